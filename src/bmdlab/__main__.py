@@ -1,0 +1,3 @@
+from bmdlab.cli import app
+
+app()

@@ -1,0 +1,189 @@
+"""Load and validate the catalog (built-in or a user's directory of YAML files)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bmdlab.catalog.schema import KINDS, Entry, Interceptor, Missile, Place, Sensor, Source, Unit, Value
+from bmdlab.errors import BmdlabError, unknown_key
+
+SOURCES_FILE = "sources.yaml"
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_message(where: str, error: ValidationError) -> str:
+    """One line naming the file, the field path and what is allowed, from a pydantic error."""
+    first = error.errors()[0]
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        msg = "field is required but missing"
+    elif first["type"] == "extra_forbidden":
+        msg = "unknown field; remove it or check its spelling"
+    more = len(error.errors()) - 1
+    tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+    return f"{where}: {_field_path(first['loc'])}: {msg}{tail}"
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file, turning I/O and syntax errors into one-line :class:`BmdlabError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BmdlabError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise BmdlabError(f"{path}: not valid YAML{where}: {problem}") from None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated catalog: entries by kind and key, the bibliography and a content hash."""
+
+    missiles: Mapping[str, Missile]
+    interceptors: Mapping[str, Interceptor]
+    sensors: Mapping[str, Sensor]
+    units: Mapping[str, Unit]
+    places: Mapping[str, Place]
+    sources: Mapping[str, Source]
+    hash: str
+    origin: str = field(default="built-in")
+
+    def kind(self, kind: str) -> Mapping[str, Entry]:
+        """All entries of one kind (``missiles``, ``interceptors``, ``sensors``, ``units``, ``places``)."""
+        if kind not in KINDS:
+            raise unknown_key("catalog kind", kind, KINDS)
+        return getattr(self, kind)
+
+    def get(self, kind: str, key: str) -> Entry:
+        """One entry; an unknown key raises a :class:`BmdlabError` suggesting the closest key."""
+        entries = self.kind(kind)
+        if key not in entries:
+            raise unknown_key(kind.removesuffix("s"), key, entries)
+        return entries[key]
+
+    def find(self, key: str) -> tuple[str, Entry]:
+        """Look a key up in every kind; returns ``(kind, entry)``."""
+        for kind in KINDS:
+            if key in self.kind(kind):
+                return kind, self.kind(kind)[key]
+        raise unknown_key("catalog key", key, [k for kind in KINDS for k in self.kind(kind)])
+
+    def missile(self, key: str) -> Missile:
+        return self.get("missiles", key)  # type: ignore[return-value]
+
+    def place(self, key: str) -> Place:
+        return self.get("places", key)  # type: ignore[return-value]
+
+    def places_of(self, kind: str) -> dict[str, Place]:
+        """Places of one kind, e.g. ``launch-area``."""
+        return {k: p for k, p in self.places.items() if p.kind == kind}
+
+    def items(self) -> Iterator[tuple[str, str, Entry]]:
+        """``(kind, key, entry)`` for every entry."""
+        for kind in KINDS:
+            for key, entry in self.kind(kind).items():
+                yield kind, key, entry
+
+
+def _values(entry: Entry) -> Iterator[tuple[str, Value]]:
+    for name in type(entry).model_fields:
+        val = getattr(entry, name)
+        if isinstance(val, Value):
+            yield name, val
+
+
+def load_catalog(directory: str | Path | None = None) -> Catalog:
+    """Load and validate the catalog.
+
+    Parameters
+    ----------
+    directory : path, optional
+        A directory holding ``sources.yaml`` and the kind files (``missiles.yaml`` ...). Default:
+        the catalog shipped with bmdlab.
+
+    Raises
+    ------
+    BmdlabError
+        One line naming the file, the field path and what is allowed.
+    """
+    if directory is None:
+        base = Path(str(resources.files("bmdlab.catalog") / "data"))
+        origin = "built-in"
+    else:
+        base = Path(directory)
+        origin = str(base)
+        if not base.is_dir():
+            raise BmdlabError(f"catalog directory '{base}' does not exist; pass a directory holding {SOURCES_FILE} and the kind files")
+
+    digest = hashlib.sha256()
+    raw: dict[str, Any] = {}
+    for fname in [SOURCES_FILE] + [f for _, f in KINDS.values()]:
+        path = base / fname
+        if not path.is_file():
+            raise BmdlabError(f"{path}: catalog file is missing; a catalog needs {SOURCES_FILE} and {', '.join(f for _, f in KINDS.values())}")
+        digest.update(fname.encode() + b"\0" + path.read_bytes() + b"\0")
+        raw[fname] = read_yaml(path)
+
+    def section(fname: str, top: str) -> dict[str, Any]:
+        data = raw[fname]
+        if not isinstance(data, dict) or not isinstance(data.get(top), dict):
+            raise BmdlabError(f"{base / fname}: expected a mapping '{top}: {{key: entry, ...}}' at the top level")
+        return data[top]
+
+    sources: dict[str, Source] = {}
+    for key, item in section(SOURCES_FILE, "sources").items():
+        try:
+            sources[key] = Source.model_validate(item)
+        except ValidationError as exc:
+            raise BmdlabError(validation_message(f"{base / SOURCES_FILE}: sources.{key}", exc)) from None
+
+    entries: dict[str, dict[str, Entry]] = {}
+    for kind, (model, fname) in KINDS.items():
+        entries[kind] = {}
+        for key, item in section(fname, kind).items():
+            where = f"{base / fname}: {kind}.{key}"
+            try:
+                entry = model.model_validate(item)
+            except ValidationError as exc:
+                raise BmdlabError(validation_message(where, exc)) from None
+            for name, val in _values(entry):
+                if val.source not in sources:
+                    raise BmdlabError(f"{where}.{name}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source")
+            entries[kind][key] = entry
+
+    for key, unit in entries["units"].items():
+        where = f"{base / KINDS['units'][1]}: units.{key}"
+        if unit.interceptor not in entries["interceptors"]:
+            raise BmdlabError(f"{where}.interceptor: " + str(unknown_key("interceptor", unit.interceptor, entries["interceptors"])))
+        if unit.sensor not in entries["sensors"]:
+            raise BmdlabError(f"{where}.sensor: " + str(unknown_key("sensor", unit.sensor, entries["sensors"])))
+
+    return Catalog(
+        **{kind: MappingProxyType(e) for kind, e in entries.items()},
+        sources=MappingProxyType(sources),
+        hash=digest.hexdigest()[:16],
+        origin=origin,
+    )
+
+
+@functools.cache
+def builtin_catalog() -> Catalog:
+    """The shipped catalog, loaded once per process (it is immutable)."""
+    return load_catalog()

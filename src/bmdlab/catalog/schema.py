@@ -1,0 +1,220 @@
+"""Pydantic schemas of the catalog: every number carries its unit, source, year and confidence.
+
+The catalog is data, not code (STYLE.md, convention 5). Each YAML file in ``catalog/data`` holds one
+kind of entry (missiles, interceptors, sensors, units, places) plus ``sources.yaml``, the
+bibliography every ``source`` field must point into. Values are stored in the units a source gives
+(km, km/s, s, USD, JPY ...) and converted to SI once, through :meth:`Value.si`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Confidence = Literal["stated", "derived", "assumed"]
+
+#: Allowed units and their factor to SI (None: not a physical quantity, no conversion).
+UNITS: dict[str, float | None] = {
+    "m": 1.0,
+    "km": 1e3,
+    "km2": 1e6,
+    "s": 1.0,
+    "min": 60.0,
+    "m/s": 1.0,
+    "km/s": 1e3,
+    "kg": 1.0,
+    "t": 1e3,
+    "deg": math.pi / 180.0,
+    "count": 1.0,
+    "fraction": 1.0,
+    "USD": 1.0,
+    "JPY": 1.0,
+    "USD/year": 1.0,
+    "JPY/year": 1.0,
+    "hits/attempts": None,
+    "text": None,
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Value(_Frozen):
+    """One sourced value.
+
+    ``value`` is a number, a ``[low, high]`` pair (a published range), a ``[hits, attempts]``
+    test record, or text (``unit: text``). ``year`` is the year of the source (for money, the price
+    year).
+    """
+
+    value: float | list[float] | str
+    unit: str
+    source: str = Field(min_length=1)
+    year: int = Field(ge=1945, le=2030)
+    confidence: Confidence
+    note: str | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        if unit not in UNITS:
+            raise ValueError(f"unit '{unit}' is not allowed; use one of {', '.join(UNITS)}")
+        return unit
+
+    @model_validator(mode="after")
+    def _value_matches_unit(self) -> Value:
+        if self.unit == "text":
+            if not isinstance(self.value, str):
+                raise ValueError("a value with unit 'text' must be a string")
+        elif isinstance(self.value, str):
+            raise ValueError(f"value '{self.value}' must be a number for unit '{self.unit}'")
+        elif isinstance(self.value, list) and len(self.value) != 2:
+            raise ValueError("a list value must be a [low, high] or [hits, attempts] pair")
+        if self.unit == "hits/attempts":
+            if not (isinstance(self.value, list) and 0 <= self.value[0] <= self.value[1]):
+                raise ValueError("a test record must be [hits, attempts] with 0 <= hits <= attempts")
+        return self
+
+    @property
+    def nominal(self) -> float:
+        """The number in the source's unit; the midpoint of a ``[low, high]`` range."""
+        if isinstance(self.value, str):
+            raise TypeError("a text value has no number")
+        if isinstance(self.value, list):
+            if self.unit == "hits/attempts":
+                return self.value[0] / self.value[1] if self.value[1] else math.nan
+            return 0.5 * (self.value[0] + self.value[1])
+        return float(self.value)
+
+    @property
+    def high(self) -> float:
+        """The upper end of a ``[low, high]`` range (the number itself otherwise), source units."""
+        if isinstance(self.value, list) and self.unit != "hits/attempts":
+            return float(max(self.value))
+        return self.nominal
+
+    def si(self) -> float:
+        """The nominal value in SI units (m, s, m/s, kg, rad; money unchanged)."""
+        factor = UNITS[self.unit]
+        if factor is None:
+            raise TypeError(f"unit '{self.unit}' has no SI form")
+        return self.nominal * factor
+
+    def display(self) -> str:
+        """Human-readable value with unit, e.g. ``1,300 km`` or ``1,000-1,300 km``."""
+        if isinstance(self.value, str):
+            return self.value
+        if self.unit == "hits/attempts":
+            return f"{self.value[0]:g} of {self.value[1]:g}"
+
+        def fmt(x: float) -> str:
+            return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+
+        text = (
+            f"{fmt(self.value[0])}-{fmt(self.value[1])}"
+            if isinstance(self.value, list)
+            else fmt(float(self.value))
+        )
+        return text if self.unit in ("count", "fraction") else f"{text} {self.unit}"
+
+
+class Source(_Frozen):
+    """A public source that catalog values cite."""
+
+    title: str
+    publisher: str
+    year: int = Field(ge=1945, le=2030)
+    url: str | None = None
+    note: str | None = None
+
+
+class Entry(_Frozen):
+    """Fields common to every catalog entry."""
+
+    name: str
+    aliases: list[str] = []
+    notes: str | None = None
+
+
+class Missile(Entry):
+    """A threat ballistic missile."""
+
+    missile_class: Literal["SRBM", "MRBM", "IRBM", "ICBM"]
+    range: Value
+    payload: Value
+    stages: Value
+    burn_time: Value
+    propellant: Value
+    launchers: Value | None = None
+    missiles: Value | None = None
+
+
+class Interceptor(Entry):
+    """A defensive interceptor missile."""
+
+    tier: Literal["upper", "lower"]
+    burnout_speed: Value
+    burn_time: Value
+    min_intercept_altitude: Value
+    max_intercept_altitude: Value
+    max_range: Value
+    unit_cost: Value
+    test_record: Value
+
+
+class Sensor(Entry):
+    """A radar used for ballistic-missile defence."""
+
+    range_ballistic: Value
+    field_of_view: Value
+    band: str | None = None
+
+
+class Unit(Entry):
+    """A unit (ship class, site, battery, fire unit) that carries interceptors and a sensor."""
+
+    basing: Literal["sea", "land"]
+    interceptor: str
+    sensor: str
+    launchers: Value
+    interceptors_per_launcher: Value
+    magazine: Value
+    unit_cost: Value
+    operating_cost_per_year: Value
+    in_service: Value | None = None
+
+
+class Place(Entry):
+    """A named location: launch area, defence site, radar site or sea station."""
+
+    kind: Literal[
+        "launch-area",
+        "aegis-ashore-site",
+        "radar-site",
+        "pac-3-site",
+        "sea-station",
+    ]
+    country: Literal["JP", "KP", "sea"]
+    lat: Value
+    lon: Value
+
+    @model_validator(mode="after")
+    def _coordinates_in_range(self) -> Place:
+        if not -90.0 <= self.lat.nominal <= 90.0:
+            raise ValueError(f"lat {self.lat.nominal} is outside -90..90")
+        if not -180.0 <= self.lon.nominal <= 180.0:
+            raise ValueError(f"lon {self.lon.nominal} is outside -180..180")
+        return self
+
+
+#: Catalog kinds, in the order they are listed, with their entry model and YAML file.
+KINDS: dict[str, tuple[type[Entry], str]] = {
+    "missiles": (Missile, "missiles.yaml"),
+    "interceptors": (Interceptor, "interceptors.yaml"),
+    "sensors": (Sensor, "sensors.yaml"),
+    "units": (Unit, "units.yaml"),
+    "places": (Place, "places.yaml"),
+}

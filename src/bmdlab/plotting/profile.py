@@ -1,0 +1,63 @@
+"""Trajectory profile figures (altitude against downrange and against time)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, latlon
+from bmdlab.io import atomic_write_bytes
+from bmdlab.trajectory.ballistic import Trajectory
+
+
+def profile_samples(traj: Trajectory, n: int = 400) -> dict[str, np.ndarray]:
+    """Time [s], downrange [m] (great-circle distance from launch over the rotating Earth),
+    altitude [m] and speed [m/s] along each trajectory, shape (len(traj), n)."""
+    frac = np.linspace(0.0, 1.0, n)
+    t = traj.flight_time[:, None] * frac[None, :]
+    pos, vel = traj.state(t)
+    lat, lon = latlon(pos)
+    down = EARTH_RADIUS * central_angle(traj.launch_lat[:, None], traj.launch_lon[:, None], lat, lon)
+    alt = np.linalg.norm(pos, axis=-1) - EARTH_RADIUS
+    return {"time": t, "downrange": down, "altitude": alt, "speed": np.linalg.norm(vel, axis=-1)}
+
+
+def plot_profile(traj: Trajectory, path: str | Path, labels: list[str] | None = None, title: str | None = None) -> Path:
+    """Write a two-panel PNG: altitude against downrange (true scale) and against time.
+
+    The burnout and apogee points are marked. Returns the path written.
+    """
+    s = profile_samples(traj)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    for i in range(len(traj)):
+        label = labels[i] if labels else None
+        (line,) = ax1.plot(s["downrange"][i] / 1e3, s["altitude"][i] / 1e3, label=label)
+        ax2.plot(s["time"][i] / 60.0, s["altitude"][i] / 1e3, color=line.get_color())
+        k_apo = int(np.argmax(s["altitude"][i]))
+        ax1.plot(s["downrange"][i, k_apo] / 1e3, s["altitude"][i, k_apo] / 1e3, "v", color=line.get_color())
+        ax1.annotate(f"apogee {traj.apogee[i] / 1e3:,.0f} km", (s["downrange"][i, k_apo] / 1e3, s["altitude"][i, k_apo] / 1e3),
+                     textcoords="offset points", xytext=(4, 6), fontsize=8)
+        ax1.plot(traj.burnout_downrange[i] / 1e3, traj.burnout_altitude[i] / 1e3, "o", ms=4, color=line.get_color())
+        ax2.annotate(f"{traj.flight_time[i] / 60:.1f} min", (traj.flight_time[i] / 60, 0), textcoords="offset points",
+                     xytext=(-20, 8), fontsize=8)
+    ax1.set_xlabel("downrange [km]")
+    ax1.set_ylabel("altitude [km]")
+    ax1.set_aspect("equal", adjustable="datalim")
+    ax1.set_ylim(bottom=0)
+    ax1.grid(alpha=0.3)
+    ax1.set_title("profile (true scale; o = burnout, v = apogee)", fontsize=9)
+    ax2.set_xlabel("time since launch [min]")
+    ax2.set_ylabel("altitude [km]")
+    ax2.set_ylim(bottom=0)
+    ax2.grid(alpha=0.3)
+    if labels:
+        ax1.legend(fontsize=8, loc="upper right")
+    if title:
+        fig.suptitle(title, fontsize=11)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
+    plt.close(fig)
+    return atomic_write_bytes(path, buf.getvalue())

@@ -1,0 +1,410 @@
+"""Ballistic-missile trajectories: a kinematic boost phase then Keplerian free flight.
+
+:func:`ballistic_trajectory` solves many trajectories at once (vectorised over launch and target
+points) for one of three published shapes:
+
+``minimum-energy``
+    the burnout angle that needs the least burnout speed for the range;
+``lofted``
+    steeper than minimum energy, fixed by a given apogee (or burnout angle);
+``depressed``
+    flatter than minimum energy, fixed by a given apogee or burnout angle.
+
+Model
+-----
+* Spherical, non-rotating Earth (radius :data:`~bmdlab.geo.sphere.EARTH_RADIUS`); optionally the
+  Earth turns under the free flight, so the missile aims where the target will be at impact.
+  The effect of rotation during the short boost phase is neglected.
+* Boost phase (kinematic, no aerodynamics): over the burn time :math:`T_b` the speed follows the
+  rocket-equation profile of a constant-thrust stage with mass ratio :math:`\\Lambda`,
+  :math:`v(\\tau) = v_{bo}\\,\\ln(1-f\\tau)/\\ln(1-f)`, :math:`f = 1-1/\\Lambda`,
+  :math:`\\tau = t/T_b`, and the flight direction pitches from the vertical to the burnout angle
+  as :math:`\\theta(\\tau) = \\theta_{bo} + (\\pi/2-\\theta_{bo})(1-\\tau)^2` (most of the turn early,
+  as in a gravity turn). Burnout altitude and downrange follow by integration. This reproduces the
+  observed flight times within about a minute (see tests); it is not a trajectory reconstruction.
+* Free flight after burnout is a Kepler ellipse (:mod:`bmdlab.trajectory.kepler`); the state at any
+  time comes from Kepler's equation. No drag on re-entry (vacuum speeds).
+
+SI units throughout: m, s, m/s, rad.
+
+References
+----------
+.. [1] R. R. Bate, D. D. Mueller, J. E. White, *Fundamentals of Astrodynamics* (1971), ch. 6.
+.. [2] D. Wright, T. Kadyshev, "An analysis of the North Korean Nodong missile",
+       Science & Global Security 4 (1994) 129-160 (boost + Keplerian model of open analyses).
+.. [3] G. P. Sutton, O. Biblarz, *Rocket Propulsion Elements*, 9th ed. (2017), ch. 4
+       (constant-thrust velocity profile from the rocket equation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from bmdlab.geo.sphere import EARTH_RADIUS, EARTH_ROTATION_RATE, GM_EARTH, central_angle, latlon, unit_vector
+from bmdlab.trajectory import kepler
+
+FloatArray = NDArray[np.float64]
+
+SHAPES = ("minimum-energy", "lofted", "depressed")
+#: Altitude at which the re-entry speed is reported (conventional atmospheric interface). [m]
+REENTRY_ALTITUDE = 100e3
+#: Default boost-stage mass ratio (initial/burnout mass) [1]. Assumed: typical of the
+#: single-stage liquid missiles analysed by Wright & Kadyshev (1994); it only shapes the boost path.
+DEFAULT_MASS_RATIO = 3.0
+
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(24)
+_MAX_NU = 1.98  # keep the free flight a bound ellipse
+
+
+def _speed_profile(tau: FloatArray, mass_ratio: float) -> FloatArray:
+    f = 1.0 - 1.0 / mass_ratio
+    return np.log1p(-f * tau) / np.log1p(-f)
+
+
+def _pitch(tau: FloatArray, theta_end: FloatArray) -> FloatArray:
+    return theta_end + (0.5 * np.pi - theta_end) * (1.0 - tau) ** 2
+
+
+def boost_path(tau: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike, theta_end: ArrayLike,
+               mass_ratio: float = DEFAULT_MASS_RATIO) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Downrange, altitude, speed and direction along the kinematic boost path.
+
+    Parameters
+    ----------
+    tau : array_like
+        Fraction of the burn time elapsed, in [0, 1]. [1]
+    burnout_speed : array_like
+        Speed at burnout. [m/s]
+    burn_time : array_like
+        Powered-flight time. [s]
+    theta_end : array_like
+        Flight direction at burnout, above the launch point's horizontal. [rad]
+    mass_ratio : float
+        Initial over burnout mass of the (equivalent single) stage. [1]
+
+    Returns
+    -------
+    x, h, speed, theta : ndarray
+        Downrange distance [m] and altitude [m] in the launch point's flat frame, speed [m/s] and
+        flight direction [rad] at ``tau``.
+    """
+    tau, v, tb, th = np.broadcast_arrays(*(np.asarray(a, float) for a in (tau, burnout_speed, burn_time, theta_end)))
+    u = tau[..., None] * 0.5 * (_NODES + 1.0)  # Gauss-Legendre nodes on [0, tau]
+    w = tau[..., None] * 0.5 * _WEIGHTS
+    s = _speed_profile(u, mass_ratio)
+    ang = _pitch(u, th[..., None])
+    scale = v * tb
+    x = scale * np.sum(w * s * np.cos(ang), axis=-1)
+    h = scale * np.sum(w * s * np.sin(ang), axis=-1)
+    return x, h, v * _speed_profile(tau, mass_ratio), _pitch(tau, th)
+
+
+def _bisect(fun, lo: FloatArray, hi: FloatArray, target: FloatArray, iterations: int = 80) -> FloatArray:
+    """Vectorised bisection for ``fun(x) = target`` with ``fun`` increasing on [lo, hi]."""
+    lo, hi = lo.copy(), hi.copy()
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        above = fun(mid) > target
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def _free_flight_angle(r1: FloatArray, r2: FloatArray, psi: FloatArray, shape: str,
+                       apogee_radius: FloatArray | None, angle: FloatArray | None) -> FloatArray:
+    """Burnout flight-path angle for a shape (NaN where the request is infeasible)."""
+    g_me, _ = kepler.minimum_energy(r1, r2, psi)
+    if shape == "minimum-energy":
+        return g_me
+    branch = "high" if shape == "lofted" else "low"
+    if angle is not None:
+        ok = angle >= g_me if shape == "lofted" else angle <= g_me
+        return np.where(ok & (angle > 0.0) & (angle < 0.5 * np.pi), angle, np.nan)
+    g_far = kepler.angle_for_speed(r1, r2, psi, _MAX_NU, branch)
+    if shape == "lofted":
+        lo, hi = g_me, np.where(np.isnan(g_far), 0.5 * np.pi - 1e-6, g_far)
+    else:
+        lo, hi = np.where(np.isnan(g_far), 1e-6, np.maximum(g_far, 1e-6)), g_me
+
+    def apogee_of(g: FloatArray) -> FloatArray:
+        nu = kepler.speed_parameter(r1, r2, psi, g)
+        return kepler.conic_elements(r1, nu, g)["r_apogee"]
+
+    ra_lo, ra_hi = apogee_of(lo), apogee_of(hi)
+    g = _bisect(apogee_of, lo, hi, apogee_radius)
+    feasible = (apogee_radius >= np.minimum(ra_lo, ra_hi) * (1 - 1e-9)) & (apogee_radius <= np.maximum(ra_lo, ra_hi) * (1 + 1e-9))
+    return np.where(feasible, g, np.nan)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Solved ballistic trajectories (arrays of shape ``(n,)``; SI units).
+
+    Attributes hold the summary figures; :meth:`state` gives position and velocity at any time.
+    """
+
+    shape: str
+    earth_rotation: bool
+    launch_lat: FloatArray
+    launch_lon: FloatArray
+    target_lat: FloatArray
+    target_lon: FloatArray
+    ground_range: FloatArray  #: great-circle launch-to-target distance on the Earth [m]
+    burn_time: FloatArray  #: [s]
+    burnout_speed: FloatArray  #: relative to the (rotating) Earth [m/s]
+    burnout_speed_inertial: FloatArray  #: [m/s]
+    burnout_angle: FloatArray  #: flight-path angle above the local horizontal [rad]
+    burnout_altitude: FloatArray  #: [m]
+    burnout_downrange: FloatArray  #: [m]
+    apogee: FloatArray  #: highest altitude [m]
+    flight_time: FloatArray  #: launch to impact [s]
+    reentry_speed: FloatArray  #: vacuum speed at 100 km altitude on the way down [m/s]
+    impact_speed: FloatArray  #: vacuum speed at the ground [m/s]
+    mass_ratio: float
+    # orbit-plane geometry for :meth:`state`
+    _u1: FloatArray = field(repr=False)
+    _u2: FloatArray = field(repr=False)
+    _phi_bo: FloatArray = field(repr=False)
+    _theta_end: FloatArray = field(repr=False)
+    _a: FloatArray = field(repr=False)
+    _e: FloatArray = field(repr=False)
+    _p: FloatArray = field(repr=False)
+    _anomaly_bo: FloatArray = field(repr=False)
+
+    def __len__(self) -> int:
+        return int(self.ground_range.shape[0])
+
+    @property
+    def time_to_apogee(self) -> FloatArray:
+        """Time from launch to apogee. [s]"""
+        t = kepler.time_between(self._anomaly_bo, np.pi, self._a, self._e)
+        return self.burn_time + np.where(self._anomaly_bo < np.pi, t, 0.0)
+
+    def state(self, t: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Position and velocity at times after launch.
+
+        Parameters
+        ----------
+        t : array_like, shape (k,) or (n, k)
+            Time since launch, clipped to [0, flight_time]. [s]
+
+        Returns
+        -------
+        position, velocity : ndarray, shape (n, k, 3)
+            Earth-centred, Earth-fixed vectors [m] and [m/s] (equal to inertial at launch).
+        """
+        t = np.asarray(t, float)
+        t = np.broadcast_to(t if t.ndim == 2 else t[None, :], (len(self), t.shape[-1]))
+        t = np.clip(t, 0.0, self.flight_time[:, None])
+        col = (lambda a: a[:, None])
+        tb = col(self.burn_time)
+        boosting = t < tb
+
+        # boost phase (flat-frame kinematics wrapped onto the sphere)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tau = np.where(tb > 0, np.clip(t / np.where(tb > 0, tb, 1.0), 0.0, 1.0), 1.0)
+        x, h, spd, th = boost_path(tau, col(self.burnout_speed_inertial), tb, col(self._theta_end), self.mass_ratio)
+        phi_b = x / EARTH_RADIUS
+        r_b = EARTH_RADIUS + h
+        vr_b = spd * np.sin(th - phi_b)
+        vt_b = spd * np.cos(th - phi_b)
+
+        # free flight (Kepler's equation from burnout)
+        a, e, p = col(self._a), col(self._e), col(self._p)
+        n_mean = np.sqrt(GM_EARTH / a**3)
+        e_bo = kepler.eccentric_anomaly(col(self._anomaly_bo), e)
+        m = e_bo - e * np.sin(e_bo) + n_mean * np.maximum(t - tb, 0.0)
+        big_e = kepler.solve_kepler(m, e)
+        anomaly = np.mod(kepler.true_anomaly(big_e, e), 2.0 * np.pi)
+        anomaly = np.where(anomaly < col(self._anomaly_bo) - 1e-9, anomaly + 2.0 * np.pi, anomaly)
+        r_f = p / (1.0 + e * np.cos(anomaly))
+        phi_f = col(self._phi_bo) + anomaly - col(self._anomaly_bo)
+        h_mom = np.sqrt(GM_EARTH * p)
+        vr_f = h_mom / p * e * np.sin(anomaly)
+        vt_f = h_mom / r_f
+
+        phi = np.where(boosting, phi_b, phi_f)
+        r = np.where(boosting, r_b, r_f)
+        vr = np.where(boosting, vr_b, vr_f)
+        vt = np.where(boosting, vt_b, vt_f)
+        u1, u2 = self._u1[:, None, :], self._u2[:, None, :]
+        radial = np.cos(phi)[..., None] * u1 + np.sin(phi)[..., None] * u2
+        along = -np.sin(phi)[..., None] * u1 + np.cos(phi)[..., None] * u2
+        pos = r[..., None] * radial
+        vel = vr[..., None] * radial + vt[..., None] * along
+        if self.earth_rotation:
+            pos, vel = _inertial_to_fixed(pos, vel, t)
+        return pos, vel
+
+    def geodetic(self, t: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Latitude [rad], longitude [rad] and altitude [m] at times after launch, shape (n, k)."""
+        pos, _ = self.state(t)
+        lat, lon = latlon(pos)
+        return lat, lon, np.linalg.norm(pos, axis=-1) - EARTH_RADIUS
+
+
+def _inertial_to_fixed(pos: FloatArray, vel: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Rotate inertial vectors (frames aligned at t = 0) into the Earth-fixed frame at time t."""
+    ang = -EARTH_ROTATION_RATE * t
+    c, s = np.cos(ang), np.sin(ang)
+    omega = np.array([0.0, 0.0, EARTH_ROTATION_RATE])
+    rel = vel - np.cross(omega, pos)
+
+    def rot(v: FloatArray) -> FloatArray:
+        return np.stack([c * v[..., 0] - s * v[..., 1], s * v[..., 0] + c * v[..., 1], v[..., 2]], axis=-1)
+
+    return rot(pos), rot(rel)
+
+
+def ballistic_trajectory(
+    launch_lat: ArrayLike,
+    launch_lon: ArrayLike,
+    target_lat: ArrayLike,
+    target_lon: ArrayLike,
+    *,
+    burn_time: ArrayLike = 0.0,
+    shape: str = "minimum-energy",
+    apogee: ArrayLike | None = None,
+    angle: ArrayLike | None = None,
+    earth_rotation: bool = False,
+    mass_ratio: float = DEFAULT_MASS_RATIO,
+    iterations: int = 12,
+) -> Trajectory:
+    """Solve ballistic trajectories from launch points to targets.
+
+    Parameters
+    ----------
+    launch_lat, launch_lon, target_lat, target_lon : array_like
+        Launch and impact points (broadcast together). [rad]
+    burn_time : array_like
+        Powered-flight time; 0 gives a pure Keplerian flight from the ground. [s]
+    shape : {'minimum-energy', 'lofted', 'depressed'}
+        Trajectory shape.
+    apogee : array_like, optional
+        Apogee altitude for ``lofted`` and ``depressed``. [m]
+    angle : array_like, optional
+        Burnout flight-path angle for ``lofted``/``depressed`` instead of an apogee. [rad]
+    earth_rotation : bool
+        Let the Earth turn under the free flight (aim where the target will be at impact).
+    mass_ratio : float
+        Boost-stage mass ratio for the kinematic boost path. [1]
+    iterations : int
+        Fixed-point iterations between the boost path and the free flight.
+
+    Returns
+    -------
+    Trajectory
+        Figures are NaN where the request is infeasible (an apogee outside the shape's range, or a
+        range beyond half the globe); callers at the edge turn that into a user error.
+
+    Raises
+    ------
+    ValueError
+        Unknown shape, or a lofted/depressed shape without an apogee or angle.
+    """
+    if shape not in SHAPES:
+        raise ValueError(f"unknown trajectory shape '{shape}'; valid shapes are {', '.join(SHAPES)}")
+    if shape != "minimum-energy" and apogee is None and angle is None:
+        raise ValueError(f"shape '{shape}' needs an apogee or a burnout angle")
+    if mass_ratio <= 1.0:
+        raise ValueError("mass_ratio must be greater than 1")
+
+    lat1, lon1, lat2, lon2, tb = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(x, float)) for x in (launch_lat, launch_lon, target_lat, target_lon, burn_time))
+    )
+    n = lat1.shape[0] if lat1.ndim else 1
+    lat1, lon1, lat2, lon2, tb = (np.reshape(x, (n,)).copy() for x in (lat1, lon1, lat2, lon2, tb))
+    ra_target = None if apogee is None else EARTH_RADIUS + np.broadcast_to(np.asarray(apogee, float), (n,))
+    gamma_req = None if angle is None else np.broadcast_to(np.asarray(angle, float), (n,))
+
+    u1 = unit_vector(lat1, lon1)
+    target_fixed = unit_vector(lat2, lon2)
+    ground_range = EARTH_RADIUS * central_angle(lat1, lon1, lat2, lon2)
+
+    r2 = np.full(n, EARTH_RADIUS)
+    flight_time = np.zeros(n)
+    x_bo = np.zeros(n)
+    h_bo = np.zeros(n)
+    theta_end = np.full(n, 0.25 * np.pi)
+    for _ in range(iterations):
+        if earth_rotation:
+            rot = EARTH_ROTATION_RATE * flight_time
+            aim = np.stack([
+                np.cos(rot) * target_fixed[:, 0] - np.sin(rot) * target_fixed[:, 1],
+                np.sin(rot) * target_fixed[:, 0] + np.cos(rot) * target_fixed[:, 1],
+                target_fixed[:, 2],
+            ], axis=-1)
+        else:
+            aim = target_fixed
+        psi_total = np.arccos(np.clip(np.sum(u1 * aim, axis=-1), -1.0, 1.0))
+        phi_bo = x_bo / EARTH_RADIUS
+        r1 = EARTH_RADIUS + h_bo
+        psi = psi_total - phi_bo
+        gamma = _free_flight_angle(r1, r2, psi, shape, ra_target, gamma_req)
+        nu = kepler.speed_parameter(r1, r2, psi, gamma)
+        nu = np.where(nu < 2.0, nu, np.nan)
+        v_in = np.sqrt(nu * GM_EARTH / r1)
+        theta_end = gamma + phi_bo
+        x_bo, h_bo, _, _ = boost_path(np.ones(n), np.nan_to_num(v_in), tb, theta_end, mass_ratio)
+        el = kepler.conic_elements(r1, nu, gamma)
+        anomaly_bo = np.mod(el["theta1"], 2.0 * np.pi)
+        t_ff = kepler.time_between(anomaly_bo, anomaly_bo + psi, el["a"], el["e"])
+        flight_time = tb + np.nan_to_num(t_ff)
+
+    flight_time = np.where(np.isfinite(nu), flight_time, np.nan)
+    normal = np.cross(u1, aim)
+    norm = np.linalg.norm(normal, axis=-1, keepdims=True)
+    # launch and aim point antipodal or equal: any plane; pick one through the pole
+    fallback = np.cross(u1, np.array([0.0, 0.0, 1.0]) + 1e-3)
+    normal = np.where(norm > 1e-12, normal / np.where(norm > 0, norm, 1.0), fallback / np.linalg.norm(fallback, axis=-1, keepdims=True))
+    u2 = np.cross(normal, u1)
+
+    apogee_alt = np.where(anomaly_bo < np.pi, el["r_apogee"], r1) - EARTH_RADIUS
+    r_re = EARTH_RADIUS + REENTRY_ALTITUDE
+    with np.errstate(invalid="ignore"):
+        reentry = np.sqrt(GM_EARTH * (2.0 / r_re - 1.0 / el["a"]))
+        impact = np.sqrt(GM_EARTH * (2.0 / r2 - 1.0 / el["a"]))
+    reentry = np.where(apogee_alt > REENTRY_ALTITUDE, reentry, impact)
+
+    # burnout speed relative to the rotating Earth
+    if earth_rotation:
+        r_bo_vec = (r1 * np.cos(phi_bo))[:, None] * u1 + (r1 * np.sin(phi_bo))[:, None] * u2
+        radial = r_bo_vec / r1[:, None]
+        along = np.cross(normal, radial)
+        v_vec = (v_in * np.sin(gamma))[:, None] * radial + (v_in * np.cos(gamma))[:, None] * along
+        v_rel = v_vec - np.cross(np.array([0.0, 0.0, EARTH_ROTATION_RATE]), r_bo_vec)
+        v_fixed = np.linalg.norm(v_rel, axis=-1)
+    else:
+        v_fixed = v_in
+
+    return Trajectory(
+        shape=shape,
+        earth_rotation=earth_rotation,
+        launch_lat=lat1,
+        launch_lon=lon1,
+        target_lat=lat2,
+        target_lon=lon2,
+        ground_range=ground_range,
+        burn_time=tb,
+        burnout_speed=v_fixed,
+        burnout_speed_inertial=v_in,
+        burnout_angle=gamma,
+        burnout_altitude=h_bo,
+        burnout_downrange=x_bo,
+        apogee=apogee_alt,
+        flight_time=flight_time,
+        reentry_speed=reentry,
+        impact_speed=impact,
+        mass_ratio=mass_ratio,
+        _u1=u1,
+        _u2=u2,
+        _phi_bo=phi_bo,
+        _theta_end=theta_end,
+        _a=el["a"],
+        _e=el["e"],
+        _p=el["p"],
+        _anomaly_bo=anomaly_bo,
+    )
