@@ -285,6 +285,192 @@ def trajectory_summary(traj: Any, i: int) -> dict[str, Any]:
     }
 
 
+# -------------------------------------------------------------------------------------- coverage
+def _progress(total: int, description: str):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    prog = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err_console, transient=True)
+    task = prog.add_task(description, total=total)
+    return prog, (lambda *_: prog.advance(task))
+
+
+def _check_resolution(resolution_km: float) -> None:
+    if not (math.isfinite(resolution_km) and 0.5 <= resolution_km <= 200.0):
+        raise BmdlabError(f"--resolution-km: {resolution_km:g} is outside 0.5 to 200 km")
+
+
+@app.command()
+@user_errors
+def coverage(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name (e.g. japan-2017-baseline) or a YAML file.")],
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 5.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    map_png: Annotated[Path | None, typer.Option("--map", help="Write a coverage map to this PNG.")] = None,
+) -> None:
+    """How much of Japan's land and population the scenario's architecture can defend."""
+    from bmdlab.coverage.national import national_coverage, threat_cases
+    from bmdlab.coverage.summary import coverage_summary
+    from bmdlab.geo.grid import land_grid
+    from bmdlab.scenario import load_scenario
+
+    _check_resolution(resolution_km)
+    cat = _catalog(ctx)
+    scen = load_scenario(scenario, cat)
+    grid = land_grid(resolution_km)
+    prog, tick = _progress(len(threat_cases(scen, cat)), f"coverage of {scen.name} at {resolution_km:g} km")
+    with prog:
+        cov = national_coverage(scen, cat, grid=grid, progress=tick)
+    cities = _largest_cities(30)
+    summary = coverage_summary(cov, cities)
+    summary.update({"bmdlab_version": __version__})
+    if map_png is not None:
+        from bmdlab.study.figures import coverage_map
+
+        coverage_map(cov, cat, cities, map_png, title=f"{scen.name}: defended land (worst case over {len(cov.threats)} threats)")
+        summary["map"] = str(map_png)
+    if as_json:
+        _print_json(summary)
+        return
+    console.print(f"[bold]{scen.name}[/]: {summary['land_fraction']:.1%} of threatened land and "
+                  f"{summary['population_fraction']:.1%} of its population defended (worst case, {resolution_km:g} km grid)")
+    t = Table(title="per launch area", title_justify="left")
+    for col in ("launch area", "land", "population"):
+        t.add_column(col)
+    for row in summary["per_launch_area"]:
+        t.add_row(row["launch_area"], f"{row['land_fraction']:.1%}", f"{row['population_fraction']:.1%}")
+    console.print(t)
+    t = Table(title="units", title_justify="left")
+    for col in ("unit", "system", "population alone", "population added"):
+        t.add_column(col)
+    for row in summary["units"]:
+        t.add_row(row["name"], row["system"], f"{row['population_fraction_alone']:.1%}", f"{row['population_fraction_added']:.1%}")
+    console.print(t)
+    if map_png is not None:
+        console.print(f"map written to {map_png}")
+
+
+def _largest_cities(n: int) -> list[dict[str, Any]]:
+    from bmdlab.geo.japan import largest_cities
+
+    c = largest_cities(n)
+    return [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])}
+            for i in range(len(c.name))]
+
+
+@app.command()
+@user_errors
+def site(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="Catalog unit key of a land system, e.g. thaad-battery, aegis-ashore.")],
+    count: Annotated[int | None, typer.Option("--count", help="Number of units to place.")] = None,
+    population_target: Annotated[float | None, typer.Option("--population-target", help="Smallest count reaching this population fraction (0-1).")] = None,
+    threat: Annotated[str, typer.Option("--threat", help="Scenario whose threat (launch areas, missiles, shapes) the units must defend against.")] = "japan-2017-baseline",
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 10.0,
+    candidate_spacing_km: Annotated[float, typer.Option("--candidate-spacing-km", help="Spacing of candidate sites on land. [km]")] = 30.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    map_png: Annotated[Path | None, typer.Option("--map", help="Write a map of the chosen sites and their coverage.")] = None,
+) -> None:
+    """Place K units of a land system to defend the most people (MILP, HiGHS), or find the smallest K for a target."""
+    from bmdlab.coverage.siting_study import optimise_sites
+    from bmdlab.scenario import load_scenario
+
+    _check_resolution(resolution_km)
+    if (count is None) == (population_target is None):
+        raise BmdlabError("give exactly one of --count K or --population-target F")
+    if population_target is not None and not (0.0 < population_target <= 1.0):
+        raise BmdlabError(f"--population-target: {population_target:g} must be a fraction in (0, 1]")
+    if count is not None and count < 1:
+        raise BmdlabError(f"--count: {count} must be at least 1")
+    if not (math.isfinite(candidate_spacing_km) and 5.0 <= candidate_spacing_km <= 500.0):
+        raise BmdlabError(f"--candidate-spacing-km: {candidate_spacing_km:g} is outside 5 to 500 km")
+    cat = _catalog(ctx)
+    if system not in cat.units:
+        from bmdlab.errors import unknown_key
+
+        raise unknown_key("unit", system, cat.units)
+    if cat.units[system].basing != "land":
+        raise BmdlabError(f"SYSTEM: '{system}' is sea-based; siting places land systems ({', '.join(k for k, u in cat.units.items() if u.basing == 'land')})")
+    scen = load_scenario(threat, cat)
+    result = optimise_sites(cat, system, scen, count=count, population_target=population_target,
+                            resolution_km=resolution_km, candidate_spacing_km=candidate_spacing_km,
+                            console=err_console, map_png=map_png)
+    result["bmdlab_version"] = __version__
+    if as_json:
+        _print_json(result)
+        return
+    console.print(f"[bold]{result['count']} x {system}[/] defend {result['population_fraction']:.1%} of the population "
+                  f"(gap {result['gap']:.2%}, {result['candidates']} candidate sites, threat from {threat})")
+    t = Table(title="sites", title_justify="left")
+    t.add_column("lat")
+    t.add_column("lon")
+    for s in result["sites"]:
+        t.add_row(f"{s['lat']:.3f}", f"{s['lon']:.3f}")
+    console.print(t)
+    if result.get("target_met") is False:
+        console.print(f"[yellow]target {population_target:.0%} not reached with up to {result['count']} units[/]")
+
+
+@app.command()
+@user_errors
+def footprint(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Argument(help="Catalog unit key, e.g. pac-3-fire-unit, thaad-battery, kongo-class.")],
+    at: Annotated[str, typer.Option("--at", help="Unit position: LAT,LON in degrees or a place key.")],
+    missile: Annotated[str, typer.Option("--missile", help="Threat missile key.")],
+    launch: Annotated[str, typer.Option("--launch", help="Launch point: LAT,LON in degrees or a launch-area key.")],
+    shape: Annotated[str, typer.Option("--shape", help="minimum-energy, lofted or depressed.")] = "minimum-energy",
+    apogee_km: Annotated[float | None, typer.Option("--apogee-km", help="Apogee for lofted/depressed. [km]")] = None,
+    track_delay_s: Annotated[float | None, typer.Option("--track-delay-s", help="Detection to launch decision [s]; default: the unit's catalog reaction time.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    map_png: Annotated[Path | None, typer.Option("--map", help="Write the footprint map to this PNG.")] = None,
+) -> None:
+    """The aim points a unit can defend against one missile from one launch point."""
+    from bmdlab.defense.engage import make_defender
+    from bmdlab.defense.footprint import defended_footprint
+    from bmdlab.geo.japan import is_land
+
+    cat = _catalog(ctx)
+    if unit not in cat.units:
+        from bmdlab.errors import unknown_key
+
+        raise unknown_key("unit", unit, cat.units)
+    mis = cat.missile(missile)
+    lat, lon, label = parse_point(at, "--at", cat)
+    llat, llon, llabel = parse_point(launch, "--launch", cat)
+    land = bool(is_land(lat, lon))
+    if cat.units[unit].basing == "land" and not land:
+        raise BmdlabError(f"--at: {lat:.3f},{lon:.3f} is in the sea; a {unit} is land-based, move it onto land")
+    if cat.units[unit].basing == "sea" and land:
+        raise BmdlabError(f"--at: {lat:.3f},{lon:.3f} is on land; a {unit} is a ship, place it at sea")
+    if track_delay_s is not None and not (math.isfinite(track_delay_s) and track_delay_s >= 0):
+        raise BmdlabError("--track-delay-s: must be a non-negative number of seconds")
+    if shape != "minimum-energy" and apogee_km is None:
+        raise BmdlabError(f"--shape {shape} needs --apogee-km")
+    d = make_defender(cat, unit, lat, lon, name=label)
+    fp = defended_footprint(d, mis, missile, llat, llon, shape=shape,
+                            apogee=None if apogee_km is None else apogee_km * 1e3, track_delay=track_delay_s)
+    result = {
+        "unit": unit, "interceptor": d.interceptor, "at": {"lat": lat, "lon": lon}, "missile": missile,
+        "launch": {"lat": llat, "lon": llon}, "shape": shape,
+        "area_km2": round(fp.area_m2 / 1e6, 1), "max_radius_km": round(fp.max_radius_m / 1e3, 1),
+        "max_shot_opportunities": fp.max_shots, "grid_spacing_km": round(fp.spacing_m / 1e3, 2),
+        "track_delay_s": d.delay(track_delay_s), "catalog_hash": cat.hash, "bmdlab_version": __version__,
+    }
+    if map_png is not None:
+        from bmdlab.study.figures import footprint_map
+
+        footprint_map(fp, cat, map_png)
+        result["map"] = str(map_png)
+    if as_json:
+        _print_json(result)
+        return
+    console.print(f"{cat.units[unit].name} ({d.interceptor}) at {label} against {mis.name} from {llabel}: "
+                  f"defended area {result['area_km2']:,.0f} km2, farthest defended aim point {result['max_radius_km']:,.0f} km, "
+                  f"up to {fp.max_shots} shot opportunities")
+
+
 # ----------------------------------------------------------------------------------------- study
 STUDIES = ("japan-2017",)
 

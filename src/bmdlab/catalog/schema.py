@@ -185,6 +185,7 @@ class Unit(Entry):
     unit_cost: Value
     operating_cost_per_year: Value
     in_service: Value | None = None
+    reaction_time: Value | None = None  #: detection (or cue) to interceptor launch decision
 
 
 class Place(Entry):

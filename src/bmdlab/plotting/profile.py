@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -25,36 +26,47 @@ def profile_samples(traj: Trajectory, n: int = 400) -> dict[str, np.ndarray]:
     return {"time": t, "downrange": down, "altitude": alt, "speed": np.linalg.norm(vel, axis=-1)}
 
 
-def plot_profile(traj: Trajectory, path: str | Path, labels: list[str] | None = None, title: str | None = None) -> Path:
+def plot_profile(trajs: Trajectory | Sequence[Trajectory], path: str | Path, labels: Sequence[str] | None = None,
+                 title: str | None = None) -> Path:
     """Write a two-panel PNG: altitude against downrange (true scale) and against time.
 
-    The burnout and apogee points are marked. Returns the path written.
+    ``trajs`` is one :class:`Trajectory` (all its members are drawn) or a list of them; ``labels``
+    names each drawn path. Burnout (o) and apogee (v) are marked. Returns the path written.
     """
-    s = profile_samples(traj)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
-    for i in range(len(traj)):
-        label = labels[i] if labels else None
-        (line,) = ax1.plot(s["downrange"][i] / 1e3, s["altitude"][i] / 1e3, label=label)
-        ax2.plot(s["time"][i] / 60.0, s["altitude"][i] / 1e3, color=line.get_color())
-        k_apo = int(np.argmax(s["altitude"][i]))
-        ax1.plot(s["downrange"][i, k_apo] / 1e3, s["altitude"][i, k_apo] / 1e3, "v", color=line.get_color())
-        ax1.annotate(f"apogee {traj.apogee[i] / 1e3:,.0f} km", (s["downrange"][i, k_apo] / 1e3, s["altitude"][i, k_apo] / 1e3),
-                     textcoords="offset points", xytext=(4, 6), fontsize=8)
-        ax1.plot(traj.burnout_downrange[i] / 1e3, traj.burnout_altitude[i] / 1e3, "o", ms=4, color=line.get_color())
-        ax2.annotate(f"{traj.flight_time[i] / 60:.1f} min", (traj.flight_time[i] / 60, 0), textcoords="offset points",
-                     xytext=(-20, 8), fontsize=8)
+    if isinstance(trajs, Trajectory):
+        trajs = [trajs]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
+    k = 0
+    for traj in trajs:
+        s = profile_samples(traj)
+        for i in range(len(traj)):
+            label = labels[k] if labels else None
+            k += 1
+            (line,) = ax1.plot(s["downrange"][i] / 1e3, s["altitude"][i] / 1e3, label=label)
+            color = line.get_color()
+            ax2.plot(s["time"][i] / 60.0, s["altitude"][i] / 1e3, color=color)
+            j = int(np.argmax(s["altitude"][i]))
+            ax1.plot(s["downrange"][i, j] / 1e3, s["altitude"][i, j] / 1e3, "v", color=color)
+            ax1.annotate(f"{traj.apogee[i] / 1e3:,.0f} km", (s["downrange"][i, j] / 1e3, s["altitude"][i, j] / 1e3),
+                         textcoords="offset points", xytext=(4, 4), fontsize=7)
+            ax1.plot(traj.burnout_downrange[i] / 1e3, traj.burnout_altitude[i] / 1e3, "o", ms=4, color=color)
+            ax2.plot(traj.flight_time[i] / 60, 0, "x", color=color)
+            ax2.annotate(f"{traj.flight_time[i] / 60:.1f} min", (traj.flight_time[i] / 60, 0), textcoords="offset points",
+                         xytext=(-14, 6), fontsize=7, rotation=90)
     ax1.set_xlabel("downrange [km]")
     ax1.set_ylabel("altitude [km]")
-    ax1.set_aspect("equal", adjustable="datalim")
-    ax1.set_ylim(bottom=0)
+    ax1.set_aspect("equal", adjustable="box")
+    ax1.set_xlim(left=min(0.0, ax1.get_xlim()[0]))
+    ax1.set_ylim(bottom=0.0)
     ax1.grid(alpha=0.3)
-    ax1.set_title("profile (true scale; o = burnout, v = apogee)", fontsize=9)
+    ax1.set_title("profile, true scale (o burnout, v apogee)", fontsize=9)
     ax2.set_xlabel("time since launch [min]")
     ax2.set_ylabel("altitude [km]")
     ax2.set_ylim(bottom=0)
     ax2.grid(alpha=0.3)
+    ax2.set_title("altitude against time (x impact)", fontsize=9)
     if labels:
-        ax1.legend(fontsize=8, loc="upper right")
+        ax1.legend(fontsize=7, loc="upper right")
     if title:
         fig.suptitle(title, fontsize=11)
     buf = io.BytesIO()

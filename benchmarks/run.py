@@ -1,0 +1,59 @@
+"""bmdlab benchmarks: speed targets live here, never in the unit tests.
+
+Run: ``python benchmarks/run.py`` (prints a table; exits 1 if a target is missed).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> int:
+    from bmdlab.catalog import builtin_catalog
+    from bmdlab.geo.grid import land_grid
+    from bmdlab.geo.sphere import EARTH_RADIUS, destination
+    from bmdlab.study.japan2017 import run_study
+    from bmdlab.trajectory import ballistic_trajectory
+
+    rng = np.random.default_rng(0)
+    n = 100_000
+    lat0, lon0 = np.radians(39.2), np.radians(125.7)
+    lat2, lon2 = destination(lat0, lon0, rng.uniform(0, 2 * np.pi, n), rng.uniform(200e3, 4000e3, n) / EARTH_RADIUS)
+
+    rows = []  # (name, seconds, target seconds)
+    rows.append(("100k minimum-energy trajectories (with boost)", timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0)), 5.0))
+    rows.append(("100k depressed trajectories (apogee bisection)", timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0, shape="depressed", apogee=100e3), 1), 20.0))
+    t = ballistic_trajectory(lat0, lon0, lat2[:10_000], lon2[:10_000], burn_time=110.0)
+    rows.append(("state of 10k trajectories x 100 times", timed(lambda: t.state(np.linspace(0, 1, 100)[None, :] * t.flight_time[:, None])), 5.0))
+    land_grid.cache_clear() if hasattr(land_grid, "cache_clear") else None
+    rows.append(("land grid 5 km", timed(lambda: land_grid(5.0), 1), 2.0))
+    rows.append(("land grid 2 km", timed(lambda: land_grid(2.0), 1), 10.0))
+    with tempfile.TemporaryDirectory() as d:
+        cat = builtin_catalog()
+        rows.append(("study japan-2017 (threat section)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 60.0))
+
+    ok = True
+    print(f"{'benchmark':52s} {'seconds':>9s} {'target':>8s}")
+    for name, sec, target in rows:
+        flag = "" if sec <= target else "  MISSED"
+        ok &= sec <= target
+        print(f"{name:52s} {sec:9.3f} {target:8.1f}{flag}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

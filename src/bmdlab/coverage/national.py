@@ -1,0 +1,204 @@
+"""National coverage: which of Japan's land and people an architecture can defend, per threat.
+
+A land cell is *defended against a threat* (launch area, missile, trajectory shape) when some unit
+of the architecture has at least one shot opportunity at a missile aimed at the cell's centre. A
+cell the missile cannot reach from that launch area is *not threatened* by it and is left out of
+that threat's denominator. The *worst case* over a set of threats asks that the cell be defended
+against every threat that reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bmdlab.catalog import Catalog
+from bmdlab.defense.engage import Defender, Samples, Sensor, detection_time, make_defender, make_sensor, sample
+from bmdlab.defense.envelope import ground_distance, intercept_opportunities
+from bmdlab.geo.grid import LandGrid, land_grid
+from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, unit_vector
+from bmdlab.scenario import Scenario, resolve_place
+from bmdlab.trajectory import max_range, missile_trajectory
+
+#: Sensors shorter-ranged than this only serve their own fire unit (no network cue). [m]
+LOCAL_SENSOR_RANGE = 500e3
+#: Cells per trajectory batch (bounds memory: positions are batch x ~200 samples x 3 floats).
+BATCH = 3000
+
+
+@dataclass(frozen=True)
+class ThreatCase:
+    launch_area: str
+    missile: str
+    shape: str
+    apogee_km: float | None = None
+
+    @property
+    def label(self) -> str:
+        extra = f" {self.apogee_km:,.0f} km" if self.apogee_km else ""
+        return f"{self.missile} from {self.launch_area} ({self.shape}{extra})"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Shot opportunities of every defender against a missile aimed at every land cell, per threat.
+
+    ``shots`` has shape (threats, defenders, cells), ``reach`` (threats, cells) is True where the
+    threat can reach the cell.
+    """
+
+    grid: LandGrid
+    defenders: tuple[Defender, ...]
+    threats: tuple[ThreatCase, ...]
+    shots: NDArray[np.int8]
+    reach: NDArray[np.bool_]
+    scenario: str = ""
+    scenario_hash: str = ""
+    catalog_hash: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def total_shots(self, defenders: NDArray[np.bool_] | None = None) -> NDArray[np.int64]:
+        """Shot opportunities summed over (a subset of) defenders, shape (threats, cells)."""
+        s = self.shots if defenders is None else self.shots[:, defenders, :]
+        return s.sum(axis=1, dtype=np.int64)
+
+    def defended(self, defenders: NDArray[np.bool_] | None = None, threats: NDArray[np.bool_] | None = None) -> NDArray[np.bool_]:
+        """Worst case over (a subset of) threats: defended against every threat reaching the cell."""
+        tot = self.total_shots(defenders)
+        reach = self.reach
+        if threats is not None:
+            tot, reach = tot[threats], reach[threats]
+        return np.all((tot > 0) | ~reach, axis=0) & reach.any(axis=0)
+
+    def worst_shots(self, threats: NDArray[np.bool_] | None = None) -> NDArray[np.int64]:
+        """Fewest total shot opportunities over the threats that reach each cell (0 if none reach)."""
+        tot = self.total_shots()
+        reach = self.reach
+        if threats is not None:
+            tot, reach = tot[threats], reach[threats]
+        big = np.iinfo(np.int64).max
+        w = np.min(np.where(reach, tot, big), axis=0)
+        return np.where(w == big, 0, w)
+
+    def fractions(self, defended: NDArray[np.bool_], threats: NDArray[np.bool_] | None = None) -> tuple[float, float]:
+        """(land, population) fractions of the threatened cells that are defended."""
+        reach = self.reach if threats is None else self.reach[threats]
+        threatened = reach.any(axis=0)
+        area = self.grid.area_m2[threatened].sum()
+        pop = self.grid.population[threatened].sum()
+        land = float(self.grid.area_m2[defended & threatened].sum() / area) if area > 0 else 0.0
+        people = float(self.grid.population[defended & threatened].sum() / pop) if pop > 0 else 0.0
+        return land, people
+
+
+def defenders_of(scenario: Scenario, catalog: Catalog) -> tuple[list[Defender], list[Sensor]]:
+    """The scenario's units and stand-alone sensors, resolved against the catalog."""
+    defenders = []
+    for i, u in enumerate(scenario.architecture.units):
+        lat, lon = resolve_place(u.at, catalog)
+        label = u.name or (u.at if isinstance(u.at, str) else f"{catalog.units[u.unit].name} {i + 1}")
+        defenders.append(make_defender(catalog, u.unit, lat, lon, name=label, interceptor=u.interceptor, inventory=u.inventory))
+    sensors = []
+    for s in scenario.architecture.sensors:
+        lat, lon = resolve_place(s.at, catalog)
+        sensors.append(make_sensor(catalog, s.sensor, lat, lon, name=s.name or (s.at if isinstance(s.at, str) else None)))
+    return defenders, sensors
+
+
+def threat_cases(scenario: Scenario, catalog: Catalog) -> list[ThreatCase]:
+    areas = scenario.threat.launch_areas or list(catalog.places_of("launch-area"))
+    return [ThreatCase(a, m, s.shape, s.apogee_km) for a in areas for m in scenario.threat.missiles for s in scenario.threat.shapes]
+
+
+def engage_grid(
+    catalog: Catalog,
+    grid: LandGrid,
+    defenders: list[Defender],
+    sensors: list[Sensor],
+    threat: ThreatCase,
+    *,
+    track_delay: float | None,
+    kill_assessment: float,
+    cue_latency: float,
+    min_elevation: float,
+    cueing: bool,
+    max_shots: int,
+    share_defender_tracks: bool = True,
+) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+    """Shot opportunities (defenders, cells) of every defender against one threat at every cell.
+
+    With ``cueing`` a defender may commit on the earliest track of the network: the stand-alone
+    ``sensors`` and (``share_defender_tracks``) the long-range radars of the other defenders; a
+    radar shorter-ranged than :data:`LOCAL_SENSOR_RANGE` serves only its own unit.
+    """
+    mis = catalog.missile(threat.missile)
+    place = catalog.place(threat.launch_area)
+    la, lo = np.radians(place.lat.nominal), np.radians(place.lon.nominal)
+    clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
+    reach = EARTH_RADIUS * central_angle(la, lo, clat, clon) <= max_range(mis)
+    shots = np.zeros((len(defenders), len(grid)), dtype=np.int8)
+    idx_all = np.flatnonzero(reach)
+    apogee = None if threat.apogee_km is None else threat.apogee_km * 1e3
+    network_sensors = list(sensors)
+    if share_defender_tracks:
+        network_sensors += [d.sensor for d in defenders if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
+    for start in range(0, idx_all.size, BATCH):
+        idx = idx_all[start:start + BATCH]
+        traj = missile_trajectory(mis, la, lo, clat[idx], clon[idx], shape=threat.shape, apogee=apogee, strict=False)
+        ok = np.isfinite(traj.flight_time)
+        reach[idx[~ok]] = False
+        s = sample(traj)
+        network = np.full(idx.size, np.inf)
+        if cueing:
+            for sen in network_sensors:
+                network = np.minimum(network, detection_time(s, sen, min_elevation) + cue_latency)
+        aim = EARTH_RADIUS * unit_vector(clat[idx], clon[idx])
+        window_cache: dict[tuple[float, float], np.ndarray] = {}
+        for d_i, d in enumerate(defenders):
+            key = (d.min_altitude, d.max_altitude)
+            if key not in window_cache:
+                # farthest ground distance from the aim point of any sample inside this altitude window
+                inside = (s.altitudes >= d.min_altitude) & (s.altitudes <= d.max_altitude)
+                gd = ground_distance(s.positions, aim[:, None, :])
+                window_cache[key] = np.max(np.where(inside, gd, -np.inf), axis=1)
+            reach_w = window_cache[key]
+            cand = ok & np.isfinite(reach_w)
+            cand &= ground_distance(aim, d.position) <= d.max_range + reach_w
+            if not cand.any():
+                continue
+            sub = np.flatnonzero(cand)
+            ss = Samples(s.times[sub], s.positions[sub], s.altitudes[sub])
+            own = detection_time(ss, d.sensor, min_elevation)
+            commit = np.minimum(own, network[sub]) + d.delay(track_delay)
+            n, _, _ = intercept_opportunities(
+                ss.times, ss.positions, ss.altitudes, d.position, commit_time=commit,
+                burnout_speed=d.burnout_speed, burn_time=d.burn_time, min_altitude=d.min_altitude,
+                max_altitude=d.max_altitude, max_range=d.max_range, kill_assessment=kill_assessment,
+                max_shots=max_shots,
+            )
+            shots[d_i, idx[sub]] = n
+    return shots, reach
+
+
+def national_coverage(scenario: Scenario, catalog: Catalog, resolution_km: float = 5.0,
+                      progress: Callable[[ThreatCase], None] | None = None, grid: LandGrid | None = None) -> Coverage:
+    """Coverage of Japan's land grid by the scenario's architecture against each of its threats."""
+    grid = land_grid(resolution_km) if grid is None else grid
+    defenders, sensors = defenders_of(scenario, catalog)
+    cases = threat_cases(scenario, catalog)
+    tl = scenario.timeline
+    shots = np.zeros((len(cases), len(defenders), len(grid)), dtype=np.int8)
+    reach = np.zeros((len(cases), len(grid)), dtype=bool)
+    for t_i, case in enumerate(cases):
+        shots[t_i], reach[t_i] = engage_grid(
+            catalog, grid, defenders, sensors, case,
+            track_delay=tl.track_delay_s, kill_assessment=tl.kill_assessment_s, cue_latency=tl.cue_latency_s,
+            min_elevation=np.radians(tl.min_elevation_deg), cueing=tl.cueing, max_shots=tl.max_shots,
+        )
+        if progress is not None:
+            progress(case)
+    return Coverage(grid=grid, defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach,
+                    scenario=scenario.name, scenario_hash=scenario.hash, catalog_hash=catalog.hash)

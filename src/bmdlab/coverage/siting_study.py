@@ -1,0 +1,124 @@
+"""Siting a land system over Japan: candidate sites, their coverage against a threat, the MILP."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bmdlab.catalog import Catalog
+from bmdlab.coverage.national import Coverage, defenders_of, engage_grid, threat_cases
+from bmdlab.coverage.siting import max_coverage
+from bmdlab.defense.engage import make_defender
+from bmdlab.errors import BmdlabError
+from bmdlab.geo.grid import land_grid
+from bmdlab.geo.japan import is_land
+from bmdlab.scenario import Scenario
+
+#: Largest count tried when searching for the smallest count that meets a population target.
+MAX_COUNT = 40
+
+
+def candidate_sites(spacing_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate sites [deg]: centres of a ``spacing_km`` land grid that lie on land."""
+    g = land_grid(spacing_km)
+    on_land = np.asarray(is_land(g.lat_deg, g.lon_deg), bool)
+    return g.lat_deg[on_land], g.lon_deg[on_land]
+
+
+def candidate_coverage(catalog: Catalog, system: str, scenario: Scenario, resolution_km: float,
+                       candidate_spacing_km: float, progress=None) -> Coverage:
+    """Shot opportunities of a unit of ``system`` at every candidate site against the scenario's threats.
+
+    Each candidate uses only its own sensor and the scenario's stand-alone cueing sensors (the
+    scenario's units are not assumed to share tracks with a hypothetical site).
+    """
+    grid = land_grid(resolution_km)
+    lat, lon = candidate_sites(candidate_spacing_km)
+    if lat.size == 0:
+        raise BmdlabError(f"--candidate-spacing-km: no candidate site on land at {candidate_spacing_km:g} km spacing")
+    cands = [make_defender(catalog, system, la, lo, name=f"candidate {i}") for i, (la, lo) in enumerate(zip(lat, lon))]
+    _, sensors = defenders_of(scenario, catalog)
+    cases = threat_cases(scenario, catalog)
+    tl = scenario.timeline
+    shots = np.zeros((len(cases), len(cands), len(grid)), dtype=np.int8)
+    reach = np.zeros((len(cases), len(grid)), dtype=bool)
+    for t_i, case in enumerate(cases):
+        shots[t_i], reach[t_i] = engage_grid(
+            catalog, grid, cands, sensors, case, track_delay=tl.track_delay_s, kill_assessment=tl.kill_assessment_s,
+            cue_latency=tl.cue_latency_s, min_elevation=np.radians(tl.min_elevation_deg), cueing=bool(sensors),
+            max_shots=tl.max_shots, share_defender_tracks=False,
+        )
+        if progress is not None:
+            progress(case)
+    return Coverage(grid=grid, defenders=tuple(cands), threats=tuple(cases), shots=shots, reach=reach,
+                    scenario=scenario.name, scenario_hash=scenario.hash, catalog_hash=catalog.hash)
+
+
+def cover_matrix(cov: Coverage) -> np.ndarray:
+    """(cells, candidates): the candidate alone defends the cell against every threat reaching it."""
+    ok = (cov.shots > 0) | ~cov.reach[:, None, :]
+    return np.all(ok, axis=0).T & cov.reach.any(axis=0)[:, None]
+
+
+def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: int | None = None,
+                   population_target: float | None = None, resolution_km: float = 10.0,
+                   candidate_spacing_km: float = 30.0, console=None, map_png: Path | None = None) -> dict[str, Any]:
+    """Best sites for ``count`` units, or the smallest count reaching ``population_target``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    t0 = time.perf_counter()
+    cases = threat_cases(scenario, catalog)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=console is None) as prog:
+        task = prog.add_task(f"candidate sites of {system} against {len(cases)} threats", total=len(cases))
+        cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km,
+                                 progress=lambda _c: prog.advance(task))
+    a = cover_matrix(cov)
+    threatened = cov.reach.any(axis=0)
+    weight = np.where(threatened, cov.grid.population, 0.0)
+    total = float(weight.sum())
+    if count is not None:
+        res = max_coverage(a, weight, count)
+        target_met = None
+    else:
+        res = None
+        for k in range(1, min(MAX_COUNT, a.shape[1]) + 1):
+            res = max_coverage(a, weight, k, time_limit=30.0)
+            if res.covered_weight >= population_target * total - 1e-6:
+                break
+        target_met = bool(res.covered_weight >= population_target * total - 1e-6)
+    chosen = res.chosen
+    out = {
+        "system": system,
+        "count": int(len(chosen)),
+        "sites": [{"lat": round(float(np.degrees(cov.defenders[j].lat)), 4), "lon": round(float(np.degrees(cov.defenders[j].lon)), 4)} for j in chosen],
+        "population_fraction": round(res.covered_weight / total, 4) if total else 0.0,
+        "population_bound_fraction": round(res.bound / total, 4) if total else 0.0,
+        "gap": round(res.gap, 6),
+        "solver": "scipy.optimize.milp (HiGHS)",
+        "status": res.status,
+        "candidates": int(a.shape[1]),
+        "candidate_spacing_km": candidate_spacing_km,
+        "resolution_km": resolution_km,
+        "threat_scenario": scenario.name,
+        "threats": len(cases),
+        "population_target": population_target,
+        "target_met": target_met,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "catalog_hash": catalog.hash,
+    }
+    if map_png is not None:
+        from bmdlab.geo.japan import largest_cities
+        from bmdlab.study.figures import coverage_map
+
+        sub = Coverage(grid=cov.grid, defenders=tuple(cov.defenders[j] for j in chosen), threats=cov.threats,
+                       shots=cov.shots[:, chosen, :], reach=cov.reach, scenario=cov.scenario,
+                       scenario_hash=cov.scenario_hash, catalog_hash=cov.catalog_hash)
+        c = largest_cities(10)
+        cities = [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])} for i in range(len(c.name))]
+        coverage_map(sub, catalog, cities, map_png, title=f"{len(chosen)} x {catalog.units[system].name}, sited for population")
+        out["map"] = str(map_png)
+    return out

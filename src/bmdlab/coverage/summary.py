@@ -1,0 +1,84 @@
+"""Numbers of a national coverage result: fractions per launch area, missile, city and unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from bmdlab.coverage.national import Coverage
+
+
+def nearest_cells(cov: Coverage, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Index of the grid cell nearest to each point (local equirectangular distance)."""
+    g = cov.grid
+    scale = np.cos(np.radians(np.mean(g.lat_deg)))
+    tree = cKDTree(np.column_stack([g.lat_deg, g.lon_deg * scale]))
+    _, idx = tree.query(np.column_stack([lat_deg, np.asarray(lon_deg) * scale]))
+    return idx
+
+
+def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, unit_contributions: bool = True) -> dict[str, Any]:
+    """JSON-ready summary: worst-case fractions and the breakdowns the CLI and the report show."""
+    defended = cov.defended()
+    land, pop = cov.fractions(defended)
+    out: dict[str, Any] = {
+        "scenario": cov.scenario,
+        "scenario_hash": cov.scenario_hash,
+        "catalog_hash": cov.catalog_hash,
+        "resolution_km": cov.grid.resolution_km,
+        "cells": len(cov.grid),
+        "land_area_km2": round(float(cov.grid.area_m2.sum()) / 1e6, 1),
+        "population_total": round(float(cov.grid.population.sum())),
+        "land_fraction": round(land, 4),
+        "population_fraction": round(pop, 4),
+        "definition": "worst case: a cell counts as defended only if some unit can engage every listed threat that reaches it",
+    }
+    areas = sorted({t.launch_area for t in cov.threats})
+    per_area = []
+    for a in areas:
+        sel = np.array([t.launch_area == a for t in cov.threats])
+        la, po = cov.fractions(cov.defended(threats=sel), threats=sel)
+        per_area.append({"launch_area": a, "land_fraction": round(la, 4), "population_fraction": round(po, 4)})
+    out["per_launch_area"] = per_area
+    missiles = sorted({t.missile for t in cov.threats})
+    per_missile = []
+    for m in missiles:
+        sel = np.array([t.missile == m for t in cov.threats])
+        la, po = cov.fractions(cov.defended(threats=sel), threats=sel)
+        per_missile.append({"missile": m, "land_fraction": round(la, 4), "population_fraction": round(po, 4)})
+    out["per_missile"] = per_missile
+    out["per_threat"] = []
+    for t_i, t in enumerate(cov.threats):
+        sel = np.zeros(len(cov.threats), bool)
+        sel[t_i] = True
+        la, po = cov.fractions(cov.defended(threats=sel), threats=sel)
+        out["per_threat"].append({"launch_area": t.launch_area, "missile": t.missile, "shape": t.shape,
+                                  "apogee_km": t.apogee_km, "land_fraction": round(la, 4), "population_fraction": round(po, 4),
+                                  "threatened_land_km2": round(float(cov.grid.area_m2[cov.reach[t_i]].sum()) / 1e6, 1)})
+    if cities:
+        idx = nearest_cells(cov, np.array([c["lat"] for c in cities]), np.array([c["lon"] for c in cities]))
+        worst = cov.worst_shots()
+        out["cities"] = [
+            {"name": c["name"], "population": c["population"], "lat": c["lat"], "lon": c["lon"],
+             "defended": bool(defended[i]), "shot_opportunities": int(worst[i])}
+            for c, i in zip(cities, idx)
+        ]
+    units = []
+    n_def = len(cov.defenders)
+    for d_i, d in enumerate(cov.defenders):
+        only = np.zeros(n_def, bool)
+        only[d_i] = True
+        la_alone, po_alone = cov.fractions(cov.defended(defenders=only))
+        row = {"name": d.name, "system": d.unit, "interceptor": d.interceptor,
+               "lat": round(float(np.degrees(d.lat)), 4), "lon": round(float(np.degrees(d.lon)), 4),
+               "land_fraction_alone": round(la_alone, 4), "population_fraction_alone": round(po_alone, 4)}
+        if unit_contributions:
+            others = ~only
+            la_wo, po_wo = cov.fractions(cov.defended(defenders=others)) if others.any() else (0.0, 0.0)
+            row["population_fraction_added"] = round(pop - po_wo, 4)
+            row["land_fraction_added"] = round(land - la_wo, 4)
+        units.append(row)
+    out["units"] = units
+    return out

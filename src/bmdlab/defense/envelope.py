@@ -1,0 +1,197 @@
+"""Engagement kernels: interceptor fly-out, radar line of sight, intercept feasibility.
+
+Pure, vectorised functions in SI units (m, s, m/s, rad). The high-level footprint and coverage code
+composes them.
+
+Model (open-literature kinematics, no aerodynamics or guidance):
+
+* **Fly-out.** The interceptor accelerates uniformly for its burn time :math:`T_b` to its burnout
+  speed :math:`v_b`, then coasts at :math:`v_b` along a straight line to the intercept point. The
+  time to cover a distance :math:`d` is
+
+  .. math::
+      t(d) = \\sqrt{2 d T_b / v_b} \\quad (d \\le v_b T_b / 2), \\qquad
+      t(d) = T_b/2 + d / v_b \\quad (d > v_b T_b / 2).
+
+  Gravity and drag are neglected: the fly-out is slightly optimistic for endo-atmospheric
+  interceptors. This is the "average fly-out velocity" approach of kinematic footprint studies,
+  e.g. the APS Study Group on Boost-Phase Intercept (Rev. Mod. Phys. 76, S1, 2004), ch. 5.
+* **Radar line of sight.** A target is visible when it is above the radar's horizon on a
+  spherical Earth (elevation above a minimum angle) and within the radar's detection range.
+* **Intercept window.** A trajectory point can be engaged when its altitude is inside the
+  interceptor's [min, max] intercept altitude, its ground distance from the launcher is at most
+  the interceptor's maximum range, and an interceptor launched after the commit time reaches it
+  before the threat does.
+
+References
+----------
+.. [1] APS Study Group, "Report of the American Physical Society Study Group on Boost-Phase
+       Intercept Systems for National Missile Defense", Rev. Mod. Phys. 76 (2004) S1-S424.
+.. [2] M. I. Skolnik, *Introduction to Radar Systems*, 3rd ed. (2001), sec. 8.2 (radar horizon).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from bmdlab.geo.sphere import EARTH_RADIUS
+
+FloatArray = NDArray[np.float64]
+
+
+def flyout_time(distance: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike) -> FloatArray:
+    """Time for an interceptor to fly a straight-line distance. [s]
+
+    Parameters
+    ----------
+    distance : array_like
+        Straight-line distance from the launcher to the intercept point. [m]
+    burnout_speed : array_like
+        Interceptor burnout speed. [m/s]
+    burn_time : array_like
+        Interceptor burn time (all stages). [s]
+    """
+    d, v, tb = (np.asarray(x, float) for x in (distance, burnout_speed, burn_time))
+    d_burn = 0.5 * v * tb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boost = np.sqrt(2.0 * d * np.where(tb > 0, tb, 0.0) / v)
+    return np.where(d <= d_burn, boost, 0.5 * tb + d / v)
+
+
+def flyout_distance(time: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike) -> FloatArray:
+    """Distance an interceptor covers in a time after launch (inverse of :func:`flyout_time`). [m]"""
+    t, v, tb = (np.asarray(x, float) for x in (time, burnout_speed, burn_time))
+    t, v, tb = np.broadcast_arrays(np.maximum(t, 0.0), v, tb)
+    frac = np.divide(t, tb, out=np.ones_like(t), where=tb > 0)
+    return np.where(t <= tb, 0.5 * v * t * frac, 0.5 * v * tb + v * (t - tb))
+
+
+def elevation_angle(observer: ArrayLike, target: ArrayLike) -> FloatArray:
+    """Elevation of a target above an observer's local horizontal on a spherical Earth. [rad]
+
+    Parameters
+    ----------
+    observer, target : array_like, shape (..., 3)
+        Earth-centred positions. [m]
+    """
+    obs, tgt = np.asarray(observer, float), np.asarray(target, float)
+    up = obs / np.linalg.norm(obs, axis=-1, keepdims=True)
+    rel = tgt - obs
+    dist = np.linalg.norm(rel, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.sum(rel * up, axis=-1) / dist
+    return np.arcsin(np.clip(np.where(dist > 0, s, 1.0), -1.0, 1.0))
+
+
+def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLike,
+                  min_elevation: float = 0.0) -> NDArray[np.bool_]:
+    """Whether a radar sees a target: within range and above its horizon.
+
+    Parameters
+    ----------
+    radar, target : array_like, shape (..., 3)
+        Earth-centred positions (the radar's includes its antenna height). [m]
+    detection_range : array_like
+        Detection range against this target. [m]
+    min_elevation : float
+        Lowest elevation the radar uses. [rad]
+    """
+    rel = np.asarray(target, float) - np.asarray(radar, float)
+    in_range = np.linalg.norm(rel, axis=-1) <= np.asarray(detection_range, float)
+    return in_range & (elevation_angle(radar, target) >= min_elevation)
+
+
+def horizon_range(radar_height: ArrayLike, target_altitude: ArrayLike, earth_radius: float = EARTH_RADIUS) -> FloatArray:
+    """Line-of-sight range to the horizon between a radar and a target above a sphere. [m]
+
+    .. math:: R = \\sqrt{(R_e+h_r)^2 - R_e^2} + \\sqrt{(R_e+h_t)^2 - R_e^2}
+
+    (Skolnik 2001, sec. 8.2, with the geometric Earth radius; no refraction).
+    """
+    hr, ht = np.asarray(radar_height, float), np.asarray(target_altitude, float)
+    re = earth_radius
+    return np.sqrt((re + hr) ** 2 - re**2) + np.sqrt(np.maximum((re + ht) ** 2 - re**2, 0.0))
+
+
+def ground_distance(a: ArrayLike, b: ArrayLike) -> FloatArray:
+    """Great-circle distance between the ground points below two Earth-centred positions. [m]"""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    na = np.linalg.norm(a, axis=-1)
+    nb = np.linalg.norm(b, axis=-1)
+    cosang = np.clip(np.sum(a * b, axis=-1) / (na * nb), -1.0, 1.0)
+    return EARTH_RADIUS * np.arccos(cosang)
+
+
+def intercept_opportunities(
+    times: ArrayLike,
+    positions: ArrayLike,
+    altitudes: ArrayLike,
+    launcher: ArrayLike,
+    *,
+    commit_time: ArrayLike,
+    burnout_speed: float,
+    burn_time: float,
+    min_altitude: float,
+    max_altitude: float,
+    max_range: float,
+    kill_assessment: float,
+    max_shots: int = 2,
+) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    """Sequential shot opportunities of one launcher against sampled threat trajectories.
+
+    A shot can be taken at trajectory sample ``k`` when the point is inside the altitude window and
+    the launcher's ground range, and an interceptor launched no earlier than the time the launcher
+    is ready reaches it by ``times[k]``. The first shot is ready at ``commit_time``; each further
+    shot is ready ``kill_assessment`` seconds after the previous intercept (shoot-look-shoot).
+
+    Parameters
+    ----------
+    times : array_like, shape (n, k)
+        Sample times since threat launch, increasing along the last axis. [s]
+    positions : array_like, shape (n, k, 3)
+        Earth-centred threat positions at those times. [m]
+    altitudes : array_like, shape (n, k)
+        Threat altitudes. [m]
+    launcher : array_like, shape (3,)
+        Earth-centred launcher position. [m]
+    commit_time : array_like, shape (n,)
+        Earliest interceptor launch time (detection + track and decision delay); NaN or inf if the
+        threat is never detected. [s]
+    burnout_speed, burn_time, min_altitude, max_altitude, max_range : float
+        Interceptor kinematics [m/s, s] and envelope [m].
+    kill_assessment : float
+        Time from an intercept to the next launch decision. [s]
+    max_shots : int
+        Stop counting after this many sequential opportunities.
+
+    Returns
+    -------
+    shots : ndarray of int, shape (n,)
+        Number of sequential shot opportunities (0 = cannot engage).
+    first_intercept, last_intercept : ndarray, shape (n,)
+        Times of the earliest and latest possible intercept [s] (NaN where none).
+    """
+    t = np.asarray(times, float)
+    pos = np.asarray(positions, float)
+    alt = np.asarray(altitudes, float)
+    launcher = np.asarray(launcher, float)
+    inside = (alt >= min_altitude) & (alt <= max_altitude)
+    inside &= ground_distance(pos, launcher) <= max_range
+    dist = np.linalg.norm(pos - launcher, axis=-1)
+    latest_launch = t - flyout_time(dist, burnout_speed, burn_time)  # launch by then to hit at t
+    ready = np.asarray(commit_time, float).copy()
+    ready = np.where(np.isfinite(ready), ready, np.inf)
+    feasible_any = inside & (latest_launch >= ready[:, None])
+    first = np.where(feasible_any.any(axis=1), np.min(np.where(feasible_any, t, np.inf), axis=1), np.nan)
+    last = np.where(feasible_any.any(axis=1), np.max(np.where(feasible_any, t, -np.inf), axis=1), np.nan)
+    shots = np.zeros(t.shape[0], dtype=np.int64)
+    for _ in range(max_shots):
+        ok = inside & (latest_launch >= ready[:, None])
+        hit = np.min(np.where(ok, t, np.inf), axis=1)
+        got = np.isfinite(hit)
+        if not got.any():
+            break
+        shots += got
+        ready = np.where(got, hit + kill_assessment, np.inf)
+    return shots, first, last

@@ -1,0 +1,193 @@
+"""Scenarios: an architecture (units at places) and a threat (launch areas, missiles, shapes).
+
+Scenarios are YAML files validated once at load time into frozen pydantic objects (STYLE.md,
+convention 6); a validation error names the file, the field path and what is allowed. Built-in
+scenarios ship in ``bmdlab/scenarios/`` and load by name.
+
+Example::
+
+    name: my-scenario
+    description: Two Aegis Ashore sites alone
+    architecture:
+      units:
+        - {unit: aegis-ashore, at: araya}
+        - {unit: aegis-ashore, at: mutsumi, inventory: 24}
+        - {unit: pac-3-fire-unit, at: {lat: 35.69, lon: 139.73}, name: Ichigaya}
+      sensors:
+        - {sensor: tpy-2-fbm, at: kyogamisaki}
+    threat:
+      launch_areas: [sunan, wonsan]
+      missiles: [nodong, scud-er]
+      shapes: [{shape: minimum-energy}]
+    timeline: {track_delay_s: 60, kill_assessment_s: 10, cueing: true}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bmdlab.catalog import Catalog
+from bmdlab.catalog.load import read_yaml, validation_message
+from bmdlab.errors import BmdlabError, unknown_key
+from bmdlab.trajectory import SHAPES
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LatLon(_Frozen):
+    lat: float = Field(ge=-90.0, le=90.0, description="latitude [deg]")
+    lon: float = Field(ge=-180.0, le=180.0, description="longitude [deg]")
+
+
+class UnitSpec(_Frozen):
+    """One unit of the architecture: a catalog unit type at a place."""
+
+    unit: str = Field(description="catalog unit key, e.g. kongo-class, pac-3-fire-unit")
+    at: str | LatLon = Field(description="catalog place key or {lat, lon} in degrees")
+    name: str | None = None
+    inventory: int | None = Field(default=None, ge=0, description="interceptors loaded (default: catalog magazine)")
+    interceptor: str | None = Field(default=None, description="override the catalog interceptor key")
+
+
+class SensorSpec(_Frozen):
+    """A stand-alone sensor that cues the architecture (e.g. a forward-based AN/TPY-2)."""
+
+    sensor: str
+    at: str | LatLon
+    name: str | None = None
+
+
+class ShapeSpec(_Frozen):
+    shape: str = "minimum-energy"
+    apogee_km: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> ShapeSpec:
+        if self.shape not in SHAPES:
+            raise ValueError(f"unknown trajectory shape '{self.shape}'; use one of {', '.join(SHAPES)}")
+        if self.shape != "minimum-energy" and self.apogee_km is None:
+            raise ValueError(f"shape '{self.shape}' needs apogee_km")
+        return self
+
+
+class Architecture(_Frozen):
+    units: list[UnitSpec] = Field(min_length=1)
+    sensors: list[SensorSpec] = []
+
+
+class Threat(_Frozen):
+    launch_areas: list[str] | None = Field(default=None, description="catalog place keys; default: all launch areas")
+    missiles: list[str] = Field(min_length=1)
+    shapes: list[ShapeSpec] = [ShapeSpec()]
+
+
+class Timeline(_Frozen):
+    """The defence's timeline (all values assumed unless a scenario cites better)."""
+
+    track_delay_s: float | None = Field(default=None, ge=0, description="detection to interceptor launch decision [s]; default: each unit's catalog reaction time")
+    kill_assessment_s: float = Field(default=10.0, ge=0, description="intercept to next launch decision [s]")
+    cue_latency_s: float = Field(default=10.0, ge=0, description="remote detection to local commit information [s]")
+    min_elevation_deg: float = Field(default=0.5, ge=0, le=30)
+    cueing: bool = Field(default=True, description="units may fire on any sensor's track (networked)")
+    max_shots: int = Field(default=2, ge=1, le=4)
+
+
+class Scenario(_Frozen):
+    name: str
+    description: str = ""
+    architecture: Architecture
+    threat: Threat
+    timeline: Timeline = Timeline()
+    source: Literal["built-in", "file"] = "file"
+
+    @property
+    def hash(self) -> str:
+        """Content hash of the validated scenario (recorded with every result)."""
+        text = json.dumps(self.model_dump(mode="json", exclude={"source"}), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def builtin_scenarios() -> list[str]:
+    """Names of the scenarios shipped with bmdlab."""
+    folder = resources.files("bmdlab") / "scenarios"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_scenario(name_or_path: str | Path, catalog: Catalog) -> Scenario:
+    """Load a built-in scenario by name or a YAML file, and check it against the catalog.
+
+    Raises
+    ------
+    BmdlabError
+        One line naming the file, the field path and what to change.
+    """
+    text_path = str(name_or_path)
+    builtin = text_path in builtin_scenarios()
+    if builtin:
+        path = Path(str(resources.files("bmdlab") / "scenarios" / f"{text_path}.yaml"))
+    else:
+        path = Path(text_path)
+        if not path.is_file():
+            raise BmdlabError(
+                f"scenario '{text_path}' is neither a built-in scenario ({', '.join(builtin_scenarios())}) nor a readable YAML file"
+            )
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise BmdlabError(f"{path}: a scenario must be a mapping with name, architecture and threat")
+    try:
+        scenario = Scenario.model_validate({**data, "source": "built-in" if builtin else "file"})
+    except ValidationError as exc:
+        raise BmdlabError(validation_message(str(path), exc)) from None
+    check_against_catalog(scenario, catalog, str(path))
+    return scenario
+
+
+def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> None:
+    """Every key must exist; land units must stand on land and sea units at sea."""
+    from bmdlab.geo.japan import is_land
+
+    def err(field: str, exc: BmdlabError) -> BmdlabError:
+        return BmdlabError(f"{where}: {field}: {exc}")
+
+    for i, u in enumerate(scenario.architecture.units):
+        f = f"architecture.units.{i}"
+        if u.unit not in catalog.units:
+            raise err(f + ".unit", unknown_key("unit", u.unit, catalog.units))
+        if u.interceptor is not None and u.interceptor not in catalog.interceptors:
+            raise err(f + ".interceptor", unknown_key("interceptor", u.interceptor, catalog.interceptors))
+        lat, lon = resolve_place(u.at, catalog, where, f + ".at")
+        land = bool(is_land(lat, lon))
+        basing = catalog.units[u.unit].basing
+        if basing == "land" and not land:
+            raise BmdlabError(f"{where}: {f}.at: {lat:.3f},{lon:.3f} is in the sea; a {u.unit} is land-based, move it onto land")
+        if basing == "sea" and land:
+            raise BmdlabError(f"{where}: {f}.at: {lat:.3f},{lon:.3f} is on land; a {u.unit} is a ship, place it at sea")
+    for i, s in enumerate(scenario.architecture.sensors):
+        f = f"architecture.sensors.{i}"
+        if s.sensor not in catalog.sensors:
+            raise err(f + ".sensor", unknown_key("sensor", s.sensor, catalog.sensors))
+        resolve_place(s.at, catalog, where, f + ".at")
+    for i, m in enumerate(scenario.threat.missiles):
+        if m not in catalog.missiles:
+            raise err(f"threat.missiles.{i}", unknown_key("missile", m, catalog.missiles))
+    for i, a in enumerate(scenario.threat.launch_areas or []):
+        if a not in catalog.places_of("launch-area"):
+            raise err(f"threat.launch_areas.{i}", unknown_key("launch area", a, catalog.places_of("launch-area")))
+
+
+def resolve_place(at: str | LatLon, catalog: Catalog, where: str = "scenario", field: str = "at") -> tuple[float, float]:
+    """(lat, lon) in degrees of a place key or an explicit point."""
+    if isinstance(at, LatLon):
+        return at.lat, at.lon
+    if at not in catalog.places:
+        raise BmdlabError(f"{where}: {field}: " + str(unknown_key("place", at, catalog.places)))
+    p = catalog.places[at]
+    return p.lat.nominal, p.lon.nominal

@@ -1,0 +1,69 @@
+"""Figures built from results (coverage, footprints): read results, call the plotting functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bmdlab.catalog import Catalog
+from bmdlab.coverage.national import Coverage
+from bmdlab.defense.footprint import Footprint
+from bmdlab.geo.japan import japan_outline
+from bmdlab.geo.region import neighbour_outlines
+from bmdlab.plotting.maps import plot_coverage_map
+
+
+def unit_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
+    return [{"name": d.name, "lat": float(np.degrees(d.lat)), "lon": float(np.degrees(d.lon)),
+             "basing": catalog.units[d.unit].basing, "system": catalog.units[d.unit].name} for d in cov.defenders]
+
+
+def launch_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
+    keys = sorted({t.launch_area for t in cov.threats})
+    return [{"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal} for k in keys]
+
+
+def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], path: str | Path, title: str,
+                 ax=None) -> Path | None:
+    """Map of a national coverage result: worst-case shot opportunities per land cell."""
+    worst = np.where(cov.defended(), cov.worst_shots(), 0)
+    land, pop = cov.fractions(cov.defended())
+    missiles = ", ".join(sorted({t.missile for t in cov.threats}))
+    return plot_coverage_map(
+        path, japan=japan_outline(), neighbours=neighbour_outlines(), lat_deg=cov.grid.lat_deg, lon_deg=cov.grid.lon_deg,
+        resolution_km=cov.grid.resolution_km, shots=worst, units=unit_markers(cov, catalog),
+        launch_areas=launch_markers(cov, catalog), cities=cities, title=title,
+        subtitle=f"land {land:.1%}, population {pop:.1%} defended; threats: {missiles}", ax=ax,
+        extent=(119.0, 149.0, 24.0, 46.0),
+    )
+
+
+def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path) -> Path:
+    """Map of one unit's defended footprint (aim points shaded by shot opportunities)."""
+    d = fp.defender
+    lat0, lon0 = float(np.degrees(d.lat)), float(np.degrees(d.lon))
+    defended = fp.shots > 0
+    if defended.any():
+        pad = 1.5 * fp.spacing_m / 111e3
+        lats, lons = fp.lat_deg[defended], fp.lon_deg[defended]
+        lat_lo, lat_hi = min(lats.min(), lat0) - pad, max(lats.max(), lat0) + pad
+        lon_lo, lon_hi = min(lons.min(), lon0) - pad, max(lons.max(), lon0) + pad
+    else:
+        r = 1.0
+        lat_lo, lat_hi, lon_lo, lon_hi = lat0 - r, lat0 + r, lon0 - r, lon0 + r
+    # keep a sensible aspect and at least ~60 km of context
+    half = max(lat_hi - lat_lo, (lon_hi - lon_lo) * np.cos(np.radians(lat0)), 0.6) / 2
+    clat, clon = (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2
+    extent = (clon - half / np.cos(np.radians(clat)), clon + half / np.cos(np.radians(clat)), clat - half, clat + half)
+    return plot_coverage_map(
+        path, japan=japan_outline(), neighbours=neighbour_outlines(), lat_deg=fp.lat_deg[defended], lon_deg=fp.lon_deg[defended],
+        resolution_km=fp.spacing_m / 1e3, shots=fp.shots[defended],
+        units=[{"name": d.name, "lat": lat0, "lon": lon0, "basing": catalog.units[d.unit].basing, "system": catalog.units[d.unit].name}],
+        launch_areas=[], cities=[],
+        title=f"{catalog.units[d.unit].name} ({d.interceptor}) footprint against {catalog.missile(fp.missile).name}",
+        subtitle=f"from {fp.launch_lat_deg:.2f}N {fp.launch_lon_deg:.2f}E, {fp.shape}: {fp.area_m2 / 1e6:,.0f} km2, "
+                 f"farthest aim point {fp.max_radius_m / 1e3:,.0f} km",
+        extent=extent,
+    )

@@ -1,0 +1,202 @@
+"""The Japan 2017 study: the README's main command, ``bmdlab study japan-2017 --out DIR``.
+
+It composes the pipeline stages into one self-contained report. Sections so far: threats (flight
+times and apogees from the public launch areas to Japan's 30 largest cities, a map of the reach of
+each missile) and the trajectory model's check against the observed 2017 flights. Later stages
+(coverage, raids, costs) add sections here.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from bmdlab import __version__
+from bmdlab.catalog import Catalog
+from bmdlab.geo.japan import japan_outline, largest_cities
+from bmdlab.geo.region import neighbour_outlines
+from bmdlab.io import atomic_directory, atomic_write_bytes, atomic_write_json
+from bmdlab.plotting.maps import plot_threat_map
+from bmdlab.plotting.profile import plot_profile
+from bmdlab.geo.sphere import EARTH_RADIUS, destination
+from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
+from bmdlab.trajectory import max_range, missile_trajectory
+
+STUDY = "japan-2017"
+N_CITIES = 30
+
+
+def _cities(n: int) -> list[dict[str, Any]]:
+    c = largest_cities(n)
+    return [
+        {"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])}
+        for i in range(len(c.name))
+    ]
+
+
+def _png_data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _nan_to_none(x: float, digits: int = 1) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), digits)
+
+
+def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Console | None = None) -> dict[str, str]:
+    """Run the Japan 2017 study into ``out`` (replaced only when everything succeeded).
+
+    Returns the paths of the report and the results file.
+    """
+    console = console or Console(stderr=True)
+    started = time.perf_counter()
+    out = Path(out)
+    with atomic_directory(out) as work, Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:
+        step = progress.add_task("loading catalog and geography", total=1)
+        cities = _cities(N_CITIES)
+        areas = list(catalog.places_of("launch-area"))
+        progress.advance(step)
+
+        missiles = [k for k, m in catalog.missiles.items() if m.missile_class in ("MRBM", "IRBM")]
+        step = progress.add_task("threat timeline (trajectories per missile)", total=len(missiles))
+        tl = threat_timeline(catalog, cities, missiles=missiles, launch_areas=areas,
+                             progress=lambda _k: progress.advance(step))
+
+        step = progress.add_task("model check against observed flights", total=1)
+        observed = model_observed_flights(catalog)
+        progress.advance(step)
+
+        step = progress.add_task("figures", total=2)
+        glon, glat, dist = reach_field(catalog, areas, (110.0, 160.0, 15.0, 55.0))
+        threat_png = plot_threat_map(
+            work / "threat_map.png",
+            japan=japan_outline(),
+            neighbours=neighbour_outlines(),
+            launch_areas=[{"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal} for k in areas],
+            reach_lon=glon, reach_lat=glat, reach_distance_km=dist,
+            ranges_km=[(catalog.missile(k).name, max_range(catalog.missile(k)) / 1e3) for k in missiles],
+            cities=cities,
+            title="North Korean missiles' reach from the publicly reported launch areas",
+        )
+        progress.advance(step)
+        profile_png = _observed_profiles(catalog, work / "observed_profiles.png")
+        progress.advance(step)
+
+        step = progress.add_task("report", total=1)
+        threats = _threat_results(catalog, tl)
+        _write_timeline_csv(work / "threat_timeline.csv", catalog, tl)
+        meta = {
+            "study": STUDY,
+            "bmdlab_version": __version__,
+            "catalog_hash": catalog.hash,
+            "catalog_origin": catalog.origin,
+            "command": command,
+            "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "seeds": {},
+            "scenario": None,
+        }
+        results = {
+            "meta": meta,
+            "threats": threats,
+            "observed_flights": observed,
+            "figures": {"threat_map": threat_png.name, "observed_profiles": profile_png.name},
+        }
+        atomic_write_json(work / "results.json", results)
+        html = _render_report(results, catalog, {"threat_map": _png_data_uri(threat_png), "observed_profiles": _png_data_uri(profile_png)})
+        atomic_write_bytes(work / "report.html", html.encode("utf-8"))
+        progress.advance(step)
+    console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")
+    return {"report": str(out / "report.html"), "results": str(out / "results.json")}
+
+
+def _observed_profiles(catalog: Catalog, path: Path) -> Path:
+    trajs = []
+    labels = []
+    for f in observed_flights():
+        lat0, lon0 = np.radians(f["launch"]["lat"]), np.radians(f["launch"]["lon"])
+        lat2, lon2 = destination(lat0, lon0, np.radians(f["azimuth_deg"]), f["range_km"] * 1e3 / EARTH_RADIUS)
+        trajs.append(missile_trajectory(catalog.missile(f["missile"]), lat0, lon0, lat2, lon2, shape=f["shape"],
+                                        apogee=f["apogee_km"] * 1e3))
+        labels.append(f"{catalog.missile(f['missile']).name} {f['date']}")
+    return plot_profile(trajs, path, labels=labels, title="Model trajectories of the observed 2017 flights")
+
+
+def _threat_results(catalog: Catalog, tl) -> dict[str, Any]:
+    best_t, best_i = tl.fastest()
+    missiles = []
+    for m, key in enumerate(tl.missiles):
+        mis = catalog.missile(key)
+        t = best_t[m]
+        missiles.append({
+            "key": key,
+            "name": mis.name,
+            "class": mis.missile_class,
+            "range_km": max_range(mis) / 1e3,
+            "burn_time_s": mis.burn_time.si(),
+            "cities_in_range": int(np.isfinite(t).sum()),
+            "fastest_min": _nan_to_none(np.nanmin(t) / 60, 2) if np.isfinite(t).any() else None,
+            "slowest_min": _nan_to_none(np.nanmax(t) / 60, 2) if np.isfinite(t).any() else None,
+        })
+    cities = []
+    for c, city in enumerate(tl.cities):
+        row = {**city, "by_missile": {}}
+        for m, key in enumerate(tl.missiles):
+            i = int(best_i[m, c])
+            row["by_missile"][key] = None if i < 0 else {
+                "launch_area": tl.launch_areas[i],
+                "flight_time_min": round(float(best_t[m, c]) / 60, 2),
+                "apogee_km": round(float(tl.apogee[m, i, c]) / 1e3, 1),
+                "range_km": round(float(tl.ground_range[m, i, c]) / 1e3, 1),
+            }
+        cities.append(row)
+    return {
+        "shape": tl.shape,
+        "launch_areas": [{"key": k, "name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal,
+                          "lon": catalog.place(k).lon.nominal} for k in tl.launch_areas],
+        "missiles": missiles,
+        "cities": cities,
+        "timeline_csv": "threat_timeline.csv",
+    }
+
+
+def _write_timeline_csv(path: Path, catalog: Catalog, tl) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["missile", "launch_area", "city", "population", "range_km", "flight_time_s", "apogee_km", "reentry_speed_m_s"])
+    for m, key in enumerate(tl.missiles):
+        for a, area in enumerate(tl.launch_areas):
+            for c, city in enumerate(tl.cities):
+                t = tl.flight_time[m, a, c]
+                w.writerow([key, area, city["name"], city["population"], f"{tl.ground_range[m, a, c] / 1e3:.1f}",
+                            "" if not np.isfinite(t) else f"{t:.1f}",
+                            "" if not np.isfinite(t) else f"{tl.apogee[m, a, c] / 1e3:.1f}",
+                            "" if not np.isfinite(t) else f"{tl.reentry_speed[m, a, c]:.0f}"])
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+
+
+def _render_report(results: dict[str, Any], catalog: Catalog, images: dict[str, str]) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("bmdlab.study", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    used_sources = sorted({v.source for _, _, e in catalog.items() for v in e.__dict__.values() if hasattr(v, "source")})
+    return env.get_template("report.html.j2").render(
+        r=results, images=images, catalog=catalog,
+        sources=[(s, catalog.sources[s]) for s in used_sources],
+    )

@@ -1,0 +1,63 @@
+"""The Japan 2017 study (the README's main command) end to end."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bmdlab.catalog import builtin_catalog
+from bmdlab.cli import app
+from bmdlab.study import japan2017
+
+
+@pytest.fixture(scope="module")
+def study_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("study") / "japan-2017"
+    res = CliRunner().invoke(app, ["study", "japan-2017", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_writes_report_results_and_figures(study_dir):
+    for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv"):
+        assert (study_dir / name).stat().st_size > 1000, name
+    html = (study_dir / "report.html").read_text()
+    assert "data:image/png;base64," in html and 'src="http' not in html  # self-contained
+    for section in ('id="threats"', 'id="model-check"', 'id="sources"', 'id="meta"'):
+        assert section in html
+
+
+def test_results_record_provenance_and_timeline(study_dir):
+    r = json.loads((study_dir / "results.json").read_text())
+    meta = r["meta"]
+    assert meta["catalog_hash"] == builtin_catalog().hash
+    assert meta["bmdlab_version"] and meta["command"].startswith("bmdlab")
+    threats = r["threats"]
+    assert len(threats["cities"]) == 30
+    assert {m["class"] for m in threats["missiles"]} <= {"MRBM", "IRBM"}
+    keys = {m["key"] for m in threats["missiles"]}
+    assert {"nodong", "hwasong-12", "musudan"} <= keys
+    # Tokyo is within Nodong range from some launch area; flight time of order 10 minutes
+    # (Japanese government: ~10 min for 1,600 km to Okinawa, Bloomberg 2017-04).
+    tokyo = next(c for c in threats["cities"] if c["name"].startswith("Tokyo"))
+    t = tokyo["by_missile"]["nodong"]["flight_time_min"]
+    assert 7.0 < t < 13.0
+
+
+def test_failed_study_leaves_no_partial_output(tmp_path, monkeypatch):
+    out = tmp_path / "study"
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(japan2017, "plot_threat_map", boom)
+    with pytest.raises(RuntimeError):
+        japan2017.run_study(out, catalog=builtin_catalog(), command="test")
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_study_name(tmp_path):
+    res = CliRunner().invoke(app, ["study", "japan-2071", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "did you mean 'japan-2017'" in res.stderr
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,45 @@
+"""Every `bmdlab ...` command and Python block in the README runs (STYLE.md, convention 14)."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bmdlab.cli import app
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S)
+
+
+def _commands():
+    cmds = []
+    for lang, body in BLOCKS:
+        if lang != "bash":
+            continue
+        body = body.replace("\\\n", " ")
+        for line in body.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line.startswith("bmdlab ") and " study " not in f" {line} ":
+                cmds.append(line)
+    return cmds
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_readme_command_runs(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, shlex.split(command)[1:])
+    assert res.exit_code == 0, f"{command}\n{res.output}"
+
+
+def test_readme_python_blocks_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for lang, body in BLOCKS:
+        if lang == "python":
+            exec(compile(body, "README.md", "exec"), {})
+
+
+def test_readme_has_the_two_setup_commands():
+    assert "pip install -e . && bmdlab study japan-2017 --out japan-2017" in README
+    assert "pip install -e '.[test]' && pytest" in README
