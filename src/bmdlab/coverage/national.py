@@ -9,18 +9,22 @@ against every threat that reaches it.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bmdlab.catalog import Catalog
+from bmdlab.catalog.schema import Missile
 from bmdlab.defense.engage import Defender, Samples, Sensor, detection_time, make_defender, make_sensor, sample
 from bmdlab.defense.envelope import ground_distance, intercept_opportunities
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, unit_vector
-from bmdlab.scenario import Scenario, resolve_place
+from bmdlab.scenario import Scenario, Timeline, resolve_place
 from bmdlab.trajectory import max_range, missile_trajectory
 
 #: Sensors shorter-ranged than this only serve their own fire unit (no network cue). [m]
@@ -114,7 +118,9 @@ def threat_cases(scenario: Scenario, catalog: Catalog) -> list[ThreatCase]:
 
 
 def engage_grid(
-    catalog: Catalog,
+    missile: Missile,
+    launch_lat_deg: float,
+    launch_lon_deg: float,
     grid: LandGrid,
     defenders: list[Defender],
     sensors: list[Sensor],
@@ -134,9 +140,8 @@ def engage_grid(
     ``sensors`` and (``share_defender_tracks``) the long-range radars of the other defenders; a
     radar shorter-ranged than :data:`LOCAL_SENSOR_RANGE` serves only its own unit.
     """
-    mis = catalog.missile(threat.missile)
-    place = catalog.place(threat.launch_area)
-    la, lo = np.radians(place.lat.nominal), np.radians(place.lon.nominal)
+    mis = missile
+    la, lo = np.radians(launch_lat_deg), np.radians(launch_lon_deg)
     clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
     reach = EARTH_RADIUS * central_angle(la, lo, clat, clon) <= max_range(mis)
     shots = np.zeros((len(defenders), len(grid)), dtype=np.int8)
@@ -151,10 +156,21 @@ def engage_grid(
         ok = np.isfinite(traj.flight_time)
         reach[idx[~ok]] = False
         s = sample(traj)
+        detected: dict[int, np.ndarray] = {}  # first detection per sensor (by identity) in this batch
+
+        def detect(sen: Sensor, rows: np.ndarray | None = None) -> np.ndarray:
+            if id(sen) in detected:
+                full = detected[id(sen)]
+                return full if rows is None else full[rows]
+            if rows is None:
+                detected[id(sen)] = detection_time(s, sen, min_elevation)
+                return detected[id(sen)]
+            return detection_time(Samples(s.times[rows], s.positions[rows], s.altitudes[rows]), sen, min_elevation)
+
         network = np.full(idx.size, np.inf)
         if cueing:
             for sen in network_sensors:
-                network = np.minimum(network, detection_time(s, sen, min_elevation) + cue_latency)
+                network = np.minimum(network, detect(sen) + cue_latency)
         aim = EARTH_RADIUS * unit_vector(clat[idx], clon[idx])
         window_cache: dict[tuple[float, float], np.ndarray] = {}
         for d_i, d in enumerate(defenders):
@@ -162,8 +178,9 @@ def engage_grid(
             if key not in window_cache:
                 # farthest ground distance from the aim point of any sample inside this altitude window
                 inside = (s.altitudes >= d.min_altitude) & (s.altitudes <= d.max_altitude)
-                gd = ground_distance(s.positions, aim[:, None, :])
-                window_cache[key] = np.max(np.where(inside, gd, -np.inf), axis=1)
+                cos_ang = np.einsum("nki,ni->nk", s.positions, aim / EARTH_RADIUS) / (EARTH_RADIUS + s.altitudes)
+                worst = np.min(np.where(inside, cos_ang, np.inf), axis=1)
+                window_cache[key] = np.where(np.isfinite(worst), EARTH_RADIUS * np.arccos(np.clip(worst, -1.0, 1.0)), -np.inf)
             reach_w = window_cache[key]
             cand = ok & np.isfinite(reach_w)
             cand &= ground_distance(aim, d.position) <= d.max_range + reach_w
@@ -171,7 +188,7 @@ def engage_grid(
                 continue
             sub = np.flatnonzero(cand)
             ss = Samples(s.times[sub], s.positions[sub], s.altitudes[sub])
-            own = detection_time(ss, d.sensor, min_elevation)
+            own = detect(d.sensor, sub)
             commit = np.minimum(own, network[sub]) + d.delay(track_delay)
             n, _, _ = intercept_opportunities(
                 ss.times, ss.positions, ss.altitudes, d.position, commit_time=commit,
@@ -183,22 +200,57 @@ def engage_grid(
     return shots, reach
 
 
+def _engage_case(args: tuple) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+    """Process-pool entry point: one threat case (all arguments picklable)."""
+    missile, lat, lon, grid, defenders, sensors, case, kwargs = args
+    return engage_grid(missile, lat, lon, grid, defenders, sensors, case, **kwargs)
+
+
+def engage_cases(catalog: Catalog, grid: LandGrid, defenders: list[Defender], sensors: list[Sensor],
+                 cases: list[ThreatCase], timeline: Timeline, *, share_defender_tracks: bool = True,
+                 workers: int | None = None, progress: Callable[[ThreatCase], None] | None = None,
+                 ) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+    """Shots (threats, defenders, cells) and reach (threats, cells) for every threat case.
+
+    Threat cases are independent; with ``workers > 1`` they run in a local process pool (default:
+    one worker per CPU, at most the number of cases).
+    """
+    kwargs = dict(track_delay=timeline.track_delay_s, kill_assessment=timeline.kill_assessment_s,
+                  cue_latency=timeline.cue_latency_s, min_elevation=np.radians(timeline.min_elevation_deg),
+                  cueing=timeline.cueing and (bool(sensors) or share_defender_tracks), max_shots=timeline.max_shots,
+                  share_defender_tracks=share_defender_tracks)
+    jobs = []
+    for case in cases:
+        place = catalog.place(case.launch_area)
+        jobs.append((catalog.missile(case.missile), place.lat.nominal, place.lon.nominal, grid, defenders, sensors, case, kwargs))
+    shots = np.zeros((len(cases), len(defenders), len(grid)), dtype=np.int8)
+    reach = np.zeros((len(cases), len(grid)), dtype=bool)
+    workers = min(os.cpu_count() or 1, len(cases)) if workers is None else max(1, min(workers, len(cases)))
+    if workers <= 1:
+        results = map(_engage_case, jobs)
+        for t_i, (sh, re) in enumerate(results):
+            shots[t_i], reach[t_i] = sh, re
+            if progress is not None:
+                progress(cases[t_i])
+    else:
+        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = {pool.submit(_engage_case, job): t_i for t_i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                t_i = futures[fut]
+                shots[t_i], reach[t_i] = fut.result()
+                if progress is not None:
+                    progress(cases[t_i])
+    return shots, reach
+
+
 def national_coverage(scenario: Scenario, catalog: Catalog, resolution_km: float = 5.0,
-                      progress: Callable[[ThreatCase], None] | None = None, grid: LandGrid | None = None) -> Coverage:
+                      progress: Callable[[ThreatCase], None] | None = None, grid: LandGrid | None = None,
+                      workers: int | None = None) -> Coverage:
     """Coverage of Japan's land grid by the scenario's architecture against each of its threats."""
     grid = land_grid(resolution_km) if grid is None else grid
     defenders, sensors = defenders_of(scenario, catalog)
     cases = threat_cases(scenario, catalog)
-    tl = scenario.timeline
-    shots = np.zeros((len(cases), len(defenders), len(grid)), dtype=np.int8)
-    reach = np.zeros((len(cases), len(grid)), dtype=bool)
-    for t_i, case in enumerate(cases):
-        shots[t_i], reach[t_i] = engage_grid(
-            catalog, grid, defenders, sensors, case,
-            track_delay=tl.track_delay_s, kill_assessment=tl.kill_assessment_s, cue_latency=tl.cue_latency_s,
-            min_elevation=np.radians(tl.min_elevation_deg), cueing=tl.cueing, max_shots=tl.max_shots,
-        )
-        if progress is not None:
-            progress(case)
+    shots, reach = engage_cases(catalog, grid, defenders, sensors, cases, scenario.timeline, workers=workers, progress=progress)
     return Coverage(grid=grid, defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach,
                     scenario=scenario.name, scenario_hash=scenario.hash, catalog_hash=catalog.hash)

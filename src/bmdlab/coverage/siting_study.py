@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, defenders_of, engage_grid, threat_cases
+from bmdlab.coverage.national import Coverage, defenders_of, engage_cases, threat_cases
 from bmdlab.coverage.siting import max_coverage
 from bmdlab.defense.engage import make_defender
 from bmdlab.errors import BmdlabError
@@ -42,17 +42,8 @@ def candidate_coverage(catalog: Catalog, system: str, scenario: Scenario, resolu
     cands = [make_defender(catalog, system, la, lo, name=f"candidate {i}") for i, (la, lo) in enumerate(zip(lat, lon))]
     _, sensors = defenders_of(scenario, catalog)
     cases = threat_cases(scenario, catalog)
-    tl = scenario.timeline
-    shots = np.zeros((len(cases), len(cands), len(grid)), dtype=np.int8)
-    reach = np.zeros((len(cases), len(grid)), dtype=bool)
-    for t_i, case in enumerate(cases):
-        shots[t_i], reach[t_i] = engage_grid(
-            catalog, grid, cands, sensors, case, track_delay=tl.track_delay_s, kill_assessment=tl.kill_assessment_s,
-            cue_latency=tl.cue_latency_s, min_elevation=np.radians(tl.min_elevation_deg), cueing=bool(sensors),
-            max_shots=tl.max_shots, share_defender_tracks=False,
-        )
-        if progress is not None:
-            progress(case)
+    shots, reach = engage_cases(catalog, grid, cands, sensors, cases, scenario.timeline,
+                                share_defender_tracks=False, progress=progress)
     return Coverage(grid=grid, defenders=tuple(cands), threats=tuple(cases), shots=shots, reach=reach,
                     scenario=scenario.name, scenario_hash=scenario.hash, catalog_hash=catalog.hash)
 

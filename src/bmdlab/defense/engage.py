@@ -111,7 +111,7 @@ class Samples:
     altitudes: FloatArray
 
 
-def sample(traj: Trajectory, k_flight: int = 120, k_terminal: int = 80, terminal_s: float = 100.0) -> Samples:
+def sample(traj: Trajectory, k_flight: int = 80, k_terminal: int = 60, terminal_s: float = 60.0) -> Samples:
     """Sample trajectories uniformly over the flight, plus densely over the last ``terminal_s``.
 
     The dense terminal samples resolve the few seconds a re-entry vehicle spends inside a lower-tier
@@ -128,7 +128,8 @@ def sample(traj: Trajectory, k_flight: int = 120, k_terminal: int = 80, terminal
 
 def detection_time(samples: Samples, sensor: Sensor, min_elevation: float) -> FloatArray:
     """First sample time at which the sensor sees each trajectory (inf if never). [s]"""
-    vis = radar_visible(sensor.position, samples.positions, sensor.detection_range, min_elevation)
+    vis = radar_visible(sensor.position, samples.positions, sensor.detection_range, min_elevation,
+                        target_radius=EARTH_RADIUS + samples.altitudes)
     return np.where(vis.any(axis=1), np.min(np.where(vis, samples.times, np.inf), axis=1), np.inf)
 
 

@@ -85,7 +85,7 @@ def elevation_angle(observer: ArrayLike, target: ArrayLike) -> FloatArray:
 
 
 def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLike,
-                  min_elevation: float = 0.0) -> NDArray[np.bool_]:
+                  min_elevation: float = 0.0, target_radius: ArrayLike | None = None) -> NDArray[np.bool_]:
     """Whether a radar sees a target: within range and above its horizon.
 
     Parameters
@@ -97,9 +97,22 @@ def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLik
     min_elevation : float
         Lowest elevation the radar uses. [rad]
     """
-    rel = np.asarray(target, float) - np.asarray(radar, float)
-    in_range = np.linalg.norm(rel, axis=-1) <= np.asarray(detection_range, float)
-    return in_range & (elevation_angle(radar, target) >= min_elevation)
+    radar = np.asarray(radar, float)
+    tgt = np.asarray(target, float)
+    if radar.ndim == 1:  # one radar, many targets: a single matrix-vector product
+        r_s = float(np.linalg.norm(radar))
+        r = np.linalg.norm(tgt, axis=-1) if target_radius is None else np.asarray(target_radius, float)
+        proj = tgt @ (radar / r_s)
+        d2 = np.maximum(r * r + r_s * r_s - 2.0 * r_s * proj, 0.0)
+        up = proj - r_s  # component of (target - radar) along the radar's vertical
+    else:
+        rel = tgt - radar
+        d2 = np.sum(rel * rel, axis=-1)
+        up = np.sum(rel * radar, axis=-1) / np.linalg.norm(radar, axis=-1)
+    rng = np.asarray(detection_range, float)
+    sin_min = np.sin(min_elevation)
+    return (d2 <= rng * rng) & (up >= 0.0 if sin_min == 0.0 else (up >= 0.0) & (up * up >= d2 * sin_min * sin_min)) \
+        if min_elevation >= 0 else (d2 <= rng * rng) & (up >= np.sqrt(d2) * sin_min)
 
 
 def horizon_range(radar_height: ArrayLike, target_altitude: ArrayLike, earth_radius: float = EARTH_RADIUS) -> FloatArray:
@@ -176,9 +189,13 @@ def intercept_opportunities(
     pos = np.asarray(positions, float)
     alt = np.asarray(altitudes, float)
     launcher = np.asarray(launcher, float)
+    r_l = float(np.linalg.norm(launcher))
+    r = EARTH_RADIUS + alt
+    # one matrix-vector product gives both the ground angle and the slant distance
+    proj = pos @ (launcher / r_l)
     inside = (alt >= min_altitude) & (alt <= max_altitude)
-    inside &= ground_distance(pos, launcher) <= max_range
-    dist = np.linalg.norm(pos - launcher, axis=-1)
+    inside &= proj >= r * np.cos(min(max_range / EARTH_RADIUS, np.pi))
+    dist = np.sqrt(np.maximum(r * r + r_l * r_l - 2.0 * r_l * proj, 0.0))
     latest_launch = t - flyout_time(dist, burnout_speed, burn_time)  # launch by then to hit at t
     ready = np.asarray(commit_time, float).copy()
     ready = np.where(np.isfinite(ready), ready, np.inf)

@@ -50,6 +50,7 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 from bmdlab.errors import BmdlabError
+from bmdlab.geo.sphere import EARTH_RADIUS
 
 __all__ = [
     "Cities",
@@ -78,7 +79,7 @@ JAPAN_LAT_RANGE_DEG = (24.0, 45.75)
 JAPAN_LON_RANGE_DEG = (122.5, 154.5)
 
 # Mean Earth radius R1 of GRS80 [m] (Moritz 2000); only used to turn JAPAN_BUFFER_M into degrees.
-_EARTH_RADIUS = 6_371_008.8
+_EARTH_RADIUS = EARTH_RADIUS
 # Standard parallel of the equirectangular plane in which the outline is buffered [deg]: the
 # buffer is JAPAN_BUFFER_M east-west at 35 N and within +12 % / -14 % of it from 24 N to 45.5 N.
 _BUFFER_PARALLEL_DEG = 35.0
@@ -277,8 +278,6 @@ class _Raster:
     dlat: float
     lon0: float
     dlon: float
-    nrows: int
-    ncols: int
     lat_min: float
     lat_max: float
     lon_min: float
@@ -286,11 +285,9 @@ class _Raster:
 
     def global_index(self, lat: NDArray, lon: NDArray) -> tuple[NDArray, NDArray]:
         """Global (row, col) of points [deg], exactly as ``global_land_mask.globe`` computes it."""
-        lat = np.clip(lat, self.lat_min, self.lat_max)
-        lon = np.clip(lon, self.lon_min, self.lon_max)
-        return ((lat - self.lat0) / self.dlat).astype(int), ((lon - self.lon0) / self.dlon).astype(
-            int
-        )
+        row = (np.clip(lat, self.lat_min, self.lat_max) - self.lat0) / self.dlat
+        col = (np.clip(lon, self.lon_min, self.lon_max) - self.lon0) / self.dlon
+        return row.astype(int), col.astype(int)
 
     def pixel_centres(self, i: NDArray, j: NDArray) -> tuple[NDArray, NDArray]:
         """(lat, lon) [deg] of the centres of window pixels (i, j)."""
@@ -382,7 +379,7 @@ def _japan_land_window() -> _Raster:
     land = ~ocean
     land.setflags(write=False)
     return _Raster(
-        land, r0, c0, float(lat[0]), dlat, float(lon[0]), dlon, lat.size, lon.size,
+        land, r0, c0, float(lat[0]), dlat, float(lon[0]), dlon,
         float(lat.min()), float(lat.max()), float(lon.min()), float(lon.max()),
     )  # fmt: skip
 
@@ -402,10 +399,20 @@ def _japan_raster() -> _Raster:
     """Japan's territory on the land-mask pixels of the Japan window: land pixels whose centre
     lies within JAPAN_BUFFER_M of the Natural Earth outline."""
     land = _japan_land_window()
-    i, j = np.nonzero(land.data)
-    lat_c, lon_c = land.pixel_centres(i, j)
+    zone = _buffered_outline_plane()
     k = np.cos(np.radians(_BUFFER_PARALLEL_DEG))
-    inside = shapely.contains_xy(_buffered_outline_plane(), lon_c * k, lat_c)
+    # Only land pixels inside the bounding box of some part of the zone can be inside it; this
+    # skips Korea, China and Russia (2/3 of the land in the window) before the polygon test.
+    box = shapely.bounds(shapely.get_parts(zone))  # (n, 4): x0, y0, x1, y1 in the plane
+    rows, cols = land.global_index(box[:, [3, 1]], box[:, [0, 2]] / k)  # north -> south rows
+    rows = np.clip(rows - land.row0, 0, land.data.shape[0] - 1)
+    cols = np.clip(cols - land.col0, 0, land.data.shape[1] - 1)
+    near = np.zeros_like(land.data)
+    for (r0, r1), (c0, c1) in zip(rows, cols, strict=True):
+        near[r0 : r1 + 1, c0 : c1 + 1] = True
+    i, j = np.nonzero(land.data & near)
+    lat_c, lon_c = land.pixel_centres(i, j)
+    inside = shapely.contains_xy(zone, lon_c * k, lat_c)
     data = np.zeros_like(land.data)
     data[i[inside], j[inside]] = True
     data.setflags(write=False)
