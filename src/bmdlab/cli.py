@@ -366,6 +366,8 @@ def site(
     system: Annotated[str, typer.Argument(help="Catalog unit key of a land system, e.g. thaad-battery, aegis-ashore.")],
     count: Annotated[int | None, typer.Option("--count", help="Number of units to place.")] = None,
     population_target: Annotated[float | None, typer.Option("--population-target", help="Smallest count reaching this population fraction (0-1).")] = None,
+    land_target: Annotated[float | None, typer.Option("--land-target", help="Smallest count reaching this land fraction (0-1); implies --objective land.")] = None,
+    objective: Annotated[str, typer.Option("--objective", help="What to maximise: population or land.")] = "population",
     threat: Annotated[str, typer.Option("--threat", help="Scenario whose threat (launch areas, missiles, shapes) the units must defend against.")] = "japan-2017-baseline",
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 10.0,
     candidate_spacing_km: Annotated[float, typer.Option("--candidate-spacing-km", help="Spacing of candidate sites on land. [km]")] = 30.0,
@@ -377,10 +379,11 @@ def site(
     from bmdlab.scenario import load_scenario
 
     _check_resolution(resolution_km)
-    if (count is None) == (population_target is None):
-        raise BmdlabError("give exactly one of --count K or --population-target F")
-    if population_target is not None and not (0.0 < population_target <= 1.0):
-        raise BmdlabError(f"--population-target: {population_target:g} must be a fraction in (0, 1]")
+    if sum(x is not None for x in (count, population_target, land_target)) != 1:
+        raise BmdlabError("give exactly one of --count K, --population-target F or --land-target F")
+    for name, val in (("--population-target", population_target), ("--land-target", land_target)):
+        if val is not None and not (0.0 < val <= 1.0):
+            raise BmdlabError(f"{name}: {val:g} must be a fraction in (0, 1]")
     if count is not None and count < 1:
         raise BmdlabError(f"--count: {count} must be at least 1")
     if not (math.isfinite(candidate_spacing_km) and 5.0 <= candidate_spacing_km <= 500.0):
@@ -393,15 +396,16 @@ def site(
     if cat.units[system].basing != "land":
         raise BmdlabError(f"SYSTEM: '{system}' is sea-based; siting places land systems ({', '.join(k for k, u in cat.units.items() if u.basing == 'land')})")
     scen = load_scenario(threat, cat)
-    result = optimise_sites(cat, system, scen, count=count, population_target=population_target,
-                            resolution_km=resolution_km, candidate_spacing_km=candidate_spacing_km,
+    result = optimise_sites(cat, system, scen, count=count, population_target=population_target, land_target=land_target,
+                            objective=objective, resolution_km=resolution_km, candidate_spacing_km=candidate_spacing_km,
                             console=err_console, map_png=map_png)
     result["bmdlab_version"] = __version__
     if as_json:
         _print_json(result)
         return
-    console.print(f"[bold]{result['count']} x {system}[/] defend {result['population_fraction']:.1%} of the population "
-                  f"(gap {result['gap']:.2%}, {result['candidates']} candidate sites, threat from {threat})")
+    console.print(f"[bold]{result['count']} x {system}[/] defend {result['population_fraction']:.1%} of the population and "
+                  f"{result['land_fraction']:.1%} of the land (objective {result['objective']}, gap {result['gap']:.2%}, "
+                  f"{result['candidates']} candidate sites, threat from {threat})")
     t = Table(title="sites", title_justify="left")
     t.add_column("lat")
     t.add_column("lon")
@@ -409,7 +413,7 @@ def site(
         t.add_row(f"{s['lat']:.3f}", f"{s['lon']:.3f}")
     console.print(t)
     if result.get("target_met") is False:
-        console.print(f"[yellow]target {population_target:.0%} not reached with up to {result['count']} units[/]")
+        console.print(f"[yellow]target {population_target or land_target:.0%} not reached with up to {result['count']} units[/]")
 
 
 @app.command()
@@ -481,8 +485,10 @@ def study(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Study name: japan-2017.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory (replaced only when the study succeeds).")] = Path("japan-2017"),
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Coverage grid cell size. [km]")] = 5.0,
 ) -> None:
     """Run a study and write DIR/report.html, DIR/results.json and its figures."""
+    _check_resolution(resolution_km)
     if name not in STUDIES:
         from bmdlab.errors import unknown_key
 
@@ -490,7 +496,8 @@ def study(
     from bmdlab.study.japan2017 import run_study
 
     cat = _catalog(ctx)
-    result = run_study(out, catalog=cat, command=" ".join(["bmdlab", *sys.argv[1:]]), console=err_console)
+    result = run_study(out, catalog=cat, command=" ".join(["bmdlab", *sys.argv[1:]]), console=err_console,
+                       resolution_km=resolution_km)
     console.print(f"report: {result['report']}")
     console.print(f"results: {result['results']}")
 

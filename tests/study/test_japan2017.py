@@ -13,17 +13,19 @@ from bmdlab.study import japan2017
 @pytest.fixture(scope="module")
 def study_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("study") / "japan-2017"
-    res = CliRunner().invoke(app, ["study", "japan-2017", "--out", str(out)])
+    # a coarse grid keeps the test fast; the README's command uses the 5 km default
+    res = CliRunner().invoke(app, ["study", "japan-2017", "--out", str(out), "--resolution-km", "25"])
     assert res.exit_code == 0, res.output
     return out
 
 
 def test_writes_report_results_and_figures(study_dir):
-    for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv"):
+    for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv",
+                 "coverage_maps.png", "claims_maps.png"):
         assert (study_dir / name).stat().st_size > 1000, name
     html = (study_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html  # self-contained
-    for section in ('id="threats"', 'id="model-check"', 'id="sources"', 'id="meta"'):
+    for section in ('id="threats"', 'id="coverage"', 'id="claims"', 'id="model-check"', 'id="sources"', 'id="meta"'):
         assert section in html
 
 
@@ -50,7 +52,7 @@ def test_failed_study_leaves_no_partial_output(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(japan2017, "plot_threat_map", boom)
+    monkeypatch.setattr(japan2017, "coverage_section", boom)
     with pytest.raises(RuntimeError):
         japan2017.run_study(out, catalog=builtin_catalog(), command="test")
     assert not out.exists()
@@ -61,3 +63,21 @@ def test_unknown_study_name(tmp_path):
     res = CliRunner().invoke(app, ["study", "japan-2071", "--out", str(tmp_path / "x")])
     assert res.exit_code == 2 and "did you mean 'japan-2017'" in res.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_coverage_section_three_architectures_and_claims(study_dir):
+    r = json.loads((study_dir / "results.json").read_text())
+    cov = r["coverage"]
+    assert set(cov["architectures"]) == {"japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"}
+    for a in cov["architectures"].values():
+        assert 0.0 <= a["land_fraction"] <= 1.0 and a["cities"] and a["units"]
+    claims = {c["id"]: c for c in cov["claims"]}
+    assert set(claims) == {"pac3", "destroyers", "aegis_ashore", "thaad"}
+    assert all(c["verdict"] in ("holds", "partly", "does not hold") and c["why"] for c in claims.values())
+    html = (study_dir / "report.html").read_text()
+    from markupsafe import escape  # the escaping Jinja2 applies
+
+    for c in claims.values():
+        assert str(escape(c["quote"])) in html
+    # adding Aegis Ashore to the baseline never lowers coverage
+    assert cov["architectures"]["japan-2017-aegis-ashore"]["population_fraction"] >= cov["architectures"]["japan-2017-baseline"]["population_fraction"]

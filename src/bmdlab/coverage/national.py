@@ -64,6 +64,12 @@ class Coverage:
     catalog_hash: str = ""
     extra: dict = field(default_factory=dict)
 
+    def subset(self, defenders: NDArray[np.bool_], name: str | None = None) -> Coverage:
+        """The same threats and grid with only some defenders."""
+        return Coverage(grid=self.grid, defenders=tuple(d for d, m in zip(self.defenders, defenders) if m),
+                        threats=self.threats, shots=self.shots[:, defenders, :], reach=self.reach,
+                        scenario=name or self.scenario, scenario_hash=self.scenario_hash, catalog_hash=self.catalog_hash)
+
     def total_shots(self, defenders: NDArray[np.bool_] | None = None) -> NDArray[np.int64]:
         """Shot opportunities summed over (a subset of) defenders, shape (threats, cells)."""
         s = self.shots if defenders is None else self.shots[:, defenders, :]

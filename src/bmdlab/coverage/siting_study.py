@@ -55,9 +55,19 @@ def cover_matrix(cov: Coverage) -> np.ndarray:
 
 
 def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: int | None = None,
-                   population_target: float | None = None, resolution_km: float = 10.0,
+                   population_target: float | None = None, land_target: float | None = None,
+                   objective: str = "population", resolution_km: float = 10.0,
                    candidate_spacing_km: float = 30.0, console=None, map_png: Path | None = None) -> dict[str, Any]:
-    """Best sites for ``count`` units, or the smallest count reaching ``population_target``."""
+    """Best sites for ``count`` units, or the smallest count reaching a population or land target.
+
+    ``objective`` is what the MILP maximises: the ``population`` or the ``land`` area defended (a
+    land target implies the land objective).
+    """
+    if objective not in ("population", "land"):
+        raise BmdlabError(f"--objective: unknown objective '{objective}'; use population or land")
+    if land_target is not None:
+        objective = "land"
+    target = population_target if population_target is not None else land_target
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     t0 = time.perf_counter()
@@ -69,7 +79,7 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
                                  progress=lambda _c: prog.advance(task))
     a = cover_matrix(cov)
     threatened = cov.reach.any(axis=0)
-    weight = np.where(threatened, cov.grid.population, 0.0)
+    weight = np.where(threatened, cov.grid.population if objective == "population" else cov.grid.area_m2, 0.0)
     total = float(weight.sum())
     if count is not None:
         res = max_coverage(a, weight, count)
@@ -78,16 +88,21 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         res = None
         for k in range(1, min(MAX_COUNT, a.shape[1]) + 1):
             res = max_coverage(a, weight, k, time_limit=30.0)
-            if res.covered_weight >= population_target * total - 1e-6:
+            if res.covered_weight >= target * total * (1 - 1e-12):
                 break
-        target_met = bool(res.covered_weight >= population_target * total - 1e-6)
+        target_met = bool(res.covered_weight >= target * total * (1 - 1e-12))
     chosen = res.chosen
+    defended = a[:, chosen].any(axis=1)
+    pop_frac = float(cov.grid.population[defended & threatened].sum() / cov.grid.population[threatened].sum())
+    land_frac = float(cov.grid.area_m2[defended & threatened].sum() / cov.grid.area_m2[threatened].sum())
     out = {
         "system": system,
         "count": int(len(chosen)),
         "sites": [{"lat": round(float(np.degrees(cov.defenders[j].lat)), 4), "lon": round(float(np.degrees(cov.defenders[j].lon)), 4)} for j in chosen],
-        "population_fraction": round(res.covered_weight / total, 4) if total else 0.0,
-        "population_bound_fraction": round(res.bound / total, 4) if total else 0.0,
+        "objective": objective,
+        "population_fraction": round(pop_frac, 4),
+        "land_fraction": round(land_frac, 4),
+        "objective_bound_fraction": round(res.bound / total, 4) if total else 0.0,
         "gap": round(res.gap, 6),
         "solver": "scipy.optimize.milp (HiGHS)",
         "status": res.status,
@@ -97,6 +112,7 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         "threat_scenario": scenario.name,
         "threats": len(cases),
         "population_target": population_target,
+        "land_target": land_target,
         "target_met": target_met,
         "seconds": round(time.perf_counter() - t0, 2),
         "catalog_hash": catalog.hash,
@@ -110,6 +126,6 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
                        scenario_hash=cov.scenario_hash, catalog_hash=cov.catalog_hash)
         c = largest_cities(10)
         cities = [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])} for i in range(len(c.name))]
-        coverage_map(sub, catalog, cities, map_png, title=f"{len(chosen)} x {catalog.units[system].name}, sited for population")
+        coverage_map(sub, catalog, cities, map_png, title=f"{len(chosen)} x {catalog.units[system].name}, sited for {objective}")
         out["map"] = str(map_png)
     return out

@@ -134,19 +134,30 @@ def _cell_polygons(lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: floa
     return np.stack([np.stack([x0, y0], -1), np.stack([x1, y0], -1), np.stack([x1, y1], -1), np.stack([x0, y1], -1)], axis=1)
 
 
-def draw_coverage(ax: Axes, lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: float, shots: np.ndarray,
-                  max_level: int = 4) -> list[Any]:
-    """Shade land cells by their number of shot opportunities (0 = undefended). Returns legend handles."""
+def draw_coverage(ax: Axes, lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: float, shots: np.ndarray) -> list[Any]:
+    """Shade land cells by shot opportunities (0 = undefended, -1 = not threatened). Returns legend handles."""
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
 
-    colors = ["#d9534f", "#fdd49e", "#9ecae1", "#4292c6", "#08519c"][: max_level + 1]
-    levels = np.minimum(shots, max_level)
+    bins = [(0, 0), (1, 1), (2, 2), (3, 5), (6, 9), (10, None)]
+    colors = ["#d9534f", "#fdd49e", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
+    shots = np.asarray(shots)
+    threatened = shots >= 0
+    levels = np.searchsorted([b[0] for b in bins], np.maximum(shots, 0), side="right") - 1
     polys = _cell_polygons(lat_deg, lon_deg, resolution_km)
-    face = np.array(colors, dtype=object)[levels]
+    face = np.where(threatened, np.array(colors, dtype=object)[levels], "#bdbdbd")
     ax.add_collection(PolyCollection(polys, facecolors=list(face), edgecolors="none", zorder=3, alpha=0.9))
-    labels = ["undefended"] + [f"{n} shot opportunit{'y' if n == 1 else 'ies'}" for n in range(1, max_level)] + [f"{max_level}+ shot opportunities"]
-    return [Patch(facecolor=c, label=lab) for c, lab in zip(colors, labels)]
+
+    def label(lo: int, hi: int | None) -> str:
+        if lo == 0:
+            return "undefended"
+        span = f"{lo}" if hi == lo else (f"{lo}+" if hi is None else f"{lo}-{hi}")
+        return f"{span} shot opportunit{'y' if hi == lo == 1 else 'ies'}"
+
+    handles = [Patch(facecolor=c, label=label(*b)) for c, b in zip(colors, bins)]
+    if (~threatened).any():
+        handles.append(Patch(facecolor="#bdbdbd", label="out of the threat's range"))
+    return handles
 
 
 def plot_coverage_map(

@@ -28,7 +28,8 @@ def launch_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
 def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], path: str | Path, title: str,
                  ax=None) -> Path | None:
     """Map of a national coverage result: worst-case shot opportunities per land cell."""
-    worst = np.where(cov.defended(), cov.worst_shots(), 0)
+    threatened = cov.reach.any(axis=0)
+    worst = np.where(threatened, np.where(cov.defended(), cov.worst_shots(), 0), -1)
     land, pop = cov.fractions(cov.defended())
     missiles = ", ".join(sorted({t.missile for t in cov.threats}))
     return plot_coverage_map(
@@ -67,3 +68,23 @@ def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path) -> Path:
                  f"farthest aim point {fp.max_radius_m / 1e3:,.0f} km",
         extent=extent,
     )
+
+
+def coverage_maps_side_by_side(covs: dict[str, Coverage], catalog: Catalog, cities: list[dict[str, Any]], path: str | Path,
+                               ncols: int | None = None) -> Path:
+    """One panel per coverage result (same colours and extent), for the study report."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from bmdlab.io import atomic_write_bytes
+
+    ncols = ncols or len(covs)
+    nrows = -(-len(covs) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.4 * ncols, 7.6 * nrows), constrained_layout=True)
+    for ax, (name, cov) in zip(np.atleast_1d(axes).ravel(), covs.items()):
+        coverage_map(cov, catalog, cities, path, title=name, ax=ax)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return atomic_write_bytes(path, buf.getvalue())

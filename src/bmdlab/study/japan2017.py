@@ -2,8 +2,9 @@
 
 It composes the pipeline stages into one self-contained report. Sections so far: threats (flight
 times and apogees from the public launch areas to Japan's 30 largest cities, a map of the reach of
-each missile) and the trajectory model's check against the observed 2017 flights. Later stages
-(coverage, raids, costs) add sections here.
+each missile), coverage (three architectures side by side and the article's coverage claims with
+the model's verdicts) and the trajectory model's check against the observed 2017 flights. Later
+stages (raids, costs) add sections here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from bmdlab.io import atomic_directory, atomic_write_bytes, atomic_write_json
 from bmdlab.plotting.maps import plot_threat_map
 from bmdlab.plotting.profile import plot_profile
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
+from bmdlab.study.coverage_section import coverage_section
+from bmdlab.study.figures import coverage_maps_side_by_side
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import max_range, missile_trajectory
 
@@ -53,8 +56,12 @@ def _nan_to_none(x: float, digits: int = 1) -> float | None:
     return None if not np.isfinite(x) else round(float(x), digits)
 
 
-def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Console | None = None) -> dict[str, str]:
+def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Console | None = None,
+              resolution_km: float = 5.0) -> dict[str, str]:
     """Run the Japan 2017 study into ``out`` (replaced only when everything succeeded).
+
+    ``resolution_km`` is the coverage grid; the THAAD siting uses a grid of at least 10 km and
+    candidate sites at least 30 km apart (three grid cells).
 
     Returns the paths of the report and the results file.
     """
@@ -78,6 +85,15 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
         step = progress.add_task("model check against observed flights", total=1)
         observed = model_observed_flights(catalog)
         progress.advance(step)
+
+        step = progress.add_task("coverage: three architectures, PAC-3 footprint, THAAD siting", total=5)
+        coverage, covs = coverage_section(catalog, cities, resolution_km=resolution_km,
+                                          siting_resolution_km=max(10.0, resolution_km),
+                                          candidate_spacing_km=max(30.0, 3.0 * resolution_km),
+                                          progress=lambda _n: progress.advance(step))
+        panels = covs.pop("panels")
+        coverage_png = coverage_maps_side_by_side(covs, catalog, cities, work / "coverage_maps.png")
+        claims_png = coverage_maps_side_by_side(panels, catalog, cities, work / "claims_maps.png", ncols=2)
 
         step = progress.add_task("figures", total=2)
         glon, glat, dist = reach_field(catalog, areas, (110.0, 160.0, 15.0, 55.0))
@@ -107,17 +123,22 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "python": platform.python_version(),
             "numpy": np.__version__,
+            "resolution_km": resolution_km,
             "seeds": {},
-            "scenario": None,
+            "scenarios": {n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]},
         }
         results = {
             "meta": meta,
             "threats": threats,
             "observed_flights": observed,
-            "figures": {"threat_map": threat_png.name, "observed_profiles": profile_png.name},
+            "coverage": coverage,
+            "figures": {"threat_map": threat_png.name, "observed_profiles": profile_png.name, "coverage_maps": coverage_png.name,
+                        "claims_maps": claims_png.name},
         }
         atomic_write_json(work / "results.json", results)
-        html = _render_report(results, catalog, {"threat_map": _png_data_uri(threat_png), "observed_profiles": _png_data_uri(profile_png)})
+        html = _render_report(results, catalog, {"threat_map": _png_data_uri(threat_png), "observed_profiles": _png_data_uri(profile_png),
+                                                        "coverage_maps": _png_data_uri(coverage_png),
+                                                        "claims_maps": _png_data_uri(claims_png)})
         atomic_write_bytes(work / "report.html", html.encode("utf-8"))
         progress.advance(step)
     console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,76 @@
+"""National coverage (bmdlab.coverage.national): invariants and consistency, on coarse grids."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bmdlab.catalog import builtin_catalog
+from bmdlab.coverage.national import engage_cases, national_coverage
+from bmdlab.coverage.summary import coverage_summary
+from bmdlab.defense.engage import make_defender
+from bmdlab.geo.grid import land_grid
+from bmdlab.scenario import Scenario, load_scenario
+
+CAT = builtin_catalog()
+GRID = land_grid(40.0)
+
+
+def _scenario(units, missiles=("nodong",), areas=("wonsan",)):
+    return Scenario.model_validate({
+        "name": "test",
+        "architecture": {"units": units},
+        "threat": {"launch_areas": list(areas), "missiles": list(missiles)},
+    })
+
+
+SITES = [
+    ("pac-3-fire-unit", "pac3-ichigaya"), ("pac-3-fire-unit", "pac3-kasuga"), ("thaad-battery", {"lat": 36.0, "lon": 137.0}),
+    ("thaad-battery", {"lat": 34.0, "lon": 132.0}), ("kongo-class", "station-sea-of-japan-central"),
+    ("kongo-class", "station-east-china-sea"), ("aegis-ashore", "mutsumi"),
+]
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.sampled_from(range(len(SITES))), min_size=1, max_size=3, unique=True), st.sampled_from(range(len(SITES))))
+def test_adding_a_unit_never_lowers_coverage(chosen, extra):
+    # Property: coverage with one more unit (full engagement recomputed) is a superset.
+    units = [{"unit": SITES[i][0], "at": SITES[i][1]} for i in chosen]
+    a = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
+    b = national_coverage(_scenario(units + [{"unit": SITES[extra][0], "at": SITES[extra][1]}]), CAT, grid=GRID, workers=1)
+    assert np.all(b.defended()[a.defended()])
+    assert b.fractions(b.defended())[1] >= a.fractions(a.defended())[1]
+
+
+def test_finer_grid_keeps_fractions():
+    # Tolerance: 3 percentage points between a 40 km and a 20 km grid for a THAAD pair.
+    units = [{"unit": "thaad-battery", "at": {"lat": 36.0, "lon": 137.0}}, {"unit": "thaad-battery", "at": {"lat": 34.0, "lon": 132.0}}]
+    coarse = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
+    fine = national_coverage(_scenario(units), CAT, grid=land_grid(20.0), workers=1)
+    for x, y in zip(coarse.fractions(coarse.defended()), fine.fractions(fine.defended())):
+        assert x == pytest.approx(y, abs=0.03)
+
+
+def test_reach_matches_missile_range_and_summary_fields():
+    units = [{"unit": "kongo-class", "at": "station-sea-of-japan-central"}]
+    cov = national_coverage(_scenario(units, missiles=("scud-er", "nodong")), CAT, grid=GRID, workers=1)
+    # the Scud-ER (1,000 km) reaches less of Japan than the Nodong (1,300 km) from the same area
+    assert cov.reach[0].sum() < cov.reach[1].sum()
+    s = coverage_summary(cov, [{"name": "Tokyo", "lat": 35.69, "lon": 139.69, "population": 9_733_276}])
+    for key in ("land_fraction", "population_fraction", "per_launch_area", "cities", "units"):
+        assert key in s
+    assert s["cities"][0]["name"] == "Tokyo" and isinstance(s["cities"][0]["defended"], bool)
+    assert s["units"][0]["population_fraction_alone"] == pytest.approx(s["population_fraction"])
+
+
+def test_process_pool_equals_serial():
+    scen = load_scenario("japan-2017-baseline", CAT)
+    a = national_coverage(scen, CAT, grid=GRID, workers=1)
+    b = national_coverage(scen, CAT, grid=GRID, workers=2)
+    assert np.array_equal(a.shots, b.shots) and np.array_equal(a.reach, b.reach)
+
+
+def test_no_defender_in_reach_defends_nothing():
+    units = [{"unit": "pac-3-fire-unit", "at": "pac3-naha"}]  # Okinawa: the Nodong from Wonsan cannot reach it
+    cov = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
+    assert cov.fractions(cov.defended()) == (0.0, 0.0)
