@@ -42,9 +42,20 @@ def main() -> int:
     land_grid.cache_clear() if hasattr(land_grid, "cache_clear") else None
     rows.append(("land grid 5 km", timed(lambda: land_grid(5.0), 1), 2.0))
     rows.append(("land grid 2 km", timed(lambda: land_grid(2.0), 1), 10.0))
+    from bmdlab.coverage.national import national_coverage
+    from bmdlab.coverage.siting_study import optimise_sites
+    from bmdlab.scenario import load_scenario
+
+    cat = builtin_catalog()
+    aa = load_scenario("japan-2017-aegis-ashore", cat)
+    base = load_scenario("japan-2017-baseline", cat)
+    g5, g2 = land_grid(5.0), land_grid(2.0)
+    rows.append(("coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 10 threats)", timed(lambda: national_coverage(aa, cat, grid=g5), 1), 10.0))
+    rows.append(("coverage japan-2017-aegis-ashore, 2 km (98k cells x 10 threats)", timed(lambda: national_coverage(aa, cat, grid=g2), 1), 60.0))
+    rows.append(("smallest THAAD count for 95 % of population (10 km, 30 km sites)",
+                 timed(lambda: optimise_sites(cat, "thaad-battery", base, population_target=0.95), 1), 60.0))
     with tempfile.TemporaryDirectory() as d:
-        cat = builtin_catalog()
-        rows.append(("study japan-2017 (threat section)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 60.0))
+        rows.append(("study japan-2017 (threats + coverage, 5 km)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 300.0))
 
     ok = True
     print(f"{'benchmark':52s} {'seconds':>9s} {'target':>8s}")

@@ -472,7 +472,7 @@ def footprint(
         return
     console.print(f"{cat.units[unit].name} ({d.interceptor}) at {label} against {mis.name} from {llabel}: "
                   f"defended area {result['area_km2']:,.0f} km2, farthest defended aim point {result['max_radius_km']:,.0f} km, "
-                  f"up to {fp.max_shots} shot opportunities")
+                  f"up to {fp.max_shots} shot opportunit{'y' if fp.max_shots == 1 else 'ies'}")
 
 
 # ----------------------------------------------------------------------------------------- study
