@@ -54,6 +54,11 @@ def main() -> int:
     rows.append(("coverage japan-2017-aegis-ashore, 2 km (98k cells x 10 threats)", timed(lambda: national_coverage(aa, cat, grid=g2), 1), 60.0))
     rows.append(("smallest THAAD count for 95 % of population (10 km, 30 km sites)",
                  timed(lambda: optimise_sites(cat, "thaad-battery", base, population_target=0.95), 1), 60.0))
+    from bmdlab.engagement.scenario_raid import plan_scenario_raid, run_scenario_raid
+
+    plan = plan_scenario_raid(aa, cat, 200)
+    rows.append(("raid: 200 missiles vs aegis-ashore, plan (trajectories, opportunities)", timed(lambda: plan_scenario_raid(aa, cat, 200)), 10.0))
+    rows.append(("raid: 200 missiles vs aegis-ashore, 10,000 trials", timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan)), 10.0))
     with tempfile.TemporaryDirectory() as d:
         rows.append(("study japan-2017 (threats + coverage, 5 km)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 300.0))
 

@@ -475,6 +475,79 @@ def footprint(
                   f"up to {fp.max_shots} shot opportunit{'y' if fp.max_shots == 1 else 'ies'}")
 
 
+# ------------------------------------------------------------------------------------------ raids
+@app.command()
+@user_errors
+def raid(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name or a YAML file with a 'raid:' section.")],
+    missiles: Annotated[int | None, typer.Option("--missiles", help="Scale the scenario's salvos to this many missiles.")] = None,
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
+    doctrine: Annotated[str | None, typer.Option("--doctrine", help="shoot-look-shoot or salvo-2 (default: the scenario's).")] = None,
+    sspk: Annotated[float | None, typer.Option("--sspk", help="Override every interceptor's single-shot kill probability.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended."""
+    from bmdlab.engagement.scenario_raid import run_scenario_raid
+    from bmdlab.scenario import load_scenario
+
+    if trials < 1 or trials > 10_000_000:
+        raise BmdlabError(f"--trials: {trials} must be between 1 and 10,000,000")
+    if missiles is not None and not 0 <= missiles <= 5000:
+        raise BmdlabError(f"--missiles: {missiles} must be between 0 and 5,000")
+    if seed < 0:
+        raise BmdlabError(f"--seed: {seed} must be >= 0")
+    cat = _catalog(ctx)
+    scen = load_scenario(scenario, cat)
+    out, _, _ = run_scenario_raid(scen, cat, missiles=missiles, trials=trials, seed=seed, doctrine=doctrine, sspk=sspk)
+    out["bmdlab_version"] = __version__
+    if as_json:
+        _print_json(out)
+        return
+    console.print(f"[bold]{scen.name}[/]: {out['missiles']} missiles, {trials:,} trials, seed {seed}, {out['doctrine']}")
+    t = Table(show_header=False)
+    for k, label in (("expected_leakers", "expected leakers"), ("leakers_p05", "leakers 5th percentile"),
+                     ("leakers_p95", "leakers 95th percentile"), ("p_zero_leakers", "P(zero leakers)"),
+                     ("expected_surviving_value_fraction", "expected value not reached by a leaker"),
+                     ("interceptors_expended_total", "interceptors expended"), ("interceptor_cost_expended", "their cost [USD]")):
+        v = out[k]
+        t.add_row(label, f"{v:,.3f}" if isinstance(v, float) else f"{v:,}")
+    console.print(t)
+    if out["units_exhausted"]:
+        console.print("magazines emptied: " + ", ".join(out["units_exhausted"]))
+
+
+@app.command()
+@user_errors
+def analytic(
+    missiles: Annotated[int, typer.Option("--missiles", help="Missiles in the raid.")],
+    sspk: Annotated[float, typer.Option("--sspk", help="Single-shot kill probability.")],
+    shots_per_missile: Annotated[int, typer.Option("--shots-per-missile", help="Interceptors per missile.")],
+    doctrine: Annotated[str, typer.Option("--doctrine", help="salvo or shoot-look-shoot.")] = "salvo",
+    reliability: Annotated[float, typer.Option("--reliability", help="Interceptor reliability.")] = 1.0,
+    missile_reliability: Annotated[float, typer.Option("--missile-reliability", help="Probability that a missile arrives.")] = 1.0,
+    decoys: Annotated[int, typer.Option("--decoys", help="Decoys per missile.")] = 0,
+    discrimination: Annotated[float, typer.Option("--discrimination", help="Probability a decoy is recognised.")] = 1.0,
+    interceptors: Annotated[int | None, typer.Option("--interceptors", help="Inventory spread over all engaged objects (overrides --shots-per-missile).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Closed-form P(zero leakers) and expected leakers (Wilkening 2000)."""
+    from bmdlab.engagement.analytic import raid_odds
+
+    res = raid_odds(missiles, sspk, shots_per_missile, reliability=reliability, missile_reliability=missile_reliability,
+                    doctrine=doctrine, decoys=decoys, discrimination=discrimination, interceptors=interceptors)
+    out = {"p_zero_leakers": res.p_zero_leakers, "expected_leakers": res.expected_leakers, "leakers_sd": res.leakers_sd,
+           "kill_probability_per_missile": res.kill_probability, "expected_interceptors": res.expected_interceptors,
+           "shots_per_object": res.shots_per_object, "doctrine": doctrine, "model": "Wilkening (2000), Science & Global Security 8:183-215"}
+    if as_json:
+        _print_json(out)
+        return
+    console.print(f"P(zero leakers) = {res.p_zero_leakers:.4g}, expected leakers = {res.expected_leakers:.3f} "
+                  f"(sd {res.leakers_sd:.3f}), kill probability per missile {res.kill_probability:.4f}, "
+                  f"interceptors used {res.expected_interceptors:,.1f}")
+
+
 # ----------------------------------------------------------------------------------------- study
 STUDIES = ("japan-2017",)
 

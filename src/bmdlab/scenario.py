@@ -100,12 +100,57 @@ class Timeline(_Frozen):
     max_shots: int = Field(default=2, ge=1, le=4)
 
 
+class AssetSpec(_Frozen):
+    """A defended asset: a city or a base, with a value (default: its population if a city)."""
+
+    name: str
+    lat: float = Field(ge=-90.0, le=90.0)
+    lon: float = Field(ge=-180.0, le=180.0)
+    value: float = Field(ge=0.0)
+
+
+class SalvoSpec(_Frozen):
+    """Missiles the analyst fires from one launch area (never chosen by bmdlab)."""
+
+    count: int = Field(ge=0)
+    missile: str
+    launch_area: str
+    aim: list[str] | None = Field(default=None, description="asset names; default: every asset in range, most valuable first")
+    launch_spread_s: float = Field(default=0.0, ge=0.0)
+
+
+class RaidSpec(_Frozen):
+    salvos: list[SalvoSpec] = Field(min_length=1)
+    assets: list[AssetSpec] | None = Field(default=None, description="default: Japan's 30 largest cities, value = population")
+    decoys_per_missile: int = Field(default=0, ge=0, le=20)
+    discrimination_probability: float = Field(default=1.0, ge=0.0, le=1.0)
+    missile_reliability: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class EngagementSpec(_Frozen):
+    """Firing doctrine and kill probabilities (defaults from the catalog test records)."""
+
+    doctrine: Literal["shoot-look-shoot", "salvo-2"] = "shoot-look-shoot"
+    sspk: dict[str, float] = Field(default_factory=dict, description="interceptor key -> single-shot kill probability")
+    reliability: dict[str, float] = Field(default_factory=dict, description="interceptor key -> reliability")
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> EngagementSpec:
+        for name, table in (("sspk", self.sspk), ("reliability", self.reliability)):
+            for k, v in table.items():
+                if not 0.0 <= v <= 1.0:
+                    raise ValueError(f"{name}.{k} = {v} must lie in [0, 1]")
+        return self
+
+
 class Scenario(_Frozen):
     name: str
     description: str = ""
     architecture: Architecture
     threat: Threat
     timeline: Timeline = Timeline()
+    raid: RaidSpec | None = None
+    engagement: EngagementSpec = EngagementSpec()
     source: Literal["built-in", "file"] = "file"
 
     @property
@@ -181,6 +226,16 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
     for i, a in enumerate(scenario.threat.launch_areas or []):
         if a not in catalog.places_of("launch-area"):
             raise err(f"threat.launch_areas.{i}", unknown_key("launch area", a, catalog.places_of("launch-area")))
+    if scenario.raid is not None:
+        for i, s in enumerate(scenario.raid.salvos):
+            if s.missile not in catalog.missiles:
+                raise err(f"raid.salvos.{i}.missile", unknown_key("missile", s.missile, catalog.missiles))
+            if s.launch_area not in catalog.places_of("launch-area"):
+                raise err(f"raid.salvos.{i}.launch_area", unknown_key("launch area", s.launch_area, catalog.places_of("launch-area")))
+    for name, table in (("sspk", scenario.engagement.sspk), ("reliability", scenario.engagement.reliability)):
+        for k in table:
+            if k not in catalog.interceptors:
+                raise err(f"engagement.{name}.{k}", unknown_key("interceptor", k, catalog.interceptors))
 
 
 def resolve_place(at: str | LatLon, catalog: Catalog, where: str = "scenario", field: str = "at") -> tuple[float, float]:

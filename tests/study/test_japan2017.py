@@ -21,11 +21,11 @@ def study_dir(tmp_path_factory):
 
 def test_writes_report_results_and_figures(study_dir):
     for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv",
-                 "coverage_maps.png", "claims_maps.png"):
+                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png"):
         assert (study_dir / name).stat().st_size > 1000, name
     html = (study_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html  # self-contained
-    for section in ('id="threats"', 'id="coverage"', 'id="claims"', 'id="model-check"', 'id="sources"', 'id="meta"'):
+    for section in ('id="threats"', 'id="coverage"', 'id="claims"', 'id="raids"', 'id="model-check"', 'id="sources"', 'id="meta"'):
         assert section in html
 
 
@@ -81,3 +81,15 @@ def test_coverage_section_three_architectures_and_claims(study_dir):
         assert str(escape(c["quote"])) in html
     # adding Aegis Ashore to the baseline never lowers coverage
     assert cov["architectures"]["japan-2017-aegis-ashore"]["population_fraction"] >= cov["architectures"]["japan-2017-baseline"]["population_fraction"]
+
+
+def test_raid_section(study_dir):
+    r = json.loads((study_dir / "results.json").read_text())
+    raids = r["raids"]
+    assert raids["sizes"] == [50, 100, 200] and raids["seed"] == r["meta"]["seeds"]["raids"]
+    for name, by_size in raids["runs"].items():
+        med = [by_size[str(n)]["leakers_median"] for n in (50, 100, 200)]
+        assert med == sorted(med)  # more missiles, more leakers
+        for x in by_size.values():
+            assert 0.0 <= x["p_zero_leakers"] <= 1.0 and x["leakers_p05"] <= x["leakers_median"] <= x["leakers_p95"]
+    assert {c["id"] for c in raids["claims"]} == {"hit_probability", "saturation"}

@@ -135,25 +135,28 @@ def detection_time(samples: Samples, sensor: Sensor, min_elevation: float) -> Fl
 
 def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_sensors: list[Sensor] = (),
                        track_delay: float | None, kill_assessment: float, cue_latency: float, min_elevation: float,
-                       cueing: bool = True, max_shots: int = 2) -> NDArray[np.int64]:
+                       cueing: bool = True, max_shots: int = 2, return_first: bool = False):
     """Sequential shot opportunities of each defender against each trajectory, shape (defenders, n).
 
     With ``cueing`` the defenders share tracks: each may commit on the earliest detection by any
     sensor of the architecture (its own at once, the others after ``cue_latency``); otherwise only
-    on its own sensor's detection.
+    on its own sensor's detection. With ``return_first`` also the earliest intercept time of each
+    (defender, trajectory), shape (defenders, n) [s] (NaN where none).
     """
     own = [detection_time(samples, d.sensor, min_elevation) for d in defenders]
     remote = [detection_time(samples, s, min_elevation) for s in cue_sensors]
     network = np.min(np.stack(own + remote), axis=0) + cue_latency if (cueing and (own or remote)) else None
     out = np.zeros((len(defenders), samples.times.shape[0]), dtype=np.int64)
+    first_t = np.full(out.shape, np.nan)
     for i, d in enumerate(defenders):
         detect = own[i] if network is None else np.minimum(own[i], network)
         commit = detect + d.delay(track_delay)
-        shots, _, _ = intercept_opportunities(
+        shots, first, _ = intercept_opportunities(
             samples.times, samples.positions, samples.altitudes, d.position,
             commit_time=commit, burnout_speed=d.burnout_speed, burn_time=d.burn_time,
             min_altitude=d.min_altitude, max_altitude=d.max_altitude, max_range=d.max_range,
             kill_assessment=kill_assessment, max_shots=max_shots,
         )
         out[i] = shots
-    return out
+        first_t[i] = first
+    return (out, first_t) if return_first else out

@@ -3,8 +3,8 @@
 It composes the pipeline stages into one self-contained report. Sections so far: threats (flight
 times and apogees from the public launch areas to Japan's 30 largest cities, a map of the reach of
 each missile), coverage (three architectures side by side and the article's coverage claims with
-the model's verdicts) and the trajectory model's check against the observed 2017 flights. Later
-stages (raids, costs) add sections here.
+the model's verdicts), saturation raids (Monte Carlo leakers against raid size) and the trajectory
+model's check against the observed 2017 flights. Later stages (costs) add sections here.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from bmdlab.plotting.profile import plot_profile
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.study.coverage_section import coverage_section
 from bmdlab.study.figures import coverage_maps_side_by_side
+from bmdlab.plotting.raids import plot_leakers
+from bmdlab.study.raid_section import raid_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import max_range, missile_trajectory
 
@@ -95,6 +97,11 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
         coverage_png = coverage_maps_side_by_side(covs, catalog, cities, work / "coverage_maps.png")
         claims_png = coverage_maps_side_by_side(panels, catalog, cities, work / "claims_maps.png", ncols=2)
 
+        step = progress.add_task("raids: 50, 100, 200 missiles x three architectures (Monte Carlo)", total=3)
+        raids = raid_section(catalog, progress=lambda _n: progress.advance(step))
+        raids_png = plot_leakers(raids["runs"], work / "raid_leakers.png",
+                                 f"Saturation raids ({raids['trials']:,} trials each, seed {raids['seed']})")
+
         step = progress.add_task("figures", total=2)
         glon, glat, dist = reach_field(catalog, areas, (110.0, 160.0, 15.0, 55.0))
         threat_png = plot_threat_map(
@@ -124,7 +131,7 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "python": platform.python_version(),
             "numpy": np.__version__,
             "resolution_km": resolution_km,
-            "seeds": {},
+            "seeds": {"raids": raids["seed"]},
             "scenarios": {n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]},
         }
         results = {
@@ -132,13 +139,15 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "threats": threats,
             "observed_flights": observed,
             "coverage": coverage,
+            "raids": raids,
             "figures": {"threat_map": threat_png.name, "observed_profiles": profile_png.name, "coverage_maps": coverage_png.name,
-                        "claims_maps": claims_png.name},
+                        "claims_maps": claims_png.name, "raid_leakers": raids_png.name},
         }
         atomic_write_json(work / "results.json", results)
         html = _render_report(results, catalog, {"threat_map": _png_data_uri(threat_png), "observed_profiles": _png_data_uri(profile_png),
                                                         "coverage_maps": _png_data_uri(coverage_png),
-                                                        "claims_maps": _png_data_uri(claims_png)})
+                                                        "claims_maps": _png_data_uri(claims_png),
+                                                        "raid_leakers": _png_data_uri(raids_png)})
         atomic_write_bytes(work / "report.html", html.encode("utf-8"))
         progress.advance(step)
     console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,139 @@
+"""Closed forms for defence effectiveness against a raid (the Monte Carlo's cross-checks).
+
+Independent engagements of ``N`` threatening missiles, each engaged by ``k`` interceptors per
+layer, each interceptor working with reliability :math:`r` and killing with single-shot kill
+probability :math:`p` (so each shot kills with :math:`r p`). A missile itself arrives with
+reliability :math:`\\rho`.
+
+Per-missile kill probability over layers :math:`\\ell` with :math:`k_\\ell` shots each
+
+.. math:: P_K = 1 - \\prod_\\ell (1 - r_\\ell p_\\ell)^{k_\\ell},
+
+the same for a salvo (all shots at once) and for shoot-look-shoot with perfect kill assessment,
+which only saves interceptors: the expected number fired per missile is
+:math:`\\sum_{s=0}^{k-1} (1 - r p)^s` instead of :math:`k`. Then
+
+.. math::
+    P(\\text{zero leakers}) = (1 - \\rho (1 - P_K))^N, \\qquad E[\\text{leakers}] = N \\rho (1 - P_K).
+
+Decoys: each missile brings :math:`D` decoys, each recognised as a decoy with probability
+:math:`d`; with an inventory :math:`I` spread evenly over the :math:`N(1 + D(1-d))` objects the
+defence engages, the shots per object fall to :math:`I / (N(1 + D(1-d)))` (the integer part for
+every object, one more for the remainder).
+
+References
+----------
+.. [1] D. A. Wilkening, "A simple model for calculating ballistic missile defense effectiveness",
+       Science & Global Security 8 (2000) 183-215 (eqs. for single- and multi-layer P(zero
+       leakage), shoot-look-shoot, and the effect of decoys on interceptor requirements).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from bmdlab.errors import BmdlabError
+
+DOCTRINES = ("salvo", "shoot-look-shoot")
+
+
+def kill_probability(sspk: ArrayLike, shots: ArrayLike, reliability: ArrayLike = 1.0) -> np.ndarray:
+    """Probability that ``shots`` independent interceptors kill one missile, per layer, combined.
+
+    Arrays broadcast over layers on the last axis: ``1 - prod (1 - r p)^k``.
+    """
+    p = np.atleast_1d(np.asarray(sspk, float) * np.asarray(reliability, float))
+    k = np.atleast_1d(np.asarray(shots, float))
+    return 1.0 - np.prod((1.0 - p) ** k, axis=-1)
+
+
+def expected_shots_fired(sspk: float, shots: int, reliability: float = 1.0, doctrine: str = "salvo") -> float:
+    """Interceptors fired per engaged missile: ``k`` for a salvo, fewer with shoot-look-shoot."""
+    if doctrine not in DOCTRINES:
+        raise BmdlabError(f"--doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
+    if doctrine == "salvo":
+        return float(shots)
+    q = 1.0 - sspk * reliability
+    return float(np.sum(q ** np.arange(shots)))
+
+
+@dataclass(frozen=True)
+class RaidOdds:
+    missiles: int
+    kill_probability: float  #: per missile engaged
+    p_zero_leakers: float
+    expected_leakers: float
+    leakers_sd: float
+    expected_interceptors: float
+    shots_per_object: float
+
+
+def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int | list[int], *, reliability: float = 1.0,
+              missile_reliability: float = 1.0, doctrine: str = "salvo", decoys: int = 0,
+              discrimination: float = 1.0, interceptors: int | None = None) -> RaidOdds:
+    """P(zero leakers), expected leakers and interceptors used for a raid (Wilkening 2000).
+
+    ``sspk`` and ``shots_per_missile`` may be lists (one entry per layer). With ``interceptors``
+    the inventory caps the shots: it is spread evenly over every engaged object (missiles and
+    undiscriminated decoys), first layer first.
+    """
+    sspk_l = np.atleast_1d(np.asarray(sspk, float))
+    shots_l = np.atleast_1d(np.asarray(shots_per_missile, int))
+    _check(missiles, sspk_l, shots_l, reliability, missile_reliability, decoys, discrimination, interceptors)
+    if sspk_l.shape != shots_l.shape:
+        raise BmdlabError("--sspk and --shots-per-missile need one value per layer each")
+    if doctrine not in DOCTRINES:
+        raise BmdlabError(f"--doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
+    objects = missiles * (1.0 + decoys * (1.0 - discrimination))
+    if interceptors is not None:
+        per_object = interceptors / objects if objects else 0.0
+        base = int(np.floor(per_object))
+        extra_frac = per_object - base
+        # a fraction `extra_frac` of objects gets one more shot (in the first layer)
+        pk_base = float(kill_probability(sspk_l[0], base, reliability)[()])
+        pk_more = float(kill_probability(sspk_l[0], base + 1, reliability)[()])
+        leak = missile_reliability * ((1 - extra_frac) * (1 - pk_base) + extra_frac * (1 - pk_more))
+        pk = 1.0 - leak / missile_reliability if missile_reliability > 0 else 1.0
+        fired = float(interceptors) if doctrine == "salvo" else float(
+            objects * ((1 - extra_frac) * expected_shots_fired(sspk_l[0], base, reliability, doctrine)
+                       + extra_frac * expected_shots_fired(sspk_l[0], base + 1, reliability, doctrine)))
+        shots_obj = per_object
+    else:
+        pk = float(kill_probability(sspk_l, shots_l, reliability)[()])
+        leak = missile_reliability * (1.0 - pk)
+        # layers fire in turn at what survived the layers above (a look between layers)
+        fired, survive = 0.0, 1.0
+        for p_l, k_l in zip(sspk_l, shots_l):
+            fired += survive * expected_shots_fired(float(p_l), int(k_l), reliability, doctrine)
+            survive *= (1.0 - p_l * reliability) ** k_l
+        fired *= objects
+        shots_obj = float(shots_l.sum())
+    return RaidOdds(
+        missiles=missiles,
+        kill_probability=float(pk),
+        p_zero_leakers=float((1.0 - leak) ** missiles),
+        expected_leakers=float(missiles * leak),
+        leakers_sd=float(np.sqrt(missiles * leak * (1.0 - leak))),
+        expected_interceptors=float(fired),
+        shots_per_object=float(shots_obj),
+    )
+
+
+def _check(missiles, sspk, shots, reliability, missile_reliability, decoys, discrimination, interceptors) -> None:
+    if not (isinstance(missiles, (int, np.integer)) and missiles >= 0):
+        raise BmdlabError(f"--missiles: {missiles} must be a whole number >= 0")
+    if np.any((sspk < 0) | (sspk > 1)) or not np.all(np.isfinite(sspk)):
+        raise BmdlabError("--sspk: kill probabilities must lie in [0, 1]")
+    if np.any(shots < 0):
+        raise BmdlabError("--shots-per-missile: must be >= 0")
+    for name, val in (("--reliability", reliability), ("--missile-reliability", missile_reliability),
+                      ("--discrimination", discrimination)):
+        if not (0.0 <= val <= 1.0):
+            raise BmdlabError(f"{name}: {val:g} must lie in [0, 1]")
+    if decoys < 0:
+        raise BmdlabError(f"--decoys: {decoys} must be >= 0")
+    if interceptors is not None and interceptors < 0:
+        raise BmdlabError(f"--interceptors: {interceptors} must be >= 0")

@@ -1,0 +1,92 @@
+"""A scenario's raid, end to end: salvos -> plan -> Monte Carlo -> summary (the CLI's `raid`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bmdlab.catalog import Catalog
+from bmdlab.catalog.schema import Interceptor
+from bmdlab.coverage.national import defenders_of
+from bmdlab.engagement.raid import Asset, RaidPlan, RaidResult, expand_salvos, plan_raid, simulate_raid
+from bmdlab.errors import BmdlabError
+from bmdlab.geo.japan import largest_cities
+from bmdlab.scenario import Scenario
+
+
+def default_sspk(interceptor: Interceptor) -> float:
+    """Single-shot kill probability from the catalog test record, by Laplace's rule of succession.
+
+    :math:`(h + 1) / (n + 2)` for :math:`h` hits in :math:`n` intercept tests: a test record of 15 of
+    15 gives 0.94, not a certainty ("a hit probability of 100 percent cannot be expected"). The
+    record folds interceptor reliability in, so the default reliability is 1.
+    """
+    hits, attempts = interceptor.test_record.value
+    return (hits + 1.0) / (attempts + 2.0)
+
+
+def scale_counts(counts: list[int], total: int) -> list[int]:
+    """Scale salvo sizes to a new total in proportion (largest remainders, so they sum exactly)."""
+    if total < 0:
+        raise BmdlabError(f"--missiles: {total} must be >= 0")
+    base = sum(counts)
+    if base == 0:
+        raise BmdlabError("the scenario's raid has no missiles to scale; give salvo counts in the scenario")
+    exact = np.array(counts, float) * total / base
+    out = np.floor(exact).astype(int)
+    rest = total - out.sum()
+    out[np.argsort(-(exact - out), kind="stable")[:rest]] += 1
+    return out.tolist()
+
+
+def raid_assets(scenario: Scenario) -> list[Asset]:
+    if scenario.raid is not None and scenario.raid.assets:
+        return [Asset(a.name, a.lat, a.lon, a.value) for a in scenario.raid.assets]
+    c = largest_cities(30)
+    return [Asset(str(c.name[i]), float(c.lat_deg[i]), float(c.lon_deg[i]), float(c.population[i])) for i in range(len(c.name))]
+
+
+def plan_scenario_raid(scenario: Scenario, catalog: Catalog, missiles: int | None = None) -> RaidPlan:
+    """The deterministic part of a scenario's raid (threats, aim points, opportunities)."""
+    if scenario.raid is None:
+        raise BmdlabError(f"scenario '{scenario.name}' has no raid; add a 'raid:' section with salvos")
+    salvos = [s.model_dump() for s in scenario.raid.salvos]
+    if missiles is not None:
+        for s, n in zip(salvos, scale_counts([s["count"] for s in salvos], missiles)):
+            s["count"] = n
+    assets = raid_assets(scenario)
+    threats = expand_salvos(salvos, assets, catalog)
+    defenders, sensors = defenders_of(scenario, catalog)
+    tl = scenario.timeline
+    return plan_raid(catalog, threats, assets, defenders, sensors, track_delay=tl.track_delay_s,
+                     kill_assessment=tl.kill_assessment_s, cue_latency=tl.cue_latency_s,
+                     min_elevation=np.radians(tl.min_elevation_deg), cueing=tl.cueing, max_shots=tl.max_shots)
+
+
+def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
+                      seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
+                      plan: RaidPlan | None = None) -> tuple[dict[str, Any], RaidResult, RaidPlan]:
+    """Run a scenario's raid; returns the JSON-ready summary, the raw result and the plan."""
+    if sspk is not None and not 0.0 <= sspk <= 1.0:
+        raise BmdlabError(f"--sspk: {sspk:g} must lie in [0, 1]")
+    plan = plan_scenario_raid(scenario, catalog, missiles) if plan is None else plan
+    eng = scenario.engagement
+    p = np.array([sspk if sspk is not None else eng.sspk.get(d.interceptor, default_sspk(catalog.interceptors[d.interceptor]))
+                  for d in plan.defenders], float)
+    r = np.array([eng.reliability.get(d.interceptor, 1.0) for d in plan.defenders], float)
+    raid = scenario.raid
+    res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed, doctrine=doctrine or eng.doctrine,
+                        missile_reliability=raid.missile_reliability, decoys=raid.decoys_per_missile,
+                        discrimination=raid.discrimination_probability)
+    cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
+    out = res.summary(plan, cost)
+    out.update({
+        "scenario": scenario.name, "scenario_hash": scenario.hash, "catalog_hash": catalog.hash,
+        "sspk": {d.interceptor: float(x) for d, x in zip(plan.defenders, p)},
+        "missile_reliability": raid.missile_reliability, "decoys_per_missile": raid.decoys_per_missile,
+        "discrimination_probability": raid.discrimination_probability,
+        "interceptors_available": {k: int(sum(d.inventory for d in plan.defenders if d.interceptor == k))
+                                   for k in sorted({d.interceptor for d in plan.defenders})},
+    })
+    return out, res, plan

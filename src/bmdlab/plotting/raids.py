@@ -1,0 +1,42 @@
+"""Raid figures: leakers against raid size for several architectures."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from bmdlab.io import atomic_write_bytes
+
+
+def plot_leakers(runs: dict[str, dict[str, dict[str, Any]]], path: str | Path, title: str) -> Path:
+    """Median leakers with the 5-95 % interval against raid size, one line per architecture."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    for k, (name, by_size) in enumerate(runs.items()):
+        sizes = np.array([int(s) for s in by_size])
+        med = np.array([by_size[s]["leakers_median"] for s in by_size])
+        lo = np.array([by_size[s]["leakers_p05"] for s in by_size])
+        hi = np.array([by_size[s]["leakers_p95"] for s in by_size])
+        off = (k - 1) * 2.0
+        ax1.errorbar(sizes + off, med, yerr=[med - lo, hi - med], marker="o", capsize=4, label=name)
+        ax2.plot(sizes, [by_size[s]["interceptors_expended_total"] for s in by_size], marker="s", label=name)
+    top = max(int(s) for r in runs.values() for s in r)
+    ax1.plot([0, top], [0, top], color="grey", lw=0.8, ls=":", label="no defence")
+    ax1.set_xlabel("missiles in the raid")
+    ax1.set_ylabel("leakers (median, 5-95 % of trials)")
+    ax1.set_xlim(0, top * 1.05)
+    ax1.set_ylim(bottom=0)
+    ax1.grid(alpha=0.3)
+    ax1.legend(fontsize=8)
+    ax2.set_xlabel("missiles in the raid")
+    ax2.set_ylabel("interceptors expended (mean)")
+    ax2.set_ylim(bottom=0)
+    ax2.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=11)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return atomic_write_bytes(path, buf.getvalue())

@@ -1,0 +1,110 @@
+"""Monte Carlo raids (bmdlab.engagement.raid) against the closed forms and invariants."""
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from bmdlab.catalog import builtin_catalog
+from bmdlab.cli import app
+from bmdlab.defense.engage import make_defender
+from bmdlab.engagement.analytic import raid_odds
+from bmdlab.engagement.raid import Asset, RaidPlan, Threat, simulate_raid
+from bmdlab.engagement.scenario_raid import default_sspk, scale_counts
+
+CAT = builtin_catalog()
+
+
+def _plan(n=50, opportunities=2, inventory=10_000, n_def=1):
+    d = make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=inventory)
+    threats = tuple(Threat("nodong", "wonsan", i % 5, 0.0) for i in range(n))
+    assets = tuple(Asset(f"a{i}", 35.0, 135.0 + i, 1.0 + i) for i in range(5))
+    return RaidPlan(threats, assets, (d,) * n_def, np.full((n_def, n), opportunities), np.zeros((n_def, n)))
+
+
+def _within(mc_mean, mc_sd, trials, exact, k=4.0):
+    return abs(mc_mean - exact) <= k * mc_sd / np.sqrt(trials) + 1e-12
+
+
+@pytest.mark.parametrize("doctrine,opps", [("shoot-look-shoot", 2), ("salvo-2", 1), ("shoot-look-shoot", 1)])
+def test_monte_carlo_matches_wilkening(doctrine, opps):
+    # Each missile gets `opps` opportunities (2 shots either way for the first two cases).
+    plan, trials, p = _plan(opportunities=opps), 20_000, 0.7
+    res = simulate_raid(plan, sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=7, doctrine=doctrine)
+    shots = 2 if (opps == 2 or doctrine == "salvo-2") else 1
+    exact = raid_odds(50, p, shots, doctrine="salvo" if doctrine == "salvo-2" else "shoot-look-shoot")
+    assert _within(res.leakers.mean(), res.leakers.std(), trials, exact.expected_leakers)
+    p0 = np.mean(res.leakers == 0)
+    assert abs(p0 - exact.p_zero_leakers) <= 4 * np.sqrt(exact.p_zero_leakers * (1 - exact.p_zero_leakers) / trials) + 1e-3
+    used = res.expended.sum(axis=1)
+    assert _within(used.mean(), used.std(), trials, exact.expected_interceptors)
+
+
+def test_missile_reliability_and_decoys():
+    plan, trials = _plan(opportunities=2), 20_000
+    res = simulate_raid(plan, sspk=np.array([0.6]), reliability=np.array([0.9]), trials=trials, seed=1,
+                        missile_reliability=0.8, decoys=2, discrimination=0.5)
+    exact = raid_odds(50, 0.6, 2, reliability=0.9, missile_reliability=0.8, doctrine="shoot-look-shoot")
+    assert _within(res.leakers.mean(), res.leakers.std(), trials, exact.expected_leakers)
+    # interceptors: warheads that arrive plus on average one undiscriminated decoy per missile, each
+    # engaged shoot-look-shoot (1 + q shots, q = 1 - 0.54)
+    q = 1 - 0.54
+    expected = 50 * (0.8 + 2 * 0.5) * (1 + q)
+    used = res.expended.sum(axis=1)
+    assert _within(used.mean(), used.std(), trials, expected)
+
+
+def test_same_seed_same_result_and_seed_recorded():
+    plan = _plan()
+    a = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=42)
+    b = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=42)
+    c = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=43)
+    assert np.array_equal(a.leakers, b.leakers) and not np.array_equal(a.leakers, c.leakers)
+    assert a.summary(plan, {})["seed"] == 42
+
+
+@pytest.mark.parametrize("inv", [(10, 30), (30, 60), (0, 5)])
+def test_more_interceptors_never_more_leakers(inv):
+    trials = 20_000
+    lo, hi = (simulate_raid(_plan(inventory=i), sspk=np.array([0.6]), reliability=np.array([1.0]), trials=trials, seed=3)
+              for i in inv)
+    assert lo.leakers.mean() >= hi.leakers.mean() - 3 * lo.leakers.std() / np.sqrt(trials)
+    assert lo.expended.sum(axis=1).max() <= inv[0]  # magazines are never overdrawn
+
+
+def test_higher_kill_probability_never_more_leakers():
+    trials = 20_000
+    r = [simulate_raid(_plan(), sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=5).leakers.mean()
+         for p in (0.3, 0.5, 0.8)]
+    assert r[0] > r[1] > r[2]
+
+
+def test_default_sspk_laplace_rule():
+    # THAAD's 15 of 15 tests give (15 + 1) / (15 + 2) = 0.941, not certainty.
+    assert default_sspk(CAT.interceptors["thaad"]) == pytest.approx(16 / 17)
+
+
+def test_scale_counts_sums_exactly():
+    assert scale_counts([30, 30, 30, 30, 30, 25, 25], 50) == [8, 8, 8, 7, 7, 6, 6] or sum(scale_counts([30, 30, 30, 30, 30, 25, 25], 50)) == 50
+    assert sum(scale_counts([3, 1], 7)) == 7
+
+
+def test_raid_cli_json_and_bad_input(tmp_path):
+    res = CliRunner().invoke(app, ["raid", "japan-2017-aegis-ashore", "--missiles", "50", "--trials", "2000", "--seed", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    out = json.loads(res.stdout)
+    for k in ("expected_leakers", "leakers_p05", "leakers_p95", "p_zero_leakers", "expected_surviving_value_fraction",
+              "interceptors_expended", "interceptor_cost_expended", "trials", "seed"):
+        assert k in out
+    assert out["missiles"] == 50 and out["trials"] == 2000 and out["seed"] == 1
+    bad = tmp_path / "r.yaml"
+    base = (CAT and open(__import__("bmdlab").__path__[0] + "/scenarios/japan-2017-baseline.yaml").read())
+    for old, new, msg in [("count: 30, missile: nodong, launch_area: sunan", "count: -3, missile: nodong, launch_area: sunan", "greater than or equal to 0"),
+                          ("count: 30, missile: nodong, launch_area: sunan", "count: 30, missile: nodongx, launch_area: sunan", "did you mean 'nodong'"),
+                          ("doctrine: shoot-look-shoot", "doctrine: shoot-look-shoot\n  sspk: {thaad: 1.4}", "must lie in [0, 1]")]:
+        bad.write_text(base.replace(old, new, 1))
+        r = CliRunner().invoke(app, ["raid", str(bad), "--trials", "10"])
+        assert r.exit_code == 2 and msg in r.stderr and "Traceback" not in r.output, (msg, r.output)
+    r = CliRunner().invoke(app, ["raid", "japan-2017-baseline", "--trials", "0"])
+    assert r.exit_code == 2 and "--trials" in r.stderr
