@@ -89,3 +89,12 @@ def test_unknown_kind_and_key():
     assert res.exit_code == 2 and "unknown kind" in res.stderr
     res = run("catalog", "show", "thad")
     assert res.exit_code == 2 and "did you mean 'thaad'" in res.stderr
+
+
+def test_analytic_json_and_bad_input():
+    res = run("analytic", "--missiles", "10", "--sspk", "0.8", "--shots-per-missile", "2", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["p_zero_leakers"] == pytest.approx(0.96**10) and out["expected_leakers"] == pytest.approx(0.4)
+    res = run("analytic", "--missiles", "10", "--sspk", "1.3", "--shots-per-missile", "2")
+    assert res.exit_code == 2 and "--sspk" in res.stderr and "Traceback" not in res.output
