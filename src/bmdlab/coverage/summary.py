@@ -19,6 +19,16 @@ def nearest_cells(cov: Coverage, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np
     return idx
 
 
+def _breakdown(cov: Coverage, attr: str) -> list[dict[str, Any]]:
+    """Worst-case fractions over the threats sharing each value of ``attr`` (launch_area, missile)."""
+    rows = []
+    for key in sorted({getattr(t, attr) for t in cov.threats}):
+        sel = np.array([getattr(t, attr) == key for t in cov.threats])
+        land, pop = cov.fractions(cov.defended(threats=sel), threats=sel)
+        rows.append({attr: key, "land_fraction": round(land, 4), "population_fraction": round(pop, 4)})
+    return rows
+
+
 def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, unit_contributions: bool = True) -> dict[str, Any]:
     """JSON-ready summary: worst-case fractions and the breakdowns the CLI and the report show."""
     defended = cov.defended()
@@ -35,20 +45,8 @@ def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, 
         "population_fraction": round(pop, 4),
         "definition": "worst case: a cell counts as defended only if some unit can engage every listed threat that reaches it",
     }
-    areas = sorted({t.launch_area for t in cov.threats})
-    per_area = []
-    for a in areas:
-        sel = np.array([t.launch_area == a for t in cov.threats])
-        la, po = cov.fractions(cov.defended(threats=sel), threats=sel)
-        per_area.append({"launch_area": a, "land_fraction": round(la, 4), "population_fraction": round(po, 4)})
-    out["per_launch_area"] = per_area
-    missiles = sorted({t.missile for t in cov.threats})
-    per_missile = []
-    for m in missiles:
-        sel = np.array([t.missile == m for t in cov.threats])
-        la, po = cov.fractions(cov.defended(threats=sel), threats=sel)
-        per_missile.append({"missile": m, "land_fraction": round(la, 4), "population_fraction": round(po, 4)})
-    out["per_missile"] = per_missile
+    out["per_launch_area"] = _breakdown(cov, "launch_area")
+    out["per_missile"] = _breakdown(cov, "missile")
     out["per_threat"] = []
     for t_i, t in enumerate(cov.threats):
         sel = np.zeros(len(cov.threats), bool)
