@@ -108,3 +108,19 @@ def test_raid_cli_json_and_bad_input(tmp_path):
         assert r.exit_code == 2 and msg in r.stderr and "Traceback" not in r.output, (msg, r.output)
     r = CliRunner().invoke(app, ["raid", "japan-2017-baseline", "--trials", "0"])
     assert r.exit_code == 2 and "--trials" in r.stderr
+
+
+def test_fire_rate_limit_costs_shots_when_windows_are_short():
+    # Every threat can only be engaged with launches between t = 0 and 1 s; a unit needing 10 s
+    # between launches fires once in the whole raid (without the limit it fires at each threat).
+    import dataclasses
+
+    base = _plan(n=20, opportunities=1)
+    slow = dataclasses.replace(base.defenders[0], launch_interval=10.0)
+    plan = RaidPlan(base.threats, base.assets, (slow,), base.opportunities, base.first_time,
+                    np.zeros((1, 20)), np.ones((1, 20)))
+    kw = dict(sspk=np.array([0.0]), reliability=np.array([1.0]), trials=200, seed=0)
+    limited = simulate_raid(plan, **kw)
+    free = simulate_raid(plan, fire_rate_limits=False, **kw)
+    assert limited.expended.sum(axis=1).max() == 1
+    assert free.expended.sum(axis=1).min() == 20

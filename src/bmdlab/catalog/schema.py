@@ -186,6 +186,7 @@ class Unit(Entry):
     operating_cost_per_year: Value
     in_service: Value | None = None
     reaction_time: Value | None = None  #: detection (or cue) to interceptor launch decision
+    launch_interval: Value | None = None  #: shortest time between two launches from the unit
 
 
 class Place(Entry):

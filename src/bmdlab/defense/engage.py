@@ -59,6 +59,7 @@ class Defender:
     inventory: int
     sensor: Sensor
     reaction_time: float | None = None  #: detection to launch decision from the catalog [s]
+    launch_interval: float = 0.0  #: shortest time between two launches [s] (0: no limit)
 
     def delay(self, default: float | None) -> float:
         """Track-and-decision delay: the scenario's override, else the catalog's, else 60 s. [s]"""
@@ -99,6 +100,7 @@ def make_defender(catalog: Catalog, unit: str, lat_deg: float, lon_deg: float, *
         inventory=int(u.magazine.nominal) if inventory is None else int(inventory),
         sensor=make_sensor(catalog, u.sensor, lat_deg, lon_deg),
         reaction_time=None if u.reaction_time is None else u.reaction_time.si(),
+        launch_interval=0.0 if u.launch_interval is None else u.launch_interval.si(),
     )
 
 
@@ -140,23 +142,28 @@ def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_senso
 
     With ``cueing`` the defenders share tracks: each may commit on the earliest detection by any
     sensor of the architecture (its own at once, the others after ``cue_latency``); otherwise only
-    on its own sensor's detection. With ``return_first`` also the earliest intercept time of each
-    (defender, trajectory), shape (defenders, n) [s] (NaN where none).
+    on its own sensor's detection. With ``return_first`` also, each of shape (defenders, n) [s]
+    (NaN where none): the earliest intercept time, the earliest launch (commit) time and the
+    latest launch time that still intercepts.
     """
     own = [detection_time(samples, d.sensor, min_elevation) for d in defenders]
     remote = [detection_time(samples, s, min_elevation) for s in cue_sensors]
     network = np.min(np.stack(own + remote), axis=0) + cue_latency if (cueing and (own or remote)) else None
     out = np.zeros((len(defenders), samples.times.shape[0]), dtype=np.int64)
     first_t = np.full(out.shape, np.nan)
+    open_t = np.full(out.shape, np.nan)
+    close_t = np.full(out.shape, np.nan)
     for i, d in enumerate(defenders):
         detect = own[i] if network is None else np.minimum(own[i], network)
         commit = detect + d.delay(track_delay)
-        shots, first, _ = intercept_opportunities(
+        shots, first, _, late = intercept_opportunities(
             samples.times, samples.positions, samples.altitudes, d.position,
             commit_time=commit, burnout_speed=d.burnout_speed, burn_time=d.burn_time,
             min_altitude=d.min_altitude, max_altitude=d.max_altitude, max_range=d.max_range,
-            kill_assessment=kill_assessment, max_shots=max_shots,
+            kill_assessment=kill_assessment, max_shots=max_shots, return_last_launch=True,
         )
         out[i] = shots
         first_t[i] = first
-    return (out, first_t) if return_first else out
+        open_t[i] = np.where(shots > 0, commit, np.nan)
+        close_t[i] = late
+    return (out, first_t, open_t, close_t) if return_first else out

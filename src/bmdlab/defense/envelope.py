@@ -150,7 +150,8 @@ def intercept_opportunities(
     max_range: float,
     kill_assessment: float,
     max_shots: int = 2,
-) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    return_last_launch: bool = False,
+):
     """Sequential shot opportunities of one launcher against sampled threat trajectories.
 
     A shot can be taken at trajectory sample ``k`` when the point is inside the altitude window and
@@ -184,6 +185,9 @@ def intercept_opportunities(
         Number of sequential shot opportunities (0 = cannot engage).
     first_intercept, last_intercept : ndarray, shape (n,)
         Times of the earliest and latest possible intercept [s] (NaN where none).
+    last_launch : ndarray, shape (n,)
+        Only with ``return_last_launch``: the latest launch time that still gives an intercept
+        [s] (NaN where none); launches are possible from ``commit_time`` to this time.
     """
     t = np.asarray(times, float)
     pos = np.asarray(positions, float)
@@ -211,4 +215,7 @@ def intercept_opportunities(
             break
         shots += got
         ready = np.where(got, hit + kill_assessment, np.inf)
+    if return_last_launch:
+        late = np.where(feasible_any, latest_launch, -np.inf).max(axis=1)
+        return shots, first, last, np.where(np.isfinite(late), late, np.nan)
     return shots, first, last

@@ -67,6 +67,8 @@ class RaidPlan:
     defenders: tuple[Defender, ...]
     opportunities: NDArray[np.int64]  #: (defenders, threats)
     first_time: NDArray[np.float64]  #: (defenders, threats) earliest intercept [s], inf if none
+    launch_open: NDArray[np.float64] | None = None  #: (defenders, threats) earliest launch [s]
+    launch_close: NDArray[np.float64] | None = None  #: (defenders, threats) latest launch that intercepts [s]
 
 
 def expand_salvos(salvos: list[dict[str, Any]], assets: list[Asset], catalog: Catalog) -> list[Threat]:
@@ -104,6 +106,8 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
     n = len(threats)
     opp = np.zeros((len(defenders), n), dtype=np.int64)
     first = np.full((len(defenders), n), np.inf)
+    l_open = np.full((len(defenders), n), np.inf)
+    l_close = np.full((len(defenders), n), -np.inf)
     groups: dict[tuple[str, str], list[int]] = {}
     for i, t in enumerate(threats):
         groups.setdefault((t.missile, t.launch_area), []).append(i)
@@ -113,15 +117,18 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
         traj = missile_trajectory(catalog.missile(mkey), np.radians(place.lat.nominal), np.radians(place.lon.nominal),
                                   np.radians([a.lat for a in aims]), np.radians([a.lon for a in aims]), strict=False)
         s = sample(traj)
-        shots, t_first = shot_opportunities(s, defenders, cue_sensors=sensors, track_delay=track_delay,
+        shots, t_first, t_open, t_close = shot_opportunities(s, defenders, cue_sensors=sensors, track_delay=track_delay,
                                             kill_assessment=kill_assessment, cue_latency=cue_latency,
                                             min_elevation=min_elevation, cueing=cueing, max_shots=max_shots,
                                             return_first=True)
         ok = np.isfinite(traj.flight_time)
         launch = np.array([threats[i].launch_time for i in idx])
         opp[:, idx] = np.where(ok, shots, 0)
-        first[:, idx] = np.where(ok & (shots > 0), t_first + launch, np.inf)
-    return RaidPlan(tuple(threats), tuple(assets), tuple(defenders), opp, first)
+        engaged = ok & (shots > 0)
+        first[:, idx] = np.where(engaged, t_first + launch, np.inf)
+        l_open[:, idx] = np.where(engaged, t_open + launch, np.inf)
+        l_close[:, idx] = np.where(engaged, t_close + launch, -np.inf)
+    return RaidPlan(tuple(threats), tuple(assets), tuple(defenders), opp, first, l_open, l_close)
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,8 @@ class RaidResult:
 
 def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDArray[np.float64], trials: int, seed: int,
                   doctrine: str = "shoot-look-shoot", missile_reliability: float = 1.0, decoys: int = 0,
-                  discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None) -> RaidResult:
+                  discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None,
+                  fire_rate_limits: bool = True) -> RaidResult:
     """Run the raid ``trials`` times.
 
     Parameters
@@ -193,6 +201,9 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         Decoys per missile and the probability that each is recognised as a decoy.
     inventory : ndarray, optional
         Interceptors per unit at the start (default: each unit's magazine).
+    fire_rate_limits : bool
+        Apply each unit's launch interval: a unit busy until after the last launch time that still
+        intercepts a threat loses that shot (needs the plan's launch windows).
     """
     if doctrine not in DOCTRINES:
         raise BmdlabError(f"--doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
@@ -208,6 +219,9 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     first_any = plan.first_time.min(axis=0) if n_def else np.full(len(plan.threats), np.inf)
     order = np.argsort(first_any, kind="stable")
     leak = np.zeros((trials, len(plan.threats)), dtype=bool)
+    interval = np.array([d.launch_interval for d in plan.defenders], float)
+    limit = fire_rate_limits and plan.launch_open is not None and bool(np.any(interval > 0))
+    next_free = np.full((trials, n_def), -np.inf)
 
     def engage(alive: NDArray[np.bool_], j: int) -> NDArray[np.bool_]:
         shooters = np.flatnonzero(plan.opportunities[:, j] > 0)
@@ -215,6 +229,10 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         for d in shooters:
             for _ in range(int(plan.opportunities[d, j])):
                 n_fire = np.where(alive, np.minimum(per_opp, mag[:, d]), 0)
+                if limit:
+                    t_launch = np.maximum(next_free[:, d], plan.launch_open[d, j])
+                    n_fire = np.where(t_launch <= plan.launch_close[d, j], n_fire, 0)
+                    next_free[:, d] = np.where(n_fire > 0, t_launch + n_fire * interval[d], next_free[:, d])
                 if not n_fire.any():
                     break
                 mag[:, d] -= n_fire
