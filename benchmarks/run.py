@@ -59,8 +59,23 @@ def main() -> int:
     plan = plan_scenario_raid(aa, cat, 200)
     rows.append(("raid: 200 missiles vs aegis-ashore, plan (trajectories, opportunities)", timed(lambda: plan_scenario_raid(aa, cat, 200)), 10.0))
     rows.append(("raid: 200 missiles vs aegis-ashore, 10,000 trials", timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan)), 10.0))
+    from bmdlab.cost.budget import optimise_budget
+    from bmdlab.sensitivity.sweep import grid, run_sweep
+
+    rows.append(("budget MILP (12 candidates, 200 missiles) + Monte Carlo check", timed(lambda: optimise_budget(cat, 1.0e12, trials=2000), 1), 30.0))
     with tempfile.TemporaryDirectory() as d:
-        rows.append(("study japan-2017 (threats + coverage, 5 km)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 300.0))
+        pts = grid({"scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"], "missiles": [50, 100, 200]})
+        rows.append(("sweep 9 runs x 2,000 trials, local pool (2 processes)",
+                     timed(lambda: run_sweep(pts, Path(d) / f"s{time.time_ns()}.duckdb", trials=2000, workers=2), 1), 60.0))
+    wta = Path(__file__).with_name("wta.py")
+    if wta.exists():
+        import runpy
+
+        mod = runpy.run_path(str(wta))
+        if "summary_rows" in mod:
+            rows.extend(mod["summary_rows"]())
+    with tempfile.TemporaryDirectory() as d:
+        rows.append(("complete study japan-2017 (5 km; target: fresh machine <= 300 s)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 300.0))
 
     ok = True
     print(f"{'benchmark':52s} {'seconds':>9s} {'target':>8s}")

@@ -26,9 +26,15 @@ def _commands():
     return cmds
 
 
+@pytest.fixture(scope="module")
+def readme_dir(tmp_path_factory):
+    """One working directory for the README's commands, run in order (a later one may read an earlier one's file)."""
+    return tmp_path_factory.mktemp("readme")
+
+
 @pytest.mark.parametrize("command", _commands())
-def test_readme_command_runs(command, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_readme_command_runs(command, readme_dir, monkeypatch):
+    monkeypatch.chdir(readme_dir)
     res = CliRunner().invoke(app, shlex.split(command)[1:])
     assert res.exit_code == 0, f"{command}\n{res.output}"
 

@@ -552,6 +552,262 @@ def analytic(
 STUDIES = ("japan-2017",)
 
 
+# ------------------------------------------------------------------------------------------ costs
+def _bn(jpy: float) -> str:
+    return f"¥{jpy / 1e9:,.1f} bn"
+
+
+@app.command()
+@user_errors
+def cost(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario name, trade-off option key or a YAML file.")],
+    years: Annotated[int | None, typer.Option("--years", help="Operation and support horizon (default: the scenario's, 30). [years]")] = None,
+    reloads: Annotated[int | None, typer.Option("--reloads", help="Full magazine reloads per unit (default: the scenario's, 1).")] = None,
+    price_year: Annotated[int | None, typer.Option("--price-year", help="Express yen of this year (default: the scenario's, 2017).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Life-cycle cost of an architecture: acquisition, interceptors, operation, total (JPY and USD)."""
+    from bmdlab.cost.architecture import architecture_cost
+    from bmdlab.sensitivity.model import _scenario
+
+    if years is not None and not 0 <= years <= 100:
+        raise BmdlabError(f"--years: {years} must be between 0 and 100")
+    if reloads is not None and not 0 <= reloads <= 20:
+        raise BmdlabError(f"--reloads: {reloads} must be between 0 and 20")
+    cat = _catalog(ctx)
+    scen = _scenario(scenario, cat)
+    out = architecture_cost(scen, cat, years=years, reloads=reloads, price_year=price_year).to_dict()
+    out["bmdlab_version"] = __version__
+    if as_json:
+        _print_json(out)
+        return
+    console.print(f"[bold]{scen.name}[/]: {out['years']} years, {out['reloads']} reload(s), yen of {out['price_year']} "
+                  f"(¥{out['jpy_per_usd']:.1f} per US$)")
+    t = Table("units", "status", "count", "acquisition", "interceptors", "operation", "total")
+    for ln in out["lines"]:
+        t.add_row(ln["unit"], ln["status"], str(ln["count"]), _bn(ln["acquisition"]["jpy"]), _bn(ln["interceptors"]["jpy"]),
+                  _bn(ln["operation"]["jpy"]), _bn(ln["total"]["jpy"]))
+    t.add_row("[bold]total[/]", "", "", _bn(out["acquisition"]["jpy"]), _bn(out["interceptors"]["jpy"]),
+              _bn(out["operation"]["jpy"]), f"[bold]{_bn(out['total']['jpy'])}[/]")
+    console.print(t)
+    console.print(f"total US${out['total']['usd'] / 1e9:,.2f} bn; range {_bn(out['total_range']['low']['jpy'])} to "
+                  f"{_bn(out['total_range']['high']['jpy'])}; sunk purchase of in-service units {_bn(out['sunk_acquisition']['jpy'])}")
+
+
+@app.command()
+@user_errors
+def tradeoff(
+    ctx: typer.Context,
+    budget_jpy: Annotated[float | None, typer.Option("--budget-jpy", help="Also choose the best purchases for this budget. [JPY]")] = None,
+    raid: Annotated[int, typer.Option("--raid", help="Raid size for the frontier and the budget optimisation.")] = 200,
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials per raid.")] = 4000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 2017,
+    years: Annotated[int | None, typer.Option("--years", help="Operation and support horizon. [years]")] = None,
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Coverage grid cell size. [km]")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the cost-effectiveness plot (PNG).")] = None,
+) -> None:
+    """Cost against effectiveness of the 2017 options, the Pareto frontier, and a budget optimum."""
+    from bmdlab.cost.options import tradeoff_options
+    from bmdlab.cost.tradeoff import evaluate_options
+
+    _check_resolution(resolution_km)
+    if budget_jpy is not None and (not math.isfinite(budget_jpy) or budget_jpy < 0):
+        raise BmdlabError(f"--budget-jpy: {budget_jpy:g} must be a number >= 0 (yen of 2017)")
+    if not 1 <= raid <= 5000:
+        raise BmdlabError(f"--raid: {raid} must be between 1 and 5,000")
+    if not 1 <= trials <= 1_000_000:
+        raise BmdlabError(f"--trials: {trials} must be between 1 and 1,000,000")
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise BmdlabError(f"--plot: '{plot}' must end in .png")
+    cat = _catalog(ctx)
+    opts = tradeoff_options(cat)
+    sizes = tuple(sorted({50, 100, 200, raid}))
+    prog, tick = _progress(len(opts), "trade-off options")
+    with prog:
+        res = evaluate_options(cat, opts, raid_sizes=sizes, trials=trials, seed=seed, resolution_km=resolution_km,
+                               years=years, progress=tick)
+    out = res.to_dict()
+    out["frontier"] = res.frontier(raid=raid)
+    if budget_jpy is not None:
+        from bmdlab.cost.budget import optimise_budget
+
+        out["budget"] = optimise_budget(cat, budget_jpy, missiles=raid, trials=trials, seed=seed, years=years)
+    out.update({"raid": raid, "bmdlab_version": __version__, "catalog_hash": cat.hash})
+    if plot is not None:
+        from bmdlab.plotting.costs import plot_tradeoff
+
+        plot_tradeoff(out, plot, raid=raid)
+    if as_json:
+        _print_json(out)
+        return
+    console.print(f"{len(opts)} options, raid of {raid}, {trials:,} trials, seed {seed}; yen of {out['price_year']}, "
+                  f"{out['years']}-year life cycle")
+    t = Table("option", "cost", "pop.", "2+ units", "leakers", "P(0)", "surviving", "Pareto")
+    for r in out["options"]:
+        rr = r["raids"][str(raid)]
+        t.add_row(r["key"], f"¥{r['cost']['total']['jpy'] / 1e9:,.0f} bn", f"{100 * r['population_fraction']:.1f} %",
+                  f"{100 * r['population_fraction_2units']:.1f} %", f"{rr['expected_leakers']:.1f}", f"{rr['p_zero_leakers']:.3f}",
+                  f"{100 * rr['expected_surviving_value_fraction']:.1f} %", "yes" if r["key"] in out["frontier"] else "")
+    console.print(t)
+    if budget_jpy is not None:
+        b = out["budget"]
+        console.print(f"budget {_bn(budget_jpy)}: buy {', '.join(b['buy_labels']) or 'no new units'}"
+                      f"{'; extra loads for ' + ', '.join(b['loads']) if b['loads'] else ''} ({_bn(b['cost_jpy'])}); "
+                      f"surviving value {100 * b['monte_carlo_surviving_value_fraction']:.1f} % (Monte Carlo) vs "
+                      f"{100 * b['baseline_surviving_value_fraction']:.1f} % for the baseline")
+    if plot is not None:
+        console.print(f"plot: {plot}")
+
+
+# ------------------------------------------------------------------------------------ sensitivity
+@app.command()
+@user_errors
+def tornado(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Option("--scenario", help="Architecture: a built-in scenario or trade-off option key.")] = "japan-2017-aegis-ashore",
+    missiles: Annotated[int, typer.Option("--missiles", help="Base raid size.")] = 200,
+    metric: Annotated[str, typer.Option("--metric", help="Metric to rank inputs by.")] = "expected_leakers",
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials per run.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (common to every run).")] = 2017,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write the tornado chart (PNG).")] = None,
+) -> None:
+    """One-at-a-time sensitivity: how far each input's plausible range moves a metric."""
+    from bmdlab.sensitivity.model import METRICS
+    from bmdlab.sensitivity.tornado import default_ranges, swing
+    from bmdlab.sensitivity.tornado import tornado as run_tornado
+
+    if metric not in METRICS:
+        from bmdlab.errors import unknown_key
+
+        raise BmdlabError("--metric: " + str(unknown_key("metric", metric, METRICS)))
+    if not 1 <= trials <= 1_000_000:
+        raise BmdlabError(f"--trials: {trials} must be between 1 and 1,000,000")
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise BmdlabError(f"--plot: '{plot}' must end in .png")
+    catalog_dir = (ctx.find_root().obj or {}).get("catalog")
+    base = {"scenario": scenario, "missiles": missiles}
+    prog, tick = _progress(len(default_ranges(base)), "tornado")
+    with prog:
+        res = run_tornado(base, trials=trials, seed=seed, catalog_dir=None if catalog_dir is None else str(catalog_dir), progress=tick)
+    res["bmdlab_version"] = __version__
+    if plot is not None:
+        from bmdlab.plotting.costs import plot_tornado
+
+        plot_tornado(res, plot, metric)
+    if as_json:
+        _print_json(res)
+        return
+    console.print(f"[bold]{scenario}[/], {missiles} missiles: {metric} = {res['base_metrics'][metric]:,.4g} at base")
+    t = Table("input", "low end", "high end")
+    for label, lo, hi in swing(res, metric):
+        t.add_row(label, f"{lo:,.4g}", f"{hi:,.4g}")
+    console.print(t)
+
+
+@app.command()
+@user_errors
+def sweep(
+    ctx: typer.Context,
+    axis: Annotated[list[str], typer.Option("--axis", help="NAME=V1,V2,... (repeat for a grid), e.g. missiles=50,100,200.")],
+    out: Annotated[Path, typer.Option("--out", help="DuckDB file the runs are appended to.")],
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted sweep in OUT.")] = False,
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials per run.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (common to every run).")] = 2017,
+    workers: Annotated[int | None, typer.Option("--workers", help="Local processes (default: all cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+) -> None:
+    """Grid sweep of independent runs (local pool or Dask), appended to OUT as each finishes."""
+    from bmdlab.sensitivity.sweep import grid, parse_axis, run_sweep
+
+    if not 1 <= trials <= 1_000_000:
+        raise BmdlabError(f"--trials: {trials} must be between 1 and 1,000,000")
+    if workers is not None and not 1 <= workers <= 256:
+        raise BmdlabError(f"--workers: {workers} must be between 1 and 256")
+    axes: dict[str, list[Any]] = {}
+    for a in axis:
+        k, vals = parse_axis(a)
+        if k in axes:
+            raise BmdlabError(f"--axis: '{k}' is given twice; give each parameter once")
+        axes[k] = vals
+    points = grid(axes)
+    cat = _catalog(ctx)
+    catalog_dir = (ctx.find_root().obj or {}).get("catalog")
+    for sc in {str(p.get("scenario")) for p in points if "scenario" in p}:
+        from bmdlab.sensitivity.model import _scenario
+
+        _scenario(sc, cat)  # fail before any run on an unknown scenario
+    prog, _ = _progress(len(points), "sweep")
+    task = prog.tasks[0].id if prog.tasks else None
+    with prog:
+        rows = run_sweep(points, out, trials=trials, seed=seed, workers=workers, scheduler=scheduler, resume=resume,
+                         catalog_dir=None if catalog_dir is None else str(catalog_dir), catalog_hash=cat.hash,
+                         progress=lambda done, total: prog.update(task, completed=done))
+    if as_json:
+        _print_json({"out": str(out), "runs": rows, "trials": trials, "seed": seed, "catalog_hash": cat.hash})
+        return
+    t = Table(*axes, "leakers", "P(0 leakers)", "surviving value", "cost")
+    for r in rows:
+        t.add_row(*(str(r[k]) for k in axes), f"{r['expected_leakers']:.1f}", f"{r['p_zero_leakers']:.3f}",
+                  f"{100 * r['expected_surviving_value_fraction']:.1f} %", _bn(r["cost_total_jpy"]))
+    console.print(t)
+    console.print(f"{len(rows)} runs in {out}")
+
+
+# ------------------------------------------------------------------------------------------- wta
+@app.command()
+@user_errors
+def wta(
+    instance: Annotated[Path | None, typer.Argument(help='JSON file {"values": [...], "kill_probability": [[p_ij per weapon i, target j]]}.')] = None,
+    method: Annotated[str, typer.Option("--method", help="exact (MILP, proven optimum) or heuristic (fast, with a bound).")] = "exact",
+    random: Annotated[str | None, typer.Option("--random", help="Instead of a file: a random Ahuja et al. (2007) instance, WEAPONSxTARGETS.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of --random.")] = 0,
+    save: Annotated[Path | None, typer.Option("--save", help="Write the --random instance to this JSON file.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds before the exact method stops with its gap.")] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Static weapon-target assignment (Ahuja et al. 2007): minimise expected surviving target value."""
+    from bmdlab.engagement.wta import load_instance, random_instance, solve_wta
+
+    if method not in ("exact", "heuristic"):
+        from bmdlab.errors import unknown_key
+
+        raise BmdlabError("--method: " + str(unknown_key("method", method, ("exact", "heuristic"))))
+    if not (math.isfinite(time_limit) and time_limit > 0):
+        raise BmdlabError(f"--time-limit: {time_limit:g} must be > 0 seconds")
+    if (instance is None) == (random is None):
+        raise BmdlabError("give either an INSTANCE.json file or --random WEAPONSxTARGETS (e.g. --random 20x20)")
+    if random is not None:
+        parts = random.lower().split("x")
+        if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= 2000 for p in parts):
+            raise BmdlabError(f"--random: '{random}' must be WEAPONSxTARGETS with 1-2000 each, e.g. 20x20")
+        if seed < 0:
+            raise BmdlabError(f"--seed: {seed} must be >= 0")
+        values, pk = random_instance(int(parts[0]), int(parts[1]), seed=seed)
+        if save is not None:
+            from bmdlab.io import atomic_write_json
+
+            atomic_write_json(save, {"values": values.tolist(), "kill_probability": pk.tolist(),
+                                     "generator": f"Ahuja et al. (2007), seed {seed}"})
+    else:
+        values, pk = load_instance(instance)
+    res = solve_wta(values, pk, method=method, time_limit=time_limit)
+    out = res.to_dict()
+    if random is not None:
+        out["instance"] = {"random": random, "seed": seed}
+    if as_json:
+        _print_json(out)
+        return
+    console.print(f"{out['weapons']} weapons, {out['targets']} targets, {method}: expected surviving value "
+                  f"{out['objective']:.6g} (bound {out['bound']:.6g}, gap {100 * out['gap']:.4f} %) in {out['seconds']:.3f} s")
+    shown = out["assignment"][:40]
+    more = f" ... ({len(out['assignment']) - 40} more)" if len(out["assignment"]) > 40 else ""
+    console.print("assignment (weapon -> target): " + ", ".join(f"{i}->{j}" for i, j in enumerate(shown)) + more)
+
+
 @app.command()
 @user_errors
 def study(

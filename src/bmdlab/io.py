@@ -70,3 +70,27 @@ def atomic_directory(out: str | Path) -> Iterator[Path]:
     os.replace(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def quiet_native_stdout():
+    """Silence what native solver code writes straight to file descriptor 1 (HiGHS debug lines).
+
+    Python's own ``print`` is unaffected after the block; the CLI's ``--json`` output stays clean.
+    """
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured stdout (pytest, notebooks): nothing to do
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)

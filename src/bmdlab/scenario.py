@@ -55,6 +55,8 @@ class UnitSpec(_Frozen):
     name: str | None = None
     inventory: int | None = Field(default=None, ge=0, description="interceptors loaded (default: catalog magazine)")
     interceptor: str | None = Field(default=None, description="override the catalog interceptor key")
+    status: Literal["new", "in-service"] = Field(
+        default="new", description="in-service units cost operation and reloads only (their purchase is sunk)")
 
 
 class SensorSpec(_Frozen):
@@ -143,6 +145,34 @@ class EngagementSpec(_Frozen):
         return self
 
 
+class MoneySpec(_Frozen):
+    """A price the analyst gives: amount, currency and price year (all required)."""
+
+    value: float = Field(ge=0.0)
+    currency: str = Field(description="JPY or USD")
+    price_year: int = Field(ge=1990, le=2030)
+    source: str = Field(default="scenario", description="where the figure comes from (free text or a catalog source key)")
+
+    @model_validator(mode="after")
+    def _currency(self) -> MoneySpec:
+        from bmdlab.catalog.schema import CURRENCIES
+
+        if self.currency not in CURRENCIES:
+            raise ValueError(f"currency '{self.currency}' is not supported; use one of {', '.join(CURRENCIES)}")
+        return self
+
+
+class CostSpec(_Frozen):
+    """Horizon and price overrides of the cost model (``bmdlab cost``)."""
+
+    years: int = Field(default=30, ge=0, le=100, description="operation and support horizon [years]")
+    reloads: int = Field(default=1, ge=0, le=20, description="full magazine reloads bought per unit over the horizon")
+    price_year: int = Field(default=2017, ge=1990, le=2030, description="yen of this year")
+    unit_cost: dict[str, MoneySpec] = Field(default_factory=dict, description="unit key -> acquisition price override")
+    interceptor_cost: dict[str, MoneySpec] = Field(default_factory=dict, description="interceptor key -> price override")
+    operating_cost_per_year: dict[str, MoneySpec] = Field(default_factory=dict, description="unit key -> yearly O&S override")
+
+
 class Scenario(_Frozen):
     name: str
     description: str = ""
@@ -151,6 +181,7 @@ class Scenario(_Frozen):
     timeline: Timeline = Timeline()
     raid: RaidSpec | None = None
     engagement: EngagementSpec = EngagementSpec()
+    cost: CostSpec = CostSpec()
     source: Literal["built-in", "file"] = "file"
 
     @property
@@ -232,10 +263,16 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
                 raise err(f"raid.salvos.{i}.missile", unknown_key("missile", s.missile, catalog.missiles))
             if s.launch_area not in catalog.places_of("launch-area"):
                 raise err(f"raid.salvos.{i}.launch_area", unknown_key("launch area", s.launch_area, catalog.places_of("launch-area")))
-    for name, table in (("sspk", scenario.engagement.sspk), ("reliability", scenario.engagement.reliability)):
+    for name, table in (("sspk", scenario.engagement.sspk), ("reliability", scenario.engagement.reliability),
+                        ("interceptor_cost", scenario.cost.interceptor_cost)):
         for k in table:
             if k not in catalog.interceptors:
-                raise err(f"engagement.{name}.{k}", unknown_key("interceptor", k, catalog.interceptors))
+                section = "cost" if name.endswith("cost") else "engagement"
+                raise err(f"{section}.{name}.{k}", unknown_key("interceptor", k, catalog.interceptors))
+    for name, table in (("unit_cost", scenario.cost.unit_cost), ("operating_cost_per_year", scenario.cost.operating_cost_per_year)):
+        for k in table:
+            if k not in catalog.units:
+                raise err(f"cost.{name}.{k}", unknown_key("unit", k, catalog.units))
 
 
 def resolve_place(at: str | LatLon, catalog: Catalog, where: str = "scenario", field: str = "at") -> tuple[float, float]:

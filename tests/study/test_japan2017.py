@@ -21,11 +21,12 @@ def study_dir(tmp_path_factory):
 
 def test_writes_report_results_and_figures(study_dir):
     for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv",
-                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png"):
+                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png", "tradeoff.png", "tornado_leakers.png", "tornado_cost.png", "sweep.duckdb"):
         assert (study_dir / name).stat().st_size > 1000, name
     html = (study_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html  # self-contained
-    for section in ('id="threats"', 'id="coverage"', 'id="claims"', 'id="raids"', 'id="model-check"', 'id="sources"', 'id="meta"'):
+    for section in ('id="summary"', 'id="all-claims"', 'id="threats"', 'id="coverage"', 'id="claims"', 'id="raids"', 'id="costs"',
+                    'id="sensitivity"', 'id="assumptions"', 'id="model-check"', 'id="sources"', 'id="meta"'):
         assert section in html
 
 
@@ -93,3 +94,39 @@ def test_raid_section(study_dir):
         for x in by_size.values():
             assert 0.0 <= x["p_zero_leakers"] <= 1.0 and x["leakers_p05"] <= x["leakers_median"] <= x["leakers_p95"]
     assert {c["id"] for c in raids["claims"]} == {"hit_probability", "saturation"}
+
+
+def test_every_claim_in_one_table_and_costs_in_results(study_dir):
+    from markupsafe import escape
+
+    from bmdlab.study.cost_section import CLAIMS as COST_CLAIMS
+    from bmdlab.study.coverage_section import CLAIMS as COVERAGE_CLAIMS
+    from bmdlab.study.raid_section import CLAIMS as RAID_CLAIMS
+
+    r = json.loads((study_dir / "results.json").read_text())
+    quotes = [c["quote"] for c in r["claims"]]
+    assert set(quotes) == set(COVERAGE_CLAIMS.values()) | set(RAID_CLAIMS.values()) | set(COST_CLAIMS.values())
+    html = (study_dir / "report.html").read_text()
+    table = html[html.index('id="all-claims"'):html.index('id="threats"')]
+    for q in quotes:
+        assert str(escape(q)) in table
+    costs = r["costs"]
+    assert set(costs["costs"]) == {"baseline", "aegis-ashore", "thaad"}
+    assert len(costs["tradeoff"]["options"]) == 7 and costs["tradeoff"]["pareto_surviving_value"]["200"]
+    for b in costs["budgets"].values():
+        assert b["cost_jpy"] <= b["budget_jpy"]
+    assert len(costs["sweep"]["runs"]) == 27 and costs["tornado"]["japan-2017-aegis-ashore"]["rows"]
+    assert r["assumptions"] and all(a["confidence"] in ("assumed", "derived") for a in r["assumptions"])
+    assert r["meta"]["seeds"]["raids"] == 2017 and r["meta"]["price_year"] == 2017
+
+
+def test_study_failing_in_the_cost_stage_leaves_nothing(tmp_path, monkeypatch):
+    out = tmp_path / "study"
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated failure in costs")
+
+    monkeypatch.setattr(japan2017, "cost_section", boom)
+    with pytest.raises(RuntimeError):
+        japan2017.run_study(out, catalog=builtin_catalog(), command="test", resolution_km=40.0)
+    assert not out.exists() and list(tmp_path.iterdir()) == []

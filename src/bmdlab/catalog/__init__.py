@@ -1,9 +1,11 @@
 """Sourced catalog of threat missiles, interceptors, sensors, units and places."""
 
 from bmdlab.catalog.load import Catalog, builtin_catalog, load_catalog
-from bmdlab.catalog.schema import KINDS, Interceptor, Missile, Place, Sensor, Source, Unit, Value
+from bmdlab.catalog.schema import CURRENCIES, KINDS, Economics, Interceptor, Missile, Place, Sensor, Source, Unit, Value
 
 __all__ = [
+    "CURRENCIES",
+    "Economics",
     "KINDS",
     "Catalog",
     "Interceptor",

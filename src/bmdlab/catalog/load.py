@@ -14,10 +14,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bmdlab.catalog.schema import KINDS, Entry, Interceptor, Missile, Place, Sensor, Source, Unit, Value
+from bmdlab.catalog.schema import KINDS, Economics, Entry, Interceptor, Missile, Place, Sensor, Source, Unit, Value
 from bmdlab.errors import BmdlabError, unknown_key
 
 SOURCES_FILE = "sources.yaml"
+ECONOMICS_FILE = "economics.yaml"  #: optional: needed only by the cost model
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -64,6 +65,14 @@ class Catalog:
     sources: Mapping[str, Source]
     hash: str
     origin: str = field(default="built-in")
+    economics_data: Economics | None = None
+
+    @property
+    def economics(self) -> Economics:
+        """Exchange rates, price index and missile costs; a clear error if the catalog has none."""
+        if self.economics_data is None:
+            raise BmdlabError(f"catalog '{self.origin}' has no {ECONOMICS_FILE}; add one (exchange_rates, deflator) to compute costs")
+        return self.economics_data
 
     def kind(self, kind: str) -> Mapping[str, Entry]:
         """All entries of one kind (``missiles``, ``interceptors``, ``sensors``, ``units``, ``places``)."""
@@ -141,6 +150,11 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         digest.update(fname.encode() + b"\0" + path.read_bytes() + b"\0")
         raw[fname] = read_yaml(path)
 
+    econ_path = base / ECONOMICS_FILE
+    if econ_path.is_file():
+        digest.update(ECONOMICS_FILE.encode() + b"\0" + econ_path.read_bytes() + b"\0")
+        raw[ECONOMICS_FILE] = read_yaml(econ_path)
+
     def section(fname: str, top: str) -> dict[str, Any]:
         data = raw[fname]
         if not isinstance(data, dict) or not isinstance(data.get(top), dict):
@@ -175,7 +189,23 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         if unit.sensor not in entries["sensors"]:
             raise BmdlabError(f"{where}.sensor: " + str(unknown_key("sensor", unit.sensor, entries["sensors"])))
 
+    economics = None
+    if ECONOMICS_FILE in raw:
+        where = f"{econ_path}: economics"
+        try:
+            economics = Economics.model_validate(section(ECONOMICS_FILE, "economics"))
+        except ValidationError as exc:
+            raise BmdlabError(validation_message(where, exc)) from None
+        for table in ("exchange_rates", "deflator", "missile_costs", "claims"):
+            for key, val in getattr(economics, table).items():
+                if val.source not in sources:
+                    raise BmdlabError(f"{where}.{table}.{key}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source")
+        for key in economics.missile_costs:
+            if key not in entries["missiles"]:
+                raise BmdlabError(f"{where}.missile_costs.{key}: " + str(unknown_key("missile", key, entries["missiles"])))
+
     return Catalog(
+        economics_data=economics,
         **{kind: MappingProxyType(e) for kind, e in entries.items()},
         sources=MappingProxyType(sources),
         hash=digest.hexdigest()[:16],

@@ -33,6 +33,8 @@ UNITS: dict[str, float | None] = {
     "JPY": 1.0,
     "USD/year": 1.0,
     "JPY/year": 1.0,
+    "JPY/USD": 1.0,
+    "index": 1.0,
     "hits/attempts": None,
     "text": None,
 }
@@ -209,6 +211,36 @@ class Place(Entry):
             raise ValueError(f"lat {self.lat.nominal} is outside -90..90")
         if not -180.0 <= self.lon.nominal <= 180.0:
             raise ValueError(f"lon {self.lon.nominal} is outside -180..180")
+        return self
+
+
+#: Currencies that money values may carry (plain and per year).
+CURRENCIES = ("JPY", "USD")
+
+
+class Economics(_Frozen):
+    """Exchange rates, a price index and the attacker's missile costs (``economics.yaml``).
+
+    Money in the catalog is in the currency and price year of its source; the cost model converts
+    it to yen of one price year with these tables (:mod:`bmdlab.catalog.money`).
+    """
+
+    exchange_rates: dict[int, Value]  #: calendar year -> yen per US dollar (annual average)
+    deflator: dict[int, Value]  #: calendar year -> price index (base year in the note)
+    missile_costs: dict[str, Value] = {}  #: missile key -> attacker's cost per missile
+    claims: dict[str, Value] = {}  #: cost figures quoted in the debate
+
+    @model_validator(mode="after")
+    def _units(self) -> Economics:
+        for name, table, unit in (("exchange_rates", self.exchange_rates, ("JPY/USD",)), ("deflator", self.deflator, ("index",)),
+                                  ("missile_costs", self.missile_costs, CURRENCIES), ("claims", self.claims, CURRENCIES)):
+            for key, val in table.items():
+                if val.unit not in unit:
+                    raise ValueError(f"{name}.{key}: unit '{val.unit}' must be {' or '.join(unit)}")
+                if val.unit != "text" and isinstance(val.value, (int, float)) and not val.value > 0 and name in ("exchange_rates", "deflator"):
+                    raise ValueError(f"{name}.{key}: {val.value} must be > 0")
+        if not self.exchange_rates or not self.deflator:
+            raise ValueError("exchange_rates and deflator need at least one year each")
         return self
 
 

@@ -79,8 +79,20 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
     res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed, doctrine=doctrine or eng.doctrine,
                         missile_reliability=raid.missile_reliability, decoys=raid.decoys_per_missile,
                         discrimination=raid.discrimination_probability)
-    cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
+    if catalog.economics_data is not None:  # every price in US$ of the scenario's price year
+        from bmdlab.catalog.money import exchange_rate, to_jpy, value_to_jpy
+
+        year = scenario.cost.price_year
+        econ = catalog.economics
+        rate = exchange_rate(econ, year)
+        over = scenario.cost.interceptor_cost
+        cost = {k: (to_jpy(over[k].value, over[k].currency, over[k].price_year, econ, year) if k in over
+                    else value_to_jpy(i.unit_cost, econ, year)) / rate for k, i in catalog.interceptors.items()}
+    else:  # a user catalog without economics.yaml: only the dollar prices, as given
+        year = None
+        cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
     out = res.summary(plan, cost)
+    out["interceptor_cost_price_year"] = year
     out.update({
         "scenario": scenario.name, "scenario_hash": scenario.hash, "catalog_hash": catalog.hash,
         "sspk": {d.interceptor: float(x) for d, x in zip(plan.defenders, p)},

@@ -4,7 +4,9 @@ It composes the pipeline stages into one self-contained report. Sections so far:
 times and apogees from the public launch areas to Japan's 30 largest cities, a map of the reach of
 each missile), coverage (three architectures side by side and the article's coverage claims with
 the model's verdicts), saturation raids (Monte Carlo leakers against raid size) and the trajectory
-model's check against the observed 2017 flights. Later stages (costs) add sections here.
+model's check against the observed 2017 flights, costs and trade-offs (life-cycle cost, Pareto frontier,
+budget optimum, cost-exchange ratios), sensitivity (tornado and a grid sweep), every claim of the
+article in one table, and the assumptions with their sources.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.study.coverage_section import coverage_section
 from bmdlab.study.figures import coverage_maps_side_by_side
 from bmdlab.plotting.raids import plot_leakers
+from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
+from bmdlab.study.cost_section import cost_section
 from bmdlab.study.raid_section import raid_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import max_range, missile_trajectory
@@ -102,6 +106,16 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
         raids_png = plot_leakers(raids["runs"], work / "raid_leakers.png",
                                  f"Saturation raids ({raids['trials']:,} trials each, seed {raids['seed']})")
 
+        step = progress.add_task("costs, trade-offs (7 options), budget optimum, sensitivity", total=10)
+        covmap = {"baseline": covs["japan-2017-baseline"], "aegis-ashore": covs["japan-2017-aegis-ashore"],
+                  "thaad": covs["japan-2017-thaad"]}
+        costs = cost_section(catalog, covmap, work=work, resolution_km=resolution_km, seed=raids["seed"],
+                             progress=lambda _n: progress.advance(step))
+        tradeoff_png = plot_tradeoff(costs["tradeoff"], work / "tradeoff.png", raid=200)
+        tornado_png = plot_tornado(costs["tornado"]["japan-2017-aegis-ashore"], work / "tornado_leakers.png", "expected_leakers")
+        tornado_cost_png = plot_tornado(costs["tornado"]["japan-2017-aegis-ashore"], work / "tornado_cost.png",
+                                        "jpy_per_surviving_value_point", label="life-cycle cost per point of surviving value")
+
         step = progress.add_task("figures", total=2)
         glon, glat, dist = reach_field(catalog, areas, (110.0, 160.0, 15.0, 55.0))
         threat_png = plot_threat_map(
@@ -131,7 +145,9 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "python": platform.python_version(),
             "numpy": np.__version__,
             "resolution_km": resolution_km,
-            "seeds": {"raids": raids["seed"]},
+            "seeds": {"raids": raids["seed"], "tradeoff": costs["tradeoff"]["seed"], "sensitivity": raids["seed"]},
+            "price_year": costs["tradeoff"]["price_year"],
+            "jpy_per_usd": costs["tradeoff"]["jpy_per_usd"],
             "scenarios": {n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]},
         }
         results = {
@@ -140,14 +156,20 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "observed_flights": observed,
             "coverage": coverage,
             "raids": raids,
-            "figures": {"threat_map": threat_png.name, "observed_profiles": profile_png.name, "coverage_maps": coverage_png.name,
+            "costs": costs,
+            "claims": coverage["claims"] + raids["claims"] + costs["claims"],
+            "assumptions": _assumptions(catalog),
+            "figures": {"tradeoff": tradeoff_png.name, "tornado_leakers": tornado_png.name, "tornado_cost": tornado_cost_png.name,"threat_map": threat_png.name, "observed_profiles": profile_png.name, "coverage_maps": coverage_png.name,
                         "claims_maps": claims_png.name, "raid_leakers": raids_png.name},
         }
         atomic_write_json(work / "results.json", results)
         html = _render_report(results, catalog, {"threat_map": _png_data_uri(threat_png), "observed_profiles": _png_data_uri(profile_png),
                                                         "coverage_maps": _png_data_uri(coverage_png),
                                                         "claims_maps": _png_data_uri(claims_png),
-                                                        "raid_leakers": _png_data_uri(raids_png)})
+                                                        "raid_leakers": _png_data_uri(raids_png),
+                                                        "tradeoff": _png_data_uri(tradeoff_png),
+                                                        "tornado_leakers": _png_data_uri(tornado_png),
+                                                        "tornado_cost": _png_data_uri(tornado_cost_png)})
         atomic_write_bytes(work / "report.html", html.encode("utf-8"))
         progress.advance(step)
     console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")
@@ -219,13 +241,35 @@ def _write_timeline_csv(path: Path, catalog: Catalog, tl) -> None:
     atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
 
 
+def _assumptions(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every catalog value that is not stated by a source (assumed first, then derived)."""
+    rows = []
+    for kind, key, e in catalog.items():
+        for name, v in e.__dict__.items():
+            if hasattr(v, "confidence") and v.confidence != "stated":
+                rows.append({"kind": kind, "key": key, "field": name, "value": v.display(), "confidence": v.confidence,
+                             "source": v.source, "year": v.year, "note": v.note or ""})
+    econ = catalog.economics_data
+    if econ is not None:
+        for table in ("missile_costs", "claims"):
+            for key, v in getattr(econ, table).items():
+                if v.confidence != "stated":
+                    rows.append({"kind": "economics", "key": key, "field": table, "value": v.display(), "confidence": v.confidence,
+                                 "source": v.source, "year": v.year, "note": v.note or ""})
+    return sorted(rows, key=lambda r: (r["confidence"] != "assumed", r["kind"], r["key"]))
+
+
 def _render_report(results: dict[str, Any], catalog: Catalog, images: dict[str, str]) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("bmdlab.study", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    used_sources = sorted({v.source for _, _, e in catalog.items() for v in e.__dict__.values() if hasattr(v, "source")})
+    used = {v.source for _, _, e in catalog.items() for v in e.__dict__.values() if hasattr(v, "source")}
+    if catalog.economics_data is not None:
+        econ = catalog.economics_data
+        used |= {v.source for t in (econ.exchange_rates, econ.deflator, econ.missile_costs, econ.claims) for v in t.values()}
+    used_sources = sorted(s for s in used if s in catalog.sources)
     return env.get_template("report.html.j2").render(
         r=results, images=images, catalog=catalog,
         sources=[(s, catalog.sources[s]) for s in used_sources],

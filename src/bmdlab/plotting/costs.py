@@ -1,0 +1,87 @@
+"""Cost figures: cost against effectiveness with the Pareto frontier, and tornado charts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bmdlab.io import atomic_write_bytes  # noqa: E402
+
+
+def _save(fig, path: str | Path) -> Path:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def plot_tradeoff(result: dict[str, Any], path: str | Path, raid: int = 200) -> Path:
+    """Life-cycle cost against expected surviving value (left) and population covered twice (right).
+
+    The Pareto frontier (no option cheaper and at least as effective) is drawn as a step line; error
+    bars on cost span the published price ranges.
+    """
+    from bmdlab.cost.tradeoff import pareto_front
+
+    rows = result["options"]
+    n = str(raid)
+    cost = np.array([r["cost"]["total"]["jpy"] for r in rows]) / 1e9
+    lo = np.array([r["cost"]["total_range"]["low"]["jpy"] for r in rows]) / 1e9
+    hi = np.array([r["cost"]["total_range"]["high"]["jpy"] for r in rows]) / 1e9
+    panels = [
+        (100 * np.array([r["raids"][n]["expected_surviving_value_fraction"] for r in rows]),
+         f"expected surviving value, raid of {raid} [% of value]"),
+        (100 * np.array([r["population_fraction_2units"] for r in rows]),
+         "threatened population defended by 2+ units [%]"),
+    ]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
+    colors = plt.cm.tab10(np.arange(len(rows)) % 10)
+    for ax, (eff, ylabel) in zip(axes, panels):
+        front = pareto_front(cost, eff)
+        order = np.argsort(cost[front])
+        fx, fy = cost[front][order], eff[front][order]
+        ax.step(np.r_[fx, fx[-1] * 1.15], np.r_[fy, fy[-1]], where="post", color="0.4", lw=1.2, ls="--",
+                label="Pareto frontier", zorder=1)
+        for i, r in enumerate(rows):
+            ax.errorbar(cost[i], eff[i], xerr=[[cost[i] - lo[i]], [hi[i] - cost[i]]], fmt="o", ms=8 if front[i] else 6,
+                        color=colors[i], mec="black" if front[i] else colors[i], capsize=3, label=r["label"], zorder=3)
+        ax.set_xlabel(f"life-cycle cost, {result['years']} years [¥ bn of {result['price_year']}]")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.set_xlim(left=0)
+        ax.set_ylim(0, 105)
+    axes[0].legend(fontsize=7.5, loc="lower right")
+    fig.suptitle(f"What each yen buys: {len(rows)} architectures, raid of {raid} MRBMs, {result['trials']:,} trials "
+                 f"(seed {result['seed']})", fontsize=11)
+    return _save(fig, path)
+
+
+def plot_tornado(result: dict[str, Any], path: str | Path, metric: str = "expected_leakers", label: str | None = None) -> Path:
+    """Tornado chart: each input's low and high end against the base value of one metric."""
+    from bmdlab.sensitivity.tornado import swing
+
+    rows = swing(result, metric)[::-1]
+    base = result["base_metrics"][metric]
+    scale, unit = (1e9, " [¥ bn]") if "jpy" in metric else (100.0 ** 0, "")
+    if metric.endswith("fraction"):
+        scale, unit = 0.01, " [%]"
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6), constrained_layout=True)
+    for i, (name, lo, hi) in enumerate(rows):
+        ax.barh(i, (lo - base) / scale, left=base / scale, color="#4c78a8", height=0.6, label="input at low end" if i == 0 else None)
+        ax.barh(i, (hi - base) / scale, left=base / scale, color="#e45756", height=0.6, label="input at high end" if i == 0 else None)
+    ax.axvline(base / scale, color="black", lw=1)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8.5)
+    ax.set_xlabel((label or metric.replace("_", " ")) + unit)
+    b = result["base"]
+    ax.set_title(f"{b['scenario']}, {b['missiles']} missiles: base {base / scale:,.4g}; {result['trials']:,} trials, "
+                 f"seed {result['seed']}", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)

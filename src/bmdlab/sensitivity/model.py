@@ -1,0 +1,141 @@
+"""One sensitivity run: a scenario with some inputs changed, its raid and its cost.
+
+The inputs that the debate's answers hang on, each a named parameter:
+
+========================  ==========================================================================
+``scenario``              architecture (a built-in scenario name or a trade-off option key)
+``missiles``              raid size (the scenario's default raid scaled)
+``sspk_quantile``         every interceptor's single-shot kill probability taken at this quantile of
+                          its test record's Beta(h + 1, n - h + 1) posterior (0.5 ~ the median; the
+                          default SSPK is the posterior mean, Laplace's rule)
+``decoys``                decoys per missile ...
+``discrimination``        ... and the probability that each is recognised
+``track_delay_s``         detection (or cue) to launch decision, for every unit [s] (default: each
+                          unit's catalog reaction time)
+``missile_reliability``   probability that a missile works
+``cost_scale``            factor on every price (acquisition, interceptors, operation)
+``years``                 operation and support horizon [years]
+========================  ==========================================================================
+
+:func:`evaluate` returns the metrics of one run; it is a pure function of its arguments (the seed
+included), so a sweep can run its points in any order, on any worker, and resume.
+
+References
+----------
+.. [1] A. Gelman et al., Bayesian Data Analysis, 3rd ed. (2013), sec. 2.4 (the Beta posterior of
+       a success probability under a uniform prior).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.special import betaincinv
+
+from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
+from bmdlab.errors import BmdlabError
+
+#: Parameters a run accepts, with their defaults (None: keep the scenario's or catalog's value).
+PARAMETERS: dict[str, Any] = {
+    "scenario": "japan-2017-aegis-ashore",
+    "missiles": 200,
+    "sspk_quantile": None,
+    "decoys": 0,
+    "discrimination": 1.0,
+    "track_delay_s": None,
+    "missile_reliability": None,
+    "cost_scale": 1.0,
+    "years": None,
+}
+#: Metrics every run reports.
+METRICS = ("expected_leakers", "p_zero_leakers", "expected_surviving_value_fraction", "interceptors_expended",
+           "cost_total_jpy", "jpy_per_surviving_value_point")
+#: Allowed range of each numeric parameter (inclusive).
+RANGES = {"missiles": (0, 5000), "sspk_quantile": (0.0, 1.0), "decoys": (0, 20), "discrimination": (0.0, 1.0),
+          "track_delay_s": (0.0, 3600.0), "missile_reliability": (0.0, 1.0), "cost_scale": (0.0, 100.0), "years": (0, 100)}
+
+
+def check_point(point: dict[str, Any], where: str = "sweep") -> dict[str, Any]:
+    """Validate a run's parameters; unknown names and out-of-range values are one-line errors."""
+    out = dict(PARAMETERS)
+    for k, v in point.items():
+        if k not in PARAMETERS:
+            from bmdlab.errors import unknown_key
+
+            raise BmdlabError(f"{where}: " + str(unknown_key("sensitivity parameter", k, PARAMETERS)))
+        if k in RANGES and v is not None:
+            lo, hi = RANGES[k]
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi or v != v:
+                raise BmdlabError(f"{where}: {k} = {v!r} must be a number in [{lo:g}, {hi:g}]")
+        out[k] = v
+    return out
+
+
+def run_seed(seed: int, point: dict[str, Any]) -> int:
+    """The Monte Carlo seed of one run: the sweep's own seed, for every run.
+
+    Common random numbers: every run draws the same random streams, so a difference between two
+    runs comes from their parameters, not from sampling noise (Law, Simulation Modeling and
+    Analysis, 5th ed., 2015, sec. 11.2). It also makes each run independent of the order in which
+    a sweep's runs finish.
+    """
+    return int(seed)
+
+
+def sspk_at_quantile(hits: float, attempts: float, q: float) -> float:
+    """The ``q`` quantile of the Beta(h + 1, n - h + 1) posterior of a kill probability."""
+    return float(betaincinv(hits + 1.0, attempts - hits + 1.0, q))
+
+
+def _scenario(name: str, catalog: Catalog):
+    from bmdlab.cost.options import tradeoff_options
+    from bmdlab.scenario import builtin_scenarios, load_scenario
+
+    if name in builtin_scenarios() or name.endswith((".yaml", ".yml")):
+        return load_scenario(name, catalog)
+    opts = {o.key: o for o in tradeoff_options(catalog)}
+    if name in opts:
+        return opts[name].scenario
+    return load_scenario(name, catalog)  # raises the one-line error naming the choices
+
+
+def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, catalog_dir: str | None = None) -> dict[str, float]:
+    """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments."""
+    from bmdlab.cost.architecture import architecture_cost
+    from bmdlab.engagement.scenario_raid import run_scenario_raid
+
+    p = check_point(point)
+    catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
+    scen = _scenario(str(p["scenario"]), catalog)
+    update: dict[str, Any] = {}
+    if p["track_delay_s"] is not None:
+        update["timeline"] = scen.timeline.model_copy(update={"track_delay_s": float(p["track_delay_s"])})
+    raid_upd: dict[str, Any] = {"decoys_per_missile": int(p["decoys"]), "discrimination_probability": float(p["discrimination"])}
+    if p["missile_reliability"] is not None:
+        raid_upd["missile_reliability"] = float(p["missile_reliability"])
+    if scen.raid is None:
+        raise BmdlabError(f"scenario '{scen.name}' has no raid; add a 'raid:' section with salvos")
+    update["raid"] = scen.raid.model_copy(update=raid_upd)
+    if p["sspk_quantile"] is not None:
+        sspk = {}
+        for k, i in catalog.interceptors.items():
+            h, n = i.test_record.value
+            sspk[k] = sspk_at_quantile(h, n, float(p["sspk_quantile"]))
+        sspk.update(scen.engagement.sspk)
+        update["engagement"] = scen.engagement.model_copy(update={"sspk": sspk})
+    scen = scen.model_copy(update=update)
+    out, _, _ = run_scenario_raid(scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p))
+    cost = architecture_cost(scen, catalog, years=None if p["years"] is None else int(p["years"])).total() * float(p["cost_scale"])
+    sv = out["expected_surviving_value_fraction"]
+    return {
+        "expected_leakers": float(out["expected_leakers"]),
+        "p_zero_leakers": float(out["p_zero_leakers"]),
+        "expected_surviving_value_fraction": float(sv),
+        "interceptors_expended": float(out["interceptors_expended_total"]),
+        "cost_total_jpy": float(cost),
+        "jpy_per_surviving_value_point": float(cost / (100 * sv)) if sv > 0 else float("inf"),
+    }
+
+
+__all__ = ["METRICS", "PARAMETERS", "check_point", "evaluate", "run_seed", "sspk_at_quantile"]

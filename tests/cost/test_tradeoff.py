@@ -1,0 +1,44 @@
+"""Pareto frontier and the trade-off over options."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bmdlab.catalog import builtin_catalog
+from bmdlab.cost.options import tradeoff_options
+from bmdlab.cost.tradeoff import evaluate_options, pareto_front
+
+pairs = st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=1, max_size=25)
+
+
+@given(pairs)
+@settings(max_examples=200, deadline=None)
+def test_frontier_holds_only_non_dominated_points(pts):
+    c = np.array([p[0] for p in pts], float)
+    e = np.array([p[1] for p in pts], float)
+    front = pareto_front(c, e)
+
+    def dominated(i):
+        return any(c[j] <= c[i] and e[j] >= e[i] and (c[j] < c[i] or e[j] > e[i]) for j in range(len(c)))
+
+    for i in range(len(c)):
+        assert front[i] == (not dominated(i))
+    assert front.any()  # the cheapest of the most effective is never dominated
+
+
+def test_frontier_closed_case():
+    # (cost, effect): B dominates D; A cheapest; C most effective
+    assert pareto_front([1, 2, 5, 3], [1, 3, 4, 2]).tolist() == [True, True, True, False]
+
+
+def test_options_evaluate_and_cost_more_buys_more():
+    cat = builtin_catalog()
+    opts = {o.key: o for o in tradeoff_options(cat)}
+    res = evaluate_options(cat, [opts["baseline"], opts["thaad"]], raid_sizes=(50,), trials=300, seed=1, resolution_km=40.0)
+    d = res.to_dict()
+    base, th = d["options"]
+    assert th["cost"]["total"]["jpy"] > base["cost"]["total"]["jpy"]
+    assert th["raids"]["50"]["expected_leakers"] <= base["raids"]["50"]["expected_leakers"]
+    assert set(d["pareto_surviving_value"]["50"]) <= {"baseline", "thaad"}
+    lo, mid, hi = th["raids"]["50"]["exchange_ratio_interceptors"]
+    assert lo <= mid <= hi

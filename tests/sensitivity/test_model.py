@@ -1,0 +1,30 @@
+"""Sensitivity runs: the kill-probability posterior and parameter checks."""
+
+import pytest
+
+from bmdlab.errors import BmdlabError
+from bmdlab.sensitivity.model import check_point, evaluate, sspk_at_quantile
+
+
+def test_beta_quantile_closed_form():
+    # 15 hits in 15 tests: posterior Beta(16, 1), CDF x^16, so the q quantile is q^(1/16) (exact)
+    for q in (0.05, 0.5, 0.95):
+        assert sspk_at_quantile(15, 15, q) == pytest.approx(q ** (1 / 16), rel=1e-10)
+    # 0 hits in 0 tests: uniform prior, quantile = q
+    assert sspk_at_quantile(0, 0, 0.3) == pytest.approx(0.3, rel=1e-10)
+
+
+def test_bad_parameters_are_one_line():
+    with pytest.raises(BmdlabError, match="did you mean 'missiles'"):
+        check_point({"missile": 10})
+    with pytest.raises(BmdlabError, match=r"sspk_quantile = 1.5 must be a number in \[0, 1\]"):
+        check_point({"sspk_quantile": 1.5})
+    with pytest.raises(BmdlabError, match="missiles = -3"):
+        check_point({"missiles": -3})
+
+
+def test_higher_kill_probability_never_more_leakers():
+    lo = evaluate({"scenario": "japan-2017-baseline", "missiles": 60, "sspk_quantile": 0.1}, trials=400, seed=3)
+    hi = evaluate({"scenario": "japan-2017-baseline", "missiles": 60, "sspk_quantile": 0.9}, trials=400, seed=3)
+    assert hi["expected_leakers"] <= lo["expected_leakers"]
+    assert hi["cost_total_jpy"] == lo["cost_total_jpy"]
