@@ -81,14 +81,18 @@ def test_sweep_process_killed_midway_resumes_to_the_same_table(tmp_path):
     import time
 
     args = [sys.executable, "-m", "bmdlab", "sweep", "--axis", "missiles=5,10,15,20,25,30,35,40", "--axis", "sspk_quantile=0.3,0.7",
-            "--trials", "300", "--workers", "1"]
+            "--trials", "1500", "--workers", "1"]
+    # the uninterrupted sweep first: its duration sets when to kill the other one (machine-independent)
+    t0 = time.perf_counter()
+    subprocess.run(args + ["--out", str(tmp_path / "full.duckdb")], check=True, stdout=subprocess.DEVNULL)
+    full_s = time.perf_counter() - t0
     cut = tmp_path / "cut.duckdb"
     proc = subprocess.Popen(args + ["--out", str(cut)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(6.0)
+    time.sleep(0.7 * full_s)
+    assert proc.poll() is None, "the sweep finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     kept = len(load_table(cut)) if cut.exists() else 0
     assert kept < 16  # it was interrupted
     subprocess.run(args + ["--out", str(cut), "--resume"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(args + ["--out", str(tmp_path / "full.duckdb")], check=True, stdout=subprocess.DEVNULL)
     assert _strip(load_table(cut)) == _strip(load_table(tmp_path / "full.duckdb"))

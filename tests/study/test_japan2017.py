@@ -47,15 +47,17 @@ def test_results_record_provenance_and_timeline(study_dir):
     assert 7.0 < t < 13.0
 
 
-def test_failed_study_leaves_no_partial_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("stage", ["coverage_section", "cost_section"])
+def test_failed_study_leaves_no_partial_output(tmp_path, monkeypatch, stage):
+    """A failure early (coverage) or late (costs, after the sweep file was written) leaves nothing."""
     out = tmp_path / "study"
 
     def boom(*a, **k):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(japan2017, "coverage_section", boom)
+    monkeypatch.setattr(japan2017, stage, boom)
     with pytest.raises(RuntimeError):
-        japan2017.run_study(out, catalog=builtin_catalog(), command="test")
+        japan2017.run_study(out, catalog=builtin_catalog(), command="test", resolution_km=40.0)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -119,14 +121,3 @@ def test_every_claim_in_one_table_and_costs_in_results(study_dir):
     assert r["assumptions"] and all(a["confidence"] in ("assumed", "derived") for a in r["assumptions"])
     assert r["meta"]["seeds"]["raids"] == 2017 and r["meta"]["price_year"] == 2017
 
-
-def test_study_failing_in_the_cost_stage_leaves_nothing(tmp_path, monkeypatch):
-    out = tmp_path / "study"
-
-    def boom(*a, **k):
-        raise RuntimeError("simulated failure in costs")
-
-    monkeypatch.setattr(japan2017, "cost_section", boom)
-    with pytest.raises(RuntimeError):
-        japan2017.run_study(out, catalog=builtin_catalog(), command="test", resolution_km=40.0)
-    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -172,6 +172,9 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
                                                         "tornado_cost": _png_data_uri(tornado_cost_png)})
         atomic_write_bytes(work / "report.html", html.encode("utf-8"))
         progress.advance(step)
+        pdf = write_pdf(work / "report.html", work / "report.pdf")
+        if pdf is None:
+            console.print("report.pdf skipped: install the PDF extra (pip install -e '.[pdf]', WeasyPrint) to get one")
     console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")
     return {"report": str(out / "report.html"), "results": str(out / "results.json")}
 
@@ -239,6 +242,20 @@ def _write_timeline_csv(path: Path, catalog: Catalog, tl) -> None:
                             "" if not np.isfinite(t) else f"{tl.apogee[m, a, c] / 1e3:.1f}",
                             "" if not np.isfinite(t) else f"{tl.reentry_speed[m, a, c]:.0f}"])
     atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+
+
+def write_pdf(html: Path, pdf: Path) -> Path | None:
+    """The report as PDF with WeasyPrint (offline; embedded figures), or None if it is not installed."""
+    try:
+        import weasyprint
+    except (ImportError, OSError):  # not installed, or its system libraries (Pango) are missing
+        return None
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    weasyprint.HTML(filename=str(html)).write_pdf(str(pdf))
+    return pdf
 
 
 def _assumptions(catalog: Catalog) -> list[dict[str, Any]]:
