@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
+import rich.markup
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -42,7 +43,7 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except BmdlabError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {rich.markup.escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper

@@ -174,7 +174,7 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
         progress.advance(step)
         pdf = write_pdf(work / "report.html", work / "report.pdf")
         if pdf is None:
-            console.print("report.pdf skipped: install the PDF extra (pip install -e '.[pdf]', WeasyPrint) to get one")
+            console.print("report.pdf skipped: install the PDF extra (pip install -e '.[pdf]', WeasyPrint) to get one", markup=False)
     console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")
     return {"report": str(out / "report.html"), "results": str(out / "results.json")}
 

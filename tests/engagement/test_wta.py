@@ -1,0 +1,136 @@
+"""Weapon-target assignment: exact = brute force, heuristic <= optimum, bounds valid, bad input.
+
+Reference: Ahuja, Kumar, Jha & Orlin, Operations Research 55(6) (2007) 1136-1146 (problem and
+random instances). The brute force enumerates all T^W assignments, an independent closed check.
+"""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bmdlab.engagement.wta import (check_instance, expected_survival, load_instance, random_instance,
+                                   relaxation_bound, solve_wta)
+from bmdlab.errors import BmdlabError
+
+
+def brute_force(v, pk):
+    w, t = pk.shape
+    return min(expected_survival(v, pk, np.array(c)) for c in itertools.product(range(t), repeat=w))
+
+
+def test_expected_survival_by_hand():
+    # target 0 (value 10) gets weapons 0 and 1: 10 * 0.1 * 0.2 = 0.2; target 1 (value 5) none: 5
+    assert expected_survival([10, 5], [[0.9, 0.5], [0.8, 0.6]], [0, 0]) == pytest.approx(5.2, abs=1e-12)
+
+
+@pytest.mark.parametrize("w,t,seed", [(1, 1, 0), (2, 3, 1), (3, 2, 2), (4, 3, 3), (5, 4, 4), (6, 3, 5), (3, 5, 6)])
+def test_exact_equals_brute_force(w, t, seed):
+    v, pk = random_instance(w, t, seed=seed)
+    best = brute_force(v, pk)
+    res = solve_wta(v, pk, method="exact")
+    assert res.objective == pytest.approx(best, rel=1e-9)
+    assert res.optimal and res.bound <= best * (1 + 1e-9)
+    heur = solve_wta(v, pk, method="heuristic")
+    assert heur.objective >= best * (1 - 1e-12)  # never better than the optimum
+    assert heur.bound <= best * (1 + 1e-9)  # a valid lower bound
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_heuristic_close_to_exact_on_20x20(seed):
+    """Stated gap: within 1 % of the proven optimum on Ahuja 20x20 instances (it finds it on these)."""
+    v, pk = random_instance(20, 20, seed=seed)
+    exact = solve_wta(v, pk, method="exact")
+    heur = solve_wta(v, pk, method="heuristic")
+    assert exact.optimal
+    assert exact.objective <= heur.objective <= 1.01 * exact.objective
+    assert heur.bound <= exact.objective * (1 + 1e-9) and heur.gap < 0.15
+
+
+def test_relaxation_bound_is_below_the_optimum():
+    for seed in range(5):
+        v, pk = random_instance(4, 4, seed=seed)
+        assert relaxation_bound(v, pk) <= brute_force(v, pk) + 1e-9
+
+
+def test_certain_kills_and_zero_values():
+    v = np.array([0.0, 7.0, 3.0])
+    pk = np.array([[1.0, 1.0, 0.0], [0.5, 0.0, 1.0]])
+    res = solve_wta(v, pk, method="exact")
+    assert res.objective == pytest.approx(0.0, abs=1e-9) and list(res.assignment) == [1, 2]
+    assert solve_wta(v, pk, method="heuristic").objective == pytest.approx(0.0, abs=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 2), st.integers(0, 2), st.floats(0.0, 0.5))
+def test_higher_kill_probability_never_raises_the_optimum(seed, i, j, dp):
+    v, pk = random_instance(3, 3, seed=seed)
+    better = pk.copy()
+    better[i, j] = min(1.0, pk[i, j] + dp)
+    assert brute_force(v, better) <= brute_force(v, pk) + 1e-12
+    assert solve_wta(v, better).objective <= solve_wta(v, pk).objective + 1e-9
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10_000))
+def test_one_more_weapon_never_raises_the_optimum(seed):
+    v, pk = random_instance(4, 3, seed=seed)
+    assert solve_wta(v, pk).objective <= solve_wta(v, pk[:3]).objective + 1e-9
+
+
+def test_random_instance_follows_ahuja_and_is_reproducible():
+    v, pk = random_instance(50, 40, seed=7)
+    assert v.shape == (40,) and pk.shape == (50, 40)
+    assert v.min() >= 25 and v.max() <= 100 and np.all(v == np.round(v))
+    assert pk.min() >= 0.6 and pk.max() <= 0.9
+    v2, pk2 = random_instance(50, 40, seed=7)
+    assert np.array_equal(v, v2) and np.array_equal(pk, pk2)
+    a, b = solve_wta(v, pk, method="heuristic"), solve_wta(v2, pk2, method="heuristic")
+    assert list(a.assignment) == list(b.assignment)
+
+
+def test_result_dict_has_the_documented_fields():
+    v, pk = random_instance(6, 5, seed=1)
+    d = solve_wta(v, pk).to_dict()
+    assert set(d) >= {"assignment", "objective", "bound", "gap", "method", "seconds", "optimal", "weapons", "targets"}
+    assert len(d["assignment"]) == 6 and all(0 <= j < 5 for j in d["assignment"])
+    json.dumps(d)
+
+
+@pytest.mark.parametrize("content,msg", [
+    ({"values": [1, 2], "kill_probability": [[0.5, 0.5], [0.5]]}, "row 1 has 1 entries, expected 2"),
+    ({"values": [1, 2], "kill_probability": [[0.5, 1.5]]}, "kill_probability[0][1] = 1.5"),
+    ({"values": [1, -2], "kill_probability": [[0.5, 0.5]]}, "values[1] = -2 must"),
+    ({"values": [1, 2]}, "missing field 'kill_probability'"),
+    ({"values": [], "kill_probability": [[0.5]]}, "values must be a non-empty list"),
+    ({"values": [1], "kill_probability": []}, "kill_probability must be a non-empty list"),
+    ({"values": [1], "kill_probability": [[None]]}, "kill_probability"),
+    ([1, 2], "must be a JSON object"),
+])
+def test_bad_instance_files_are_one_line_errors(tmp_path, content, msg):
+    f = tmp_path / "inst.json"
+    f.write_text(json.dumps(content))
+    with pytest.raises(BmdlabError) as err:
+        load_instance(f)
+    assert msg in str(err.value) and "\n" not in str(err.value)
+
+
+def test_missing_and_malformed_files(tmp_path):
+    with pytest.raises(BmdlabError, match="nope.json: no such file"):
+        load_instance(tmp_path / "nope.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{values: ")
+    with pytest.raises(BmdlabError, match="not valid JSON"):
+        load_instance(bad)
+
+
+def test_bad_arguments():
+    with pytest.raises(BmdlabError, match="method 'magic'"):
+        solve_wta([1], [[0.5]], method="magic")
+    with pytest.raises(BmdlabError, match="time_limit"):
+        solve_wta([1], [[0.5]], time_limit=0)
+    with pytest.raises(BmdlabError, match="NaN|nan|probability"):
+        check_instance([1.0], [[float("nan")]])
