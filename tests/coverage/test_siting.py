@@ -31,3 +31,27 @@ def test_bad_counts():
         max_coverage(cover, np.ones(5), 0)
     with pytest.raises(BmdlabError, match="more than the 3 candidate"):
         max_coverage(cover, np.ones(5), 4)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_smallest_count_equals_brute_force(seed):
+    """The greedy-bounded downward search finds the smallest count that brute force finds."""
+    from bmdlab.coverage.siting_study import smallest_count
+
+    rng = np.random.default_rng(seed)
+    cover = rng.random((150, 9)) < 0.25
+    w = rng.random(150) * 100
+    needed = 0.9 * w[cover.any(axis=1)].sum()
+    k_best = next(k for k in range(1, 10) if max(w[cover[:, list(c)].any(axis=1)].sum()
+                                                 for c in itertools.combinations(range(9), k)) >= needed)
+    res = smallest_count(cover, w, needed, 9)
+    assert len(res.chosen) == k_best and res.covered_weight >= needed
+
+
+def test_identical_cells_merge_without_changing_the_optimum():
+    rng = np.random.default_rng(5)
+    cover = rng.random((60, 8)) < 0.3
+    w = rng.random(60)
+    doubled = max_coverage(np.vstack([cover, cover]), np.concatenate([w, w]), 3)
+    single = max_coverage(cover, w, 3)
+    assert doubled.covered_weight == pytest.approx(2 * single.covered_weight, rel=1e-9)

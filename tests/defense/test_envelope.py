@@ -79,3 +79,31 @@ def test_intercept_opportunities_vertical_fall_closed_form():
     # never detected
     shots, _, _ = intercept_opportunities(t, pos, alt, launcher, commit_time=np.array([np.nan]), kill_assessment=1.0, **kw)
     assert shots[0] == 0
+
+
+def test_flyout_time_scalar_and_array_paths_agree():
+    d = np.array([0.0, 1e3, 20e3, 21e3, 300e3])  # burn distance 0.5 * 2800 * 15 = 21 km
+    fast = flyout_time(d, 2800.0, 15.0)
+    general = flyout_time(d, np.full(d.shape, 2800.0), np.full(d.shape, 15.0))
+    np.testing.assert_allclose(fast, general, rtol=1e-15)
+    assert fast[3] == pytest.approx(15.0)  # reaches the burnout distance at burnout
+
+
+def test_chunked_detection_time_equals_a_full_scan():
+    """detection_time scans sample columns in chunks; the result equals the minimum over all samples."""
+    from bmdlab.catalog import builtin_catalog
+    from bmdlab.defense.engage import Samples, detection_time, make_sensor
+
+    rng = np.random.default_rng(0)
+    n, k = 500, 140
+    times = np.sort(rng.uniform(0, 900, (n, k)), axis=1)
+    lat, lon = np.radians(rng.uniform(30, 45, (n, k))), np.radians(rng.uniform(125, 145, (n, k)))
+    alt = rng.uniform(0, 800e3, (n, k))
+    lat[n // 2:] = -lat[n // 2:]  # the southern hemisphere: never seen from Japan
+    pos = (EARTH_RADIUS + alt)[..., None] * unit_vector(lat, lon)
+    sen = make_sensor(builtin_catalog(), "tpy-2-fbm", 40.9, 140.3)
+    vis = radar_visible(sen.position, pos, sen.detection_range, 0.0, target_radius=EARTH_RADIUS + alt)
+    full = np.where(vis.any(axis=1), np.min(np.where(vis, times, np.inf), axis=1), np.inf)
+    got = detection_time(Samples(times, pos, alt), sen, 0.0, chunk=7)
+    np.testing.assert_array_equal(got, full)
+    assert np.isinf(full).any() and np.isfinite(full).any()

@@ -121,3 +121,12 @@ def test_minimum_energy_burnout_speed_grows_with_range(range_km, burn):
     t = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=burn)
     assert np.all(np.isfinite(t.flight_time))
     assert t.burnout_speed_inertial[1] > t.burnout_speed_inertial[0]
+
+
+@pytest.mark.parametrize("rotation", [False, True])
+def test_position_equals_state_position(rotation):
+    lat0, lon0 = np.radians(39.0), np.radians(125.7)
+    lat2, lon2 = destination(lat0, lon0, np.array([1.2, 2.0]), np.array([1000e3, 3000e3]) / EARTH_RADIUS)
+    t = ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0, earth_rotation=rotation)
+    times = np.linspace(0, 1, 50)[None, :] * t.flight_time[:, None]
+    np.testing.assert_array_equal(t.position(times), t.state(times)[0])

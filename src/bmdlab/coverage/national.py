@@ -164,37 +164,37 @@ def engage_grid(
         s = sample(traj)
         detected: dict[int, np.ndarray] = {}  # first detection per sensor (by identity) in this batch
 
-        def detect(sen: Sensor, rows: np.ndarray | None = None) -> np.ndarray:
-            if id(sen) in detected:
-                full = detected[id(sen)]
-                return full if rows is None else full[rows]
-            if rows is None:
+        def detect(sen: Sensor) -> np.ndarray:
+            if id(sen) not in detected:
                 detected[id(sen)] = detection_time(s, sen, min_elevation)
-                return detected[id(sen)]
-            return detection_time(Samples(s.times[rows], s.positions[rows], s.altitudes[rows]), sen, min_elevation)
+            return detected[id(sen)]
 
         network = np.full(idx.size, np.inf)
         if cueing:
             for sen in network_sensors:
                 network = np.minimum(network, detect(sen) + cue_latency)
         aim = EARTH_RADIUS * unit_vector(clat[idx], clon[idx])
-        window_cache: dict[tuple[float, float], np.ndarray] = {}
+        window_cache: dict[tuple[float, float], tuple[np.ndarray, int]] = {}
         for d_i, d in enumerate(defenders):
             key = (d.min_altitude, d.max_altitude)
             if key not in window_cache:
-                # farthest ground distance from the aim point of any sample inside this altitude window
+                # farthest ground distance from the aim point of any sample inside this altitude window,
+                # and the last sample column inside the window (later samples cannot be intercepted)
                 inside = (s.altitudes >= d.min_altitude) & (s.altitudes <= d.max_altitude)
                 cos_ang = np.einsum("nki,ni->nk", s.positions, aim / EARTH_RADIUS) / (EARTH_RADIUS + s.altitudes)
                 worst = np.min(np.where(inside, cos_ang, np.inf), axis=1)
-                window_cache[key] = np.where(np.isfinite(worst), EARTH_RADIUS * np.arccos(np.clip(worst, -1.0, 1.0)), -np.inf)
-            reach_w = window_cache[key]
+                cols = np.flatnonzero(inside.any(axis=0))
+                window_cache[key] = (np.where(np.isfinite(worst), EARTH_RADIUS * np.arccos(np.clip(worst, -1.0, 1.0)), -np.inf),
+                                     int(cols[-1]) + 1 if cols.size else 0)
+            reach_w, end = window_cache[key]
             cand = ok & np.isfinite(reach_w)
             cand &= ground_distance(aim, d.position) <= d.max_range + reach_w
             if not cand.any():
                 continue
             sub = np.flatnonzero(cand)
-            ss = Samples(s.times[sub], s.positions[sub], s.altitudes[sub])
-            own = detect(d.sensor, sub)
+            # only samples up to the window's end matter: a detection after it cannot lead to an intercept
+            ss = Samples(s.times[sub, :end], s.positions[sub, :end], s.altitudes[sub, :end])
+            own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else detection_time(ss, d.sensor, min_elevation)
             commit = np.minimum(own, network[sub]) + d.delay(track_delay)
             n, _, _ = intercept_opportunities(
                 ss.times, ss.positions, ss.altitudes, d.position, commit_time=commit,

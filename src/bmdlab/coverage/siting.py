@@ -59,8 +59,10 @@ def max_coverage(cover: NDArray[np.bool_], weight: NDArray[np.float64], k: int, 
     if k > n_sites:
         raise BmdlabError(f"--count: {k} is more than the {n_sites} candidate sites")
     useful = cover.any(axis=1) & (weight > 0)
-    a = csr_matrix(cover[useful].astype(np.float64))
-    w = weight[useful].astype(np.float64)
+    # cells covered by the same set of sites are one demand point with their summed weight (exact)
+    rows, inverse = np.unique(cover[useful], axis=0, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=weight[useful].astype(np.float64), minlength=rows.shape[0])
+    a = csr_matrix(rows.astype(np.float64))
     m = a.shape[0]
     if m == 0:
         return SitingResult(chosen=np.arange(k), covered_weight=0.0, bound=0.0, gap=0.0, status="nothing to cover")

@@ -10,7 +10,7 @@ import numpy as np
 
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage, defenders_of, engage_cases, threat_cases
-from bmdlab.coverage.siting import max_coverage
+from bmdlab.coverage.siting import greedy_coverage, max_coverage
 from bmdlab.defense.engage import make_defender
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.grid import land_grid
@@ -54,6 +54,31 @@ def cover_matrix(cov: Coverage) -> np.ndarray:
     return np.all(ok, axis=0).T & cov.reach.any(axis=0)[:, None]
 
 
+def smallest_count(cover: np.ndarray, weight: np.ndarray, needed: float, max_count: int):
+    """The MILP solution for the smallest count whose optimum covers ``needed`` weight.
+
+    The greedy heuristic gives an upper bound K on that count (its K sites meet the target). The
+    MILP is solved for K - 1, K - 2, ... down to the first count that cannot meet it, and for K
+    only if K - 1 cannot: two or three MILPs when greedy is close to optimal. Without an upper
+    bound (greedy misses the target even at ``max_count``) K is ``max_count``.
+    """
+    chosen = greedy_coverage(cover, weight, max_count)
+    covered = np.zeros(cover.shape[0], dtype=bool)
+    k_upper = max_count
+    for i, j in enumerate(chosen):
+        covered |= cover[:, j]
+        if weight[covered].sum() >= needed:
+            k_upper = i + 1
+            break
+    best = None
+    for k in range(k_upper - 1, 0, -1):
+        res = max_coverage(cover, weight, k, time_limit=30.0)
+        if res.covered_weight < needed:
+            break
+        best = res
+    return best if best is not None else max_coverage(cover, weight, k_upper, time_limit=30.0)
+
+
 def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: int | None = None,
                    population_target: float | None = None, land_target: float | None = None,
                    objective: str = "population", resolution_km: float = 10.0,
@@ -85,11 +110,7 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         res = max_coverage(a, weight, count)
         target_met = None
     else:
-        res = None
-        for k in range(1, min(MAX_COUNT, a.shape[1]) + 1):
-            res = max_coverage(a, weight, k, time_limit=30.0)
-            if res.covered_weight >= target * total * (1 - 1e-12):
-                break
+        res = smallest_count(a, weight, target * total * (1 - 1e-12), min(MAX_COUNT, a.shape[1]))
         target_met = bool(res.covered_weight >= target * total * (1 - 1e-12))
     chosen = res.chosen
     defended = a[:, chosen].any(axis=1)

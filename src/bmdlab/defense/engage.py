@@ -123,16 +123,40 @@ def sample(traj: Trajectory, k_flight: int = 80, k_terminal: int = 60, terminal_
     uni = np.linspace(0.0, 1.0, k_flight)[None, :] * ft
     term = ft - np.linspace(min(terminal_s, 1e9), 0.0, k_terminal)[None, :]
     t = np.sort(np.concatenate([uni, np.clip(term, 0.0, ft)], axis=1), axis=1)
-    pos, _ = traj.state(t)
+    pos = traj.position(t)
     alt = np.linalg.norm(pos, axis=-1) - EARTH_RADIUS
     return Samples(times=t, positions=pos, altitudes=alt)
 
 
-def detection_time(samples: Samples, sensor: Sensor, min_elevation: float) -> FloatArray:
-    """First sample time at which the sensor sees each trajectory (inf if never). [s]"""
-    vis = radar_visible(sensor.position, samples.positions, sensor.detection_range, min_elevation,
-                        target_radius=EARTH_RADIUS + samples.altitudes)
-    return np.where(vis.any(axis=1), np.min(np.where(vis, samples.times, np.inf), axis=1), np.inf)
+def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk: int = 24) -> FloatArray:
+    """First sample time at which the sensor sees each trajectory (inf if never). [s]
+
+    Sample times increase along each row (as :func:`sample` makes them), so the samples are scanned
+    ``chunk`` columns at a time and a trajectory drops out of the scan once it has been seen.
+    """
+    times, pos, alt = samples.times, samples.positions, samples.altitudes
+    n, k = times.shape
+    out = np.full(n, np.inf)
+    rows = None  # None: every row still unseen (slices are views, no copy)
+    for c0 in range(0, k, chunk):
+        cols = slice(c0, min(k, c0 + chunk))
+        if rows is None:
+            t, p, a = times[:, cols], pos[:, cols], alt[:, cols]
+        else:
+            t, p, a = times[rows, cols], pos[rows, cols], alt[rows, cols]
+        vis = radar_visible(sensor.position, p, sensor.detection_range, min_elevation, target_radius=EARTH_RADIUS + a)
+        seen = vis.any(axis=1)
+        if seen.any():
+            first = np.min(np.where(vis[seen], t[seen], np.inf), axis=1)
+            if rows is None:
+                out[seen] = first
+                rows = np.flatnonzero(~seen)
+            else:
+                out[rows[seen]] = first
+                rows = rows[~seen]
+            if rows.size == 0:
+                break
+    return out
 
 
 def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_sensors: list[Sensor] = (),

@@ -54,6 +54,12 @@ def flyout_time(distance: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayL
     """
     d, v, tb = (np.asarray(x, float) for x in (distance, burnout_speed, burn_time))
     d_burn = 0.5 * v * tb
+    if v.ndim == 0 and tb.ndim == 0 and d.ndim > 0:  # one interceptor, many points: fix up the boost-phase ones
+        out = 0.5 * tb + d / v
+        in_boost = d <= d_burn
+        if in_boost.any():
+            out[in_boost] = np.sqrt(2.0 * d[in_boost] * max(float(tb), 0.0) / v)
+        return out
     with np.errstate(invalid="ignore", divide="ignore"):
         boost = np.sqrt(2.0 * d * np.where(tb > 0, tb, 0.0) / v)
     return np.where(d <= d_burn, boost, 0.5 * tb + d / v)
@@ -193,29 +199,47 @@ def intercept_opportunities(
     pos = np.asarray(positions, float)
     alt = np.asarray(altitudes, float)
     launcher = np.asarray(launcher, float)
+    n = t.shape[0]
+    shots = np.zeros(n, dtype=np.int64)
+    first = np.full(n, np.nan)
+    last = np.full(n, np.nan)
+    late_out = np.full(n, np.nan)
+    ready0 = np.broadcast_to(np.asarray(commit_time, float), (n,))
+    # only samples inside the altitude window can be intercepted, and only detected threats engaged:
+    # work on those rows and on the span of sample columns that holds the window (a view, no copy)
+    in_window = (alt >= min_altitude) & (alt <= max_altitude)
+    rows = np.flatnonzero(np.isfinite(ready0) & in_window.any(axis=1))
+    if rows.size == 0:
+        return (shots, first, last, late_out) if return_last_launch else (shots, first, last)
+    cols = np.flatnonzero(in_window[rows].any(axis=0))
+    span = slice(int(cols[0]), int(cols[-1]) + 1)
+    all_rows = rows.size == n
+    pick = (lambda a: a[:, span]) if all_rows else (lambda a: a[rows, span])
+    t, pos, alt, inside = pick(t), pick(pos), pick(alt), pick(in_window)
+    ready = ready0 if all_rows else ready0[rows]
     r_l = float(np.linalg.norm(launcher))
     r = EARTH_RADIUS + alt
     # one matrix-vector product gives both the ground angle and the slant distance
     proj = pos @ (launcher / r_l)
-    inside = (alt >= min_altitude) & (alt <= max_altitude)
     inside &= proj >= r * np.cos(min(max_range / EARTH_RADIUS, np.pi))
     dist = np.sqrt(np.maximum(r * r + r_l * r_l - 2.0 * r_l * proj, 0.0))
     latest_launch = t - flyout_time(dist, burnout_speed, burn_time)  # launch by then to hit at t
-    ready = np.asarray(commit_time, float).copy()
-    ready = np.where(np.isfinite(ready), ready, np.inf)
     feasible_any = inside & (latest_launch >= ready[:, None])
-    first = np.where(feasible_any.any(axis=1), np.min(np.where(feasible_any, t, np.inf), axis=1), np.nan)
-    last = np.where(feasible_any.any(axis=1), np.max(np.where(feasible_any, t, -np.inf), axis=1), np.nan)
-    shots = np.zeros(t.shape[0], dtype=np.int64)
-    for _ in range(max_shots):
-        ok = inside & (latest_launch >= ready[:, None])
+    has = feasible_any.any(axis=1)
+    sub_first = np.where(has, np.min(np.where(feasible_any, t, np.inf), axis=1), np.nan)
+    sub_last = np.where(has, np.max(np.where(feasible_any, t, -np.inf), axis=1), np.nan)
+    sub_shots = np.zeros(t.shape[0], dtype=np.int64)
+    for k in range(max_shots):
+        ok = feasible_any if k == 0 else inside & (latest_launch >= ready[:, None])
         hit = np.min(np.where(ok, t, np.inf), axis=1)
         got = np.isfinite(hit)
         if not got.any():
             break
-        shots += got
+        sub_shots += got
         ready = np.where(got, hit + kill_assessment, np.inf)
+    shots[rows], first[rows], last[rows] = sub_shots, sub_first, sub_last
     if return_last_launch:
         late = np.where(feasible_any, latest_launch, -np.inf).max(axis=1)
-        return shots, first, last, np.where(np.isfinite(late), late, np.nan)
+        late_out[rows] = np.where(np.isfinite(late), late, np.nan)
+        return shots, first, last, late_out
     return shots, first, last

@@ -196,6 +196,16 @@ class Trajectory:
         position, velocity : ndarray, shape (n, k, 3)
             Earth-centred, Earth-fixed vectors [m] and [m/s] (equal to inertial at launch).
         """
+        return self._state(t, velocity=True)
+
+    def position(self, t: ArrayLike) -> FloatArray:
+        """Earth-centred, Earth-fixed position at times after launch, shape (n, k, 3) [m].
+
+        The same as ``state(t)[0]`` without computing the velocity.
+        """
+        return self._state(t, velocity=False)[0]
+
+    def _state(self, t: ArrayLike, velocity: bool) -> tuple[FloatArray, FloatArray | None]:
         t = np.asarray(t, float)
         t = np.broadcast_to(t if t.ndim == 2 else t[None, :], (len(self), t.shape[-1]))
         t = np.clip(t, 0.0, self.flight_time[:, None])
@@ -215,8 +225,9 @@ class Trajectory:
             x, h, spd, th = boost_path(tau, self.burnout_speed_inertial[rows], tb_b, self._theta_end[rows], self.mass_ratio)
             phi_b[rows, cols] = x / EARTH_RADIUS
             r_b[rows, cols] = EARTH_RADIUS + h
-            vr_b[rows, cols] = spd * np.sin(th - x / EARTH_RADIUS)
-            vt_b[rows, cols] = spd * np.cos(th - x / EARTH_RADIUS)
+            if velocity:
+                vr_b[rows, cols] = spd * np.sin(th - x / EARTH_RADIUS)
+                vt_b[rows, cols] = spd * np.cos(th - x / EARTH_RADIUS)
 
         # free flight (Kepler's equation from burnout)
         a, e, p = col(self._a), col(self._e), col(self._p)
@@ -228,18 +239,19 @@ class Trajectory:
         anomaly = np.where(anomaly < col(self._anomaly_bo) - 1e-9, anomaly + 2.0 * np.pi, anomaly)
         r_f = p / (1.0 + e * np.cos(anomaly))
         phi_f = col(self._phi_bo) + anomaly - col(self._anomaly_bo)
-        h_mom = np.sqrt(GM_EARTH * p)
-        vr_f = h_mom / p * e * np.sin(anomaly)
-        vt_f = h_mom / r_f
 
         phi = np.where(boosting, phi_b, phi_f)
         r = np.where(boosting, r_b, r_f)
-        vr = np.where(boosting, vr_b, vr_f)
-        vt = np.where(boosting, vt_b, vt_f)
         u1, u2 = self._u1[:, None, :], self._u2[:, None, :]
-        radial = np.cos(phi)[..., None] * u1 + np.sin(phi)[..., None] * u2
-        along = -np.sin(phi)[..., None] * u1 + np.cos(phi)[..., None] * u2
+        cos_phi, sin_phi = np.cos(phi)[..., None], np.sin(phi)[..., None]
+        radial = cos_phi * u1 + sin_phi * u2
         pos = r[..., None] * radial
+        if not velocity:
+            return (_rotate_to_fixed(pos, t) if self.earth_rotation else pos), None
+        h_mom = np.sqrt(GM_EARTH * p)
+        vr = np.where(boosting, vr_b, h_mom / p * e * np.sin(anomaly))
+        vt = np.where(boosting, vt_b, h_mom / r_f)
+        along = -sin_phi * u1 + cos_phi * u2
         vel = vr[..., None] * radial + vt[..., None] * along
         if self.earth_rotation:
             pos, vel = _inertial_to_fixed(pos, vel, t)
@@ -247,9 +259,16 @@ class Trajectory:
 
     def geodetic(self, t: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Latitude [rad], longitude [rad] and altitude [m] at times after launch, shape (n, k)."""
-        pos, _ = self.state(t)
+        pos = self.position(t)
         lat, lon = latlon(pos)
         return lat, lon, np.linalg.norm(pos, axis=-1) - EARTH_RADIUS
+
+
+def _rotate_to_fixed(pos: FloatArray, t: FloatArray) -> FloatArray:
+    """Rotate inertial positions (frames aligned at t = 0) into the Earth-fixed frame at time t."""
+    ang = -EARTH_ROTATION_RATE * t
+    c, s = np.cos(ang), np.sin(ang)
+    return np.stack([c * pos[..., 0] - s * pos[..., 1], s * pos[..., 0] + c * pos[..., 1], pos[..., 2]], axis=-1)
 
 
 def _inertial_to_fixed(pos: FloatArray, vel: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
