@@ -74,3 +74,42 @@ def test_no_defender_in_reach_defends_nothing():
     units = [{"unit": "pac-3-fire-unit", "at": "pac3-naha"}]  # Okinawa: the Nodong from Wonsan cannot reach it
     cov = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
     assert cov.fractions(cov.defended()) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("scenario,missile,area", [("japan-2017-aegis-ashore", "nodong", "wonsan"),
+                                                   ("japan-2017-thaad", "scud-er", "tongchang-ri")])
+def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
+    """engage_grid skips work it can prove useless (scans stop once the network has a track, far
+    trajectories and pre-apogee samples are skipped per defender); the shots must equal a naive
+    computation over every sample, every sensor and every defender."""
+    from bmdlab.coverage.national import LOCAL_SENSOR_RANGE, ThreatCase, defenders_of, engage_grid
+    from bmdlab.defense.engage import detection_time, sample
+    from bmdlab.defense.envelope import intercept_opportunities
+    from bmdlab.trajectory import missile_trajectory
+
+    sc = load_scenario(scenario, CAT)
+    defenders, sensors = defenders_of(sc, CAT)
+    tl = sc.timeline
+    grid = land_grid(20.0)
+    place, mis = CAT.place(area), CAT.missile(missile)
+    kw = dict(track_delay=tl.track_delay_s, kill_assessment=tl.kill_assessment_s, cue_latency=tl.cue_latency_s,
+              min_elevation=np.radians(tl.min_elevation_deg), cueing=True, max_shots=8)  # many shots: counts see every sample
+    shots, reach = engage_grid(mis, place.lat.nominal, place.lon.nominal, grid, defenders, sensors,
+                               ThreatCase(area, missile, "minimum-energy", None), **kw)
+    idx = np.flatnonzero(reach)
+    traj = missile_trajectory(mis, np.radians(place.lat.nominal), np.radians(place.lon.nominal),
+                              np.radians(grid.lat_deg[idx]), np.radians(grid.lon_deg[idx]), shape="minimum-energy", strict=False)
+    s = sample(traj)
+    shared = list(sensors) + [d.sensor for d in defenders if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
+    network = np.min([detection_time(s, x, kw["min_elevation"], chunk=10_000) for x in shared], axis=0) + kw["cue_latency"]
+    naive = np.zeros_like(shots)
+    for i, d in enumerate(defenders):
+        own = detection_time(s, d.sensor, kw["min_elevation"], chunk=10_000)
+        n, _, _ = intercept_opportunities(s.times, s.positions, s.altitudes, d.position,
+                                          commit_time=np.minimum(own, network) + d.delay(kw["track_delay"]),
+                                          burnout_speed=d.burnout_speed, burn_time=d.burn_time, min_altitude=d.min_altitude,
+                                          max_altitude=d.max_altitude, max_range=d.max_range,
+                                          kill_assessment=kw["kill_assessment"], max_shots=kw["max_shots"])
+        naive[i, idx] = n
+    assert idx.size > 100 and naive.sum() > 0
+    np.testing.assert_array_equal(shots, naive)

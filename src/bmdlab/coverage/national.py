@@ -123,6 +123,38 @@ def threat_cases(scenario: Scenario, catalog: Catalog) -> list[ThreatCase]:
     return [ThreatCase(a, m, s.shape, s.apogee_km) for a in areas for m in scenario.threat.missiles for s in scenario.threat.shapes]
 
 
+@dataclass(frozen=True)
+class _Window:
+    """Where a batch of sampled trajectories is inside one altitude window (see :func:`_window`)."""
+
+    reach_descent: np.ndarray  #: (n,) farthest ground distance from the aim point of a descent sample in the window [m]
+    reach_ascent: np.ndarray  #: (n,) farthest ground distance from the launch point of an ascent sample in the window [m]
+    first_descent: int  #: first column at or after every trajectory's apogee
+    end: int  #: one past the last column with a sample in the window
+
+
+def _window(s: Samples, aim: np.ndarray, launch: np.ndarray, min_altitude: float, max_altitude: float) -> _Window:
+    """Bounds that let a defender skip trajectories and sample columns it provably cannot engage.
+
+    Ground distances use the angle between Earth-centred vectors; -inf where a trajectory has no
+    sample of that kind in the window.
+    """
+    inside = (s.altitudes >= min_altitude) & (s.altitudes <= max_altitude)
+    apogee_col = np.argmax(s.altitudes, axis=1)
+    descent = np.arange(s.altitudes.shape[1])[None, :] >= apogee_col[:, None]
+    radius = EARTH_RADIUS + s.altitudes
+
+    def farthest(mask: np.ndarray, cos_ang: np.ndarray) -> np.ndarray:
+        worst = np.min(np.where(mask, cos_ang, np.inf), axis=1)
+        return np.where(np.isfinite(worst), EARTH_RADIUS * np.arccos(np.clip(worst, -1.0, 1.0)), -np.inf)
+
+    cos_aim = np.einsum("nki,ni->nk", s.positions, aim / EARTH_RADIUS) / radius
+    cos_launch = (s.positions @ (launch / EARTH_RADIUS)) / radius
+    cols = np.flatnonzero(inside.any(axis=0))
+    return _Window(reach_descent=farthest(inside & descent, cos_aim), reach_ascent=farthest(inside & ~descent, cos_launch),
+                   first_descent=int(apogee_col.min()), end=int(cols[-1]) + 1 if cols.size else 0)
+
+
 def engage_grid(
     missile: Missile,
     launch_lat_deg: float,
@@ -162,42 +194,42 @@ def engage_grid(
         ok = np.isfinite(traj.flight_time)
         reach[idx[~ok]] = False
         s = sample(traj)
-        detected: dict[int, np.ndarray] = {}  # first detection per sensor (by identity) in this batch
-
-        def detect(sen: Sensor) -> np.ndarray:
-            if id(sen) not in detected:
-                detected[id(sen)] = detection_time(s, sen, min_elevation)
-            return detected[id(sen)]
-
+        # first detection per sensor (by identity) in this batch. A defender commits on the earlier of
+        # its own detection and the network's (earliest detection + cue latency), so once the network
+        # has a track, later detections change nothing: each scan stops at the network's time so far
+        # (longest-ranged sensors first, which see the threat earliest), and the result is exact.
+        detected: dict[int, np.ndarray] = {}
         network = np.full(idx.size, np.inf)
         if cueing:
-            for sen in network_sensors:
-                network = np.minimum(network, detect(sen) + cue_latency)
+            for sen in sorted(network_sensors, key=lambda x: -x.detection_range):
+                if id(sen) not in detected:
+                    detected[id(sen)] = detection_time(s, sen, min_elevation, before=network)
+                    network = np.minimum(network, detected[id(sen)] + cue_latency)
         aim = EARTH_RADIUS * unit_vector(clat[idx], clon[idx])
-        window_cache: dict[tuple[float, float], tuple[np.ndarray, int]] = {}
+        launch = EARTH_RADIUS * unit_vector(la, lo)
+        window_cache: dict[tuple[float, float], _Window] = {}
         for d_i, d in enumerate(defenders):
             key = (d.min_altitude, d.max_altitude)
             if key not in window_cache:
-                # farthest ground distance from the aim point of any sample inside this altitude window,
-                # and the last sample column inside the window (later samples cannot be intercepted)
-                inside = (s.altitudes >= d.min_altitude) & (s.altitudes <= d.max_altitude)
-                cos_ang = np.einsum("nki,ni->nk", s.positions, aim / EARTH_RADIUS) / (EARTH_RADIUS + s.altitudes)
-                worst = np.min(np.where(inside, cos_ang, np.inf), axis=1)
-                cols = np.flatnonzero(inside.any(axis=0))
-                window_cache[key] = (np.where(np.isfinite(worst), EARTH_RADIUS * np.arccos(np.clip(worst, -1.0, 1.0)), -np.inf),
-                                     int(cols[-1]) + 1 if cols.size else 0)
-            reach_w, end = window_cache[key]
-            cand = ok & np.isfinite(reach_w)
-            cand &= ground_distance(aim, d.position) <= d.max_range + reach_w
+                window_cache[key] = _window(s, aim, launch, d.min_altitude, d.max_altitude)
+            w = window_cache[key]
+            # a sample inside the window and within the defender's range is a descent sample within
+            # reach_descent of the aim point or an ascent sample within reach_ascent of the launch point
+            near_aim = ground_distance(aim, d.position) <= d.max_range + w.reach_descent
+            near_launch = ground_distance(launch, d.position) <= d.max_range + w.reach_ascent
+            cand = ok & (near_aim | near_launch)
             if not cand.any():
                 continue
             sub = np.flatnonzero(cand)
             # only samples up to the window's end matter: a detection after it cannot lead to an intercept
-            ss = Samples(s.times[sub, :end], s.positions[sub, :end], s.altitudes[sub, :end])
-            own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else detection_time(ss, d.sensor, min_elevation)
+            ss = Samples(s.times[sub, :w.end], s.positions[sub, :w.end], s.altitudes[sub, :w.end])
+            own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else \
+                detection_time(ss, d.sensor, min_elevation, before=network[sub])
             commit = np.minimum(own, network[sub]) + d.delay(track_delay)
+            # when no ascent sample is in range, the columns before every trajectory's apogee hold none
+            first = 0 if near_launch[sub].any() else w.first_descent
             n, _, _ = intercept_opportunities(
-                ss.times, ss.positions, ss.altitudes, d.position, commit_time=commit,
+                ss.times[:, first:], ss.positions[:, first:], ss.altitudes[:, first:], d.position, commit_time=commit,
                 burnout_speed=d.burnout_speed, burn_time=d.burn_time, min_altitude=d.min_altitude,
                 max_altitude=d.max_altitude, max_range=d.max_range, kill_assessment=kill_assessment,
                 max_shots=max_shots,

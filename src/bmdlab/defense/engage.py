@@ -128,17 +128,25 @@ def sample(traj: Trajectory, k_flight: int = 80, k_terminal: int = 60, terminal_
     return Samples(times=t, positions=pos, altitudes=alt)
 
 
-def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk: int = 24) -> FloatArray:
+def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk: int = 24,
+                   before: FloatArray | None = None) -> FloatArray:
     """First sample time at which the sensor sees each trajectory (inf if never). [s]
 
     Sample times increase along each row (as :func:`sample` makes them), so the samples are scanned
-    ``chunk`` columns at a time and a trajectory drops out of the scan once it has been seen.
+    ``chunk`` columns at a time and a trajectory drops out of the scan once it has been seen. With
+    ``before`` (shape (n,)) only detections earlier than ``before`` are looked for: later ones are
+    reported as inf (a caller that already has a track by then does not need them).
     """
     times, pos, alt = samples.times, samples.positions, samples.altitudes
     n, k = times.shape
     out = np.full(n, np.inf)
-    rows = None  # None: every row still unseen (slices are views, no copy)
+    limit = None if before is None else np.asarray(before, float)
+    rows = None if limit is None or np.all(np.isinf(limit)) else np.flatnonzero(times[:, 0] < limit)
+    if rows is not None and rows.size == n:
+        rows = None  # None: every row still unseen (slices are views, no copy)
     for c0 in range(0, k, chunk):
+        if rows is not None and rows.size == 0:
+            break
         cols = slice(c0, min(k, c0 + chunk))
         if rows is None:
             t, p, a = times[:, cols], pos[:, cols], alt[:, cols]
@@ -146,16 +154,20 @@ def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk
             t, p, a = times[rows, cols], pos[rows, cols], alt[rows, cols]
         vis = radar_visible(sensor.position, p, sensor.detection_range, min_elevation, target_radius=EARTH_RADIUS + a)
         seen = vis.any(axis=1)
-        if seen.any():
-            first = np.min(np.where(vis[seen], t[seen], np.inf), axis=1)
-            if rows is None:
-                out[seen] = first
-                rows = np.flatnonzero(~seen)
-            else:
-                out[rows[seen]] = first
-                rows = rows[~seen]
-            if rows.size == 0:
-                break
+        first = np.min(np.where(vis[seen], t[seen], np.inf), axis=1) if seen.any() else np.empty(0)
+        idx = np.flatnonzero(seen) if rows is None else rows[seen]
+        out[idx] = first
+        keep = ~seen
+        if limit is not None:  # drop rows whose next sample is already too late to matter
+            nxt = min(k, c0 + chunk)
+            if nxt < k:
+                keep &= t[:, -1] < (limit if rows is None else limit[rows])
+        if rows is None:
+            rows = None if keep.all() else np.flatnonzero(keep)
+        else:
+            rows = rows[keep]
+    if limit is not None:
+        out[out >= limit] = np.inf
     return out
 
 
