@@ -69,7 +69,8 @@ def flyout_distance(time: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayL
     """Distance an interceptor covers in a time after launch (inverse of :func:`flyout_time`). [m]"""
     t, v, tb = (np.asarray(x, float) for x in (time, burnout_speed, burn_time))
     t, v, tb = np.broadcast_arrays(np.maximum(t, 0.0), v, tb)
-    frac = np.divide(t, tb, out=np.ones_like(t), where=tb > 0)
+    with np.errstate(over="ignore"):  # t / tb overflows only where t > tb, a branch not taken below
+        frac = np.divide(t, tb, out=np.ones_like(t), where=tb > 0)
     return np.where(t <= tb, 0.5 * v * t * frac, 0.5 * v * tb + v * (t - tb))
 
 
