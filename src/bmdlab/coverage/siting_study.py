@@ -63,13 +63,9 @@ def smallest_count(cover: np.ndarray, weight: np.ndarray, needed: float, max_cou
     bound (greedy misses the target even at ``max_count``) K is ``max_count``.
     """
     chosen = greedy_coverage(cover, weight, max_count)
-    covered = np.zeros(cover.shape[0], dtype=bool)
-    k_upper = max_count
-    for i, j in enumerate(chosen):
-        covered |= cover[:, j]
-        if weight[covered].sum() >= needed:
-            k_upper = i + 1
-            break
+    covered_by_first = weight @ np.logical_or.accumulate(cover[:, chosen], axis=1)  # weight of greedy's first k
+    meets = np.flatnonzero(covered_by_first >= needed)
+    k_upper = int(meets[0]) + 1 if meets.size else max_count
     best = None
     for k in range(k_upper - 1, 0, -1):
         res = max_coverage(cover, weight, k, time_limit=30.0)
