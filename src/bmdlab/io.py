@@ -78,19 +78,28 @@ def quiet_native_stdout():
 
     Python's own ``print`` is unaffected after the block; the CLI's ``--json`` output stays clean.
     """
+    import ctypes
     import sys
 
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # captured stdout (pytest, notebooks): nothing to do
+        sys.stdout.flush()
+        ctypes.CDLL(None).fflush(None)  # nothing written before the block is lost
+    except (AttributeError, OSError, ValueError):
+        pass
+    fd = 1  # the descriptor native code writes to, even when Python's sys.stdout is captured
+    try:
+        saved = os.dup(fd)
+    except OSError:  # no descriptor 1 at all: nothing to silence
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), fd)
         yield
     finally:
+        try:  # flush C stdio buffers while they still point at /dev/null
+            ctypes.CDLL(None).fflush(None)
+        except (OSError, AttributeError):
+            pass
         os.dup2(saved, fd)
         os.close(saved)

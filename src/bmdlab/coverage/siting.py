@@ -27,6 +27,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix, hstack, identity
 
 from bmdlab.errors import BmdlabError
+from bmdlab.io import quiet_native_stdout
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,9 @@ def max_coverage(cover: NDArray[np.bool_], weight: NDArray[np.float64], k: int, 
     cons_cover = LinearConstraint(hstack([-a, identity(m, format="csr")]).tocsr(), -np.inf, 0.0)
     cons_k = LinearConstraint(csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(m)])), k, k)
     integrality = np.concatenate([np.ones(n_sites), np.zeros(m)])
-    res = milp(c, constraints=[cons_cover, cons_k], integrality=integrality, bounds=Bounds(0.0, 1.0),
-               options={"time_limit": time_limit, "mip_rel_gap": mip_gap, "disp": False})
+    with quiet_native_stdout():
+        res = milp(c, constraints=[cons_cover, cons_k], integrality=integrality, bounds=Bounds(0.0, 1.0),
+                   options={"time_limit": time_limit, "mip_rel_gap": mip_gap, "disp": False})
     if res.x is None:
         raise BmdlabError(f"the siting problem found no solution ({res.message})")
     x = res.x[:n_sites]
