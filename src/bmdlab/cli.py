@@ -296,6 +296,38 @@ def _progress(total: int, description: str):
     return prog, (lambda *_: prog.advance(task))
 
 
+def _engagement_model(flyout: str | None, limits: str | None, base=None):
+    """The engagement model from --flyout/--limits over ``base`` (a scenario timeline's), or None if neither is given."""
+    from bmdlab.defense.engage import ENGAGEMENT_LIMITS, EngagementModel
+
+    if flyout is None and limits is None:
+        return None
+    if flyout is not None and flyout not in ("physical", "straight-line"):
+        raise BmdlabError(f"--flyout: unknown fly-out model '{flyout}'; use physical or straight-line")
+    if limits is None:
+        chosen = base.limits if base is not None else frozenset(ENGAGEMENT_LIMITS)
+    elif limits.strip() == "all":
+        chosen = frozenset(ENGAGEMENT_LIMITS)
+    elif limits.strip() == "none":
+        chosen = frozenset()
+    else:
+        chosen = frozenset(x.strip() for x in limits.split(",") if x.strip())
+        bad = sorted(chosen - set(ENGAGEMENT_LIMITS))
+        if bad:
+            raise BmdlabError(f"--limits: unknown engagement limit '{bad[0]}'; use all, none or a comma list of "
+                              f"{', '.join(ENGAGEMENT_LIMITS)}")
+    return EngagementModel(flyout=flyout or (base.flyout if base is not None else "physical"), limits=chosen)
+
+
+FLYOUT_HELP = "Interceptor fly-out model: physical (point mass with thrust, gravity and drag) or straight-line (the earlier kinematic model)."
+LIMITS_HELP = ("Engagement limits in force: all, none, or a comma list of launcher-elevation, min-flight-time, crossing, "
+               "track-rcs, field-of-view.")
+
+
+def _model_json(model) -> dict:
+    return {"flyout": model.flyout, "limits": sorted(model.limits)}
+
+
 def _check_resolution(resolution_km: float) -> None:
     if not (math.isfinite(resolution_km) and 0.5 <= resolution_km <= 200.0):
         raise BmdlabError(f"--resolution-km: {resolution_km:g} is outside 0.5 to 200 km")
@@ -309,9 +341,11 @@ def coverage(
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     map_png: Annotated[Path | None, typer.Option("--map", help="Write a coverage map to this PNG.")] = None,
+    flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
+    limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
 ) -> None:
     """How much of Japan's land and population the scenario's architecture can defend."""
-    from bmdlab.coverage.national import national_coverage, threat_cases
+    from bmdlab.coverage.national import engagement_model, national_coverage, threat_cases
     from bmdlab.coverage.summary import coverage_summary
     from bmdlab.geo.grid import land_grid
     from bmdlab.scenario import load_scenario
@@ -319,13 +353,14 @@ def coverage(
     _check_resolution(resolution_km)
     cat = _catalog(ctx)
     scen = load_scenario(scenario, cat)
+    model = engagement_model(scen, _engagement_model(flyout, limits, engagement_model(scen)))
     grid = land_grid(resolution_km)
     prog, tick = _progress(len(threat_cases(scen, cat)), f"coverage of {scen.name} at {resolution_km:g} km")
     with prog:
-        cov = national_coverage(scen, cat, grid=grid, progress=tick)
+        cov = national_coverage(scen, cat, grid=grid, progress=tick, model=model)
     cities = _largest_cities(30)
     summary = coverage_summary(cov, cities)
-    summary.update({"bmdlab_version": __version__})
+    summary.update({"bmdlab_version": __version__, "engagement_model": _model_json(model)})
     if map_png is not None:
         from bmdlab.study.figures import coverage_map
 
@@ -358,6 +393,52 @@ def _largest_cities(n: int) -> list[dict[str, Any]]:
     c = largest_cities(n)
     return [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])}
             for i in range(len(c.name))]
+
+
+@app.command("check-footprints")
+@user_errors
+def check_footprints(
+    ctx: typer.Context,
+    case: Annotated[list[str] | None, typer.Option("--case", help="Only this case id (repeatable); default: every case.")] = None,
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Grid of Japan for the national cases. [km]")] = 20.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write the table and explanations as Markdown to this file.")] = None,
+) -> None:
+    """Defended footprints against every published footprint figure, with ratios and why they differ."""
+    from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, markdown_table, published_cases
+    from bmdlab.io import atomic_write_bytes
+
+    _check_resolution(resolution_km)
+    cat = _catalog(ctx)
+    known = {c.id for c in published_cases()}
+    for c in case or []:
+        if c not in known:
+            raise BmdlabError(f"--case: unknown case '{c}'; use one of {', '.join(sorted(known))}")
+    n = len(case) if case else len(known)
+    prog, tick = _progress(n, f"published footprints at {resolution_km:g} km")
+    with prog:
+        results = footprint_checks(cat, resolution_km=resolution_km, ids=case or None, progress=tick)
+    if markdown is not None:
+        atomic_write_bytes(markdown, (markdown_table(results, cat.hash, __version__) + "\n").encode("utf-8"))
+    out = {"cases": [r.to_dict() for r in results], "tolerance_factor": TOLERANCE_FACTOR, "resolution_km": resolution_km,
+           "catalog_hash": cat.hash, "bmdlab_version": __version__}
+    if as_json:
+        _print_json(out)
+        return
+    t = Table(title=f"defended footprints against published figures (within {TOLERANCE_FACTOR:g}x counts as reproduced)",
+              title_justify="left")
+    for col in ("case", "published", "model", "ratio", "reproduced", "earlier model"):
+        t.add_column(col)
+    for r in out["cases"]:
+        pub = f"{r['published_low']:g}" if r["published_low"] == r["published_high"] else f"{r['published_low']:g}-{r['published_high']:g}"
+        model = f"{r['model_span'][0]:g}-{r['model_span'][1]:g}" if r["model_span"] else f"{r['model']}"
+        ok = ("yes" if r["within_tolerance"] else "no") if r["scored"] else "not scored"
+        t.add_row(r["title"], f"{pub} {r['unit']}", f"{model} {r['unit']}", f"{r['ratio']}", ok, f"{r['legacy_model']}")
+    console.print(t)
+    for r in out["cases"]:
+        console.print(f"[bold]{rich.markup.escape(r['title'])}.[/] {rich.markup.escape(r['explanation'])}")
+    if markdown is not None:
+        console.print(f"wrote {markdown}")
 
 
 @app.command()
@@ -430,6 +511,8 @@ def footprint(
     track_delay_s: Annotated[float | None, typer.Option("--track-delay-s", help="Detection to launch decision [s]; default: the unit's catalog reaction time.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     map_png: Annotated[Path | None, typer.Option("--map", help="Write the footprint map to this PNG.")] = None,
+    flyout: Annotated[str, typer.Option("--flyout", help=FLYOUT_HELP)] = "physical",
+    limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "all",
 ) -> None:
     """The aim points a unit can defend against one missile from one launch point."""
     from bmdlab.defense.engage import make_defender
@@ -453,7 +536,8 @@ def footprint(
         raise BmdlabError("--track-delay-s: must be a non-negative number of seconds")
     if shape != "minimum-energy" and apogee_km is None:
         raise BmdlabError(f"--shape {shape} needs --apogee-km")
-    d = make_defender(cat, unit, lat, lon, name=label)
+    model = _engagement_model(flyout, limits)
+    d = make_defender(cat, unit, lat, lon, name=label, model=model)
     fp = defended_footprint(d, mis, missile, llat, llon, shape=shape,
                             apogee=None if apogee_km is None else apogee_km * 1e3, track_delay=track_delay_s)
     result = {
@@ -461,7 +545,8 @@ def footprint(
         "launch": {"lat": llat, "lon": llon}, "shape": shape,
         "area_km2": round(fp.area_m2 / 1e6, 1), "max_radius_km": round(fp.max_radius_m / 1e3, 1),
         "max_shot_opportunities": fp.max_shots, "grid_spacing_km": round(fp.spacing_m / 1e3, 2),
-        "track_delay_s": d.delay(track_delay_s), "catalog_hash": cat.hash, "bmdlab_version": __version__,
+        "track_delay_s": d.delay(track_delay_s), "engagement_model": _model_json(model),
+        "catalog_hash": cat.hash, "bmdlab_version": __version__,
     }
     if map_png is not None:
         from bmdlab.study.figures import footprint_map

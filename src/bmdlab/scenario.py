@@ -100,6 +100,11 @@ class Timeline(_Frozen):
     min_elevation_deg: float = Field(default=0.5, ge=0, le=30)
     cueing: bool = Field(default=True, description="units may fire on any sensor's track (networked)")
     max_shots: int = Field(default=2, ge=1, le=4)
+    flyout: Literal["physical", "straight-line"] = Field(
+        default="physical", description="interceptor fly-out model (bmdlab.defense.flyout)")
+    engagement_limits: list[Literal["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"]] = Field(
+        default=["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"],
+        description="engagement limits in force (bmdlab.defense.engage.ENGAGEMENT_LIMITS); [] for none")
 
 
 class AssetSpec(_Frozen):

@@ -83,7 +83,7 @@ def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
     trajectories and pre-apogee samples are skipped per defender); the shots must equal a naive
     computation over every sample, every sensor and every defender."""
     from bmdlab.coverage.national import LOCAL_SENSOR_RANGE, ThreatCase, defenders_of, engage_grid
-    from bmdlab.defense.engage import detection_time, sample
+    from bmdlab.defense.engage import detection_time, limit_kwargs, sample, sensors_against
     from bmdlab.defense.envelope import intercept_opportunities
     from bmdlab.trajectory import missile_trajectory
 
@@ -100,6 +100,9 @@ def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
     traj = missile_trajectory(mis, np.radians(place.lat.nominal), np.radians(place.lon.nominal),
                               np.radians(grid.lat_deg[idx]), np.radians(grid.lon_deg[idx]), shape="minimum-energy", strict=False)
     s = sample(traj)
+    launch = (np.radians(place.lat.nominal), np.radians(place.lon.nominal))
+    defenders = [d.against(mis, launch) for d in defenders]  # radars face the launch point, ranges for its RCS
+    sensors = sensors_against(sensors, mis, defenders[0].model, launch)
     shared = list(sensors) + [d.sensor for d in defenders if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
     network = np.min([detection_time(s, x, kw["min_elevation"], chunk=10_000) for x in shared], axis=0) + kw["cue_latency"]
     naive = np.zeros_like(shots)
@@ -107,9 +110,7 @@ def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
         own = detection_time(s, d.sensor, kw["min_elevation"], chunk=10_000)
         n, _, _ = intercept_opportunities(s.times, s.positions, s.altitudes, d.position,
                                           commit_time=np.minimum(own, network) + d.delay(kw["track_delay"]),
-                                          burnout_speed=d.burnout_speed, burn_time=d.burn_time, min_altitude=d.min_altitude,
-                                          max_altitude=d.max_altitude, max_range=d.max_range,
-                                          kill_assessment=kw["kill_assessment"], max_shots=kw["max_shots"])
+                                          kill_assessment=kw["kill_assessment"], max_shots=kw["max_shots"], **limit_kwargs(d))
         naive[i, idx] = n
     assert idx.size > 100 and naive.sum() > 0
     np.testing.assert_array_equal(shots, naive)

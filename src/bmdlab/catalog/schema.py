@@ -20,6 +20,7 @@ UNITS: dict[str, float | None] = {
     "m": 1.0,
     "km": 1e3,
     "km2": 1e6,
+    "m2": 1.0,
     "s": 1.0,
     "min": 60.0,
     "m/s": 1.0,
@@ -29,6 +30,7 @@ UNITS: dict[str, float | None] = {
     "deg": math.pi / 180.0,
     "count": 1.0,
     "fraction": 1.0,
+    "ratio": 1.0,
     "USD": 1.0,
     "JPY": 1.0,
     "USD/year": 1.0,
@@ -152,10 +154,25 @@ class Missile(Entry):
     propellant: Value
     launchers: Value | None = None
     missiles: Value | None = None
+    rcs: Value | None = None  #: radar cross-section of what the defence tracks in midcourse and re-entry [m^2]
+
+
+class Stage(_Frozen):
+    """One rocket stage of an interceptor, in firing order."""
+
+    burn_time: Value  #: [s]
+    delta_v_share: Value  #: fraction of the interceptor's ideal velocity gain given by this stage
 
 
 class Interceptor(Entry):
-    """A defensive interceptor missile."""
+    """A defensive interceptor missile.
+
+    The fly-out fields (``launch_mass`` ... ``stages``) feed the point-mass fly-out of
+    :mod:`bmdlab.defense.flyout`; the engagement limits (``min_launch_elevation``,
+    ``min_flight_time``, ``max_crossing_angle``, ``min_closing_speed``) feed the intercept kernel of
+    :mod:`bmdlab.defense.envelope`. They are optional so that an older catalog still loads; the
+    physical fly-out then asks for them by name.
+    """
 
     tier: Literal["upper", "lower"]
     burnout_speed: Value
@@ -165,14 +182,28 @@ class Interceptor(Entry):
     max_range: Value
     unit_cost: Value
     test_record: Value
+    launch_mass: Value | None = None  #: [kg]
+    diameter: Value | None = None  #: body diameter [m]
+    drag_coefficient: Value | None = None  #: [1]
+    mass_ratio: Value | None = None  #: initial over burnout mass of each stage [1]
+    stages: list[Stage] | None = None  #: default: one equivalent stage of ``burn_time``
+    min_launch_elevation: Value | None = None  #: lowest thrust elevation after launch [deg]
+    min_flight_time: Value | None = None  #: launch to the earliest possible intercept [s]
+    max_crossing_angle: Value | None = None  #: largest angle between interceptor velocity and the threat's reversed velocity [deg]
+    min_closing_speed: Value | None = None  #: smallest relative speed for a hit-to-kill intercept [km/s]
 
 
 class Sensor(Entry):
-    """A radar used for ballistic-missile defence."""
+    """A radar used for ballistic-missile defence.
+
+    ``range_ballistic`` is quoted against a target of radar cross-section ``reference_rcs``; the
+    range against another target scales as the fourth root of the RCS ratio (radar equation).
+    """
 
     range_ballistic: Value
     field_of_view: Value
     band: str | None = None
+    reference_rcs: Value | None = None  #: [m^2]
 
 
 class Unit(Entry):
@@ -200,8 +231,9 @@ class Place(Entry):
         "radar-site",
         "pac-3-site",
         "sea-station",
+        "thaad-site",
     ]
-    country: Literal["JP", "KP", "sea"]
+    country: Literal["JP", "KP", "KR", "sea"]
     lat: Value
     lon: Value
 

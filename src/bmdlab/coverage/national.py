@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Missile
-from bmdlab.defense.engage import Defender, Samples, Sensor, detection_time, make_defender, make_sensor, sample
+from bmdlab.defense.engage import (DEFAULT_MODEL, Defender, EngagementModel, Samples, Sensor, detection_time, limit_kwargs,
+                                   make_defender, make_sensor, sample, sensors_against)
 from bmdlab.defense.envelope import ground_distance, intercept_opportunities
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, unit_vector
@@ -104,13 +105,28 @@ class Coverage:
         return land, people
 
 
-def defenders_of(scenario: Scenario, catalog: Catalog) -> tuple[list[Defender], list[Sensor]]:
-    """The scenario's units and stand-alone sensors, resolved against the catalog."""
+def engagement_model(scenario: Scenario, model: EngagementModel | None = None) -> EngagementModel:
+    """The engagement model of a scenario's timeline, unless ``model`` overrides it."""
+    if model is not None:
+        return model
+    tl = scenario.timeline
+    return EngagementModel(flyout=tl.flyout, limits=frozenset(tl.engagement_limits))
+
+
+def defenders_of(scenario: Scenario, catalog: Catalog, model: EngagementModel | None = None,
+                 ) -> tuple[list[Defender], list[Sensor]]:
+    """The scenario's units and stand-alone sensors, resolved against the catalog.
+
+    The engagement model is the scenario timeline's (``flyout``, ``engagement_limits``) unless
+    ``model`` is given.
+    """
+    model = engagement_model(scenario, model)
     defenders = []
     for i, u in enumerate(scenario.architecture.units):
         lat, lon = resolve_place(u.at, catalog)
         label = u.name or (u.at if isinstance(u.at, str) else f"{catalog.units[u.unit].name} {i + 1}")
-        defenders.append(make_defender(catalog, u.unit, lat, lon, name=label, interceptor=u.interceptor, inventory=u.inventory))
+        defenders.append(make_defender(catalog, u.unit, lat, lon, name=label, interceptor=u.interceptor,
+                                       inventory=u.inventory, model=model))
     sensors = []
     for s in scenario.architecture.sensors:
         lat, lon = resolve_place(s.at, catalog)
@@ -179,7 +195,10 @@ def engage_grid(
     radar shorter-ranged than :data:`LOCAL_SENSOR_RANGE` serves only its own unit.
     """
     mis = missile
+    model = defenders[0].model if defenders else DEFAULT_MODEL
     la, lo = np.radians(launch_lat_deg), np.radians(launch_lon_deg)
+    defenders = [d.against(mis, (la, lo)) for d in defenders]
+    sensors = sensors_against(sensors, mis, model, (la, lo))
     clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
     reach = EARTH_RADIUS * central_angle(la, lo, clat, clon) <= max_range(mis)
     shots = np.zeros((len(defenders), len(grid)), dtype=np.int8)
@@ -222,17 +241,18 @@ def engage_grid(
                 continue
             sub = np.flatnonzero(cand)
             # only samples up to the window's end matter: a detection after it cannot lead to an intercept
-            ss = Samples(s.times[sub, :w.end], s.positions[sub, :w.end], s.altitudes[sub, :w.end])
+            # (one more column is kept as a neighbour for the threat's velocity by differences)
+            end = min(w.end + 1, s.times.shape[1])
+            ss = Samples(s.times[sub, :end], s.positions[sub, :end], s.altitudes[sub, :end])
             own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else \
                 detection_time(ss, d.sensor, min_elevation, before=network[sub])
             commit = np.minimum(own, network[sub]) + d.delay(track_delay)
             # when no ascent sample is in range, the columns before every trajectory's apogee hold none
-            first = 0 if near_launch[sub].any() else w.first_descent
+            # (minus one: a neighbour for the velocity by differences; that column is ascent, out of range)
+            first = 0 if near_launch[sub].any() else max(w.first_descent - 1, 0)
             n, _, _ = intercept_opportunities(
                 ss.times[:, first:], ss.positions[:, first:], ss.altitudes[:, first:], d.position, commit_time=commit,
-                burnout_speed=d.burnout_speed, burn_time=d.burn_time, min_altitude=d.min_altitude,
-                max_altitude=d.max_altitude, max_range=d.max_range, kill_assessment=kill_assessment,
-                max_shots=max_shots,
+                kill_assessment=kill_assessment, max_shots=max_shots, **limit_kwargs(d),
             )
             shots[d_i, idx[sub]] = n
     return shots, reach
@@ -284,10 +304,13 @@ def engage_cases(catalog: Catalog, grid: LandGrid, defenders: list[Defender], se
 
 def national_coverage(scenario: Scenario, catalog: Catalog, resolution_km: float = 5.0,
                       progress: Callable[[ThreatCase], None] | None = None, grid: LandGrid | None = None,
-                      workers: int | None = None) -> Coverage:
-    """Coverage of Japan's land grid by the scenario's architecture against each of its threats."""
+                      workers: int | None = None, model: EngagementModel | None = None) -> Coverage:
+    """Coverage of Japan's land grid by the scenario's architecture against each of its threats.
+
+    ``model`` overrides the scenario timeline's engagement model (fly-out and limits).
+    """
     grid = land_grid(resolution_km) if grid is None else grid
-    defenders, sensors = defenders_of(scenario, catalog)
+    defenders, sensors = defenders_of(scenario, catalog, model)
     cases = threat_cases(scenario, catalog)
     shots, reach = engage_cases(catalog, grid, defenders, sensors, cases, scenario.timeline, workers=workers, progress=progress)
     return Coverage(grid=grid, defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach,

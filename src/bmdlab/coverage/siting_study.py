@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, defenders_of, engage_cases, threat_cases
+from bmdlab.coverage.national import Coverage, defenders_of, engage_cases, engagement_model, threat_cases
 from bmdlab.coverage.siting import greedy_coverage, max_coverage
 from bmdlab.defense.engage import make_defender
 from bmdlab.errors import BmdlabError
@@ -39,7 +39,8 @@ def candidate_coverage(catalog: Catalog, system: str, scenario: Scenario, resolu
     lat, lon = candidate_sites(candidate_spacing_km)
     if lat.size == 0:
         raise BmdlabError(f"--candidate-spacing-km: no candidate site on land at {candidate_spacing_km:g} km spacing")
-    cands = [make_defender(catalog, system, la, lo, name=f"candidate {i}") for i, (la, lo) in enumerate(zip(lat, lon))]
+    model = engagement_model(scenario)
+    cands = [make_defender(catalog, system, la, lo, name=f"candidate {i}", model=model) for i, (la, lo) in enumerate(zip(lat, lon))]
     _, sensors = defenders_of(scenario, catalog)
     cases = threat_cases(scenario, catalog)
     shots, reach = engage_cases(catalog, grid, cands, sensors, cases, scenario.timeline,

@@ -7,14 +7,18 @@ opportunities of each defender.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bmdlab.catalog import Catalog
+from bmdlab.catalog.schema import Interceptor, Missile
 from bmdlab.defense.envelope import intercept_opportunities, radar_visible
-from bmdlab.geo.sphere import EARTH_RADIUS, unit_vector
+from bmdlab.defense.flyout import (FLYOUT_MODELS, FlyoutFan, FlyoutParameters, StraightLineFlyout,
+                                   check_flyout_model, flyout_fan)
+from bmdlab.errors import BmdlabError
+from bmdlab.geo.sphere import EARTH_RADIUS, initial_azimuth, unit_vector
 from bmdlab.trajectory.ballistic import Trajectory
 
 FloatArray = NDArray[np.float64]
@@ -26,6 +30,46 @@ DEFAULT_REACTION_TIME = 60.0
 ANTENNA_HEIGHT = 20.0
 
 
+#: Engagement limits that can be switched on and off (all on by default):
+#: ``launcher-elevation`` (lowest launch elevation of the fly-out), ``min-flight-time`` (seeker
+#: acquisition and divert before an intercept), ``crossing`` (hit-to-kill crossing angle and closing
+#: speed), ``track-rcs`` (radar ranges scaled to the threat's radar cross-section) and
+#: ``field-of-view`` (a radar with a sector, facing the threat's launch point, detects only inside
+#: it, and a unit intercepts only inside its own fire-control radar's sector).
+ENGAGEMENT_LIMITS = ("launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view")
+
+
+def check_limits(limits) -> frozenset[str]:
+    """The set of engagement limits named, or ``ValueError`` naming an unknown one."""
+    out = frozenset(limits)
+    bad = sorted(out - set(ENGAGEMENT_LIMITS))
+    if bad:
+        raise ValueError(f"unknown engagement limit '{bad[0]}'; use any of {', '.join(ENGAGEMENT_LIMITS)}")
+    return out
+
+
+@dataclass(frozen=True)
+class EngagementModel:
+    """How engagements are computed: the fly-out model and the engagement limits in force."""
+
+    flyout: str = "physical"  #: one of :data:`~bmdlab.defense.flyout.FLYOUT_MODELS`
+    limits: frozenset[str] = frozenset(ENGAGEMENT_LIMITS)
+
+    def __post_init__(self):
+        check_flyout_model(self.flyout)
+        object.__setattr__(self, "limits", check_limits(self.limits))
+
+    def label(self) -> str:
+        off = [x for x in ENGAGEMENT_LIMITS if x not in self.limits]
+        return f"{self.flyout} fly-out" + (f", without {', '.join(off)}" if off else ", all engagement limits")
+
+
+#: The default engagement model: physical fly-out and every limit.
+DEFAULT_MODEL = EngagementModel()
+#: The model of bmdlab before the physical fly-out: straight line, no limits.
+LEGACY_MODEL = EngagementModel(flyout="straight-line", limits=frozenset())
+
+
 @dataclass(frozen=True)
 class Sensor:
     """A radar at a place (SI units)."""
@@ -34,11 +78,36 @@ class Sensor:
     key: str
     lat: float  #: [rad]
     lon: float  #: [rad]
-    detection_range: float  #: against a ballistic-missile target [m]
+    detection_range: float  #: against a target of ``reference_rcs`` [m]
+    reference_rcs: float | None = None  #: RCS the detection range is quoted for [m^2]; None: no scaling
+    field_of_view: float = 2.0 * np.pi  #: azimuth coverage [rad]
+    boresight: float | None = None  #: azimuth the sector faces [rad]; None: no sector in force
 
     @property
     def position(self) -> FloatArray:
         return (EARTH_RADIUS + ANTENNA_HEIGHT) * unit_vector(self.lat, self.lon)
+
+    def against(self, rcs: float | None) -> Sensor:
+        """This radar with its detection range against a target of RCS ``rcs`` [m^2].
+
+        Radar equation: for a given radar, the detection range goes as the fourth root of the target's
+        radar cross-section, :math:`R = R_{ref}(\\sigma/\\sigma_{ref})^{1/4}` (Skolnik 2001, eq. 1.1).
+        Unchanged when either RCS is unknown.
+        """
+        if rcs is None or self.reference_rcs is None:
+            return self
+        return replace(self, detection_range=self.detection_range * (rcs / self.reference_rcs) ** 0.25, reference_rcs=rcs)
+
+    def facing(self, lat: float, lon: float) -> Sensor:
+        """This radar with its sector facing a point (lat, lon [rad]); unchanged for a 360 deg radar."""
+        if self.field_of_view >= 2.0 * np.pi - 1e-9:
+            return self
+        return replace(self, boresight=float(initial_azimuth(self.lat, self.lon, lat, lon)))
+
+    @property
+    def half_width(self) -> float:
+        """Half the azimuth sector [rad] (pi when none is in force)."""
+        return 0.5 * self.field_of_view if self.boresight is not None else np.pi
 
 
 @dataclass(frozen=True)
@@ -60,6 +129,15 @@ class Defender:
     sensor: Sensor
     reaction_time: float | None = None  #: detection to launch decision from the catalog [s]
     launch_interval: float = 0.0  #: shortest time between two launches [s] (0: no limit)
+    flyout: FlyoutFan | StraightLineFlyout | None = None  #: fly-out model; None: straight line from burnout speed and time
+    min_flight_time: float = 0.0  #: launch to the earliest intercept [s]
+    max_crossing_angle: float | None = None  #: hit-to-kill crossing-angle limit [rad]; None: no limit
+    min_closing_speed: float = 0.0  #: hit-to-kill closing-speed limit [m/s]
+    model: EngagementModel = DEFAULT_MODEL
+
+    def __post_init__(self):
+        if self.flyout is None:
+            object.__setattr__(self, "flyout", StraightLineFlyout(self.burnout_speed, self.burn_time))
 
     def delay(self, default: float | None) -> float:
         """Track-and-decision delay: the scenario's override, else the catalog's, else 60 s. [s]"""
@@ -71,20 +149,83 @@ class Defender:
     def position(self) -> FloatArray:
         return EARTH_RADIUS * unit_vector(self.lat, self.lon)
 
+    def against(self, missile: Missile | None, launch: tuple[float, float] | None = None) -> Defender:
+        """This defender with its own radar's range against ``missile`` (when ``track-rcs`` is on) and
+        its radar's sector facing the ``launch`` point (lat, lon [rad]; when ``field-of-view`` is on)."""
+        sensor = self.sensor
+        if missile is not None and missile.rcs is not None and "track-rcs" in self.model.limits:
+            sensor = sensor.against(missile.rcs.si())
+        if launch is not None and "field-of-view" in self.model.limits:
+            sensor = sensor.facing(*launch)
+        return self if sensor is self.sensor else replace(self, sensor=sensor)
+
 
 def make_sensor(catalog: Catalog, key: str, lat_deg: float, lon_deg: float, name: str | None = None) -> Sensor:
     """A catalog sensor at a place given in degrees."""
     s = catalog.sensors[key]
     return Sensor(name=name or s.name, key=key, lat=np.radians(lat_deg), lon=np.radians(lon_deg),
-                  detection_range=s.range_ballistic.si())
+                  detection_range=s.range_ballistic.si(),
+                  reference_rcs=None if s.reference_rcs is None else s.reference_rcs.si(),
+                  field_of_view=min(s.field_of_view.si(), 2.0 * np.pi))
+
+
+def sensors_against(sensors, missile: Missile | None, model: EngagementModel = DEFAULT_MODEL,
+                    launch: tuple[float, float] | None = None) -> list[Sensor]:
+    """Stand-alone sensors with their ranges against ``missile`` (when ``track-rcs`` is on) and their
+    sectors facing the ``launch`` point (lat, lon [rad]; when ``field-of-view`` is on)."""
+    out = list(sensors)
+    if missile is not None and missile.rcs is not None and "track-rcs" in model.limits:
+        out = [s.against(missile.rcs.si()) for s in out]
+    if launch is not None and "field-of-view" in model.limits:
+        out = [s.facing(*launch) for s in out]
+    return out
+
+
+_FLYOUT_FIELDS = ("launch_mass", "diameter", "drag_coefficient", "mass_ratio", "min_launch_elevation")
+
+
+def flyout_parameters(interceptor: Interceptor, key: str, *, min_elevation: bool = True) -> FlyoutParameters:
+    """The point-mass fly-out parameters of a catalog interceptor (SI), or a one-line error naming a missing field."""
+    i = interceptor
+    for f in _FLYOUT_FIELDS:
+        if getattr(i, f) is None:
+            raise BmdlabError(f"interceptor {key}: {f} is missing; add it to the catalog (with its source) "
+                              f"or use the straight-line fly-out")
+    if i.stages:
+        burn = tuple(st.burn_time.si() for st in i.stages)
+        share = tuple(st.delta_v_share.nominal for st in i.stages)
+    else:
+        burn, share = (i.burn_time.si(),), (1.0,)
+    total = sum(share)
+    try:
+        return FlyoutParameters(
+            burnout_speed=i.burnout_speed.si(), stage_burn_times=burn, stage_shares=tuple(s / total for s in share),
+            mass_ratio=i.mass_ratio.nominal, launch_mass=i.launch_mass.si(), diameter=i.diameter.si(),
+            drag_coefficient=i.drag_coefficient.nominal,
+            min_elevation=i.min_launch_elevation.si() if min_elevation else 0.0)
+    except ValueError as exc:
+        raise BmdlabError(f"interceptor {key}: {exc}") from None
+
+
+def interceptor_flyout(catalog: Catalog, key: str, model: EngagementModel = DEFAULT_MODEL) -> FlyoutFan | StraightLineFlyout:
+    """The fly-out of a catalog interceptor under an engagement model (fans are cached)."""
+    i = catalog.interceptors[key]
+    with_elev = "launcher-elevation" in model.limits
+    if model.flyout == "straight-line":
+        elev = i.min_launch_elevation.si() if (with_elev and i.min_launch_elevation is not None) else 0.0
+        return StraightLineFlyout(i.burnout_speed.si(), i.burn_time.si(), elev)
+    p = flyout_parameters(i, key, min_elevation=with_elev)
+    return flyout_fan(p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si())
 
 
 def make_defender(catalog: Catalog, unit: str, lat_deg: float, lon_deg: float, *, name: str | None = None,
-                  interceptor: str | None = None, inventory: int | None = None) -> Defender:
+                  interceptor: str | None = None, inventory: int | None = None,
+                  model: EngagementModel = DEFAULT_MODEL) -> Defender:
     """A catalog unit at a place given in degrees (the edge where degrees become radians)."""
     u = catalog.units[unit]
     ikey = interceptor or u.interceptor
     i = catalog.interceptors[ikey]
+    lim = model.limits
     return Defender(
         name=name or u.name,
         unit=unit,
@@ -101,6 +242,11 @@ def make_defender(catalog: Catalog, unit: str, lat_deg: float, lon_deg: float, *
         sensor=make_sensor(catalog, u.sensor, lat_deg, lon_deg),
         reaction_time=None if u.reaction_time is None else u.reaction_time.si(),
         launch_interval=0.0 if u.launch_interval is None else u.launch_interval.si(),
+        flyout=interceptor_flyout(catalog, ikey, model),
+        min_flight_time=i.min_flight_time.si() if ("min-flight-time" in lim and i.min_flight_time) else 0.0,
+        max_crossing_angle=i.max_crossing_angle.si() if ("crossing" in lim and i.max_crossing_angle) else None,
+        min_closing_speed=i.min_closing_speed.si() if ("crossing" in lim and i.min_closing_speed) else 0.0,
+        model=model,
     )
 
 
@@ -152,7 +298,8 @@ def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk
             t, p, a = times[:, cols], pos[:, cols], alt[:, cols]
         else:
             t, p, a = times[rows, cols], pos[rows, cols], alt[rows, cols]
-        vis = radar_visible(sensor.position, p, sensor.detection_range, min_elevation, target_radius=EARTH_RADIUS + a)
+        vis = radar_visible(sensor.position, p, sensor.detection_range, min_elevation, target_radius=EARTH_RADIUS + a,
+                            boresight=sensor.boresight, half_width=sensor.half_width)
         seen = vis.any(axis=1)
         first = np.min(np.where(vis[seen], t[seen], np.inf), axis=1) if seen.any() else np.empty(0)
         idx = np.flatnonzero(seen) if rows is None else rows[seen]
@@ -171,17 +318,31 @@ def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk
     return out
 
 
+def limit_kwargs(d: Defender) -> dict:
+    """The keyword arguments of :func:`~bmdlab.defense.envelope.intercept_opportunities` a defender sets."""
+    sector = (d.sensor.position, d.sensor.boresight, d.sensor.half_width) if d.sensor.boresight is not None else None
+    return dict(flyout=d.flyout, min_altitude=d.min_altitude, max_altitude=d.max_altitude, max_range=d.max_range,
+                min_flight_time=d.min_flight_time, max_crossing_angle=d.max_crossing_angle,
+                min_closing_speed=d.min_closing_speed, sector=sector)
+
+
 def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_sensors: list[Sensor] = (),
                        track_delay: float | None, kill_assessment: float, cue_latency: float, min_elevation: float,
-                       cueing: bool = True, max_shots: int = 2, return_first: bool = False):
+                       cueing: bool = True, max_shots: int = 2, return_first: bool = False,
+                       missile: Missile | None = None, launch: tuple[float, float] | None = None):
     """Sequential shot opportunities of each defender against each trajectory, shape (defenders, n).
 
     With ``cueing`` the defenders share tracks: each may commit on the earliest detection by any
     sensor of the architecture (its own at once, the others after ``cue_latency``); otherwise only
-    on its own sensor's detection. With ``return_first`` also, each of shape (defenders, n) [s]
-    (NaN where none): the earliest intercept time, the earliest launch (commit) time and the
-    latest launch time that still intercepts.
+    on its own sensor's detection. With ``missile`` (and the ``track-rcs`` limit of the defenders'
+    engagement model) every radar's range is scaled to the missile's radar cross-section; with
+    ``launch`` (lat, lon [rad]; and the ``field-of-view`` limit) sector radars face it. With
+    ``return_first`` also, each of shape (defenders, n) [s] (NaN where none): the earliest intercept
+    time, the earliest launch (commit) time and the latest launch time that still intercepts.
     """
+    defenders = [d.against(missile, launch) for d in defenders]
+    model = defenders[0].model if defenders else DEFAULT_MODEL
+    cue_sensors = sensors_against(cue_sensors, missile, model, launch)
     own = [detection_time(samples, d.sensor, min_elevation) for d in defenders]
     remote = [detection_time(samples, s, min_elevation) for s in cue_sensors]
     network = np.min(np.stack(own + remote), axis=0) + cue_latency if (cueing and (own or remote)) else None
@@ -194,9 +355,8 @@ def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_senso
         commit = detect + d.delay(track_delay)
         shots, first, _, late = intercept_opportunities(
             samples.times, samples.positions, samples.altitudes, d.position,
-            commit_time=commit, burnout_speed=d.burnout_speed, burn_time=d.burn_time,
-            min_altitude=d.min_altitude, max_altitude=d.max_altitude, max_range=d.max_range,
-            kill_assessment=kill_assessment, max_shots=max_shots, return_last_launch=True,
+            commit_time=commit, kill_assessment=kill_assessment, max_shots=max_shots, return_last_launch=True,
+            **limit_kwargs(d),
         )
         out[i] = shots
         first_t[i] = first

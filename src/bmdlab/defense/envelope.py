@@ -91,8 +91,34 @@ def elevation_angle(observer: ArrayLike, target: ArrayLike) -> FloatArray:
     return np.arcsin(np.clip(np.where(dist > 0, s, 1.0), -1.0, 1.0))
 
 
+def azimuth_offset(observer: ArrayLike, target: ArrayLike, boresight: float) -> FloatArray:
+    """Absolute angle between a target's azimuth seen from an observer and a boresight azimuth. [rad]
+
+    Azimuths are clockwise from north in the observer's local horizontal plane (spherical Earth).
+
+    Parameters
+    ----------
+    observer : array_like, shape (3,)
+        Earth-centred observer position. [m]
+    target : array_like, shape (..., 3)
+        Earth-centred target positions. [m]
+    boresight : float
+        Azimuth of the sector's centre. [rad]
+    """
+    obs = np.asarray(observer, float)
+    up = obs / np.linalg.norm(obs)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    n_e = np.linalg.norm(east)
+    east = east / n_e if n_e > 1e-12 else np.array([0.0, 1.0, 0.0])  # at a pole any east will do
+    north = np.cross(up, east)
+    tgt = np.asarray(target, float)
+    az = np.arctan2(tgt @ east - obs @ east, tgt @ north - obs @ north)
+    return np.abs((az - boresight + np.pi) % (2.0 * np.pi) - np.pi)
+
+
 def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLike,
-                  min_elevation: float = 0.0, target_radius: ArrayLike | None = None) -> NDArray[np.bool_]:
+                  min_elevation: float = 0.0, target_radius: ArrayLike | None = None, *,
+                  boresight: float | None = None, half_width: float = np.pi) -> NDArray[np.bool_]:
     """Whether a radar sees a target: within range and above its horizon.
 
     Parameters
@@ -103,6 +129,8 @@ def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLik
         Detection range against this target. [m]
     min_elevation : float
         Lowest elevation the radar uses. [rad]
+    boresight, half_width : float, optional
+        Azimuth sector the radar covers (one radar only): centre and half-width. [rad]
     """
     radar = np.asarray(radar, float)
     tgt = np.asarray(target, float)
@@ -118,8 +146,11 @@ def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLik
         up = np.sum(rel * radar, axis=-1) / np.linalg.norm(radar, axis=-1)
     rng = np.asarray(detection_range, float)
     sin_min = np.sin(min_elevation)
-    return (d2 <= rng * rng) & (up >= 0.0 if sin_min == 0.0 else (up >= 0.0) & (up * up >= d2 * sin_min * sin_min)) \
+    seen = (d2 <= rng * rng) & (up >= 0.0 if sin_min == 0.0 else (up >= 0.0) & (up * up >= d2 * sin_min * sin_min)) \
         if min_elevation >= 0 else (d2 <= rng * rng) & (up >= np.sqrt(d2) * sin_min)
+    if boresight is not None and half_width < np.pi and radar.ndim == 1:
+        seen &= azimuth_offset(radar, tgt, boresight) <= half_width
+    return seen
 
 
 def horizon_range(radar_height: ArrayLike, target_altitude: ArrayLike, earth_radius: float = EARTH_RADIUS) -> FloatArray:
@@ -143,6 +174,51 @@ def ground_distance(a: ArrayLike, b: ArrayLike) -> FloatArray:
     return EARTH_RADIUS * np.arccos(cosang)
 
 
+def crossing_geometry(positions: ArrayLike, threat_velocity: ArrayLike, launcher: ArrayLike,
+                      interceptor_speed: ArrayLike, path_angle: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Crossing angle and closing speed of an interceptor meeting a threat at given points.
+
+    The interceptor flies in the vertical plane through its launcher and the point, away from the
+    launcher, at ``interceptor_speed`` and ``path_angle`` above the local horizontal. The crossing
+    angle is the angle between its velocity and the threat's *reversed* velocity (0 = head-on,
+    90 deg = a right-angle crossing, 180 deg = a tail chase); the closing speed is the magnitude of
+    the relative velocity.
+
+    Parameters
+    ----------
+    positions, threat_velocity : array_like, shape (..., 3)
+        Earth-centred intercept points [m] and the threat's velocity there [m/s].
+    launcher : array_like, shape (3,)
+        Earth-centred launcher position. [m]
+    interceptor_speed, path_angle : array_like, shape (...)
+        [m/s], [rad].
+
+    Returns
+    -------
+    crossing_angle : ndarray [rad]
+    closing_speed : ndarray [m/s]
+    """
+    pos = np.asarray(positions, float)
+    vt = np.asarray(threat_velocity, float)
+    u_l = np.asarray(launcher, float) / np.sqrt(np.dot(launcher, launcher))
+    up = pos / np.sqrt(np.einsum("...i,...i->...", pos, pos))[..., None]
+    cos_phi = up @ u_l
+    away = up * cos_phi[..., None] - u_l  # horizontal, pointing away from the launcher
+    norm = np.sqrt(np.einsum("...i,...i->...", away, away))[..., None]
+    away = np.divide(away, norm, out=np.zeros_like(away), where=norm > 1e-12)
+    s, g = np.asarray(interceptor_speed, float), np.asarray(path_angle, float)
+    # v_i . v_t and |v_i - v_t|^2 from the components along 'away' and 'up'
+    vt_away = np.einsum("...i,...i->...", vt, away)
+    vt_up = np.einsum("...i,...i->...", vt, up)
+    vt2 = np.einsum("...i,...i->...", vt, vt)
+    dot = s * (np.cos(g) * vt_away + np.sin(g) * vt_up)
+    closing = np.sqrt(np.maximum(s * s + vt2 - 2.0 * dot, 0.0))
+    denom = s * np.sqrt(vt2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_x = np.where(denom > 0, -dot / denom, 1.0)
+    return np.arccos(np.clip(cos_x, -1.0, 1.0)), closing
+
+
 def intercept_opportunities(
     times: ArrayLike,
     positions: ArrayLike,
@@ -150,21 +226,30 @@ def intercept_opportunities(
     launcher: ArrayLike,
     *,
     commit_time: ArrayLike,
-    burnout_speed: float,
-    burn_time: float,
     min_altitude: float,
     max_altitude: float,
     max_range: float,
     kill_assessment: float,
+    flyout=None,
+    burnout_speed: float | None = None,
+    burn_time: float | None = None,
+    min_flight_time: float = 0.0,
+    max_crossing_angle: float | None = None,
+    min_closing_speed: float = 0.0,
+    sector: tuple | None = None,
     max_shots: int = 2,
     return_last_launch: bool = False,
 ):
     """Sequential shot opportunities of one launcher against sampled threat trajectories.
 
     A shot can be taken at trajectory sample ``k`` when the point is inside the altitude window and
-    the launcher's ground range, and an interceptor launched no earlier than the time the launcher
-    is ready reaches it by ``times[k]``. The first shot is ready at ``commit_time``; each further
-    shot is ready ``kill_assessment`` seconds after the previous intercept (shoot-look-shoot).
+    the launcher's ground range, the interceptor's fly-out reaches it (``flyout.time_to``), an
+    interceptor launched no earlier than the time the launcher is ready gets there by
+    ``times[k]``, and the engagement limits hold: a fly-out time of at least ``min_flight_time``
+    (seeker acquisition and divert) and, for hit-to-kill, a crossing angle of at most
+    ``max_crossing_angle`` and a closing speed of at least ``min_closing_speed`` (see
+    :func:`crossing_geometry`). The first shot is ready at ``commit_time``; each further shot is
+    ready ``kill_assessment`` seconds after the previous intercept (shoot-look-shoot).
 
     Parameters
     ----------
@@ -179,10 +264,22 @@ def intercept_opportunities(
     commit_time : array_like, shape (n,)
         Earliest interceptor launch time (detection + track and decision delay); NaN or inf if the
         threat is never detected. [s]
-    burnout_speed, burn_time, min_altitude, max_altitude, max_range : float
-        Interceptor kinematics [m/s, s] and envelope [m].
+    min_altitude, max_altitude, max_range : float
+        Interceptor envelope from the catalog. [m]
     kill_assessment : float
         Time from an intercept to the next launch decision. [s]
+    flyout : FlyoutFan or StraightLineFlyout, optional
+        The fly-out model (:mod:`bmdlab.defense.flyout`); default: the straight-line model of
+        ``burnout_speed`` [m/s] and ``burn_time`` [s].
+    min_flight_time : float
+        Shortest interceptor flight time to an intercept. [s]
+    max_crossing_angle : float, optional
+        Largest crossing angle [rad]; None: no limit.
+    min_closing_speed : float
+        Smallest closing speed. [m/s]
+    sector : (array_like, float, float), optional
+        ``(position, boresight, half_width)`` of the fire-control radar that must see the intercept
+        point (Earth-centred position [m], azimuths [rad]); None: no such limit.
     max_shots : int
         Stop counting after this many sequential opportunities.
 
@@ -196,6 +293,10 @@ def intercept_opportunities(
         Only with ``return_last_launch``: the latest launch time that still gives an intercept
         [s] (NaN where none); launches are possible from ``commit_time`` to this time.
     """
+    if flyout is None:
+        from bmdlab.defense.flyout import StraightLineFlyout
+
+        flyout = StraightLineFlyout(float(burnout_speed), float(burn_time))
     t = np.asarray(times, float)
     pos = np.asarray(positions, float)
     alt = np.asarray(altitudes, float)
@@ -213,18 +314,44 @@ def intercept_opportunities(
     if rows.size == 0:
         return (shots, first, last, late_out) if return_last_launch else (shots, first, last)
     cols = np.flatnonzero(in_window[rows].any(axis=0))
-    span = slice(int(cols[0]), int(cols[-1]) + 1)
+    crossing = max_crossing_angle is not None or min_closing_speed > 0
+    # one column either side of the span for the threat's velocity by differences
+    span = slice(max(int(cols[0]) - crossing, 0), min(int(cols[-1]) + 1 + crossing, t.shape[1]))
     all_rows = rows.size == n
     pick = (lambda a: a[:, span]) if all_rows else (lambda a: a[rows, span])
     t, pos, alt, inside = pick(t), pick(pos), pick(alt), pick(in_window)
     ready = ready0 if all_rows else ready0[rows]
     r_l = float(np.linalg.norm(launcher))
     r = EARTH_RADIUS + alt
-    # one matrix-vector product gives both the ground angle and the slant distance
+    # one matrix-vector product gives the ground angle from the launcher
     proj = pos @ (launcher / r_l)
-    inside &= proj >= r * np.cos(min(max_range / EARTH_RADIUS, np.pi))
-    dist = np.sqrt(np.maximum(r * r + r_l * r_l - 2.0 * r_l * proj, 0.0))
-    latest_launch = t - flyout_time(dist, burnout_speed, burn_time)  # launch by then to hit at t
+    cos_phi = np.clip(proj / r, -1.0, 1.0)
+    inside &= cos_phi >= np.cos(min(max_range / EARTH_RADIUS, np.pi))
+    ground = EARTH_RADIUS * np.arccos(cos_phi)
+    fly = np.full(t.shape, np.inf)
+    fly[inside] = flyout.time_to(ground[inside], alt[inside])
+    inside &= np.isfinite(fly)
+    if min_flight_time > 0:
+        inside &= fly >= min_flight_time
+    if sector is not None and inside.any():
+        inside[inside] = azimuth_offset(sector[0], pos[inside], sector[1]) <= sector[2]
+    latest_launch = t - fly  # launch by then to hit at t
+    if crossing:
+        # only samples the first shot could take need the geometry (later shots are ready later);
+        # the threat's velocity by central differences of its neighbouring samples
+        r_i, c_i = np.nonzero(inside & (latest_launch >= ready[:, None]))
+        if r_i.size:
+            lo, hi = np.maximum(c_i - 1, 0), np.minimum(c_i + 1, t.shape[1] - 1)
+            dt = t[r_i, hi] - t[r_i, lo]
+            vt = (pos[r_i, hi] - pos[r_i, lo]) / np.where(dt > 0, dt, np.inf)[:, None]
+            speed, gamma = flyout.velocity_at(ground[r_i, c_i], alt[r_i, c_i])
+            angle, closing = crossing_geometry(pos[r_i, c_i], vt, launcher, speed, gamma)
+            ok = np.isfinite(speed)
+            if max_crossing_angle is not None:
+                ok &= angle <= max_crossing_angle
+            if min_closing_speed > 0:
+                ok &= closing >= min_closing_speed
+            inside[r_i[~ok], c_i[~ok]] = False
     feasible_any = inside & (latest_launch >= ready[:, None])
     has = feasible_any.any(axis=1)
     sub_first = np.where(has, np.min(np.where(feasible_any, t, np.inf), axis=1), np.nan)

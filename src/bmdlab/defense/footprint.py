@@ -123,7 +123,8 @@ def defended_footprint(
         s = sample(traj)
         got = shot_opportunities(s, [defender], cue_sensors=list(cue_sensors), track_delay=track_delay,
                                  kill_assessment=kill_assessment, cue_latency=cue_latency,
-                                 min_elevation=min_elevation, cueing=bool(cue_sensors), max_shots=max_shots)[0]
+                                 min_elevation=min_elevation, cueing=bool(cue_sensors), max_shots=max_shots,
+                                 missile=missile, launch=(la, lo))[0]
         shots[np.flatnonzero(ok)] = np.where(good, got, 0)
     return Footprint(
         defender=defender, missile=missile_key, launch_lat_deg=launch_lat_deg, launch_lon_deg=launch_lon_deg,

@@ -120,7 +120,8 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
         shots, t_first, t_open, t_close = shot_opportunities(s, defenders, cue_sensors=sensors, track_delay=track_delay,
                                             kill_assessment=kill_assessment, cue_latency=cue_latency,
                                             min_elevation=min_elevation, cueing=cueing, max_shots=max_shots,
-                                            return_first=True)
+                                            return_first=True, missile=catalog.missile(mkey),
+                                            launch=(np.radians(place.lat.nominal), np.radians(place.lon.nominal)))
         ok = np.isfinite(traj.flight_time)
         launch = np.array([threats[i].launch_time for i in idx])
         opp[:, idx] = np.where(ok, shots, 0)

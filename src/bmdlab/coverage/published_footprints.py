@@ -1,0 +1,498 @@
+"""bmdlab's defended footprints against every published footprint figure it could find.
+
+The cases live in ``published_footprints.yaml`` (quote, sources, published value, geometry). For
+each case :func:`check_case` computes the comparable quantity with the default engagement model,
+the ratio to the published figure, whether it is within :data:`TOLERANCE_FACTOR`, and the same
+quantity with each part of the engagement model switched off, from which :func:`explain` writes
+why the two differ. Nothing is tuned per case: every unit, interceptor and radar value comes from
+the catalog.
+
+The published figures are coarse (a radius "of about 20 km", "two ships", "one half to two thirds
+of the country") and most sources give no geometry; each case's ``context`` records what the
+source leaves open and what bmdlab assumed in its place.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from bmdlab.catalog import Catalog
+from bmdlab.coverage.national import ThreatCase, defenders_of, engage_cases
+from bmdlab.defense.engage import (DEFAULT_MODEL, ENGAGEMENT_LIMITS, LEGACY_MODEL, EngagementModel,
+                                   interceptor_flyout, make_defender, make_sensor)
+from bmdlab.defense.footprint import defended_footprint
+from bmdlab.geo.grid import LandGrid, land_grid
+from bmdlab.geo.region import country_grid
+from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, initial_azimuth
+from bmdlab.scenario import Timeline, load_scenario
+
+#: A model value within this factor of the published figure (either way) counts as reproduced.
+TOLERANCE_FACTOR = 1.5
+#: The scenario whose sensors, launch areas and timeline the national cases use (2017 cueing).
+REFERENCE_SCENARIO = "japan-2017-baseline"
+
+
+class FootprintCase(BaseModel):
+    """One published figure and the geometry bmdlab computes it in (see the YAML's header)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    title: str
+    quantity: str
+    unit: str
+    published: tuple[float, float]
+    quote: str
+    sources: list[str]
+    context: str
+    kind: Literal["footprint-radius", "footprint-diameter", "footprint-ratio", "ships-needed", "national-ratio",
+                  "national-fraction", "region-fraction", "region-reach", "flyout-time"]
+    scored: bool = True
+    system: str | None = None
+    at: str | tuple[float, float] | None = None
+    interceptor: str | None = None
+    reference_interceptor: str | None = None
+    missile: str | None = None
+    missiles: list[str] = []
+    launch: str | None = None
+    cue: str | None = None
+    stations: list[str] = []
+    station: str | None = None
+    target: float | None = Field(default=None, gt=0, le=1)
+    units: list[tuple[str, str]] = []
+    country: str | None = None
+    sector: Literal["forward", "rear"] | None = None
+    toward: str | None = None
+    altitude_km: float | None = None
+    max_ground_km: float | None = None
+
+
+@functools.cache
+def published_cases() -> tuple[FootprintCase, ...]:
+    """The shipped cases, validated."""
+    text = (resources.files("bmdlab.coverage") / "published_footprints.yaml").read_text(encoding="utf-8")
+    return tuple(FootprintCase(**c) for c in yaml.safe_load(text)["cases"])
+
+
+def ratio_to_band(value: float, low: float, high: float) -> float:
+    """Model value over the nearest end of the published band (1 inside the band)."""
+    if not np.isfinite(value):
+        return float("inf")
+    if value < low:
+        return value / low if low else float("inf")
+    if value > high:
+        return value / high if high else float("inf")
+    return 1.0
+
+
+def _point(catalog: Catalog, at) -> tuple[float, float]:
+    if isinstance(at, str):
+        p = catalog.place(at)
+        return p.lat.nominal, p.lon.nominal
+    return float(at[0]), float(at[1])
+
+
+# ------------------------------------------------------------------------------------ evaluators
+@dataclass
+class _Context:
+    """What several cases share: the grids and the reference scenario (built once per check)."""
+
+    catalog: Catalog
+    resolution_km: float
+    grids: dict = field(default_factory=dict)
+
+    def japan(self) -> LandGrid:
+        if "japan" not in self.grids:
+            self.grids["japan"] = land_grid(self.resolution_km)
+        return self.grids["japan"]
+
+    def country(self, name: str) -> LandGrid:
+        if name not in self.grids:
+            self.grids[name] = country_grid(name, min(self.resolution_km, 10.0))
+        return self.grids[name]
+
+    @functools.cached_property
+    def reference(self):
+        sc = load_scenario(REFERENCE_SCENARIO, self.catalog)
+        return sc, defenders_of(sc, self.catalog)[1]
+
+
+def _footprint_area(ctx: _Context, case: FootprintCase, model: EngagementModel, interceptor: str | None) -> float:
+    cat = ctx.catalog
+    lat, lon = _point(cat, case.at)
+    d = make_defender(cat, case.system, lat, lon, interceptor=interceptor, model=model)
+    llat, llon = _point(cat, case.launch)
+    cues = [make_sensor(cat, case.cue, lat, lon)] if case.cue else []
+    fp = defended_footprint(d, cat.missile(case.missile), case.missile, llat, llon, cue_sensors=cues,
+                            points_per_side=121)
+    return fp.area_m2
+
+
+def _japan_shots(ctx: _Context, units: list[tuple[str, str, str | None]], missiles: list[str], model: EngagementModel):
+    """Shots (threats, units, cells) and reach of units [(system, place, interceptor)] on Japan's grid."""
+    cat = ctx.catalog
+    sc, sensors = ctx.reference
+    defenders = [make_defender(cat, system, *_point(cat, place), interceptor=ikey, model=model)
+                 for system, place, ikey in units]
+    cases = [ThreatCase(a, m, "minimum-energy") for a in sc.threat.launch_areas for m in missiles]
+    return engage_cases(cat, ctx.japan(), defenders, sensors, cases, sc.timeline, share_defender_tracks=False)
+
+
+def _defended(shots: np.ndarray, reach: np.ndarray, members) -> np.ndarray:
+    tot = shots[:, list(members), :].sum(axis=1)
+    return np.all((tot > 0) | ~reach, axis=0) & reach.any(axis=0)
+
+
+def _land_fraction(grid: LandGrid, defended: np.ndarray, reach: np.ndarray) -> float:
+    threatened = reach.any(axis=0)
+    return float(grid.area_m2[defended & threatened].sum() / grid.area_m2[threatened].sum())
+
+
+def _region_defended(ctx: _Context, case: FootprintCase, model: EngagementModel):
+    key = ("region", case.country, case.system, str(case.at), tuple(case.missiles), model)
+    if key not in ctx.grids:
+        ctx.grids[key] = _region_defended_uncached(ctx, case, model)
+    return ctx.grids[key]
+
+
+def _region_defended_uncached(ctx: _Context, case: FootprintCase, model: EngagementModel):
+    cat = ctx.catalog
+    grid = ctx.country(case.country)
+    lat, lon = _point(cat, case.at)
+    d = make_defender(cat, case.system, lat, lon, model=model)
+    areas = list(cat.places_of("launch-area"))
+    cases = [ThreatCase(a, m, "minimum-energy") for a in areas for m in case.missiles]
+    shots, reach = engage_cases(cat, grid, [d], [], cases, Timeline(), share_defender_tracks=False)
+    return grid, _defended(shots, reach, [0]), reach, (lat, lon)
+
+
+def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL, *,
+                  resolution_km: float = 20.0, _ctx: _Context | None = None) -> float:
+    """The model's value of a case's quantity, in the case's unit.
+
+    Parameters
+    ----------
+    case : FootprintCase
+        A published figure (:func:`published_cases`).
+    catalog : Catalog
+    model : EngagementModel
+        Fly-out model and engagement limits.
+    resolution_km : float
+        Grid of Japan for the national cases (South Korea uses at most 10 km). [km]
+    """
+    ctx = _ctx or _Context(catalog, resolution_km)
+    k = case.kind
+    if k in ("footprint-radius", "footprint-diameter"):
+        r = np.sqrt(_footprint_area(ctx, case, model, case.interceptor) / np.pi) / 1e3
+        return float(r if k == "footprint-radius" else 2.0 * r)
+    if k == "footprint-ratio":
+        ref = _footprint_area(ctx, case, model, case.reference_interceptor)
+        return _footprint_area(ctx, case, model, case.interceptor) / ref if ref > 0 else float("inf")
+    if k == "ships-needed":
+        units = [(case.system, s, case.interceptor) for s in case.stations]
+        shots, reach = _japan_shots(ctx, units, case.missiles, model)
+        for n in range(1, len(units) + 1):
+            best = max(_land_fraction(ctx.japan(), _defended(shots, reach, c), reach)
+                       for c in itertools.combinations(range(len(units)), n))
+            if best >= case.target - 1e-9:
+                return float(n)
+        return float("inf")
+    if k == "national-ratio":
+        units = [(case.system, case.station, case.interceptor), (case.system, case.station, case.reference_interceptor)]
+        shots, reach = _japan_shots(ctx, units, case.missiles, model)
+        a = [ctx.japan().area_m2[_defended(shots, reach, [i])].sum() for i in (0, 1)]
+        return float(a[0] / a[1]) if a[1] > 0 else float("inf")
+    if k == "national-fraction":
+        units = [(u, p, None) for u, p in case.units]
+        shots, reach = _japan_shots(ctx, units, case.missiles, model)
+        return _land_fraction(ctx.japan(), _defended(shots, reach, range(len(units))), reach)
+    if k == "region-fraction":
+        grid, defended, reach, _ = _region_defended(ctx, case, model)
+        return _land_fraction(grid, defended, reach)
+    if k == "flyout-time":  # the time in the model's span nearest the published one
+        t0, t1 = _flyout_span(case, catalog, model)
+        return float(np.clip(0.5 * (case.published[0] + case.published[1]), t0, t1))
+    if k == "region-reach":
+        grid, defended, reach, (lat, lon) = _region_defended(ctx, case, model)
+        la, lo = np.radians(lat), np.radians(lon)
+        clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
+        tlat, tlon = _point(catalog, case.toward)
+        axis = initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
+        bearing = initial_azimuth(la, lo, clat, clon)
+        off = np.abs((bearing - axis + np.pi) % (2 * np.pi) - np.pi)
+        in_sector = off <= np.radians(60.0) if case.sector == "forward" else off >= np.radians(120.0)
+        dist = EARTH_RADIUS * central_angle(la, lo, clat, clon) / 1e3
+        sel = defended & in_sector
+        return float(dist[sel].max()) if sel.any() else 0.0
+    raise ValueError(f"unknown case kind '{k}'")
+
+
+def _farthest_cell(ctx: _Context, case: FootprintCase) -> tuple[int, tuple[float, float]]:
+    """Index of the farthest defended cell in a region-reach case's sector, and the battery's (lat, lon) [deg]."""
+    grid, defended, reach, (lat, lon) = _region_defended(ctx, case, DEFAULT_MODEL)
+    la, lo = np.radians(lat), np.radians(lon)
+    clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
+    tlat, tlon = _point(ctx.catalog, case.toward)
+    off = np.abs((initial_azimuth(la, lo, clat, clon) - initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
+                  + np.pi) % (2 * np.pi) - np.pi)
+    in_sector = off <= np.radians(60.0) if case.sector == "forward" else off >= np.radians(120.0)
+    dist = np.where(defended & in_sector, central_angle(la, lo, clat, clon), -1.0)
+    return int(np.argmax(dist)), (lat, lon)
+
+
+def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = None) -> str:
+    """A computed physical fact behind a case's model value ('' when the kind has none).
+
+    ``region-reach``: the altitudes at which the threats aimed at the farthest defended point pass
+    the battery; ``footprint-diameter``: how long and over how much ground the threat's RV is inside
+    the interceptor's altitude window.
+    """
+    from bmdlab.defense.engage import sample
+    from bmdlab.trajectory import missile_trajectory
+
+    ctx = _ctx or _Context(catalog, 20.0)
+    i_max = catalog.interceptors[catalog.units[case.system].interceptor] if case.system else None
+    if case.kind == "region-reach" and case.sector == "forward":
+        grid, defended, _, (lat, lon) = _region_defended(ctx, case, DEFAULT_MODEL)
+        la, lo = np.radians(lat), np.radians(lon)
+        clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
+        tlat, tlon = _point(catalog, case.toward)
+        off = np.abs((initial_azimuth(la, lo, clat, clon) - initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
+                      + np.pi) % (2 * np.pi) - np.pi)
+        dist = EARTH_RADIUS * central_angle(la, lo, clat, clon) / 1e3
+        sec = off <= np.radians(60.0)
+        far = dist[sec].max()
+        share = float(grid.area_m2[sec & defended].sum() / grid.area_m2[sec].sum())
+        # which undefended cells of the sector some missile reaches on a trajectory below the interceptor's floor
+        undef = np.flatnonzero(sec & ~defended)
+        low = np.zeros(undef.size, bool)
+        floor = i_max.min_intercept_altitude.si()
+        for area in catalog.places_of("launch-area"):
+            p = catalog.place(area)
+            for m in case.missiles:
+                tr = missile_trajectory(catalog.missile(m), np.radians(p.lat.nominal), np.radians(p.lon.nominal),
+                                        clat[undef], clon[undef], strict=False)
+                low |= np.isfinite(tr.flight_time) & (tr.apogee < floor)
+        return (f"{case.country} extends {far:,.0f} km from the battery in this sector and the model defends "
+                f"{100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the undefended "
+                f"cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
+                f"{floor / 1e3:g} km floor.")
+    if case.kind == "region-reach":
+        idx, (lat, lon) = _farthest_cell(ctx, case)
+        grid = ctx.country(case.country)
+        b = np.radians([lat, lon])
+        passes = []
+        for area in catalog.places_of("launch-area"):
+            p = catalog.place(area)
+            for m in case.missiles:
+                mis = catalog.missile(m)
+                tr = missile_trajectory(mis, np.radians(p.lat.nominal), np.radians(p.lon.nominal),
+                                        np.radians(grid.lat_deg[idx:idx + 1]), np.radians(grid.lon_deg[idx:idx + 1]), strict=False)
+                if not np.isfinite(tr.flight_time[0]):
+                    continue
+                smp = sample(tr)
+                g = EARTH_RADIUS * np.arccos(np.clip(smp.positions[0] @ (EARTH_RADIUS * _unit(b)) /
+                                                     (np.linalg.norm(smp.positions[0], axis=-1) * EARTH_RADIUS), -1, 1))
+                k = int(np.argmin(g))
+                passes.append((smp.altitudes[0, k] / 1e3, g[k] / 1e3))
+        if not passes:
+            return ""
+        alts = np.array([a for a, _ in passes])
+        near = max(d for _, d in passes)
+        lo_w, hi_w = i_max.min_intercept_altitude.nominal, i_max.max_intercept_altitude.nominal
+        return (f"The missiles that reach the farthest defended point ({EARTH_RADIUS * central_angle(b[0], b[1], np.radians(grid.lat_deg[idx]), np.radians(grid.lon_deg[idx])) / 1e3:,.0f} km away)"
+                f" pass within {near:,.0f} km of the battery at {alts.min():,.0f}-{alts.max():,.0f} km altitude, "
+                f"{'inside' if (alts >= lo_w).any() and (alts <= hi_w).any() else 'outside'} the interceptor's "
+                f"{lo_w:g}-{hi_w:g} km window: the geometry, not the interceptor's reach, sets how far behind it defends.")
+    if case.kind == "footprint-diameter":
+        lat, lon = _point(catalog, case.at)
+        p = catalog.place(case.launch)
+        mis = catalog.missile(case.missile)
+        tr = missile_trajectory(mis, np.radians(p.lat.nominal), np.radians(p.lon.nominal), np.radians([lat]), np.radians([lon]),
+                                strict=False)
+        smp = sample(tr, k_flight=400)
+        lo_w, hi_w = i_max.min_intercept_altitude.si(), i_max.max_intercept_altitude.si()
+        desc = np.arange(smp.altitudes.shape[1]) >= np.argmax(smp.altitudes[0])
+        inside = desc & (smp.altitudes[0] >= lo_w) & (smp.altitudes[0] <= hi_w)
+        t_in = smp.times[0, inside]
+        pts = smp.positions[0, inside]
+        ground = EARTH_RADIUS * np.arccos(np.clip(pts[0] @ pts[-1] / (np.linalg.norm(pts[0]) * np.linalg.norm(pts[-1])), -1, 1))
+        return (f"The {mis.name} RV descends through the {lo_w / 1e3:g}-{hi_w / 1e3:g} km window in {t_in[-1] - t_in[0]:.0f} s "
+                f"over {ground / 1e3:,.0f} km of ground track; a cued battery may intercept anywhere along it within its "
+                f"{i_max.max_range.nominal:g} km range, so the footprint stretches that far along the track. Limits not modelled "
+                "(kill-vehicle heating and seeker performance against a fast RV) would shrink it.")
+    return ""
+
+
+def _unit(latlon: np.ndarray) -> np.ndarray:
+    la, lo = latlon
+    return np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def _flyout_span(case: FootprintCase, catalog: Catalog, model: EngagementModel) -> tuple[float, float]:
+    """Fastest and slowest fan times [s] to the case's altitude over ground ranges 0..max_ground_km."""
+    fan = interceptor_flyout(catalog, case.interceptor, model)
+    x = np.linspace(0.0, case.max_ground_km * 1e3, 61)
+    t = fan.time_to(x, np.full(x.shape, case.altitude_km * 1e3))
+    t = t[np.isfinite(t)]
+    return (float(t.min()), float(t.max())) if t.size else (float("inf"), float("inf"))
+
+
+# ------------------------------------------------------------------------------------ results
+@dataclass(frozen=True)
+class CaseResult:
+    """A published figure, the model's value and the explanation of the difference."""
+
+    case: FootprintCase
+    model_value: float
+    ratio: float  #: model over the nearest end of the published band (1 inside it)
+    variants: dict[str, float]  #: the same quantity with parts of the model switched off
+    span: tuple[float, float] | None = None  #: flyout-time cases: the model's range of times [s]
+    detail: str = ""  #: a computed physical fact behind the value (see :func:`detail`)
+
+    @property
+    def within_tolerance(self) -> bool:
+        """Within :data:`TOLERANCE_FACTOR` of the published figure (either way)."""
+        return bool(np.isfinite(self.ratio) and 1.0 / TOLERANCE_FACTOR <= self.ratio <= TOLERANCE_FACTOR)
+
+    @property
+    def legacy_ratio(self) -> float:
+        lo, hi = self.case.published
+        return ratio_to_band(self.variants["straight-line, no limits"], lo, hi)
+
+    def to_dict(self) -> dict:
+        c = self.case
+        return {"id": c.id, "title": c.title, "quantity": c.quantity, "unit": c.unit,
+                "published_low": c.published[0], "published_high": c.published[1], "quote": c.quote,
+                "sources": c.sources, "scored": c.scored, "model": _round(self.model_value),
+                "ratio": _round(self.ratio, 3), "within_tolerance": self.within_tolerance,
+                "tolerance_factor": TOLERANCE_FACTOR, "legacy_model": _round(self.variants["straight-line, no limits"]),
+                "legacy_ratio": _round(self.legacy_ratio, 3),
+                "variants": {k: _round(v) for k, v in self.variants.items()},
+                "model_span": None if self.span is None else [_round(self.span[0]), _round(self.span[1])],
+                "context": c.context, "detail": self.detail, "explanation": explain(self)}
+
+
+def _round(x: float, digits: int = 2) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), digits)
+
+
+def variant_models() -> dict[str, EngagementModel]:
+    """The engagement models a case is also run with, to tell which part of the model moves it."""
+    out = {"straight-line, no limits": LEGACY_MODEL,
+           "physical fly-out, no limits": EngagementModel(limits=frozenset())}
+    for lim in ENGAGEMENT_LIMITS:
+        out[f"without {lim}"] = EngagementModel(limits=frozenset(ENGAGEMENT_LIMITS) - {lim})
+    return out
+
+
+def _fmt(x: float, unit: str) -> str:
+    if not np.isfinite(x):
+        return "none found" if unit == "ships" else "unbounded"
+    if unit in ("fraction",):
+        return f"{100 * x:.0f} %"
+    if unit in ("ships",):
+        return f"{x:.0f}"
+    if unit == "ratio":
+        return f"{x:.2f}"
+    return f"{x:,.0f} {unit}"
+
+
+def explain(r: CaseResult) -> str:
+    """Why the model differs from the published figure, from the runs with parts switched off."""
+    c = r.case
+    lo, hi = c.published
+    pub = _fmt(lo, c.unit) if lo == hi else f"{_fmt(lo, c.unit)} to {_fmt(hi, c.unit)}"
+    out = []
+    if r.span is not None:
+        out.append(f"The model's fly-out takes {r.span[0]:.0f} to {r.span[1]:.0f} s to reach that altitude over those ground ranges"
+                   + (", which brackets the published time." if r.ratio == 1.0 else f"; the published {pub} lies outside."))
+    elif r.ratio == 1.0:
+        out.append(f"The model's {_fmt(r.model_value, c.unit)} is within the published {pub}.")
+    else:
+        word = "above" if r.ratio > 1 else "below"
+        out.append(f"The model's {_fmt(r.model_value, c.unit)} is {max(r.ratio, 1 / r.ratio):.2f} times {word} the published {pub}"
+                   + (f", within the factor {TOLERANCE_FACTOR:g} this check allows." if r.within_tolerance else "."))
+    legacy = r.variants["straight-line, no limits"]
+    phys = r.variants["physical fly-out, no limits"]
+    out.append(f"The earlier straight-line model without engagement limits gives {_fmt(legacy, c.unit)}"
+               f" ({_ratio_words(r.legacy_ratio)}); the physical fly-out alone gives {_fmt(phys, c.unit)}.")
+    moves = {k.removeprefix("without "): v for k, v in r.variants.items() if k.startswith("without ")}
+    gaps = {k: abs(v - r.model_value) for k, v in moves.items() if np.isfinite(v) and np.isfinite(r.model_value)}
+    big = max(gaps, key=gaps.get) if gaps else None
+    if big is not None and gaps[big] > 1e-9 * max(1.0, abs(r.model_value)):
+        out.append(f"Of the engagement limits, {big} moves it most: without it the model gives {_fmt(moves[big], c.unit)}.")
+    else:
+        out.append("No single engagement limit changes it.")
+    if r.detail:
+        out.append(r.detail)
+    return " ".join(out)
+
+
+def _ratio_words(ratio: float) -> str:
+    if not np.isfinite(ratio):
+        return "no finite ratio"
+    if ratio == 1.0:
+        return "within the published figure"
+    return f"{ratio:.2f} times the published figure"
+
+
+def check_case(case: FootprintCase, catalog: Catalog, *, resolution_km: float = 20.0,
+               _ctx: _Context | None = None) -> CaseResult:
+    """Compute a case with the default model and with each part of the model switched off."""
+    ctx = _ctx or _Context(catalog, resolution_km)
+    value = evaluate_case(case, catalog, DEFAULT_MODEL, _ctx=ctx)
+    variants = {name: evaluate_case(case, catalog, m, _ctx=ctx) for name, m in variant_models().items()}
+    span = _flyout_span(case, catalog, DEFAULT_MODEL) if case.kind == "flyout-time" else None
+    lo, hi = case.published
+    return CaseResult(case=case, model_value=value, ratio=ratio_to_band(value, lo, hi), variants=variants, span=span,
+                      detail=detail(case, catalog, _ctx=ctx))
+
+
+def footprint_checks(catalog: Catalog, *, resolution_km: float = 20.0, ids: list[str] | None = None,
+                     progress: Callable[[FootprintCase], None] | None = None) -> list[CaseResult]:
+    """Every published case (or those named in ``ids``), checked."""
+    cases = published_cases()
+    if ids is not None:
+        known = {c.id for c in cases}
+        bad = [i for i in ids if i not in known]
+        if bad:
+            raise ValueError(f"unknown footprint case '{bad[0]}'; use one of {', '.join(sorted(known))}")
+        cases = tuple(c for c in cases if c.id in ids)
+    ctx = _Context(catalog, resolution_km)
+    out = []
+    for c in cases:
+        out.append(check_case(c, catalog, _ctx=ctx))
+        if progress is not None:
+            progress(c)
+    return out
+
+
+def markdown_table(results: list[CaseResult], catalog_hash: str = "", version: str = "") -> str:
+    """The validation table as Markdown (the file in ``docs/``)."""
+    lines = ["# Defended footprints against published figures", "",
+             f"Generated by `bmdlab check-footprints` (bmdlab {version}, catalog {catalog_hash}). A row is reproduced "
+             f"when the model is within a factor of {TOLERANCE_FACTOR:g} of the published figure; rows marked "
+             "'not scored' cite a figure whose text was not found.", "",
+             "| case | published | model | ratio | within 1.5x | earlier model | sources |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        c = r.case
+        lo, hi = c.published
+        pub = _fmt(lo, c.unit) if lo == hi else f"{_fmt(lo, c.unit)}-{_fmt(hi, c.unit)}"
+        model = _fmt(r.model_value, c.unit) if r.span is None else f"{r.span[0]:.0f}-{r.span[1]:.0f} s"
+        ok = ("yes" if r.within_tolerance else "no") if c.scored else "not scored"
+        lines.append(f"| {c.title} | {pub} | {model} | {r.ratio:.2f} | {ok} | "
+                     f"{_fmt(r.variants['straight-line, no limits'], c.unit)} | {', '.join(f'`{s}`' for s in c.sources) or '-'} |")
+    lines += ["", "## Why they differ", ""]
+    for r in results:
+        lines += [f"**{r.case.title}.** {explain(r)} *Geometry:* {r.case.context}", ""]
+    return "\n".join(lines)
