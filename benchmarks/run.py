@@ -51,9 +51,20 @@ def main() -> int:
     from bmdlab.scenario import load_scenario
 
     cat = builtin_catalog()
+    from bmdlab.defense.engage import LEGACY_MODEL, flyout_parameters
+    from bmdlab.defense.flyout import build_fan
+
+    fan_s = {}
+    for key, i in cat.interceptors.items():  # build_fan itself is not cached (flyout_fan is)
+        p = flyout_parameters(i, key)
+        fan_s[key] = timed(lambda: build_fan(p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si()), 1)
+    slowest = max(fan_s, key=fan_s.get)
+    rows.append((f"fly-out fan, slowest of {len(fan_s)} interceptors ({slowest}), uncached", fan_s[slowest], 2.0))
     aa = load_scenario("japan-2017-aegis-ashore", cat)
     base = load_scenario("japan-2017-baseline", cat)
     g5, g2 = land_grid(5.0), land_grid(2.0)
+    rows.append(("coverage japan-2017-aegis-ashore, 5 km, straight-line model (no target)",
+                 timed(lambda: national_coverage(aa, cat, grid=g5, model=LEGACY_MODEL), 1), None))
     rows.append(("coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 10 threats)", timed(lambda: national_coverage(aa, cat, grid=g5), 3), 10.0))
     rows.append(("coverage japan-2017-aegis-ashore, 2 km (98k cells x 10 threats)", timed(lambda: national_coverage(aa, cat, grid=g2), 1), 60.0))
     rows.append(("smallest THAAD count for 95 % of population (10 km, 30 km sites)",
@@ -71,6 +82,10 @@ def main() -> int:
         pts = grid({"scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"], "missiles": [50, 100, 200]})
         rows.append(("sweep 9 runs x 2,000 trials, local pool (2 processes)",
                      timed(lambda: run_sweep(pts, Path(d) / f"s{time.time_ns()}.duckdb", trials=2000, workers=2), 1), 60.0))
+    from bmdlab.coverage.published_footprints import footprint_checks
+
+    rows.append(("published-footprint checks (12 cases x 7 engagement models, 20 km)",
+                 timed(lambda: footprint_checks(cat, resolution_km=20.0), 1), 150.0))
     wta = Path(__file__).with_name("wta.py")
     if wta.exists():
         import runpy

@@ -105,6 +105,8 @@ class Timeline(_Frozen):
     engagement_limits: list[Literal["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"]] = Field(
         default=["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"],
         description="engagement limits in force (bmdlab.defense.engage.ENGAGEMENT_LIMITS); [] for none")
+    rcs_scale: float = Field(default=1.0, gt=0.0, le=1000.0, allow_inf_nan=False,
+                             description="factor on every threat's radar cross-section (with the track-rcs limit)")
 
 
 class AssetSpec(_Frozen):

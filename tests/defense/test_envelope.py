@@ -107,3 +107,62 @@ def test_chunked_detection_time_equals_a_full_scan():
     got = detection_time(Samples(times, pos, alt), sen, 0.0, chunk=7)
     np.testing.assert_array_equal(got, full)
     assert np.isinf(full).any() and np.isfinite(full).any()
+
+
+def test_crossing_geometry_closed_forms():
+    """Head-on, right-angle and tail-chase meetings (relative velocity by vector addition)."""
+    from bmdlab.defense.envelope import crossing_geometry
+
+    lat, lon = np.radians(35.0), np.radians(139.0)
+    launcher = EARTH_RADIUS * unit_vector(lat, lon)
+    up = unit_vector(lat, lon)
+    # a point 100 km above the launcher; interceptor straight up at 2 km/s, threat straight down at 3 km/s
+    point = (EARTH_RADIUS + 100e3) * up
+    ang, close = crossing_geometry(point[None], (-3000.0 * up)[None], launcher, np.array([2000.0]), np.array([np.pi / 2]))
+    assert ang[0] == pytest.approx(0.0, abs=1e-9) and close[0] == pytest.approx(5000.0)
+    # the threat flying horizontally: a right angle, closing speed sqrt(2^2 + 3^2) km/s
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east)
+    ang, close = crossing_geometry(point[None], (3000.0 * east)[None], launcher, np.array([2000.0]), np.array([np.pi / 2]))
+    assert ang[0] == pytest.approx(np.pi / 2) and close[0] == pytest.approx(np.hypot(2000.0, 3000.0))
+    # a point 200 km east at 50 km altitude; interceptor flying level away from the launcher at 2 km/s and the
+    # threat flying the same way at 3 km/s: a tail chase at 180 deg, closing at 1 km/s
+    la2, lo2 = destination(lat, lon, np.pi / 2, 200e3 / EARTH_RADIUS)
+    p2 = (EARTH_RADIUS + 50e3) * unit_vector(la2, lo2)
+    up2 = unit_vector(la2, lo2)
+    away = up2 * float(up2 @ up) - up
+    away /= np.linalg.norm(away)
+    ang, close = crossing_geometry(p2[None], (3000.0 * away)[None], launcher, np.array([2000.0]), np.array([0.0]))
+    assert ang[0] == pytest.approx(np.pi, abs=1e-6) and close[0] == pytest.approx(1000.0, rel=1e-6)
+
+
+def test_azimuth_offset_compass_points():
+    from bmdlab.defense.envelope import azimuth_offset
+
+    lat, lon = np.radians(35.0), np.radians(139.0)
+    obs = EARTH_RADIUS * unit_vector(lat, lon)
+    for az_deg in (0.0, 45.0, 90.0, 200.0):
+        la, lo = destination(lat, lon, np.radians(az_deg), 100e3 / EARTH_RADIUS)
+        tgt = (EARTH_RADIUS + 20e3) * unit_vector(la, lo)
+        # destination() follows a great circle: its initial azimuth is az_deg (within 1e-6 rad of it here)
+        assert azimuth_offset(obs, tgt[None], np.radians(az_deg))[0] == pytest.approx(0.0, abs=1e-3)
+        assert azimuth_offset(obs, tgt[None], np.radians(az_deg + 90.0))[0] == pytest.approx(np.pi / 2, abs=1e-3)
+
+
+def test_engagement_limits_remove_shots():
+    """The vertical fall of the closed-form test above is head-on: the crossing limit keeps its shot. A
+    minimum flight time longer than every feasible fly-out removes it, and a radar sector facing away
+    (boresight 180 deg from the threat, 60 deg half-width) removes it too; a sector facing it keeps it."""
+    t, pos, alt, launcher = _vertical_fall()
+    kw = dict(burnout_speed=1500.0, burn_time=0.0, min_altitude=10e3, max_altitude=40e3, max_range=50e3,
+              commit_time=np.array([0.0]), kill_assessment=5.0)
+    assert intercept_opportunities(t, pos, alt, launcher, max_crossing_angle=np.radians(30), min_closing_speed=1000.0, **kw)[0][0] == 1
+    assert intercept_opportunities(t, pos, alt, launcher, min_flight_time=30.0, **kw)[0][0] == 0  # feasible fly-outs take <= 26.7 s
+    # a threat directly overhead has no azimuth; move it 30 km east so the sector test has one
+    lat, lon = np.radians(35.0), np.radians(139.0)
+    la, lo = destination(lat, lon, np.pi / 2, 30e3 / EARTH_RADIUS)
+    pos_e = (EARTH_RADIUS + alt[0])[:, None] * unit_vector(la, lo)
+    facing = (launcher, np.pi / 2, np.radians(60))
+    away = (launcher, -np.pi / 2, np.radians(60))
+    assert intercept_opportunities(t, pos_e[None], alt, launcher, sector=facing, **kw)[0][0] == 1
+    assert intercept_opportunities(t, pos_e[None], alt, launcher, sector=away, **kw)[0][0] == 0

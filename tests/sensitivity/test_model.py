@@ -28,3 +28,36 @@ def test_higher_kill_probability_never_more_leakers():
     hi = evaluate({"scenario": "japan-2017-baseline", "missiles": 60, "sspk_quantile": 0.9}, trials=400, seed=3)
     assert hi["expected_leakers"] <= lo["expected_leakers"]
     assert hi["cost_total_jpy"] == lo["cost_total_jpy"]
+
+
+def test_engagement_model_parameters_are_checked():
+    with pytest.raises(BmdlabError, match="flyout = 'rocket' must be one of physical, straight-line"):
+        check_point({"flyout": "rocket"})
+    with pytest.raises(BmdlabError, match="limit_crossing = 'maybe' must be one of on, off"):
+        check_point({"limit_crossing": "maybe"})
+    with pytest.raises(BmdlabError, match=r"rcs_scale = 0 must be a number in \[0.001, 1000\]"):
+        check_point({"rcs_scale": 0})
+    assert check_point({"limit_crossing": False})["limit_crossing"] == "off"
+
+
+def test_engagement_model_axes_move_the_coverage_metric():
+    """Coverage metrics follow the engagement model: one Kongo-class ship at the central station defends
+    less land with the physical fly-out and its limits than with the earlier straight-line model (the
+    footprint check's 'one ship' figures), and switching the crossing limit off gives some of it back."""
+    import yaml
+
+    from bmdlab.catalog import builtin_catalog
+    from bmdlab.scenario import load_scenario
+    from bmdlab.sensitivity.model import _coverage_fractions
+
+    cat = builtin_catalog()
+    base = load_scenario("japan-2017-baseline", cat)
+    arch = base.architecture.model_copy(update={"units": base.architecture.units[1:2]})  # central station only
+    one = base.model_copy(update={"architecture": arch})
+    from bmdlab.coverage.national import with_engagement_model
+    from bmdlab.defense.engage import DEFAULT_MODEL, LEGACY_MODEL, EngagementModel
+
+    phys = _coverage_fractions(with_engagement_model(one, DEFAULT_MODEL), cat)[0]
+    legacy = _coverage_fractions(with_engagement_model(one, LEGACY_MODEL), cat)[0]
+    no_cross = _coverage_fractions(with_engagement_model(one, EngagementModel(limits=DEFAULT_MODEL.limits - {"crossing"})), cat)[0]
+    assert phys < no_cross <= legacy

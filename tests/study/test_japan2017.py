@@ -26,8 +26,25 @@ def test_writes_report_results_and_figures(study_dir):
     html = (study_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html  # self-contained
     for section in ('id="summary"', 'id="all-claims"', 'id="threats"', 'id="coverage"', 'id="claims"', 'id="raids"', 'id="costs"',
-                    'id="sensitivity"', 'id="assumptions"', 'id="model-check"', 'id="sources"', 'id="meta"'):
+                    'id="sensitivity"', 'id="assumptions"', 'id="model-check"', 'id="footprint-check"', 'id="changes"',
+                    'id="sources"', 'id="meta"'):
         assert section in html
+
+
+def test_model_check_lists_every_published_footprint(study_dir):
+    from bmdlab.coverage.published_footprints import published_cases
+
+    r = json.loads((study_dir / "results.json").read_text())
+    rows = r["footprint_checks"]["cases"]
+    assert [x["id"] for x in rows] == [c.id for c in published_cases()]
+    for x in rows:
+        assert x["explanation"] and x["quote"] and (x["sources"] or not x["scored"])
+    html = (study_dir / "report.html").read_text()
+    for x in rows:
+        assert x["title"] in html
+    ch = r["coverage"]["changes"]
+    assert ch["model"].startswith("physical") and ch["model_before"].startswith("straight-line")
+    assert {c["id"] for c in ch["claims"]} == {c["id"] for c in r["coverage"]["claims"]}
 
 
 def test_results_record_provenance_and_timeline(study_dir):

@@ -110,7 +110,16 @@ def engagement_model(scenario: Scenario, model: EngagementModel | None = None) -
     if model is not None:
         return model
     tl = scenario.timeline
-    return EngagementModel(flyout=tl.flyout, limits=frozenset(tl.engagement_limits))
+    return EngagementModel(flyout=tl.flyout, limits=frozenset(tl.engagement_limits), rcs_scale=tl.rcs_scale)
+
+
+def with_engagement_model(scenario: Scenario, model: EngagementModel | None) -> Scenario:
+    """The scenario with its timeline's fly-out, engagement limits and RCS scale set from ``model``."""
+    if model is None:
+        return scenario
+    tl = scenario.timeline.model_copy(update={"flyout": model.flyout, "engagement_limits": sorted(model.limits),
+                                              "rcs_scale": model.rcs_scale})
+    return scenario.model_copy(update={"timeline": tl})
 
 
 def defenders_of(scenario: Scenario, catalog: Catalog, model: EngagementModel | None = None,

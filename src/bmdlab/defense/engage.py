@@ -54,10 +54,19 @@ class EngagementModel:
 
     flyout: str = "physical"  #: one of :data:`~bmdlab.defense.flyout.FLYOUT_MODELS`
     limits: frozenset[str] = frozenset(ENGAGEMENT_LIMITS)
+    rcs_scale: float = 1.0  #: factor on every threat's radar cross-section (sensitivity; with ``track-rcs``)
 
     def __post_init__(self):
         check_flyout_model(self.flyout)
         object.__setattr__(self, "limits", check_limits(self.limits))
+        if not (np.isfinite(self.rcs_scale) and self.rcs_scale > 0):
+            raise ValueError("rcs_scale must be a positive number")
+
+    def threat_rcs(self, missile: Missile | None) -> float | None:
+        """The RCS radars see for ``missile`` under this model [m^2]; None when ``track-rcs`` is off or unknown."""
+        if missile is None or missile.rcs is None or "track-rcs" not in self.limits:
+            return None
+        return missile.rcs.si() * self.rcs_scale
 
     def label(self) -> str:
         off = [x for x in ENGAGEMENT_LIMITS if x not in self.limits]
@@ -152,9 +161,7 @@ class Defender:
     def against(self, missile: Missile | None, launch: tuple[float, float] | None = None) -> Defender:
         """This defender with its own radar's range against ``missile`` (when ``track-rcs`` is on) and
         its radar's sector facing the ``launch`` point (lat, lon [rad]; when ``field-of-view`` is on)."""
-        sensor = self.sensor
-        if missile is not None and missile.rcs is not None and "track-rcs" in self.model.limits:
-            sensor = sensor.against(missile.rcs.si())
+        sensor = self.sensor.against(self.model.threat_rcs(missile))
         if launch is not None and "field-of-view" in self.model.limits:
             sensor = sensor.facing(*launch)
         return self if sensor is self.sensor else replace(self, sensor=sensor)
@@ -173,9 +180,7 @@ def sensors_against(sensors, missile: Missile | None, model: EngagementModel = D
                     launch: tuple[float, float] | None = None) -> list[Sensor]:
     """Stand-alone sensors with their ranges against ``missile`` (when ``track-rcs`` is on) and their
     sectors facing the ``launch`` point (lat, lon [rad]; when ``field-of-view`` is on)."""
-    out = list(sensors)
-    if missile is not None and missile.rcs is not None and "track-rcs" in model.limits:
-        out = [s.against(missile.rcs.si()) for s in out]
+    out = [s.against(model.threat_rcs(missile)) for s in sensors]
     if launch is not None and "field-of-view" in model.limits:
         out = [s.facing(*launch) for s in out]
     return out

@@ -163,16 +163,23 @@ class FlyoutParameters:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _thrust_acceleration(t: float, p: FlyoutParameters, delta_v: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Thrust acceleration [m/s^2] and ideal velocity gained so far [m/s] at time ``t`` after launch."""
+def _thrust_acceleration(t: float, p: FlyoutParameters, delta_v: FloatArray, t_step: float | None = None,
+                         ) -> tuple[FloatArray, FloatArray]:
+    """Thrust acceleration [m/s^2] and ideal velocity gained so far [m/s] at time ``t`` after launch.
+
+    ``t_step`` (the middle of the integration step) decides which stage burns, so that the
+    Runge-Kutta stages at a step's ends see the thrust of the stage the step lies in (step edges
+    fall on stage burnouts).
+    """
     acc = np.zeros_like(delta_v)
     gained = np.zeros_like(delta_v)
     f = 1.0 - 1.0 / p.mass_ratio
+    ref = t if t_step is None else t_step
     start = 0.0
     for tb, share in zip(p.stage_burn_times, p.stage_shares):
         ve = share * delta_v / np.log(p.mass_ratio)
         tau = min(max((t - start) / tb, 0.0), 1.0)
-        if start <= t < start + tb:
+        if start <= ref < start + tb:
             acc = ve * f / (tb * (1.0 - f * tau))
         gained = gained - ve * np.log1p(-f * tau)
         start += tb
@@ -191,10 +198,10 @@ def _flyout_states(p: FlyoutParameters, elevation: FloatArray, delta_v: FloatArr
     ux, uy = np.cos(th), np.sin(th)  # thrust direction in the launcher's frame (x downrange, y up)
     drag_k = 0.5 * p.drag_coefficient * area / p.launch_mass
 
-    def deriv(tt: float, s: FloatArray) -> FloatArray:
+    def deriv(tt: float, s: FloatArray, mid: float) -> FloatArray:
         x, y, vx, vy = s
         r = np.hypot(x, y)
-        acc_t, gained = _thrust_acceleration(tt, p, dv)
+        acc_t, gained = _thrust_acceleration(tt, p, dv, mid)
         g = -GM_EARTH / r**3
         # drag per unit mass: rho Cd A v / (2 m), with m = m0 exp(-gained / ve_mean)
         k = drag_k * air_density(r - EARTH_RADIUS) * np.hypot(vx, vy) * np.exp(gained / ve_mean)
@@ -204,10 +211,11 @@ def _flyout_states(p: FlyoutParameters, elevation: FloatArray, delta_v: FloatArr
     yield state
     for i in range(1, len(times)):
         t0, h = times[i - 1], times[i] - times[i - 1]
-        k1 = deriv(t0, state)
-        k2 = deriv(t0 + 0.5 * h, state + 0.5 * h * k1)
-        k3 = deriv(t0 + 0.5 * h, state + 0.5 * h * k2)
-        k4 = deriv(t0 + h, state + h * k3)
+        mid = t0 + 0.5 * h
+        k1 = deriv(t0, state, mid)
+        k2 = deriv(mid, state + 0.5 * h * k1, mid)
+        k3 = deriv(mid, state + 0.5 * h * k2, mid)
+        k4 = deriv(t0 + h, state + h * k3, mid)
         state = state + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         yield state
 
@@ -321,6 +329,14 @@ class FlyoutFan:
     def max_altitude(self) -> float:
         """Highest altitude the fan reaches. [m]"""
         j = np.flatnonzero(np.isfinite(self.time).any(axis=0))
+        return float(j[-1] * self.dh) if j.size else 0.0
+
+    def max_altitude_at(self, ground_range: float) -> float:
+        """Highest altitude the fan reaches at a ground range (0 if none). [m]"""
+        i = int(round(float(ground_range) / self.dx))
+        if not 0 <= i < self.time.shape[0]:
+            return 0.0
+        j = np.flatnonzero(np.isfinite(self.time[i]))
         return float(j[-1] * self.dh) if j.size else 0.0
 
     def _index(self, ground_range: FloatArray, altitude: FloatArray):

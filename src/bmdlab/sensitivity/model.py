@@ -15,7 +15,16 @@ The inputs that the debate's answers hang on, each a named parameter:
 ``missile_reliability``   probability that a missile works
 ``cost_scale``            factor on every price (acquisition, interceptors, operation)
 ``years``                 operation and support horizon [years]
+``flyout``                interceptor fly-out model: ``physical`` or ``straight-line``
+``limit_<name>``          ``on`` or ``off``: one engagement limit (``launcher_elevation``,
+                          ``min_flight_time``, ``crossing``, ``track_rcs``, ``field_of_view``)
+``rcs_scale``             factor on every threat's radar cross-section (radar ranges scale as its
+                          fourth root)
 ========================  ==========================================================================
+
+Besides the raid and cost metrics, every run reports the land and population its architecture
+defends (worst case over the scenario's threats) on a :data:`COVERAGE_RESOLUTION_KM` grid, so a
+sweep or tornado shows how much the coverage answers depend on the engagement model.
 
 :func:`evaluate` returns the metrics of one run; it is a pure function of its arguments (the seed
 included), so a sweep can run its points in any order, on any worker, and resume.
@@ -47,13 +56,28 @@ PARAMETERS: dict[str, Any] = {
     "missile_reliability": None,
     "cost_scale": 1.0,
     "years": None,
+    "flyout": None,
+    "limit_launcher_elevation": None,
+    "limit_min_flight_time": None,
+    "limit_crossing": None,
+    "limit_track_rcs": None,
+    "limit_field_of_view": None,
+    "rcs_scale": None,
 }
+#: The engagement-limit parameters and the limits they switch.
+LIMIT_PARAMETERS = {f"limit_{name.replace('-', '_')}": name for name in
+                    ("launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view")}
+#: Grid of the coverage metrics. [km]
+COVERAGE_RESOLUTION_KM = 20.0
 #: Metrics every run reports.
 METRICS = ("expected_leakers", "p_zero_leakers", "expected_surviving_value_fraction", "interceptors_expended",
-           "cost_total_jpy", "jpy_per_surviving_value_point")
+           "cost_total_jpy", "jpy_per_surviving_value_point", "defended_land_fraction", "defended_population_fraction")
 #: Allowed range of each numeric parameter (inclusive).
 RANGES = {"missiles": (0, 5000), "sspk_quantile": (0.0, 1.0), "decoys": (0, 20), "discrimination": (0.0, 1.0),
-          "track_delay_s": (0.0, 3600.0), "missile_reliability": (0.0, 1.0), "cost_scale": (0.0, 100.0), "years": (0, 100)}
+          "track_delay_s": (0.0, 3600.0), "missile_reliability": (0.0, 1.0), "cost_scale": (0.0, 100.0), "years": (0, 100),
+          "rcs_scale": (0.001, 1000.0)}
+#: Allowed values of each choice parameter.
+CHOICES = {"flyout": ("physical", "straight-line"), **{k: ("on", "off") for k in LIMIT_PARAMETERS}}
 
 
 def check_point(point: dict[str, Any], where: str = "sweep") -> dict[str, Any]:
@@ -64,6 +88,11 @@ def check_point(point: dict[str, Any], where: str = "sweep") -> dict[str, Any]:
             from bmdlab.errors import unknown_key
 
             raise BmdlabError(f"{where}: " + str(unknown_key("sensitivity parameter", k, PARAMETERS)))
+        if k in CHOICES and v is not None:
+            if isinstance(v, bool) and k in LIMIT_PARAMETERS:
+                v = "on" if v else "off"
+            if v not in CHOICES[k]:
+                raise BmdlabError(f"{where}: {k} = {v!r} must be one of {', '.join(CHOICES[k])}")
         if k in RANGES and v is not None:
             lo, hi = RANGES[k]
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi or v != v:
@@ -100,6 +129,25 @@ def _scenario(name: str, catalog: Catalog):
     return load_scenario(name, catalog)  # raises the one-line error naming the choices
 
 
+_COVERAGE_CACHE: dict[tuple[str, str], tuple[float, float]] = {}
+
+
+def _coverage_fractions(scen, catalog: Catalog) -> tuple[float, float]:
+    """(land, population) the scenario defends, worst case, on the coverage-metric grid (memoised per
+    scenario content and catalog: raid-only parameters do not change it)."""
+    from bmdlab.coverage.national import national_coverage
+
+    import hashlib
+    import json
+
+    text = json.dumps(scen.model_dump(mode="json", include={"architecture", "threat", "timeline"}), sort_keys=True)
+    key = (hashlib.sha256(text.encode()).hexdigest(), catalog.hash)
+    if key not in _COVERAGE_CACHE:
+        cov = national_coverage(scen, catalog, resolution_km=COVERAGE_RESOLUTION_KM, workers=1)
+        _COVERAGE_CACHE[key] = cov.fractions(cov.defended())
+    return _COVERAGE_CACHE[key]
+
+
 def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, catalog_dir: str | None = None) -> dict[str, float]:
     """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments."""
     from bmdlab.cost.architecture import architecture_cost
@@ -109,8 +157,21 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, cat
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
     scen = _scenario(str(p["scenario"]), catalog)
     update: dict[str, Any] = {}
+    tl_upd: dict[str, Any] = {}
     if p["track_delay_s"] is not None:
-        update["timeline"] = scen.timeline.model_copy(update={"track_delay_s": float(p["track_delay_s"])})
+        tl_upd["track_delay_s"] = float(p["track_delay_s"])
+    if p["flyout"] is not None:
+        tl_upd["flyout"] = p["flyout"]
+    limits = set(scen.timeline.engagement_limits)
+    for k, name in LIMIT_PARAMETERS.items():
+        if p[k] is not None:
+            (limits.add if p[k] == "on" else limits.discard)(name)
+    if limits != set(scen.timeline.engagement_limits):
+        tl_upd["engagement_limits"] = sorted(limits)
+    if p["rcs_scale"] is not None:
+        tl_upd["rcs_scale"] = float(p["rcs_scale"])
+    if tl_upd:
+        update["timeline"] = scen.timeline.model_copy(update=tl_upd)
     raid_upd: dict[str, Any] = {"decoys_per_missile": int(p["decoys"]), "discrimination_probability": float(p["discrimination"])}
     if p["missile_reliability"] is not None:
         raid_upd["missile_reliability"] = float(p["missile_reliability"])
@@ -128,7 +189,10 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, cat
     out, _, _ = run_scenario_raid(scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p))
     cost = architecture_cost(scen, catalog, years=None if p["years"] is None else int(p["years"])).total() * float(p["cost_scale"])
     sv = out["expected_surviving_value_fraction"]
+    land, people = _coverage_fractions(scen, catalog)
     return {
+        "defended_land_fraction": land,
+        "defended_population_fraction": people,
         "expected_leakers": float(out["expected_leakers"]),
         "p_zero_leakers": float(out["p_zero_leakers"]),
         "expected_surviving_value_fraction": float(sv),

@@ -8,7 +8,10 @@ The default ranges are the open-literature uncertainty of each input:
 * detection to launch delay: 30 s and 120 s for every unit (base: the catalog's per-unit times);
 * missile reliability: 0.8 (North Korean test failures) to 1;
 * costs: 0.7 and 1.5 times every price (the spread of the published Aegis Ashore estimates, ¥80 bn
-  in 2017 to ¥134 bn in 2018, is about this wide).
+  in 2017 to ¥134 bn in 2018, is about this wide);
+* the engagement model: the straight-line fly-out of earlier bmdlab versions against the physical
+  one, each engagement limit off and on (the limits' values are mostly assumed, see the catalog),
+  and the threats' radar cross-section at a tenth and ten times its assumed 0.1 m^2.
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ def default_ranges(base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any],
         ("track_delay_s", "detection-to-launch delay (30-120 s)", {"track_delay_s": 30.0}, {"track_delay_s": 120.0}),
         ("missile_reliability", "missile reliability (0.8-1)", {"missile_reliability": 0.8}, {"missile_reliability": 1.0}),
         ("cost_scale", "all prices (x0.7-x1.5)", {"cost_scale": 0.7}, {"cost_scale": 1.5}),
+        ("flyout", "fly-out (straight-line / physical)", {"flyout": "straight-line"}, {"flyout": "physical"}),
+        ("limit_crossing", "hit-to-kill crossing limit (off / on)", {"limit_crossing": "off"}, {"limit_crossing": "on"}),
+        ("limit_min_flight_time", "minimum flight time (off / on)", {"limit_min_flight_time": "off"}, {"limit_min_flight_time": "on"}),
+        ("limit_launcher_elevation", "launcher elevation limit (off / on)", {"limit_launcher_elevation": "off"},
+         {"limit_launcher_elevation": "on"}),
+        ("limit_field_of_view", "radar field of view (off / on)", {"limit_field_of_view": "off"}, {"limit_field_of_view": "on"}),
+        ("rcs_scale", "threat RCS (x0.1-x10)", {"rcs_scale": 0.1}, {"rcs_scale": 10.0}),
     ]
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, national_coverage
+from bmdlab.coverage.national import Coverage, engagement_model, national_coverage, with_engagement_model
 from bmdlab.coverage.siting_study import optimise_sites
 from bmdlab.coverage.summary import coverage_summary
-from bmdlab.defense.engage import make_defender
+from bmdlab.defense.engage import EngagementModel, make_defender
 from bmdlab.defense.footprint import defended_footprint
 from bmdlab.scenario import load_scenario
 
@@ -38,15 +38,17 @@ def _fractions(cov: Coverage, mask: np.ndarray) -> dict[str, float]:
 
 
 def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_km: float = 5.0, progress=None,
-                     siting_resolution_km: float = 10.0, candidate_spacing_km: float = 30.0) -> tuple[dict[str, Any], dict[str, Coverage]]:
+                     siting_resolution_km: float = 10.0, candidate_spacing_km: float = 30.0,
+                     model: EngagementModel | None = None) -> tuple[dict[str, Any], dict[str, Coverage]]:
     """Run the three architectures, the subsets behind each claim, and the THAAD siting.
 
-    Returns the JSON-ready results and the coverage objects (for the maps).
+    ``model`` replaces the scenarios' engagement model (default: theirs, the physical fly-out with
+    every limit). Returns the JSON-ready results and the coverage objects (for the maps).
     """
     covs: dict[str, Coverage] = {}
     summaries: dict[str, dict[str, Any]] = {}
     for name in ARCHITECTURES:
-        scen = load_scenario(name, catalog)
+        scen = with_engagement_model(load_scenario(name, catalog), model)
         covs[name] = national_coverage(scen, catalog, resolution_km=resolution_km)
         summaries[name] = coverage_summary(covs[name], cities)
         summaries[name]["description"] = scen.description
@@ -67,14 +69,17 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
 
     # single PAC-3 fire unit against a Nodong (Ichigaya, Tokyo; launch from Wonsan, in range of Tokyo)
     ichigaya, wonsan = catalog.place("pac3-ichigaya"), catalog.place("wonsan")
-    d = make_defender(catalog, "pac-3-fire-unit", ichigaya.lat.nominal, ichigaya.lon.nominal, name="PAC-3 Ichigaya")
+    used = engagement_model(with_engagement_model(load_scenario("japan-2017-baseline", catalog), model))
+    d = make_defender(catalog, "pac-3-fire-unit", ichigaya.lat.nominal, ichigaya.lon.nominal, name="PAC-3 Ichigaya",
+                      model=used)
     fp = defended_footprint(d, catalog.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal)
     pac3_fp = {"unit": "pac-3-fire-unit at Ichigaya", "threat": "nodong from wonsan", "area_km2": round(fp.area_m2 / 1e6, 1),
                "max_radius_km": round(fp.max_radius_m / 1e3, 1), "max_shot_opportunities": fp.max_shots}
     if progress:
         progress("pac-3 footprint")
 
-    siting = optimise_sites(catalog, "thaad-battery", load_scenario("japan-2017-baseline", catalog), land_target=0.99,
+    siting = optimise_sites(catalog, "thaad-battery", with_engagement_model(load_scenario("japan-2017-baseline", catalog), model),
+                            land_target=0.99,
                             resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km)
     if progress:
         progress("thaad siting")
@@ -90,7 +95,7 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
         "pac3_footprint": pac3_fp,
         "thaad_smallest_count_for_99pct_land": {k: siting[k] for k in ("count", "land_fraction", "population_fraction", "gap", "sites")},
     }
-    claims = _verdicts(summaries, subsets)
+    claims = _verdicts(summaries, subsets, catalog)
     best_ship = int(np.flatnonzero(ships)[int(np.argmax([x["population_fraction"] for x in single_ship]))])
     panels = {
         "PAC-3 fire units only (2017)": base.subset(pac3),
@@ -99,16 +104,58 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
         "six THAAD batteries only": th.subset(_mask(th, lambda d: d.unit == "thaad-battery")),
     }
     return {"resolution_km": resolution_km, "architectures": summaries, "subsets": subsets, "claims": claims,
+            "headline": headline(summaries, subsets),
+            "engagement_model": {"flyout": used.flyout, "limits": sorted(used.limits), "label": used.label()},
             "panels": list(panels)}, covs | {"panels": panels}
+
+
+#: Population share every architecture must defend for coverage not to be "the problem".
+COVERAGE_ENOUGH = 0.99
+
+
+def headline(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> dict[str, Any]:
+    """The coverage headline, by rule: is coverage a problem for any architecture, and do the four ships alone
+    reach every threatened person?"""
+    weakest = min(summaries, key=lambda n: summaries[n]["population_fraction"])
+    enough = summaries[weakest]["population_fraction"] >= COVERAGE_ENOUGH
+    ships = s["baseline_ships_only"]["population_fraction"]
+    title = "Coverage is not the problem." if enough else "Coverage is part of the problem."
+    ship_text = (f"with all four Aegis ships on station the upper tier alone reaches {_pct(ships)} of the threatened people"
+                 + (", every threatened city." if ships >= COVERAGE_ENOUGH else
+                    f", so the PAC-3 point defences matter where the ships do not reach."))
+    return {"coverage_is_enough": enough, "weakest_architecture": weakest, "title": title,
+            "ships_population_fraction": ships, "ship_text": ship_text}
+
+
+def claim_changes(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """Which coverage conclusions differ between two runs of :func:`coverage_section` (e.g. the physical
+    engagement model against the earlier straight-line one)."""
+    b = {c["id"]: c for c in before["claims"]}
+    claims = [{"id": c["id"], "quote": c["quote"], "verdict": c["verdict"], "verdict_before": b[c["id"]]["verdict"],
+               "figure": c["figure"], "figure_before": b[c["id"]]["figure"], "changed": c["verdict"] != b[c["id"]]["verdict"]}
+              for c in now["claims"] if c["id"] in b]
+    archs = [{"name": n, "population_fraction": a["population_fraction"], "land_fraction": a["land_fraction"],
+              "population_fraction_before": before["architectures"][n]["population_fraction"],
+              "land_fraction_before": before["architectures"][n]["land_fraction"]}
+             for n, a in now["architectures"].items() if n in before["architectures"]]
+    h_now, h_before = now["headline"], before["headline"]
+    return {"model": now["engagement_model"]["label"], "model_before": before["engagement_model"]["label"],
+            "claims": claims, "architectures": archs, "changed_claims": [c["id"] for c in claims if c["changed"]],
+            "headline": h_now["title"], "headline_before": h_before["title"],
+            "headline_changed": h_now["coverage_is_enough"] != h_before["coverage_is_enough"]}
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
-def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> list[dict[str, str]]:
+def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: Catalog) -> list[dict[str, str]]:
     """Each claim with the model's figure, a verdict (holds / partly / does not hold) and why."""
     out = []
+    pac3_i = catalog.interceptors["pac-3-cri"]
+    iia = catalog.interceptors["sm-3-iia"]
+    thaad_i = catalog.interceptors["thaad"]
+    nodong = catalog.missiles["nodong"]
     r = s["pac3_footprint"]["max_radius_km"]
     out.append({
         "id": "pac3", "quote": CLAIMS["pac3"],
@@ -116,7 +163,8 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> list[d
                   f"{s['pac3_footprint']['area_km2']:,.0f} km2; all {s['baseline_pac3_units']} "
                   f"PAC-3 units together defend {_pct(s['baseline_pac3_only']['population_fraction'])} of the population",
         "verdict": "holds" if 10 <= r < 100 else ("partly" if r < 200 else "does not hold"),
-        "why": "a lower-tier interceptor with a 15-20 km ceiling engages only re-entry vehicles falling close to it.",
+        "why": f"a lower-tier interceptor with a {pac3_i.max_intercept_altitude.display()} ceiling engages only re-entry vehicles "
+               f"falling close to it.",
     })
     ships = s["baseline_ships_only"]
     best = max(s["baseline_single_ship"], key=lambda x: x["population_fraction"])
@@ -138,9 +186,10 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> list[d
         "id": "aegis_ashore", "quote": CLAIMS["aegis_ashore"],
         "figure": f"Araya + Mutsumi alone: {_pct(aa['land_fraction'])} of threatened land, {_pct(aa['population_fraction'])} of its people",
         "verdict": "holds" if aa["land_fraction"] >= 0.99 else ("partly" if aa["land_fraction"] >= 0.9 else "does not hold"),
-        "why": ("two SM-3 IIA sites (4.5 km/s, 2,500 km range) reach every aim point the Nodong and Scud-ER can threaten "
-                "from the five launch areas; land beyond the Nodong's 1,300 km (Okinawa and the south-western islands) is "
-                "not threatened here, so the claim is not tested there." if aa["land_fraction"] >= 0.99 else
+        "why": (f"two SM-3 IIA sites ({iia.burnout_speed.display()}, {iia.max_range.display()} range) reach every aim point "
+                f"the Nodong and Scud-ER can threaten from the five launch areas; land beyond the Nodong's "
+                f"{nodong.range.display()} (Okinawa and the south-western islands) is not threatened here, so the claim is not "
+                f"tested there." if aa["land_fraction"] >= 0.99 else
                 "parts of the threatened land lie outside both SM-3 IIA footprints."),
     })
     k = s["thaad_smallest_count_for_99pct_land"]
@@ -150,7 +199,7 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> list[d
         "figure": f"smallest THAAD count for 99 % of threatened land: {k['count']} (gap {k['gap']:.1%}); six optimally sited "
                   f"batteries defend {_pct(six['land_fraction'])} of the land, {_pct(six['population_fraction'])} of its people",
         "verdict": "holds" if k["count"] >= 6 else ("partly" if k["count"] >= 4 else "does not hold"),
-        "why": f"a THAAD battery defends aim points out to roughly 200 km, so covering Japan's 3,000 km arc takes several; "
+        "why": f"a THAAD interceptor reaches {thaad_i.max_range.display()} from its battery, so covering Japan's arc takes several; "
                f"the model needs {k['count']} with optimal siting against this threat{'' if k['count'] >= 6 else ', fewer than six'}.",
     })
     return out

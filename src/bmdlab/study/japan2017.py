@@ -3,8 +3,9 @@
 It composes the pipeline stages into one self-contained report. Sections so far: threats (flight
 times and apogees from the public launch areas to Japan's 30 largest cities, a map of the reach of
 each missile), coverage (three architectures side by side and the article's coverage claims with
-the model's verdicts), saturation raids (Monte Carlo leakers against raid size) and the trajectory
-model's check against the observed 2017 flights, costs and trade-offs (life-cycle cost, Pareto frontier,
+the model's verdicts, and which of them the physical engagement model changed), saturation raids
+(Monte Carlo leakers against raid size) and the model check (trajectories against the observed 2017
+flights, defended footprints against every published footprint figure), costs and trade-offs (life-cycle cost, Pareto frontier,
 budget optimum, cost-exchange ratios), sensitivity (tornado and a grid sweep), every claim of the
 article in one table, and the assumptions with their sources.
 """
@@ -33,7 +34,9 @@ from bmdlab.io import atomic_directory, atomic_write_bytes, atomic_write_json
 from bmdlab.plotting.maps import plot_threat_map
 from bmdlab.plotting.profile import plot_profile
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
-from bmdlab.study.coverage_section import coverage_section
+from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases
+from bmdlab.defense.engage import LEGACY_MODEL
+from bmdlab.study.coverage_section import claim_changes, coverage_section
 from bmdlab.study.figures import coverage_maps_side_by_side
 from bmdlab.plotting.raids import plot_leakers
 from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
@@ -44,6 +47,8 @@ from bmdlab.trajectory import max_range, missile_trajectory
 
 STUDY = "japan-2017"
 N_CITIES = 30
+#: Grid of Japan for the published-footprint checks in the model check (the Korean grid is 10 km). [km]
+FOOTPRINT_CHECK_RESOLUTION_KM = 20.0
 
 
 def _cities(n: int) -> list[dict[str, Any]]:
@@ -98,6 +103,16 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
                                           candidate_spacing_km=max(30.0, 3.0 * resolution_km),
                                           progress=lambda _n: progress.advance(step))
         panels = covs.pop("panels")
+        step = progress.add_task("coverage with the earlier straight-line engagement model (what changed)", total=5)
+        legacy, _ = coverage_section(catalog, cities, resolution_km=resolution_km,
+                                     siting_resolution_km=max(10.0, resolution_km),
+                                     candidate_spacing_km=max(30.0, 3.0 * resolution_km), model=LEGACY_MODEL,
+                                     progress=lambda _n: progress.advance(step))
+        coverage["changes"] = claim_changes(coverage, legacy)
+        step = progress.add_task("model check: defended footprints against published figures",
+                                 total=len(published_cases()))
+        footprints = footprint_checks(catalog, resolution_km=FOOTPRINT_CHECK_RESOLUTION_KM,
+                                      progress=lambda _c: progress.advance(step))
         coverage_png = coverage_maps_side_by_side(covs, catalog, cities, work / "coverage_maps.png")
         claims_png = coverage_maps_side_by_side(panels, catalog, cities, work / "claims_maps.png", ncols=2)
 
@@ -154,6 +169,8 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "meta": meta,
             "threats": threats,
             "observed_flights": observed,
+            "footprint_checks": {"resolution_km": FOOTPRINT_CHECK_RESOLUTION_KM, "tolerance_factor": TOLERANCE_FACTOR,
+                                 "cases": [r.to_dict() for r in footprints]},
             "coverage": coverage,
             "raids": raids,
             "costs": costs,
