@@ -21,7 +21,8 @@ def study_dir(tmp_path_factory):
 
 def test_writes_report_results_and_figures(study_dir):
     for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv",
-                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png", "tradeoff.png", "tornado_leakers.png", "tornado_cost.png", "sweep.duckdb"):
+                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png", "tradeoff.png", "tornado_leakers.png", "tornado_cost.png", "sweep.duckdb",
+                 "footprint_check_seongju.png"):
         assert (study_dir / name).stat().st_size > 1000, name
     html = (study_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html  # self-contained

@@ -175,6 +175,14 @@ def _region_defended_uncached(ctx: _Context, case: FootprintCase, model: Engagem
     return grid, _defended(shots, reach, [0]), reach, (lat, lon)
 
 
+def region_coverage(case_id: str, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL):
+    """Grid, defended cells, reach (threats, cells) and the battery's (lat, lon) [deg] of a region case (for maps)."""
+    case = next((c for c in published_cases() if c.id == case_id), None)
+    if case is None or not case.kind.startswith("region"):
+        raise ValueError(f"'{case_id}' is not a region case of the published footprints")
+    return _region_defended(_Context(catalog, 10.0), case, model)
+
+
 def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL, *,
                   resolution_km: float = 20.0, _ctx: _Context | None = None) -> float:
     """The model's value of a case's quantity, in the case's unit.

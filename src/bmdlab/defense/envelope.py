@@ -3,31 +3,48 @@
 Pure, vectorised functions in SI units (m, s, m/s, rad). The high-level footprint and coverage code
 composes them.
 
-Model (open-literature kinematics, no aerodynamics or guidance):
+Model:
 
-* **Fly-out.** The interceptor accelerates uniformly for its burn time :math:`T_b` to its burnout
-  speed :math:`v_b`, then coasts at :math:`v_b` along a straight line to the intercept point. The
-  time to cover a distance :math:`d` is
+* **Fly-out.** The time an interceptor needs to reach a point comes from a fly-out model with a
+  ``time_to(ground_range, altitude)`` method: the point-mass fan of :mod:`bmdlab.defense.flyout`
+  (thrust, gravity, drag; the default) or the straight-line kinematic model of earlier bmdlab
+  versions, uniform acceleration for the burn time :math:`T_b` to the burnout speed :math:`v_b`,
+  then constant speed along a straight line,
 
   .. math::
       t(d) = \\sqrt{2 d T_b / v_b} \\quad (d \\le v_b T_b / 2), \\qquad
-      t(d) = T_b/2 + d / v_b \\quad (d > v_b T_b / 2).
+      t(d) = T_b/2 + d / v_b \\quad (d > v_b T_b / 2)
 
-  Gravity and drag are neglected: the fly-out is slightly optimistic for endo-atmospheric
-  interceptors. This is the "average fly-out velocity" approach of kinematic footprint studies,
-  e.g. the APS Study Group on Boost-Phase Intercept (Rev. Mod. Phys. 76, S1, 2004), ch. 5.
+  (the "average fly-out velocity" approach of kinematic footprint studies, APS 2004, ch. 5).
 * **Radar line of sight.** A target is visible when it is above the radar's horizon on a
-  spherical Earth (elevation above a minimum angle) and within the radar's detection range.
+  spherical Earth (elevation above a minimum angle), within the radar's detection range and, for a
+  radar with an azimuth sector, inside the sector (Skolnik 2001, sec. 8.2).
 * **Intercept window.** A trajectory point can be engaged when its altitude is inside the
   interceptor's [min, max] intercept altitude, its ground distance from the launcher is at most
   the interceptor's maximum range, and an interceptor launched after the commit time reaches it
   before the threat does.
+* **Engagement limits** (each value in the catalog, with its source or marked assumed):
+
+  - *minimum flight time*: no intercept sooner after launch than the kill vehicle's separation,
+    seeker acquisition and divert allow (Patriot: "less than nine seconds", The Defense Post 2021;
+    SM-3 and THAAD: burn time plus ~10 s, assumed);
+  - *crossing angle and closing speed*: a hit-to-kill vehicle meets its target within a maximum
+    angle between its velocity and the target's reversed velocity (90 deg: no tail chase, judged
+    infeasible by MDA for the European GBI, via Heritage 2008; assumed for SM-3, THAAD and PAC-3)
+    and above a minimum closing speed (assumed), see :func:`crossing_geometry`;
+  - *fire-control sector*: a unit whose radar covers an azimuth sector (AN/TPY-2, AN/MPQ-65)
+    intercepts only inside it (:func:`azimuth_offset`); the radar faces the threat's launch point;
+  - *launcher elevation* and *radar range against the threat's RCS* enter through the fly-out fan
+    (:mod:`bmdlab.defense.flyout`) and the sensors (:mod:`bmdlab.defense.engage`).
 
 References
 ----------
 .. [1] APS Study Group, "Report of the American Physical Society Study Group on Boost-Phase
        Intercept Systems for National Missile Defense", Rev. Mod. Phys. 76 (2004) S1-S424.
-.. [2] M. I. Skolnik, *Introduction to Radar Systems*, 3rd ed. (2001), sec. 8.2 (radar horizon).
+.. [2] M. I. Skolnik, *Introduction to Radar Systems*, 3rd ed. (2001), sec. 1.2 (radar equation,
+       range as the fourth root of the target's cross-section) and sec. 8.2 (radar horizon).
+.. [3] D. Wilkening, "A simple model for calculating ballistic missile defense effectiveness",
+       Science & Global Security 8 (2000) 183-215 (engagement timelines and defended footprints).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ non-rotating Earth (radius :data:`~bmdlab.geo.sphere.EARTH_RADIUS`), in Earth-ce
   acceleration follows from the rocket equation, :math:`a_T = v_{e,i} f_i / (T_i (1 - f_i \\tau))`
   with :math:`f_i = 1 - 1/\\Lambda_i`, :math:`v_{e,i} = \\Delta v_i / \\ln\\Lambda_i`, and the stage's
   ideal velocity gain :math:`\\Delta v_i` (Sutton & Biblarz 2017, ch. 4). Stages follow one another
-  without a coast unless the catalog gives one. The thrust points at a fixed elevation
+  without a coast. The thrust points at a fixed elevation
   :math:`\\theta` above the launcher's horizontal (constant-attitude steering); one trajectory is
   integrated per elevation, from the launcher's minimum elevation to the vertical.
 * **Calibration to the catalog.** Open sources quote a *burnout speed*, the speed an interceptor
@@ -74,8 +74,11 @@ FloatArray = NDArray[np.float64]
 FLYOUT_MODELS = ("physical", "straight-line")
 #: Launch elevation of the reference fly-out on which the catalog burnout speed is matched. [rad]
 REFERENCE_ELEVATION = np.radians(45.0)
-#: Cells of the fan along ground range and along altitude.
+#: Cells of the fan along ground range and, at most, along altitude (fewer when the altitude extent is
+#: small against the range: cells are kept no more than 3.5 times finer in altitude than in range).
 FAN_CELLS = (400, 300)
+#: Fewest cells along altitude.
+MIN_ALTITUDE_CELLS = 100
 #: Longest fly-out followed. [s]
 MAX_FLYOUT_TIME = 900.0
 #: Top of the tabulated standard atmosphere (ambiance's upper limit is 81,020 m). [m]
@@ -442,6 +445,7 @@ def build_fan(p: FlyoutParameters, *, max_ground_range: float, max_altitude: flo
 
     t_start = _time.perf_counter()
     nx, nh = cells
+    nh = int(np.clip(np.ceil(3.5 * nx * max_altitude / max_ground_range), min(MIN_ALTITUDE_CELLS, nh), nh))
     dx, dh = max_ground_range / (nx - 1), max_altitude / (nh - 1)
     cell = min(dx, dh)
     th = np.linspace(p.min_elevation, 0.5 * np.pi, elevations)

@@ -203,3 +203,30 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
                f"the model needs {k['count']} with optimal siting against this threat{'' if k['count'] >= 6 else ', fewer than six'}.",
     })
     return out
+
+
+def claim_dependence(catalog: Catalog, cities: list[dict[str, Any]], resolution_km: float = 20.0, progress=None) -> dict[str, Any]:
+    """Each coverage verdict and figure with each engagement limit switched off in turn (and all of them).
+
+    Runs :func:`coverage_section` on a coarse grid (``resolution_km``; the THAAD siting on the same grid
+    with candidates three cells apart) for the default engagement model and each variant of
+    :func:`bmdlab.coverage.published_footprints.variant_models` except the earlier straight-line model
+    (the study compares that one at full resolution). ``depends_on`` lists, per claim, the variants
+    under which its verdict differs from the default's.
+    """
+    from bmdlab.coverage.published_footprints import variant_models
+    from bmdlab.defense.engage import DEFAULT_MODEL
+
+    models = {"default": DEFAULT_MODEL} | {k: m for k, m in variant_models().items() if m.flyout == "physical"}
+    runs = {}
+    for name, m in models.items():
+        sec, _ = coverage_section(catalog, cities, resolution_km=resolution_km, siting_resolution_km=resolution_km,
+                                  candidate_spacing_km=3.0 * resolution_km, model=m)
+        runs[name] = {c["id"]: {"verdict": c["verdict"], "figure": c["figure"]} for c in sec["claims"]}
+        runs[name]["_thaad_count"] = sec["subsets"]["thaad_smallest_count_for_99pct_land"]["count"]
+        if progress:
+            progress(name)
+    claims = [c for c in runs["default"] if not c.startswith("_")]
+    depends = {c: [v for v in models if v != "default" and runs[v][c]["verdict"] != runs["default"][c]["verdict"]]
+               for c in claims}
+    return {"resolution_km": resolution_km, "variants": list(models), "runs": runs, "depends_on": depends}

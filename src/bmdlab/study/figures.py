@@ -88,3 +88,22 @@ def coverage_maps_side_by_side(covs: dict[str, Coverage], catalog: Catalog, citi
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
     return atomic_write_bytes(path, buf.getvalue())
+
+
+def region_case_map(case_id: str, catalog: Catalog, path: str | Path, title: str) -> Path:
+    """Map of a published-footprint region case (e.g. THAAD at Seongju): the country's cells, defended or
+    not (worst case over the case's threats), the battery and the launch areas."""
+    from bmdlab.coverage.published_footprints import published_cases, region_coverage
+
+    case = next(c for c in published_cases() if c.id == case_id)
+    grid, defended, reach, (lat, lon) = region_coverage(case_id, catalog)
+    shots = np.where(reach.any(axis=0), defended.astype(int), -1)
+    areas = [{"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal}
+             for k in catalog.places_of("launch-area")]
+    units = [{"name": catalog.units[case.system].name, "lat": lat, "lon": lon, "basing": "land", "system": case.system}]
+    return plot_coverage_map(path, japan=japan_outline(), neighbours=neighbour_outlines(), lat_deg=grid.lat_deg,
+                             lon_deg=grid.lon_deg, resolution_km=grid.resolution_km, shots=shots, units=units,
+                             launch_areas=areas, cities=[], title=title,
+                             subtitle=f"{100 * grid.area_m2[defended].sum() / grid.area_m2.sum():.0f} % of the area defended "
+                                      f"against {', '.join(case.missiles)} (published: {case.published[0]:.0%}-{case.published[1]:.0%})",
+                             extent=(124.0, 131.5, 33.0, 40.5))

@@ -36,8 +36,8 @@ from bmdlab.plotting.profile import plot_profile
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases
 from bmdlab.defense.engage import LEGACY_MODEL
-from bmdlab.study.coverage_section import claim_changes, coverage_section
-from bmdlab.study.figures import coverage_maps_side_by_side
+from bmdlab.study.coverage_section import claim_changes, claim_dependence, coverage_section
+from bmdlab.study.figures import coverage_maps_side_by_side, region_case_map
 from bmdlab.plotting.raids import plot_leakers
 from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
 from bmdlab.study.cost_section import cost_section
@@ -109,10 +109,18 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
                                      candidate_spacing_km=max(30.0, 3.0 * resolution_km), model=LEGACY_MODEL,
                                      progress=lambda _n: progress.advance(step))
         coverage["changes"] = claim_changes(coverage, legacy)
+        from bmdlab.coverage.published_footprints import variant_models
+
+        n_var = 1 + sum(m.flyout == "physical" for m in variant_models().values())
+        step = progress.add_task("coverage verdicts with each engagement limit off (20 km grid)", total=n_var)
+        coverage["dependence"] = claim_dependence(catalog, cities, resolution_km=max(20.0, resolution_km),
+                                                  progress=lambda _n: progress.advance(step))
         step = progress.add_task("model check: defended footprints against published figures",
                                  total=len(published_cases()))
         footprints = footprint_checks(catalog, resolution_km=FOOTPRINT_CHECK_RESOLUTION_KM,
                                       progress=lambda _c: progress.advance(step))
+        seongju_png = region_case_map("thaad-seongju-fraction", catalog, work / "footprint_check_seongju.png",
+                                      "Footprint check: THAAD at Seongju, South Korea (ROK defence ministry: 1/2 to 2/3 of the country)")
         coverage_png = coverage_maps_side_by_side(covs, catalog, cities, work / "coverage_maps.png")
         claims_png = coverage_maps_side_by_side(panels, catalog, cities, work / "claims_maps.png", ncols=2)
 
@@ -177,7 +185,7 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "claims": coverage["claims"] + raids["claims"] + costs["claims"],
             "assumptions": _assumptions(catalog),
             "figures": {"tradeoff": tradeoff_png.name, "tornado_leakers": tornado_png.name, "tornado_cost": tornado_cost_png.name,"threat_map": threat_png.name, "observed_profiles": profile_png.name, "coverage_maps": coverage_png.name,
-                        "claims_maps": claims_png.name, "raid_leakers": raids_png.name},
+                        "claims_maps": claims_png.name, "raid_leakers": raids_png.name, "footprint_check_seongju": seongju_png.name},
         }
         atomic_write_json(work / "results.json", results)
         html = _render_report(results, catalog, {"threat_map": _png_data_uri(threat_png), "observed_profiles": _png_data_uri(profile_png),
@@ -186,7 +194,8 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
                                                         "raid_leakers": _png_data_uri(raids_png),
                                                         "tradeoff": _png_data_uri(tradeoff_png),
                                                         "tornado_leakers": _png_data_uri(tornado_png),
-                                                        "tornado_cost": _png_data_uri(tornado_cost_png)})
+                                                        "tornado_cost": _png_data_uri(tornado_cost_png),
+                                                        "footprint_check_seongju": _png_data_uri(seongju_png)})
         atomic_write_bytes(work / "report.html", html.encode("utf-8"))
         progress.advance(step)
         pdf = write_pdf(work / "report.html", work / "report.pdf")
