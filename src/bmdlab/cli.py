@@ -199,6 +199,7 @@ def trajectory(
 
     cat = _catalog(ctx)
     mis = cat.missile(missile) if missile is not None else None
+    _check_outputs(plot=plot)
     lat1, lon1, from_label = parse_point(from_, "--from", cat)
     if (to is None) == (range_km is None):
         raise BmdlabError("give either --to LAT,LON or --range-km R with --azimuth-deg A")
@@ -328,6 +329,15 @@ def _model_json(model) -> dict:
     return {"flyout": model.flyout, "limits": sorted(model.limits)}
 
 
+def _check_outputs(**paths: Path | None) -> None:
+    """Refuse unwritable output files before any work (option name = keyword, underscores for dashes)."""
+    from bmdlab.io import check_output_file
+
+    for option, path in paths.items():
+        if path is not None:
+            check_output_file(path, "--" + option.replace("_", "-"))
+
+
 def _check_resolution(resolution_km: float) -> None:
     if not (math.isfinite(resolution_km) and 0.5 <= resolution_km <= 200.0):
         raise BmdlabError(f"--resolution-km: {resolution_km:g} is outside 0.5 to 200 km")
@@ -353,6 +363,7 @@ def coverage(
     _check_resolution(resolution_km)
     cat = _catalog(ctx)
     scen = load_scenario(scenario, cat)
+    _check_outputs(map=map_png)
     model = engagement_model(scen, _engagement_model(flyout, limits, engagement_model(scen)))
     grid = land_grid(resolution_km)
     prog, tick = _progress(len(threat_cases(scen, cat)), f"coverage of {scen.name} at {resolution_km:g} km")
@@ -411,6 +422,7 @@ def check_footprints(
     _check_resolution(resolution_km)
     cat = _catalog(ctx)
     known = {c.id for c in published_cases()}
+    _check_outputs(markdown=markdown)
     for c in case or []:
         if c not in known:
             raise BmdlabError(f"--case: unknown case '{c}'; use one of {', '.join(sorted(known))}")
@@ -471,6 +483,7 @@ def site(
     if not (math.isfinite(candidate_spacing_km) and 5.0 <= candidate_spacing_km <= 500.0):
         raise BmdlabError(f"--candidate-spacing-km: {candidate_spacing_km:g} is outside 5 to 500 km")
     cat = _catalog(ctx)
+    _check_outputs(map=map_png)
     if system not in cat.units:
         from bmdlab.errors import unknown_key
 
@@ -520,6 +533,7 @@ def footprint(
     from bmdlab.geo.japan import is_land
 
     cat = _catalog(ctx)
+    _check_outputs(map=map_png)
     if unit not in cat.units:
         from bmdlab.errors import unknown_key
 
@@ -707,6 +721,7 @@ def tradeoff(
         raise BmdlabError(f"--trials: {trials} must be between 1 and 1,000,000")
     if plot is not None and plot.suffix.lower() != ".png":
         raise BmdlabError(f"--plot: '{plot}' must end in .png")
+    _check_outputs(plot=plot)
     cat = _catalog(ctx)
     opts = tradeoff_options(cat)
     sizes = tuple(sorted({50, 100, 200, raid}))
@@ -773,6 +788,7 @@ def tornado(
         raise BmdlabError(f"--trials: {trials} must be between 1 and 1,000,000")
     if plot is not None and plot.suffix.lower() != ".png":
         raise BmdlabError(f"--plot: '{plot}' must end in .png")
+    _check_outputs(plot=plot)
     catalog_dir = (ctx.find_root().obj or {}).get("catalog")
     base = {"scenario": scenario, "missiles": missiles}
     prog, tick = _progress(len(default_ranges(base)), "tornado")
@@ -820,6 +836,7 @@ def sweep(
             raise BmdlabError(f"--axis: '{k}' is given twice; give each parameter once")
         axes[k] = vals
     points = grid(axes)
+    _check_outputs(out=out)
     cat = _catalog(ctx)
     catalog_dir = (ctx.find_root().obj or {}).get("catalog")
     for sc in {str(p.get("scenario")) for p in points if "scenario" in p}:
@@ -866,6 +883,7 @@ def wta(
         raise BmdlabError(f"--time-limit: {time_limit:g} must be > 0 seconds")
     if (instance is None) == (random is None):
         raise BmdlabError("give either an INSTANCE.json file or --random WEAPONSxTARGETS (e.g. --random 20x20)")
+    _check_outputs(save=save)
     if random is not None:
         parts = random.lower().split("x")
         if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= 2000 for p in parts):
@@ -910,6 +928,9 @@ def study(
         raise unknown_key("study", name, STUDIES)
     from bmdlab.study.japan2017 import run_study
 
+    from bmdlab.io import check_output_directory
+
+    check_output_directory(out)  # before any work: new, empty, or bmdlab's own earlier output
     cat = _catalog(ctx)
     result = run_study(out, catalog=cat, command=" ".join(["bmdlab", *sys.argv[1:]]), console=err_console,
                        resolution_km=resolution_km)

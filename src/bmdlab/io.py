@@ -1,17 +1,25 @@
-"""File output that never leaves half-written results (STYLE.md, convention 11)."""
+"""File output that never leaves half-written results and never deletes what bmdlab did not write
+(STYLE.md, convention 11)."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from bmdlab.errors import BmdlabError
+
+#: File bmdlab writes into every output directory it creates; only such a directory (or an empty or
+#: missing one) may be replaced by a later run.
+OUTPUT_MARKER = ".bmdlab-output"
 
 
 def _umask() -> int:
@@ -20,20 +28,57 @@ def _umask() -> int:
     return mask
 
 
+def _os_error(path: Path, exc: OSError, what: str = "cannot write") -> BmdlabError:
+    reason = exc.strerror or str(exc)
+    hint = {errno.ENOSPC: "free some space or choose another disk", errno.EROFS: "choose a writable location",
+            errno.EACCES: "check its permissions or choose another path", errno.EPERM: "check its permissions or choose another path",
+            errno.EISDIR: "give a file name, not a folder"}.get(exc.errno, "choose another path")
+    return BmdlabError(f"{path}: {what} ({reason}); {hint}")
+
+
+def check_output_file(path: str | Path, option: str) -> Path:
+    """Refuse, before any work, an output file that cannot be written: a folder, a missing or
+    read-only parent folder. One-line :class:`BmdlabError` naming the option and the path."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise BmdlabError(f"{option}: '{path}' is a folder; give a file name")
+    if not parent.is_dir():
+        raise BmdlabError(f"{option}: folder '{parent}' does not exist; create it or choose another path")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BmdlabError(f"{option}: folder '{parent}' is not writable; choose another path")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise BmdlabError(f"{option}: '{path}' is not writable; choose another path")
+    return path
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+
+    Any OS error (a folder in the way, a read-only or full file system) is a one-line
+    :class:`BmdlabError` naming the path; the temporary file is removed.
+    """
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise BmdlabError(f"{path}: folder '{path.parent}' does not exist; create it or choose another path")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    if path.is_dir():
+        raise BmdlabError(f"{path}: is a folder; give a file name")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise _os_error(path, exc) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
     return path
 
@@ -43,33 +88,117 @@ def atomic_write_json(path: str | Path, obj: Any) -> Path:
     return atomic_write_bytes(path, (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-@contextlib.contextmanager
-def atomic_directory(out: str | Path) -> Iterator[Path]:
-    """Build an output directory in a temporary sibling; it replaces ``out`` only on success.
+def check_output_directory(out: str | Path, option: str = "--out") -> Path:
+    """Refuse, before any work, an output directory bmdlab may not replace.
 
-    A failure (or Ctrl-C) removes the temporary directory and leaves ``out`` as it was, so a
-    failed run never leaves a partial report.
+    Allowed: a path that does not exist yet (in an existing, writable folder), an empty folder, or a
+    folder an earlier bmdlab run wrote (it holds :data:`OUTPUT_MARKER`). Refused with a one-line
+    :class:`BmdlabError`: a file, a folder holding anything else (bmdlab never deletes what it did not
+    write), the current folder or one that contains it.
     """
     out = Path(out)
     parent = out.parent if str(out.parent) else Path(".")
-    if out.exists() and not out.is_dir():
-        raise BmdlabError(f"--out: '{out}' exists and is not a directory; choose another path")
-    if not parent.exists():
-        raise BmdlabError(f"--out: parent folder '{parent}' does not exist; create it first")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    os.chmod(tmp, 0o777 & ~_umask())
     try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-        os.replace(out, old / "previous")
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        here = Path.cwd().resolve()
+        target = out.resolve()
+    except OSError as exc:
+        raise _os_error(out, exc, "cannot resolve the path") from None
+    if target == here or target in here.parents:
+        raise BmdlabError(f"{option}: '{out}' is the current folder or contains it; give a new folder, e.g. {option} results")
+    if out.exists() and not out.is_dir():
+        raise BmdlabError(f"{option}: '{out}' exists and is not a folder; choose another path")
+    if not parent.is_dir():
+        raise BmdlabError(f"{option}: parent folder '{parent}' does not exist; create it first")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BmdlabError(f"{option}: parent folder '{parent}' is not writable; choose another path")
+    if out.is_dir():
+        try:
+            entries = list(out.iterdir())
+        except OSError as exc:
+            raise _os_error(out, exc, "cannot read the folder") from None
+        if entries and not (out / OUTPUT_MARKER).is_file():
+            raise BmdlabError(f"{option}: '{out}' holds files bmdlab did not write; choose a new or empty folder "
+                              f"(bmdlab replaces only its own earlier output)")
+    return out
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Within the block, SIGTERM raises SystemExit (so clean-up runs) instead of killing the process."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temporaries(parent: Path, name: str) -> None:
+    """Remove ``.NAME.tmp-*`` folders that a killed bmdlab run (SIGKILL, power loss) left behind: only
+    those holding bmdlab's marker with the id of a process that no longer runs."""
+    for p in parent.glob(f".{name}.tmp-*"):
+        try:
+            marker = json.loads((p / OUTPUT_MARKER).read_text(encoding="utf-8"))
+            pid = int(marker.get("pid", -1))
+        except (OSError, ValueError, AttributeError):
+            continue
+        if marker.get("written_by") == "bmdlab" and pid > 0 and not _pid_alive(pid):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_directory(out: str | Path, *, kind: str = "output") -> Iterator[Path]:
+    """Build an output directory in a temporary sibling; it replaces ``out`` only on success.
+
+    ``out`` must pass :func:`check_output_directory` (new, empty, or bmdlab's own earlier output).
+    A failure, Ctrl-C or SIGTERM removes the temporary directory and leaves ``out`` as it was, so a
+    failed run never leaves a partial report; what a SIGKILL left behind is removed by the next run
+    into the same place. The new directory holds :data:`OUTPUT_MARKER`.
+    """
+    out = check_output_directory(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    _remove_stale_temporaries(parent, out.name)
+    with _terminate_as_exit():
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+            os.chmod(tmp, 0o777 & ~_umask())
+            (tmp / OUTPUT_MARKER).write_text(json.dumps({"written_by": "bmdlab", "kind": kind, "pid": os.getpid()}) + "\n",
+                                             encoding="utf-8")
+        except OSError as exc:
+            raise _os_error(parent, exc, "cannot create the output folder") from None
+        old = None
+        try:
+            yield tmp
+            # a folder that appeared meanwhile with someone else's files is still not ours to replace
+            check_output_directory(out)
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+                os.replace(out, old / "previous")
+            os.replace(tmp, out)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise _os_error(out, exc, "cannot write the output folder") from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
