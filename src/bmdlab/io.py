@@ -36,6 +36,44 @@ def _os_error(path: Path, exc: OSError, what: str = "cannot write") -> BmdlabErr
     return BmdlabError(f"{path}: {what} ({reason}); {hint}")
 
 
+#: Largest input file bmdlab reads (a scenario, a catalog file, a WTA instance). [bytes]
+MAX_INPUT_BYTES = 20 * 2**20
+
+
+def read_input_text(path: str | Path, *, what: str = "file", max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Read a user's input file as UTF-8 text, refusing in one line what cannot be one.
+
+    Refused: a missing path, a folder, anything that is not a regular file (a FIFO would block, a
+    device would never end), a file over ``max_bytes``, and text that is not UTF-8.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise BmdlabError(f"{path}: no such file; give the path of a {what}") from None
+    except OSError as exc:
+        raise _os_error(path, exc, "cannot read it") from None
+    import stat as _stat
+
+    if _stat.S_ISDIR(st.st_mode):
+        raise BmdlabError(f"{path}: is a folder; give the path of a {what}")
+    if not _stat.S_ISREG(st.st_mode):
+        raise BmdlabError(f"{path}: is not a regular file (a pipe or a device); give the path of a {what}")
+    if st.st_size > max_bytes:
+        raise BmdlabError(f"{path}: {st.st_size:,} bytes is more than the {max_bytes:,} a {what} may have")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise _os_error(path, exc, "cannot read it") from None
+    if len(data) > max_bytes:
+        raise BmdlabError(f"{path}: more than the {max_bytes:,} bytes a {what} may have")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BmdlabError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
 def check_output_file(path: str | Path, option: str) -> Path:
     """Refuse, before any work, an output file that cannot be written: a folder, a missing or
     read-only parent folder. One-line :class:`BmdlabError` naming the option and the path."""

@@ -39,7 +39,8 @@ from bmdlab.trajectory import SHAPES
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # every number finite: inf and nan would give NaN answers or JSON that is not JSON
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class LatLon(_Frozen):

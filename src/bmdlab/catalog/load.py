@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Iterator, Mapping
@@ -16,41 +17,92 @@ from pydantic import ValidationError
 
 from bmdlab.catalog.schema import KINDS, Economics, Entry, Interceptor, Missile, Place, Sensor, Source, Unit, Value
 from bmdlab.errors import BmdlabError, unknown_key
+from bmdlab.io import read_input_text
 
 SOURCES_FILE = "sources.yaml"
 ECONOMICS_FILE = "economics.yaml"  #: optional: needed only by the cost model
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+    """Dotted field path, without the union-branch tags pydantic inserts (``str``, ``LatLon``, ...)."""
+    tags = {"str", "int", "float", "bool", "list", "dict"}
+    return ".".join(str(p) for p in loc if not (isinstance(p, str) and (p in tags or p[:1].isupper() or "[" in p)))
 
 
 def validation_message(where: str, error: ValidationError) -> str:
     """One line naming the file, the field path and what is allowed, from a pydantic error."""
-    first = error.errors()[0]
+    errors = error.errors()
+    # a union (e.g. a place key or {lat, lon}) reports one error per branch: the 'wrong type' ones
+    # say nothing useful when another branch matched the input's type and failed on a value
+    useful = [e for e in errors if e["type"] not in ("string_type", "model_type", "dict_type", "float_type", "int_type",
+                                                       "list_type", "bool_type") or len(errors) == 1]
+    first = (useful or errors)[0]
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         msg = "field is required but missing"
     elif first["type"] == "extra_forbidden":
         msg = "unknown field; remove it or check its spelling"
-    more = len(error.errors()) - 1
+    more = len(useful or errors) - 1
     tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
     return f"{where}: {_field_path(first['loc'])}: {msg}{tail}"
 
 
+#: Deepest nesting of mappings and lists a YAML input may have.
+MAX_YAML_DEPTH = 40
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys (YAML 1.2 requires keys to be unique; PyYAML
+    silently keeps the last one, which would let a second ``architecture:`` replace the first)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                dup = key in seen
+            except TypeError:  # an unhashable key: PyYAML raises its own error below
+                dup = False
+            if dup:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'; give each key once", key_node.start_mark)
+            with contextlib.suppress(TypeError):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _depth(obj: Any, limit: int) -> int:
+    """Nesting depth of mappings and lists, counted without recursion (stops past ``limit``)."""
+    stack, deepest = [(obj, 1)], 0
+    while stack:
+        o, d = stack.pop()
+        if isinstance(o, (dict, list)):
+            deepest = max(deepest, d)
+            if deepest > limit:
+                return deepest
+            stack.extend((v, d + 1) for v in (o.values() if isinstance(o, dict) else o))
+    return deepest
+
+
 def read_yaml(path: Path) -> Any:
-    """Read a YAML file, turning I/O and syntax errors into one-line :class:`BmdlabError`."""
+    """Read a YAML file strictly, turning every problem into a one-line :class:`BmdlabError`.
+
+    Refused: what :func:`bmdlab.io.read_input_text` refuses (not a regular file, too large, not
+    UTF-8), invalid YAML, duplicate keys, and nesting deeper than :data:`MAX_YAML_DEPTH`.
+    """
+    text = read_input_text(path, what="YAML file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BmdlabError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    try:
-        return yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise BmdlabError(f"{path}: not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise BmdlabError(f"{path}: nested deeper than {MAX_YAML_DEPTH} levels; flatten it") from None
+    if _depth(data, MAX_YAML_DEPTH) > MAX_YAML_DEPTH:
+        raise BmdlabError(f"{path}: nested deeper than {MAX_YAML_DEPTH} levels; flatten it")
+    return data
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ class Value(_Frozen):
             raise ValueError(f"value '{self.value}' must be a number for unit '{self.unit}'")
         elif isinstance(self.value, list) and len(self.value) != 2:
             raise ValueError("a list value must be a [low, high] or [hits, attempts] pair")
+        if not isinstance(self.value, str) and not all(math.isfinite(x) for x in (self.value if isinstance(self.value, list) else [self.value])):
+            raise ValueError(f"value {self.value!r} must be a finite number")
         if self.unit == "hits/attempts":
             if not (isinstance(self.value, list) and 0 <= self.value[0] <= self.value[1]):
                 raise ValueError("a test record must be [hits, attempts] with 0 <= hits <= attempts")

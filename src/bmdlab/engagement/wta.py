@@ -117,8 +117,8 @@ def check_instance(values: Any, kill_probability: Any, where: str = "instance") 
         raise BmdlabError(f"{where}: values must be a non-empty list of target values (one per target)")
     try:
         v = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise BmdlabError(f"{where}: values must be numbers, one per target") from None
+    except (TypeError, ValueError, OverflowError):
+        raise BmdlabError(f"{where}: values must be finite numbers, one per target") from None
     if v.ndim != 1:
         raise BmdlabError(f"{where}: values must be a flat list, one number per target")
     bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
@@ -135,8 +135,10 @@ def check_instance(values: Any, kill_probability: Any, where: str = "instance") 
             raise BmdlabError(f"{where}: kill_probability row {i} has {len(row)} entries, expected {v.size} (one per target)")
     try:
         pk = np.asarray(rows, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise BmdlabError(f"{where}: kill_probability must hold numbers in [0, 1]") from None
+    if pk.ndim != 2:
+        raise BmdlabError(f"{where}: kill_probability must be a 2-D list of rows (weapons) of numbers (targets)")
     bad = np.argwhere(~np.isfinite(pk) | (pk < 0) | (pk > 1))
     if bad.size:
         i, j = bad[0]
@@ -146,17 +148,18 @@ def check_instance(values: Any, kill_probability: Any, where: str = "instance") 
 
 def load_instance(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Read ``{"values": [...], "kill_probability": [[...], ...]}`` from a JSON file."""
+    from bmdlab.io import read_input_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BmdlabError(f"{path}: no such file; give a JSON instance file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BmdlabError(f"{path}: cannot read it ({exc.__class__.__name__})") from None
+    text = read_input_text(path, what="JSON instance file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BmdlabError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise BmdlabError(f"{path}: nested too deeply to be an instance; give a flat values list and a 2-D matrix") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise BmdlabError(f"{path}: not a valid instance ({exc})") from None
     if not isinstance(data, dict):
         raise BmdlabError(f'{path}: must be a JSON object {{"values": [...], "kill_probability": [[...]]}}')
     for key in ("values", "kill_probability"):
