@@ -89,3 +89,37 @@ def test_wta_inputs_that_are_not_instances(tmp_path):
     p = tmp_path / "k3.json"
     p.write_text('{"values": [1, 2], "kill_probability": [[[0.5], [0.2]]]}')
     refused(runner.invoke(app, ["wta", str(p)]), "kill_probability must be a 2-D list")
+
+
+def _raid_scenario(tmp_path, **raid):
+    d = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    d["raid"].update(raid)
+    p = tmp_path / "r.yaml"
+    p.write_text(yaml.safe_dump(d))
+    return str(p)
+
+
+def test_raid_assets_and_sizes(tmp_path):
+    a = {"name": "Base", "lat": 35.0, "lon": 139.0, "value": 1.0}
+    refused(runner.invoke(app, ["raid", _raid_scenario(tmp_path, assets=[a, dict(a, lat=34.0)]), "--trials", "10"]),
+            "asset name 'Base' is used twice")
+    refused(runner.invoke(app, ["raid", _raid_scenario(tmp_path, assets=[]), "--trials", "10"]), "assets is empty")
+    big = [{"count": 3000, "missile": "nodong", "launch_area": "sunan"}, {"count": 3000, "missile": "nodong", "launch_area": "wonsan"}]
+    refused(runner.invoke(app, ["raid", _raid_scenario(tmp_path, salvos=big), "--trials", "10"]), "at most 5,000")
+
+
+def test_sweep_counts_must_be_whole_numbers(tmp_path):
+    refused(runner.invoke(app, ["sweep", "--axis", "missiles=10.7", "--out", str(tmp_path / "s.duckdb")]),
+            "missiles = 10.7 must be a whole number")
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_json_output_is_strict():
+    """NaN and infinity are not JSON (RFC 8259): they become null, listed under non_finite_as_null."""
+    import json
+
+    from bmdlab.io import json_text
+
+    text = json_text({"x": float("nan"), "y": [1.0, float("-inf")]})
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"x": None, "y": [1.0, None], "non_finite_as_null": ["x", "y[1]"]}

@@ -55,7 +55,9 @@ def _catalog(ctx: typer.Context) -> Catalog:
 
 
 def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    from bmdlab.io import json_text
+
+    sys.stdout.write(json_text(obj))
 
 
 def _version(value: bool) -> None:

@@ -121,9 +121,43 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def strict_json(obj: Any) -> tuple[Any, list[str]]:
+    """``obj`` with every NaN or infinite float replaced by ``None``, and the paths of those replaced.
+
+    JSON has no NaN or Infinity (RFC 8259); Python's json module writes them anyway, and other tools
+    then cannot read the file. Arrays and NumPy scalars are turned into plain lists and numbers.
+    """
+    import math
+
+    paths: list[str] = []
+
+    def clean(o: Any, at: str) -> Any:
+        if isinstance(o, dict):
+            return {k: clean(v, f"{at}.{k}" if at else str(k)) for k, v in o.items()}
+        if isinstance(o, (list, tuple)):
+            return [clean(v, f"{at}[{i}]") for i, v in enumerate(o)]
+        if hasattr(o, "tolist") and not isinstance(o, (str, bytes)):
+            return clean(o.tolist(), at)
+        if isinstance(o, float) and not math.isfinite(o):
+            paths.append(at)
+            return None
+        return o
+
+    return clean(obj, ""), paths
+
+
+def json_text(obj: Any) -> str:
+    """Strict, indented JSON text; non-finite numbers become null and are listed under
+    ``non_finite_as_null`` (when ``obj`` is a mapping) so a reader knows why."""
+    clean, paths = strict_json(obj)
+    if paths and isinstance(clean, dict):
+        clean["non_finite_as_null"] = paths
+    return json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def atomic_write_json(path: str | Path, obj: Any) -> Path:
-    """Write JSON atomically (UTF-8, indented)."""
-    return atomic_write_bytes(path, (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    """Write strict JSON atomically (UTF-8, indented; see :func:`json_text`)."""
+    return atomic_write_bytes(path, json_text(obj).encode("utf-8"))
 
 
 def check_output_directory(out: str | Path, option: str = "--out") -> Path:

@@ -122,19 +122,37 @@ class AssetSpec(_Frozen):
 class SalvoSpec(_Frozen):
     """Missiles the analyst fires from one launch area (never chosen by bmdlab)."""
 
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=5000)
     missile: str
     launch_area: str
     aim: list[str] | None = Field(default=None, description="asset names; default: every asset in range, most valuable first")
     launch_spread_s: float = Field(default=0.0, ge=0.0)
 
 
+#: Largest raid a scenario may write (missiles over all salvos), the CLI's --missiles maximum too.
+MAX_RAID_MISSILES = 5000
+
+
 class RaidSpec(_Frozen):
     salvos: list[SalvoSpec] = Field(min_length=1)
-    assets: list[AssetSpec] | None = Field(default=None, description="default: Japan's 30 largest cities, value = population")
+    assets: list[AssetSpec] | None = Field(default=None, description="default (key absent): Japan's 30 largest cities, value = population")
     decoys_per_missile: int = Field(default=0, ge=0, le=20)
     discrimination_probability: float = Field(default=1.0, ge=0.0, le=1.0)
     missile_reliability: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _check(self) -> RaidSpec:
+        total = sum(s.count for s in self.salvos)
+        if total > MAX_RAID_MISSILES:
+            raise ValueError(f"the salvos hold {total:,} missiles; a raid may have at most {MAX_RAID_MISSILES:,}")
+        if self.assets is not None:
+            if not self.assets:
+                raise ValueError("assets is empty; list at least one asset, or leave the key out for Japan's 30 largest cities")
+            names = [a.name for a in self.assets]
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise ValueError(f"asset name '{dup[0]}' is used twice; give every asset its own name")
+        return self
 
 
 class EngagementSpec(_Frozen):

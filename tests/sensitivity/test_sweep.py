@@ -105,3 +105,68 @@ def test_sweep_process_killed_midway_resumes_to_the_same_table(tmp_path):
     assert kept < 16  # it was interrupted
     subprocess.run(args + ["--out", str(cut), "--resume"], check=True, stdout=subprocess.DEVNULL)
     assert _strip(load_table(cut)) == _strip(load_table(tmp_path / "full.duckdb"))
+
+
+def test_resume_refuses_a_database_bmdlab_did_not_create(tmp_path):
+    """--resume on someone else's DuckDB file is refused before anything is written to it."""
+    import duckdb
+
+    foreign = tmp_path / "theirs.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("create table runs (x INTEGER)")
+    con.execute("insert into runs values (42)")
+    con.close()
+    before = foreign.read_bytes()
+    with pytest.raises(BmdlabError, match="is not a bmdlab sweep file"):
+        run_sweep(grid({"missiles": [10]}), foreign, resume=True, **KW)
+    assert foreign.read_bytes() == before
+    con = duckdb.connect(str(foreign), read_only=True)
+    assert {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()} == {"runs"}
+    con.close()
+    text = tmp_path / "notes.duckdb"
+    text.write_text("my notes")
+    with pytest.raises(BmdlabError, match="not a DuckDB sweep file|is not a bmdlab sweep file"):
+        run_sweep(grid({"missiles": [10]}), text, resume=True, **KW)
+    assert text.read_text() == "my notes"
+
+
+def test_a_sweep_that_ran_nothing_leaves_no_file(tmp_path, monkeypatch):
+    """A sweep that fails before its first run stored leaves no file, so the same sweep can simply be rerun."""
+    from bmdlab.sensitivity import sweep as sw
+
+    def boom(*a, **k):
+        raise RuntimeError("failed before any run")
+
+    monkeypatch.setattr(sw, "_timed", boom)
+    out = tmp_path / "s.duckdb"
+    with pytest.raises(RuntimeError):
+        run_sweep(grid({"missiles": [10, 20]}), out, **KW)
+    assert not out.exists() and not (tmp_path / "s.duckdb.wal").exists()
+
+
+def test_killed_sweep_takes_its_workers_with_it(tmp_path):
+    """SIGKILL of the sweep process: its pool workers are told to stop by the kernel (PR_SET_PDEATHSIG)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    args = [sys.executable, "-m", "bmdlab", "sweep", "--axis", "missiles=5,10,15,20,25,30", "--trials", "3000",
+            "--workers", "2", "--out", str(tmp_path / "k.duckdb")]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(proc.pid)
+    deadline = time.time() + 120
+    kids = []
+    while time.time() < deadline and proc.poll() is None:
+        kids = [k for k in parent.children(recursive=True) if "spawn_main" in " ".join(k.cmdline())]
+        if len(kids) >= 2:
+            break
+        time.sleep(0.2)
+    time.sleep(2.0)  # let the workers start (a worker killed mid-start-up notices its parent is gone itself)
+    if proc.poll() is not None or len(kids) < 2:
+        pytest.skip("the sweep finished before its workers could be seen")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    gone, alive = psutil.wait_procs(kids, timeout=30)
+    assert not alive, f"workers still running after their parent was killed: {[p.pid for p in alive]}"

@@ -41,7 +41,7 @@ def scale_counts(counts: list[int], total: int) -> list[int]:
 
 
 def raid_assets(scenario: Scenario) -> list[Asset]:
-    if scenario.raid is not None and scenario.raid.assets:
+    if scenario.raid is not None and scenario.raid.assets is not None:
         return [Asset(a.name, a.lat, a.lon, a.value) for a in scenario.raid.assets]
     c = largest_cities(30)
     return [Asset(str(c.name[i]), float(c.lat_deg[i]), float(c.lon_deg[i]), float(c.population[i])) for i in range(len(c.name))]

@@ -76,6 +76,8 @@ METRICS = ("expected_leakers", "p_zero_leakers", "expected_surviving_value_fract
 RANGES = {"missiles": (0, 5000), "sspk_quantile": (0.0, 1.0), "decoys": (0, 20), "discrimination": (0.0, 1.0),
           "track_delay_s": (0.0, 3600.0), "missile_reliability": (0.0, 1.0), "cost_scale": (0.0, 100.0), "years": (0, 100),
           "rcs_scale": (0.001, 1000.0)}
+#: Parameters that count things (whole numbers only: 10.7 missiles is refused, not run as 10).
+INTEGERS = ("missiles", "decoys", "years")
 #: Allowed values of each choice parameter.
 CHOICES = {"flyout": ("physical", "straight-line"), **{k: ("on", "off") for k in LIMIT_PARAMETERS}}
 
@@ -97,6 +99,10 @@ def check_point(point: dict[str, Any], where: str = "sweep") -> dict[str, Any]:
             lo, hi = RANGES[k]
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi or v != v:
                 raise BmdlabError(f"{where}: {k} = {v!r} must be a number in [{lo:g}, {hi:g}]")
+            if k in INTEGERS and v != int(v):
+                raise BmdlabError(f"{where}: {k} = {v!r} must be a whole number")
+            if k in INTEGERS:
+                v = int(v)
         out[k] = v
     return out
 

@@ -80,10 +80,13 @@ class SweepStore:
         self.path = Path(path)
         self.axes = axes
         exists = self.path.exists()
+        self.created = not exists
         if exists and not resume:
             raise BmdlabError(f"{self.path}: file exists; pass --resume to continue that sweep or choose a new --out file")
         if self.path.parent and not self.path.parent.is_dir():
             raise BmdlabError(f"--out: directory '{self.path.parent}' does not exist")
+        if exists:
+            _check_is_sweep_file(self.path)  # before anything is written to it
         try:
             self.con = duckdb.connect(str(self.path))
         except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
@@ -126,6 +129,57 @@ class SweepStore:
     def close(self) -> None:
         self.con.close()
 
+    def discard(self) -> None:
+        """Close and delete the file (and its write-ahead log): only for a file this store created."""
+        self.con.close()
+        if self.created:
+            for f in (self.path, self.path.with_name(self.path.name + ".wal")):
+                f.unlink(missing_ok=True)
+
+
+def _check_is_sweep_file(path: Path) -> None:
+    """Refuse, without writing to it, a file that is not a bmdlab sweep (another DuckDB database, or no database)."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except Exception as exc:  # duckdb's IOException / InvalidInputException
+        raise BmdlabError(f"{path}: not a DuckDB sweep file ({str(exc).splitlines()[0]}); choose a new --out file") from None
+    try:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        ok = {"meta", TABLE} <= tables
+        if ok:
+            row = con.execute("select definition from meta").fetchone()
+            try:
+                ok = row is not None and {"axes", "points", "trials", "seed"} <= set(json.loads(row[0]))
+            except (TypeError, ValueError):
+                ok = False
+    except Exception:
+        ok = False
+    finally:
+        con.close()
+    if not ok:
+        raise BmdlabError(f"{path}: is not a bmdlab sweep file (no sweep definition in it); bmdlab leaves it untouched, "
+                          "choose a new --out file")
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """Process-pool initializer: on Linux, ask the kernel to SIGTERM this worker when its parent dies
+    (prctl PR_SET_PDEATHSIG), so a killed sweep does not leave its workers running. A parent that died
+    while the worker was starting (before the request) is caught by comparing the parent's id."""
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)
+
 
 def _timed(point: dict[str, Any], trials: int, seed: int, catalog_dir: str | None) -> tuple[dict[str, Any], dict[str, float], float]:
     t0 = time.perf_counter()
@@ -162,6 +216,7 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
         raise BmdlabError("sweep: every run must have the same parameters")
     definition = {"axes": axes, "points": [run_key(p) for p in points], "trials": trials, "seed": seed, "catalog": catalog_hash}
     store = SweepStore(out, axes, definition, resume)
+    stored = 0
     try:
         done = store.done()
         todo = [p for p in points if run_key(p) not in done]
@@ -170,10 +225,11 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
             progress(finished, total)
 
         def store_one(point, metrics, seconds):
-            nonlocal finished
+            nonlocal finished, stored
             full = check_point(point)
             store.append(point, metrics, run_seed(seed, full), seconds)
             finished += 1
+            stored += 1
             if progress:
                 progress(finished, total)
             if on_result:
@@ -188,8 +244,9 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
             import multiprocessing
             import os
 
-            n = workers or os.cpu_count() or 1
-            with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            n = min(workers or os.cpu_count() or 1, os.cpu_count() or 1, len(todo))  # never more than the cores
+            with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
                 futs = [pool.submit(_timed, p, trials, seed, catalog_dir) for p in todo]
                 try:
                     for f in as_completed(futs):
@@ -199,8 +256,14 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
                         f.cancel()
                     raise
         return store.table()
+    except BaseException:
+        if stored == 0 and store.created:
+            store.discard()  # a sweep that ran nothing leaves no file to block the same sweep again
+            store = None
+        raise
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 
 
 def _run_dask(todo: Iterable[dict[str, Any]], address: str, trials: int, seed: int, catalog_dir: str | None, store_one) -> None:
