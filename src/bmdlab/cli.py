@@ -871,7 +871,7 @@ def wta(
     random: Annotated[str | None, typer.Option("--random", help="Instead of a file: a random Ahuja et al. (2007) instance, WEAPONSxTARGETS.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of --random.")] = 0,
     save: Annotated[Path | None, typer.Option("--save", help="Write the --random instance to this JSON file.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds before the exact method stops with its gap.")] = 60.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds before either method stops: exact with its gap, heuristic with its best assignment so far.")] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Static weapon-target assignment (Ahuja et al. 2007): minimise expected surviving target value."""

@@ -134,3 +134,18 @@ def test_bad_arguments():
         solve_wta([1], [[0.5]], time_limit=0)
     with pytest.raises(BmdlabError, match="NaN|nan|probability"):
         check_instance([1.0], [[float("nan")]])
+
+
+def test_heuristic_respects_the_time_limit_with_a_complete_assignment():
+    """A time limit the search cannot meet still returns a complete, valid assignment, flagged as cut
+    short, with a bound that is still a lower bound (no wall-clock threshold: the flag is what is tested)."""
+    from bmdlab.engagement.wta import expected_survival, random_instance, solve_wta
+
+    v, pk = random_instance(300, 300, seed=3)
+    r = solve_wta(v, pk, method="heuristic", time_limit=1e-6)
+    assert r.stopped_by_time_limit and r.to_dict()["stopped_by_time_limit"] is True
+    assert r.assignment.shape == (300,) and r.assignment.min() >= 0 and r.assignment.max() < 300
+    assert r.objective == expected_survival(v, pk, r.assignment)
+    assert r.bound <= r.objective + 1e-9
+    full = solve_wta(v, pk, method="heuristic", time_limit=600)
+    assert not full.stopped_by_time_limit and full.objective <= r.objective + 1e-9

@@ -73,6 +73,7 @@ class WTAResult:
     seconds: float
     weapons: int
     targets: int
+    stopped_by_time_limit: bool = False  #: the heuristic's search (or the MILP) was cut short by the time limit
 
     @property
     def gap(self) -> float:
@@ -89,7 +90,8 @@ class WTAResult:
     def to_dict(self) -> dict[str, Any]:
         return {"assignment": [int(j) for j in self.assignment], "objective": float(self.objective),
                 "bound": float(self.bound), "gap": float(self.gap), "optimal": bool(self.optimal),
-                "method": self.method, "seconds": float(self.seconds), "weapons": self.weapons, "targets": self.targets}
+                "method": self.method, "seconds": float(self.seconds), "weapons": self.weapons, "targets": self.targets,
+                "stopped_by_time_limit": bool(self.stopped_by_time_limit)}
 
 
 # ------------------------------------------------------------------------------------ instances
@@ -183,8 +185,12 @@ def _survival(q: np.ndarray, a: np.ndarray, targets: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------ heuristic
-def _mmr(v: np.ndarray, pk: np.ndarray) -> np.ndarray:
-    """Maximum marginal return: repeatedly make the (weapon, target) pair that removes most value."""
+def _mmr(v: np.ndarray, pk: np.ndarray, deadline: float = math.inf) -> np.ndarray:
+    """Maximum marginal return: repeatedly make the (weapon, target) pair that removes most value.
+
+    Past ``deadline`` (a :func:`time.perf_counter` time) every weapon still free goes at once to the
+    target of its largest marginal return, so the assignment is always complete.
+    """
     w, t = pk.shape
     q = 1.0 - pk
     s = np.ones(t)
@@ -192,6 +198,10 @@ def _mmr(v: np.ndarray, pk: np.ndarray) -> np.ndarray:
     a = np.empty(w, dtype=int)
     gain = np.empty((w, t))
     for _ in range(w):
+        if time.perf_counter() > deadline:
+            rest = np.flatnonzero(free)
+            a[rest] = np.argmax((v * s)[None, :] * pk[rest], axis=1)
+            return a
         np.multiply((v * s)[None, :], pk, out=gain)
         gain[~free] = -1.0
         i, j = np.unravel_index(int(np.argmax(gain)), gain.shape)
@@ -201,14 +211,15 @@ def _mmr(v: np.ndarray, pk: np.ndarray) -> np.ndarray:
     return a
 
 
-def _move_swap(v: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Best-improvement local search over single moves and pairwise swaps (q clipped > 0)."""
+def _move_swap(v: np.ndarray, q: np.ndarray, a: np.ndarray, deadline: float = math.inf) -> np.ndarray:
+    """Best-improvement local search over single moves and pairwise swaps (q clipped > 0), until no
+    move improves or ``deadline`` passes."""
     w, t = q.shape
     idx = np.arange(w)
     p = 1.0 - q
     a = a.copy()
     s = _survival(q, a, t)
-    while True:
+    while time.perf_counter() <= deadline:
         vs = v * s
         scale = max(1.0, float(vs.sum()))
         qa = q[idx, a]
@@ -233,6 +244,7 @@ def _move_swap(v: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:
             s[ai] *= q[k2, ai] / q[k1, ai]
             s[ak] *= q[k1, ak] / q[k2, ak]
             a[k1], a[k2] = ak, ai
+    return a
 
 
 def _assignment_neighbourhood(v: np.ndarray, q: np.ndarray, a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -254,13 +266,16 @@ def _assignment_neighbourhood(v: np.ndarray, q: np.ndarray, a: np.ndarray, rng: 
     return out
 
 
-def _heuristic(v: np.ndarray, pk: np.ndarray, *, seed: int = 0, patience: int = 15, max_rounds: int = 200) -> np.ndarray:
+def _heuristic(v: np.ndarray, pk: np.ndarray, *, seed: int = 0, patience: int = 15, max_rounds: int = 200,
+               deadline: float = math.inf) -> np.ndarray:
     q = np.clip(1.0 - pk, _Q_MIN, 1.0)
-    a = _move_swap(v, q, _mmr(v, pk))
+    a = _move_swap(v, q, _mmr(v, pk, deadline), deadline)
     best = expected_survival(v, pk, a)
     rng = np.random.default_rng(seed)
     stall = 0
     for _ in range(max_rounds):
+        if time.perf_counter() > deadline:
+            break
         cand = _move_swap(v, q, _assignment_neighbourhood(v, q, a, rng))
         val = expected_survival(v, pk, cand)
         if val < best - 1e-12 * max(1.0, best):
@@ -272,7 +287,8 @@ def _heuristic(v: np.ndarray, pk: np.ndarray, *, seed: int = 0, patience: int = 
     return a
 
 
-def relaxation_bound(values: np.ndarray, kill_probability: np.ndarray, *, iterations: int = 300) -> float:
+def relaxation_bound(values: np.ndarray, kill_probability: np.ndarray, *, iterations: int = 300,
+                     deadline: float = math.inf) -> float:
     """Lower bound from the convex continuous relaxation (Frank-Wolfe duality gap, [4]_).
 
     For the convex ``F(x) = sum_j v_j exp(-sum_i a_ij x_ij)`` over the product of simplices
@@ -286,7 +302,9 @@ def relaxation_bound(values: np.ndarray, kill_probability: np.ndarray, *, iterat
     x = np.full((w, t), 1.0 / t)
     best = 0.0
     eta = None
-    for _ in range(iterations):
+    for it in range(iterations):
+        if it > 0 and time.perf_counter() > deadline:  # every iteration's bound is valid: stop early if told
+            break
         f = v * np.exp(-(x * a_exp).sum(axis=0))
         g = -a_exp * f[None, :]
         gmin = g.min(axis=1, keepdims=True)
@@ -370,7 +388,8 @@ def solve_wta(values: Any, kill_probability: Any, *, method: str = "exact", time
         ``exact``: outer-approximation MILP, proven optimal unless ``time_limit`` stops it (the
         result then carries its gap). ``heuristic``: MMR plus local search, with the relaxation bound.
     time_limit : float
-        Seconds for the exact method.
+        Seconds for either method: the exact MILP stops with its gap, the heuristic with the best
+        assignment found so far (``stopped_by_time_limit``), its bound still valid.
     seed : int
         Seed of the heuristic's random neighbourhood choices (results are reproducible).
     """
@@ -380,10 +399,16 @@ def solve_wta(values: Any, kill_probability: Any, *, method: str = "exact", time
         raise BmdlabError(f"time_limit: {time_limit} must be > 0 seconds")
     v, pk = check_instance(values, kill_probability)
     started = time.perf_counter()
-    a = _heuristic(v, pk, seed=seed)
+    # the heuristic gets 80 % of the time (all of it when it is the method; it starts the MILP otherwise)
+    deadline = started + (0.8 if method == "heuristic" else 0.5) * time_limit
+    a = _heuristic(v, pk, seed=seed, deadline=deadline)
+    stopped = time.perf_counter() > deadline
     if method == "heuristic":
-        bound = min(relaxation_bound(v, pk), expected_survival(v, pk, a))
+        bound = min(relaxation_bound(v, pk, deadline=started + time_limit), expected_survival(v, pk, a))
+        stopped = stopped or time.perf_counter() > started + time_limit
     else:
         a, bound = _exact(v, pk, a, time_limit, started)
+        stopped = stopped or time.perf_counter() > started + time_limit
     return WTAResult(assignment=a, objective=expected_survival(v, pk, a), bound=bound, method=method,
-                     seconds=time.perf_counter() - started, weapons=pk.shape[0], targets=pk.shape[1])
+                     seconds=time.perf_counter() - started, weapons=pk.shape[0], targets=pk.shape[1],
+                     stopped_by_time_limit=stopped)
