@@ -301,7 +301,7 @@ def _progress(total: int, description: str):
 
 def _engagement_model(flyout: str | None, limits: str | None, base=None):
     """The engagement model from --flyout/--limits over ``base`` (a scenario timeline's), or None if neither is given."""
-    from bmdlab.defense.engage import ENGAGEMENT_LIMITS, EngagementModel
+    from bmdlab.defense.engage import ENGAGEMENT_LIMITS, EngagementModel, check_limits
 
     if flyout is None and limits is None:
         return None
@@ -314,11 +314,10 @@ def _engagement_model(flyout: str | None, limits: str | None, base=None):
     elif limits.strip() == "none":
         chosen = frozenset()
     else:
-        chosen = frozenset(x.strip() for x in limits.split(",") if x.strip())
-        bad = sorted(chosen - set(ENGAGEMENT_LIMITS))
-        if bad:
-            raise BmdlabError(f"--limits: unknown engagement limit '{bad[0]}'; use all, none or a comma list of "
-                              f"{', '.join(ENGAGEMENT_LIMITS)}")
+        try:
+            chosen = check_limits(x.strip() for x in limits.split(",") if x.strip())
+        except ValueError as exc:
+            raise BmdlabError(f"--limits: {exc} (or all, none)") from None
     return EngagementModel(flyout=flyout or (base.flyout if base is not None else "physical"), limits=chosen)
 
 

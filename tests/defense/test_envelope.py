@@ -166,3 +166,29 @@ def test_engagement_limits_remove_shots():
     away = (launcher, -np.pi / 2, np.radians(60))
     assert intercept_opportunities(t, pos_e[None], alt, launcher, sector=facing, **kw)[0][0] == 1
     assert intercept_opportunities(t, pos_e[None], alt, launcher, sector=away, **kw)[0][0] == 0
+
+
+def test_radar_range_scales_as_the_fourth_root_of_rcs():
+    """Radar equation (Skolnik 2001, eq. 1.1): R_max ~ sigma^(1/4). A target 16 times smaller is seen at half
+    the range; an unknown RCS on either side leaves the quoted range unchanged."""
+    from bmdlab.defense.engage import Sensor
+
+    s = Sensor(name="r", key="r", lat=0.6, lon=2.4, detection_range=600e3, reference_rcs=0.1)
+    assert s.against(0.1 / 16).detection_range == pytest.approx(300e3)
+    assert s.against(1.0).detection_range == pytest.approx(600e3 * 10 ** 0.25)
+    assert s.against(None).detection_range == 600e3
+    assert Sensor(name="r", key="r", lat=0.6, lon=2.4, detection_range=600e3).against(0.01).detection_range == 600e3
+
+
+def test_bad_engagement_limit_values_are_named():
+    from bmdlab.catalog import builtin_catalog
+    from bmdlab.defense.engage import _check_limit_values
+    from bmdlab.errors import BmdlabError
+
+    i = builtin_catalog().interceptors["thaad"]
+    bad = i.model_copy(update={"max_crossing_angle": i.max_crossing_angle.model_copy(update={"value": -5})})
+    with pytest.raises(BmdlabError, match="interceptor thaad: max_crossing_angle -5 deg must be in"):
+        _check_limit_values(bad, "thaad")
+    bad = i.model_copy(update={"min_flight_time": i.min_flight_time.model_copy(update={"value": -1})})
+    with pytest.raises(BmdlabError, match="min_flight_time"):
+        _check_limit_values(bad, "thaad")

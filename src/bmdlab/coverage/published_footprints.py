@@ -26,13 +26,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import ThreatCase, defenders_of, engage_cases
+from bmdlab.coverage.national import Coverage, ThreatCase, defenders_of, engage_cases
 from bmdlab.defense.engage import (DEFAULT_MODEL, ENGAGEMENT_LIMITS, LEGACY_MODEL, EngagementModel,
                                    interceptor_flyout, make_defender, make_sensor)
 from bmdlab.defense.footprint import defended_footprint
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.region import country_grid
-from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, initial_azimuth
+from bmdlab.defense.envelope import ground_distance
+from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, initial_azimuth, unit_vector
 from bmdlab.scenario import Timeline, load_scenario
 
 #: A model value within this factor of the published figure (either way) counts as reproduced.
@@ -71,6 +72,7 @@ class FootprintCase(BaseModel):
     units: list[tuple[str, str]] = []
     country: str | None = None
     sector: Literal["forward", "rear"] | None = None
+    sector_deg: float = Field(default=120.0, gt=0, le=360)
     toward: str | None = None
     altitude_km: float | None = None
     max_ground_km: float | None = None
@@ -137,50 +139,72 @@ def _footprint_area(ctx: _Context, case: FootprintCase, model: EngagementModel, 
     return fp.area_m2
 
 
-def _japan_shots(ctx: _Context, units: list[tuple[str, str, str | None]], missiles: list[str], model: EngagementModel):
-    """Shots (threats, units, cells) and reach of units [(system, place, interceptor)] on Japan's grid."""
+def _japan_coverage(ctx: _Context, units: list[tuple[str, str, str | None]], missiles: list[str],
+                    model: EngagementModel) -> Coverage:
+    """Coverage of Japan's grid by units [(system, place, interceptor)] against the reference threats."""
     cat = ctx.catalog
     sc, sensors = ctx.reference
     defenders = [make_defender(cat, system, *_point(cat, place), interceptor=ikey, model=model)
                  for system, place, ikey in units]
     cases = [ThreatCase(a, m, "minimum-energy") for a in sc.threat.launch_areas for m in missiles]
-    return engage_cases(cat, ctx.japan(), defenders, sensors, cases, sc.timeline, share_defender_tracks=False)
+    shots, reach = engage_cases(cat, ctx.japan(), defenders, sensors, cases, sc.timeline, share_defender_tracks=False)
+    return Coverage(grid=ctx.japan(), defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach)
 
 
-def _defended(shots: np.ndarray, reach: np.ndarray, members) -> np.ndarray:
-    tot = shots[:, list(members), :].sum(axis=1)
-    return np.all((tot > 0) | ~reach, axis=0) & reach.any(axis=0)
+def _members(cov: Coverage, members) -> np.ndarray:
+    mask = np.zeros(len(cov.defenders), dtype=bool)
+    mask[list(members)] = True
+    return mask
 
 
-def _land_fraction(grid: LandGrid, defended: np.ndarray, reach: np.ndarray) -> float:
-    threatened = reach.any(axis=0)
-    return float(grid.area_m2[defended & threatened].sum() / grid.area_m2[threatened].sum())
+@dataclass(frozen=True)
+class _Region:
+    """A region case's coverage, with the sector of each cell as seen from the battery."""
+
+    cov: Coverage
+    defended: np.ndarray  #: worst case over the threats
+    lat: float  #: battery [deg]
+    lon: float  #: battery [deg]
+    distance_km: np.ndarray  #: cell distance from the battery [km]
+    in_sector: np.ndarray | None  #: cells in the case's sector (region-reach cases)
 
 
-def _region_defended(ctx: _Context, case: FootprintCase, model: EngagementModel):
+def _region_coverage(ctx: _Context, case: FootprintCase, model: EngagementModel) -> Coverage:
+    """One unit's coverage of a country against every launch area (shared by the cases of one geometry)."""
     key = ("region", case.country, case.system, str(case.at), tuple(case.missiles), model)
     if key not in ctx.grids:
-        ctx.grids[key] = _region_defended_uncached(ctx, case, model)
+        cat = ctx.catalog
+        grid = ctx.country(case.country)
+        d = make_defender(cat, case.system, *_point(cat, case.at), model=model)
+        cases = [ThreatCase(a, m, "minimum-energy") for a in cat.places_of("launch-area") for m in case.missiles]
+        shots, reach = engage_cases(cat, grid, [d], [], cases, Timeline(), share_defender_tracks=False)
+        ctx.grids[key] = Coverage(grid=grid, defenders=(d,), threats=tuple(cases), shots=shots, reach=reach)
     return ctx.grids[key]
 
 
-def _region_defended_uncached(ctx: _Context, case: FootprintCase, model: EngagementModel):
+def _region(ctx: _Context, case: FootprintCase, model: EngagementModel) -> _Region:
     cat = ctx.catalog
-    grid = ctx.country(case.country)
+    cov = _region_coverage(ctx, case, model)
+    grid = cov.grid
     lat, lon = _point(cat, case.at)
-    d = make_defender(cat, case.system, lat, lon, model=model)
-    areas = list(cat.places_of("launch-area"))
-    cases = [ThreatCase(a, m, "minimum-energy") for a in areas for m in case.missiles]
-    shots, reach = engage_cases(cat, grid, [d], [], cases, Timeline(), share_defender_tracks=False)
-    return grid, _defended(shots, reach, [0]), reach, (lat, lon)
+    la, lo = np.radians(lat), np.radians(lon)
+    sector = None
+    if case.sector is not None:
+        tlat, tlon = _point(cat, case.toward)
+        off = np.abs((initial_azimuth(la, lo, grid.lat, grid.lon) - initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
+                      + np.pi) % (2 * np.pi) - np.pi)
+        half = np.radians(case.sector_deg / 2)
+        sector = off <= half if case.sector == "forward" else off >= np.pi - half
+    return _Region(cov=cov, defended=cov.defended(), lat=lat, lon=lon,
+                   distance_km=EARTH_RADIUS * central_angle(la, lo, grid.lat, grid.lon) / 1e3, in_sector=sector)
 
 
-def region_coverage(case_id: str, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL):
-    """Grid, defended cells, reach (threats, cells) and the battery's (lat, lon) [deg] of a region case (for maps)."""
+def region_coverage(case_id: str, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL) -> Coverage:
+    """The coverage of a region case (e.g. THAAD at Seongju over South Korea), for maps."""
     case = next((c for c in published_cases() if c.id == case_id), None)
     if case is None or not case.kind.startswith("region"):
         raise ValueError(f"'{case_id}' is not a region case of the published footprints")
-    return _region_defended(_Context(catalog, 10.0), case, model)
+    return _region(_Context(catalog, 10.0), case, model).cov
 
 
 def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL, *,
@@ -207,54 +231,32 @@ def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel 
         return _footprint_area(ctx, case, model, case.interceptor) / ref if ref > 0 else float("inf")
     if k == "ships-needed":
         units = [(case.system, s, case.interceptor) for s in case.stations]
-        shots, reach = _japan_shots(ctx, units, case.missiles, model)
+        cov = _japan_coverage(ctx, units, case.missiles, model)
         for n in range(1, len(units) + 1):
-            best = max(_land_fraction(ctx.japan(), _defended(shots, reach, c), reach)
-                       for c in itertools.combinations(range(len(units)), n))
+            best = max(cov.fractions(cov.defended(_members(cov, c)))[0] for c in itertools.combinations(range(len(units)), n))
             if best >= case.target - 1e-9:
                 return float(n)
         return float("inf")
     if k == "national-ratio":
         units = [(case.system, case.station, case.interceptor), (case.system, case.station, case.reference_interceptor)]
-        shots, reach = _japan_shots(ctx, units, case.missiles, model)
-        a = [ctx.japan().area_m2[_defended(shots, reach, [i])].sum() for i in (0, 1)]
+        cov = _japan_coverage(ctx, units, case.missiles, model)
+        a = [cov.grid.area_m2[cov.defended(_members(cov, [i]))].sum() for i in (0, 1)]
         return float(a[0] / a[1]) if a[1] > 0 else float("inf")
     if k == "national-fraction":
         units = [(u, p, None) for u, p in case.units]
-        shots, reach = _japan_shots(ctx, units, case.missiles, model)
-        return _land_fraction(ctx.japan(), _defended(shots, reach, range(len(units))), reach)
+        cov = _japan_coverage(ctx, units, case.missiles, model)
+        return cov.fractions(cov.defended())[0]
     if k == "region-fraction":
-        grid, defended, reach, _ = _region_defended(ctx, case, model)
-        return _land_fraction(grid, defended, reach)
+        r = _region(ctx, case, model)
+        return r.cov.fractions(r.defended)[0]
     if k == "flyout-time":  # the time in the model's span nearest the published one
         t0, t1 = _flyout_span(case, catalog, model)
         return float(np.clip(0.5 * (case.published[0] + case.published[1]), t0, t1))
     if k == "region-reach":
-        grid, defended, reach, (lat, lon) = _region_defended(ctx, case, model)
-        la, lo = np.radians(lat), np.radians(lon)
-        clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
-        tlat, tlon = _point(catalog, case.toward)
-        axis = initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
-        bearing = initial_azimuth(la, lo, clat, clon)
-        off = np.abs((bearing - axis + np.pi) % (2 * np.pi) - np.pi)
-        in_sector = off <= np.radians(60.0) if case.sector == "forward" else off >= np.radians(120.0)
-        dist = EARTH_RADIUS * central_angle(la, lo, clat, clon) / 1e3
-        sel = defended & in_sector
-        return float(dist[sel].max()) if sel.any() else 0.0
+        r = _region(ctx, case, model)
+        sel = r.defended & r.in_sector
+        return float(r.distance_km[sel].max()) if sel.any() else 0.0
     raise ValueError(f"unknown case kind '{k}'")
-
-
-def _farthest_cell(ctx: _Context, case: FootprintCase) -> tuple[int, tuple[float, float]]:
-    """Index of the farthest defended cell in a region-reach case's sector, and the battery's (lat, lon) [deg]."""
-    grid, defended, reach, (lat, lon) = _region_defended(ctx, case, DEFAULT_MODEL)
-    la, lo = np.radians(lat), np.radians(lon)
-    clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
-    tlat, tlon = _point(ctx.catalog, case.toward)
-    off = np.abs((initial_azimuth(la, lo, clat, clon) - initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
-                  + np.pi) % (2 * np.pi) - np.pi)
-    in_sector = off <= np.radians(60.0) if case.sector == "forward" else off >= np.radians(120.0)
-    dist = np.where(defended & in_sector, central_angle(la, lo, clat, clon), -1.0)
-    return int(np.argmax(dist)), (lat, lon)
 
 
 def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = None) -> str:
@@ -270,57 +272,50 @@ def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = Non
     ctx = _ctx or _Context(catalog, 20.0)
     i_max = catalog.interceptors[catalog.units[case.system].interceptor] if case.system else None
     if case.kind == "region-reach" and case.sector == "forward":
-        grid, defended, _, (lat, lon) = _region_defended(ctx, case, DEFAULT_MODEL)
-        la, lo = np.radians(lat), np.radians(lon)
-        clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
-        tlat, tlon = _point(catalog, case.toward)
-        off = np.abs((initial_azimuth(la, lo, clat, clon) - initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
-                      + np.pi) % (2 * np.pi) - np.pi)
-        dist = EARTH_RADIUS * central_angle(la, lo, clat, clon) / 1e3
-        sec = off <= np.radians(60.0)
-        far = dist[sec].max()
-        share = float(grid.area_m2[sec & defended].sum() / grid.area_m2[sec].sum())
+        r = _region(ctx, case, DEFAULT_MODEL)
+        grid, sec = r.cov.grid, r.in_sector
+        share = float(grid.area_m2[sec & r.defended].sum() / grid.area_m2[sec].sum())
         # which undefended cells of the sector some missile reaches on a trajectory below the interceptor's floor
-        undef = np.flatnonzero(sec & ~defended)
+        undef = np.flatnonzero(sec & ~r.defended)
         low = np.zeros(undef.size, bool)
         floor = i_max.min_intercept_altitude.si()
         for area in catalog.places_of("launch-area"):
             p = catalog.place(area)
             for m in case.missiles:
                 tr = missile_trajectory(catalog.missile(m), np.radians(p.lat.nominal), np.radians(p.lon.nominal),
-                                        clat[undef], clon[undef], strict=False)
+                                        grid.lat[undef], grid.lon[undef], strict=False)
                 low |= np.isfinite(tr.flight_time) & (tr.apogee < floor)
-        return (f"{case.country} extends {far:,.0f} km from the battery in this sector and the model defends "
-                f"{100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the undefended "
-                f"cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
+        return (f"{case.country} extends {r.distance_km[sec].max():,.0f} km from the battery in this sector and the model "
+                f"defends {100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the "
+                f"undefended cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
                 f"{floor / 1e3:g} km floor.")
     if case.kind == "region-reach":
-        idx, (lat, lon) = _farthest_cell(ctx, case)
-        grid = ctx.country(case.country)
-        b = np.radians([lat, lon])
+        r = _region(ctx, case, DEFAULT_MODEL)
+        grid = r.cov.grid
+        idx = int(np.argmax(np.where(r.defended & r.in_sector, r.distance_km, -1.0)))
+        battery = EARTH_RADIUS * unit_vector(np.radians(r.lat), np.radians(r.lon))
         passes = []
         for area in catalog.places_of("launch-area"):
             p = catalog.place(area)
             for m in case.missiles:
-                mis = catalog.missile(m)
-                tr = missile_trajectory(mis, np.radians(p.lat.nominal), np.radians(p.lon.nominal),
-                                        np.radians(grid.lat_deg[idx:idx + 1]), np.radians(grid.lon_deg[idx:idx + 1]), strict=False)
+                tr = missile_trajectory(catalog.missile(m), np.radians(p.lat.nominal), np.radians(p.lon.nominal),
+                                        grid.lat[idx:idx + 1], grid.lon[idx:idx + 1], strict=False)
                 if not np.isfinite(tr.flight_time[0]):
                     continue
                 smp = sample(tr)
-                g = EARTH_RADIUS * np.arccos(np.clip(smp.positions[0] @ (EARTH_RADIUS * _unit(b)) /
-                                                     (np.linalg.norm(smp.positions[0], axis=-1) * EARTH_RADIUS), -1, 1))
+                g = ground_distance(smp.positions[0], battery)  # closest ground approach to the battery
                 k = int(np.argmin(g))
                 passes.append((smp.altitudes[0, k] / 1e3, g[k] / 1e3))
         if not passes:
             return ""
         alts = np.array([a for a, _ in passes])
-        near = max(d for _, d in passes)
+        nearest = min(d for _, d in passes)
         lo_w, hi_w = i_max.min_intercept_altitude.nominal, i_max.max_intercept_altitude.nominal
-        return (f"The missiles that reach the farthest defended point ({EARTH_RADIUS * central_angle(b[0], b[1], np.radians(grid.lat_deg[idx]), np.radians(grid.lon_deg[idx])) / 1e3:,.0f} km away)"
-                f" pass within {near:,.0f} km of the battery at {alts.min():,.0f}-{alts.max():,.0f} km altitude, "
-                f"{'inside' if (alts >= lo_w).any() and (alts <= hi_w).any() else 'outside'} the interceptor's "
-                f"{lo_w:g}-{hi_w:g} km window: the geometry, not the interceptor's reach, sets how far behind it defends.")
+        inside = bool(((alts >= lo_w) & (alts <= hi_w)).any())
+        return (f"The missiles that reach the farthest defended point ({r.distance_km[idx]:,.0f} km away) pass "
+                f"{nearest:,.0f} km or more from the battery at {alts.min():,.0f}-{alts.max():,.0f} km altitude, "
+                f"{'inside' if inside else 'outside'} the interceptor's {lo_w:g}-{hi_w:g} km window"
+                + (": the geometry, not the interceptor's reach, sets how far behind it defends." if inside else "."))
     if case.kind == "footprint-diameter":
         lat, lon = _point(catalog, case.at)
         p = catalog.place(case.launch)
@@ -333,17 +328,12 @@ def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = Non
         inside = desc & (smp.altitudes[0] >= lo_w) & (smp.altitudes[0] <= hi_w)
         t_in = smp.times[0, inside]
         pts = smp.positions[0, inside]
-        ground = EARTH_RADIUS * np.arccos(np.clip(pts[0] @ pts[-1] / (np.linalg.norm(pts[0]) * np.linalg.norm(pts[-1])), -1, 1))
+        ground = ground_distance(pts[0], pts[-1])
         return (f"The {mis.name} RV descends through the {lo_w / 1e3:g}-{hi_w / 1e3:g} km window in {t_in[-1] - t_in[0]:.0f} s "
                 f"over {ground / 1e3:,.0f} km of ground track; a cued battery may intercept anywhere along it within its "
-                f"{i_max.max_range.nominal:g} km range, so the footprint stretches that far along the track. Limits not modelled "
-                "(kill-vehicle heating and seeker performance against a fast RV) would shrink it.")
+                f"{i_max.max_range.nominal:g} km range, so the footprint stretches that far along the track. Kill-vehicle heating and seeker "
+                "performance against a fast RV are not modelled.")
     return ""
-
-
-def _unit(latlon: np.ndarray) -> np.ndarray:
-    la, lo = latlon
-    return np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
 def _flyout_span(case: FootprintCase, catalog: Catalog, model: EngagementModel) -> tuple[float, float]:

@@ -66,6 +66,8 @@ class EngagementModel:
         """The RCS radars see for ``missile`` under this model [m^2]; None when ``track-rcs`` is off or unknown."""
         if missile is None or missile.rcs is None or "track-rcs" not in self.limits:
             return None
+        if not missile.rcs.si() > 0:
+            raise BmdlabError(f"missile {missile.name}: rcs must be > 0 m2")
         return missile.rcs.si() * self.rcs_scale
 
     def label(self) -> str:
@@ -167,9 +169,24 @@ class Defender:
         return self if sensor is self.sensor else replace(self, sensor=sensor)
 
 
+def _check_limit_values(i: Interceptor, key: str) -> None:
+    """One-line errors for engagement-limit values that would silently switch a limit off or forbid every shot."""
+    checks = [("min_flight_time", lambda x: x >= 0, "must be >= 0 s"),
+              ("max_crossing_angle", lambda x: 0 < x <= np.pi, "must be in (0, 180] deg"),
+              ("min_closing_speed", lambda x: x >= 0, "must be >= 0")]
+    for f, ok, what in checks:
+        v = getattr(i, f)
+        if v is not None and not ok(v.si()):
+            raise BmdlabError(f"interceptor {key}: {f} {v.display()} {what}")
+
+
 def make_sensor(catalog: Catalog, key: str, lat_deg: float, lon_deg: float, name: str | None = None) -> Sensor:
     """A catalog sensor at a place given in degrees."""
     s = catalog.sensors[key]
+    if s.reference_rcs is not None and not s.reference_rcs.si() > 0:
+        raise BmdlabError(f"sensor {key}: reference_rcs must be > 0 m2")
+    if not 0 < s.field_of_view.si() <= 2.0 * np.pi + 1e-9:
+        raise BmdlabError(f"sensor {key}: field_of_view must be in (0, 360] deg")
     return Sensor(name=name or s.name, key=key, lat=np.radians(lat_deg), lon=np.radians(lon_deg),
                   detection_range=s.range_ballistic.si(),
                   reference_rcs=None if s.reference_rcs is None else s.reference_rcs.si(),
@@ -215,6 +232,9 @@ def flyout_parameters(interceptor: Interceptor, key: str, *, min_elevation: bool
 def interceptor_flyout(catalog: Catalog, key: str, model: EngagementModel = DEFAULT_MODEL) -> FlyoutFan | StraightLineFlyout:
     """The fly-out of a catalog interceptor under an engagement model (fans are cached)."""
     i = catalog.interceptors[key]
+    for f in ("max_range", "max_intercept_altitude"):
+        if not getattr(i, f).si() > 0:
+            raise BmdlabError(f"interceptor {key}: {f} must be > 0")
     with_elev = "launcher-elevation" in model.limits
     if model.flyout == "straight-line":
         elev = i.min_launch_elevation.si() if (with_elev and i.min_launch_elevation is not None) else 0.0
@@ -231,6 +251,7 @@ def make_defender(catalog: Catalog, unit: str, lat_deg: float, lon_deg: float, *
     ikey = interceptor or u.interceptor
     i = catalog.interceptors[ikey]
     lim = model.limits
+    _check_limit_values(i, ikey)
     return Defender(
         name=name or u.name,
         unit=unit,

@@ -107,7 +107,7 @@ def air_density(altitude: ArrayLike) -> FloatArray:
     """Air density of the U.S. Standard Atmosphere 1976. [kg/m^3]
 
     Tabulated from the ``ambiance`` implementation (0-81 km, log-linear interpolation between 250 m
-    steps) and extended above by an exponential with the scale height of the top layer (about 5.8 km).
+    steps) and extended above by an exponential with the scale height of the top 1 km of the table (6.3 km).
 
     Parameters
     ----------

@@ -96,8 +96,10 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path, title: str
     from bmdlab.coverage.published_footprints import published_cases, region_coverage
 
     case = next(c for c in published_cases() if c.id == case_id)
-    grid, defended, reach, (lat, lon) = region_coverage(case_id, catalog)
-    shots = np.where(reach.any(axis=0), defended.astype(int), -1)
+    cov = region_coverage(case_id, catalog)
+    grid, defended, reach = cov.grid, cov.defended(), cov.reach
+    lat, lon = np.degrees(cov.defenders[0].lat), np.degrees(cov.defenders[0].lon)
+    shots = np.where(reach.any(axis=0), cov.worst_shots(), -1)
     areas = [{"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal}
              for k in catalog.places_of("launch-area")]
     units = [{"name": catalog.units[case.system].name, "lat": lat, "lon": lon, "basing": "land", "system": case.system}]
