@@ -88,7 +88,8 @@ def flyout_distance(time: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayL
     t, v, tb = np.broadcast_arrays(np.maximum(t, 0.0), v, tb)
     with np.errstate(over="ignore"):  # t / tb overflows only where t > tb, a branch not taken below
         frac = np.divide(t, tb, out=np.ones_like(t), where=tb > 0)
-    return np.where(t <= tb, 0.5 * v * t * frac, 0.5 * v * tb + v * (t - tb))
+    with np.errstate(over="ignore"):  # t * frac overflows only where t > tb, the branch not taken
+        return np.where(t <= tb, 0.5 * v * t * frac, 0.5 * v * tb + v * (t - tb))
 
 
 def elevation_angle(observer: ArrayLike, target: ArrayLike) -> FloatArray:
