@@ -291,11 +291,12 @@ def trajectory_summary(traj: Any, i: int) -> dict[str, Any]:
 
 # -------------------------------------------------------------------------------------- coverage
 def _progress(total: int, description: str):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    """A progress display on stderr (a bar on a terminal, timestamped lines when redirected) and its tick."""
+    from bmdlab.progress import progress_display
 
-    prog = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), console=err_console, transient=True)
+    prog = progress_display(err_console)
     task = prog.add_task(description, total=total)
+    prog.task_id = task
     return prog, (lambda *_: prog.advance(task))
 
 
@@ -587,21 +588,33 @@ def raid(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
     doctrine: Annotated[str | None, typer.Option("--doctrine", help="shoot-look-shoot or salvo-2 (default: the scenario's).")] = None,
     sspk: Annotated[float | None, typer.Option("--sspk", help="Override every interceptor's single-shot kill probability.")] = None,
+    memory_budget_gib: Annotated[float, typer.Option("--memory-budget-gib", help="Memory the Monte Carlo may use; a larger raid is refused before it starts. [GiB]")] = 4.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended."""
+    from bmdlab.engagement.raid import MAX_TRIALS, TRIAL_BLOCK
     from bmdlab.engagement.scenario_raid import run_scenario_raid
     from bmdlab.scenario import load_scenario
 
-    if trials < 1 or trials > 10_000_000:
-        raise BmdlabError(f"--trials: {trials} must be between 1 and 10,000,000")
+    if trials < 1 or trials > MAX_TRIALS:
+        raise BmdlabError(f"--trials: {trials} must be between 1 and {MAX_TRIALS:,}")
     if missiles is not None and not 0 <= missiles <= 5000:
         raise BmdlabError(f"--missiles: {missiles} must be between 0 and 5,000")
     if seed < 0:
         raise BmdlabError(f"--seed: {seed} must be >= 0")
+    if not (math.isfinite(memory_budget_gib) and 0.0 < memory_budget_gib <= 1024.0):
+        raise BmdlabError(f"--memory-budget-gib: {memory_budget_gib:g} must be a number of GiB above 0 and at most 1024")
     cat = _catalog(ctx)
     scen = load_scenario(scenario, cat)
-    out, _, _ = run_scenario_raid(scen, cat, missiles=missiles, trials=trials, seed=seed, doctrine=doctrine, sspk=sspk)
+    budget = int(memory_budget_gib * 2**30)
+    if trials > TRIAL_BLOCK:
+        prog, _ = _progress(trials, f"raid {scen.name}: trials")
+        with prog:
+            out, _, _ = run_scenario_raid(scen, cat, missiles=missiles, trials=trials, seed=seed, doctrine=doctrine, sspk=sspk,
+                                          memory_budget=budget, progress=lambda done, total: prog.update(prog.task_id, completed=done))
+    else:
+        out, _, _ = run_scenario_raid(scen, cat, missiles=missiles, trials=trials, seed=seed, doctrine=doctrine, sspk=sspk,
+                                      memory_budget=budget)
     out["bmdlab_version"] = __version__
     if as_json:
         _print_json(out)
@@ -845,7 +858,7 @@ def sweep(
 
         _scenario(sc, cat)  # fail before any run on an unknown scenario
     prog, _ = _progress(len(points), "sweep")
-    task = prog.tasks[0].id if prog.tasks else None
+    task = prog.task_id
     with prog:
         rows = run_sweep(points, out, trials=trials, seed=seed, workers=workers, scheduler=scheduler, resume=resume,
                          catalog_dir=None if catalog_dir is None else str(catalog_dir), catalog_hash=cat.hash,

@@ -32,11 +32,10 @@ def test_monte_carlo_matches_wilkening(doctrine, opps):
     res = simulate_raid(plan, sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=7, doctrine=doctrine)
     shots = 2 if (opps == 2 or doctrine == "salvo-2") else 1
     exact = raid_odds(50, p, shots, doctrine="salvo" if doctrine == "salvo-2" else "shoot-look-shoot")
-    assert _within(res.leakers.mean(), res.leakers.std(), trials, exact.expected_leakers)
-    p0 = np.mean(res.leakers == 0)
+    assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
+    p0 = res.p_zero_leakers
     assert abs(p0 - exact.p_zero_leakers) <= 4 * np.sqrt(exact.p_zero_leakers * (1 - exact.p_zero_leakers) / trials) + 1e-3
-    used = res.expended.sum(axis=1)
-    assert _within(used.mean(), used.std(), trials, exact.expected_interceptors)
+    assert _within(res.expended_total_mean, res.expended_total_std, trials, exact.expected_interceptors)
 
 
 def test_missile_reliability_and_decoys():
@@ -44,13 +43,12 @@ def test_missile_reliability_and_decoys():
     res = simulate_raid(plan, sspk=np.array([0.6]), reliability=np.array([0.9]), trials=trials, seed=1,
                         missile_reliability=0.8, decoys=2, discrimination=0.5)
     exact = raid_odds(50, 0.6, 2, reliability=0.9, missile_reliability=0.8, doctrine="shoot-look-shoot")
-    assert _within(res.leakers.mean(), res.leakers.std(), trials, exact.expected_leakers)
+    assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
     # interceptors: warheads that arrive plus on average one undiscriminated decoy per missile, each
     # engaged shoot-look-shoot (1 + q shots, q = 1 - 0.54)
     q = 1 - 0.54
     expected = 50 * (0.8 + 2 * 0.5) * (1 + q)
-    used = res.expended.sum(axis=1)
-    assert _within(used.mean(), used.std(), trials, expected)
+    assert _within(res.expended_total_mean, res.expended_total_std, trials, expected)
 
 
 def test_same_seed_same_result_and_seed_recorded():
@@ -58,7 +56,8 @@ def test_same_seed_same_result_and_seed_recorded():
     a = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=42)
     b = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=42)
     c = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=43)
-    assert np.array_equal(a.leakers, b.leakers) and not np.array_equal(a.leakers, c.leakers)
+    assert np.array_equal(a.leaker_counts, b.leaker_counts)
+    assert not np.array_equal(a.leaker_counts, c.leaker_counts)
     assert a.summary(plan, {})["seed"] == 42
 
 
@@ -67,13 +66,13 @@ def test_more_interceptors_never_more_leakers(inv):
     trials = 20_000
     lo, hi = (simulate_raid(_plan(inventory=i), sspk=np.array([0.6]), reliability=np.array([1.0]), trials=trials, seed=3)
               for i in inv)
-    assert lo.leakers.mean() >= hi.leakers.mean() - 3 * lo.leakers.std() / np.sqrt(trials)
-    assert lo.expended.sum(axis=1).max() <= inv[0]  # magazines are never overdrawn
+    assert lo.expected_leakers >= hi.expected_leakers - 3 * lo.leakers_std / np.sqrt(trials)
+    assert lo.expended_total_range[1] <= inv[0]  # magazines are never overdrawn
 
 
 def test_higher_kill_probability_never_more_leakers():
     trials = 20_000
-    r = [simulate_raid(_plan(), sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=5).leakers.mean()
+    r = [simulate_raid(_plan(), sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=5).expected_leakers
          for p in (0.3, 0.5, 0.8)]
     assert r[0] > r[1] > r[2]
 
@@ -84,7 +83,9 @@ def test_default_sspk_laplace_rule():
 
 
 def test_scale_counts_sums_exactly():
-    assert scale_counts([30, 30, 30, 30, 30, 25, 25], 50) == [8, 8, 8, 7, 7, 6, 6] or sum(scale_counts([30, 30, 30, 30, 30, 25, 25], 50)) == 50
+    # largest remainders by hand: 50/200 of (30,30,30,30,30,25,25) = 7.5 x5, 6.25 x2 -> floors 7 x5 + 6 x2 = 47;
+    # the three largest remainders (0.5, the first three in order) get one more each.
+    assert scale_counts([30, 30, 30, 30, 30, 25, 25], 50) == [8, 8, 8, 7, 7, 6, 6]
     assert sum(scale_counts([3, 1], 7)) == 7
 
 
@@ -122,5 +123,46 @@ def test_fire_rate_limit_costs_shots_when_windows_are_short():
     kw = dict(sspk=np.array([0.0]), reliability=np.array([1.0]), trials=200, seed=0)
     limited = simulate_raid(plan, **kw)
     free = simulate_raid(plan, fire_rate_limits=False, **kw)
-    assert limited.expended.sum(axis=1).max() == 1
-    assert free.expended.sum(axis=1).min() == 20
+    assert limited.expended_total_range == (1, 1)
+    assert free.expended_total_range == (20, 20)
+
+
+def test_tallies_match_per_trial_statistics():
+    # The result keeps histograms, not per-trial arrays: their mean, standard deviation and
+    # percentiles must equal numpy's on the data the histogram came from (an independent computation).
+    from bmdlab.engagement.raid import _histogram_moments, _histogram_quantile
+
+    rng = np.random.default_rng(11)
+    x = rng.binomial(40, 0.3, size=12_345)
+    counts = np.bincount(x)
+    mean, sd = _histogram_moments(counts)
+    assert mean == pytest.approx(x.mean(), rel=1e-12) and sd == pytest.approx(x.std(ddof=1), rel=1e-12)
+    for q in (0, 5, 37.5, 50, 95, 100):
+        assert _histogram_quantile(counts, q) == pytest.approx(np.percentile(x, q), abs=1e-9)
+
+
+def test_result_depends_on_seed_and_trials_only_and_blocks_are_used():
+    # More trials than one block: blocks draw from independent spawned streams; the progress callback
+    # sees every block, and the leakers histogram sums to the trial count.
+    from bmdlab.engagement.raid import TRIAL_BLOCK
+
+    plan = _plan(n=10, opportunities=1)
+    seen = []
+    trials = 2 * TRIAL_BLOCK + 5
+    kw = dict(sspk=np.array([0.5]), reliability=np.array([1.0]), trials=trials, seed=9)
+    a = simulate_raid(plan, progress=lambda done, total: seen.append((done, total)), **kw)
+    b = simulate_raid(plan, memory_budget=2**26, **kw)
+    assert seen == [(TRIAL_BLOCK, trials), (2 * TRIAL_BLOCK, trials), (trials, trials)]
+    assert np.array_equal(a.leaker_counts, b.leaker_counts) and a.leaker_counts.sum() == trials
+    # binomial(10, 0.5) leakers: mean 5, within 4 standard errors
+    assert abs(a.expected_leakers - 5.0) <= 4 * np.sqrt(2.5 / trials)
+
+
+def test_raid_over_the_memory_budget_is_refused_with_the_figure():
+    from bmdlab.engagement.raid import raid_memory_bytes
+    from bmdlab.errors import BmdlabError
+
+    plan = _plan(n=50)
+    need = raid_memory_bytes(50, 5, 1, 1000)
+    with pytest.raises(BmdlabError, match=r"needs about .* MiB, above the memory budget of .* MiB"):
+        simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=1000, seed=0, memory_budget=need - 1)

@@ -44,7 +44,8 @@ def validation_message(where: str, error: ValidationError) -> str:
         msg = "unknown field; remove it or check its spelling"
     more = len(useful or errors) - 1
     tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-    return f"{where}: {_field_path(first['loc'])}: {msg}{tail}"
+    path = _field_path(first["loc"])
+    return f"{where}: {path}: {msg}{tail}" if path else f"{where}.{msg}{tail}"
 
 
 #: Deepest nesting of mappings and lists a YAML input may have.
@@ -170,7 +171,29 @@ def _values(entry: Entry) -> Iterator[tuple[str, Value]]:
             yield name, val
 
 
-def load_catalog(directory: str | Path | None = None) -> Catalog:
+def _dimension_errors(model: type[Entry], item: Any, where: str) -> None:
+    """Refuse a value whose unit does not have its field's dimension (pint; :mod:`bmdlab.catalog.units`).
+
+    Runs on the raw entry, before the model's range checks, which would read a wrongly-dimensioned
+    value in the wrong unit."""
+    from bmdlab.catalog import units as q
+    from bmdlab.catalog.schema import UNITS, Stage
+
+    if not isinstance(item, dict):
+        return
+    checks = [(name, item.get(name), spec) for name, spec in model.QUANTITIES.items()]
+    if isinstance(item.get("stages"), list):
+        checks += [(f"stages.{i}.{name}", st.get(name), spec) for i, st in enumerate(item["stages"]) if isinstance(st, dict)
+                   for name, spec in Stage.QUANTITIES.items()]
+    for name, val, spec in checks:
+        if isinstance(val, dict) and isinstance(val.get("unit"), str) and val["unit"] in UNITS:
+            why = q.check_dimension(val["unit"], spec)
+            if why:
+                allowed = [u for u in UNITS if q.check_dimension(u, spec) is None]
+                raise BmdlabError(f"{where}.{name}: {why}; use {' or '.join(allowed)}")
+
+
+def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool | None = None) -> Catalog:
     """Load and validate the catalog.
 
     Parameters
@@ -178,6 +201,10 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     directory : path, optional
         A directory holding ``sources.yaml`` and the kind files (``missiles.yaml`` ...). Default:
         the catalog shipped with bmdlab.
+    check_dimensions : bool, optional
+        Check each value's unit against its field's dimension with pint. Default: for a user's
+        directory, yes; for the built-in catalog, no (the test suite checks it, and commands then
+        do not pay pint's import time).
 
     Raises
     ------
@@ -225,6 +252,8 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         entries[kind] = {}
         for key, item in section(fname, kind).items():
             where = f"{base / fname}: {kind}.{key}"
+            if check_dimensions if check_dimensions is not None else directory is not None:
+                _dimension_errors(model, item, where)
             try:
                 entry = model.model_validate(item)
             except ValidationError as exc:

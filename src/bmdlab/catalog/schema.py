@@ -9,13 +9,16 @@ bibliography every ``source`` field must point into. Values are stored in the un
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bmdlab.catalog import units as q
+
 Confidence = Literal["stated", "derived", "assumed"]
 
-#: Allowed units and their factor to SI (None: not a physical quantity, no conversion).
+#: Allowed units and their factor to SI (None: not a physical quantity, no conversion). The test
+#: suite checks every factor against pint (:func:`bmdlab.catalog.units.si_factor`).
 UNITS: dict[str, float | None] = {
     "m": 1.0,
     "km": 1e3,
@@ -44,6 +47,25 @@ UNITS: dict[str, float | None] = {
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Checked(_Frozen):
+    """A model whose numeric fields have a :class:`~bmdlab.catalog.units.Quantity` spec each:
+    values are checked for sign, range and whole numbers here; units for dimension when a user's
+    catalog is loaded (:func:`bmdlab.catalog.load.load_catalog`)."""
+
+    QUANTITIES: ClassVar[dict[str, q.Quantity]] = {}
+
+    @model_validator(mode="after")
+    def _values_in_range(self) -> _Checked:
+        for name, spec in self.QUANTITIES.items():
+            v = getattr(self, name, None)
+            if not isinstance(v, Value) or v.unit in ("text", "hits/attempts"):
+                continue
+            why = q.check_value(v.value if isinstance(v.value, list) else [v.value], UNITS[v.unit], spec)
+            if why:
+                raise ValueError(f"{name}: {why}")
+        return self
 
 
 class Value(_Frozen):
@@ -80,8 +102,10 @@ class Value(_Frozen):
         if not isinstance(self.value, str) and not all(math.isfinite(x) for x in (self.value if isinstance(self.value, list) else [self.value])):
             raise ValueError(f"value {self.value!r} must be a finite number")
         if self.unit == "hits/attempts":
-            if not (isinstance(self.value, list) and 0 <= self.value[0] <= self.value[1]):
-                raise ValueError("a test record must be [hits, attempts] with 0 <= hits <= attempts")
+            if not (isinstance(self.value, list) and 0 <= self.value[0] <= self.value[1] and all(x == int(x) for x in self.value)):
+                raise ValueError("a test record must be [hits, attempts], whole numbers with 0 <= hits <= attempts")
+        elif isinstance(self.value, list) and self.value[0] > self.value[1]:
+            raise ValueError(f"a range [low, high] must have low <= high, not {self.value}")
         return self
 
     @property
@@ -137,7 +161,7 @@ class Source(_Frozen):
     note: str | None = None
 
 
-class Entry(_Frozen):
+class Entry(_Checked):
     """Fields common to every catalog entry."""
 
     name: str
@@ -158,12 +182,17 @@ class Missile(Entry):
     missiles: Value | None = None
     rcs: Value | None = None  #: radar cross-section of what the defence tracks in midcourse and re-entry [m^2]
 
+    QUANTITIES = {"range": q.LENGTH, "payload": q.MASS, "stages": q.STAGES, "burn_time": q.TIME, "propellant": q.TEXT,
+                  "launchers": q.COUNT, "missiles": q.COUNT, "rcs": q.AREA}
 
-class Stage(_Frozen):
+
+class Stage(_Checked):
     """One rocket stage of an interceptor, in firing order."""
 
     burn_time: Value  #: [s]
     delta_v_share: Value  #: fraction of the interceptor's ideal velocity gain given by this stage
+
+    QUANTITIES = {"burn_time": q.TIME, "delta_v_share": q.SHARE}
 
 
 class Interceptor(Entry):
@@ -194,6 +223,22 @@ class Interceptor(Entry):
     max_crossing_angle: Value | None = None  #: largest angle between interceptor velocity and the threat's reversed velocity [deg]
     min_closing_speed: Value | None = None  #: smallest relative speed for a hit-to-kill intercept [km/s]
 
+    QUANTITIES = {"burnout_speed": q.SPEED, "burn_time": q.TIME, "min_intercept_altitude": q.ALTITUDE,
+                  "max_intercept_altitude": q.LENGTH, "max_range": q.LENGTH, "unit_cost": q.MONEY, "test_record": q.RECORD,
+                  "launch_mass": q.MASS, "diameter": q.LENGTH, "drag_coefficient": q.POSITIVE, "mass_ratio": q.MASS_RATIO,
+                  "min_launch_elevation": q.ELEVATION, "min_flight_time": q.DELAY, "max_crossing_angle": q.HALF_ANGLE,
+                  "min_closing_speed": q.MIN_SPEED}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Interceptor:
+        if self.min_intercept_altitude.si() >= self.max_intercept_altitude.si():
+            raise ValueError("min_intercept_altitude must be below max_intercept_altitude")
+        if self.stages:
+            total = sum(st.delta_v_share.nominal for st in self.stages)
+            if abs(total - 1.0) > 0.01:
+                raise ValueError(f"stages: delta_v_share values must add up to 1, not {total:g}")
+        return self
+
 
 class Sensor(Entry):
     """A radar used for ballistic-missile defence.
@@ -206,6 +251,8 @@ class Sensor(Entry):
     field_of_view: Value
     band: str | None = None
     reference_rcs: Value | None = None  #: [m^2]
+
+    QUANTITIES = {"range_ballistic": q.LENGTH, "field_of_view": q.FIELD_OF_VIEW, "reference_rcs": q.AREA}
 
 
 class Unit(Entry):
@@ -223,6 +270,10 @@ class Unit(Entry):
     reaction_time: Value | None = None  #: detection (or cue) to interceptor launch decision
     launch_interval: Value | None = None  #: shortest time between two launches from the unit
 
+    QUANTITIES = {"launchers": q.COUNT, "interceptors_per_launcher": q.COUNT, "magazine": q.COUNT, "unit_cost": q.MONEY,
+                  "operating_cost_per_year": q.MONEY_PER_YEAR, "in_service": q.COUNT, "reaction_time": q.DELAY,
+                  "launch_interval": q.DELAY}
+
 
 class Place(Entry):
     """A named location: launch area, defence site, radar site or sea station."""
@@ -239,13 +290,7 @@ class Place(Entry):
     lat: Value
     lon: Value
 
-    @model_validator(mode="after")
-    def _coordinates_in_range(self) -> Place:
-        if not -90.0 <= self.lat.nominal <= 90.0:
-            raise ValueError(f"lat {self.lat.nominal} is outside -90..90")
-        if not -180.0 <= self.lon.nominal <= 180.0:
-            raise ValueError(f"lon {self.lon.nominal} is outside -180..180")
-        return self
+    QUANTITIES = {"lat": q.LATITUDE, "lon": q.LONGITUDE}
 
 
 #: Currencies that money values may carry (plain and per year).
@@ -259,6 +304,9 @@ class Economics(_Frozen):
     it to yen of one price year with these tables (:mod:`bmdlab.catalog.money`).
     """
 
+    QUANTITIES: ClassVar[dict[str, q.Quantity]] = {"exchange_rates": q.EXCHANGE_RATE, "deflator": q.INDEX,
+                                                   "missile_costs": q.MONEY, "claims": q.MONEY}
+
     exchange_rates: dict[int, Value]  #: calendar year -> yen per US dollar (annual average)
     deflator: dict[int, Value]  #: calendar year -> price index (base year in the note)
     missile_costs: dict[str, Value] = {}  #: missile key -> attacker's cost per missile
@@ -271,8 +319,9 @@ class Economics(_Frozen):
             for key, val in table.items():
                 if val.unit not in unit:
                     raise ValueError(f"{name}.{key}: unit '{val.unit}' must be {' or '.join(unit)}")
-                if val.unit != "text" and isinstance(val.value, (int, float)) and not val.value > 0 and name in ("exchange_rates", "deflator"):
-                    raise ValueError(f"{name}.{key}: {val.value} must be > 0")
+                why = q.check_value(val.value if isinstance(val.value, list) else [val.value], UNITS[val.unit], self.QUANTITIES[name])
+                if why:
+                    raise ValueError(f"{name}.{key}: {why}")
         if not self.exchange_rates or not self.deflator:
             raise ValueError("exchange_rates and deflator need at least one year each")
         return self

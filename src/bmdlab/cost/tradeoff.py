@@ -60,7 +60,7 @@ def raid_costs(out: dict[str, Any], plan, result, catalog: Catalog, price_year: 
                overrides=None) -> dict[str, Any]:
     """Interceptor yen expended in a raid and the attacker's yen, with the exchange ratio."""
     prices = interceptor_prices(catalog, price_year, overrides)
-    spent = float(sum(result.expended[:, i].mean() * prices[d.interceptor] for i, d in enumerate(plan.defenders)))
+    spent = float(sum(result.expended_mean[i] * prices[d.interceptor] for i, d in enumerate(plan.defenders)))
     attack = np.zeros(3)
     for t in plan.threats:
         attack += np.array(missile_price(catalog, t.missile, price_year))

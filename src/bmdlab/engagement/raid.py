@@ -26,6 +26,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ from bmdlab.trajectory import max_range, missile_trajectory
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
 
 DOCTRINES = ("shoot-look-shoot", "salvo-2")
+MAX_TRIALS = 10_000_000  #: most Monte Carlo trials one raid may run
 
 
 @dataclass(frozen=True)
@@ -132,32 +134,95 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
     return RaidPlan(tuple(threats), tuple(assets), tuple(defenders), opp, first, l_open, l_close)
 
 
+TRIAL_BLOCK = 8192
+"""Trials per block. Each block draws from its own random stream, ``SeedSequence(seed, spawn_key=(block,))``,
+so a result depends on the seed and the trial count only, never on memory, and memory stays flat as
+trials grow."""
+
+DEFAULT_MEMORY_BUDGET = 4 * 2**30
+"""Default memory budget of a raid [bytes] (4 GiB; ``--memory-budget-gib`` changes it)."""
+
+
+def _histogram_quantile(counts: NDArray[np.int64], q: float) -> float:
+    """``numpy.percentile(x, q)`` (linear interpolation) of the data whose histogram is ``counts``."""
+    n = int(counts.sum())
+    cum = np.cumsum(counts)
+    h = (n - 1) * q / 100.0
+    lo, hi = np.searchsorted(cum, [np.floor(h), np.ceil(h)], side="right")
+    return float(lo + (h - np.floor(h)) * (hi - lo))
+
+
+def _histogram_moments(counts: NDArray[np.int64]) -> tuple[float, float]:
+    """Mean and sample standard deviation (ddof 1) of the data whose histogram is ``counts``."""
+    k = np.arange(counts.size, dtype=float)
+    n = float(counts.sum())
+    mean = float((counts * k).sum() / n)
+    var = float((counts * (k - mean) ** 2).sum() / (n - 1)) if n > 1 else float("nan")
+    return mean, float(np.sqrt(var))
+
+
 @dataclass(frozen=True)
 class RaidResult:
-    """Distribution of a raid's outcome over the Monte Carlo trials."""
+    """Distribution of a raid's outcome over the Monte Carlo trials.
+
+    The trials are kept as exact tallies, not per-trial arrays, so a result takes the same memory
+    for 10 trials as for 10 million: histograms of leakers and of interceptors expended per trial
+    (every mean, standard deviation and percentile follows exactly), and sums per asset and per unit.
+    """
 
     trials: int
     seed: int
     doctrine: str
-    leakers: NDArray[np.int64]  #: (trials,)
-    leakers_per_asset: NDArray[np.float64]  #: (assets,) expected
-    surviving_value_fraction: NDArray[np.float64]  #: (trials,)
-    expended: NDArray[np.int64]  #: (trials, defenders)
-    exhausted: NDArray[np.bool_]  #: (trials, defenders) magazine empty at the end
+    leaker_counts: NDArray[np.int64]  #: (threats + 1,) trials in which k missiles leaked
+    leakers_per_asset: NDArray[np.float64]  #: (assets,) expected leakers at each asset
+    surviving_value_mean: float  #: expected fraction of asset value that no leaker reaches
+    expended_mean: NDArray[np.float64]  #: (defenders,) expected interceptors fired by each unit
+    expended_counts: NDArray[np.int64]  #: (most fired + 1,) trials in which k interceptors were fired
+    exhausted_fraction: NDArray[np.float64]  #: (defenders,) fraction of trials that end with the magazine empty
     extra: dict = field(default_factory=dict)
 
+    @property
+    def expected_leakers(self) -> float:
+        return _histogram_moments(self.leaker_counts)[0]
+
+    @property
+    def leakers_std(self) -> float:
+        """Standard deviation of leakers over trials (ddof 1)."""
+        return _histogram_moments(self.leaker_counts)[1]
+
+    @property
+    def p_zero_leakers(self) -> float:
+        return float(self.leaker_counts[0] / self.trials)
+
+    def leakers_percentile(self, q: float) -> float:
+        """The ``q``-th percentile of leakers over trials (as :func:`numpy.percentile`, linear)."""
+        return _histogram_quantile(self.leaker_counts, q)
+
+    @property
+    def expended_total_mean(self) -> float:
+        return _histogram_moments(self.expended_counts)[0]
+
+    @property
+    def expended_total_std(self) -> float:
+        return _histogram_moments(self.expended_counts)[1]
+
+    @property
+    def expended_total_range(self) -> tuple[int, int]:
+        """Fewest and most interceptors fired in any trial."""
+        used = np.flatnonzero(self.expended_counts)
+        return int(used[0]), int(used[-1])
+
     def summary(self, plan: RaidPlan, interceptor_cost: dict[str, float]) -> dict[str, Any]:
-        lk = self.leakers
         t = self.trials
-        mean = float(lk.mean())
-        half = 1.96 * float(lk.std(ddof=1)) / np.sqrt(t) if t > 1 else float("nan")
-        p0 = float(np.mean(lk == 0))
+        mean, sd = _histogram_moments(self.leaker_counts)
+        half = 1.96 * sd / np.sqrt(t) if t > 1 else float("nan")
+        p0 = self.p_zero_leakers
         p0_half = 1.96 * np.sqrt(max(p0 * (1 - p0), 1e-300) / t)
         by_type: dict[str, float] = {}
         for d_i, d in enumerate(plan.defenders):
-            by_type[d.interceptor] = by_type.get(d.interceptor, 0.0) + float(self.expended[:, d_i].mean())
+            by_type[d.interceptor] = by_type.get(d.interceptor, 0.0) + float(self.expended_mean[d_i])
         cost = sum(by_type[k] * interceptor_cost.get(k, float("nan")) for k in by_type)
-        exhausted_units = [plan.defenders[i].name for i in np.flatnonzero(self.exhausted.mean(axis=0) > 0.5)]
+        exhausted_units = [plan.defenders[i].name for i in np.flatnonzero(self.exhausted_fraction > 0.5)]
         return {
             "missiles": len(plan.threats),
             "trials": t,
@@ -165,14 +230,14 @@ class RaidResult:
             "doctrine": self.doctrine,
             "expected_leakers": round(mean, 4),
             "expected_leakers_ci95": [round(mean - half, 4), round(mean + half, 4)],
-            "leakers_p05": int(np.percentile(lk, 5)),
-            "leakers_median": int(np.median(lk)),
-            "leakers_p95": int(np.percentile(lk, 95)),
+            "leakers_p05": int(self.leakers_percentile(5)),
+            "leakers_median": int(self.leakers_percentile(50)),
+            "leakers_p95": int(self.leakers_percentile(95)),
             "p_zero_leakers": round(p0, 5),
             "p_zero_leakers_ci95": [round(max(0.0, p0 - p0_half), 5), round(min(1.0, p0 + p0_half), 5)],
-            "expected_surviving_value_fraction": round(float(self.surviving_value_fraction.mean()), 5),
+            "expected_surviving_value_fraction": round(self.surviving_value_mean, 5),
             "interceptors_expended": {k: round(v, 3) for k, v in by_type.items()},
-            "interceptors_expended_total": round(float(self.expended.sum(axis=1).mean()), 3),
+            "interceptors_expended_total": round(self.expended_total_mean, 3),
             "interceptor_cost_expended": round(cost, 0),
             "interceptor_cost_currency": "USD",
             "units_exhausted": exhausted_units,
@@ -181,11 +246,34 @@ class RaidResult:
         }
 
 
+def raid_memory_bytes(threats: int, assets: int, defenders: int, trials: int = TRIAL_BLOCK) -> int:
+    """Peak memory of :func:`simulate_raid` beyond the plan [bytes], for one block of trials.
+
+    Per trial of a block: a leak flag per threat and its copy sorted by asset (2 bytes per threat), a
+    hit flag per asset, the magazine, start and next-free time of each unit (24 bytes), and about ten
+    8-byte vectors of temporaries; per unit and threat, the plan's four arrays (32 bytes).
+    """
+    per_trial = 2 * threats + assets + 24 * defenders + 80
+    return int(min(trials, TRIAL_BLOCK) * per_trial + 32 * defenders * threats + 8 * (threats + assets))
+
+
+def _size(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
+
+
+def check_memory(need: int, budget: int, what: str) -> None:
+    """Refuse work that needs more than the memory budget, with both figures."""
+    if need > budget:
+        raise BmdlabError(f"{what} needs about {_size(need)}, above the memory budget of {_size(budget)}; "
+                          "use fewer missiles, units or assets, or raise the budget (--memory-budget-gib)")
+
+
 def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDArray[np.float64], trials: int, seed: int,
                   doctrine: str = "shoot-look-shoot", missile_reliability: float = 1.0, decoys: int = 0,
                   discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None,
-                  fire_rate_limits: bool = True) -> RaidResult:
-    """Run the raid ``trials`` times.
+                  fire_rate_limits: bool = True, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                  progress: Callable[[int, int], None] | None = None) -> RaidResult:
+    """Run the raid ``trials`` times, in blocks of :data:`TRIAL_BLOCK` trials.
 
     Parameters
     ----------
@@ -194,7 +282,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     sspk, reliability : ndarray, shape (defenders,)
         Single-shot kill probability and reliability of each unit's interceptor. [1]
     trials, seed : int
-        Monte Carlo trials and the seed of :func:`numpy.random.default_rng`.
+        Monte Carlo trials and the seed (block ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))``).
     doctrine : {'shoot-look-shoot', 'salvo-2'}
     missile_reliability : float
         Probability that a missile works and arrives. [1]
@@ -205,58 +293,99 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     fire_rate_limits : bool
         Apply each unit's launch interval: a unit busy until after the last launch time that still
         intercepts a threat loses that shot (needs the plan's launch windows).
+    memory_budget : int
+        Bytes the simulation may use; a raid that needs more (:func:`raid_memory_bytes`) is refused
+        before it starts.
+    progress : callable, optional
+        Called as ``progress(trials_done, trials)`` after each block.
     """
     if doctrine not in DOCTRINES:
-        raise BmdlabError(f"--doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
-    if trials < 1:
-        raise BmdlabError(f"--trials: {trials} must be at least 1")
-    rng = np.random.default_rng(seed)
-    n_def = len(plan.defenders)
-    mag = np.tile(np.array([d.inventory for d in plan.defenders] if inventory is None else inventory, dtype=np.int64), (trials, 1))
-    start = mag.copy()
+        raise BmdlabError(f"doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
+    if not 1 <= trials <= MAX_TRIALS:
+        raise BmdlabError(f"trials: {trials} must be between 1 and {MAX_TRIALS:,}")
+    n_def, n_threat, n_asset = len(plan.defenders), len(plan.threats), len(plan.assets)
+    check_memory(raid_memory_bytes(n_threat, n_asset, n_def, trials), memory_budget,
+                 f"a raid of {n_threat:,} missiles on {n_asset:,} assets against {n_def:,} units")
+    start = np.array([d.inventory for d in plan.defenders] if inventory is None else inventory, dtype=np.int64)
     pk_shot = np.asarray(sspk, float) * np.asarray(reliability, float)
     per_opp = 1 if doctrine == "shoot-look-shoot" else 2
     tier_rank = np.array([0 if d.tier == "upper" else 1 for d in plan.defenders])
-    first_any = plan.first_time.min(axis=0) if n_def else np.full(len(plan.threats), np.inf)
+    first_any = plan.first_time.min(axis=0) if n_def else np.full(n_threat, np.inf)
     order = np.argsort(first_any, kind="stable")
-    leak = np.zeros((trials, len(plan.threats)), dtype=bool)
     interval = np.array([d.launch_interval for d in plan.defenders], float)
     limit = fire_rate_limits and plan.launch_open is not None and bool(np.any(interval > 0))
-    next_free = np.full((trials, n_def), -np.inf)
-
-    def engage(alive: NDArray[np.bool_], j: int) -> NDArray[np.bool_]:
-        shooters = np.flatnonzero(plan.opportunities[:, j] > 0)
-        shooters = shooters[np.lexsort((plan.first_time[shooters, j], tier_rank[shooters]))]
-        for d in shooters:
-            for _ in range(int(plan.opportunities[d, j])):
-                n_fire = np.where(alive, np.minimum(per_opp, mag[:, d]), 0)
-                if limit:
-                    t_launch = np.maximum(next_free[:, d], plan.launch_open[d, j])
-                    n_fire = np.where(t_launch <= plan.launch_close[d, j], n_fire, 0)
-                    next_free[:, d] = np.where(n_fire > 0, t_launch + n_fire * interval[d], next_free[:, d])
-                if not n_fire.any():
-                    break
-                mag[:, d] -= n_fire
-                killed = rng.random(trials) < 1.0 - (1.0 - pk_shot[d]) ** n_fire
-                alive = alive & ~killed
-        return alive
-
-    for j in order:
-        if decoys:
-            fooled = rng.binomial(decoys, 1.0 - discrimination, size=trials)
-            for k in range(decoys):
-                engage(fooled > k, j)  # a decoy draws fire like a warhead
-        arrives = rng.random(trials) < missile_reliability
-        leak[:, j] = engage(arrives, j)
-
+    shooters_of = []
+    for j in range(n_threat):
+        s = np.flatnonzero(plan.opportunities[:, j] > 0)
+        shooters_of.append(s[np.lexsort((plan.first_time[s, j], tier_rank[s]))])
     values = np.array([a.value for a in plan.assets], float)
+    total_value = float(values.sum())
     asset_of = np.array([t.asset for t in plan.threats], dtype=np.int64)
-    hits = np.zeros((trials, len(plan.assets)), dtype=np.int64)
-    for a in range(len(plan.assets)):
-        hits[:, a] = leak[:, asset_of == a].sum(axis=1)
-    surviving = ((hits == 0) * values).sum(axis=1) / values.sum() if values.sum() > 0 else np.ones(trials)
+    by_asset = np.argsort(asset_of, kind="stable")
+    hit_assets, first_of_asset = np.unique(asset_of[by_asset], return_index=True)
+
+    leaker_counts = np.zeros(n_threat + 1, dtype=np.int64)
+    expended_counts = np.zeros(1, dtype=np.int64)  # grows to the most interceptors fired in a trial
+    leak_sum = np.zeros(n_threat)
+    surviving_sum = 0.0
+    expended_sum = np.zeros(n_def)
+    exhausted_sum = np.zeros(n_def)
+    root = np.random.SeedSequence(seed)
+    done = 0
+    for b in range(-(-trials // TRIAL_BLOCK)):
+        m = min(TRIAL_BLOCK, trials - done)
+        rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(b,)))
+        mag = np.tile(start, (m, 1))
+        next_free = np.full((m, n_def), -np.inf)
+        leak = np.zeros((m, n_threat), dtype=bool)
+
+        def engage(alive: NDArray[np.bool_], j: int) -> NDArray[np.bool_]:
+            for d in shooters_of[j]:
+                for _ in range(int(plan.opportunities[d, j])):
+                    n_fire = np.where(alive, np.minimum(per_opp, mag[:, d]), 0)
+                    if limit:
+                        t_launch = np.maximum(next_free[:, d], plan.launch_open[d, j])
+                        n_fire = np.where(t_launch <= plan.launch_close[d, j], n_fire, 0)
+                        next_free[:, d] = np.where(n_fire > 0, t_launch + n_fire * interval[d], next_free[:, d])
+                    if not n_fire.any():
+                        break
+                    mag[:, d] -= n_fire
+                    killed = rng.random(m) < 1.0 - (1.0 - pk_shot[d]) ** n_fire
+                    alive = alive & ~killed
+            return alive
+
+        for j in order:
+            if decoys:
+                fooled = rng.binomial(decoys, 1.0 - discrimination, size=m)
+                for k in range(decoys):
+                    engage(fooled > k, j)  # a decoy draws fire like a warhead
+            arrives = rng.random(m) < missile_reliability
+            leak[:, j] = engage(arrives, j)
+
+        leaker_counts += np.bincount(leak.sum(axis=1), minlength=n_threat + 1)
+        leak_sum += leak.sum(axis=0)
+        if total_value > 0:
+            if n_threat:
+                hit = np.logical_or.reduceat(leak[:, by_asset], first_of_asset, axis=1)  # (m, assets with threats)
+                surviving_sum += float(total_value * m - (hit * values[hit_assets]).sum()) / total_value
+            else:
+                surviving_sum += m
+        else:
+            surviving_sum += m
+        used = start - mag
+        h = np.bincount(used.sum(axis=1))
+        if h.size > expended_counts.size:
+            expended_counts = np.pad(expended_counts, (0, h.size - expended_counts.size))
+        expended_counts[:h.size] += h
+        expended_sum += used.sum(axis=0)
+        exhausted_sum += (mag == 0).sum(axis=0)
+        done += m
+        if progress is not None:
+            progress(done, trials)
+
     return RaidResult(
-        trials=trials, seed=seed, doctrine=doctrine, leakers=leak.sum(axis=1),
-        leakers_per_asset=hits.mean(axis=0), surviving_value_fraction=surviving,
-        expended=start - mag, exhausted=mag == 0,
+        trials=trials, seed=seed, doctrine=doctrine, leaker_counts=leaker_counts,
+        leakers_per_asset=np.bincount(asset_of, weights=leak_sum, minlength=n_asset) / trials,
+        surviving_value_mean=surviving_sum / trials, expended_mean=expended_sum / trials,
+        expended_counts=expended_counts, exhausted_fraction=exhausted_sum / trials,
     )

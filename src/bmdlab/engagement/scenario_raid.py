@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,8 @@ import numpy as np
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Interceptor
 from bmdlab.coverage.national import defenders_of
-from bmdlab.engagement.raid import Asset, RaidPlan, RaidResult, expand_salvos, plan_raid, simulate_raid
+from bmdlab.engagement.raid import (DEFAULT_MEMORY_BUDGET, Asset, RaidPlan, RaidResult, expand_salvos, plan_raid,
+                                   simulate_raid)
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.japan import largest_cities
 from bmdlab.scenario import Scenario
@@ -66,8 +68,13 @@ def plan_scenario_raid(scenario: Scenario, catalog: Catalog, missiles: int | Non
 
 def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
                       seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
-                      plan: RaidPlan | None = None) -> tuple[dict[str, Any], RaidResult, RaidPlan]:
-    """Run a scenario's raid; returns the JSON-ready summary, the raw result and the plan."""
+                      plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
+                      progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, Any], RaidResult, RaidPlan]:
+    """Run a scenario's raid; returns the JSON-ready summary, the raw result and the plan.
+
+    ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
+    starts); ``progress(trials_done, trials)`` is called after each block of trials.
+    """
     if sspk is not None and not 0.0 <= sspk <= 1.0:
         raise BmdlabError(f"--sspk: {sspk:g} must lie in [0, 1]")
     plan = plan_scenario_raid(scenario, catalog, missiles) if plan is None else plan
@@ -78,7 +85,7 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
     raid = scenario.raid
     res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed, doctrine=doctrine or eng.doctrine,
                         missile_reliability=raid.missile_reliability, decoys=raid.decoys_per_missile,
-                        discrimination=raid.discrimination_probability)
+                        discrimination=raid.discrimination_probability, memory_budget=memory_budget, progress=progress)
     if catalog.economics_data is not None:  # every price in US$ of the scenario's price year
         from bmdlab.catalog.money import exchange_rate, to_jpy, value_to_jpy
 

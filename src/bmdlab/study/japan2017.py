@@ -24,7 +24,6 @@ from typing import Any
 import jinja2
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bmdlab import __version__
 from bmdlab.catalog import Catalog
@@ -33,6 +32,7 @@ from bmdlab.geo.region import neighbour_outlines
 from bmdlab.io import atomic_directory, atomic_write_bytes, atomic_write_json
 from bmdlab.plotting.maps import plot_threat_map
 from bmdlab.plotting.profile import plot_profile
+from bmdlab.progress import progress_display
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases
 from bmdlab.defense.engage import LEGACY_MODEL
@@ -79,10 +79,7 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
     console = console or Console(stderr=True)
     started = time.perf_counter()
     out = Path(out)
-    with atomic_directory(out) as work, Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=True,
-    ) as progress:
+    with atomic_directory(out) as work, progress_display(console, spinner=True) as progress:
         step = progress.add_task("loading catalog and geography", total=1)
         cities = _cities(N_CITIES)
         areas = list(catalog.places_of("launch-area"))
