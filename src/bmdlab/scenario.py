@@ -280,6 +280,15 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
     for i, m in enumerate(scenario.threat.missiles):
         if m not in catalog.missiles:
             raise err(f"threat.missiles.{i}", unknown_key("missile", m, catalog.missiles))
+    from bmdlab.trajectory.flight import check_shape
+
+    for i, sh in enumerate(scenario.threat.shapes):  # the same rule as `bmdlab trajectory`
+        for m in scenario.threat.missiles:
+            try:
+                check_shape(catalog.missiles[m], sh.shape, None if sh.apogee_km is None else sh.apogee_km * 1e3,
+                            where=f"threat.shapes.{i}.apogee_km")
+            except BmdlabError as exc:
+                raise BmdlabError(f"{where}: {exc}") from None
     for i, a in enumerate(scenario.threat.launch_areas or []):
         if a not in catalog.places_of("launch-area"):
             raise err(f"threat.launch_areas.{i}", unknown_key("launch area", a, catalog.places_of("launch-area")))

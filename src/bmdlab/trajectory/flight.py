@@ -7,18 +7,61 @@ maximum range, and turns infeasible requests into one-line :class:`~bmdlab.error
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bmdlab.catalog.schema import Missile
+from bmdlab.catalog.schema import UNITS, Missile
 from bmdlab.errors import BmdlabError
-from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
-from bmdlab.trajectory.ballistic import SHAPES, Trajectory, ballistic_trajectory
+from bmdlab.geo.sphere import EARTH_RADIUS, GM_EARTH, central_angle
+from bmdlab.trajectory.ballistic import DEFAULT_MASS_RATIO, SHAPES, Trajectory, ballistic_trajectory, boost_path
 
 
 def max_range(missile: Missile) -> float:
     """The missile's maximum range from the catalog (upper end of a published range). [m]"""
-    return missile.range.high * 1e3 if missile.range.unit == "km" else missile.range.si()
+    return missile.range.high * UNITS[missile.range.unit]
+
+
+def max_burnout_speed(missile: Missile) -> float:
+    """The most speed the missile can give at burnout [m/s]: that of the minimum-energy trajectory to
+    its catalog maximum range (kinematic boost, non-rotating Earth). A lofted or depressed trajectory
+    that needs more is beyond the missile's energy, whatever its range.
+    """
+    t = ballistic_trajectory(0.0, 0.0, 0.0, max_range(missile) / EARTH_RADIUS, burn_time=missile.burn_time.si())
+    return float(t.burnout_speed[0])
+
+
+def apogee_limits(missile: Missile) -> dict[str, tuple[float, float]]:
+    """Apogees [m] that lofted and depressed trajectories of this missile can have, as ``(low, high)``.
+
+    * lofted: up to the apogee of a vertical shot at :func:`max_burnout_speed` (energy: a radius
+      :math:`r_a = 1 / (1/r_b - v^2 / 2\\mu)` from the vertical boost's burnout radius :math:`r_b`);
+    * depressed: from the burnout altitude of the minimum-energy trajectory to its apogee at the
+      missile's maximum range (a depressed trajectory is flatter than the minimum-energy one).
+    """
+    v = max_burnout_speed(missile)
+    _, h_b, _, _ = boost_path(1.0, v, missile.burn_time.si(), np.pi / 2, DEFAULT_MASS_RATIO)
+    r_b = EARTH_RADIUS + float(h_b)
+    inv = 1.0 / r_b - v**2 / (2.0 * GM_EARTH)
+    top = (1.0 / inv - EARTH_RADIUS) if inv > 0 else np.inf
+    me = ballistic_trajectory(0.0, 0.0, 0.0, max_range(missile) / EARTH_RADIUS, burn_time=missile.burn_time.si())
+    return {"lofted": (0.0, float(top)), "depressed": (float(me.burnout_altitude[0]), float(me.apogee[0]))}
+
+
+def check_shape(missile: Missile, shape: str, apogee: float | None, where: str = "--apogee-km") -> None:
+    """Refuse a trajectory shape the missile cannot fly at any range (one line naming ``where``)."""
+    if shape not in SHAPES:
+        raise BmdlabError(f"{where.replace('apogee-km', 'shape').replace('apogee_km', 'shape')}: unknown trajectory shape "
+                          f"'{shape}'; use one of {', '.join(SHAPES)}")
+    if shape == "minimum-energy" or apogee is None:
+        return
+    low, high = apogee_limits(missile)[shape]
+    if not (np.isfinite(apogee) and low < apogee <= high):
+        why = ("straight up at the burnout speed of its catalog range" if shape == "lofted"
+               else "between its burnout altitude and its minimum-energy apogee at its catalog range")
+        raise BmdlabError(f"{where}: a {shape} {missile.name} trajectory needs an apogee of {low / 1e3:,.0f} to "
+                          f"{high / 1e3:,.0f} km ({why}), not {apogee / 1e3:,.6g} km")
 
 
 def in_range(missile: Missile, launch_lat: ArrayLike, launch_lon: ArrayLike, target_lat: ArrayLike,
@@ -58,6 +101,8 @@ def missile_trajectory(
         raise BmdlabError(f"--shape: unknown trajectory shape '{shape}'; use one of {', '.join(SHAPES)}")
     if shape != "minimum-energy" and apogee is None and angle is None:
         raise BmdlabError(f"--shape {shape} needs --apogee-km (or a burnout angle)")
+    if strict and missile is not None and apogee is not None and np.ndim(apogee) == 0:
+        check_shape(missile, shape, float(apogee))
     burn = missile.burn_time.si() if missile is not None else 0.0
     if strict and missile is not None:
         rng = EARTH_RADIUS * np.atleast_1d(central_angle(launch_lat, launch_lon, target_lat, target_lon))
@@ -71,6 +116,19 @@ def missile_trajectory(
         launch_lat, launch_lon, target_lat, target_lon,
         burn_time=burn, shape=shape, apogee=apogee, angle=angle, earth_rotation=earth_rotation,
     )
+    if missile is not None and shape != "minimum-energy":
+        # beyond the missile's energy: a burnout speed above what its catalog range implies
+        v_max = max_burnout_speed(missile)
+        too_fast = np.isfinite(traj.flight_time) & (traj.burnout_speed > v_max * (1 + 1e-6))
+        if strict and np.any(too_fast):
+            need = float(np.max(traj.burnout_speed[too_fast]))
+            raise BmdlabError(
+                f"--apogee-km: this {shape} trajectory needs a burnout speed of {need / 1e3:.2f} km/s; the {missile.name}'s "
+                f"catalog range of {max_range(missile) / 1e3:,.0f} km implies at most {v_max / 1e3:.2f} km/s; "
+                f"choose a lower apogee or a nearer target"
+            )
+        if np.any(too_fast):
+            traj = dataclasses.replace(traj, flight_time=np.where(too_fast, np.nan, traj.flight_time))
     if strict and not np.all(np.isfinite(traj.flight_time)):
         me = ballistic_trajectory(launch_lat, launch_lon, target_lat, target_lon, burn_time=burn,
                                   earth_rotation=earth_rotation)
@@ -90,4 +148,4 @@ def missile_trajectory(
     return traj
 
 
-__all__ = ["in_range", "max_range", "missile_trajectory"]
+__all__ = ["apogee_limits", "check_shape", "in_range", "max_burnout_speed", "max_range", "missile_trajectory"]
