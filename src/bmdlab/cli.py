@@ -593,7 +593,7 @@ def raid(
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended."""
     from bmdlab.engagement.raid import MAX_TRIALS, TRIAL_BLOCK
-    from bmdlab.engagement.scenario_raid import run_scenario_raid
+    from bmdlab.engagement.scenario_raid import check_raid_memory, run_scenario_raid
     from bmdlab.scenario import load_scenario
 
     if trials < 1 or trials > MAX_TRIALS:
@@ -607,6 +607,7 @@ def raid(
     cat = _catalog(ctx)
     scen = load_scenario(scenario, cat)
     budget = int(memory_budget_gib * 2**30)
+    check_raid_memory(scen, missiles, trials, budget)
     if trials > TRIAL_BLOCK:
         prog, _ = _progress(trials, f"raid {scen.name}: trials")
         with prog:
@@ -727,8 +728,8 @@ def tradeoff(
     from bmdlab.cost.tradeoff import evaluate_options
 
     _check_resolution(resolution_km)
-    if budget_jpy is not None and (not math.isfinite(budget_jpy) or budget_jpy < 0):
-        raise BmdlabError(f"--budget-jpy: {budget_jpy:g} must be a number >= 0 (yen of 2017)")
+    if budget_jpy is not None and (not math.isfinite(budget_jpy) or not 0 <= budget_jpy <= 1e16):
+        raise BmdlabError(f"--budget-jpy: {budget_jpy:g} must be a number of yen (of 2017) from 0 to 1e16")
     if not 1 <= raid <= 5000:
         raise BmdlabError(f"--raid: {raid} must be between 1 and 5,000")
     if not 1 <= trials <= 1_000_000:

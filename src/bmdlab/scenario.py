@@ -113,10 +113,10 @@ class Timeline(_Frozen):
 class AssetSpec(_Frozen):
     """A defended asset: a city or a base, with a value (default: its population if a city)."""
 
-    name: str
+    name: str = Field(min_length=1)
     lat: float = Field(ge=-90.0, le=90.0)
     lon: float = Field(ge=-180.0, le=180.0)
-    value: float = Field(ge=0.0)
+    value: float = Field(ge=0.0, le=1e15, description="relative weight (e.g. population), at most 1e15")
 
 
 class SalvoSpec(_Frozen):
@@ -174,7 +174,7 @@ class EngagementSpec(_Frozen):
 class MoneySpec(_Frozen):
     """A price the analyst gives: amount, currency and price year (all required)."""
 
-    value: float = Field(ge=0.0)
+    value: float = Field(ge=0.0, le=1e16, description="amount in the currency (at most 1e16)")
     currency: str = Field(description="JPY or USD")
     price_year: int = Field(ge=1990, le=2030)
     source: str = Field(default="scenario", description="where the figure comes from (free text or a catalog source key)")

@@ -166,3 +166,21 @@ def test_raid_over_the_memory_budget_is_refused_with_the_figure():
     need = raid_memory_bytes(50, 5, 1, 1000)
     with pytest.raises(BmdlabError, match=r"needs about .* MiB, above the memory budget of .* MiB"):
         simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=1000, seed=0, memory_budget=need - 1)
+
+
+def test_raid_cli_memory_budget_and_progress_lines():
+    runner = CliRunner()
+    r = runner.invoke(app, ["raid", "japan-2017-thaad", "--missiles", "5000", "--memory-budget-gib", "0.01"])
+    assert r.exit_code == 2 and r.stderr.startswith("error: a raid of 5,000 missiles against 24 units needs about")
+    assert "above the memory budget of 10.2 MiB" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = runner.invoke(app, ["raid", "japan-2017-thaad", "--memory-budget-gib", "-1"])
+    assert r.exit_code == 2 and "--memory-budget-gib" in r.stderr
+    # more trials than one block: progress as timestamped lines when stderr is not a terminal
+    r = runner.invoke(app, ["raid", "japan-2017-thaad", "--missiles", "10", "--trials", "9000", "--json"])
+    assert r.exit_code == 0, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[0].endswith("trials: started (0/9000)") and "done 9000/9000" in lines[1]
+    import json
+    import re
+
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", lines[0]) and json.loads(r.stdout)["trials"] == 9000

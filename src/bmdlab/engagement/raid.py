@@ -319,6 +319,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         s = np.flatnonzero(plan.opportunities[:, j] > 0)
         shooters_of.append(s[np.lexsort((plan.first_time[s, j], tier_rank[s]))])
     values = np.array([a.value for a in plan.assets], float)
+    values = values / values.max() if values.size and values.max() > 0 else values  # weights; no overflow
     total_value = float(values.sum())
     asset_of = np.array([t.asset for t in plan.threats], dtype=np.int64)
     by_asset = np.argsort(asset_of, kind="stable")

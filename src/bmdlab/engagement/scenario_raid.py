@@ -10,8 +10,8 @@ import numpy as np
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Interceptor
 from bmdlab.coverage.national import defenders_of
-from bmdlab.engagement.raid import (DEFAULT_MEMORY_BUDGET, Asset, RaidPlan, RaidResult, expand_salvos, plan_raid,
-                                   simulate_raid)
+from bmdlab.engagement.raid import (DEFAULT_MEMORY_BUDGET, Asset, RaidPlan, RaidResult, check_memory, expand_salvos,
+                                   plan_raid, raid_memory_bytes, simulate_raid)
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.japan import largest_cities
 from bmdlab.scenario import Scenario
@@ -66,6 +66,16 @@ def plan_scenario_raid(scenario: Scenario, catalog: Catalog, missiles: int | Non
                      min_elevation=np.radians(tl.min_elevation_deg), cueing=tl.cueing, max_shots=tl.max_shots)
 
 
+def check_raid_memory(scenario: Scenario, missiles: int | None, trials: int, memory_budget: int) -> None:
+    """Refuse a scenario's raid whose Monte Carlo would need more than ``memory_budget`` bytes."""
+    if scenario.raid is None:
+        return
+    n = missiles if missiles is not None else sum(s.count for s in scenario.raid.salvos)
+    units = len(scenario.architecture.units)
+    check_memory(raid_memory_bytes(n, len(raid_assets(scenario)), units, trials), memory_budget,
+                 f"a raid of {n:,} missiles against {units:,} units")
+
+
 def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
                       seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
                       plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
@@ -77,6 +87,8 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
     """
     if sspk is not None and not 0.0 <= sspk <= 1.0:
         raise BmdlabError(f"--sspk: {sspk:g} must lie in [0, 1]")
+    if plan is None:  # refuse before the (slower) planning
+        check_raid_memory(scenario, missiles, trials, memory_budget)
     plan = plan_scenario_raid(scenario, catalog, missiles) if plan is None else plan
     eng = scenario.engagement
     p = np.array([sspk if sspk is not None else eng.sspk.get(d.interceptor, default_sspk(catalog.interceptors[d.interceptor]))
