@@ -14,15 +14,18 @@ BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S)
 
 
 def _commands():
+    """(command, expected exit code): a comment starting 'refused' expects 2; 'long run' skips the line
+    (a benchmark-sized run, such as 10^7 Monte Carlo trials, measured in the README instead)."""
     cmds = []
     for lang, body in BLOCKS:
         if lang != "bash":
             continue
         body = body.replace("\\\n", " ")
         for line in body.splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line.startswith("bmdlab ") and " study " not in f" {line} ":
-                cmds.append(line)
+            line, _, comment = line.partition("#")
+            line, comment = line.strip(), comment.strip()
+            if line.startswith("bmdlab ") and " study " not in f" {line} " and not comment.startswith("long run"):
+                cmds.append(pytest.param(line, 2 if comment.startswith("refused") else 0, id=line))
     return cmds
 
 
@@ -32,11 +35,13 @@ def readme_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("readme")
 
 
-@pytest.mark.parametrize("command", _commands())
-def test_readme_command_runs(command, readme_dir, monkeypatch):
+@pytest.mark.parametrize("command,exit_code", _commands())
+def test_readme_command_runs(command, exit_code, readme_dir, monkeypatch):
     monkeypatch.chdir(readme_dir)
     res = CliRunner().invoke(app, shlex.split(command)[1:])
-    assert res.exit_code == 0, f"{command}\n{res.output}"
+    assert res.exit_code == exit_code, f"{command}\n{res.output}"
+    if exit_code == 2:
+        assert res.output.startswith("error:") and len(res.output.strip().splitlines()) == 1
 
 
 def test_readme_python_blocks_run(tmp_path, monkeypatch):

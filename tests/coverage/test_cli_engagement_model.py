@@ -58,7 +58,8 @@ def test_interceptor_without_burn_time_is_a_one_line_error(tmp_path):
                                                   "confidence": "assumed"}
     (cdir / "interceptors.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
     res = run("--catalog", str(cdir), "footprint", "thaad-battery", "--at", "36.0,137.0", "--missile", "nodong", "--launch", "sunan")
-    assert res.exit_code == 2 and "interceptor thaad: fly-out parameter stage burn times must all be > 0" in res.output
+    # refused when the catalog loads (bmdlab.catalog.units: a burn time is a time > 0)
+    assert res.exit_code == 2 and "interceptors.thaad.burn_time: value 0 must be a number > 0" in res.output
     # the straight-line model does not need the fly-out fields
     del data["interceptors"]["thaad"]["launch_mass"]
     data["interceptors"]["thaad"]["burn_time"]["value"] = 15

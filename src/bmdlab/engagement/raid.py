@@ -14,8 +14,10 @@ defence side:
    probability ``missile_reliability``; decoys that the defence fails to discriminate draw fire
    exactly like a warhead (they are engaged first, as the defence cannot tell them apart).
 
-All trials advance together: the loops run over threats and opportunities, each step a NumPy
-operation over the trials. Every result records the seed.
+The trials of a block (:data:`TRIAL_BLOCK`) advance together: the loops run over threats and
+opportunities, each step a NumPy operation over the block's trials. Blocks draw from streams spawned
+from the seed and leave exact tallies, so memory does not grow with the trial count and the result
+depends only on the seed and the trial count. Every result records the seed.
 
 References
 ----------
