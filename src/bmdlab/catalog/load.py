@@ -277,7 +277,7 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
             economics = Economics.model_validate(section(ECONOMICS_FILE, "economics"))
         except ValidationError as exc:
             raise BmdlabError(validation_message(where, exc)) from None
-        for table in ("exchange_rates", "deflator", "missile_costs", "claims"):
+        for table in ("exchange_rates", "deflator", "us_deflator", "missile_costs", "claims"):
             for key, val in getattr(economics, table).items():
                 if val.source not in sources:
                     raise BmdlabError(f"{where}.{table}.{key}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source")

@@ -1,20 +1,25 @@
 """Money: currencies, price years and the conversion of catalog prices to yen of one price year.
 
 A price in the catalog carries its currency (``JPY`` or ``USD``, optionally ``/year``) and its
-price year. To compare prices from different years and currencies bmdlab
+price year. To compare prices from different years and currencies bmdlab follows one convention:
 
-1. converts dollars to yen at the annual-average exchange rate of the price year, then
-2. moves the yen to the chosen price year with a price index (Japan's GDP deflator):
-   :math:`C_{Y_0} = C_Y \\, D(Y_0) / D(Y)`.
+1. move the price to the chosen price year *in its own currency*, with that currency's price index
+   (the U.S. GDP deflator for dollars, Japan's GDP deflator for yen):
+   :math:`C_{Y_0} = C_Y \\, D(Y_0) / D(Y)`; then
+2. convert at the chosen year's annual-average exchange rate (Federal Reserve G.5A).
 
-Dollar figures of the result are the yen divided by the exchange rate of the chosen price year.
-Both tables live in the catalog's ``economics.yaml``, every entry with its source.
+Deflating first keeps each price on its own country's inflation: a dollar price is not carried
+through a yen exchange rate of another year and then Japan's deflator (which mixes the two
+countries' price levels with the exchange-rate swing of the years between). Dollar figures of the
+result are the yen divided by the exchange rate of the chosen price year. The tables live in the
+catalog's ``economics.yaml``, every entry with its source (BEA NIPA Table 1.1.9 for the U.S.
+deflator, World Bank NY.GDP.DEFL.ZS for Japan's, Federal Reserve G.5A for the rates).
 
 References
 ----------
-.. [1] OECD, "Glossary of statistical terms: deflator" - the standard constant-price conversion
-       used here; exchange-rate conversion at the price year follows U.S. GAO cost-estimating
-       practice (GAO-20-195G, Cost Estimating and Assessment Guide, 2020, ch. 10).
+.. [1] OECD, "Glossary of statistical terms: deflator" - the standard constant-price conversion.
+.. [2] U.S. GAO, Cost Estimating and Assessment Guide, GAO-20-195G (2020): normalise costs to
+       constant dollars of one base year with an inflation index before comparing them.
 """
 
 from __future__ import annotations
@@ -36,8 +41,12 @@ def exchange_rate(economics: Economics, year: int) -> float:
     return _lookup(economics.exchange_rates, year, "exchange rate")
 
 
-def price_index(economics: Economics, year: int) -> float:
-    """Price index (GDP deflator) of ``year``. [1]"""
+def price_index(economics: Economics, year: int, currency: str = "JPY") -> float:
+    """Price index (GDP deflator) of ``year`` for ``currency``'s country (Japan or the U.S.). [1]"""
+    if currency_of(currency) == "USD":
+        if not economics.us_deflator:
+            raise BmdlabError("economics.yaml has no us_deflator table; add the U.S. GDP deflator to convert dollar prices")
+        return _lookup(economics.us_deflator, year, "U.S. price index")
     return _lookup(economics.deflator, year, "price index")
 
 
@@ -61,8 +70,8 @@ def to_jpy(amount: float, currency: str, price_year: int, economics: Economics, 
         The amount's price year and the year whose yen the result is in.
     """
     cur = currency_of(currency)
-    jpy = amount * exchange_rate(economics, price_year) if cur == "USD" else amount
-    return jpy * price_index(economics, base_year) / price_index(economics, price_year)
+    constant = amount * price_index(economics, base_year, cur) / price_index(economics, price_year, cur)
+    return constant * exchange_rate(economics, base_year) if cur == "USD" else constant
 
 
 def value_to_jpy(value: Value, economics: Economics, base_year: int, *, which: str = "nominal") -> float:

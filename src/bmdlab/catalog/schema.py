@@ -305,16 +305,18 @@ class Economics(_Frozen):
     """
 
     QUANTITIES: ClassVar[dict[str, q.Quantity]] = {"exchange_rates": q.EXCHANGE_RATE, "deflator": q.INDEX,
-                                                   "missile_costs": q.MONEY, "claims": q.MONEY}
+                                                   "us_deflator": q.INDEX, "missile_costs": q.MONEY, "claims": q.MONEY}
 
     exchange_rates: dict[int, Value]  #: calendar year -> yen per US dollar (annual average)
-    deflator: dict[int, Value]  #: calendar year -> price index (base year in the note)
+    deflator: dict[int, Value]  #: calendar year -> Japan's GDP deflator (base year in the note)
+    us_deflator: dict[int, Value] = {}  #: calendar year -> U.S. GDP deflator (base year in the note)
     missile_costs: dict[str, Value] = {}  #: missile key -> attacker's cost per missile
     claims: dict[str, Value] = {}  #: cost figures quoted in the debate
 
     @model_validator(mode="after")
     def _units(self) -> Economics:
         for name, table, unit in (("exchange_rates", self.exchange_rates, ("JPY/USD",)), ("deflator", self.deflator, ("index",)),
+                                  ("us_deflator", self.us_deflator, ("index",)),
                                   ("missile_costs", self.missile_costs, CURRENCIES), ("claims", self.claims, CURRENCIES)):
             for key, val in table.items():
                 if val.unit not in unit:

@@ -308,7 +308,7 @@ def _render_report(results: dict[str, Any], catalog: Catalog, images: dict[str, 
     used = {v.source for _, _, e in catalog.items() for v in e.__dict__.values() if hasattr(v, "source")}
     if catalog.economics_data is not None:
         econ = catalog.economics_data
-        used |= {v.source for t in (econ.exchange_rates, econ.deflator, econ.missile_costs, econ.claims) for v in t.values()}
+        used |= {v.source for t in (econ.exchange_rates, econ.deflator, econ.us_deflator, econ.missile_costs, econ.claims) for v in t.values()}
     used_sources = sorted(s for s in used if s in catalog.sources)
     return env.get_template("report.html.j2").render(
         r=results, images=images, catalog=catalog,
