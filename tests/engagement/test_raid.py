@@ -42,12 +42,16 @@ def test_missile_reliability_and_decoys():
     plan, trials = _plan(opportunities=2), 20_000
     res = simulate_raid(plan, sspk=np.array([0.6]), reliability=np.array([0.9]), trials=trials, seed=1,
                         missile_reliability=0.8, decoys=2, discrimination=0.5)
-    exact = raid_odds(50, 0.6, 2, reliability=0.9, missile_reliability=0.8, doctrine="shoot-look-shoot")
+    exact = raid_odds(50, 0.6, 2, reliability=0.9, missile_reliability=0.8, doctrine="shoot-look-shoot",
+                      decoys=2, discrimination=0.5)
     assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
-    # interceptors: warheads that arrive plus on average one undiscriminated decoy per missile, each
-    # engaged shoot-look-shoot (1 + q shots, q = 1 - 0.54)
+    # interceptors: one convention with the closed form - a missile that fails draws no fire, nor do its
+    # decoys; an arriving one brings on average one undiscriminated decoy (2 x 0.5); each object is engaged
+    # shoot-look-shoot (1 + q shots, q = 1 - 0.9 x 0.6 = 0.46). By hand: 50 x 0.8 x 2 x 1.46 = 116.8.
     q = 1 - 0.54
-    expected = 50 * (0.8 + 2 * 0.5) * (1 + q)
+    expected = 50 * 0.8 * (1 + 2 * 0.5) * (1 + q)
+    assert expected == pytest.approx(116.8)
+    assert exact.expected_interceptors == pytest.approx(expected)  # the closed form, same convention
     assert _within(res.expended_total_mean, res.expended_total_std, trials, expected)
 
 

@@ -16,10 +16,14 @@ which only saves interceptors: the expected number fired per missile is
 .. math::
     P(\\text{zero leakers}) = (1 - \\rho (1 - P_K))^N, \\qquad E[\\text{leakers}] = N \\rho (1 - P_K).
 
+A missile that fails (probability :math:`1 - \\rho`) fails before the defence commits and draws no
+fire, nor do its decoys; the Monte Carlo (:mod:`bmdlab.engagement.raid`) follows the same
+convention, so interceptors fired are :math:`N \\rho` times the shots per engaged missile.
+
 Decoys: each missile brings :math:`D` decoys, each recognised as a decoy with probability
-:math:`d`; with an inventory :math:`I` spread evenly over the :math:`N(1 + D(1-d))` objects the
-defence engages, the shots per object fall to :math:`I / (N(1 + D(1-d)))` (the integer part for
-every object, one more for the remainder).
+:math:`d`; with an inventory :math:`I` spread evenly over the :math:`N \\rho (1 + D(1-d))` objects
+the defence engages, the shots per object fall to :math:`I / (N \\rho (1 + D(1-d)))` (the integer part
+for every object, one more for the remainder).
 
 References
 ----------
@@ -87,7 +91,7 @@ def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int |
         raise BmdlabError("--sspk and --shots-per-missile need one value per layer each")
     if doctrine not in DOCTRINES:
         raise BmdlabError(f"--doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
-    objects = missiles * (1.0 + decoys * (1.0 - discrimination))
+    objects = missiles * missile_reliability * (1.0 + decoys * (1.0 - discrimination))  # failed missiles draw no fire
     if interceptors is not None:
         per_object = interceptors / objects if objects else 0.0
         base = int(np.floor(per_object))
@@ -97,7 +101,7 @@ def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int |
         pk_more = float(kill_probability(sspk_l[0], base + 1, reliability)[()])
         leak = missile_reliability * ((1 - extra_frac) * (1 - pk_base) + extra_frac * (1 - pk_more))
         pk = 1.0 - leak / missile_reliability if missile_reliability > 0 else 1.0
-        fired = float(interceptors) if doctrine == "salvo" else float(
+        fired = float(min(interceptors, objects * per_object)) if doctrine == "salvo" else float(
             objects * ((1 - extra_frac) * expected_shots_fired(sspk_l[0], base, reliability, doctrine)
                        + extra_frac * expected_shots_fired(sspk_l[0], base + 1, reliability, doctrine)))
         shots_obj = per_object

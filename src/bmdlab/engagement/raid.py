@@ -11,8 +11,10 @@ defence side:
    and looks before the next; ``salvo-2`` fires two per opportunity. Magazines deplete across the
    raid; a unit with an empty magazine cannot fire.
 3. Each interceptor kills with probability ``reliability x SSPK``; a missile arrives with
-   probability ``missile_reliability``; decoys that the defence fails to discriminate draw fire
-   exactly like a warhead (they are engaged first, as the defence cannot tell them apart).
+   probability ``missile_reliability``, and one that fails draws no fire (it fails in boost, before
+   the defence commits, and releases no decoys); decoys of an arriving missile that the defence
+   fails to discriminate draw fire exactly like a warhead (they are engaged first, as the defence
+   cannot tell them apart). :func:`bmdlab.engagement.analytic.raid_odds` uses the same convention.
 
 The trials of a block (:data:`TRIAL_BLOCK`) advance together: the loops run over threats and
 opportunities, each step a NumPy operation over the block's trials. Blocks draw from streams spawned
@@ -358,11 +360,11 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
             return alive
 
         for j in order:
+            arrives = rng.random(m) < missile_reliability  # a missile that fails draws no fire, nor do its decoys
             if decoys:
                 fooled = rng.binomial(decoys, 1.0 - discrimination, size=m)
                 for k in range(decoys):
-                    engage(fooled > k, j)  # a decoy draws fire like a warhead
-            arrives = rng.random(m) < missile_reliability
+                    engage(arrives & (fooled > k), j)  # a decoy draws fire like a warhead
             leak[:, j] = engage(arrives, j)
 
         leaker_counts += np.bincount(leak.sum(axis=1), minlength=n_threat + 1)
