@@ -1,7 +1,12 @@
 """Bad input files (#10): each case is refused with one line and exit 2, never a traceback or a silent answer."""
 
+import contextlib
+import json
 import os
+import re
 import shutil
+import signal
+import time
 from importlib import resources
 
 import pytest
@@ -15,9 +20,11 @@ BASELINE = resources.files("bmdlab") / "scenarios" / "japan-2017-baseline.yaml"
 
 
 def refused(res, *fragments):
+    """Exit 2 with exactly one non-empty output line, starting ``error:`` and holding every fragment."""
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
     assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output and res.output.strip().startswith("error:")
-    assert len(res.output.strip().splitlines()) == 1 or all(f in res.output for f in fragments)
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in res.output, res.output
     for f in fragments:
         assert f in res.output, res.output
 
@@ -123,3 +130,255 @@ def test_json_output_is_strict():
     text = json_text({"x": float("nan"), "y": [1.0, float("-inf")]})
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text) == {"x": None, "y": [1.0, None], "non_finite_as_null": ["x", "y[1]"]}
+
+
+# ------------------------------------------------------------------------------------------------
+# The remaining concrete cases of #10 (the study's --out rules and an output path that is a folder for
+# --map and a sweep's --out are in tests/test_io.py; --resume at the API level in tests/sensitivity).
+CATALOG_DATA = resources.files("bmdlab") / "catalog" / "data"
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """Fail instead of hanging (a FIFO that is opened blocks for ever; a raid sized like 10^7 trials runs for minutes)."""
+    def alarm(signum, frame):
+        raise TimeoutError(f"no answer within {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _catalog_with(tmp_path, fname, kind, key, field, **change):
+    """A copy of the built-in catalog with one value's fields changed."""
+    cdir = tmp_path / "cat"
+    shutil.copytree(str(CATALOG_DATA), cdir)
+    data = yaml.safe_load((cdir / fname).read_text(encoding="utf-8"))
+    data[kind][key][field].update(change)
+    (cdir / fname).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return cdir
+
+
+def _catalog_text(tmp_path, fname, old, new):
+    """A copy of the built-in catalog with one piece of YAML text replaced (for literals like .inf)."""
+    cdir = tmp_path / "cat"
+    shutil.copytree(str(CATALOG_DATA), cdir)
+    text = (cdir / fname).read_text(encoding="utf-8")
+    assert old in text
+    (cdir / fname).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return cdir
+
+
+def _scenario(tmp_path, change):
+    d = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))
+    change(d)
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    return str(p)
+
+
+@pytest.mark.parametrize("fname,kind,key,field,change", [
+    ("missiles.yaml", "missiles", "nodong", "burn_time", {"unit": "km"}),  # a time given as a length
+    ("interceptors.yaml", "interceptors", "thaad", "burnout_speed", {"unit": "km"}),  # a speed given as a length
+    ("interceptors.yaml", "interceptors", "thaad", "burn_time", {"unit": "m/s"}),
+    ("missiles.yaml", "missiles", "nodong", "range", {"unit": "s"}),
+], ids=["burn-time-in-km", "burnout-speed-in-km", "burn-time-in-m/s", "range-in-s"])
+def test_catalog_value_of_the_wrong_dimension(tmp_path, fname, kind, key, field, change):
+    cdir = _catalog_with(tmp_path, fname, kind, key, field, **change)
+    refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", key]), key, field)
+
+
+def test_catalog_speed_in_m_per_s_is_fine(tmp_path):
+    cdir = _catalog_with(tmp_path, "interceptors.yaml", "interceptors", "thaad", "burnout_speed", value=2800, unit="m/s")
+    res = runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "thaad", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["burnout_speed"]["value"] == 2800
+
+
+@pytest.mark.parametrize("value", [-8, 7.5, 0.5])
+def test_catalog_magazine_must_be_a_whole_non_negative_count(tmp_path, value):
+    cdir = _catalog_with(tmp_path, "units.yaml", "units", "kongo-class", "magazine", value=value)
+    refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "kongo-class"]), "kongo-class", "magazine")
+
+
+@pytest.mark.parametrize("literal", [".inf", "-.inf", ".NaN", "1" + "0" * 400], ids=["inf", "-inf", "nan", "400-digits"])
+def test_catalog_literal_non_finite_or_huge_number(tmp_path, literal):
+    cdir = _catalog_text(tmp_path, "units.yaml", "magazine: {value: 8,", f"magazine: {{value: {literal},")
+    refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "kongo-class"]), "kongo-class", "magazine")
+
+
+def test_asset_value_infinite(tmp_path):
+    p = _scenario(tmp_path, lambda d: d["raid"].update(assets=[{"name": "A", "lat": 35.7, "lon": 139.7, "value": float("inf")}]))
+    refused(runner.invoke(app, ["raid", p, "--trials", "10"]), "raid.assets.0.value")
+
+
+def test_asset_values_whose_sum_overflows(tmp_path):
+    """Two assets of value 1e308: their sum is infinite. Refused, or answered with finite numbers (weights normalised)."""
+    a = [{"name": "A", "lat": 35.7, "lon": 139.7, "value": 1e308}, {"name": "B", "lat": 34.7, "lon": 135.5, "value": 1e308}]
+    p = _scenario(tmp_path, lambda d: d["raid"].update(assets=a))
+    res = runner.invoke(app, ["raid", p, "--trials", "10", "--missiles", "10", "--json"])
+    if res.exit_code == 2:
+        refused(res, "value")
+        return
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    assert "non_finite_as_null" not in out, out["non_finite_as_null"]
+    assert 0.0 <= out["expected_surviving_value_fraction"] <= 1.0
+
+
+@pytest.mark.parametrize("command", [["coverage", "--resolution-km", "100"], ["raid", "--trials", "10"], ["cost"]],
+                         ids=["coverage", "raid", "cost"])
+@pytest.mark.parametrize("shape", ["lofted", "depressed"])
+def test_scenario_trajectory_shape_impossible(tmp_path, command, shape):
+    """Apogee 1e9 km: `bmdlab trajectory` refuses it, so must a scenario (at load, whatever the command)."""
+    traj = runner.invoke(app, ["trajectory", "--missile", "nodong", "--from", "sunan", "--range-km", "1000",
+                               "--azimuth-deg", "90", "--shape", shape, "--apogee-km", "1e9"])
+    refused(traj, "apogee")
+    p = _scenario(tmp_path, lambda d: d["threat"].update(shapes=[{"shape": shape, "apogee_km": 1e9}]))
+    refused(runner.invoke(app, [command[0], p, *command[1:]]), "threat.shapes.0", "apogee")
+
+
+@pytest.mark.parametrize("count", [100_000, 1_000_000, int("1" + "0" * 400)], ids=["1e5", "1e6", "400-digits"])
+def test_salvo_count_too_large(tmp_path, count):
+    p = _scenario(tmp_path, lambda d: d["raid"]["salvos"][0].update(count=count))
+    with deadline(30):
+        refused(runner.invoke(app, ["raid", p, "--trials", "10"]), "raid.salvos.0.count")
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("launch_spread_s: 300}", "launch_spread_s: 1" + "0" * 400 + "}", "launch_spread_s"),
+    ("{count: 30,", "{count: 1" + "0" * 400 + ",", "count"),
+], ids=["launch_spread_s", "count"])
+def test_scenario_400_digit_number(tmp_path, old, new, field):
+    text = BASELINE.read_text(encoding="utf-8")
+    assert old in text
+    p = tmp_path / "s.yaml"
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    refused(runner.invoke(app, ["raid", str(p), "--trials", "10"]), f"raid.salvos.0.{field}")
+
+
+@pytest.mark.parametrize("where", ["unit_cost", "interceptor_cost"])
+def test_infinite_price_in_a_scenario(tmp_path, where):
+    key = "aegis-ashore" if where == "unit_cost" else "sm-3-iia"
+    price = {"value": float("inf"), "currency": "JPY", "price_year": 2017}
+    p = _scenario(tmp_path, lambda d: d.update(cost={where: {key: price}}))
+    refused(runner.invoke(app, ["cost", p]), f"cost.{where}.{key}.value")
+
+
+@pytest.mark.parametrize("budget", ["inf", "-inf", "nan", "1e400"])
+def test_infinite_budget(budget):
+    with deadline(30):
+        refused(runner.invoke(app, ["tradeoff", "--budget-jpy", budget, "--trials", "2", "--resolution-km", "200"]), "--budget-jpy")
+
+
+def test_infinite_price_in_the_catalog(tmp_path):
+    cdir = _catalog_text(tmp_path, "units.yaml", "unit_cost: {value: 134000000000,", "unit_cost: {value: .inf,")
+    refused(runner.invoke(app, ["--catalog", str(cdir), "cost", "japan-2017-aegis-ashore"]), "aegis-ashore", "unit_cost")
+
+
+@pytest.mark.parametrize("make_args", [
+    lambda d: ["trajectory", "--from", "sunan", "--to", "wonsan", "--plot", str(d)],
+    lambda d: ["wta", "--random", "3x3", "--save", str(d)],
+    lambda d: ["check-footprints", "--markdown", str(d)],
+    lambda d: ["site", "thaad-battery", "--count", "1", "--map", str(d)],
+    lambda d: ["tradeoff", "--plot", str(d)],
+    lambda d: ["tornado", "--plot", str(d)],
+], ids=["trajectory-plot", "wta-save", "check-footprints-markdown", "site-map", "tradeoff-plot", "tornado-plot"])
+def test_output_path_that_is_a_folder(tmp_path, make_args):
+    folder = tmp_path / "out.png"  # a folder with a file's name (and the .png the plots ask for)
+    folder.mkdir()
+    t0 = time.perf_counter()
+    with deadline(60):
+        refused(runner.invoke(app, make_args(folder)), "is a folder")
+    assert time.perf_counter() - t0 < 20, "refused only after the work"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+@pytest.mark.parametrize("make_args", [
+    lambda d: ["trajectory", "--from", "sunan", "--to", "wonsan", "--plot", str(d / "p.png")],
+    lambda d: ["wta", "--random", "3x3", "--save", str(d / "i.json")],
+    lambda d: ["sweep", "--axis", "missiles=5", "--out", str(d / "s.duckdb")],
+    lambda d: ["coverage", "japan-2017-baseline", "--map", str(d / "m.png")],
+], ids=["trajectory-plot", "wta-save", "sweep-out", "coverage-map"])
+def test_output_path_in_a_read_only_folder(tmp_path, make_args):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        with deadline(60):
+            refused(runner.invoke(app, make_args(ro)), "not writable")
+        assert list(ro.iterdir()) == []
+    finally:
+        ro.chmod(0o755)
+
+
+def _raid_memory_option():
+    res = runner.invoke(app, ["raid", "--help"], terminal_width=200)
+    m = re.search(r"--memory-budget[\w-]*", res.output)
+    return m.group(0) if m else None
+
+
+def test_raid_too_large_for_the_memory_budget_is_refused_up_front():
+    option = _raid_memory_option()
+    if option is None:
+        pytest.skip("bmdlab raid has no --memory-budget option yet")
+    value = {"--memory-budget-gib": "0.01", "--memory-budget-mib": "10"}.get(option, "0.01")
+    t0 = time.perf_counter()
+    with deadline(60):
+        res = runner.invoke(app, ["raid", "japan-2017-baseline", "--missiles", "5000", "--trials", "10000000", option, value])
+    refused(res, "memory")
+    assert time.perf_counter() - t0 < 30, "refused only after the work"
+
+
+def test_sweep_resume_on_a_foreign_duckdb_file(tmp_path):
+    """The CLI path of tests/sensitivity/test_sweep.py::test_resume_refuses_a_database_bmdlab_did_not_create."""
+    import duckdb
+
+    foreign = tmp_path / "theirs.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("create table runs (x INTEGER)")
+    con.execute("insert into runs values (42)")
+    con.close()
+    before = foreign.read_bytes()
+    res = runner.invoke(app, ["sweep", "--axis", "missiles=5", "--trials", "10", "--workers", "1", "--out", str(foreign), "--resume"])
+    refused(res, "is not a bmdlab sweep file")
+    assert foreign.read_bytes() == before
+
+
+def test_sweep_workers_are_capped_at_the_cores(tmp_path, monkeypatch):
+    """--workers 256 starts at most os.cpu_count() processes (here: records the pool size, runs in threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bmdlab.sensitivity import sweep as sw
+
+    sizes = []
+
+    class RecordingPool(ThreadPoolExecutor):
+        def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=()):
+            sizes.append(max_workers)
+            super().__init__(max_workers=1)
+
+    monkeypatch.setattr(sw, "ProcessPoolExecutor", RecordingPool)
+    res = runner.invoke(app, ["sweep", "--axis", "missiles=5,10", "--trials", "10", "--workers", "256",
+                              "--out", str(tmp_path / "s.duckdb"), "--json"])
+    if res.exit_code == 2:  # refusing 256 outright is as good as capping it
+        refused(res, "--workers")
+        return
+    assert res.exit_code == 0, res.output
+    assert sizes and all(n <= (os.cpu_count() or 1) for n in sizes), sizes
+
+
+def test_wta_fifo_and_device_answer_without_blocking(tmp_path):
+    """As test_wta_inputs_that_are_not_instances, under a deadline: a FIFO opened for reading blocks for ever."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    t0 = time.perf_counter()
+    with deadline(20):
+        refused(runner.invoke(app, ["wta", str(fifo)]), "not a regular file")
+        refused(runner.invoke(app, ["wta", "/dev/zero"]), "not a regular file")
+    assert time.perf_counter() - t0 < 10

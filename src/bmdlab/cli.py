@@ -159,6 +159,37 @@ def catalog_show(
         console.print(f"[cyan]{s}[/]: {src.publisher}, \"{src.title}\" ({src.year}){' ' + src.url if src.url else ''}", soft_wrap=True, highlight=False)
 
 
+@catalog_app.command("check")
+@user_errors
+def catalog_check_cmd(
+    ctx: typer.Context,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="Flag a catalog range that differs from the observed energy's range by more than this fraction.")] = 0.35,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Catalog ranges against observed test flights: the range each missile's observed energy reaches."""
+    from bmdlab.trajectory.consistency import catalog_check
+
+    if not (math.isfinite(tolerance) and 0.0 < tolerance < 10.0):
+        raise BmdlabError(f"--tolerance: {tolerance:g} must be a fraction above 0 (e.g. 0.35)")
+    cat = _catalog(ctx)
+    rows = catalog_check(cat, tolerance)
+    if as_json:
+        _print_json({"catalog_hash": cat.hash, "bmdlab_version": __version__, "tolerance": tolerance, "missiles": rows,
+                     "flagged": [r["missile"] for r in rows if r["flagged"]]})
+        return
+    t = Table("missile", "catalog range", "observed flight", "burnout speed", "range (kinematic)",
+              "range (gravity loss)", "difference", "flag", title=f"catalog ranges against observed flights (tolerance {tolerance:.0%})",
+              title_justify="left")
+    for r in rows:
+        t.add_row(r["name"], f"{r['catalog_range_km']:,.0f} km", f"{r['flight']} ({r['flight_shape']})",
+                  f"{r['model_burnout_speed_m_s'] / 1e3:.2f} km/s", f"{r['equivalent_range_kinematic_km']:,.0f} km",
+                  f"{r['equivalent_range_km']:,.0f} km", f"{r['difference']:+.0%}", "FLAG" if r["flagged"] else "")
+    console.print(t)
+    missing = [k for k in cat.missiles if k not in {r["missile"] for r in rows}]
+    if missing:
+        console.print(f"not checked (no observed flight shipped): {', '.join(missing)}", soft_wrap=True, highlight=False)
+
+
 # ------------------------------------------------------------------------------------ trajectory
 def parse_point(text: str, option: str, cat: Catalog) -> tuple[float, float, str]:
     """``LAT,LON`` in degrees, or a catalog place key; returns (lat_deg, lon_deg, label)."""

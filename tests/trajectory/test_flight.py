@@ -16,7 +16,7 @@ from bmdlab.trajectory import ballistic_trajectory
 from bmdlab.trajectory.flight import apogee_limits, check_shape, max_burnout_speed, max_range, missile_trajectory
 
 CAT = builtin_catalog()
-FLIGHTS = yaml.safe_load((resources.files("bmdlab") / "study" / "observed_flights.yaml").read_text(encoding="utf-8"))["flights"]
+FLIGHTS = yaml.safe_load((resources.files("bmdlab") / "trajectory" / "observed_flights.yaml").read_text(encoding="utf-8"))["flights"]
 
 
 def _instant_burn(key):

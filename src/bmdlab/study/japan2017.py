@@ -211,7 +211,7 @@ def _observed_profiles(catalog: Catalog, path: Path) -> Path:
         trajs.append(missile_trajectory(catalog.missile(f["missile"]), lat0, lon0, lat2, lon2, shape=f["shape"],
                                         apogee=f["apogee_km"] * 1e3))
         labels.append(f"{catalog.missile(f['missile']).name} {f['date']}")
-    return plot_profile(trajs, path, labels=labels, title="Model trajectories of the observed 2017 flights")
+    return plot_profile(trajs, path, labels=labels, title="Model trajectories of the observed 2016-2017 flights")
 
 
 def _threat_results(catalog: Catalog, tl) -> dict[str, Any]:

@@ -5,17 +5,15 @@ Computations only (no plotting, no HTML): the report and the figures read these 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
 from bmdlab.catalog import Catalog
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, destination
 from bmdlab.trajectory import max_range, missile_trajectory
+from bmdlab.trajectory.observed import observed_flights
 
 #: Missile classes that the threat timeline covers (the MRBMs and IRBMs that reach Japan).
 TIMELINE_CLASSES = ("MRBM", "IRBM")
@@ -108,13 +106,6 @@ def reach_field(catalog: Catalog, launch_areas: list[str], extent: tuple[float, 
     return glon, glat, d
 
 
-@functools.cache
-def observed_flights() -> tuple[dict[str, Any], ...]:
-    """Observed 2017 test flights (range, apogee, flight time, source) shipped with bmdlab."""
-    text = (resources.files("bmdlab.study") / "observed_flights.yaml").read_text(encoding="utf-8")
-    return tuple(yaml.safe_load(text)["flights"])
-
-
 def model_observed_flights(catalog: Catalog) -> list[dict[str, Any]]:
     """Fly each observed test with the model (same range, shape and apogee) and compare times."""
     rows = []
@@ -133,7 +124,7 @@ def model_observed_flights(catalog: Catalog) -> list[dict[str, Any]]:
             "apogee_km": f["apogee_km"],
             "observed_flight_time_min": f["flight_time_min"],
             "model_flight_time_min": round(model_min, 2),
-            "difference_min": round(model_min - f["flight_time_min"], 2),
+            "difference_min": None if f["flight_time_min"] is None else round(model_min - f["flight_time_min"], 2),
             "model_burnout_speed_m_s": round(float(traj.burnout_speed[0]), 0),
             "model_reentry_speed_m_s": round(float(traj.reentry_speed[0]), 0),
             "source": f["source"],
