@@ -413,13 +413,24 @@ def coverage(
     if as_json:
         _print_json(summary)
         return
-    console.print(f"[bold]{scen.name}[/]: {summary['land_fraction']:.1%} of threatened land and "
-                  f"{summary['population_fraction']:.1%} of its population defended (worst case, {resolution_km:g} km grid)")
-    t = Table(title="per launch area", title_justify="left")
-    for col in ("launch area", "land", "population"):
+    cat_ = summary["categories"]
+    console.print(f"[bold]{scen.name}[/]: {summary['land_fraction']:.1%} of Japan's land and "
+                  f"{summary['population_fraction']:.1%} of its people defended (worst case, {resolution_km:g} km grid); "
+                  f"not threatened by any listed threat: {cat_['not_threatened']['land_fraction']:.1%} of the land, "
+                  f"{cat_['not_threatened']['population_fraction']:.1%} of the people")
+    t = Table("region", "land", "people", "land defended", "people defended", "land threatened, not defended",
+              "land not threatened", title="per region (fractions of each region)", title_justify="left")
+    for row in summary["regions"]:
+        t.add_row(row["region"], f"{row['land_km2']:,.0f} km2", f"{row['population'] / 1e6:,.2f} M",
+                  f"{row['defended']['land_fraction']:.1%}", f"{row['defended']['population_fraction']:.1%}",
+                  f"{row['threatened_not_defended']['land_fraction']:.1%}", f"{row['not_threatened']['land_fraction']:.1%}")
+    console.print(t)
+    t = Table(title="per launch area (fractions of the land its threats reach)", title_justify="left")
+    for col in ("launch area", "land", "population", "reach (share of Japan's land)"):
         t.add_column(col)
     for row in summary["per_launch_area"]:
-        t.add_row(row["launch_area"], f"{row['land_fraction']:.1%}", f"{row['population_fraction']:.1%}")
+        t.add_row(row["launch_area"], f"{row['land_fraction_of_reach']:.1%}", f"{row['population_fraction_of_reach']:.1%}",
+                  f"{row['reach_land_fraction']:.1%}")
     console.print(t)
     t = Table(title="units", title_justify="left")
     for col in ("unit", "system", "population alone", "population added"):

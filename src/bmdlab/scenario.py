@@ -86,10 +86,43 @@ class Architecture(_Frozen):
     sensors: list[SensorSpec] = []
 
 
-class Threat(_Frozen):
-    launch_areas: list[str] | None = Field(default=None, description="catalog place keys; default: all launch areas")
+class ThreatGroup(_Frozen):
+    """Missiles fired from launch areas with trajectory shapes (every combination is one threat case)."""
+
     missiles: list[str] = Field(min_length=1)
+    launch_areas: list[str] | None = Field(default=None, description="catalog place keys; default: all launch areas")
     shapes: list[ShapeSpec] = [ShapeSpec()]
+    note: str | None = Field(default=None, description="why these launch areas and shapes (sources)")
+
+
+class Threat(_Frozen):
+    """The threat: one group (``missiles`` x ``launch_areas`` x ``shapes``) or a list of ``groups``,
+    e.g. each missile from the areas it was launched from, with the shapes it was flown on."""
+
+    launch_areas: list[str] | None = Field(default=None, description="catalog place keys; default: all launch areas")
+    missiles: list[str] | None = Field(default=None, min_length=1)
+    shapes: list[ShapeSpec] | None = None
+    groups: list[ThreatGroup] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Threat:
+        flat = self.missiles is not None or self.launch_areas is not None or self.shapes is not None
+        if self.groups is not None and flat:
+            raise ValueError("give either missiles/launch_areas/shapes or groups, not both")
+        if self.groups is None and self.missiles is None:
+            raise ValueError("missiles is required (or groups: a list of {missiles, launch_areas, shapes})")
+        return self
+
+    def all_groups(self) -> list[ThreatGroup]:
+        """The threat as a list of groups (the flat form is one group)."""
+        if self.groups is not None:
+            return list(self.groups)
+        return [ThreatGroup(missiles=self.missiles, launch_areas=self.launch_areas, shapes=self.shapes or [ShapeSpec()])]
+
+    @property
+    def all_missiles(self) -> list[str]:
+        """Every missile of the threat, once, in order."""
+        return list(dict.fromkeys(m for g in self.all_groups() for m in g.missiles))
 
 
 class Timeline(_Frozen):
@@ -277,21 +310,24 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
         if s.sensor not in catalog.sensors:
             raise err(f + ".sensor", unknown_key("sensor", s.sensor, catalog.sensors))
         resolve_place(s.at, catalog, where, f + ".at")
-    for i, m in enumerate(scenario.threat.missiles):
-        if m not in catalog.missiles:
-            raise err(f"threat.missiles.{i}", unknown_key("missile", m, catalog.missiles))
     from bmdlab.trajectory.flight import check_shape
 
-    for i, sh in enumerate(scenario.threat.shapes):  # the same rule as `bmdlab trajectory`
-        for m in scenario.threat.missiles:
-            try:
-                check_shape(catalog.missiles[m], sh.shape, None if sh.apogee_km is None else sh.apogee_km * 1e3,
-                            where=f"threat.shapes.{i}.apogee_km")
-            except BmdlabError as exc:
-                raise BmdlabError(f"{where}: {exc}") from None
-    for i, a in enumerate(scenario.threat.launch_areas or []):
-        if a not in catalog.places_of("launch-area"):
-            raise err(f"threat.launch_areas.{i}", unknown_key("launch area", a, catalog.places_of("launch-area")))
+    grouped = scenario.threat.groups is not None
+    for g_i, g in enumerate(scenario.threat.all_groups()):
+        at = f"threat.groups.{g_i}." if grouped else "threat."
+        for i, m in enumerate(g.missiles):
+            if m not in catalog.missiles:
+                raise err(f"{at}missiles.{i}", unknown_key("missile", m, catalog.missiles))
+        for i, sh in enumerate(g.shapes):  # the same rule as `bmdlab trajectory`
+            for m in g.missiles:
+                try:
+                    check_shape(catalog.missiles[m], sh.shape, None if sh.apogee_km is None else sh.apogee_km * 1e3,
+                                where=f"{at}shapes.{i}.apogee_km")
+                except BmdlabError as exc:
+                    raise BmdlabError(f"{where}: {exc}") from None
+        for i, a in enumerate(g.launch_areas or []):
+            if a not in catalog.places_of("launch-area"):
+                raise err(f"{at}launch_areas.{i}", unknown_key("launch area", a, catalog.places_of("launch-area")))
     if scenario.raid is not None:
         for i, s in enumerate(scenario.raid.salvos):
             if s.missile not in catalog.missiles:

@@ -114,3 +114,49 @@ def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
         naive[i, idx] = n
     assert idx.size > 100 and naive.sum() > 0
     np.testing.assert_array_equal(shots, naive)
+
+
+def test_fractions_are_of_all_japan_and_unreached_land_is_its_own_category():
+    # A Nodong from Wonsan (1,300 km) does not reach eastern Hokkaido nor the Nansei islands: that land
+    # is 'not threatened', counted in the denominator, never dropped. A Hwasong-12 (4,500 km) reaches it all.
+    units = [{"unit": "aegis-ashore", "at": "araya"}, {"unit": "aegis-ashore", "at": "mutsumi"}]
+    near = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
+    far = national_coverage(_scenario(units, missiles=("nodong", "hwasong-12")), CAT, grid=GRID, workers=1)
+    for cov in (near, far):
+        parts = cov.breakdown(cov.defended())
+        assert sum(p["land_fraction"] for p in parts.values()) == pytest.approx(1.0, abs=2e-4)
+        assert sum(p["population"] for p in parts.values()) == pytest.approx(GRID.population.sum(), rel=1e-9)
+    unreached = near.breakdown(near.defended())["not threatened"]
+    assert unreached["land_fraction"] > 0.02  # eastern Hokkaido and the Nansei islands, independently of coverage
+    assert far.breakdown(far.defended())["not threatened"]["land_fraction"] == 0.0
+    land_all, _ = near.fractions(near.defended())
+    land_threatened, _ = near.fractions(near.defended(), of="threatened")
+    assert land_all == pytest.approx(land_threatened * (1 - unreached["land_fraction"]), rel=1e-3)
+    summary = coverage_summary(near)
+    assert summary["fractions_of"] == "all of Japan's land and people"
+    nansei = next(r for r in summary["regions"] if r["region"] == "Nansei islands")
+    # Okinawa, Miyako and Yaeyama lie over 1,300 km from Wonsan (Naha 1,440 km); the Amami islands do not
+    assert 0.3 < nansei["not_threatened"]["land_fraction"] < 1.0
+
+
+def test_threat_groups_give_each_missile_its_own_launch_areas_and_shapes():
+    from bmdlab.coverage.national import threat_cases
+
+    sc = Scenario.model_validate({
+        "name": "groups", "architecture": {"units": [{"unit": "aegis-ashore", "at": "araya"}]},
+        "threat": {"groups": [
+            {"missiles": ["nodong"], "launch_areas": ["wonsan", "sunan"]},
+            {"missiles": ["hwasong-12"], "launch_areas": ["sunan"], "shapes": [{"shape": "minimum-energy"},
+                                                                              {"shape": "lofted", "apogee_km": 2111.5}]},
+            {"missiles": ["nodong"], "launch_areas": ["wonsan"]},  # repeated: counted once
+        ]},
+    })
+    labels = [c.label for c in threat_cases(sc, CAT)]
+    assert labels == ["nodong from wonsan (minimum-energy)", "nodong from sunan (minimum-energy)",
+                      "hwasong-12 from sunan (minimum-energy)", "hwasong-12 from sunan (lofted 2,112 km)"]
+    assert sc.threat.all_missiles == ["nodong", "hwasong-12"]
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="either missiles/launch_areas/shapes or groups"):
+        Scenario.model_validate({"name": "x", "architecture": {"units": [{"unit": "aegis-ashore", "at": "araya"}]},
+                                 "threat": {"missiles": ["nodong"], "groups": [{"missiles": ["nodong"]}]}})

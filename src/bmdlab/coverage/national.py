@@ -2,9 +2,10 @@
 
 A land cell is *defended against a threat* (launch area, missile, trajectory shape) when some unit
 of the architecture has at least one shot opportunity at a missile aimed at the cell's centre. A
-cell the missile cannot reach from that launch area is *not threatened* by it and is left out of
-that threat's denominator. The *worst case* over a set of threats asks that the cell be defended
-against every threat that reaches it.
+cell the missile cannot reach from that launch area is *not threatened* by it. The *worst case*
+over a set of threats asks that the cell be defended against every threat that reaches it.
+Fractions are of all of Japan's land and people; land that no threat reaches is reported as its own
+category, *not threatened* (:meth:`Coverage.breakdown`), never dropped from the denominator.
 """
 
 from __future__ import annotations
@@ -94,15 +95,36 @@ class Coverage:
         w = np.min(np.where(reach, tot, big), axis=0)
         return np.where(w == big, 0, w)
 
-    def fractions(self, defended: NDArray[np.bool_], threats: NDArray[np.bool_] | None = None) -> tuple[float, float]:
-        """(land, population) fractions of the threatened cells that are defended."""
+    def fractions(self, defended: NDArray[np.bool_], threats: NDArray[np.bool_] | None = None,
+                  of: str = "all") -> tuple[float, float]:
+        """(land, population) fractions that are defended: of all the grid's land and people
+        (``of='all'``, the default), or of the cells the threats reach (``of='threatened'``)."""
+        if of not in ("all", "threatened"):
+            raise ValueError(f"of: unknown '{of}'; use all or threatened")
         reach = self.reach if threats is None else self.reach[threats]
-        threatened = reach.any(axis=0)
-        area = self.grid.area_m2[threatened].sum()
-        pop = self.grid.population[threatened].sum()
-        land = float(self.grid.area_m2[defended & threatened].sum() / area) if area > 0 else 0.0
-        people = float(self.grid.population[defended & threatened].sum() / pop) if pop > 0 else 0.0
+        base = reach.any(axis=0) if of == "threatened" else np.ones(len(self.grid), dtype=bool)
+        area = self.grid.area_m2[base].sum()
+        pop = self.grid.population[base].sum()
+        land = float(self.grid.area_m2[defended & base].sum() / area) if area > 0 else 0.0
+        people = float(self.grid.population[defended & base].sum() / pop) if pop > 0 else 0.0
         return land, people
+
+    def breakdown(self, defended: NDArray[np.bool_], threats: NDArray[np.bool_] | None = None,
+                  cells: NDArray[np.bool_] | None = None) -> dict[str, dict[str, float]]:
+        """Land [km^2], people and their fractions of (a subset of) the grid in three categories:
+        ``defended``, ``threatened, not defended`` and ``not threatened`` (no threat reaches it)."""
+        reach = (self.reach if threats is None else self.reach[threats]).any(axis=0)
+        cells = np.ones(len(self.grid), dtype=bool) if cells is None else cells
+        area, pop = self.grid.area_m2[cells].sum(), self.grid.population[cells].sum()
+        out = {}
+        for name, mask in (("defended", defended & reach), ("threatened, not defended", reach & ~defended),
+                           ("not threatened", ~reach)):
+            m = mask & cells
+            a, p = float(self.grid.area_m2[m].sum()), float(self.grid.population[m].sum())
+            out[name] = {"land_km2": round(a / 1e6, 1), "population": round(p),
+                         "land_fraction": round(a / area, 4) if area > 0 else 0.0,
+                         "population_fraction": round(p / pop, 4) if pop > 0 else 0.0}
+        return out
 
 
 def engagement_model(scenario: Scenario, model: EngagementModel | None = None) -> EngagementModel:
@@ -144,8 +166,12 @@ def defenders_of(scenario: Scenario, catalog: Catalog, model: EngagementModel | 
 
 
 def threat_cases(scenario: Scenario, catalog: Catalog) -> list[ThreatCase]:
-    areas = scenario.threat.launch_areas or list(catalog.places_of("launch-area"))
-    return [ThreatCase(a, m, s.shape, s.apogee_km) for a in areas for m in scenario.threat.missiles for s in scenario.threat.shapes]
+    """Every (launch area, missile, shape) of the scenario's threat, once each, in the order given."""
+    cases: list[ThreatCase] = []
+    for g in scenario.threat.all_groups():
+        areas = g.launch_areas or list(catalog.places_of("launch-area"))
+        cases += [ThreatCase(a, m, s.shape, s.apogee_km) for a in areas for m in g.missiles for s in g.shapes]
+    return list(dict.fromkeys(cases))
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,9 @@ from bmdlab.scenario import Timeline, load_scenario
 
 #: A model value within this factor of the published figure (either way) counts as reproduced.
 TOLERANCE_FACTOR = 1.5
-#: The scenario whose sensors, launch areas and timeline the national cases use (2017 cueing).
-REFERENCE_SCENARIO = "japan-2017-baseline"
+#: The scenario whose sensors, launch areas and timeline the national cases use (2017 cueing; the
+#: Nodong/Scud-ER threat that the published footprints of the 2017 debate were drawn against).
+REFERENCE_SCENARIO = "japan-2017-nodong-scud-er"
 
 
 class FootprintCase(BaseModel):
@@ -233,7 +234,7 @@ def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel 
         units = [(case.system, s, case.interceptor) for s in case.stations]
         cov = _japan_coverage(ctx, units, case.missiles, model)
         for n in range(1, len(units) + 1):
-            best = max(cov.fractions(cov.defended(_members(cov, c)))[0] for c in itertools.combinations(range(len(units)), n))
+            best = max(cov.fractions(cov.defended(_members(cov, c)), of="threatened")[0] for c in itertools.combinations(range(len(units)), n))
             if best >= case.target - 1e-9:
                 return float(n)
         return float("inf")
@@ -245,10 +246,10 @@ def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel 
     if k == "national-fraction":
         units = [(u, p, None) for u, p in case.units]
         cov = _japan_coverage(ctx, units, case.missiles, model)
-        return cov.fractions(cov.defended())[0]
+        return cov.fractions(cov.defended(), of="threatened")[0]
     if k == "region-fraction":
         r = _region(ctx, case, model)
-        return r.cov.fractions(r.defended)[0]
+        return r.cov.fractions(r.defended, of="threatened")[0]
     if k == "flyout-time":  # the time in the model's span nearest the published one
         t0, t1 = _flyout_span(case, catalog, model)
         return float(np.clip(0.5 * (case.published[0] + case.published[1]), t0, t1))

@@ -101,8 +101,9 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
                                  progress=lambda _c: prog.advance(task))
     a = cover_matrix(cov)
     threatened = cov.reach.any(axis=0)
-    weight = np.where(threatened, cov.grid.population if objective == "population" else cov.grid.area_m2, 0.0)
-    total = float(weight.sum())
+    every = cov.grid.population if objective == "population" else cov.grid.area_m2
+    weight = np.where(threatened, every, 0.0)  # land no threat reaches needs no defence, and gets none
+    total = float(every.sum())  # targets and fractions are of all of Japan
     if count is not None:
         res = max_coverage(a, weight, count)
         target_met = None
@@ -111,8 +112,8 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         target_met = bool(res.covered_weight >= target * total * (1 - 1e-12))
     chosen = res.chosen
     defended = a[:, chosen].any(axis=1)
-    pop_frac = float(cov.grid.population[defended & threatened].sum() / cov.grid.population[threatened].sum())
-    land_frac = float(cov.grid.area_m2[defended & threatened].sum() / cov.grid.area_m2[threatened].sum())
+    pop_frac = float(cov.grid.population[defended & threatened].sum() / cov.grid.population.sum())
+    land_frac = float(cov.grid.area_m2[defended & threatened].sum() / cov.grid.area_m2.sum())
     out = {
         "system": system,
         "count": int(len(chosen)),
@@ -120,6 +121,9 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         "objective": objective,
         "population_fraction": round(pop_frac, 4),
         "land_fraction": round(land_frac, 4),
+        "fractions_of": "all of Japan",
+        "threatened_land_fraction": round(float(cov.grid.area_m2[threatened].sum() / cov.grid.area_m2.sum()), 4),
+        "threatened_population_fraction": round(float(cov.grid.population[threatened].sum() / cov.grid.population.sum()), 4),
         "objective_bound_fraction": round(res.bound / total, 4) if total else 0.0,
         "gap": round(res.gap, 6),
         "solver": "scipy.optimize.milp (HiGHS)",

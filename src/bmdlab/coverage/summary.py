@@ -20,12 +20,30 @@ def nearest_cells(cov: Coverage, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np
 
 
 def _breakdown(cov: Coverage, attr: str) -> list[dict[str, Any]]:
-    """Worst-case fractions over the threats sharing each value of ``attr`` (launch_area, missile)."""
+    """Worst-case fractions over the threats sharing each value of ``attr`` (launch_area, missile):
+    of the land and people those threats reach, and the share of all Japan they reach."""
     rows = []
     for key in sorted({getattr(t, attr) for t in cov.threats}):
         sel = np.array([getattr(t, attr) == key for t in cov.threats])
-        land, pop = cov.fractions(cov.defended(threats=sel), threats=sel)
-        rows.append({attr: key, "land_fraction": round(land, 4), "population_fraction": round(pop, 4)})
+        land, pop = cov.fractions(cov.defended(threats=sel), threats=sel, of="threatened")
+        reach = cov.reach[sel].any(axis=0)
+        rows.append({attr: key, "land_fraction_of_reach": round(land, 4), "population_fraction_of_reach": round(pop, 4),
+                     "reach_land_fraction": round(float(cov.grid.area_m2[reach].sum() / cov.grid.area_m2.sum()), 4)})
+    return rows
+
+
+def region_table(cov: Coverage, defended: np.ndarray) -> list[dict[str, Any]]:
+    """Defended, threatened-not-defended and not-threatened land and people in each of Japan's regions
+    (:func:`bmdlab.geo.region.japan_regions`), fractions of the region's own land and people."""
+    from bmdlab.geo.region import REGION_NAMES, japan_regions
+
+    region = japan_regions(cov.grid.lat_deg, cov.grid.lon_deg)
+    rows = []
+    for r, name in enumerate(REGION_NAMES):
+        cells = region == r
+        rows.append({"region": name, "land_km2": round(float(cov.grid.area_m2[cells].sum()) / 1e6, 1),
+                     "population": round(float(cov.grid.population[cells].sum())),
+                     **{k.replace(", ", "_").replace(" ", "_"): v for k, v in cov.breakdown(defended, cells=cells).items()}})
     return rows
 
 
@@ -43,7 +61,10 @@ def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, 
         "population_total": round(float(cov.grid.population.sum())),
         "land_fraction": round(land, 4),
         "population_fraction": round(pop, 4),
+        "fractions_of": "all of Japan's land and people",
         "definition": "worst case: a cell counts as defended only if some unit can engage every listed threat that reaches it",
+        "categories": {k.replace(", ", "_").replace(" ", "_"): v for k, v in cov.breakdown(defended).items()},
+        "regions": region_table(cov, defended),
     }
     out["per_launch_area"] = _breakdown(cov, "launch_area")
     out["per_missile"] = _breakdown(cov, "missile")
@@ -51,9 +72,10 @@ def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, 
     for t_i, t in enumerate(cov.threats):
         sel = np.zeros(len(cov.threats), bool)
         sel[t_i] = True
-        la, po = cov.fractions(cov.defended(threats=sel), threats=sel)
+        la, po = cov.fractions(cov.defended(threats=sel), threats=sel, of="threatened")
         out["per_threat"].append({"launch_area": t.launch_area, "missile": t.missile, "shape": t.shape,
-                                  "apogee_km": t.apogee_km, "land_fraction": round(la, 4), "population_fraction": round(po, 4),
+                                  "apogee_km": t.apogee_km, "land_fraction_of_reach": round(la, 4),
+                                  "population_fraction_of_reach": round(po, 4),
                                   "threatened_land_km2": round(float(cov.grid.area_m2[cov.reach[t_i]].sum()) / 1e6, 1)})
     if cities:
         idx = nearest_cells(cov, np.array([c["lat"] for c in cities]), np.array([c["lon"] for c in cities]))

@@ -65,3 +65,36 @@ def country_grid(country: str, resolution_km: float = 10.0) -> LandGrid:
     lat_a, lon_a, area_a = (np.concatenate(x) for x in (lat_c, lon_c, area))
     return LandGrid(lat_deg=lat_a, lon_deg=lon_a, area_m2=area_a, cell_area_m2=area_a.copy(),
                     population=np.zeros_like(area_a), resolution_km=float(resolution_km))
+
+
+#: Japan's eight traditional regions by JIS prefecture code (Ministry of Internal Affairs usage;
+#: Mie in Kinki, Okinawa with Kyushu), and the Nansei (south-western) islands as a ninth.
+JAPAN_REGIONS: dict[str, tuple[int, int]] = {
+    "Hokkaido": (1, 1), "Tohoku": (2, 7), "Kanto": (8, 14), "Chubu": (15, 23), "Kinki": (24, 30),
+    "Chugoku": (31, 35), "Shikoku": (36, 39), "Kyushu": (40, 47),
+}
+#: Land south of Kyushu's southernmost point (Cape Sata, 30.99 deg N) and west of 132 deg E: the
+#: Nansei-shoto - Satsunan islands of Kagoshima (Osumi, Tokara, Amami) and the Ryukyu islands of
+#: Okinawa (Okinawa, Miyako, Yaeyama, Daito).
+NANSEI_MAX_LAT, NANSEI_MAX_LON = 30.95, 132.0
+REGION_NAMES = (*JAPAN_REGIONS, "Nansei islands")
+
+
+def japan_regions(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Index into :data:`REGION_NAMES` of each point of Japan: the Nansei islands by latitude and
+    longitude, every other point by the prefecture whose outline is nearest (the shipped outlines
+    hold each prefecture's main part only, so islands go to the nearest prefecture)."""
+    from bmdlab.geo.japan import prefectures
+
+    prefs = prefectures()
+    codes = np.array([int(p.jis_code) for p in prefs])
+    tree = shapely.STRtree([p.geometry for p in prefs])
+    pts = shapely.points(np.asarray(lon_deg, float), np.asarray(lat_deg, float))
+    nearest = tree.nearest(pts)
+    code = codes[nearest]
+    region = np.zeros(code.shape, dtype=np.int64)
+    for r, (lo, hi) in enumerate(JAPAN_REGIONS.values()):
+        region[(code >= lo) & (code <= hi)] = r
+    nansei = (np.asarray(lat_deg) < NANSEI_MAX_LAT) & (np.asarray(lon_deg) < NANSEI_MAX_LON)
+    region[nansei] = len(JAPAN_REGIONS)
+    return region
