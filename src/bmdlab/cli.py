@@ -673,6 +673,11 @@ def raid(
     console.print(t)
     if out["units_exhausted"]:
         console.print("magazines emptied: " + ", ".join(out["units_exhausted"]))
+    lc = out["launch_check"]
+    if lc["feasible"] is False:
+        console.print(f"[yellow]warning:[/] this raid exceeds the catalog's launchers: {lc['reason']}", soft_wrap=True)
+    elif lc["feasible"] is None:
+        console.print(f"launch capacity not checked: {lc['reason']}", soft_wrap=True, highlight=False)
 
 
 @app.command()

@@ -104,13 +104,14 @@ def test_raid_cli_json_and_bad_input(tmp_path):
         assert k in out
     assert out["missiles"] == 50 and out["trials"] == 2000 and out["seed"] == 1
     bad = tmp_path / "r.yaml"
-    base = (CAT and open(__import__("bmdlab").__path__[0] + "/scenarios/japan-2017-baseline.yaml").read())
+    base = (CAT and open(__import__("bmdlab").__path__[0] + "/scenarios/japan-2017-nodong-scud-er.yaml").read())
     for old, new, msg in [("count: 30, missile: nodong, launch_area: sunan", "count: -3, missile: nodong, launch_area: sunan", "greater than or equal to 0"),
                           ("count: 30, missile: nodong, launch_area: sunan", "count: 30, missile: nodongx, launch_area: sunan", "did you mean 'nodong'"),
                           ("doctrine: shoot-look-shoot", "doctrine: shoot-look-shoot\n  sspk: {thaad: 1.4}", "must lie in [0, 1]")]:
         bad.write_text(base.replace(old, new, 1))
         r = CliRunner().invoke(app, ["raid", str(bad), "--trials", "10"])
         assert r.exit_code == 2 and msg in r.stderr and "Traceback" not in r.output, (msg, r.output)
+    assert "count: 30, missile: nodong, launch_area: sunan" in base  # the replacements above applied
     r = CliRunner().invoke(app, ["raid", "japan-2017-baseline", "--trials", "0"])
     assert r.exit_code == 2 and "--trials" in r.stderr
 

@@ -73,7 +73,7 @@ def test_beyond_the_missiles_energy_is_refused_or_masked():
 
 
 def test_scenario_with_an_impossible_apogee_is_refused_like_the_trajectory_command(tmp_path):
-    d = yaml.safe_load((resources.files("bmdlab") / "scenarios" / "japan-2017-baseline.yaml").read_text(encoding="utf-8"))
+    d = yaml.safe_load((resources.files("bmdlab") / "scenarios" / "japan-2017-nodong-scud-er.yaml").read_text(encoding="utf-8"))
     d["threat"]["shapes"] = [{"shape": "lofted", "apogee_km": 1e9}]
     p = tmp_path / "lofted.yaml"
     p.write_text(yaml.safe_dump(d))

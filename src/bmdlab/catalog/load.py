@@ -263,6 +263,11 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
                     raise BmdlabError(f"{where}.{name}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source")
             entries[kind][key] = entry
 
+    for key, mis in entries["missiles"].items():
+        pool = mis.launchers_shared_with
+        if pool is not None and (pool not in entries["missiles"] or entries["missiles"][pool].launchers is None):
+            raise BmdlabError(f"{base / KINDS['missiles'][1]}: missiles.{key}.launchers_shared_with: '{pool}' must be a "
+                              "missile of this catalog with a launchers count")
     for key, unit in entries["units"].items():
         where = f"{base / KINDS['units'][1]}: units.{key}"
         if unit.interceptor not in entries["interceptors"]:

@@ -181,6 +181,7 @@ class Missile(Entry):
     launchers: Value | None = None
     missiles: Value | None = None
     rcs: Value | None = None  #: radar cross-section of what the defence tracks in midcourse and re-entry [m^2]
+    launchers_shared_with: str | None = None  #: missile key whose ``launchers`` count serves this missile too (one TEL pool)
 
     QUANTITIES = {"range": q.LENGTH, "payload": q.MASS, "stages": q.STAGES, "burn_time": q.TIME, "propellant": q.TEXT,
                   "launchers": q.COUNT, "missiles": q.COUNT, "rcs": q.AREA}

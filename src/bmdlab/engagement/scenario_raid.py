@@ -112,6 +112,13 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
     out = res.summary(plan, cost)
     out["interceptor_cost_price_year"] = year
+    from bmdlab.engagement.launch_capacity import raid_launch_check
+
+    salvos = [x.model_dump() for x in raid.salvos]
+    if missiles is not None:
+        for x, n in zip(salvos, scale_counts([x["count"] for x in salvos], missiles)):
+            x["count"] = n
+    out["launch_check"] = raid_launch_check(catalog, salvos)
     out.update({
         "scenario": scenario.name, "scenario_hash": scenario.hash, "catalog_hash": catalog.hash,
         "sspk": {d.interceptor: float(x) for d, x in zip(plan.defenders, p)},

@@ -33,7 +33,8 @@ def _bn(x: float) -> str:
 
 
 def cost_section(catalog: Catalog, coverages: dict[str, Coverage], *, work: Path, resolution_km: float, seed: int,
-                 trials: int = 4000, progress=None) -> dict[str, Any]:
+                 trials: int = 4000, progress=None, coverage_claims: list[dict[str, Any]] | None = None,
+                 thaad_count: int | None = None) -> dict[str, Any]:
     """Costs of the three architectures, the trade-off over the option set, a budget optimum,
     the tornado and the sweep. ``coverages`` maps option keys to coverage already computed."""
     tick = progress or (lambda *_: None)
@@ -60,48 +61,92 @@ def cost_section(catalog: Catalog, coverages: dict[str, Coverage], *, work: Path
     tick("sweep")
     return {"costs": costs, "tradeoff": tr, "budgets": budgets, "incremental_cost_jpy": inc,
             "tornado": torn, "tornado_ranking": ranking, "sweep": {"axes": SWEEP_AXES, "trials": 2000, "seed": seed, "file": "sweep.duckdb", "runs": rows},
-            "claims": _verdicts(catalog, costs, tr, budgets)}
+            "claims": _verdicts(catalog, costs, tr, budgets, {c["id"]: c for c in coverage_claims or []}, thaad_count)}
 
 
-def _verdicts(catalog: Catalog, costs: dict[str, Any], tr: dict[str, Any], budgets: dict[str, Any]) -> list[dict[str, str]]:
+#: A quoted price "holds" when the catalog's price, in yen of the claim's year, is within this share of it.
+PRICE_TOLERANCE = 0.20
+
+
+def combine(parts: list[bool]) -> str:
+    """The rule for a claim with several parts: *holds* if every part holds, *does not hold* if none
+    does, *partly* otherwise."""
+    return "holds" if all(parts) else ("does not hold" if not any(parts) else "partly")
+
+
+def aegis_ashore_cost_verdict(price_jpy: float, claimed_jpy: float, covers_japan: bool) -> tuple[str, dict[str, bool]]:
+    """"¥80 billion each and two would be enough to cover Japan": the price part (the catalog's price
+    within :data:`PRICE_TOLERANCE` of the claim) and the coverage part (the coverage section's verdict)."""
+    parts = {"price": abs(price_jpy / claimed_jpy - 1.0) <= PRICE_TOLERANCE, "coverage": covers_japan}
+    return combine(list(parts.values())), parts
+
+
+def thaad_cost_verdict(count: int, claimed_count: int, price_jpy: float, claimed_min_jpy: float) -> tuple[str, dict[str, bool]]:
+    """"At least six batteries costing over ¥100 billion each": the count part (the model's smallest
+    count for all of Japan is at least the claimed count) and the price part (above the claimed floor)."""
+    parts = {"count": count >= claimed_count, "price": price_jpy > claimed_min_jpy}
+    return combine(list(parts.values())), parts
+
+
+def _verdicts(catalog: Catalog, costs: dict[str, Any], tr: dict[str, Any], budgets: dict[str, Any],
+              coverage_claims: dict[str, dict[str, Any]] | None = None, thaad_count: int | None = None) -> list[dict[str, str]]:
+    """The money claims, each verdict by a rule above from the figures it prints."""
     econ = catalog.economics
+    coverage_claims = coverage_claims or {}
     aa_unit = catalog.units["aegis-ashore"].unit_cost
     aa_now = value_to_jpy(aa_unit, econ, 2017)
+    aa_claim = econ.claims["aegis-ashore-per-site-2017"].nominal
     aa_line = next(ln for ln in costs["aegis-ashore"]["lines"] if ln["unit"] == "aegis-ashore")
     th_unit = catalog.units["thaad-battery"].unit_cost
+    th_now = value_to_jpy(th_unit, econ, 2017)
+    th_claim = econ.claims["thaad-per-battery-2017"].nominal
     th_line = next(ln for ln in costs["thaad"]["lines"] if ln["unit"] == "thaad-battery")
     by = {r["key"]: r for r in tr["options"]}
     big = str(max(tr["raid_sizes"]))
     aa, th, base = by["aegis-ashore"], by["thaad"], by["baseline"]
+    aa_cov = coverage_claims.get("aegis_ashore", {}).get("verdict")
+    v_aa, p_aa = aegis_ashore_cost_verdict(aa_now, aa_claim, aa_cov == "holds")
+    added = {k: by[k]["cost"]["total"]["jpy"] - base["cost"]["total"]["jpy"] for k in ("aegis-ashore", "thaad")}
+    ratio_added = added["thaad"] / added["aegis-ashore"] if added["aegis-ashore"] > 0 else float("nan")
+    ratio_whole = th["cost"]["total"]["jpy"] / aa["cost"]["total"]["jpy"]
+    interceptors_share = 1.0 - aa_line["purchase"]["jpy"] / aa_line["total"]["jpy"] if aa_line["total"]["jpy"] else 0.0
     out = [{
         "id": "aegis_ashore_cost", "quote": CLAIMS["aegis_ashore_cost"],
-        "figure": f"purchase {_bn(aa_now)} per site (Ministry of Defense, July 2018, {aa_unit.year} yen, without launchers, "
-                  f"site works or missiles; about ¥80 bn was the 2017 estimate); two sites with 24 SM-3 IIA each, one reload "
-                  f"and 30 years of operation: {_bn(aa_line['total']['jpy'])}. Against {big} missiles they cut expected "
-                  f"leakers from {base['raids'][big]['expected_leakers']:.0f} to {aa['raids'][big]['expected_leakers']:.0f}",
-        "verdict": "partly",
-        "why": "the coverage half holds (the coverage section: two sites reach all threatened land), but the price rose by "
-               "two thirds within a year of the claim and excludes the interceptors, which cost as much again over the "
-               "life of the sites; coverage is not protection against a raid that outnumbers 48 interceptors.",
-    }, {
+        "figure": f"purchase {_bn(aa_now)} per site (catalog, {aa_unit.year} price in 2017 yen; the claim: {_bn(aa_claim)}); "
+                  f"two sites with their interceptors, one reload and 30 years of operation: {_bn(aa_line['total']['jpy'])}, "
+                  f"of which {interceptors_share:.0%} is not the purchase. Against {big} missiles they cut expected leakers "
+                  f"from {base['raids'][big]['expected_leakers']:.0f} to {aa['raids'][big]['expected_leakers']:.0f}",
+        "verdict": v_aa,
+        "why": f"price part {'holds' if p_aa['price'] else 'does not hold'} (catalog price {aa_now / aa_claim - 1:+.0%} "
+               f"from the claim; rule: within {PRICE_TOLERANCE:.0%}); coverage part "
+               f"{'holds' if p_aa['coverage'] else 'does not hold'} (the coverage section's verdict: {aa_cov or 'not run'}). "
+               f"Coverage is not protection against a raid larger than the sites' magazines.",
+    }]
+    count = thaad_count if thaad_count is not None else 6
+    v_th, p_th = thaad_cost_verdict(count, 6, th_now, th_claim)
+    out.append({
         "id": "thaad_cost", "quote": CLAIMS["thaad_cost"],
-        "figure": f"{_bn(value_to_jpy(th_unit, econ, 2017))} per battery (MOD estimate, {th_unit.year}); six batteries with 48 "
-                  f"interceptors each, one reload and 30 years: {_bn(th_line['total']['jpy'])}; against {big} missiles "
-                  f"expected leakers {th['raids'][big]['expected_leakers']:.0f} (vs {aa['raids'][big]['expected_leakers']:.0f} "
-                  f"with Aegis Ashore)",
-        "verdict": "holds",
-        "why": "the published price is above ¥100 bn per battery and the coverage section finds five to six batteries for "
-               "near-complete land coverage; the six batteries' 288 interceptors also make THAAD the option that stops "
-               "most of a large raid - at about twice the life-cycle cost.",
-    }, {
+        "figure": f"{_bn(th_now)} per battery (catalog, {th_unit.year} price in 2017 yen; the claim: over {_bn(th_claim)}); "
+                  f"smallest count for 99 % of Japan's land: {count}; six batteries with their interceptors, one reload and "
+                  f"30 years: {_bn(th_line['total']['jpy'])}; against {big} missiles expected leakers "
+                  f"{th['raids'][big]['expected_leakers']:.0f} (vs {aa['raids'][big]['expected_leakers']:.0f} with Aegis Ashore). "
+                  f"Over 30 years THAAD adds {ratio_added:.1f} times the cost that Aegis Ashore adds to the 2017 baseline "
+                  f"({ratio_whole:.2f} times the whole architecture's cost)",
+        "verdict": v_th,
+        "why": f"count part {'holds' if p_th['count'] else 'does not hold'} ({count} batteries for all of Japan; rule: at least six); "
+               f"price part {'holds' if p_th['price'] else 'does not hold'} (catalog price {th_now / 1e9:,.0f} bn against the "
+               f"claimed floor of {th_claim / 1e9:,.0f} bn).",
+    })
+    out.append({
         "id": "public", "quote": CLAIMS["public"],
         "figure": f"not modelled; for scale, the cheapest added protection per point of surviving value against {big} "
                   f"missiles is shown in the trade-off table",
         "verdict": "not tested",
         "why": "public opinion is outside bmdlab's physics and costs; the model shows what each budget buys, not what "
                "voters will pay.",
-    }]
+    })
     return out
 
 
-__all__ = ["CLAIMS", "SWEEP_AXES", "cost_section"]
+__all__ = ["CLAIMS", "PRICE_TOLERANCE", "SWEEP_AXES", "aegis_ashore_cost_verdict", "combine", "cost_section",
+           "thaad_cost_verdict"]

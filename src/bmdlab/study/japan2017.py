@@ -130,7 +130,8 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
         covmap = {"baseline": covs["japan-2017-baseline"], "aegis-ashore": covs["japan-2017-aegis-ashore"],
                   "thaad": covs["japan-2017-thaad"]}
         costs = cost_section(catalog, covmap, work=work, resolution_km=resolution_km, seed=raids["seed"],
-                             progress=lambda _n: progress.advance(step))
+                             progress=lambda _n: progress.advance(step), coverage_claims=coverage["claims"],
+                             thaad_count=coverage["subsets"]["thaad_smallest_count_for_99pct_land"]["count"])
         tradeoff_png = plot_tradeoff(costs["tradeoff"], work / "tradeoff.png", raid=200)
         tornado_png = plot_tornado(costs["tornado"]["japan-2017-aegis-ashore"], work / "tornado_leakers.png", "expected_leakers")
         tornado_cost_png = plot_tornado(costs["tornado"]["japan-2017-aegis-ashore"], work / "tornado_cost.png",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bmdlab.catalog import Catalog
+from bmdlab.engagement.launch_capacity import simultaneous_capacity
 from bmdlab.engagement.scenario_raid import default_sspk, run_scenario_raid
 from bmdlab.scenario import load_scenario
 from bmdlab.study.coverage_section import ARCHITECTURES
@@ -32,11 +33,14 @@ def raid_section(catalog: Catalog, sizes: tuple[int, ...] = RAID_SIZES, trials: 
         if progress:
             progress(name)
     sspk = {k: round(default_sspk(i), 3) for k, i in catalog.interceptors.items()}
+    threat = load_scenario(ARCHITECTURES[0], catalog).threat.all_missiles
+    capacity = simultaneous_capacity(catalog, threat)  # every missile of the built-in threat reaches Japan
     return {"sizes": list(sizes), "trials": trials, "seed": seed, "runs": runs, "default_sspk": sspk,
-            "claims": _verdicts(runs, sspk, sizes)}
+            "launch_capacity": capacity, "claims": _verdicts(runs, sspk, sizes, capacity)}
 
 
-def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tuple[int, ...]) -> list[dict[str, str]]:
+def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tuple[int, ...],
+              capacity: dict[str, Any]) -> list[dict[str, str]]:
     small, big = str(min(sizes)), str(max(sizes))
     best_small = max(runs, key=lambda a: runs[a][small]["p_zero_leakers"])
     p0 = runs[best_small][small]["p_zero_leakers"]
@@ -53,16 +57,29 @@ def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tu
     leak = {a: runs[a][big] for a in runs}
     lo_a = min(leak, key=lambda a: leak[a]["expected_leakers"])
     hi_a = max(leak, key=lambda a: leak[a]["expected_leakers"])
-    exhausted = all(leak[a]["units_exhausted"] for a in leak)
-    out.append({
-        "id": "saturation", "quote": CLAIMS["saturation"],
-        "figure": f"against {big} missiles the expected leakers range from {leak[lo_a]['expected_leakers']:.0f} "
-                  f"({lo_a}) to {leak[hi_a]['expected_leakers']:.0f} ({hi_a}); P(zero leakers) "
-                  f"{max(leak[a]['p_zero_leakers'] for a in leak):.3f} at best; magazines of the upper tier emptied: "
-                  f"{'yes, in every architecture' if exhausted else 'not in every architecture'}",
-        "verdict": "holds" if all(leak[a]["p_zero_leakers"] < 0.01 for a in leak) else "partly",
-        "why": "the model cannot verify the launch capacity (it is the analyst's input), but it shows what it implies: "
-               "a raid of that size outruns the interceptors on station (eight SM-3 per destroyer, 24 per Aegis "
-               "Ashore site), so leakers grow with every missile beyond the magazines.",
-    })
+    out.append(saturation_verdict(capacity, claimed=200, raid=leak[lo_a], lo=(lo_a, leak[lo_a]), hi=(hi_a, leak[hi_a])))
     return out
+
+
+def saturation_verdict(capacity: dict[str, Any], claimed: int, raid: dict[str, Any], lo, hi) -> dict[str, str]:
+    """The saturation claim, from the catalog's launcher counts (the rule): *holds* if the launchers
+    of the missiles that reach Japan can fire ``claimed`` missiles at once, *partly* if at least half,
+    else *does not hold*; with the raid results at that size beside it."""
+    total = capacity["total"]
+    verdict = "holds" if total >= claimed else ("partly" if total >= claimed / 2 else "does not hold")
+    pools = "; ".join(f"{p['launchers']} launchers for {', '.join(p['missiles'])}" for p in capacity["pools"].values())
+    unknown = capacity["no_launcher_count"]
+    lc = raid.get("launch_check", {})
+    return {
+        "id": "saturation", "quote": CLAIMS["saturation"],
+        "figure": f"launchers that can fire at once, from the catalog (upper estimates of the 2012 U.S. DoD report): "
+                  f"{total} ({pools}){'; no count for ' + ', '.join(unknown) if unknown else ''}. Against a raid of "
+                  f"{raid['missiles']} the expected leakers range from {lo[1]['expected_leakers']:.0f} ({lo[0]}) to "
+                  f"{hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {lo[1]['p_zero_leakers']:.3f}",
+        "verdict": verdict,
+        "why": (f"{total} launchers {'can' if total >= claimed else 'cannot'} fire {claimed} missiles in one salvo "
+                f"(one missile per launcher: no open source gives a reload time, and the salvos of 2016-2017 used one "
+                f"launcher per missile); the earlier ROK estimate (94 launchers) would give less than half. The default "
+                f"raid fits the launchers: {lc.get('reason', 'not checked')}. Against such a raid the defence's "
+                f"magazines, not its coverage, set the leakers."),
+    }
