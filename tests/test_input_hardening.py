@@ -163,13 +163,15 @@ def _catalog_with(tmp_path, fname, kind, key, field, **change):
     return cdir
 
 
-def _catalog_text(tmp_path, fname, old, new):
-    """A copy of the built-in catalog with one piece of YAML text replaced (for literals like .inf)."""
-    cdir = tmp_path / "cat"
-    shutil.copytree(str(CATALOG_DATA), cdir)
+PLACEHOLDER = 987654321  # written in place of a value, then replaced by the YAML literal under test
+
+
+def _catalog_literal(tmp_path, fname, kind, key, field, literal):
+    """A copy of the built-in catalog with one value written as a YAML literal (``.inf``, 400 digits ...)."""
+    cdir = _catalog_with(tmp_path, fname, kind, key, field, value=PLACEHOLDER)
     text = (cdir / fname).read_text(encoding="utf-8")
-    assert old in text
-    (cdir / fname).write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert text.count(str(PLACEHOLDER)) == 1
+    (cdir / fname).write_text(text.replace(str(PLACEHOLDER), literal), encoding="utf-8")
     return cdir
 
 
@@ -207,7 +209,7 @@ def test_catalog_magazine_must_be_a_whole_non_negative_count(tmp_path, value):
 
 @pytest.mark.parametrize("literal", [".inf", "-.inf", ".NaN", "1" + "0" * 400], ids=["inf", "-inf", "nan", "400-digits"])
 def test_catalog_literal_non_finite_or_huge_number(tmp_path, literal):
-    cdir = _catalog_text(tmp_path, "units.yaml", "magazine: {value: 8,", f"magazine: {{value: {literal},")
+    cdir = _catalog_literal(tmp_path, "units.yaml", "units", "kongo-class", "magazine", literal)
     refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "kongo-class"]), "kongo-class", "magazine")
 
 
@@ -238,7 +240,8 @@ def test_scenario_trajectory_shape_impossible(tmp_path, command, shape):
     traj = runner.invoke(app, ["trajectory", "--missile", "nodong", "--from", "sunan", "--range-km", "1000",
                                "--azimuth-deg", "90", "--shape", shape, "--apogee-km", "1e9"])
     refused(traj, "apogee")
-    p = _scenario(tmp_path, lambda d: d["threat"].update(shapes=[{"shape": shape, "apogee_km": 1e9}]))
+    threat = {"missiles": ["nodong"], "launch_areas": ["sunan"], "shapes": [{"shape": shape, "apogee_km": 1e9}]}
+    p = _scenario(tmp_path, lambda d: d.update(threat=threat))
     refused(runner.invoke(app, [command[0], p, *command[1:]]), "threat.shapes.0", "apogee")
 
 
@@ -249,16 +252,13 @@ def test_salvo_count_too_large(tmp_path, count):
         refused(runner.invoke(app, ["raid", p, "--trials", "10"]), "raid.salvos.0.count")
 
 
-@pytest.mark.parametrize("old,new,field", [
-    ("launch_spread_s: 300}", "launch_spread_s: 1" + "0" * 400 + "}", "launch_spread_s"),
-    ("{count: 30,", "{count: 1" + "0" * 400 + ",", "count"),
-], ids=["launch_spread_s", "count"])
-def test_scenario_400_digit_number(tmp_path, old, new, field):
-    text = BASELINE.read_text(encoding="utf-8")
-    assert old in text
-    p = tmp_path / "s.yaml"
-    p.write_text(text.replace(old, new, 1), encoding="utf-8")
-    refused(runner.invoke(app, ["raid", str(p), "--trials", "10"]), f"raid.salvos.0.{field}")
+@pytest.mark.parametrize("field", ["launch_spread_s", "count"])
+def test_scenario_400_digit_number(tmp_path, field):
+    p = _scenario(tmp_path, lambda d: d["raid"]["salvos"][0].update({field: PLACEHOLDER}))
+    text = open(p, encoding="utf-8").read()
+    assert text.count(str(PLACEHOLDER)) == 1
+    open(p, "w", encoding="utf-8").write(text.replace(str(PLACEHOLDER), "1" + "0" * 400))
+    refused(runner.invoke(app, ["raid", p, "--trials", "10"]), f"raid.salvos.0.{field}")
 
 
 @pytest.mark.parametrize("where", ["unit_cost", "interceptor_cost"])
@@ -276,7 +276,7 @@ def test_infinite_budget(budget):
 
 
 def test_infinite_price_in_the_catalog(tmp_path):
-    cdir = _catalog_text(tmp_path, "units.yaml", "unit_cost: {value: 134000000000,", "unit_cost: {value: .inf,")
+    cdir = _catalog_literal(tmp_path, "units.yaml", "units", "aegis-ashore", "unit_cost", ".inf")
     refused(runner.invoke(app, ["--catalog", str(cdir), "cost", "japan-2017-aegis-ashore"]), "aegis-ashore", "unit_cost")
 
 

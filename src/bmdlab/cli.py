@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,12 @@ from typing import Annotated, Any
 import numpy as np
 import rich.markup
 import typer
+from typer.core import TyperGroup
+
+try:  # Typer 0.20 and later vendor Click as typer._click; earlier ones use Click itself
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions
 from rich.console import Console
 from rich.table import Table
 
@@ -20,7 +27,42 @@ from bmdlab.catalog import KINDS, Catalog, builtin_catalog, load_catalog
 from bmdlab.catalog.schema import Value
 from bmdlab.errors import BmdlabError
 
+def _one_line(text: str) -> str:
+    """A message on one line: control characters a user typed (newlines, tabs) are shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+class _OneLineErrors(TyperGroup):
+    """Command-line parse errors (an unknown option, a value of the wrong type) as one ``error:`` line
+    naming the option, and exit code 2, like every other bad input (Click prints three lines)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_exceptions.NoArgsIsHelpError as exc:  # bare `bmdlab` or `bmdlab catalog`: the help
+            if not standalone_mode:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click_exceptions.ClickException as exc:
+            if not standalone_mode:
+                raise
+            where = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) is not None else ""
+            err_console.print(f"[bold red]error:[/] {rich.markup.escape(_one_line(exc.format_message()))}{where}",
+                              highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except click_exceptions.Abort:
+            if not standalone_mode:
+                raise
+            err_console.print("Aborted!")
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="bmdlab",
     help="Open, sourced, reproducible missile-defence analysis (Japan 2017 case study).",
     no_args_is_help=True,
@@ -43,7 +85,7 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except BmdlabError as exc:
-            err_console.print(f"[bold red]error:[/] {rich.markup.escape(str(exc))}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {rich.markup.escape(_one_line(str(exc)))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -243,8 +285,8 @@ def trajectory(
     else:
         if azimuth_deg is None:
             raise BmdlabError("--range-km needs --azimuth-deg A (clockwise from north, degrees)")
-        if not (math.isfinite(range_km) and 0.0 < range_km < math.pi * EARTH_RADIUS / 1e3):
-            raise BmdlabError(f"--range-km: {range_km:g} is not a usable range; use 0 < R < 20,000 km")
+        if not (math.isfinite(range_km) and 1.0 <= range_km < math.pi * EARTH_RADIUS / 1e3):
+            raise BmdlabError(f"--range-km: {range_km:g} is not a usable range; use 1 <= R < 20,000 km")
         if not math.isfinite(azimuth_deg):
             raise BmdlabError("--azimuth-deg: must be a number of degrees")
         la, lo = destination(np.radians(lat1), np.radians(lon1), np.radians(azimuth_deg), range_km * 1e3 / EARTH_RADIUS)
@@ -256,8 +298,10 @@ def trajectory(
         raise BmdlabError(f"--angle-deg: {angle_deg:g} must be between 0 and 90 degrees")
     if shape == "minimum-energy" and (apogee_km is not None or angle_deg is not None):
         raise BmdlabError("--apogee-km/--angle-deg apply to --shape lofted or depressed, not minimum-energy")
-    if lat1 == lat2 and lon1 == lon2:
-        raise BmdlabError("--to: the aim point equals the launch point; choose a different target")
+    from bmdlab.geo.sphere import central_angle
+
+    if EARTH_RADIUS * float(central_angle(np.radians(lat1), np.radians(lon1), np.radians(lat2), np.radians(lon2))) < 1e3:
+        raise BmdlabError("--to: the aim point is within 1 km of the launch point; choose a farther target")
     traj = missile_trajectory(
         mis, np.radians(lat1), np.radians(lon1), np.radians(lat2), np.radians(lon2),
         shape=shape,
@@ -781,6 +825,10 @@ def tradeoff(
         raise BmdlabError(f"--raid: {raid} must be between 1 and 5,000")
     if not 1 <= trials <= 1_000_000:
         raise BmdlabError(f"--trials: {trials} must be between 1 and 1,000,000")
+    if years is not None and not 0 <= years <= 100:
+        raise BmdlabError(f"--years: {years} must be between 0 and 100")
+    if seed < 0:
+        raise BmdlabError(f"--seed: {seed} must be >= 0")
     if plot is not None and plot.suffix.lower() != ".png":
         raise BmdlabError(f"--plot: '{plot}' must end in .png")
     _check_outputs(plot=plot)
@@ -905,6 +953,10 @@ def sweep(
         from bmdlab.sensitivity.model import _scenario
 
         _scenario(sc, cat)  # fail before any run on an unknown scenario
+    if resume and out.exists():
+        from bmdlab.sensitivity.sweep import _check_is_sweep_file
+
+        _check_is_sweep_file(out)  # before the progress display: a refusal is one line
     prog, _ = _progress(len(points), "sweep")
     task = prog.task_id
     with prog:
@@ -948,7 +1000,7 @@ def wta(
     _check_outputs(save=save)
     if random is not None:
         parts = random.lower().split("x")
-        if len(parts) != 2 or not all(p.isdigit() and 1 <= int(p) <= 2000 for p in parts):
+        if len(parts) != 2 or not all(re.fullmatch(r"[0-9]{1,4}", p) and 1 <= int(p) <= 2000 for p in parts):
             raise BmdlabError(f"--random: '{random}' must be WEAPONSxTARGETS with 1-2000 each, e.g. 20x20")
         if seed < 0:
             raise BmdlabError(f"--seed: {seed} must be >= 0")

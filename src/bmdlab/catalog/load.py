@@ -72,17 +72,32 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _depth(obj: Any, limit: int) -> int:
-    """Nesting depth of mappings and lists, counted without recursion (stops past ``limit``)."""
-    stack, deepest = [(obj, 1)], 0
-    while stack:
-        o, d = stack.pop()
-        if isinstance(o, (dict, list)):
-            deepest = max(deepest, d)
-            if deepest > limit:
-                return deepest
-            stack.extend((v, d + 1) for v in (o.values() if isinstance(o, dict) else o))
-    return deepest
+#: Most values a YAML input may expand to, counting every use of an anchor (a small file of nested
+#: aliases can otherwise stand for billions of values, the "billion laughs").
+MAX_YAML_VALUES = 1_000_000
+
+
+def _shape(obj: Any, limit: int) -> tuple[int, int]:
+    """Nesting depth of mappings and lists (stops past ``limit``) and the number of values the data
+    expands to when every alias is written out. Shared (aliased) containers are measured once each,
+    so the cost is that of the file, not of its expansion; no recursion."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    order: list[Any] = []
+    stack, seen = [obj], set()
+    while stack:  # containers in an order where each comes before its children
+        o = stack.pop()
+        if isinstance(o, (dict, list)) and id(o) not in seen:
+            seen.add(id(o))
+            order.append(o)
+            stack.extend(o.values() if isinstance(o, dict) else o)
+    for o in reversed(order):  # children first
+        kids = list(o.values()) if isinstance(o, dict) else o
+        size[id(o)] = 1 + sum(size.get(id(k), 1) for k in kids)
+        depth[id(o)] = 1 + max((depth.get(id(k), 0) for k in kids), default=0)
+        if depth[id(o)] > limit:
+            return depth[id(o)], size[id(o)]
+    return (depth.get(id(obj), 0), size.get(id(obj), 1))
 
 
 def read_yaml(path: Path) -> Any:
@@ -101,8 +116,12 @@ def read_yaml(path: Path) -> Any:
         raise BmdlabError(f"{path}: not valid YAML{where}: {problem}") from None
     except RecursionError:
         raise BmdlabError(f"{path}: nested deeper than {MAX_YAML_DEPTH} levels; flatten it") from None
-    if _depth(data, MAX_YAML_DEPTH) > MAX_YAML_DEPTH:
+    deep, values = _shape(data, MAX_YAML_DEPTH)
+    if deep > MAX_YAML_DEPTH:
         raise BmdlabError(f"{path}: nested deeper than {MAX_YAML_DEPTH} levels; flatten it")
+    if values > MAX_YAML_VALUES:
+        raise BmdlabError(f"{path}: its anchors and aliases expand to {values:,} values, more than {MAX_YAML_VALUES:,}; "
+                          "write the values out instead of nesting aliases")
     return data
 
 

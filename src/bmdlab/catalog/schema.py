@@ -183,7 +183,7 @@ class Missile(Entry):
     rcs: Value | None = None  #: radar cross-section of what the defence tracks in midcourse and re-entry [m^2]
     launchers_shared_with: str | None = None  #: missile key whose ``launchers`` count serves this missile too (one TEL pool)
 
-    QUANTITIES = {"range": q.LENGTH, "payload": q.MASS, "stages": q.STAGES, "burn_time": q.TIME, "propellant": q.TEXT,
+    QUANTITIES = {"range": q.RANGE, "payload": q.MASS, "stages": q.STAGES, "burn_time": q.BURN_TIME, "propellant": q.TEXT,
                   "launchers": q.COUNT, "missiles": q.COUNT, "rcs": q.AREA}
 
 
@@ -193,7 +193,7 @@ class Stage(_Checked):
     burn_time: Value  #: [s]
     delta_v_share: Value  #: fraction of the interceptor's ideal velocity gain given by this stage
 
-    QUANTITIES = {"burn_time": q.TIME, "delta_v_share": q.SHARE}
+    QUANTITIES = {"burn_time": q.BURN_TIME, "delta_v_share": q.SHARE}
 
 
 class Interceptor(Entry):
@@ -224,8 +224,8 @@ class Interceptor(Entry):
     max_crossing_angle: Value | None = None  #: largest angle between interceptor velocity and the threat's reversed velocity [deg]
     min_closing_speed: Value | None = None  #: smallest relative speed for a hit-to-kill intercept [km/s]
 
-    QUANTITIES = {"burnout_speed": q.SPEED, "burn_time": q.TIME, "min_intercept_altitude": q.ALTITUDE,
-                  "max_intercept_altitude": q.LENGTH, "max_range": q.LENGTH, "unit_cost": q.MONEY, "test_record": q.RECORD,
+    QUANTITIES = {"burnout_speed": q.BURNOUT_SPEED, "burn_time": q.BURN_TIME, "min_intercept_altitude": q.ALTITUDE,
+                  "max_intercept_altitude": q.RANGE, "max_range": q.RANGE, "unit_cost": q.MONEY, "test_record": q.RECORD,
                   "launch_mass": q.MASS, "diameter": q.LENGTH, "drag_coefficient": q.POSITIVE, "mass_ratio": q.MASS_RATIO,
                   "min_launch_elevation": q.ELEVATION, "min_flight_time": q.DELAY, "max_crossing_angle": q.HALF_ANGLE,
                   "min_closing_speed": q.MIN_SPEED}
@@ -253,7 +253,7 @@ class Sensor(Entry):
     band: str | None = None
     reference_rcs: Value | None = None  #: [m^2]
 
-    QUANTITIES = {"range_ballistic": q.LENGTH, "field_of_view": q.FIELD_OF_VIEW, "reference_rcs": q.AREA}
+    QUANTITIES = {"range_ballistic": q.RANGE, "field_of_view": q.FIELD_OF_VIEW, "reference_rcs": q.AREA}
 
 
 class Unit(Entry):

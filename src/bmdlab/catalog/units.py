@@ -141,6 +141,9 @@ def check_value(values: list[float], factor: float | None, spec: Quantity) -> st
 
 # The kinds of field, with limits that follow from what they are (not from any one missile).
 LENGTH = Quantity("length", 0.0, above_minimum=True)
+RANGE = Quantity("length", 0.0, 2.0e7, above_minimum=True)  # at most half the Earth's circumference
+BURN_TIME = Quantity("time", 0.0, 1000.0, above_minimum=True)  # ICBM boosts last about 300 s
+BURNOUT_SPEED = Quantity("speed", 100.0, 11_000.0)  # below escape speed
 ALTITUDE = Quantity("length", 0.0)
 AREA = Quantity("area", 0.0, above_minimum=True)
 TIME = Quantity("time", 0.0, above_minimum=True)

@@ -240,7 +240,11 @@ def interceptor_flyout(catalog: Catalog, key: str, model: EngagementModel = DEFA
         elev = i.min_launch_elevation.si() if (with_elev and i.min_launch_elevation is not None) else 0.0
         return StraightLineFlyout(i.burnout_speed.si(), i.burn_time.si(), elev)
     p = flyout_parameters(i, key, min_elevation=with_elev)
-    return flyout_fan(p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si())
+    try:
+        return flyout_fan(p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si())
+    except ValueError as exc:  # e.g. drag too large for the burnout speed: the catalog values cannot fly
+        raise BmdlabError(f"interceptor {key}: {exc}; check its burnout_speed, burn_time, launch_mass, diameter and "
+                          "drag_coefficient in the catalog") from None
 
 
 def make_defender(catalog: Catalog, unit: str, lat_deg: float, lon_deg: float, *, name: str | None = None,

@@ -61,7 +61,7 @@ def expected_shots_fired(sspk: float, shots: int, reliability: float = 1.0, doct
     if doctrine == "salvo":
         return float(shots)
     q = 1.0 - sspk * reliability
-    return float(np.sum(q ** np.arange(shots)))
+    return float(shots) if q >= 1.0 else float((1.0 - q**shots) / (1.0 - q))  # sum of q^s, s < shots
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,11 @@ def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int |
     the inventory caps the shots: it is spread evenly over every engaged object (missiles and
     undiscriminated decoys), first layer first.
     """
+    for k in (shots_per_missile if isinstance(shots_per_missile, (list, tuple)) else [shots_per_missile]):
+        if not 0 <= k <= MAX_SHOTS:  # before NumPy sees a 30-digit integer
+            raise BmdlabError(f"--shots-per-missile: {k} must be from 0 to {MAX_SHOTS} per layer")
+    if interceptors is not None and not 0 <= interceptors <= MAX_INTERCEPTORS:
+        raise BmdlabError(f"--interceptors: {interceptors} must be from 0 to {MAX_INTERCEPTORS:,}")
     sspk_l = np.atleast_1d(np.asarray(sspk, float))
     shots_l = np.atleast_1d(np.asarray(shots_per_missile, int))
     _check(missiles, sspk_l, shots_l, reliability, missile_reliability, decoys, discrimination, interceptors)
@@ -126,9 +131,19 @@ def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int |
     )
 
 
+#: Bounds of the closed forms' inputs (far above any raid; they keep every product finite).
+MAX_MISSILES, MAX_SHOTS, MAX_DECOYS, MAX_INTERCEPTORS = 1_000_000, 100, 100, 10_000_000
+
+
 def _check(missiles, sspk, shots, reliability, missile_reliability, decoys, discrimination, interceptors) -> None:
-    if not (isinstance(missiles, (int, np.integer)) and missiles >= 0):
-        raise BmdlabError(f"--missiles: {missiles} must be a whole number >= 0")
+    if not (isinstance(missiles, (int, np.integer)) and 0 <= missiles <= MAX_MISSILES):
+        raise BmdlabError(f"--missiles: {missiles} must be a whole number from 0 to {MAX_MISSILES:,}")
+    if np.any(shots > MAX_SHOTS):
+        raise BmdlabError(f"--shots-per-missile: must be at most {MAX_SHOTS} per layer")
+    if decoys > MAX_DECOYS:
+        raise BmdlabError(f"--decoys: {decoys} must be at most {MAX_DECOYS}")
+    if interceptors is not None and interceptors > MAX_INTERCEPTORS:
+        raise BmdlabError(f"--interceptors: {interceptors} must be at most {MAX_INTERCEPTORS:,}")
     if np.any((sspk < 0) | (sspk > 1)) or not np.all(np.isfinite(sspk)):
         raise BmdlabError("--sspk: kill probabilities must lie in [0, 1]")
     if np.any(shots < 0):

@@ -113,6 +113,10 @@ def random_instance(weapons: int, targets: int, *, seed: int) -> tuple[np.ndarra
     return values, pk
 
 
+#: Largest target value an instance may hold (sums of products must not overflow a float).
+MAX_VALUE = 1e12
+
+
 def check_instance(values: Any, kill_probability: Any, where: str = "instance") -> tuple[np.ndarray, np.ndarray]:
     """Validate an instance; return float arrays or raise a one-line :class:`BmdlabError`."""
     if not isinstance(values, (list, tuple, np.ndarray)) or len(values) == 0:
@@ -123,9 +127,9 @@ def check_instance(values: Any, kill_probability: Any, where: str = "instance") 
         raise BmdlabError(f"{where}: values must be finite numbers, one per target") from None
     if v.ndim != 1:
         raise BmdlabError(f"{where}: values must be a flat list, one number per target")
-    bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
+    bad = np.flatnonzero(~np.isfinite(v) | (v < 0) | (v > MAX_VALUE))
     if bad.size:
-        raise BmdlabError(f"{where}: values[{bad[0]}] = {v[bad[0]]:g} must be a finite number >= 0")
+        raise BmdlabError(f"{where}: values[{bad[0]}] = {v[bad[0]]:g} must be a finite number from 0 to {MAX_VALUE:g}")
     rows = kill_probability
     if not isinstance(rows, (list, tuple, np.ndarray)) or len(rows) == 0:
         raise BmdlabError(f"{where}: kill_probability must be a non-empty list of rows, one per weapon, each with one "

@@ -81,7 +81,8 @@ def minimum_energy(r1: ArrayLike, r2: ArrayLike, psi: ArrayLike) -> tuple[FloatA
     For :math:`r_1 = r_2`, :math:`\\gamma^* = \\pi/4 - \\psi/4` (Bate, Mueller & White 1971, eq. 6.2-16).
     """
     a, b, c = _range_coefficients(r1, r2, psi)
-    return 0.5 * np.arctan2(b, a), c / (a + np.hypot(a, b))
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN where no trajectory exists (psi -> 0)
+        return 0.5 * np.arctan2(b, a), c / (a + np.hypot(a, b))
 
 
 def angle_for_speed(r1: ArrayLike, r2: ArrayLike, psi: ArrayLike, nu: ArrayLike, branch: str) -> FloatArray:
