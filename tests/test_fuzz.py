@@ -77,23 +77,7 @@ COMMANDS = {"trajectory", "coverage", "footprint", "raid", "analytic", "cost", "
 HANG_S = 60.0
 
 
-class Hung(BaseException):  # not an Exception: CliRunner and bmdlab let it through
-    pass
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Raise :class:`Hung` in this (main) thread after ``seconds`` (a hang fails the example, it does not stall CI)."""
-    def alarm(signum, frame):
-        raise Hung(f"still running after {seconds:g} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+from conftest import Hung, time_limit  # noqa: E402  (shared with test_input_hardening)
 
 
 def _no_constant(name: str):

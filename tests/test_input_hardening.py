@@ -1,11 +1,9 @@
 """Bad input files (#10): each case is refused with one line and exit 2, never a traceback or a silent answer."""
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import time
 from importlib import resources
 
@@ -138,19 +136,7 @@ def test_json_output_is_strict():
 CATALOG_DATA = resources.files("bmdlab") / "catalog" / "data"
 
 
-@contextlib.contextmanager
-def deadline(seconds):
-    """Fail instead of hanging (a FIFO that is opened blocks for ever; a raid sized like 10^7 trials runs for minutes)."""
-    def alarm(signum, frame):
-        raise TimeoutError(f"no answer within {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+from conftest import time_limit as deadline  # noqa: E402
 
 
 def _catalog_with(tmp_path, fname, kind, key, field, **change):
@@ -335,16 +321,9 @@ def test_raid_too_large_for_the_memory_budget_is_refused_up_front():
     assert time.perf_counter() - t0 < 30, "refused only after the work"
 
 
-def test_sweep_resume_on_a_foreign_duckdb_file(tmp_path):
+def test_sweep_resume_on_a_foreign_duckdb_file(tmp_path, foreign_duckdb):
     """The CLI path of tests/sensitivity/test_sweep.py::test_resume_refuses_a_database_bmdlab_did_not_create."""
-    import duckdb
-
-    foreign = tmp_path / "theirs.duckdb"
-    con = duckdb.connect(str(foreign))
-    con.execute("create table runs (x INTEGER)")
-    con.execute("insert into runs values (42)")
-    con.close()
-    before = foreign.read_bytes()
+    foreign, before = foreign_duckdb
     res = runner.invoke(app, ["sweep", "--axis", "missiles=5", "--trials", "10", "--workers", "1", "--out", str(foreign), "--resume"])
     refused(res, "is not a bmdlab sweep file")
     assert foreign.read_bytes() == before

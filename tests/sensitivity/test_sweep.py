@@ -107,16 +107,11 @@ def test_sweep_process_killed_midway_resumes_to_the_same_table(tmp_path):
     assert _strip(load_table(cut)) == _strip(load_table(tmp_path / "full.duckdb"))
 
 
-def test_resume_refuses_a_database_bmdlab_did_not_create(tmp_path):
+def test_resume_refuses_a_database_bmdlab_did_not_create(tmp_path, foreign_duckdb):
     """--resume on someone else's DuckDB file is refused before anything is written to it."""
     import duckdb
 
-    foreign = tmp_path / "theirs.duckdb"
-    con = duckdb.connect(str(foreign))
-    con.execute("create table runs (x INTEGER)")
-    con.execute("insert into runs values (42)")
-    con.close()
-    before = foreign.read_bytes()
+    foreign, before = foreign_duckdb
     with pytest.raises(BmdlabError, match="is not a bmdlab sweep file"):
         run_sweep(grid({"missiles": [10]}), foreign, resume=True, **KW)
     assert foreign.read_bytes() == before
@@ -125,7 +120,7 @@ def test_resume_refuses_a_database_bmdlab_did_not_create(tmp_path):
     con.close()
     text = tmp_path / "notes.duckdb"
     text.write_text("my notes")
-    with pytest.raises(BmdlabError, match="not a DuckDB sweep file|is not a bmdlab sweep file"):
+    with pytest.raises(BmdlabError, match="not a DuckDB sweep file .*not a valid DuckDB database file"):
         run_sweep(grid({"missiles": [10]}), text, resume=True, **KW)
     assert text.read_text() == "my notes"
 

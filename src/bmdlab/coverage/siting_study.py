@@ -79,12 +79,16 @@ def smallest_count(cover: np.ndarray, weight: np.ndarray, needed: float, max_cou
 def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: int | None = None,
                    population_target: float | None = None, land_target: float | None = None,
                    objective: str = "population", resolution_km: float = 10.0,
-                   candidate_spacing_km: float = 30.0, console=None, map_png: Path | None = None) -> dict[str, Any]:
+                   candidate_spacing_km: float = 30.0, console=None, map_png: Path | None = None,
+                   area: str = "all") -> dict[str, Any]:
     """Best sites for ``count`` units, or the smallest count reaching a population or land target.
 
     ``objective`` is what the MILP maximises: the ``population`` or the ``land`` area defended (a
-    land target implies the land objective).
+    land target implies the land objective). ``area`` is what targets and fractions are of: ``all``
+    of Japan (default) or the land and people the scenario's threats can reach (``threatened``).
     """
+    if area not in ("all", "threatened"):
+        raise BmdlabError(f"--area: unknown area '{area}'; use all or threatened")
     if objective not in ("population", "land"):
         raise BmdlabError(f"--objective: unknown objective '{objective}'; use population or land")
     if land_target is not None:
@@ -103,7 +107,8 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
     threatened = cov.reach.any(axis=0)
     every = cov.grid.population if objective == "population" else cov.grid.area_m2
     weight = np.where(threatened, every, 0.0)  # land no threat reaches needs no defence, and gets none
-    total = float(every.sum())  # targets and fractions are of all of Japan
+    base = np.ones(len(cov.grid), dtype=bool) if area == "all" else threatened
+    total = float(every[base].sum())  # targets and fractions are of all of Japan, or of the threatened part
     if count is not None:
         res = max_coverage(a, weight, count)
         target_met = None
@@ -112,8 +117,8 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         target_met = bool(res.covered_weight >= target * total * (1 - 1e-12))
     chosen = res.chosen
     defended = a[:, chosen].any(axis=1)
-    pop_frac = float(cov.grid.population[defended & threatened].sum() / cov.grid.population.sum())
-    land_frac = float(cov.grid.area_m2[defended & threatened].sum() / cov.grid.area_m2.sum())
+    pop_frac = float(cov.grid.population[defended & threatened].sum() / cov.grid.population[base].sum())
+    land_frac = float(cov.grid.area_m2[defended & threatened].sum() / cov.grid.area_m2[base].sum())
     out = {
         "system": system,
         "count": int(len(chosen)),
@@ -121,7 +126,7 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         "objective": objective,
         "population_fraction": round(pop_frac, 4),
         "land_fraction": round(land_frac, 4),
-        "fractions_of": "all of Japan",
+        "fractions_of": "all of Japan" if area == "all" else "the land and people the threats reach",
         "threatened_land_fraction": round(float(cov.grid.area_m2[threatened].sum() / cov.grid.area_m2.sum()), 4),
         "threatened_population_fraction": round(float(cov.grid.population[threatened].sum() / cov.grid.population.sum()), 4),
         "objective_bound_fraction": round(res.bound / total, 4) if total else 0.0,

@@ -176,15 +176,24 @@ def plot_coverage_map(
     subtitle: str = "",
     extent: Sequence[float] = (122.0, 149.0, 24.0, 46.0),
     ax: Axes | None = None,
+    strip: Sequence[float] | None = None,
+    strip_title: str = "",
+    strip_ax: Axes | None = None,
 ) -> Path | None:
     """Japan's land shaded by shot opportunities, with units, launch areas and cities.
 
     ``units``: dicts with ``name``, ``lat``, ``lon``, ``basing`` ('sea'/'land') and ``system``.
-    Writes ``path`` (unless drawing into a given ``ax``).
+    ``strip``: the extent of an enlarged panel below the map (e.g. the Nansei islands, too small to
+    read at the map's scale), drawn in ``strip_ax`` with the same colours. Writes ``path`` (unless
+    drawing into a given ``ax``).
     """
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(8.5, 9.0), constrained_layout=True)
+        if strip is not None:
+            fig, (ax, strip_ax) = plt.subplots(2, 1, figsize=(8.5, 11.6), constrained_layout=True,
+                                               gridspec_kw={"height_ratios": [3.3, 1.0]})
+        else:
+            fig, ax = plt.subplots(figsize=(8.5, 9.0), constrained_layout=True)
     base_map(ax, japan, neighbours, extent=extent, scale_km=nice_length((extent[1] - extent[0]) * 111.32 * np.cos(np.radians(0.5 * (extent[2] + extent[3]))) / 5))
     handles = draw_coverage(ax, lat_deg, lon_deg, resolution_km, shots)
     markers = {"sea": ("D", "#1b7837"), "land": ("s", "#762a83")}
@@ -204,6 +213,14 @@ def plot_coverage_map(
         ax.annotate(c["name"], (c["lon"], c["lat"]), textcoords="offset points", xytext=(3, 2), fontsize=6.5, zorder=10)
     ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.92)
     ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
+    if strip is not None and strip_ax is not None:
+        base_map(strip_ax, japan, neighbours, extent=strip, scale_km=200.0)
+        draw_coverage(strip_ax, lat_deg, lon_deg, resolution_km, shots)
+        for u in units:
+            if strip[0] <= u["lon"] <= strip[1] and strip[2] <= u["lat"] <= strip[3]:
+                m, c = markers.get(u.get("basing", "land"), ("s", "k"))
+                strip_ax.scatter([u["lon"]], [u["lat"]], marker=m, s=30, c=c, edgecolor="white", linewidth=0.6, zorder=9)
+        strip_ax.set_title(strip_title, fontsize=9)
     if not own:
         return None
     buf = io.BytesIO()

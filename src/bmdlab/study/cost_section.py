@@ -23,6 +23,8 @@ CLAIMS = {
     "thaad_cost": "Using THAAD, however, would require at least six batteries costing over ¥100 billion each.",
     "public": "Fewer than 20 % of the public accept higher defence spending.",
 }
+#: Grid of the trade-off's coverage figures (seven options; the coverage section's maps use a finer one). [km]
+TRADEOFF_RESOLUTION_KM = 10.0
 #: The study's sweep: architecture x raid size x kill probability (test-record quantile).
 SWEEP_AXES = {"scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"],
               "missiles": [50, 100, 200], "sspk_quantile": [0.05, 0.5, 0.95]}
@@ -40,7 +42,9 @@ def cost_section(catalog: Catalog, coverages: dict[str, Coverage], *, work: Path
     tick = progress or (lambda *_: None)
     opts = tradeoff_options(catalog)
     costs = {o.key: architecture_cost(o.scenario, catalog).to_dict() for o in opts[:3]}
-    trade = evaluate_options(catalog, opts, trials=trials, seed=seed, resolution_km=resolution_km, coverages=coverages,
+    trade_res = max(TRADEOFF_RESOLUTION_KM, resolution_km)  # seven options: a coarser grid than the maps'
+    same_grid = {k: c for k, c in coverages.items() if c.grid.resolution_km == trade_res}
+    trade = evaluate_options(catalog, opts, trials=trials, seed=seed, resolution_km=trade_res, coverages=same_grid,
                              progress=tick)
     tr = trade.to_dict()
     by = {r["key"]: r for r in tr["options"]}

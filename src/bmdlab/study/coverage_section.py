@@ -91,6 +91,12 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
     siting = optimise_sites(catalog, "thaad-battery", with_engagement_model(load_scenario("japan-2017-baseline", catalog), model),
                             land_target=0.99,
                             resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km)
+    # the Ministry's area: the whole country against the threat of the 2017 debate (Nodong, Scud-ER), whose
+    # reach leaves out eastern Hokkaido and most of the Nansei islands: 99 % of the land that threat reaches
+    siting_debate = optimise_sites(catalog, "thaad-battery",
+                                   with_engagement_model(load_scenario("japan-2017-nodong-scud-er", catalog), model),
+                                   land_target=0.99, resolution_km=siting_resolution_km,
+                                   candidate_spacing_km=candidate_spacing_km, area="threatened")
     if progress:
         progress("thaad siting")
 
@@ -105,6 +111,8 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
         "nansei": nansei,
         "pac3_footprint": pac3_fp,
         "thaad_smallest_count_for_99pct_land": {k: siting[k] for k in ("count", "land_fraction", "population_fraction", "gap", "sites")},
+        "thaad_smallest_count_debate_threat": {k: siting_debate[k] for k in ("count", "land_fraction", "population_fraction", "gap",
+                                                                             "threatened_land_fraction")},
     }
     claims = _verdicts(summaries, subsets, catalog)
     best_ship = int(np.flatnonzero(ships)[int(np.argmax([x["population_fraction"] for x in single_ship]))])
@@ -131,8 +139,8 @@ def headline(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> dict[st
     enough = summaries[weakest]["population_fraction"] >= COVERAGE_ENOUGH
     ships = s["baseline_ships_only"]["population_fraction"]
     title = "Coverage is not the problem." if enough else "Coverage is part of the problem."
-    ship_text = (f"with all four Aegis ships on station the upper tier alone reaches {_pct(ships)} of the threatened people"
-                 + (", every threatened city." if ships >= COVERAGE_ENOUGH else
+    ship_text = (f"with all four Aegis ships on station the upper tier alone reaches {_pct(ships)} of Japan's people"
+                 + (", every city within reach of a threat." if ships >= COVERAGE_ENOUGH else
                     f", so the PAC-3 point defences matter where the ships do not reach."))
     return {"coverage_is_enough": enough, "weakest_architecture": weakest, "title": title,
             "ships_population_fraction": ships, "ship_text": ship_text}
@@ -190,7 +198,7 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
         "why": ("with all four ships on their Sea of Japan / East China Sea stations the SM-3 IA footprints overlap and "
                 "leave no geometric gap against these MRBMs; gaps appear when fewer ships are on station (the "
                 "debate's real constraint: keeping ships on watch around the clock), and PAC-3 covers only its cities."
-                if full else "the four SM-3 IA footprints do not reach all of the threatened land."),
+                if full else "the four SM-3 IA footprints do not reach all of Japan's threatened land."),
     })
     aa = s["aegis_ashore_two_sites_only"]
     ns = s.get("nansei", {}).get("aegis_ashore_two_sites_only")
@@ -213,10 +221,15 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
     })
     k = s["thaad_smallest_count_for_99pct_land"]
     six = s["thaad_six_batteries_only"]
+    deb = s.get("thaad_smallest_count_debate_threat")
+    debate_text = ("" if deb is None else
+                   f"; against the debate's Nodong/Scud-ER threat, {deb['count']} for 99 % of the land it reaches "
+                   f"({_pct(deb['threatened_land_fraction'])} of Japan's land)")
     out.append({
         "id": "thaad", "quote": CLAIMS["thaad"],
-        "figure": f"smallest THAAD count for 99 % of Japan's land: {k['count']} (gap {k['gap']:.1%}); six optimally sited "
-                  f"batteries defend {_pct(six['land_fraction'])} of the land, {_pct(six['population_fraction'])} of its people",
+        "figure": f"smallest THAAD count for 99 % of Japan's land against the 2017 threat: {k['count']} (gap {k['gap']:.1%})"
+                  f"{debate_text}; six optimally sited batteries defend {_pct(six['land_fraction'])} of the land, "
+                  f"{_pct(six['population_fraction'])} of its people",
         "verdict": "holds" if k["count"] >= 6 else ("partly" if k["count"] >= 4 else "does not hold"),
         "why": f"a THAAD interceptor reaches {thaad_i.max_range.display()} from its battery, so covering Japan's arc takes several; "
                f"the model needs {k['count']} with optimal siting against this threat{'' if k['count'] >= 6 else ', fewer than six'}.",
@@ -224,28 +237,33 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
     return out
 
 
-def claim_dependence(catalog: Catalog, cities: list[dict[str, Any]], resolution_km: float = 20.0, progress=None) -> dict[str, Any]:
-    """Each coverage verdict and figure with each engagement limit switched off in turn (and all of them).
+def claim_dependence(catalog: Catalog, cities: list[dict[str, Any]], resolution_km: float = 20.0, progress=None,
+                     sections: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Each coverage verdict and figure with each engagement limit switched off in turn (and all of them),
+    and with the earlier straight-line engagement model.
 
     Runs :func:`coverage_section` on a coarse grid (``resolution_km``; the THAAD siting on the same grid
     with candidates three cells apart) for the default engagement model and each variant of
-    :func:`bmdlab.coverage.published_footprints.variant_models` except the earlier straight-line model
-    (the study compares that one at full resolution). ``depends_on`` lists, per claim, the variants
-    under which its verdict differs from the default's.
+    :func:`bmdlab.coverage.published_footprints.variant_models`. ``depends_on`` lists, per claim, the
+    physical-fly-out variants under which its verdict differs from the default's. ``sections``, if
+    given, receives the full section of each variant (the study compares ``default`` with
+    ``straight-line`` in "what changed", both on this grid).
     """
     from bmdlab.coverage.published_footprints import variant_models
     from bmdlab.defense.engage import DEFAULT_MODEL
 
-    models = {"default": DEFAULT_MODEL} | {k: m for k, m in variant_models().items() if m.flyout == "physical"}
+    models = {"default": DEFAULT_MODEL} | dict(variant_models())
     runs = {}
     for name, m in models.items():
         sec, _ = coverage_section(catalog, cities, resolution_km=resolution_km, siting_resolution_km=resolution_km,
                                   candidate_spacing_km=3.0 * resolution_km, model=m)
+        if sections is not None:
+            sections[name] = sec
         runs[name] = {c["id"]: {"verdict": c["verdict"], "figure": c["figure"]} for c in sec["claims"]}
         runs[name]["_thaad_count"] = sec["subsets"]["thaad_smallest_count_for_99pct_land"]["count"]
         if progress:
             progress(name)
     claims = [c for c in runs["default"] if not c.startswith("_")]
-    depends = {c: [v for v in models if v != "default" and runs[v][c]["verdict"] != runs["default"][c]["verdict"]]
-               for c in claims}
+    depends = {c: [v for v in models if v != "default" and models[v].flyout == "physical"
+                   and runs[v][c]["verdict"] != runs["default"][c]["verdict"]] for c in claims}
     return {"resolution_km": resolution_km, "variants": list(models), "runs": runs, "depends_on": depends}

@@ -25,19 +25,25 @@ def launch_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
     return [{"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal} for k in keys]
 
 
+#: Extent of the enlarged Nansei islands panel: lon_min, lon_max, lat_min, lat_max [deg] (Yonaguni to Amami and Daito).
+NANSEI_STRIP = (122.6, 131.6, 24.0, 28.9)
+
+
 def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], path: str | Path, title: str,
-                 ax=None) -> Path | None:
+                 ax=None, strip_ax=None) -> Path | None:
     """Map of a national coverage result: worst-case shot opportunities per land cell."""
     threatened = cov.reach.any(axis=0)
     worst = np.where(threatened, np.where(cov.defended(), cov.worst_shots(), 0), -1)
     land, pop = cov.fractions(cov.defended())
-    missiles = ", ".join(sorted({t.missile for t in cov.threats}))
+    n_missiles = len({t.missile for t in cov.threats})
     return plot_coverage_map(
         path, japan=japan_outline(), neighbours=neighbour_outlines(), lat_deg=cov.grid.lat_deg, lon_deg=cov.grid.lon_deg,
         resolution_km=cov.grid.resolution_km, shots=worst, units=unit_markers(cov, catalog),
         launch_areas=launch_markers(cov, catalog), cities=cities, title=title,
-        subtitle=f"land {land:.1%}, population {pop:.1%} defended; threats: {missiles}", ax=ax,
-        extent=(119.0, 149.0, 24.0, 46.0),
+        subtitle=f"{land:.1%} of Japan's land, {pop:.1%} of its people defended; {n_missiles} missiles, {len(cov.threats)} threat cases",
+        ax=ax,
+        extent=(119.0, 149.0, 24.0, 46.0), strip=NANSEI_STRIP, strip_ax=strip_ax,
+        strip_title="Nansei islands, enlarged (Yonaguni to Amami and Daito)",
     )
 
 
@@ -81,9 +87,15 @@ def coverage_maps_side_by_side(covs: dict[str, Coverage], catalog: Catalog, citi
 
     ncols = ncols or len(covs)
     nrows = -(-len(covs) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.4 * ncols, 7.6 * nrows), constrained_layout=True)
-    for ax, (name, cov) in zip(np.atleast_1d(axes).ravel(), covs.items()):
-        coverage_map(cov, catalog, cities, path, title=name, ax=ax)
+    fig, axes = plt.subplots(2 * nrows, ncols, figsize=(6.4 * ncols, 9.6 * nrows), constrained_layout=True,
+                             gridspec_kw={"height_ratios": [3.3, 1.0] * nrows}, squeeze=False)
+    for k, (name, cov) in enumerate(covs.items()):
+        r, c = divmod(k, ncols)
+        coverage_map(cov, catalog, cities, path, title=name, ax=axes[2 * r, c], strip_ax=axes[2 * r + 1, c])
+    for k in range(len(covs), nrows * ncols):
+        r, c = divmod(k, ncols)
+        axes[2 * r, c].set_visible(False)
+        axes[2 * r + 1, c].set_visible(False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)

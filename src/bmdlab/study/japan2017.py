@@ -100,18 +100,17 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
                                           candidate_spacing_km=max(30.0, 3.0 * resolution_km),
                                           progress=lambda _n: progress.advance(step))
         panels = covs.pop("panels")
-        step = progress.add_task("coverage with the earlier straight-line engagement model (what changed)", total=5)
-        legacy, _ = coverage_section(catalog, cities, resolution_km=resolution_km,
-                                     siting_resolution_km=max(10.0, resolution_km),
-                                     candidate_spacing_km=max(30.0, 3.0 * resolution_km), model=LEGACY_MODEL,
-                                     progress=lambda _n: progress.advance(step))
-        coverage["changes"] = claim_changes(coverage, legacy)
         from bmdlab.coverage.published_footprints import variant_models
 
-        n_var = 1 + sum(m.flyout == "physical" for m in variant_models().values())
-        step = progress.add_task("coverage verdicts with each engagement limit off (20 km grid)", total=n_var)
+        n_var = 1 + len(variant_models())
+        step = progress.add_task("coverage verdicts with each engagement limit off and the earlier model (20 km grid)",
+                                 total=n_var)
+        dep_sections: dict[str, Any] = {}
         coverage["dependence"] = claim_dependence(catalog, cities, resolution_km=max(20.0, resolution_km),
-                                                  progress=lambda _n: progress.advance(step))
+                                                  progress=lambda _n: progress.advance(step), sections=dep_sections)
+        legacy_key = next(k for k, m in variant_models().items() if m == LEGACY_MODEL)
+        coverage["changes"] = claim_changes(dep_sections["default"], dep_sections[legacy_key])
+        coverage["changes"]["resolution_km"] = max(20.0, resolution_km)
         step = progress.add_task("model check: defended footprints against published figures",
                                  total=len(published_cases()))
         footprints = footprint_checks(catalog, resolution_km=FOOTPRINT_CHECK_RESOLUTION_KM,
