@@ -19,6 +19,8 @@ try:  # Typer 0.20 and later vendor Click as typer._click; earlier ones use Clic
     from typer._click import exceptions as click_exceptions
 except ImportError:  # pragma: no cover
     from click import exceptions as click_exceptions
+#: Ctrl-C while Click parses or a command runs (Typer's own Abort, and Click's where it has one).
+ABORTS = tuple({typer.Abort, getattr(click_exceptions, "Abort", typer.Abort)})
 from rich.console import Console
 from rich.table import Table
 
@@ -51,7 +53,7 @@ class _OneLineErrors(TyperGroup):
             err_console.print(f"[bold red]error:[/] {rich.markup.escape(_one_line(exc.format_message()))}{where}",
                               highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
-        except click_exceptions.Abort:
+        except ABORTS:
             if not standalone_mode:
                 raise
             err_console.print("Aborted!")

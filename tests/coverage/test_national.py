@@ -160,3 +160,16 @@ def test_threat_groups_give_each_missile_its_own_launch_areas_and_shapes():
     with pytest.raises(ValidationError, match="either missiles/launch_areas/shapes or groups"):
         Scenario.model_validate({"name": "x", "architecture": {"units": [{"unit": "aegis-ashore", "at": "araya"}]},
                                  "threat": {"missiles": ["nodong"], "groups": [{"missiles": ["nodong"]}]}})
+
+
+def test_coverages_of_several_architectures_at_once_equal_one_call_each():
+    # national_coverages flies each threat once for every architecture: the answers must be the same,
+    # cell for cell, as separate national_coverage calls (an independent computation of the same thing).
+    from bmdlab.coverage.national import national_coverages
+
+    scs = [load_scenario(n, CAT) for n in ("japan-2017-baseline", "japan-2017-aegis-ashore")]
+    together = national_coverages(scs, CAT, grid=GRID, workers=1)
+    for sc, cov in zip(scs, together):
+        alone = national_coverage(sc, CAT, grid=GRID, workers=1)
+        assert cov.scenario == sc.name and cov.threats == alone.threats
+        assert np.array_equal(cov.shots, alone.shots) and np.array_equal(cov.reach, alone.reach)

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, national_coverage
+from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.cost.architecture import architecture_cost, interceptor_prices, missile_price
 from bmdlab.cost.options import Option
 from bmdlab.engagement.scenario_raid import run_scenario_raid
@@ -115,17 +115,21 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
         raise BmdlabError("--raid: raid sizes must be >= 0")
     rows = []
     price_year = years_ = rate = None
+    covs = dict(coverages or {})
+    missing = [o for o in options if o.key not in covs]
+    if missing:  # one pass over the threats for every option that shares them (bmdlab.coverage.national_coverages)
+        covs.update(zip((o.key for o in missing), national_coverages([o.scenario for o in missing], catalog, resolution_km)))
     for opt in options:
         cost = architecture_cost(opt.scenario, catalog, years=years)
         price_year, years_, rate = cost.price_year, cost.years, cost.jpy_per_usd
-        cov = (coverages or {}).get(opt.key) or national_coverage(opt.scenario, catalog, resolution_km)
+        cov = covs[opt.key]
         shots = cov.worst_shots()
         units = (cov.shots > 0).sum(axis=1)  # (threats, cells): units that can engage
         big = np.iinfo(np.int64).max
         worst_units = np.min(np.where(cov.reach, units, big), axis=0)
         threatened = cov.reach.any(axis=0)
         pop = cov.grid.population
-        tot = pop[threatened].sum()
+        tot = pop.sum()  # fractions of all of Japan's people
         frac = float(pop[threatened & (shots >= 1)].sum() / tot) if tot else 0.0
         frac2 = float(pop[threatened & (worst_units >= 2) & (worst_units < big)].sum() / tot) if tot else 0.0
         raids = {}

@@ -229,74 +229,103 @@ def engage_grid(
     ``sensors`` and (``share_defender_tracks``) the long-range radars of the other defenders; a
     radar shorter-ranged than :data:`LOCAL_SENSOR_RANGE` serves only its own unit.
     """
+    shots, reach = engage_grid_groups(missile, launch_lat_deg, launch_lon_deg, grid, [(defenders, sensors)], threat,
+                                      track_delay=track_delay, kill_assessment=kill_assessment, cue_latency=cue_latency,
+                                      min_elevation=min_elevation, cueing=cueing, max_shots=max_shots,
+                                      share_defender_tracks=share_defender_tracks)
+    return shots[0], reach
+
+
+def engage_grid_groups(
+    missile: Missile,
+    launch_lat_deg: float,
+    launch_lon_deg: float,
+    grid: LandGrid,
+    groups: list[tuple[list[Defender], list[Sensor]]],
+    threat: ThreatCase,
+    *,
+    track_delay: float | None,
+    kill_assessment: float,
+    cue_latency: float,
+    min_elevation: float,
+    cueing: bool,
+    max_shots: int,
+    share_defender_tracks: bool = True,
+) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:
+    """:func:`engage_grid` for several architectures (``groups`` of defenders and sensors, each its own
+    network) against the same threat: the trajectories are flown and sampled once for all of them."""
     mis = missile
-    model = defenders[0].model if defenders else DEFAULT_MODEL
     la, lo = np.radians(launch_lat_deg), np.radians(launch_lon_deg)
-    defenders = [d.against(mis, (la, lo)) for d in defenders]
-    sensors = sensors_against(sensors, mis, model, (la, lo))
+    prepared = []
+    for defenders, sensors in groups:
+        model = defenders[0].model if defenders else DEFAULT_MODEL
+        defs = [d.against(mis, (la, lo)) for d in defenders]
+        sens = sensors_against(sensors, mis, model, (la, lo))
+        network_sensors = list(sens)
+        if share_defender_tracks:
+            network_sensors += [d.sensor for d in defs if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
+        prepared.append((defs, network_sensors))
     clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
     reach = EARTH_RADIUS * central_angle(la, lo, clat, clon) <= max_range(mis)
-    shots = np.zeros((len(defenders), len(grid)), dtype=np.int8)
+    shots = [np.zeros((len(defs), len(grid)), dtype=np.int8) for defs, _ in prepared]
     idx_all = np.flatnonzero(reach)
     apogee = None if threat.apogee_km is None else threat.apogee_km * 1e3
-    network_sensors = list(sensors)
-    if share_defender_tracks:
-        network_sensors += [d.sensor for d in defenders if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
     for start in range(0, idx_all.size, BATCH):
         idx = idx_all[start:start + BATCH]
         traj = missile_trajectory(mis, la, lo, clat[idx], clon[idx], shape=threat.shape, apogee=apogee, strict=False)
         ok = np.isfinite(traj.flight_time)
         reach[idx[~ok]] = False
         s = sample(traj)
-        # first detection per sensor (by identity) in this batch. A defender commits on the earlier of
-        # its own detection and the network's (earliest detection + cue latency), so once the network
-        # has a track, later detections change nothing: each scan stops at the network's time so far
-        # (longest-ranged sensors first, which see the threat earliest), and the result is exact.
-        detected: dict[int, np.ndarray] = {}
-        network = np.full(idx.size, np.inf)
-        if cueing:
-            for sen in sorted(network_sensors, key=lambda x: -x.detection_range):
-                if id(sen) not in detected:
-                    detected[id(sen)] = detection_time(s, sen, min_elevation, before=network)
-                    network = np.minimum(network, detected[id(sen)] + cue_latency)
         aim = EARTH_RADIUS * unit_vector(clat[idx], clon[idx])
         launch = EARTH_RADIUS * unit_vector(la, lo)
         window_cache: dict[tuple[float, float], _Window] = {}
-        for d_i, d in enumerate(defenders):
-            key = (d.min_altitude, d.max_altitude)
-            if key not in window_cache:
-                window_cache[key] = _window(s, aim, launch, d.min_altitude, d.max_altitude)
-            w = window_cache[key]
-            # a sample inside the window and within the defender's range is a descent sample within
-            # reach_descent of the aim point or an ascent sample within reach_ascent of the launch point
-            near_aim = ground_distance(aim, d.position) <= d.max_range + w.reach_descent
-            near_launch = ground_distance(launch, d.position) <= d.max_range + w.reach_ascent
-            cand = ok & (near_aim | near_launch)
-            if not cand.any():
-                continue
-            sub = np.flatnonzero(cand)
-            # only samples up to the window's end matter: a detection after it cannot lead to an intercept
-            # (one more column is kept as a neighbour for the threat's velocity by differences)
-            end = min(w.end + 1, s.times.shape[1])
-            ss = Samples(s.times[sub, :end], s.positions[sub, :end], s.altitudes[sub, :end])
-            own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else \
-                detection_time(ss, d.sensor, min_elevation, before=network[sub])
-            commit = np.minimum(own, network[sub]) + d.delay(track_delay)
-            # when no ascent sample is in range, the columns before every trajectory's apogee hold none
-            # (minus one: a neighbour for the velocity by differences; that column is ascent, out of range)
-            first = 0 if near_launch[sub].any() else max(w.first_descent - 1, 0)
-            n, _, _ = intercept_opportunities(
-                ss.times[:, first:], ss.positions[:, first:], ss.altitudes[:, first:], d.position, commit_time=commit,
-                kill_assessment=kill_assessment, max_shots=max_shots, **limit_kwargs(d),
-            )
-            shots[d_i, idx[sub]] = n
+        for g_i, (defenders, network_sensors) in enumerate(prepared):
+            # first detection per sensor (by identity) in this batch. A defender commits on the earlier of
+            # its own detection and the network's (earliest detection + cue latency), so once the network
+            # has a track, later detections change nothing: each scan stops at the network's time so far
+            # (longest-ranged sensors first, which see the threat earliest), and the result is exact.
+            detected: dict[int, np.ndarray] = {}
+            network = np.full(idx.size, np.inf)
+            if cueing:
+                for sen in sorted(network_sensors, key=lambda x: -x.detection_range):
+                    if id(sen) not in detected:
+                        detected[id(sen)] = detection_time(s, sen, min_elevation, before=network)
+                        network = np.minimum(network, detected[id(sen)] + cue_latency)
+            for d_i, d in enumerate(defenders):
+                key = (d.min_altitude, d.max_altitude)
+                if key not in window_cache:
+                    window_cache[key] = _window(s, aim, launch, d.min_altitude, d.max_altitude)
+                w = window_cache[key]
+                # a sample inside the window and within the defender's range is a descent sample within
+                # reach_descent of the aim point or an ascent sample within reach_ascent of the launch point
+                near_aim = ground_distance(aim, d.position) <= d.max_range + w.reach_descent
+                near_launch = ground_distance(launch, d.position) <= d.max_range + w.reach_ascent
+                cand = ok & (near_aim | near_launch)
+                if not cand.any():
+                    continue
+                sub = np.flatnonzero(cand)
+                # only samples up to the window's end matter: a detection after it cannot lead to an intercept
+                # (one more column is kept as a neighbour for the threat's velocity by differences)
+                end = min(w.end + 1, s.times.shape[1])
+                ss = Samples(s.times[sub, :end], s.positions[sub, :end], s.altitudes[sub, :end])
+                own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else \
+                    detection_time(ss, d.sensor, min_elevation, before=network[sub])
+                commit = np.minimum(own, network[sub]) + d.delay(track_delay)
+                # when no ascent sample is in range, the columns before every trajectory's apogee hold none
+                # (minus one: a neighbour for the velocity by differences; that column is ascent, out of range)
+                first = 0 if near_launch[sub].any() else max(w.first_descent - 1, 0)
+                n, _, _ = intercept_opportunities(
+                    ss.times[:, first:], ss.positions[:, first:], ss.altitudes[:, first:], d.position, commit_time=commit,
+                    kill_assessment=kill_assessment, max_shots=max_shots, **limit_kwargs(d),
+                )
+                shots[g_i][d_i, idx[sub]] = n
     return shots, reach
 
 
-def _engage_case(args: tuple) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+def _engage_case(args: tuple) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:
     """Process-pool entry point: one threat case (all arguments picklable)."""
-    missile, lat, lon, grid, defenders, sensors, case, kwargs = args
-    return engage_grid(missile, lat, lon, grid, defenders, sensors, case, **kwargs)
+    missile, lat, lon, grid, groups, case, kwargs = args
+    return engage_grid_groups(missile, lat, lon, grid, groups, case, **kwargs)
 
 
 def engage_cases(catalog: Catalog, grid: LandGrid, defenders: list[Defender], sensors: list[Sensor],
@@ -308,33 +337,70 @@ def engage_cases(catalog: Catalog, grid: LandGrid, defenders: list[Defender], se
     Threat cases are independent; with ``workers > 1`` they run in a local process pool (default:
     one worker per CPU, at most the number of cases).
     """
+    shots, reach = engage_cases_groups(catalog, grid, [(defenders, sensors)], cases, timeline,
+                                       share_defender_tracks=share_defender_tracks, workers=workers, progress=progress)
+    return shots[0], reach
+
+
+def engage_cases_groups(catalog: Catalog, grid: LandGrid, groups: list[tuple[list[Defender], list[Sensor]]],
+                        cases: list[ThreatCase], timeline: Timeline, *, share_defender_tracks: bool = True,
+                        workers: int | None = None, progress: Callable[[ThreatCase], None] | None = None,
+                        ) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:
+    """:func:`engage_cases` for several architectures at once (each group its own network), flying and
+    sampling each threat's trajectories once for all of them."""
     kwargs = dict(track_delay=timeline.track_delay_s, kill_assessment=timeline.kill_assessment_s,
                   cue_latency=timeline.cue_latency_s, min_elevation=np.radians(timeline.min_elevation_deg),
-                  cueing=timeline.cueing and (bool(sensors) or share_defender_tracks), max_shots=timeline.max_shots,
-                  share_defender_tracks=share_defender_tracks)
+                  cueing=timeline.cueing and (any(bool(s) for _, s in groups) or share_defender_tracks),
+                  max_shots=timeline.max_shots, share_defender_tracks=share_defender_tracks)
     jobs = []
     for case in cases:
         place = catalog.place(case.launch_area)
-        jobs.append((catalog.missile(case.missile), place.lat.nominal, place.lon.nominal, grid, defenders, sensors, case, kwargs))
-    shots = np.zeros((len(cases), len(defenders), len(grid)), dtype=np.int8)
+        jobs.append((catalog.missile(case.missile), place.lat.nominal, place.lon.nominal, grid, groups, case, kwargs))
+    shots = [np.zeros((len(cases), len(d), len(grid)), dtype=np.int8) for d, _ in groups]
     reach = np.zeros((len(cases), len(grid)), dtype=bool)
     workers = min(os.cpu_count() or 1, len(cases)) if workers is None else max(1, min(workers, len(cases)))
+
+    def store(t_i: int, result) -> None:
+        sh, re = result
+        for g_i in range(len(groups)):
+            shots[g_i][t_i] = sh[g_i]
+        reach[t_i] = re
+        if progress is not None:
+            progress(cases[t_i])
+
     if workers <= 1:
-        results = map(_engage_case, jobs)
-        for t_i, (sh, re) in enumerate(results):
-            shots[t_i], reach[t_i] = sh, re
-            if progress is not None:
-                progress(cases[t_i])
+        for t_i, job in enumerate(jobs):
+            store(t_i, _engage_case(job))
     else:
         ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futures = {pool.submit(_engage_case, job): t_i for t_i, job in enumerate(jobs)}
             for fut in as_completed(futures):
-                t_i = futures[fut]
-                shots[t_i], reach[t_i] = fut.result()
-                if progress is not None:
-                    progress(cases[t_i])
+                store(futures[fut], fut.result())
     return shots, reach
+
+
+def national_coverages(scenarios: list[Scenario], catalog: Catalog, resolution_km: float = 5.0,
+                       progress: Callable[[ThreatCase], None] | None = None, grid: LandGrid | None = None,
+                       workers: int | None = None, model: EngagementModel | None = None) -> list[Coverage]:
+    """:func:`national_coverage` of several architectures against one threat: when the scenarios share
+    their threat cases and timeline, each threat's trajectories are flown and sampled once for all of
+    them (the same answers as one call each, in a fraction of the time); otherwise one call each."""
+    grid = land_grid(resolution_km) if grid is None else grid
+    cases = [threat_cases(sc, catalog) for sc in scenarios]
+    # the engagement model (fly-out, limits, RCS scale) travels with each architecture's defenders;
+    # the rest of the timeline (delays, shots, cueing) must be the same for one pass
+    engagement = {"flyout", "engagement_limits", "rcs_scale"}
+    same = all(c == cases[0] for c in cases) and all(
+        sc.timeline.model_dump(exclude=engagement) == scenarios[0].timeline.model_dump(exclude=engagement) for sc in scenarios)
+    if not same:
+        return [national_coverage(sc, catalog, grid=grid, workers=workers, model=model, progress=progress) for sc in scenarios]
+    groups = [defenders_of(sc, catalog, model) for sc in scenarios]
+    shots, reach = engage_cases_groups(catalog, grid, groups, cases[0], scenarios[0].timeline, workers=workers,
+                                       progress=progress)
+    return [Coverage(grid=grid, defenders=tuple(g[0]), threats=tuple(cases[0]), shots=sh, reach=reach,
+                     scenario=sc.name, scenario_hash=sc.hash, catalog_hash=catalog.hash)
+            for sc, g, sh in zip(scenarios, groups, shots)]
 
 
 def national_coverage(scenario: Scenario, catalog: Catalog, resolution_km: float = 5.0,

@@ -138,29 +138,30 @@ def _scenario(name: str, catalog: Catalog):
 _COVERAGE_CACHE: dict[tuple[str, str], tuple[float, float]] = {}
 
 
+def _coverage_key(scen, catalog: Catalog) -> tuple[str, str]:
+    """Cache key of the coverage metrics: the scenario's architecture, threat and timeline, and the catalog."""
+    import hashlib
+    import json
+
+    text = json.dumps(scen.model_dump(mode="json", include={"architecture", "threat", "timeline"}), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest(), catalog.hash
+
+
 def _coverage_fractions(scen, catalog: Catalog) -> tuple[float, float]:
     """(land, population) the scenario defends, worst case, on the coverage-metric grid (memoised per
     scenario content and catalog: raid-only parameters do not change it)."""
     from bmdlab.coverage.national import national_coverage
 
-    import hashlib
-    import json
-
-    text = json.dumps(scen.model_dump(mode="json", include={"architecture", "threat", "timeline"}), sort_keys=True)
-    key = (hashlib.sha256(text.encode()).hexdigest(), catalog.hash)
+    key = _coverage_key(scen, catalog)
     if key not in _COVERAGE_CACHE:
         cov = national_coverage(scen, catalog, resolution_km=COVERAGE_RESOLUTION_KM, workers=1)
         _COVERAGE_CACHE[key] = cov.fractions(cov.defended())
     return _COVERAGE_CACHE[key]
 
 
-def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, catalog_dir: str | None = None) -> dict[str, float]:
-    """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments."""
-    from bmdlab.cost.architecture import architecture_cost
-    from bmdlab.engagement.scenario_raid import run_scenario_raid
-
-    p = check_point(point)
-    catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
+def point_scenario(p: dict[str, Any], catalog: Catalog):
+    """The scenario of a checked point (:func:`check_point`): the named scenario with the point's
+    timeline, raid and kill-probability changes."""
     scen = _scenario(str(p["scenario"]), catalog)
     update: dict[str, Any] = {}
     tl_upd: dict[str, Any] = {}
@@ -191,7 +192,32 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, cat
             sspk[k] = sspk_at_quantile(h, n, float(p["sspk_quantile"]))
         sspk.update(scen.engagement.sspk)
         update["engagement"] = scen.engagement.model_copy(update={"sspk": sspk})
-    scen = scen.model_copy(update=update)
+    return scen.model_copy(update=update)
+
+
+def prefetch_coverages(scenarios: list, catalog: Catalog) -> None:
+    """Fill the coverage-metric cache for many scenarios in one pass over their threats
+    (:func:`bmdlab.coverage.national.national_coverages`), e.g. before a tornado's runs."""
+    from bmdlab.coverage.national import national_coverages
+
+    todo = {}
+    for sc in scenarios:
+        key = _coverage_key(sc, catalog)
+        if key not in _COVERAGE_CACHE:
+            todo[key] = sc
+    if todo:
+        for key, cov in zip(todo, national_coverages(list(todo.values()), catalog, resolution_km=COVERAGE_RESOLUTION_KM)):
+            _COVERAGE_CACHE[key] = cov.fractions(cov.defended())
+
+
+def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, catalog_dir: str | None = None) -> dict[str, float]:
+    """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments."""
+    from bmdlab.cost.architecture import architecture_cost
+    from bmdlab.engagement.scenario_raid import run_scenario_raid
+
+    p = check_point(point)
+    catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
+    scen = point_scenario(p, catalog)
     out, _, _ = run_scenario_raid(scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p))
     cost = architecture_cost(scen, catalog, years=None if p["years"] is None else int(p["years"])).total() * float(p["cost_scale"])
     sv = out["expected_surviving_value_fraction"]

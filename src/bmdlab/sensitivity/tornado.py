@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bmdlab.sensitivity.model import METRICS, check_point, evaluate
+from bmdlab.catalog import builtin_catalog, load_catalog
+from bmdlab.sensitivity.model import METRICS, check_point, evaluate, point_scenario, prefetch_coverages
 
 
 def default_ranges(base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -46,9 +47,13 @@ def tornado(base: dict[str, Any], *, trials: int = 2000, seed: int = 2017, range
             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Metrics at the base point and at each input's low and high value (inputs sorted by swing)."""
     base = check_point(base)
+    ranges = list(ranges or default_ranges(base))
+    catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
+    points = [base] + [check_point({**base, **x}) for _, _, lo, hi in ranges for x in (lo, hi)]
+    prefetch_coverages([point_scenario(pt, catalog) for pt in points], catalog)  # every coverage in one pass
     at_base = evaluate(base, trials=trials, seed=seed, catalog_dir=catalog_dir)
     rows = []
-    for name, label, lo, hi in ranges or default_ranges(base):
+    for name, label, lo, hi in ranges:
         lo_m = evaluate({**base, **lo}, trials=trials, seed=seed, catalog_dir=catalog_dir)
         hi_m = evaluate({**base, **hi}, trials=trials, seed=seed, catalog_dir=catalog_dir)
         rows.append({"parameter": name, "label": label, "low": lo, "high": hi,

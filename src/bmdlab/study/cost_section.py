@@ -113,12 +113,12 @@ def _verdicts(catalog: Catalog, costs: dict[str, Any], tr: dict[str, Any], budge
     added = {k: by[k]["cost"]["total"]["jpy"] - base["cost"]["total"]["jpy"] for k in ("aegis-ashore", "thaad")}
     ratio_added = added["thaad"] / added["aegis-ashore"] if added["aegis-ashore"] > 0 else float("nan")
     ratio_whole = th["cost"]["total"]["jpy"] / aa["cost"]["total"]["jpy"]
-    interceptors_share = 1.0 - aa_line["purchase"]["jpy"] / aa_line["total"]["jpy"] if aa_line["total"]["jpy"] else 0.0
+    interceptors_share = 1.0 - aa_line["acquisition"]["jpy"] / aa_line["total"]["jpy"] if aa_line["total"]["jpy"] else 0.0
     out = [{
         "id": "aegis_ashore_cost", "quote": CLAIMS["aegis_ashore_cost"],
         "figure": f"purchase {_bn(aa_now)} per site (catalog, {aa_unit.year} price in 2017 yen; the claim: {_bn(aa_claim)}); "
                   f"two sites with their interceptors, one reload and 30 years of operation: {_bn(aa_line['total']['jpy'])}, "
-                  f"of which {interceptors_share:.0%} is not the purchase. Against {big} missiles they cut expected leakers "
+                  f"of which {interceptors_share:.0%} is interceptors and operation, not the purchase. Against {big} missiles they cut expected leakers "
                   f"from {base['raids'][big]['expected_leakers']:.0f} to {aa['raids'][big]['expected_leakers']:.0f}",
         "verdict": v_aa,
         "why": f"price part {'holds' if p_aa['price'] else 'does not hold'} (catalog price {aa_now / aa_claim - 1:+.0%} "

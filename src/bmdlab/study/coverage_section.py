@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, engagement_model, national_coverage, with_engagement_model
+from bmdlab.coverage.national import Coverage, engagement_model, national_coverages, with_engagement_model
 from bmdlab.coverage.siting_study import optimise_sites
 from bmdlab.coverage.summary import coverage_summary
 from bmdlab.defense.engage import EngagementModel, make_defender
@@ -18,6 +18,8 @@ from bmdlab.defense.footprint import defended_footprint
 from bmdlab.scenario import load_scenario
 
 ARCHITECTURES = ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")
+#: Grid of the THAAD count against the 2017 debate's threat (a check beside the main count). [km]
+DEBATE_SITING_RESOLUTION_KM = 20.0
 
 #: The article's coverage claims (Japan Times / press, 2017) that the section tests.
 CLAIMS = {
@@ -39,7 +41,7 @@ def _fractions(cov: Coverage, mask: np.ndarray) -> dict[str, float]:
 
 def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_km: float = 5.0, progress=None,
                      siting_resolution_km: float = 10.0, candidate_spacing_km: float = 30.0,
-                     model: EngagementModel | None = None) -> tuple[dict[str, Any], dict[str, Coverage]]:
+                     model: EngagementModel | None = None, debate_siting: bool = True) -> tuple[dict[str, Any], dict[str, Coverage]]:
     """Run the three architectures, the subsets behind each claim, and the THAAD siting.
 
     ``model`` replaces the scenarios' engagement model (default: theirs, the physical fly-out with
@@ -47,9 +49,9 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
     """
     covs: dict[str, Coverage] = {}
     summaries: dict[str, dict[str, Any]] = {}
-    for name in ARCHITECTURES:
-        scen = with_engagement_model(load_scenario(name, catalog), model)
-        covs[name] = national_coverage(scen, catalog, resolution_km=resolution_km)
+    scens = [with_engagement_model(load_scenario(name, catalog), model) for name in ARCHITECTURES]
+    for name, scen, cov in zip(ARCHITECTURES, scens, national_coverages(scens, catalog, resolution_km=resolution_km)):
+        covs[name] = cov
         summaries[name] = coverage_summary(covs[name], cities)
         summaries[name]["description"] = scen.description
         if progress:
@@ -93,10 +95,10 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
                             resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km)
     # the Ministry's area: the whole country against the threat of the 2017 debate (Nodong, Scud-ER), whose
     # reach leaves out eastern Hokkaido and most of the Nansei islands: 99 % of the land that threat reaches
-    siting_debate = optimise_sites(catalog, "thaad-battery",
+    siting_debate = optimise_sites(catalog, "thaad-battery",  # a second count, on the dependence table's coarser grid
                                    with_engagement_model(load_scenario("japan-2017-nodong-scud-er", catalog), model),
-                                   land_target=0.99, resolution_km=siting_resolution_km,
-                                   candidate_spacing_km=candidate_spacing_km, area="threatened")
+                                   land_target=0.99, resolution_km=DEBATE_SITING_RESOLUTION_KM,
+                                   candidate_spacing_km=3.0 * DEBATE_SITING_RESOLUTION_KM, area="threatened") if debate_siting else None
     if progress:
         progress("thaad siting")
 
@@ -111,8 +113,8 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
         "nansei": nansei,
         "pac3_footprint": pac3_fp,
         "thaad_smallest_count_for_99pct_land": {k: siting[k] for k in ("count", "land_fraction", "population_fraction", "gap", "sites")},
-        "thaad_smallest_count_debate_threat": {k: siting_debate[k] for k in ("count", "land_fraction", "population_fraction", "gap",
-                                                                             "threatened_land_fraction")},
+        "thaad_smallest_count_debate_threat": None if siting_debate is None else {
+            k: siting_debate[k] for k in ("count", "land_fraction", "population_fraction", "gap", "threatened_land_fraction")},
     }
     claims = _verdicts(summaries, subsets, catalog)
     best_ship = int(np.flatnonzero(ships)[int(np.argmax([x["population_fraction"] for x in single_ship]))])
@@ -256,7 +258,7 @@ def claim_dependence(catalog: Catalog, cities: list[dict[str, Any]], resolution_
     runs = {}
     for name, m in models.items():
         sec, _ = coverage_section(catalog, cities, resolution_km=resolution_km, siting_resolution_km=resolution_km,
-                                  candidate_spacing_km=3.0 * resolution_km, model=m)
+                                  candidate_spacing_km=3.0 * resolution_km, model=m, debate_siting=False)
         if sections is not None:
             sections[name] = sec
         runs[name] = {c["id"]: {"verdict": c["verdict"], "figure": c["figure"]} for c in sec["claims"]}
