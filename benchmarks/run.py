@@ -66,12 +66,18 @@ def main() -> int:
     rows.append((f"fly-out fan, slowest of {len(fan_s)} interceptors ({slowest}), uncached", fan_s[slowest], 2.0))
     aa = load_scenario("japan-2017-aegis-ashore", cat)
     base = load_scenario("japan-2017-baseline", cat)
+    debate = load_scenario("japan-2017-nodong-scud-er", cat)
     g5, g2 = land_grid(5.0), land_grid(2.0)
-    rows.append(("coverage japan-2017-aegis-ashore, 5 km, straight-line model (no target)",
-                 timed(lambda: national_coverage(aa, cat, grid=g5, model=LEGACY_MODEL), 1), None))
-    rows.append(("coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 10 threats)", timed(lambda: national_coverage(aa, cat, grid=g5), 3), 10.0))
-    rows.append(("coverage japan-2017-aegis-ashore, 2 km (98k cells x 10 threats)", timed(lambda: national_coverage(aa, cat, grid=g2), 1), 60.0))
-    rows.append(("smallest THAAD count for 95 % of population (10 km, 30 km sites)",
+    from bmdlab.coverage.national import national_coverages
+
+    rows.append(("coverage japan-2017-nodong-scud-er, 5 km, straight-line model (no target)",
+                 timed(lambda: national_coverage(debate, cat, grid=g5, model=LEGACY_MODEL), 1), None))
+    rows.append(("coverage japan-2017-nodong-scud-er, 5 km (16.7k cells x 10 threats)", timed(lambda: national_coverage(debate, cat, grid=g5), 3), 10.0))
+    rows.append(("coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 20 threats, lofted)", timed(lambda: national_coverage(aa, cat, grid=g5), 1), 40.0))
+    three = [load_scenario(n, cat) for n in ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")]
+    rows.append(("coverage of 3 architectures in one pass, 5 km (20 threats)", timed(lambda: national_coverages(three, cat, grid=g5), 1), 60.0))
+    rows.append(("coverage japan-2017-nodong-scud-er, 2 km (98k cells x 10 threats)", timed(lambda: national_coverage(debate, cat, grid=g2), 1), 60.0))
+    rows.append(("smallest THAAD count for 95 % of population (10 km, 30 km sites, 20 threats)",
                  timed(lambda: optimise_sites(cat, "thaad-battery", base, population_target=0.95), 1), 60.0))
     from bmdlab.engagement.scenario_raid import plan_scenario_raid, run_scenario_raid
 

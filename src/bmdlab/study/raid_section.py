@@ -48,8 +48,10 @@ def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tu
     out = [{
         "id": "hit_probability", "quote": CLAIMS["hit_probability"],
         "figure": f"single-shot kill probabilities from the test records range {min(sspk.values()):.2f}-{hi:.2f}; "
-                  f"even the best architecture ({best_small}) stops every one of {small} missiles in only "
-                  f"{100 * p0:.1f} % of trials",
+                  + (f"even the best architecture ({best_small}) stops every one of {small} missiles in only "
+                     f"{100 * p0:.1f} % of trials" if p0 > 0 else
+                     f"no architecture stops every one of {small} missiles in any of the "
+                     f"{runs[best_small][small]['trials']:,} trials"),
         "verdict": "holds" if hi < 1 else "partly",
         "why": "test records of 15/15 or 22/27 still leave a chance of a miss, and with many missiles the chance that "
                "all are stopped falls geometrically (Wilkening 2000).",
