@@ -16,6 +16,26 @@ def catalog_copy(tmp_path: Path) -> Path:
     return dst
 
 
+def changed_catalog(where: Path, fname: str, kind: str, key: str, field: str, **change) -> Path:
+    """A copy of the built-in catalog in a new folder under ``where``, with one value's fields changed
+    (e.g. ``unit="km"`` or ``value=-4``)."""
+    import yaml
+
+    n = sum(1 for _ in where.glob("changed-catalog-*"))
+    cdir = where / f"changed-catalog-{n}"
+    shutil.copytree(Path(str(resources.files("bmdlab.catalog") / "data")), cdir)
+    data = yaml.safe_load((cdir / fname).read_text(encoding="utf-8"))
+    data[kind][key][field].update(change)
+    (cdir / fname).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return cdir
+
+
+@pytest.fixture
+def catalog_with(tmp_path: Path):
+    """:func:`changed_catalog` under the test's temporary folder: ``catalog_with(fname, kind, key, field, **change)``."""
+    return lambda *args, **change: changed_catalog(tmp_path, *args, **change)
+
+
 class Hung(BaseException):  # not an Exception: CliRunner and bmdlab let it through
     """Raised by :func:`time_limit` when a command runs too long."""
 

@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import shutil
 import time
 from importlib import resources
 
@@ -35,21 +34,16 @@ def test_duplicate_keys_in_a_scenario(tmp_path):
     refused(runner.invoke(app, ["coverage", str(p)]), "duplicate key 'architecture'")
 
 
-def test_duplicate_entry_in_the_catalog(tmp_path):
-    cdir = tmp_path / "cat"
-    shutil.copytree(str(resources.files("bmdlab") / "catalog" / "data"), cdir)
+def test_duplicate_entry_in_the_catalog(catalog_copy):
+    cdir = catalog_copy
     text = (cdir / "missiles.yaml").read_text(encoding="utf-8")
     nodong = text[text.index("  nodong:"):text.index("  musudan:")]
     (cdir / "missiles.yaml").write_text(text + "\n" + nodong, encoding="utf-8")
     refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "nodong"]), "duplicate key 'nodong'")
 
 
-def test_non_finite_catalog_value(tmp_path):
-    cdir = tmp_path / "cat"
-    shutil.copytree(str(resources.files("bmdlab") / "catalog" / "data"), cdir)
-    data = yaml.safe_load((cdir / "interceptors.yaml").read_text())
-    data["interceptors"]["thaad"]["burnout_speed"]["value"] = float("nan")
-    (cdir / "interceptors.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+def test_non_finite_catalog_value(catalog_with):
+    cdir = catalog_with("interceptors.yaml", "interceptors", "thaad", "burnout_speed", value=float("nan"))
     refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "thaad"]), "must be a finite number")
 
 
@@ -133,20 +127,14 @@ def test_json_output_is_strict():
 # ------------------------------------------------------------------------------------------------
 # The remaining concrete cases of #10 (the study's --out rules and an output path that is a folder for
 # --map and a sweep's --out are in tests/test_io.py; --resume at the API level in tests/sensitivity).
-CATALOG_DATA = resources.files("bmdlab") / "catalog" / "data"
 
 
-from conftest import time_limit as deadline  # noqa: E402
+from conftest import changed_catalog, time_limit as deadline  # noqa: E402
 
 
 def _catalog_with(tmp_path, fname, kind, key, field, **change):
-    """A copy of the built-in catalog with one value's fields changed."""
-    cdir = tmp_path / "cat"
-    shutil.copytree(str(CATALOG_DATA), cdir)
-    data = yaml.safe_load((cdir / fname).read_text(encoding="utf-8"))
-    data[kind][key][field].update(change)
-    (cdir / fname).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return cdir
+    """A copy of the built-in catalog with one value's fields changed (tests/conftest.py)."""
+    return changed_catalog(tmp_path, fname, kind, key, field, **change)
 
 
 PLACEHOLDER = 987654321  # written in place of a value, then replaced by the YAML literal under test

@@ -555,6 +555,7 @@ def site(
     threat: Annotated[str, typer.Option("--threat", help="Scenario whose threat (launch areas, missiles, shapes) the units must defend against.")] = "japan-2017-baseline",
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 10.0,
     candidate_spacing_km: Annotated[float, typer.Option("--candidate-spacing-km", help="Spacing of candidate sites on land. [km]")] = 30.0,
+    area: Annotated[str, typer.Option("--area", help="What targets and fractions are of: all (of Japan) or threatened (the land the threat reaches).")] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     map_png: Annotated[Path | None, typer.Option("--map", help="Write a map of the chosen sites and their coverage.")] = None,
 ) -> None:
@@ -572,6 +573,8 @@ def site(
         raise BmdlabError(f"--count: {count} must be at least 1")
     if not (math.isfinite(candidate_spacing_km) and 5.0 <= candidate_spacing_km <= 500.0):
         raise BmdlabError(f"--candidate-spacing-km: {candidate_spacing_km:g} is outside 5 to 500 km")
+    if area not in ("all", "threatened"):
+        raise BmdlabError(f"--area: unknown area '{area}'; use all or threatened")
     cat = _catalog(ctx)
     _check_outputs(map=map_png)
     if system not in cat.units:
@@ -583,13 +586,14 @@ def site(
     scen = load_scenario(threat, cat)
     result = optimise_sites(cat, system, scen, count=count, population_target=population_target, land_target=land_target,
                             objective=objective, resolution_km=resolution_km, candidate_spacing_km=candidate_spacing_km,
-                            console=err_console, map_png=map_png)
+                            console=err_console, map_png=map_png, area=area)
     result["bmdlab_version"] = __version__
     if as_json:
         _print_json(result)
         return
-    console.print(f"[bold]{result['count']} x {system}[/] defend {result['population_fraction']:.1%} of the population and "
-                  f"{result['land_fraction']:.1%} of the land (objective {result['objective']}, gap {result['gap']:.2%}, "
+    of = "Japan's" if area == "all" else "the threatened"
+    console.print(f"[bold]{result['count']} x {system}[/] defend {result['population_fraction']:.1%} of {of} population and "
+                  f"{result['land_fraction']:.1%} of {of} land (objective {result['objective']}, gap {result['gap']:.2%}, "
                   f"{result['candidates']} candidate sites, threat from {threat})")
     t = Table(title="sites", title_justify="left")
     t.add_column("lat")

@@ -1,17 +1,11 @@
 """Catalog values have the dimension, sign and integrality of their field (bmdlab.catalog.units)."""
 
-import shutil
-from importlib import resources
-
 import pytest
-import yaml
 
 from bmdlab.catalog import load_catalog
 from bmdlab.catalog import units as q
 from bmdlab.catalog.schema import KINDS, UNITS, Stage
 from bmdlab.errors import BmdlabError
-
-DATA = resources.files("bmdlab") / "catalog" / "data"
 
 
 def test_builtin_catalog_passes_the_dimension_checks():
@@ -55,15 +49,6 @@ def test_value_check(values, factor, spec, why):
     assert (got is None) if why is None else (why in got), got
 
 
-def _catalog_with(tmp_path, fname, kind, key, field, value):
-    cdir = tmp_path / "cat"
-    shutil.copytree(str(DATA), cdir)
-    data = yaml.safe_load((cdir / fname).read_text(encoding="utf-8"))
-    data[kind][key][field].update(value)
-    (cdir / fname).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return cdir
-
-
 @pytest.mark.parametrize("fname,kind,key,field,value,message", [
     ("interceptors.yaml", "interceptors", "thaad", "burn_time", {"unit": "km"}, "thaad.burn_time: unit 'km' is of dimension [length], but this field is a time; use s or min"),
     ("interceptors.yaml", "interceptors", "thaad", "burnout_speed", {"unit": "km"}, "thaad.burnout_speed: unit 'km' is of dimension [length], but this field is a speed; use m/s or km/s"),
@@ -76,16 +61,15 @@ def _catalog_with(tmp_path, fname, kind, key, field, value):
     ("interceptors.yaml", "interceptors", "thaad", "min_intercept_altitude", {"value": 500}, "must be below max_intercept_altitude"),
     ("interceptors.yaml", "interceptors", "thaad", "test_record", {"value": [15, 15.5]}, "whole numbers"),
 ])
-def test_user_catalog_with_a_wrong_value_is_refused(tmp_path, fname, kind, key, field, value, message):
-    cdir = _catalog_with(tmp_path, fname, kind, key, field, value)
+def test_user_catalog_with_a_wrong_value_is_refused(catalog_with, fname, kind, key, field, value, message):
+    cdir = catalog_with(fname, kind, key, field, **value)
     with pytest.raises(BmdlabError) as err:
         load_catalog(cdir)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
 
 
-def test_a_speed_in_m_per_s_is_the_same_speed(tmp_path):
+def test_a_speed_in_m_per_s_is_the_same_speed(catalog_with):
     ref = load_catalog().interceptors["thaad"].burnout_speed
-    cdir = _catalog_with(tmp_path, "interceptors.yaml", "interceptors", "thaad", "burnout_speed",
-                         {"unit": "m/s", "value": ref.nominal * 1000.0})
+    cdir = catalog_with("interceptors.yaml", "interceptors", "thaad", "burnout_speed", unit="m/s", value=ref.nominal * 1000.0)
     assert load_catalog(cdir).interceptors["thaad"].burnout_speed.si() == pytest.approx(ref.si())

@@ -55,3 +55,23 @@ def test_identical_cells_merge_without_changing_the_optimum():
     doubled = max_coverage(np.vstack([cover, cover]), np.concatenate([w, w]), 3)
     single = max_coverage(cover, w, 3)
     assert doubled.covered_weight == pytest.approx(2 * single.covered_weight, rel=1e-9)
+
+
+def test_site_area_all_or_threatened():
+    # The debate's Nodong/Scud-ER threat leaves eastern Hokkaido and most of the Nansei islands out of
+    # reach: the same two sites defend the same people, a larger share of the threatened part than of Japan.
+    import json
+
+    from typer.testing import CliRunner
+
+    from bmdlab.cli import app
+
+    args = ["site", "thaad-battery", "--count", "2", "--resolution-km", "40", "--candidate-spacing-km", "120",
+            "--threat", "japan-2017-nodong-scud-er", "--json"]
+    res = {a: json.loads(CliRunner().invoke(app, args + ["--area", a]).stdout) for a in ("all", "threatened")}
+    assert res["all"]["fractions_of"] == "all of Japan" and res["all"]["threatened_population_fraction"] < 1.0
+    assert res["all"]["sites"] == res["threatened"]["sites"]
+    assert res["all"]["population_fraction"] == pytest.approx(
+        res["threatened"]["population_fraction"] * res["all"]["threatened_population_fraction"], abs=2e-4)
+    bad = CliRunner().invoke(app, ["site", "thaad-battery", "--count", "2", "--area", "some"])
+    assert bad.exit_code == 2 and bad.output.startswith("error: --area: unknown area 'some'")

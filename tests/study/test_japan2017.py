@@ -164,6 +164,16 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
         page.goto((study_dir / "report.html").resolve().as_uri())
         for sec in ("footprint-check", "changes", "dependence", "summary"):
             assert page.locator(f"#{sec}").is_visible(), sec
+        # the per-region table: one row per region with every architecture's figure, as in results.json
+        regions = json.loads((study_dir / "results.json").read_text())["coverage"]["architectures"]["japan-2017-aegis-ashore"]["regions"]
+        assert page.locator("#regions").is_visible()
+        region_rows = page.locator("#region-table tr")
+        assert region_rows.count() == 1 + len(regions) == 10
+        nansei = region_rows.filter(has_text="Nansei islands")
+        want = f"{100 * regions[-1]['defended']['land_fraction']:.1f} % / {100 * regions[-1]['defended']['population_fraction']:.1f} %"
+        assert want in nansei.inner_text()
+        page.locator("#regions").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "regions.png"))
         rows = page.locator("#footprint-check ~ table").first.locator("tr")
         assert rows.count() == 1 + len(json.loads((study_dir / "results.json").read_text())["footprint_checks"]["cases"])
         widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")

@@ -36,12 +36,15 @@ def _raid(leakers=150.0, p0=0.0):
 def test_saturation_verdict_follows_the_launcher_counts():
     threat = ["nodong", "scud-er", "musudan", "pukguksong-2", "hwasong-12"]
     cap = simultaneous_capacity(CAT, threat)
-    # catalog (2012 DoD upper estimates): 50 Nodong + 100 Scud-family + 50 IRBM launchers = 200
-    assert cap["total"] == 200 and cap["no_launcher_count"] == ["pukguksong-2", "hwasong-12"]
+    # the catalog's published ranges (JoongAng Daily / Korea Herald, 17 May 2013): 2012 DoD upper estimates
+    # 50 Nodong + 100 Scud-family + 50 IRBM = 200; the earlier ROK estimate 40 + 40 + 14 = 94
+    assert cap["total"] == 200 and cap["total_low"] == 94 and cap["no_launcher_count"] == ["pukguksong-2", "hwasong-12"]
     r = _raid()
     assert saturation_verdict(cap, 200, r, ("a", r), ("b", r))["verdict"] == "holds"
-    fewer = dict(cap, total=94)  # the earlier ROK estimate: 40 + 40 + 14
+    fewer = dict(cap, total=cap["total_low"])  # the earlier ROK estimate
     assert saturation_verdict(fewer, 200, r, ("a", r), ("b", r))["verdict"] == "does not hold"
+    assert "(94 launchers, the earlier ROK estimate) would give the verdict 'does not hold'" in \
+        saturation_verdict(cap, 200, r, ("a", r), ("b", r))["why"]
     assert saturation_verdict(dict(cap, total=150), 200, r, ("a", r), ("b", r))["verdict"] == "partly"
 
 

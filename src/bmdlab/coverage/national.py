@@ -206,33 +206,12 @@ def _window(s: Samples, aim: np.ndarray, launch: np.ndarray, min_altitude: float
                    first_descent=int(apogee_col.min()), end=int(cols[-1]) + 1 if cols.size else 0)
 
 
-def engage_grid(
-    missile: Missile,
-    launch_lat_deg: float,
-    launch_lon_deg: float,
-    grid: LandGrid,
-    defenders: list[Defender],
-    sensors: list[Sensor],
-    threat: ThreatCase,
-    *,
-    track_delay: float | None,
-    kill_assessment: float,
-    cue_latency: float,
-    min_elevation: float,
-    cueing: bool,
-    max_shots: int,
-    share_defender_tracks: bool = True,
-) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
-    """Shot opportunities (defenders, cells) of every defender against one threat at every cell.
-
-    With ``cueing`` a defender may commit on the earliest track of the network: the stand-alone
-    ``sensors`` and (``share_defender_tracks``) the long-range radars of the other defenders; a
-    radar shorter-ranged than :data:`LOCAL_SENSOR_RANGE` serves only its own unit.
-    """
-    shots, reach = engage_grid_groups(missile, launch_lat_deg, launch_lon_deg, grid, [(defenders, sensors)], threat,
-                                      track_delay=track_delay, kill_assessment=kill_assessment, cue_latency=cue_latency,
-                                      min_elevation=min_elevation, cueing=cueing, max_shots=max_shots,
-                                      share_defender_tracks=share_defender_tracks)
+def engage_grid(missile: Missile, launch_lat_deg: float, launch_lon_deg: float, grid: LandGrid,
+                defenders: list[Defender], sensors: list[Sensor], threat: ThreatCase,
+                **kwargs) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+    """Shot opportunities (defenders, cells) of one architecture against one threat at every cell:
+    :func:`engage_grid_groups` with a single group (keyword arguments as there)."""
+    shots, reach = engage_grid_groups(missile, launch_lat_deg, launch_lon_deg, grid, [(defenders, sensors)], threat, **kwargs)
     return shots[0], reach
 
 
@@ -252,8 +231,14 @@ def engage_grid_groups(
     max_shots: int,
     share_defender_tracks: bool = True,
 ) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:
-    """:func:`engage_grid` for several architectures (``groups`` of defenders and sensors, each its own
-    network) against the same threat: the trajectories are flown and sampled once for all of them."""
+    """Shot opportunities (defenders, cells) of every defender of each architecture (``groups`` of
+    defenders and sensors) against one threat at every cell, and the cells the threat reaches.
+
+    The trajectories are flown and sampled once for all architectures. Within each architecture,
+    with ``cueing`` a defender may commit on the earliest track of its network: the stand-alone
+    sensors and (``share_defender_tracks``) the long-range radars of the other defenders; a radar
+    shorter-ranged than :data:`LOCAL_SENSOR_RANGE` serves only its own unit.
+    """
     mis = missile
     la, lo = np.radians(launch_lat_deg), np.radians(launch_lon_deg)
     prepared = []

@@ -94,15 +94,17 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
     if land_target is not None:
         objective = "land"
     target = population_target if population_target is not None else land_target
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     t0 = time.perf_counter()
     cases = threat_cases(scenario, catalog)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True, disable=console is None) as prog:
-        task = prog.add_task(f"candidate sites of {system} against {len(cases)} threats", total=len(cases))
-        cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km,
-                                 progress=lambda _c: prog.advance(task))
+    if console is None:
+        cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km)
+    else:
+        from bmdlab.progress import progress_display
+
+        with progress_display(console) as prog:
+            task = prog.add_task(f"candidate sites of {system} against {len(cases)} threats", total=len(cases))
+            cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km,
+                                     progress=lambda _c: prog.advance(task))
     a = cover_matrix(cov)
     threatened = cov.reach.any(axis=0)
     every = cov.grid.population if objective == "population" else cov.grid.area_m2

@@ -44,8 +44,8 @@ def launcher_pool(catalog: Catalog, missile: str) -> str | None:
 def simultaneous_capacity(catalog: Catalog, missiles: list[str]) -> dict[str, Any]:
     """Missiles of these types that the launchers can fire at once (one per launcher), by pool.
 
-    Returns the total, the pools with their counts (upper ends of published ranges) and the missile
-    types with no launcher count in the catalog (not counted).
+    Returns the total (upper ends of the published ranges) and ``total_low`` (lower ends), the pools
+    with their counts, and the missile types with no launcher count in the catalog (not counted).
     """
     pools: dict[str, dict[str, Any]] = {}
     unknown = []
@@ -55,9 +55,11 @@ def simultaneous_capacity(catalog: Catalog, missiles: list[str]) -> dict[str, An
             unknown.append(key)
             continue
         lv = catalog.missiles[pool].launchers
-        entry = pools.setdefault(pool, {"launchers": int(lv.high), "source": lv.source, "missiles": []})
+        low = min(lv.value) if isinstance(lv.value, list) else lv.value
+        entry = pools.setdefault(pool, {"launchers": int(lv.high), "launchers_low": int(low), "source": lv.source, "missiles": []})
         entry["missiles"].append(key)
-    return {"total": sum(p["launchers"] for p in pools.values()), "pools": pools, "no_launcher_count": unknown}
+    return {"total": sum(p["launchers"] for p in pools.values()), "total_low": sum(p["launchers_low"] for p in pools.values()),
+            "pools": pools, "no_launcher_count": unknown}
 
 
 def raid_launch_check(catalog: Catalog, salvos: list[dict[str, Any]]) -> dict[str, Any]:

@@ -36,15 +36,18 @@ def raid_section(catalog: Catalog, sizes: tuple[int, ...] = RAID_SIZES, trials: 
     threat = load_scenario(ARCHITECTURES[0], catalog).threat.all_missiles
     capacity = simultaneous_capacity(catalog, threat)  # every missile of the built-in threat reaches Japan
     return {"sizes": list(sizes), "trials": trials, "seed": seed, "runs": runs, "default_sspk": sspk,
-            "launch_capacity": capacity, "claims": _verdicts(runs, sspk, sizes, capacity)}
+            "launch_capacity": capacity,
+            "claims": _verdicts(runs, sspk, sizes, capacity, {k: tuple(i.test_record.value) for k, i in catalog.interceptors.items()})}
 
 
 def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tuple[int, ...],
-              capacity: dict[str, Any]) -> list[dict[str, str]]:
+              capacity: dict[str, Any], test_records: dict[str, tuple[float, float]] | None = None) -> list[dict[str, str]]:
+    test_records = test_records or {}
     small, big = str(min(sizes)), str(max(sizes))
     best_small = max(runs, key=lambda a: runs[a][small]["p_zero_leakers"])
     p0 = runs[best_small][small]["p_zero_leakers"]
     hi = max(sspk.values())
+    records = ", ".join(f"{k} {int(h)}/{int(n)}" for k, (h, n) in sorted(test_records.items(), key=lambda kv: -kv[1][0] / max(kv[1][1], 1))[:2])
     out = [{
         "id": "hit_probability", "quote": CLAIMS["hit_probability"],
         "figure": f"single-shot kill probabilities from the test records range {min(sspk.values()):.2f}-{hi:.2f}; "
@@ -53,8 +56,9 @@ def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tu
                      f"no architecture stops every one of {small} missiles in any of the "
                      f"{runs[best_small][small]['trials']:,} trials"),
         "verdict": "holds" if hi < 1 else "partly",
-        "why": "test records of 15/15 or 22/27 still leave a chance of a miss, and with many missiles the chance that "
-               "all are stopped falls geometrically (Wilkening 2000).",
+        "why": f"rule: holds if no interceptor's kill probability reaches 1. Even test records such as {records} leave "
+               "a chance of a miss (Laplace's rule of succession), and with many missiles the chance that all are stopped "
+               "falls geometrically (Wilkening 2000).",
     }]
     leak = {a: runs[a][big] for a in runs}
     lo_a = min(leak, key=lambda a: leak[a]["expected_leakers"])
@@ -63,25 +67,33 @@ def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tu
     return out
 
 
+def saturation_rule(launchers: int, claimed: int) -> str:
+    """*holds* if ``launchers`` can fire ``claimed`` missiles at once, *partly* if at least half, else *does not hold*."""
+    return "holds" if launchers >= claimed else ("partly" if launchers >= claimed / 2 else "does not hold")
+
+
 def saturation_verdict(capacity: dict[str, Any], claimed: int, raid: dict[str, Any], lo, hi) -> dict[str, str]:
     """The saturation claim, from the catalog's launcher counts (the rule): *holds* if the launchers
     of the missiles that reach Japan can fire ``claimed`` missiles at once, *partly* if at least half,
     else *does not hold*; with the raid results at that size beside it."""
     total = capacity["total"]
-    verdict = "holds" if total >= claimed else ("partly" if total >= claimed / 2 else "does not hold")
+    verdict = saturation_rule(total, claimed)
     pools = "; ".join(f"{p['launchers']} launchers for {', '.join(p['missiles'])}" for p in capacity["pools"].values())
     unknown = capacity["no_launcher_count"]
     lc = raid.get("launch_check", {})
     return {
         "id": "saturation", "quote": CLAIMS["saturation"],
         "figure": f"launchers that can fire at once, from the catalog (upper estimates of the 2012 U.S. DoD report): "
-                  f"{total} ({pools}){'; no count for ' + ', '.join(unknown) if unknown else ''}. Against a raid of "
+                  f"{total} ({pools}; {capacity.get('total_low', total)} at the lower ends of the published ranges)"
+                  f"{'; no count for ' + ', '.join(unknown) if unknown else ''}. Against a raid of "
                   f"{raid['missiles']} the expected leakers range from {lo[1]['expected_leakers']:.0f} ({lo[0]}) to "
                   f"{hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {lo[1]['p_zero_leakers']:.3f}",
         "verdict": verdict,
-        "why": (f"{total} launchers {'can' if total >= claimed else 'cannot'} fire {claimed} missiles in one salvo "
-                f"(one missile per launcher: no open source gives a reload time, and the salvos of 2016-2017 used one "
-                f"launcher per missile); the earlier ROK estimate (94 launchers) would give less than half. The default "
+        "why": (f"rule: holds if the launchers can fire {claimed} at once, partly from half of that. {total} launchers "
+                f"{'can' if total >= claimed else 'cannot'} fire {claimed} missiles in one salvo (one missile per launcher: "
+                f"no open source gives a reload time, and the salvos of 2016-2017 used one launcher per missile); the lower "
+                f"ends of the published ranges ({capacity.get('total_low', total)} launchers, the earlier ROK estimate) would "
+                f"give the verdict '{saturation_rule(capacity.get('total_low', total), claimed)}'. The default "
                 f"raid fits the launchers: {lc.get('reason', 'not checked')}. Against such a raid the defence's "
                 f"magazines, not its coverage, set the leakers."),
     }
