@@ -39,7 +39,7 @@ def plot_tradeoff(result: dict[str, Any], path: str | Path, raid: int = 200) -> 
         (100 * np.array([r["raids"][n]["expected_surviving_value_fraction"] for r in rows]),
          f"expected surviving value, raid of {raid} [% of value]"),
         (100 * np.array([r["population_fraction_2units"] for r in rows]),
-         "threatened population defended by 2+ units [%]"),
+         "Japan's population defended by 2+ units [%]"),
     ]
     fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
     colors = plt.cm.tab10(np.arange(len(rows)) % 10)
@@ -57,8 +57,8 @@ def plot_tradeoff(result: dict[str, Any], path: str | Path, raid: int = 200) -> 
         ax.grid(alpha=0.3)
         ax.set_xlim(left=0)
         ax.set_ylim(0, 105)
-    axes[0].legend(fontsize=7.5, loc="lower right")
-    fig.suptitle(f"What each yen buys: {len(rows)} architectures, raid of {raid} MRBMs, {result['trials']:,} trials "
+    axes[0].legend(fontsize=7.5, loc="upper left")
+    fig.suptitle(f"What each yen buys: {len(rows)} architectures, raid of {raid} missiles, {result['trials']:,} trials "
                  f"(seed {result['seed']})", fontsize=11)
     return _save(fig, path)
 
