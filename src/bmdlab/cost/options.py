@@ -81,4 +81,42 @@ def option_by_key(catalog: Catalog, key: str) -> Option:
     return opts[key]
 
 
-__all__ = ["Option", "option_by_key", "tradeoff_options", "BmdlabError"]
+def scenario_names(catalog: Catalog) -> dict[str, str]:
+    """Every scenario name a command accepts besides a YAML path: {name: "built-in" | "trade-off option"}."""
+    from bmdlab.scenario import builtin_scenarios
+
+    names = {n: "built-in" for n in builtin_scenarios()}
+    for o in tradeoff_options(catalog):
+        names.setdefault(o.key, "trade-off option")
+    return names
+
+
+def resolve_scenario(name: str | Scenario, catalog: Catalog, parameter: str = "scenario") -> Scenario:
+    """A scenario from a built-in name, a trade-off option key, a YAML path, or a :class:`Scenario` as is.
+
+    One resolver for every command and the Python API, so that a name accepted by one is accepted by all.
+
+    Raises
+    ------
+    BmdlabError
+        One line naming ``parameter`` and the accepted names when ``name`` is none of them.
+    """
+    from pathlib import Path
+
+    from bmdlab.scenario import builtin_scenarios
+
+    if isinstance(name, Scenario):
+        return name
+    text = str(name)
+    if text in builtin_scenarios():
+        return load_scenario(text, catalog)
+    if not text.endswith((".yaml", ".yml")) and not Path(text).is_file():
+        opts = {o.key: o for o in tradeoff_options(catalog)}
+        if text in opts:
+            return opts[text].scenario
+        raise BmdlabError(f"{parameter}: '{text}' is neither a built-in scenario ({', '.join(builtin_scenarios())}), "
+                          f"a trade-off option ({', '.join(opts)}) nor a readable YAML file")
+    return load_scenario(text, catalog)
+
+
+__all__ = ["Option", "option_by_key", "resolve_scenario", "scenario_names", "tradeoff_options", "BmdlabError"]
