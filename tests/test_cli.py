@@ -63,7 +63,7 @@ def test_trajectory_to_place_key_and_table():
         (["--missile", "scud-b", "--from", "39,125", "--to", "35.69,139.75"], "beyond the"),
         (["--from", "39,125"], "give either --to"),
         (["--from", "39,125", "--range-km", "1000"], "--azimuth-deg"),
-        (["--from", "39,125", "--to", "35,139", "--shape", "loftd"], "unknown trajectory shape"),
+        (["--from", "39,125", "--to", "35,139", "--shape", "loftd"], "unknown shape"),
         (["--from", "39,125", "--to", "35,139", "--shape", "lofted"], "needs --apogee-km"),
         (["--missile", "nodong", "--from", "39,125", "--to", "35,135", "--shape", "depressed", "--apogee-km", "5000"], "--apogee-km"),
     ],

@@ -37,7 +37,7 @@ def test_sweep_cli_writes_and_resumes(tmp_path):
 
 
 @pytest.mark.parametrize("args, msg", [
-    (["tradeoff", "--budget-jpy", "-5"], "--budget-jpy: -5 must be a number of yen (of 2017) from 0 to 1e16"),
+    (["tradeoff", "--budget-jpy", "-5"], "--budget-jpy: -5 must be a number from 0 yen to 1e+16 yen"),
     (["cost", "japan-2017-aegis-ashore", "--years", "-1"], "--years: -1 must be between 0 and 100"),
     (["cost", "japan-2017-aegis-ashor"], "neither a built-in scenario"),
     (["cost", "japan-2017-baseline", "--price-year", "1900"], "price year 1900: no exchange rate"),

@@ -1,7 +1,13 @@
 """bmdlab: open, sourced, reproducible ballistic-missile-defence analysis.
 
-The package is layered by pipeline stage; a later stage imports an earlier one, never the reverse:
-``catalog`` -> ``geo`` -> ``trajectory`` -> ``study`` (reports) -> ``cli``.
+>>> import bmdlab
+>>> a = bmdlab.Analysis("japan-2017-aegis-ashore")   # doctest: +SKIP
+>>> a.coverage(resolution_km=20).land_fraction       # doctest: +SKIP
+
+The package is layered by pipeline stage; a later stage imports an earlier one, never the reverse
+(checked by import-linter, ``.importlinter``): ``catalog``/``geo`` < ``trajectory`` < ``defense`` <
+``coverage`` < ``engagement`` < ``cost`` < ``sensitivity`` < ``export`` < ``study`` < ``api`` < ``cli``.
+The names below are loaded on first use, so that ``import bmdlab`` stays fast.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -11,4 +17,22 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+_API = ("Analysis", "AnalyticResult", "BudgetResult", "CostResult", "CoverageResult", "FootprintCheckResult",
+        "FootprintResult", "Provenance", "RaidResult", "Result", "SitingResult", "StudyResult", "SweepResult",
+        "TornadoResult", "TradeoffResult", "TrajectoryResult", "WTAResult", "SCHEMA_VERSION", "DEFAULT_SEED",
+        "analytic", "wta", "resolve_scenario", "resolve_place", "scenario_names")
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from bmdlab import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'bmdlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])
+
+
+__all__ = ["__version__", *_API]

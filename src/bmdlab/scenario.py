@@ -191,7 +191,7 @@ class RaidSpec(_Frozen):
 class EngagementSpec(_Frozen):
     """Firing doctrine and kill probabilities (defaults from the catalog test records)."""
 
-    doctrine: Literal["shoot-look-shoot", "salvo-2"] = "shoot-look-shoot"
+    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2"] = "shoot-look-shoot"  # salvo-2: older name of salvo
     sspk: dict[str, float] = Field(default_factory=dict, description="interceptor key -> single-shot kill probability")
     reliability: dict[str, float] = Field(default_factory=dict, description="interceptor key -> reliability")
 

@@ -34,7 +34,7 @@ def test_coverage_records_the_engagement_model():
 
 def test_bad_engagement_options_are_one_line_errors():
     res = run("footprint", "thaad-battery", "--at", "36.0,137.0", "--missile", "nodong", "--launch", "sunan", "--flyout", "rocket")
-    assert res.exit_code == 2 and "--flyout: unknown fly-out model 'rocket'; use physical or straight-line" in res.output
+    assert res.exit_code == 2 and "--flyout: unknown flyout 'rocket': valid keys are physical, straight-line" in res.output
     assert "Traceback" not in res.output
     res = run("coverage", "japan-2017-baseline", "--limits", "crossing,divert")
     assert res.exit_code == 2 and "--limits: unknown engagement limit 'divert'" in res.output
@@ -78,6 +78,6 @@ def test_check_footprints_json_and_markdown(tmp_path):
     assert [c["id"] for c in out["cases"]] == ["pac-3-radius", "sm-3-ia-ftm-17"]
     for c in out["cases"]:
         assert {"published_low", "model", "ratio", "within_tolerance", "legacy_model", "explanation", "sources"} <= set(c)
-    assert out["catalog_hash"] and out["bmdlab_version"]
+    assert out["provenance"]["catalog_hash"] and out["provenance"]["bmdlab_version"] and out["schema_version"] == 1
     text = md.read_text()
     assert "| PAC-3 defended radius |" in text and "## Why they differ" in text

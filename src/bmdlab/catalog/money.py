@@ -91,3 +91,22 @@ def value_to_jpy(value: Value, economics: Economics, base_year: int, *, which: s
 def jpy_to_usd(jpy: float, economics: Economics, base_year: int) -> float:
     """Yen of ``base_year`` as US dollars at that year's exchange rate."""
     return jpy / exchange_rate(economics, base_year)
+
+
+def money_json(jpy: float, jpy_per_usd: float | None, price_year: int | None, usd: float | None = None) -> dict[str, int | None]:
+    """bmdlab's one money format in JSON: whole yen and whole US dollars of one price year.
+
+    ``{"jpy": int, "usd": int, "price_year": int}``; with no exchange rate (a user catalog without
+    economics) only the amount given is filled and the other is ``None``.
+    """
+    import math
+
+    jpy = None if jpy is None or not math.isfinite(jpy) else jpy
+    usd = None if usd is None or not math.isfinite(usd) else usd
+    if usd is None and jpy is not None and jpy_per_usd:
+        usd = jpy / jpy_per_usd
+    if jpy is None and usd is not None and jpy_per_usd:
+        jpy = usd * jpy_per_usd
+    return {"jpy": None if jpy is None else int(round(jpy)), "usd": None if usd is None else int(round(usd)),
+            "price_year": None if price_year is None else int(price_year)}
+

@@ -75,10 +75,10 @@ class CostBreakdown:
         return float(sum(line.sunk[1] for line in self.lines))
 
     def to_dict(self) -> dict[str, Any]:
-        usd = 1.0 / self.jpy_per_usd
+        from bmdlab.catalog.money import money_json
 
-        def money(jpy: float) -> dict[str, float]:
-            return {"jpy": round(jpy), "usd": round(jpy * usd)}
+        def money(jpy: float) -> dict[str, int | None]:
+            return money_json(jpy, self.jpy_per_usd, self.price_year)
 
         out: dict[str, Any] = {
             "scenario": self.scenario, "price_year": self.price_year, "years": self.years, "reloads": self.reloads,

@@ -139,7 +139,7 @@ def solve_budget(problem: BudgetProblem, budget_jpy: float, *, levels: int = 16,
     import time
 
     if not np.isfinite(budget_jpy) or budget_jpy < 0:
-        raise BmdlabError(f"--budget-jpy: {budget_jpy:g} must be a number >= 0 (yen of the price year)")
+        raise BmdlabError(f"budget_jpy: {budget_jpy:g} must be a number >= 0 (yen of the price year)")
     t0 = time.perf_counter()
     P = problem
     n_u, n_a = P.cap.shape
@@ -275,17 +275,24 @@ def optimise_budget(catalog: Catalog, budget_jpy: float, *, missiles: int = 200,
                     max_loads: int = 1, years: int | None = None) -> dict[str, Any]:
     """Solve the budget MILP on the default candidates and check the choice by Monte Carlo."""
     if not np.isfinite(budget_jpy) or budget_jpy < 0:
-        raise BmdlabError(f"--budget-jpy: {budget_jpy:g} must be a number >= 0 (yen of the price year)")
+        raise BmdlabError(f"budget_jpy: {budget_jpy:g} must be a number >= 0 (yen of the price year)")
     base, cands = default_candidates(catalog, years)
     prob = budget_problem(base, cands, catalog, missiles=missiles, max_loads=max_loads, years=years)
     sol = solve_budget(prob, budget_jpy)
     chosen = chosen_scenario(prob, sol)
     out, _, _ = run_scenario_raid(chosen, catalog, missiles=missiles, trials=trials, seed=seed)
     base_out, _, _ = run_scenario_raid(base, catalog, missiles=missiles, trials=trials, seed=seed)
+    from bmdlab.catalog.money import exchange_rate, money_json
+
+    rate = exchange_rate(catalog.economics, prob.price_year)
+
+    def money(jpy: float) -> dict[str, int | None]:
+        return money_json(jpy, rate, prob.price_year)
+
     return {
-        "budget_jpy": budget_jpy, "price_year": prob.price_year, "missiles": missiles, "buy": sol.buy,
+        "budget": money(budget_jpy), "price_year": prob.price_year, "missiles": missiles, "buy": sol.buy,
         "buy_labels": [c.label for c in cands if c.key in sol.buy], "loads": sol.loads,
-        "cost_jpy": round(sol.cost_jpy), "candidates": [{"key": c.key, "label": c.label, "cost_jpy": round(c.cost_jpy)} for c in cands],
+        "cost": money(sol.cost_jpy), "candidates": [{"key": c.key, "label": c.label, "cost": money(c.cost_jpy)} for c in cands],
         "model_surviving_value_fraction": round(sol.model_surviving_value_fraction, 5), "gap": sol.gap,
         "monte_carlo_surviving_value_fraction": out["expected_surviving_value_fraction"],
         "monte_carlo_expected_leakers": out["expected_leakers"], "monte_carlo_p_zero_leakers": out["p_zero_leakers"],

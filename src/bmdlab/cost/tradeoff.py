@@ -34,6 +34,7 @@ from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.cost.architecture import architecture_cost, interceptor_prices, missile_price
 from bmdlab.cost.options import Option
+from bmdlab.catalog.money import money_json
 from bmdlab.engagement.scenario_raid import run_scenario_raid
 from bmdlab.errors import BmdlabError
 
@@ -143,8 +144,8 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
                 "p_zero_leakers": out["p_zero_leakers"], "expected_leakers": out["expected_leakers"],
                 "leakers_p05": out["leakers_p05"], "leakers_median": out["leakers_median"], "leakers_p95": out["leakers_p95"],
                 "interceptors_expended": out["interceptors_expended_total"],
-                "interceptor_cost_jpy": round(rc["interceptor_cost_jpy"]),
-                "attacker_cost_jpy": [round(x) for x in attack],
+                "interceptor_cost": money_json(rc["interceptor_cost_jpy"], cost.jpy_per_usd, cost.price_year),
+                "attacker_cost": {end: money_json(x, cost.jpy_per_usd, cost.price_year) for end, x in zip(("low", "nominal", "high"), attack)},
                 "exchange_ratio_interceptors": [round(x, 3) for x in rc["exchange_ratio"]],
                 "exchange_ratio_total": [round(total / a, 2) if a else None for a in attack[::-1]],
             }

@@ -56,9 +56,9 @@ def max_coverage(cover: NDArray[np.bool_], weight: NDArray[np.float64], k: int, 
     """
     n_cells, n_sites = cover.shape
     if k < 1:
-        raise BmdlabError(f"--count: {k} must be at least 1")
+        raise BmdlabError(f"count: {k} must be at least 1")
     if k > n_sites:
-        raise BmdlabError(f"--count: {k} is more than the {n_sites} candidate sites")
+        raise BmdlabError(f"count: {k} is more than the {n_sites} candidate sites")
     useful = cover.any(axis=1) & (weight > 0)
     # cells covered by the same set of sites are one demand point with their summed weight (exact)
     rows, inverse = np.unique(cover[useful], axis=0, return_inverse=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, defenders_of, engage_cases, engagement_model, threat_cases
+from bmdlab.coverage.national import Coverage, ThreatCase, defenders_of, engage_cases, engagement_model, threat_cases
 from bmdlab.coverage.siting import greedy_coverage, max_coverage
 from bmdlab.defense.engage import make_defender
 from bmdlab.errors import BmdlabError
@@ -76,16 +77,31 @@ def smallest_count(cover: np.ndarray, weight: np.ndarray, needed: float, max_cou
     return best if best is not None else max_coverage(cover, weight, k_upper, time_limit=30.0)
 
 
+@dataclass(frozen=True)
+class SitingResult:
+    """What :func:`optimise_sites` found.
+
+    ``summary`` is JSON-able (sites, fractions, solver status, provenance); ``coverage`` holds the
+    shot opportunities of the chosen sites only (defenders in the order of ``summary["sites"]``),
+    for maps and further analysis.
+    """
+
+    summary: dict[str, Any]
+    coverage: Coverage
+
+
 def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: int | None = None,
                    population_target: float | None = None, land_target: float | None = None,
                    objective: str = "population", resolution_km: float = 10.0,
-                   candidate_spacing_km: float = 30.0, console=None, map_png: Path | None = None,
-                   area: str = "all") -> dict[str, Any]:
+                   candidate_spacing_km: float = 30.0, area: str = "all",
+                   progress: Callable[[ThreatCase], None] | None = None) -> SitingResult:
     """Best sites for ``count`` units, or the smallest count reaching a population or land target.
 
     ``objective`` is what the MILP maximises: the ``population`` or the ``land`` area defended (a
     land target implies the land objective). ``area`` is what targets and fractions are of: ``all``
     of Japan (default) or the land and people the scenario's threats can reach (``threatened``).
+    ``progress`` is called once per threat case as the candidates' coverage of it is computed
+    (``len(threat_cases(scenario, catalog))`` calls).
     """
     if area not in ("all", "threatened"):
         raise BmdlabError(f"--area: unknown area '{area}'; use all or threatened")
@@ -96,15 +112,7 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
     target = population_target if population_target is not None else land_target
     t0 = time.perf_counter()
     cases = threat_cases(scenario, catalog)
-    if console is None:
-        cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km)
-    else:
-        from bmdlab.progress import progress_display
-
-        with progress_display(console) as prog:
-            task = prog.add_task(f"candidate sites of {system} against {len(cases)} threats", total=len(cases))
-            cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km,
-                                     progress=lambda _c: prog.advance(task))
+    cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km, progress=progress)
     a = cover_matrix(cov)
     threatened = cov.reach.any(axis=0)
     every = cov.grid.population if objective == "population" else cov.grid.area_m2
@@ -146,15 +154,7 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         "seconds": round(time.perf_counter() - t0, 2),
         "catalog_hash": catalog.hash,
     }
-    if map_png is not None:
-        from bmdlab.geo.japan import largest_cities
-        from bmdlab.study.figures import coverage_map
-
-        sub = Coverage(grid=cov.grid, defenders=tuple(cov.defenders[j] for j in chosen), threats=cov.threats,
-                       shots=cov.shots[:, chosen, :], reach=cov.reach, scenario=cov.scenario,
-                       scenario_hash=cov.scenario_hash, catalog_hash=cov.catalog_hash)
-        c = largest_cities(10)
-        cities = [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])} for i in range(len(c.name))]
-        coverage_map(sub, catalog, cities, map_png, title=f"{len(chosen)} x {catalog.units[system].name}, sited for {objective}")
-        out["map"] = str(map_png)
-    return out
+    sub = Coverage(grid=cov.grid, defenders=tuple(cov.defenders[j] for j in chosen), threats=cov.threats,
+                   shots=cov.shots[:, chosen, :], reach=cov.reach, scenario=cov.scenario,
+                   scenario_hash=cov.scenario_hash, catalog_hash=cov.catalog_hash)
+    return SitingResult(summary=out, coverage=sub)

@@ -42,6 +42,22 @@ from numpy.typing import ArrayLike
 from bmdlab.errors import BmdlabError
 
 DOCTRINES = ("salvo", "shoot-look-shoot")
+#: Older names still accepted (``salvo-2`` was the raid's name for a salvo of two).
+DOCTRINE_ALIASES = {"salvo-2": "salvo"}
+
+
+def doctrine_name(doctrine: str, parameter: str = "doctrine") -> str:
+    """The one name of a firing doctrine across bmdlab (``salvo`` or ``shoot-look-shoot``; ``salvo-2`` accepted).
+
+    Raises
+    ------
+    BmdlabError
+        Naming ``parameter`` when the doctrine is unknown.
+    """
+    d = DOCTRINE_ALIASES.get(doctrine, doctrine)
+    if d not in DOCTRINES:
+        raise BmdlabError(f"{parameter}: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
+    return d
 
 
 def kill_probability(sspk: ArrayLike, shots: ArrayLike, reliability: ArrayLike = 1.0) -> np.ndarray:
@@ -56,8 +72,7 @@ def kill_probability(sspk: ArrayLike, shots: ArrayLike, reliability: ArrayLike =
 
 def expected_shots_fired(sspk: float, shots: int, reliability: float = 1.0, doctrine: str = "salvo") -> float:
     """Interceptors fired per engaged missile: ``k`` for a salvo, fewer with shoot-look-shoot."""
-    if doctrine not in DOCTRINES:
-        raise BmdlabError(f"--doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
+    doctrine = doctrine_name(doctrine)
     if doctrine == "salvo":
         return float(shots)
     q = 1.0 - sspk * reliability
@@ -86,16 +101,15 @@ def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int |
     """
     for k in (shots_per_missile if isinstance(shots_per_missile, (list, tuple)) else [shots_per_missile]):
         if not 0 <= k <= MAX_SHOTS:  # before NumPy sees a 30-digit integer
-            raise BmdlabError(f"--shots-per-missile: {k} must be from 0 to {MAX_SHOTS} per layer")
+            raise BmdlabError(f"shots_per_missile: {k} must be from 0 to {MAX_SHOTS} per layer")
     if interceptors is not None and not 0 <= interceptors <= MAX_INTERCEPTORS:
-        raise BmdlabError(f"--interceptors: {interceptors} must be from 0 to {MAX_INTERCEPTORS:,}")
+        raise BmdlabError(f"interceptors: {interceptors} must be from 0 to {MAX_INTERCEPTORS:,}")
     sspk_l = np.atleast_1d(np.asarray(sspk, float))
     shots_l = np.atleast_1d(np.asarray(shots_per_missile, int))
     _check(missiles, sspk_l, shots_l, reliability, missile_reliability, decoys, discrimination, interceptors)
     if sspk_l.shape != shots_l.shape:
-        raise BmdlabError("--sspk and --shots-per-missile need one value per layer each")
-    if doctrine not in DOCTRINES:
-        raise BmdlabError(f"--doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
+        raise BmdlabError("sspk and shots_per_missile need one value per layer each")
+    doctrine = doctrine_name(doctrine)
     objects = missiles * missile_reliability * (1.0 + decoys * (1.0 - discrimination))  # failed missiles draw no fire
     if interceptors is not None:
         per_object = interceptors / objects if objects else 0.0
@@ -137,22 +151,22 @@ MAX_MISSILES, MAX_SHOTS, MAX_DECOYS, MAX_INTERCEPTORS = 1_000_000, 100, 100, 10_
 
 def _check(missiles, sspk, shots, reliability, missile_reliability, decoys, discrimination, interceptors) -> None:
     if not (isinstance(missiles, (int, np.integer)) and 0 <= missiles <= MAX_MISSILES):
-        raise BmdlabError(f"--missiles: {missiles} must be a whole number from 0 to {MAX_MISSILES:,}")
+        raise BmdlabError(f"missiles: {missiles} must be a whole number from 0 to {MAX_MISSILES:,}")
     if np.any(shots > MAX_SHOTS):
-        raise BmdlabError(f"--shots-per-missile: must be at most {MAX_SHOTS} per layer")
+        raise BmdlabError(f"shots_per_missile: must be at most {MAX_SHOTS} per layer")
     if decoys > MAX_DECOYS:
-        raise BmdlabError(f"--decoys: {decoys} must be at most {MAX_DECOYS}")
+        raise BmdlabError(f"decoys: {decoys} must be at most {MAX_DECOYS}")
     if interceptors is not None and interceptors > MAX_INTERCEPTORS:
-        raise BmdlabError(f"--interceptors: {interceptors} must be at most {MAX_INTERCEPTORS:,}")
+        raise BmdlabError(f"interceptors: {interceptors} must be at most {MAX_INTERCEPTORS:,}")
     if np.any((sspk < 0) | (sspk > 1)) or not np.all(np.isfinite(sspk)):
-        raise BmdlabError("--sspk: kill probabilities must lie in [0, 1]")
+        raise BmdlabError("sspk: kill probabilities must lie in [0, 1]")
     if np.any(shots < 0):
-        raise BmdlabError("--shots-per-missile: must be >= 0")
+        raise BmdlabError("shots_per_missile: must be >= 0")
     for name, val in (("--reliability", reliability), ("--missile-reliability", missile_reliability),
                       ("--discrimination", discrimination)):
         if not (0.0 <= val <= 1.0):
             raise BmdlabError(f"{name}: {val:g} must lie in [0, 1]")
     if decoys < 0:
-        raise BmdlabError(f"--decoys: {decoys} must be >= 0")
+        raise BmdlabError(f"decoys: {decoys} must be >= 0")
     if interceptors is not None and interceptors < 0:
-        raise BmdlabError(f"--interceptors: {interceptors} must be >= 0")
+        raise BmdlabError(f"interceptors: {interceptors} must be >= 0")

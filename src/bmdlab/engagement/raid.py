@@ -8,7 +8,7 @@ defence side:
 2. Threats are engaged in the order the defence can first shoot at them. For each threat, units
    fire in tier order (upper tier first, then lower tier; within a tier the earliest opportunity
    first), one opportunity at a time: ``shoot-look-shoot`` fires one interceptor per opportunity
-   and looks before the next; ``salvo-2`` fires two per opportunity. Magazines deplete across the
+   and looks before the next; ``salvo`` fires two per opportunity (``salvo-2``, its older name, is accepted). Magazines deplete across the
    raid; a unit with an empty magazine cannot fire.
 3. Each interceptor kills with probability ``reliability x SSPK``; a missile arrives with
    probability ``missile_reliability``, and one that fails draws no fire (it fails in boost, before
@@ -42,7 +42,7 @@ from bmdlab.errors import BmdlabError
 from bmdlab.trajectory import max_range, missile_trajectory
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
 
-DOCTRINES = ("shoot-look-shoot", "salvo-2")
+DOCTRINES = ("shoot-look-shoot", "salvo")  # the names of bmdlab.engagement.analytic; "salvo-2" accepted
 MAX_TRIALS = 10_000_000  #: most Monte Carlo trials one raid may run
 
 
@@ -166,7 +166,7 @@ def _histogram_moments(counts: NDArray[np.int64]) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class RaidResult:
+class RaidTally:
     """Distribution of a raid's outcome over the Monte Carlo trials.
 
     The trials are kept as exact tallies, not per-trial arrays, so a result takes the same memory
@@ -276,7 +276,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
                   doctrine: str = "shoot-look-shoot", missile_reliability: float = 1.0, decoys: int = 0,
                   discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None,
                   fire_rate_limits: bool = True, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                  progress: Callable[[int, int], None] | None = None) -> RaidResult:
+                  progress: Callable[[int, int], None] | None = None) -> RaidTally:
     """Run the raid ``trials`` times, in blocks of :data:`TRIAL_BLOCK` trials.
 
     Parameters
@@ -287,7 +287,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         Single-shot kill probability and reliability of each unit's interceptor. [1]
     trials, seed : int
         Monte Carlo trials and the seed (block ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))``).
-    doctrine : {'shoot-look-shoot', 'salvo-2'}
+    doctrine : {'shoot-look-shoot', 'salvo'}
     missile_reliability : float
         Probability that a missile works and arrives. [1]
     decoys, discrimination : int, float
@@ -303,8 +303,9 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     progress : callable, optional
         Called as ``progress(trials_done, trials)`` after each block.
     """
-    if doctrine not in DOCTRINES:
-        raise BmdlabError(f"doctrine: unknown doctrine '{doctrine}'; use one of {', '.join(DOCTRINES)}")
+    from bmdlab.engagement.analytic import doctrine_name
+
+    doctrine = doctrine_name(doctrine)
     if not 1 <= trials <= MAX_TRIALS:
         raise BmdlabError(f"trials: {trials} must be between 1 and {MAX_TRIALS:,}")
     n_def, n_threat, n_asset = len(plan.defenders), len(plan.threats), len(plan.assets)
@@ -388,7 +389,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         if progress is not None:
             progress(done, trials)
 
-    return RaidResult(
+    return RaidTally(
         trials=trials, seed=seed, doctrine=doctrine, leaker_counts=leaker_counts,
         leakers_per_asset=np.bincount(asset_of, weights=leak_sum, minlength=n_asset) / trials,
         surviving_value_mean=surviving_sum / trials, expended_mean=expended_sum / trials,

@@ -10,7 +10,7 @@ import numpy as np
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Interceptor
 from bmdlab.coverage.national import defenders_of
-from bmdlab.engagement.raid import (DEFAULT_MEMORY_BUDGET, Asset, RaidPlan, RaidResult, check_memory, expand_salvos,
+from bmdlab.engagement.raid import (DEFAULT_MEMORY_BUDGET, Asset, RaidPlan, RaidTally, check_memory, expand_salvos,
                                    plan_raid, raid_memory_bytes, simulate_raid)
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.japan import largest_cities
@@ -31,7 +31,7 @@ def default_sspk(interceptor: Interceptor) -> float:
 def scale_counts(counts: list[int], total: int) -> list[int]:
     """Scale salvo sizes to a new total in proportion (largest remainders, so they sum exactly)."""
     if total < 0:
-        raise BmdlabError(f"--missiles: {total} must be >= 0")
+        raise BmdlabError(f"missiles: {total} must be >= 0")
     base = sum(counts)
     if base == 0:
         raise BmdlabError("the scenario's raid has no missiles to scale; give salvo counts in the scenario")
@@ -79,14 +79,14 @@ def check_raid_memory(scenario: Scenario, missiles: int | None, trials: int, mem
 def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
                       seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
                       plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                      progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, Any], RaidResult, RaidPlan]:
+                      progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, Any], RaidTally, RaidPlan]:
     """Run a scenario's raid; returns the JSON-ready summary, the raw result and the plan.
 
     ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
     starts); ``progress(trials_done, trials)`` is called after each block of trials.
     """
     if sspk is not None and not 0.0 <= sspk <= 1.0:
-        raise BmdlabError(f"--sspk: {sspk:g} must lie in [0, 1]")
+        raise BmdlabError(f"sspk: {sspk:g} must lie in [0, 1]")
     if plan is None:  # refuse before the (slower) planning
         check_raid_memory(scenario, missiles, trials, memory_budget)
     plan = plan_scenario_raid(scenario, catalog, missiles) if plan is None else plan
@@ -111,7 +111,11 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         year = None
         cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
     out = res.summary(plan, cost)
-    out["interceptor_cost_price_year"] = year
+    from bmdlab.catalog.money import money_json
+
+    usd = out.pop("interceptor_cost_expended")
+    out.pop("interceptor_cost_currency")
+    out["interceptor_cost_expended"] = money_json(None, rate if year is not None else None, year, usd=usd)
     from bmdlab.engagement.launch_capacity import raid_launch_check
 
     salvos = [x.model_dump() for x in raid.salvos]

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from bmdlab.io import atomic_write_bytes  # noqa: E402
+from bmdlab.plotting import finish_figure, new_figure
 
 
-def _save(fig, path: str | Path) -> Path:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
-
-
-def plot_tradeoff(result: dict[str, Any], path: str | Path, raid: int = 200) -> Path:
+def plot_tradeoff(result: dict[str, Any], path: str | Path | None, raid: int = 200) -> Path | Figure:
     """Life-cycle cost against expected surviving value (left) and population covered twice (right).
 
     The Pareto frontier (no option cheaper and at least as effective) is drawn as a step line; error
-    bars on cost span the published price ranges.
+    bars on cost span the published price ranges. Writes a PNG to ``path`` and returns it, or returns
+    the Figure if ``path`` is None.
     """
     from bmdlab.cost.tradeoff import pareto_front
 
@@ -41,8 +32,9 @@ def plot_tradeoff(result: dict[str, Any], path: str | Path, raid: int = 200) -> 
         (100 * np.array([r["population_fraction_2units"] for r in rows]),
          "Japan's population defended by 2+ units [%]"),
     ]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
-    colors = plt.cm.tab10(np.arange(len(rows)) % 10)
+    fig = new_figure((12, 5))
+    axes = fig.subplots(1, 2)
+    colors = matplotlib.colormaps["tab10"](np.arange(len(rows)) % 10)
     for ax, (eff, ylabel) in zip(axes, panels):
         front = pareto_front(cost, eff)
         order = np.argsort(cost[front])
@@ -60,11 +52,15 @@ def plot_tradeoff(result: dict[str, Any], path: str | Path, raid: int = 200) -> 
     axes[0].legend(fontsize=7.5, loc="upper left")
     fig.suptitle(f"What each yen buys: {len(rows)} architectures, raid of {raid} missiles, {result['trials']:,} trials "
                  f"(seed {result['seed']})", fontsize=11)
-    return _save(fig, path)
+    return finish_figure(fig, path)
 
 
-def plot_tornado(result: dict[str, Any], path: str | Path, metric: str = "expected_leakers", label: str | None = None) -> Path:
-    """Tornado chart: each input's low and high end against the base value of one metric."""
+def plot_tornado(result: dict[str, Any], path: str | Path | None, metric: str = "expected_leakers",
+                 label: str | None = None) -> Path | Figure:
+    """Tornado chart: each input's low and high end against the base value of one metric.
+
+    Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
+    """
     from bmdlab.sensitivity.tornado import swing
 
     rows = swing(result, metric)[::-1]
@@ -72,7 +68,8 @@ def plot_tornado(result: dict[str, Any], path: str | Path, metric: str = "expect
     scale, unit = (1e9, " [¥ bn]") if "jpy" in metric else (100.0 ** 0, "")
     if metric.endswith("fraction"):
         scale, unit = 0.01, " [%]"
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6), constrained_layout=True)
+    fig = new_figure((9, 0.55 * len(rows) + 1.6))
+    ax = fig.subplots()
     for i, (name, lo, hi) in enumerate(rows):
         ax.barh(i, (lo - base) / scale, left=base / scale, color="#4c78a8", height=0.6, label="input at low end" if i == 0 else None)
         ax.barh(i, (hi - base) / scale, left=base / scale, color="#e45756", height=0.6, label="input at high end" if i == 0 else None)
@@ -84,4 +81,4 @@ def plot_tornado(result: dict[str, Any], path: str | Path, metric: str = "expect
                  f"seed {result['seed']}", fontsize=10)
     ax.legend(fontsize=8, loc="best")
     ax.grid(axis="x", alpha=0.3)
-    return _save(fig, path)
+    return finish_figure(fig, path)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from shapely.geometry.base import BaseGeometry
 
-from bmdlab.io import atomic_write_bytes
+from bmdlab.plotting import finish_figure, new_figure
 
 #: Default map extent: lon_min, lon_max, lat_min, lat_max [deg] (Korean peninsula to the Kurils).
 REGION_EXTENT = (119.0, 150.0, 23.0, 47.0)
@@ -74,7 +75,7 @@ def base_map(ax: Axes, japan: BaseGeometry, neighbours: Mapping[str, BaseGeometr
 
 
 def plot_threat_map(
-    path: str | Path,
+    path: str | Path | None,
     *,
     japan: BaseGeometry,
     neighbours: Mapping[str, BaseGeometry],
@@ -86,16 +87,18 @@ def plot_threat_map(
     cities: Sequence[Mapping[str, Any]],
     title: str,
     label_cities: int = 12,
-) -> Path:
+) -> Path | Figure:
     """Japan with the launch areas, each missile's reach and the main cities.
 
     ``reach_distance_km`` is the distance from the nearest launch area on the ``reach_lon`` x
     ``reach_lat`` grid; each missile's range ring is its contour at the missile's range, i.e. the
-    edge of the region some public launch area can reach.
+    edge of the region some public launch area can reach. Writes a PNG to ``path`` and returns it,
+    or returns the Figure if ``path`` is None.
     """
-    fig, ax = plt.subplots(figsize=(9.5, 8.5), constrained_layout=True)
+    fig = new_figure((9.5, 8.5))
+    ax = fig.subplots()
     base_map(ax, japan, neighbours)
-    cmap = plt.get_cmap("plasma")
+    cmap = matplotlib.colormaps["plasma"]
     handles = []
     x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
     in_view = (reach_lon >= x0) & (reach_lon <= x1) & (reach_lat >= y0) & (reach_lat <= y1)
@@ -103,26 +106,23 @@ def plot_threat_map(
     for i, (label, rng) in enumerate(sorted(ranges_km, key=lambda r: r[1])):
         color = cmap(0.1 + 0.75 * i / max(1, len(ranges_km) - 1))
         if rng >= far:
-            handles.append(plt.Line2D([], [], color=color, lw=1.6, ls=":", label=f"{label} ({rng:,.0f} km): whole map"))
+            handles.append(Line2D([], [], color=color, lw=1.6, ls=":", label=f"{label} ({rng:,.0f} km): whole map"))
             continue
         ax.contour(reach_lon, reach_lat, reach_distance_km, levels=[rng], colors=[color], linewidths=1.6, zorder=4)
-        handles.append(plt.Line2D([], [], color=color, lw=1.6, label=f"{label} ({rng:,.0f} km)"))
+        handles.append(Line2D([], [], color=color, lw=1.6, label=f"{label} ({rng:,.0f} km)"))
     pops = np.array([c["population"] for c in cities], float)
     sizes = 8 + 120 * np.sqrt(pops / pops.max()) if len(pops) else []
     ax.scatter([c["lon"] for c in cities], [c["lat"] for c in cities], s=sizes, c="#1f4e79", edgecolor="white",
                linewidth=0.5, zorder=6)
-    handles.append(plt.Line2D([], [], marker="o", color="#1f4e79", lw=0, label="city (size ~ population)"))
+    handles.append(Line2D([], [], marker="o", color="#1f4e79", lw=0, label="city (size ~ population)"))
     for c in list(cities)[:label_cities]:
         ax.annotate(c["name"], (c["lon"], c["lat"]), textcoords="offset points", xytext=(4, 3), fontsize=7, zorder=7)
     ax.scatter([a["lon"] for a in launch_areas], [a["lat"] for a in launch_areas], marker="^", s=60, c="#c0392b",
                edgecolor="k", linewidth=0.5, zorder=8)
-    handles.append(plt.Line2D([], [], marker="^", color="#c0392b", lw=0, label=f"reported launch areas ({len(launch_areas)})"))
+    handles.append(Line2D([], [], marker="^", color="#c0392b", lw=0, label=f"reported launch areas ({len(launch_areas)})"))
     ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9, title="reach from any launch area", title_fontsize=8)
     ax.set_title(title, fontsize=11)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
+    return finish_figure(fig, path)
 
 
 def _cell_polygons(lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: float) -> np.ndarray:
@@ -161,7 +161,7 @@ def draw_coverage(ax: Axes, lat_deg: np.ndarray, lon_deg: np.ndarray, resolution
 
 
 def plot_coverage_map(
-    path: str | Path,
+    path: str | Path | None,
     *,
     japan: BaseGeometry,
     neighbours: Mapping[str, BaseGeometry],
@@ -179,21 +179,23 @@ def plot_coverage_map(
     strip: Sequence[float] | None = None,
     strip_title: str = "",
     strip_ax: Axes | None = None,
-) -> Path | None:
+) -> Path | Figure | None:
     """Japan's land shaded by shot opportunities, with units, launch areas and cities.
 
     ``units``: dicts with ``name``, ``lat``, ``lon``, ``basing`` ('sea'/'land') and ``system``.
     ``strip``: the extent of an enlarged panel below the map (e.g. the Nansei islands, too small to
-    read at the map's scale), drawn in ``strip_ax`` with the same colours. Writes ``path`` (unless
-    drawing into a given ``ax``).
+    read at the map's scale), drawn in ``strip_ax`` with the same colours. Drawing into a given
+    ``ax`` returns None; otherwise writes a PNG to ``path`` and returns it, or returns the Figure if
+    ``path`` is None.
     """
     own = ax is None
     if own:
         if strip is not None:
-            fig, (ax, strip_ax) = plt.subplots(2, 1, figsize=(8.5, 11.6), constrained_layout=True,
-                                               gridspec_kw={"height_ratios": [3.3, 1.0]})
+            fig = new_figure((8.5, 11.6))
+            ax, strip_ax = fig.subplots(2, 1, gridspec_kw={"height_ratios": [3.3, 1.0]})
         else:
-            fig, ax = plt.subplots(figsize=(8.5, 9.0), constrained_layout=True)
+            fig = new_figure((8.5, 9.0))
+            ax = fig.subplots()
     base_map(ax, japan, neighbours, extent=extent, scale_km=nice_length((extent[1] - extent[0]) * 111.32 * np.cos(np.radians(0.5 * (extent[2] + extent[3]))) / 5))
     handles = draw_coverage(ax, lat_deg, lon_deg, resolution_km, shots)
     markers = {"sea": ("D", "#1b7837"), "land": ("s", "#762a83")}
@@ -203,11 +205,11 @@ def plot_coverage_map(
         ax.scatter([u["lon"]], [u["lat"]], marker=m, s=34, c=c, edgecolor="white", linewidth=0.6, zorder=9)
         systems[u["system"]] = (m, c)
     for name, (m, c) in systems.items():
-        handles.append(plt.Line2D([], [], marker=m, color=c, lw=0, label=name))
+        handles.append(Line2D([], [], marker=m, color=c, lw=0, label=name))
     if launch_areas:
         ax.scatter([a["lon"] for a in launch_areas], [a["lat"] for a in launch_areas], marker="^", s=45, c="#c0392b",
                    edgecolor="k", linewidth=0.5, zorder=9)
-        handles.append(plt.Line2D([], [], marker="^", color="#c0392b", lw=0, label="launch area"))
+        handles.append(Line2D([], [], marker="^", color="#c0392b", lw=0, label="launch area"))
     for c in list(cities)[:10]:
         ax.plot(c["lon"], c["lat"], "o", ms=3, color="k", zorder=10)
         ax.annotate(c["name"], (c["lon"], c["lat"]), textcoords="offset points", xytext=(3, 2), fontsize=6.5, zorder=10)
@@ -223,7 +225,4 @@ def plot_coverage_map(
         strip_ax.set_title(strip_title, fontsize=9)
     if not own:
         return None
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
+    return finish_figure(fig, path)

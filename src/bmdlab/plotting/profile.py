@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, latlon
-from bmdlab.io import atomic_write_bytes
+from bmdlab.plotting import finish_figure, new_figure
 from bmdlab.trajectory.ballistic import Trajectory
 
 
@@ -26,16 +25,18 @@ def profile_samples(traj: Trajectory, n: int = 400) -> dict[str, np.ndarray]:
     return {"time": t, "downrange": down, "altitude": alt, "speed": np.linalg.norm(vel, axis=-1)}
 
 
-def plot_profile(trajs: Trajectory | Sequence[Trajectory], path: str | Path, labels: Sequence[str] | None = None,
-                 title: str | None = None) -> Path:
+def plot_profile(trajs: Trajectory | Sequence[Trajectory], path: str | Path | None, labels: Sequence[str] | None = None,
+                 title: str | None = None) -> Path | Figure:
     """Write a two-panel PNG: altitude against downrange (true scale) and against time.
 
     ``trajs`` is one :class:`Trajectory` (all its members are drawn) or a list of them; ``labels``
-    names each drawn path. Burnout (o) and apogee (v) are marked. Returns the path written.
+    names each drawn path. Burnout (o) and apogee (v) are marked. Returns the path written, or the
+    Figure if ``path`` is None.
     """
     if isinstance(trajs, Trajectory):
         trajs = [trajs]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
+    fig = new_figure((11, 4.4))
+    ax1, ax2 = fig.subplots(1, 2)
     k = 0
     for traj in trajs:
         s = profile_samples(traj)
@@ -69,7 +70,4 @@ def plot_profile(trajs: Trajectory | Sequence[Trajectory], path: str | Path, lab
         ax1.legend(fontsize=7, loc="upper right")
     if title:
         fig.suptitle(title, fontsize=11)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120)
-    plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
+    return finish_figure(fig, path, dpi=120)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
-from bmdlab.io import atomic_write_bytes
+from bmdlab.plotting import finish_figure, new_figure
 
 
-def plot_leakers(runs: dict[str, dict[str, dict[str, Any]]], path: str | Path, title: str) -> Path:
-    """Median leakers with the 5-95 % interval against raid size, one line per architecture."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+def plot_leakers(runs: dict[str, dict[str, dict[str, Any]]], path: str | Path | None, title: str) -> Path | Figure:
+    """Median leakers with the 5-95 % interval against raid size, one line per architecture.
+
+    Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
+    """
+    fig = new_figure((11, 4.2))
+    ax1, ax2 = fig.subplots(1, 2)
     for k, (name, by_size) in enumerate(runs.items()):
         sizes = np.array([int(s) for s in by_size])
         med = np.array([by_size[s]["leakers_median"] for s in by_size])
@@ -36,7 +39,4 @@ def plot_leakers(runs: dict[str, dict[str, dict[str, Any]]], path: str | Path, t
     ax2.set_ylim(bottom=0)
     ax2.grid(alpha=0.3)
     fig.suptitle(title, fontsize=11)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
+    return finish_figure(fig, path)

@@ -123,18 +123,6 @@ def sspk_at_quantile(hits: float, attempts: float, q: float) -> float:
     return float(betaincinv(hits + 1.0, attempts - hits + 1.0, q))
 
 
-def _scenario(name: str, catalog: Catalog):
-    from bmdlab.cost.options import tradeoff_options
-    from bmdlab.scenario import builtin_scenarios, load_scenario
-
-    if name in builtin_scenarios() or name.endswith((".yaml", ".yml")):
-        return load_scenario(name, catalog)
-    opts = {o.key: o for o in tradeoff_options(catalog)}
-    if name in opts:
-        return opts[name].scenario
-    return load_scenario(name, catalog)  # raises the one-line error naming the choices
-
-
 _COVERAGE_CACHE: dict[tuple[str, str], tuple[float, float]] = {}
 
 
@@ -162,7 +150,9 @@ def _coverage_fractions(scen, catalog: Catalog) -> tuple[float, float]:
 def point_scenario(p: dict[str, Any], catalog: Catalog):
     """The scenario of a checked point (:func:`check_point`): the named scenario with the point's
     timeline, raid and kill-probability changes."""
-    scen = _scenario(str(p["scenario"]), catalog)
+    from bmdlab.cost.options import resolve_scenario
+
+    scen = resolve_scenario(str(p["scenario"]), catalog, parameter="scenario")
     update: dict[str, Any] = {}
     tl_upd: dict[str, Any] = {}
     if p["track_delay_s"] is not None:
@@ -211,7 +201,11 @@ def prefetch_coverages(scenarios: list, catalog: Catalog) -> None:
 
 
 def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, catalog_dir: str | None = None) -> dict[str, float]:
-    """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments."""
+    """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments.
+
+    Returns every name of :data:`METRICS` and ``price_year``, the year whose yen the cost metrics
+    are in (the scenario's).
+    """
     from bmdlab.cost.architecture import architecture_cost
     from bmdlab.engagement.scenario_raid import run_scenario_raid
 
@@ -219,7 +213,8 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, cat
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
     scen = point_scenario(p, catalog)
     out, _, _ = run_scenario_raid(scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p))
-    cost = architecture_cost(scen, catalog, years=None if p["years"] is None else int(p["years"])).total() * float(p["cost_scale"])
+    breakdown = architecture_cost(scen, catalog, years=None if p["years"] is None else int(p["years"]))
+    cost = breakdown.total() * float(p["cost_scale"])
     sv = out["expected_surviving_value_fraction"]
     land, people = _coverage_fractions(scen, catalog)
     return {
@@ -231,6 +226,7 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, cat
         "interceptors_expended": float(out["interceptors_expended_total"]),
         "cost_total_jpy": float(cost),
         "jpy_per_surviving_value_point": float(cost / (100 * sv)) if sv > 0 else float("inf"),
+        "price_year": int(breakdown.price_year),
     }
 
 

@@ -9,24 +9,49 @@ an interrupted sweep - Ctrl-C, a killed process, a lost worker - keeps every run
 catalog hash) in the file and refuses to resume a different one.
 
 DuckDB was chosen over Parquet because Parquet files cannot be appended to: a per-run Parquet part
-file would work too, but a single transactional file is simpler to resume and to query
-(``duckdb.sql("select * from 'sweep.duckdb'.runs")``).
+file would work too, but a single transactional file is simpler to resume and to query.
+
+The file (schema :data:`SCHEMA_VERSION`) holds two tables. ``meta`` has one row: the schema version,
+the sweep's definition (JSON: axes, run keys, trials, seed, catalog hash) and its provenance
+(bmdlab version, catalog hash, trials, seed, creation time, UTC). ``runs`` has one row per finished
+run, every column typed: each axis by what its parameter is (:func:`axis_type`: counts ``BIGINT``,
+other numbers ``DOUBLE``, the on/off engagement limits ``BOOLEAN``, names ``VARCHAR``), the metrics
+``DOUBLE`` except the cost, which is whole yen (``BIGINT``) of the year in ``price_year``, then the
+run's ``seed``, ``seconds``, ``bmdlab_version`` and ``finished_at`` (UTC). Read it with
+:func:`read_sweep` (a pandas DataFrame), or with DuckDB itself::
+
+    python -c "import duckdb; print(duckdb.connect('sweep.duckdb', read_only=True).sql('select * from runs'))"
+
+Files written before typed columns (axis values as JSON text, no ``schema_version``) are refused
+with a one-line error; start a new file.
 """
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bmdlab.errors import BmdlabError
-from bmdlab.sensitivity.model import METRICS, PARAMETERS, check_point, evaluate, run_seed
+from bmdlab.sensitivity.model import (INTEGERS, LIMIT_PARAMETERS, METRICS, PARAMETERS, RANGES, check_point, evaluate,
+                                      run_seed)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLE = "runs"
+#: Version of the sweep file's layout. 1 (never written down in the file): axis values as JSON text;
+#: 2: typed columns, a ``schema_version`` and provenance in ``meta``.
+SCHEMA_VERSION = 2
+#: Metrics that are amounts of money, stored as whole yen (of the run's ``price_year``).
+MONEY_METRICS = ("cost_total_jpy",)
+#: Largest seed a ``BIGINT`` column holds.
+MAX_SEED = 2**63 - 1
 
 
 def grid(axes: dict[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -44,7 +69,11 @@ def grid(axes: dict[str, Sequence[Any]]) -> list[dict[str, Any]]:
 
 
 def parse_axis(text: str) -> tuple[str, list[Any]]:
-    """``name=v1,v2,...`` -> (name, values); numbers become int or float, the rest stay text."""
+    """``name=v1,v2,...`` -> (name, values); numbers become int or float, the rest stay text.
+
+    ``on``/``off`` stay text here (:func:`check_point` checks them); the sweep file stores an
+    engagement-limit axis as ``BOOLEAN`` (:func:`axis_type`).
+    """
     if "=" not in text:
         raise BmdlabError(f"--axis: '{text}' must look like NAME=V1,V2 (e.g. missiles=50,100,200)")
     name, _, rest = text.partition("=")
@@ -68,17 +97,69 @@ def parse_axis(text: str) -> tuple[str, list[Any]]:
 
 
 def run_key(point: dict[str, Any]) -> str:
+    """The run's identity in the sweep file (its parameters as sorted JSON); resume skips stored keys."""
     return json.dumps(point, sort_keys=True)
 
 
-class SweepStore:
-    """The sweep's DuckDB file: a ``meta`` row with the definition and a ``runs`` table."""
+def axis_type(name: str, values: Sequence[Any]) -> str:
+    """The DuckDB type of an axis column.
 
-    def __init__(self, path: str | Path, axes: list[str], definition: dict[str, Any], resume: bool):
+    Taken from what the parameter is, so that one parameter has one type in every sweep file: a count
+    (``missiles``, ``decoys``, ``years``; whole numbers, :func:`check_point`) is ``BIGINT``, another
+    number ``DOUBLE``, an engagement limit (``on``/``off``) ``BOOLEAN``, a name (``scenario``,
+    ``flyout``) ``VARCHAR``. A parameter of none of these kinds is typed by its values: all booleans
+    ``BOOLEAN``, all integers ``BIGINT``, all numbers ``DOUBLE``, otherwise ``VARCHAR``.
+    """
+    if name in LIMIT_PARAMETERS:
+        return "BOOLEAN"
+    if name in INTEGERS:
+        return "BIGINT"
+    if name in RANGES:
+        return "DOUBLE"
+    if name in PARAMETERS:
+        return "VARCHAR"  # a name (scenario) or a choice (flyout)
+    vals = [v for v in values if v is not None]
+    if vals and all(isinstance(v, bool) for v in vals):
+        return "BOOLEAN"
+    if vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        return "BIGINT"
+    if vals and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def _sql_value(sql_type: str, v: Any) -> Any:
+    """An axis value as its column stores it (``on``/``off`` -> True/False)."""
+    if v is None:
+        return None
+    if sql_type == "BOOLEAN":
+        return v is True or v == "on"
+    if sql_type == "BIGINT":
+        return int(v)
+    if sql_type == "DOUBLE":
+        return float(v)
+    return str(v)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _now_utc() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class SweepStore:
+    """The sweep's DuckDB file: a ``meta`` row (schema version, definition, provenance) and a typed ``runs`` table."""
+
+    def __init__(self, path: str | Path, axis_types: dict[str, str], definition: dict[str, Any], resume: bool):
         import duckdb
 
+        from bmdlab import __version__
+
         self.path = Path(path)
-        self.axes = axes
+        self.axis_types = dict(axis_types)
+        self.axes = list(axis_types)
         exists = self.path.exists()
         self.created = not exists
         if exists and not resume:
@@ -86,45 +167,49 @@ class SweepStore:
         if self.path.parent and not self.path.parent.is_dir():
             raise BmdlabError(f"--out: directory '{self.path.parent}' does not exist")
         if exists:
-            _check_is_sweep_file(self.path)  # before anything is written to it
+            check_sweep_file(self.path)  # before anything is written to it
         try:
             self.con = duckdb.connect(str(self.path))
         except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
             raise BmdlabError(f"{self.path}: cannot open as a DuckDB sweep file ({str(exc).splitlines()[0]})") from None
         defn = json.dumps(definition, sort_keys=True)
-        tables = {r[0] for r in self.con.execute("select table_name from information_schema.tables").fetchall()}
-        if "meta" in tables:
+        if exists:
             old = self.con.execute("select definition from meta").fetchone()
             if old is None or old[0] != defn:
                 self.con.close()
                 raise BmdlabError(f"{self.path}: holds a different sweep (grid, trials, seed or catalog differ); "
                                   "resume it with the same options or write to a new --out file")
-        else:
-            cols = ", ".join([f'"{a}" VARCHAR' for a in axes] + [f'"{m}" DOUBLE' for m in METRICS])
-            self.con.execute("create table meta (definition VARCHAR)")
-            self.con.execute("insert into meta values (?)", [defn])
-            self.con.execute(f"create table {TABLE} (run_key VARCHAR PRIMARY KEY, {cols}, seed UBIGINT, seconds DOUBLE, "
-                             "finished_at TIMESTAMP DEFAULT current_timestamp)")
+            return
+        cols = ", ".join([f"{_ident(a)} {t}" for a, t in self.axis_types.items()]
+                         + [f"{_ident(m)} {'BIGINT' if m in MONEY_METRICS else 'DOUBLE'} NOT NULL" for m in METRICS])
+        self.con.begin()  # the schema appears whole or not at all
+        self.con.execute("create table meta (schema_version INTEGER NOT NULL, definition VARCHAR NOT NULL, "
+                         "bmdlab_version VARCHAR NOT NULL, catalog_hash VARCHAR NOT NULL, trials BIGINT NOT NULL, "
+                         "seed BIGINT NOT NULL, created_at TIMESTAMP NOT NULL)")
+        self.con.execute("insert into meta values (?, ?, ?, ?, ?, ?, ?)",
+                         [SCHEMA_VERSION, defn, __version__, definition["catalog"], definition["trials"], definition["seed"],
+                          _now_utc()])
+        self.con.execute(f"create table {TABLE} (run_key VARCHAR PRIMARY KEY, {cols}, price_year INTEGER NOT NULL, "
+                         "seed BIGINT NOT NULL, seconds DOUBLE NOT NULL, bmdlab_version VARCHAR NOT NULL, "
+                         "finished_at TIMESTAMP NOT NULL)")
+        self.con.commit()
 
     def done(self) -> set[str]:
         return {r[0] for r in self.con.execute(f"select run_key from {TABLE}").fetchall()}
 
     def append(self, point: dict[str, Any], metrics: dict[str, float], seed: int, seconds: float) -> None:
-        row = [run_key(point)] + [json.dumps(point[a]) for a in self.axes] + [metrics[m] for m in METRICS] + [seed, seconds]
+        from bmdlab import __version__
+
+        row = ([run_key(point)] + [_sql_value(t, point[a]) for a, t in self.axis_types.items()]
+               + [round(metrics[m]) if m in MONEY_METRICS else metrics[m] for m in METRICS]
+               + [int(metrics["price_year"]), seed, seconds, __version__, _now_utc()])
+        cols = ", ".join(["run_key"] + [_ident(a) for a in self.axes] + [_ident(m) for m in METRICS]
+                         + ["price_year", "seed", "seconds", "bmdlab_version", "finished_at"])
         marks = ", ".join("?" * len(row))
-        cols = ", ".join(["run_key"] + [f'"{a}"' for a in self.axes] + [f'"{m}"' for m in METRICS] + ["seed", "seconds"])
         self.con.execute(f"insert into {TABLE} ({cols}) values ({marks})", row)  # autocommit: durable per run
 
     def table(self) -> list[dict[str, Any]]:
-        cur = self.con.execute(f"select * exclude (finished_at) from {TABLE} order by run_key")
-        names = [d[0] for d in cur.description]
-        rows = []
-        for r in cur.fetchall():
-            d = dict(zip(names, r))
-            for a in self.axes:
-                d[a] = json.loads(d[a])
-            rows.append(d)
-        return rows
+        return _rows(self.con)
 
     def close(self) -> None:
         self.con.close()
@@ -137,14 +222,34 @@ class SweepStore:
                 f.unlink(missing_ok=True)
 
 
-def _check_is_sweep_file(path: Path) -> None:
-    """Refuse, without writing to it, a file that is not a bmdlab sweep (another DuckDB database, or no database)."""
+def _rows(con) -> list[dict[str, Any]]:
+    """The runs as plain Python values, sorted by run key (``finished_at`` left out)."""
+    cur = con.execute(f"select * exclude (finished_at) from {TABLE} order by run_key")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def check_sweep_file(path: str | Path) -> None:
+    """Refuse, without writing to it, a file that is not a sweep this bmdlab can resume or read.
+
+    Raises
+    ------
+    BmdlabError
+        One line naming ``out``: not a DuckDB database (or in use by another process), another
+        DuckDB database, a sweep file from an older bmdlab (axis values as JSON text) or a newer one.
+    """
     import duckdb
 
+    path = Path(path)
     try:
         con = duckdb.connect(str(path), read_only=True)
-    except Exception as exc:  # duckdb's IOException / InvalidInputException
-        raise BmdlabError(f"{path}: not a DuckDB sweep file ({str(exc).splitlines()[0]}); choose a new --out file") from None
+    except Exception as exc:  # duckdb's IOException / InvalidInputException / ConnectionException
+        first = str(exc).splitlines()[0]
+        if "lock" in first.lower() or "same database file" in first:
+            raise BmdlabError(f"out: '{path}' is open in another process or connection (a running sweep?); "
+                              "wait for it to finish or choose a new out file") from None
+        raise BmdlabError(f"{path}: not a DuckDB sweep file ({first}); choose a new --out file") from None
+    version = None
     try:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         ok = {"meta", TABLE} <= tables
@@ -154,6 +259,10 @@ def _check_is_sweep_file(path: Path) -> None:
                 ok = row is not None and {"axes", "points", "trials", "seed"} <= set(json.loads(row[0]))
             except (TypeError, ValueError):
                 ok = False
+        if ok:
+            cols = {r[0] for r in con.execute("select column_name from information_schema.columns "
+                                              "where table_name = 'meta'").fetchall()}
+            version = con.execute("select schema_version from meta").fetchone()[0] if "schema_version" in cols else 1
     except Exception:
         ok = False
     finally:
@@ -161,6 +270,12 @@ def _check_is_sweep_file(path: Path) -> None:
     if not ok:
         raise BmdlabError(f"{path}: is not a bmdlab sweep file (no sweep definition in it); bmdlab leaves it untouched, "
                           "choose a new --out file")
+    if version < SCHEMA_VERSION:
+        raise BmdlabError(f"out: '{path}' is a sweep file from an older bmdlab (schema {version}: axis values stored as "
+                          "JSON text) and cannot be resumed or read; bmdlab leaves it untouched, start a new sweep in a new out file")
+    if version > SCHEMA_VERSION:
+        raise BmdlabError(f"out: '{path}' was written by a newer bmdlab (sweep schema {version}, this one reads "
+                          f"{SCHEMA_VERSION}); upgrade bmdlab or start a new sweep in a new out file")
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -189,7 +304,7 @@ def _timed(point: dict[str, Any], trials: int, seed: int, catalog_dir: str | Non
 
 def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int = 2000, seed: int = 2017,
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-              catalog_dir: str | None = None, catalog_hash: str = "",
+              catalog_dir: str | None = None, catalog_hash: str | None = None,
               progress: Callable[[int, int], None] | None = None,
               on_result: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
     """Run every point not yet in ``out`` and append each result as it finishes; return the table.
@@ -204,18 +319,35 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
         Local processes (default: the machine's cores; 1 runs in this process).
     scheduler : str, optional
         Address of a Dask scheduler (``tcp://host:8786``); runs go to its workers instead.
+    catalog_dir, catalog_hash : str, optional
+        The catalog the runs use (default: the built-in one) and its hash, recorded in the file
+        (computed from the catalog when not given).
     on_result : callable, optional
         Called with each stored row (after it is committed); used by tests to interrupt a sweep.
+
+    Returns
+    -------
+    list of dict
+        The file's runs, sorted by run key, as plain Python values (:func:`load_table`;
+        :func:`read_sweep` gives a DataFrame).
     """
     if trials < 1:
         raise BmdlabError(f"--trials: {trials} must be at least 1")
+    if not 0 <= seed <= MAX_SEED:
+        raise BmdlabError(f"seed: {seed} must be between 0 and 2**63 - 1")
     if not points:
         raise BmdlabError("sweep: no runs to do")
     axes = list(points[0])
     if any(list(p) != axes for p in points):
         raise BmdlabError("sweep: every run must have the same parameters")
+    checked = [check_point(p) for p in points]  # before the file exists: a bad point leaves none
+    types = {a: axis_type(a, [c[a] for c in checked]) for a in axes}
+    if catalog_hash is None:
+        from bmdlab.catalog import builtin_catalog, load_catalog
+
+        catalog_hash = (builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)).hash
     definition = {"axes": axes, "points": [run_key(p) for p in points], "trials": trials, "seed": seed, "catalog": catalog_hash}
-    store = SweepStore(out, axes, definition, resume)
+    store = SweepStore(out, types, definition, resume)
     stored = 0
     try:
         done = store.done()
@@ -284,20 +416,50 @@ def _run_dask(todo: Iterable[dict[str, Any]], address: str, trials: int, seed: i
 
 
 def load_table(path: str | Path) -> list[dict[str, Any]]:
-    """Read a sweep file's runs (sorted by run key)."""
+    """A sweep file's runs as plain Python values, sorted by run key (``finished_at`` left out)."""
+    con = _open_sweep(path)
+    try:
+        return _rows(con)
+    finally:
+        con.close()
+
+
+def read_sweep(path: str | Path) -> pd.DataFrame:
+    """A sweep file's runs as a DataFrame, one typed column per axis, metric and provenance field.
+
+    Columns and dtypes follow the file (:func:`axis_type`): ``BIGINT`` -> ``int64``, ``DOUBLE`` ->
+    ``float64``, ``BOOLEAN`` -> ``bool``, ``VARCHAR`` -> a string dtype, ``TIMESTAMP`` ->
+    ``datetime64``; an axis column holding a missing value (a ``None`` in the grid) gets pandas'
+    nullable dtype instead (``Int64``, ``boolean``). Rows are sorted by run key. The file's ``meta``
+    row (schema version, bmdlab version, catalog hash, trials, seed, creation time as ISO text, UTC)
+    is in ``frame.attrs["sweep"]``.
+
+    Raises
+    ------
+    BmdlabError
+        One line when ``path`` is missing or not a sweep file this bmdlab reads (:func:`check_sweep_file`).
+    """
+    con = _open_sweep(path)
+    try:
+        frame = con.sql(f"select * from {TABLE} order by run_key").df()
+        cur = con.execute("select * exclude (definition) from meta")
+        meta = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    finally:
+        con.close()
+    meta["created_at"] = meta["created_at"].isoformat()  # attrs stay JSON (pandas writes them into Parquet)
+    frame.attrs["sweep"] = meta
+    return frame
+
+
+def _open_sweep(path: str | Path):
     import duckdb
 
     path = Path(path)
     if not path.is_file():
         raise BmdlabError(f"{path}: no such sweep file")
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        axes = json.loads(con.execute("select definition from meta").fetchone()[0])["axes"]
-        cur = con.execute(f"select * exclude (finished_at) from {TABLE} order by run_key")
-        names = [d[0] for d in cur.description]
-        return [{k: (json.loads(v) if k in axes else v) for k, v in zip(names, r)} for r in cur.fetchall()]
-    finally:
-        con.close()
+    check_sweep_file(path)
+    return duckdb.connect(str(path), read_only=True)
 
 
-__all__ = ["SweepStore", "grid", "load_table", "parse_axis", "run_key", "run_sweep"]
+__all__ = ["SCHEMA_VERSION", "SweepStore", "axis_type", "check_sweep_file", "grid", "load_table", "parse_axis",
+           "read_sweep", "run_key", "run_sweep"]

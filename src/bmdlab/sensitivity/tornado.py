@@ -45,7 +45,18 @@ def default_ranges(base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any],
 
 def tornado(base: dict[str, Any], *, trials: int = 2000, seed: int = 2017, ranges=None, catalog_dir: str | None = None,
             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Metrics at the base point and at each input's low and high value (inputs sorted by swing)."""
+    """Metrics at the base point and at each input's low and high value.
+
+    Returns
+    -------
+    dict
+        ``base`` (the checked base point), ``base_metrics``, ``rows`` (per input: ``parameter``,
+        ``label``, ``low``, ``high``, ``low_metrics``, ``high_metrics``), ``metrics`` (their names)
+        and the provenance: ``trials``, ``seed``, ``catalog_hash``, ``bmdlab_version``. Each
+        metrics dict has its cost's ``price_year``.
+    """
+    from bmdlab import __version__
+
     base = check_point(base)
     ranges = list(ranges or default_ranges(base))
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
@@ -61,7 +72,7 @@ def tornado(base: dict[str, Any], *, trials: int = 2000, seed: int = 2017, range
         if progress:
             progress(name)
     return {"base": {k: v for k, v in base.items()}, "base_metrics": at_base, "rows": rows, "metrics": list(METRICS),
-            "trials": trials, "seed": seed}
+            "trials": trials, "seed": seed, "catalog_hash": catalog.hash, "bmdlab_version": __version__}
 
 
 def swing(result: dict[str, Any], metric: str) -> list[tuple[str, float, float]]:

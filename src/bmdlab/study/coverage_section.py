@@ -92,13 +92,13 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
 
     siting = optimise_sites(catalog, "thaad-battery", with_engagement_model(load_scenario("japan-2017-baseline", catalog), model),
                             land_target=0.99,
-                            resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km)
+                            resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km).summary
     # the Ministry's area: the whole country against the threat of the 2017 debate (Nodong, Scud-ER), whose
     # reach leaves out eastern Hokkaido and most of the Nansei islands: 99 % of the land that threat reaches
     siting_debate = optimise_sites(catalog, "thaad-battery",  # a second count, on the dependence table's coarser grid
                                    with_engagement_model(load_scenario("japan-2017-nodong-scud-er", catalog), model),
                                    land_target=0.99, resolution_km=DEBATE_SITING_RESOLUTION_KM,
-                                   candidate_spacing_km=3.0 * DEBATE_SITING_RESOLUTION_KM, area="threatened") if debate_siting else None
+                                   candidate_spacing_km=3.0 * DEBATE_SITING_RESOLUTION_KM, area="threatened").summary if debate_siting else None
     if progress:
         progress("thaad siting")
 

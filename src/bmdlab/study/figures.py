@@ -9,9 +9,11 @@ import numpy as np
 
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage
+from bmdlab.coverage.siting_study import SitingResult
 from bmdlab.defense.footprint import Footprint
-from bmdlab.geo.japan import japan_outline
+from bmdlab.geo.japan import japan_outline, largest_cities
 from bmdlab.geo.region import neighbour_outlines
+from bmdlab.plotting import Figure, finish_figure, new_figure
 from bmdlab.plotting.maps import plot_coverage_map
 
 
@@ -29,9 +31,13 @@ def launch_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
 NANSEI_STRIP = (122.6, 131.6, 24.0, 28.9)
 
 
-def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], path: str | Path, title: str,
-                 ax=None, strip_ax=None) -> Path | None:
-    """Map of a national coverage result: worst-case shot opportunities per land cell."""
+def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], path: str | Path | None, title: str,
+                 ax=None, strip_ax=None) -> Path | Figure | None:
+    """Map of a national coverage result: worst-case shot opportunities per land cell.
+
+    Draws into ``ax`` (and ``strip_ax``) if given and returns None; otherwise writes a PNG to
+    ``path`` and returns it, or returns the Figure if ``path`` is None.
+    """
     threatened = cov.reach.any(axis=0)
     worst = np.where(threatened, np.where(cov.defended(), cov.worst_shots(), 0), -1)
     land, pop = cov.fractions(cov.defended())
@@ -47,8 +53,26 @@ def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], 
     )
 
 
-def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path) -> Path:
-    """Map of one unit's defended footprint (aim points shaded by shot opportunities)."""
+def siting_map(result: SitingResult, catalog: Catalog, path: str | Path | None, cities: int = 10,
+               title: str | None = None) -> Path | Figure:
+    """Map of a siting result (:func:`bmdlab.coverage.siting_study.optimise_sites`): the chosen sites
+    and the land they defend, with the ``cities`` largest cities marked.
+
+    Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
+    """
+    s = result.summary
+    c = largest_cities(cities)
+    marked = [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])}
+              for i in range(len(c.name))]
+    title = title or f"{s['count']} x {catalog.units[s['system']].name}, sited for {s['objective']}"
+    return coverage_map(result.coverage, catalog, marked, path, title=title)
+
+
+def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path | None) -> Path | Figure:
+    """Map of one unit's defended footprint (aim points shaded by shot opportunities).
+
+    Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
+    """
     d = fp.defender
     lat0, lon0 = float(np.degrees(d.lat)), float(np.degrees(d.lon))
     defended = fp.shots > 0
@@ -76,19 +100,16 @@ def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path) -> Path:
     )
 
 
-def coverage_maps_side_by_side(covs: dict[str, Coverage], catalog: Catalog, cities: list[dict[str, Any]], path: str | Path,
-                               ncols: int | None = None) -> Path:
-    """One panel per coverage result (same colours and extent), for the study report."""
-    import io
+def coverage_maps_side_by_side(covs: dict[str, Coverage], catalog: Catalog, cities: list[dict[str, Any]],
+                               path: str | Path | None, ncols: int | None = None) -> Path | Figure:
+    """One panel per coverage result (same colours and extent), for the study report.
 
-    import matplotlib.pyplot as plt
-
-    from bmdlab.io import atomic_write_bytes
-
+    Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
+    """
     ncols = ncols or len(covs)
     nrows = -(-len(covs) // ncols)
-    fig, axes = plt.subplots(2 * nrows, ncols, figsize=(6.4 * ncols, 9.6 * nrows), constrained_layout=True,
-                             gridspec_kw={"height_ratios": [3.3, 1.0] * nrows}, squeeze=False)
+    fig = new_figure((6.4 * ncols, 9.6 * nrows))
+    axes = fig.subplots(2 * nrows, ncols, gridspec_kw={"height_ratios": [3.3, 1.0] * nrows}, squeeze=False)
     for k, (name, cov) in enumerate(covs.items()):
         r, c = divmod(k, ncols)
         coverage_map(cov, catalog, cities, path, title=name, ax=axes[2 * r, c], strip_ax=axes[2 * r + 1, c])
@@ -96,15 +117,15 @@ def coverage_maps_side_by_side(covs: dict[str, Coverage], catalog: Catalog, citi
         r, c = divmod(k, ncols)
         axes[2 * r, c].set_visible(False)
         axes[2 * r + 1, c].set_visible(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
+    return finish_figure(fig, path, dpi=100)
 
 
-def region_case_map(case_id: str, catalog: Catalog, path: str | Path, title: str) -> Path:
+def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, title: str) -> Path | Figure:
     """Map of a published-footprint region case (e.g. THAAD at Seongju): the country's cells, defended or
-    not (worst case over the case's threats), the battery and the launch areas."""
+    not (worst case over the case's threats), the battery and the launch areas.
+
+    Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
+    """
     from bmdlab.coverage.published_footprints import published_cases, region_coverage
 
     case = next(c for c in published_cases() if c.id == case_id)

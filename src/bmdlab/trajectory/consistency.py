@@ -101,8 +101,12 @@ def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[dict[s
     lofted flights by more than ``tolerance``, or (flights of other shapes give lower bounds) when
     it is shorter than an observed flight's equivalent range by more than ``tolerance``.
     """
-    if not 0.0 < tolerance < 10.0:
-        raise ValueError(f"tolerance: {tolerance:g} must lie between 0 and 10")
+    import math
+
+    if not (math.isfinite(tolerance) and 0.0 < tolerance < 10.0):
+        from bmdlab.errors import BmdlabError
+
+        raise BmdlabError(f"tolerance: {tolerance:g} must be a fraction above 0 and below 10 (e.g. 0.35)")
     rows = []
     flights = observed_flights()
     for key, missile in catalog.missiles.items():

@@ -49,7 +49,7 @@ def apogee_limits(missile: Missile) -> dict[str, tuple[float, float]]:
     return {"lofted": (0.0, float(top)), "depressed": (float(me.burnout_altitude[0]), float(me.apogee[0]))}
 
 
-def check_shape(missile: Missile, shape: str, apogee: float | None, where: str = "--apogee-km") -> None:
+def check_shape(missile: Missile, shape: str, apogee: float | None, where: str = "apogee_km") -> None:
     """Refuse a trajectory shape the missile cannot fly at any range (one line naming ``where``)."""
     if shape not in SHAPES:
         raise BmdlabError(f"{where.replace('apogee-km', 'shape').replace('apogee_km', 'shape')}: unknown trajectory shape "
@@ -98,9 +98,9 @@ def missile_trajectory(
         apogee/angle; otherwise leave those trajectories as NaN.
     """
     if shape not in SHAPES:
-        raise BmdlabError(f"--shape: unknown trajectory shape '{shape}'; use one of {', '.join(SHAPES)}")
+        raise BmdlabError(f"shape: unknown trajectory shape '{shape}'; use one of {', '.join(SHAPES)}")
     if shape != "minimum-energy" and apogee is None and angle is None:
-        raise BmdlabError(f"--shape {shape} needs --apogee-km (or a burnout angle)")
+        raise BmdlabError(f"shape {shape} needs apogee_km (or a burnout angle)")
     if strict and missile is not None and apogee is not None and np.ndim(apogee) == 0:
         check_shape(missile, shape, float(apogee))
     burn = missile.burn_time.si() if missile is not None else 0.0

@@ -1,0 +1,264 @@
+"""The Typer application, its consoles, and what every command shares: one-line errors that name
+the option, JSON output with provenance, progress on a terminal or as log lines.
+
+Commands parse, call :mod:`bmdlab.api` and render; validation lives in the library, whose errors
+name parameters (``trials: ...``); :func:`user_errors` maps those names to the command's options
+(``--trials: ...``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import rich.markup
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+try:  # Typer 0.20 and later vendor Click as typer._click; earlier ones use Click itself
+    from typer._click import exceptions as click_exceptions
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions
+    from click import get_current_context
+
+from bmdlab import __version__
+from bmdlab.errors import BmdlabError
+
+#: Ctrl-C while Click parses or a command runs (Typer's own Abort, and Click's where it has one).
+ABORTS = tuple({typer.Abort, getattr(click_exceptions, "Abort", typer.Abort)})
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def one_line(text: str) -> str:
+    """A message on one line: control characters a user typed (newlines, tabs) are shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+class OneLineErrors(TyperGroup):
+    """Command-line parse errors (an unknown option, a value of the wrong type) as one ``error:`` line
+    naming the option, and exit code 2, like every other bad input (Click prints three lines)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_exceptions.NoArgsIsHelpError as exc:  # bare `bmdlab` or `bmdlab catalog`: the help
+            if not standalone_mode:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click_exceptions.ClickException as exc:
+            if not standalone_mode:
+                raise
+            where = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) is not None else ""
+            err_console.print(f"[bold red]error:[/] {rich.markup.escape(one_line(exc.format_message()))}{where}",
+                              highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except ABORTS:
+            if not standalone_mode:
+                raise
+            err_console.print("Aborted!")
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    name="bmdlab",
+    help="Open, sourced, reproducible missile-defence analysis (Japan 2017 case study).",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _flags() -> dict[str, str]:
+    """Python parameter name -> how the running command spells it (``--trials``, ``SCENARIO``)."""
+    try:
+        ctx = get_current_context(silent=True)
+    except Exception:  # pragma: no cover
+        ctx = None
+    out: dict[str, str] = {}
+    if ctx is None:
+        return out
+    for p in getattr(ctx.command, "params", []):
+        name = getattr(p, "name", None)
+        if not name:
+            continue
+        if getattr(p, "param_type_name", "") == "argument":
+            out[name] = name.upper()
+        elif getattr(p, "opts", None):
+            out[name] = max(p.opts, key=len)
+    return out
+
+
+def flagify(message: str, flags: dict[str, str]) -> str:
+    """Name the command's options in a library message: a leading ``name:``, any ```name``` in
+    backticks and any ``snake_case`` parameter name become the option (``apogee_km`` -> ``--apogee-km``)."""
+    m = re.match(r"^([a-z_][a-z0-9_]*):", message)
+    if m and m.group(1) in flags:
+        message = flags[m.group(1)] + message[m.end() - 1:]
+    message = re.sub(r"`([a-z_][a-z0-9_]*)`", lambda k: flags.get(k.group(1), k.group(1)), message)
+    for name, flag in flags.items():
+        if "_" in name:
+            message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
+    return message
+
+
+def user_errors(aliases: dict[str, str] | None = None):
+    """Turn :class:`BmdlabError` into a one-line message naming the option, and exit code 2.
+
+    ``aliases`` maps library parameter names the command spells differently (``launch`` -> ``--from``).
+    """
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except BmdlabError as exc:
+                try:
+                    flags = {**_flags(), **(aliases or {})}
+                except Exception:  # pragma: no cover - naming options must never turn an error into a traceback
+                    flags = dict(aliases or {})
+                msg = flagify(one_line(str(exc)), flags)
+                err_console.print(f"[bold red]error:[/] {rich.markup.escape(msg)}", highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from None
+
+        return wrapper
+
+    return deco
+
+
+def catalog_dir(ctx: typer.Context) -> Path | None:
+    return (ctx.find_root().obj or {}).get("catalog")
+
+
+def catalog(ctx: typer.Context):
+    from bmdlab.api import catalog_of
+
+    return catalog_of(catalog_dir(ctx))
+
+
+def analysis(ctx: typer.Context, scenario: str = "japan-2017-baseline", **kw: Any):
+    from bmdlab.api import Analysis
+
+    return Analysis(scenario, catalog=catalog(ctx), **kw)
+
+
+def print_json(obj: Any) -> None:
+    """Print a result (its ``to_dict()``) or a dict as JSON on stdout."""
+    from bmdlab.io import json_text
+
+    sys.stdout.write(json_text(obj.to_dict() if hasattr(obj, "to_dict") else obj))
+
+
+def json_payload(what: str, payload: dict[str, Any], cat, **options: Any) -> dict[str, Any]:
+    """The JSON layout of a command that has no result type (catalog and scenario listings)."""
+    from bmdlab.api.results import SCHEMA_VERSION, make_provenance
+
+    return {"schema_version": SCHEMA_VERSION, "kind": what, "provenance": make_provenance(cat, None, None, **options).to_dict(),
+            **payload}
+
+
+class LazyProgress:
+    """A progress display on stderr (a bar on a terminal, timestamped lines when redirected) that
+    appears at the first tick: a command whose input the library refuses prints its one error line
+    and nothing else."""
+
+    def __init__(self, total: int, description: str) -> None:
+        self.total, self.description = total, description
+        self.display = None
+        self.task_id = None
+
+    def _start(self) -> None:
+        if self.display is None:
+            from bmdlab.progress import progress_display
+
+            self.display = progress_display(err_console)
+            self.display.__enter__()
+            self.task_id = self.display.add_task(self.description, total=self.total)
+
+    def advance(self, *_: Any) -> None:
+        self._start()
+        self.display.advance(self.task_id)
+
+    def update(self, completed: float, *_: Any) -> None:
+        self._start()
+        self.display.update(self.task_id, completed=completed)
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.display is not None:
+            self.display.__exit__(*exc)
+
+
+def progress(total: int, description: str) -> tuple[LazyProgress, Any]:
+    """A :class:`LazyProgress` and its tick (one step per call)."""
+    prog = LazyProgress(total, description)
+    return prog, prog.advance
+
+
+def check_outputs(**paths: Path | None) -> None:
+    """Refuse unwritable output files before any work (option name = keyword, underscores for dashes)."""
+    from bmdlab.io import check_output_file
+
+    for option, path in paths.items():
+        if path is not None:
+            check_output_file(path, "--" + option.replace("_", "-"))
+
+
+def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> None:
+    if path is not None and path.suffix.lower() not in suffixes:
+        raise BmdlabError(f"{option}: '{path}' must end in {' or '.join(suffixes)}")
+
+
+def bn(jpy: float | None) -> str:
+    return "n/a" if jpy is None else f"¥{jpy / 1e9:,.1f} bn"
+
+
+def complete_scenario(incomplete: str) -> list[str]:
+    """Shell completion of scenario names (built-in scenarios and trade-off options)."""
+    try:
+        from bmdlab.catalog import builtin_catalog
+        from bmdlab.cost.options import scenario_names
+
+        return [n for n in scenario_names(builtin_catalog()) if n.startswith(incomplete)]
+    except Exception:  # pragma: no cover - completion never fails loudly
+        return []
+
+
+def complete_key(kind: str):
+    def complete(incomplete: str) -> list[str]:
+        try:
+            from bmdlab.catalog import builtin_catalog
+
+            return [k for k in builtin_catalog().kind(kind) if k.startswith(incomplete)]
+        except Exception:  # pragma: no cover
+            return []
+
+    return complete
+
+
+FLYOUT_HELP = "Interceptor fly-out model: physical (point mass with thrust, gravity and drag) or straight-line (the earlier kinematic model)."
+LIMITS_HELP = ("Engagement limits in force: all, none, or a comma list of launcher-elevation, min-flight-time, crossing, "
+               "track-rcs, field-of-view.")
+SCENARIO_HELP = "Built-in scenario (bmdlab scenario list), trade-off option key or a YAML file."
+SEED_HELP = "Random seed (same seed, same result; default 2017 everywhere)."
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"bmdlab {__version__}")
+        raise typer.Exit()

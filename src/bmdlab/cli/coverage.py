@@ -1,0 +1,129 @@
+"""``bmdlab coverage`` and ``bmdlab site``: national coverage and the siting of land units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, analysis, app, check_outputs, complete_key,
+                             complete_scenario, console, print_json, progress, user_errors)
+from bmdlab.cli.flight import _exports, _report_exports
+
+
+@app.command()
+@user_errors()
+def coverage(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help=SCENARIO_HELP, autocompletion=complete_scenario)],
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 5.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    map_png: Annotated[Path | None, typer.Option("--map", help="Write a coverage map to this PNG.")] = None,
+    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the coverage as GeoJSON (land dissolved by shot-opportunity class).")] = None,
+    netcdf: Annotated[Path | None, typer.Option("--netcdf", help="Write the coverage as a NetCDF raster (CF, EPSG:4326).")] = None,
+    cells: Annotated[Path | None, typer.Option("--cells", help="Write one row per land cell to this .parquet or .csv file.")] = None,
+    flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
+    limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
+) -> None:
+    """How much of Japan's land and population the scenario's architecture can defend."""
+    from bmdlab.api.checks import check_resolution
+
+    check_resolution(resolution_km)
+    check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells)
+    a = analysis(ctx, scenario, flyout=flyout, limits=limits)
+    prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")
+    with prog:
+        res = a.coverage(resolution_km, progress=tick)
+    _exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf)
+    if cells is not None:
+        from bmdlab.export import write_table
+
+        write_table(res.to_frame(), cells)
+        res.data["cells"] = str(cells)
+    if as_json:
+        print_json(res)
+        return
+    s = res.data
+    nt = s["categories"]["not_threatened"]
+    console.print(f"[bold]{a.scenario.name}[/]: {s['land_fraction']:.1%} of Japan's land and "
+                  f"{s['population_fraction']:.1%} of its people defended (worst case, {resolution_km:g} km grid); "
+                  f"not threatened by any listed threat: {nt['land_fraction']:.1%} of the land, "
+                  f"{nt['population_fraction']:.1%} of the people")
+    t = Table("region", "land", "people", "land defended", "people defended", "land threatened, not defended",
+              "land not threatened", title="per region (fractions of each region)", title_justify="left")
+    for row in s["regions"]:
+        t.add_row(row["region"], f"{row['land_km2']:,.0f} km2", f"{row['population'] / 1e6:,.2f} M",
+                  f"{row['defended']['land_fraction']:.1%}", f"{row['defended']['population_fraction']:.1%}",
+                  f"{row['threatened_not_defended']['land_fraction']:.1%}", f"{row['not_threatened']['land_fraction']:.1%}")
+    console.print(t)
+    t = Table(title="per launch area (fractions of the land its threats reach)", title_justify="left")
+    for col in ("launch area", "land", "population", "reach (share of Japan's land)"):
+        t.add_column(col)
+    for row in s["per_launch_area"]:
+        t.add_row(row["launch_area"], f"{row['land_fraction_of_reach']:.1%}", f"{row['population_fraction_of_reach']:.1%}",
+                  f"{row['reach_land_fraction']:.1%}")
+    console.print(t)
+    t = Table(title="units", title_justify="left")
+    for col in ("unit", "system", "population alone", "population added"):
+        t.add_column(col)
+    for row in s["units"]:
+        t.add_row(row["name"], row["system"], f"{row['population_fraction_alone']:.1%}", f"{row['population_fraction_added']:.1%}")
+    console.print(t)
+    _report_exports(res)
+    if cells is not None:
+        console.print(f"cells written to {cells}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@user_errors()
+def site(
+    ctx: typer.Context,
+    system: Annotated[str, typer.Argument(help="Catalog unit key of a land system, e.g. thaad-battery, aegis-ashore.", autocompletion=complete_key("units"))],
+    count: Annotated[int | None, typer.Option("--count", help="Number of units to place.")] = None,
+    population_target: Annotated[float | None, typer.Option("--population-target", help="Smallest count reaching this population fraction (0-1).")] = None,
+    land_target: Annotated[float | None, typer.Option("--land-target", help="Smallest count reaching this land fraction (0-1); implies --objective land.")] = None,
+    objective: Annotated[str, typer.Option("--objective", help="What to maximise: population or land.")] = "population",
+    threat: Annotated[str, typer.Option("--threat", help="Scenario whose threat (launch areas, missiles, shapes) the units must defend against: " + SCENARIO_HELP, autocompletion=complete_scenario)] = "japan-2017-baseline",
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 10.0,
+    candidate_spacing_km: Annotated[float, typer.Option("--candidate-spacing-km", help="Spacing of candidate sites on land. [km]")] = 30.0,
+    area: Annotated[str, typer.Option("--area", help="What targets and fractions are of: all (of Japan) or threatened (the land the threat reaches).")] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    map_png: Annotated[Path | None, typer.Option("--map", help="Write a map of the chosen sites and their coverage.")] = None,
+    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the chosen sites as GeoJSON points.")] = None,
+) -> None:
+    """Place K units of a land system to defend the most people (MILP, HiGHS), or find the smallest K for a target."""
+    check_outputs(map=map_png, geojson=geojson)
+    a = analysis(ctx, threat)
+    kw = dict(count=count, population_target=population_target, land_target=land_target, objective=objective,
+              resolution_km=resolution_km, candidate_spacing_km=candidate_spacing_km, area=area)
+    a.check_site(system, **kw)  # refuse bad input before the progress display
+    prog, tick = progress(len(a.threat_cases()), f"siting {system} against {a.scenario.name}")
+    with prog:
+        res = a.site(system, progress=tick, **kw)
+    if map_png is not None:
+        res.plot(map_png)
+        res.data["map"] = str(map_png)
+    if geojson is not None:
+        from bmdlab.export import write_geojson
+
+        write_geojson(res.to_geojson(), geojson)
+        res.data["geojson"] = str(geojson)
+    if as_json:
+        print_json(res)
+        return
+    s = res.data
+    of = "Japan's" if area == "all" else "the threatened"
+    console.print(f"[bold]{s['count']} x {system}[/] defend {s['population_fraction']:.1%} of {of} population and "
+                  f"{s['land_fraction']:.1%} of {of} land (objective {s['objective']}, gap {s['gap']:.2%}, "
+                  f"{s['candidates']} candidate sites, threat from {threat})")
+    t = Table(title="sites", title_justify="left")
+    t.add_column("lat")
+    t.add_column("lon")
+    for x in s["sites"]:
+        t.add_row(f"{x['lat']:.3f}", f"{x['lon']:.3f}")
+    console.print(t)
+    if s.get("target_met") is False:
+        console.print(f"[yellow]target {population_target or land_target:.0%} not reached with up to {s['count']} units[/]")
+    _report_exports(res)

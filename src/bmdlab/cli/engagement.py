@@ -1,0 +1,145 @@
+"""``bmdlab raid``, ``bmdlab analytic``, ``bmdlab wta``: raids, closed forms, weapon-target assignment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bmdlab.api.checks import DEFAULT_SEED
+from bmdlab.cli._app import (SCENARIO_HELP, SEED_HELP, analysis, app, check_outputs, complete_scenario, console,
+                             print_json, progress, user_errors)
+
+DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
+
+
+@app.command()
+@user_errors()
+def raid(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help=SCENARIO_HELP + " Its 'raid:' section is the raid.", autocompletion=complete_scenario)],
+    missiles: Annotated[int | None, typer.Option("--missiles", help="Scale the scenario's salvos to this many missiles.")] = None,
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
+    doctrine: Annotated[str | None, typer.Option("--doctrine", help=DOCTRINE_HELP + "; default: the scenario's.")] = None,
+    sspk: Annotated[float | None, typer.Option("--sspk", help="Override every interceptor's single-shot kill probability.")] = None,
+    memory_budget_gib: Annotated[float, typer.Option("--memory-budget-gib", help="Memory the Monte Carlo may use; a larger raid is refused before it starts. [GiB]")] = 4.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    leakers: Annotated[Path | None, typer.Option("--leakers", help="Write the distribution of leakers to this .parquet or .csv file.")] = None,
+) -> None:
+    """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
+    from bmdlab.engagement.raid import TRIAL_BLOCK
+
+    check_outputs(leakers=leakers)
+    a = analysis(ctx, scenario, seed=seed)
+    kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)
+    if trials > TRIAL_BLOCK:
+        a.check_raid(**kw)  # refuse bad input before the progress display
+        prog, _ = progress(trials, f"raid {a.scenario.name}: trials")
+        with prog:
+            res = a.raid(**kw, progress=lambda done, total: prog.update(done))
+    else:
+        res = a.raid(**kw)
+    if leakers is not None:
+        from bmdlab.export import write_table
+
+        write_table(res.to_frame(), leakers)
+        res.data["leakers_file"] = str(leakers)
+    if as_json:
+        print_json(res)
+        return
+    out = res.data
+    console.print(f"[bold]{a.scenario.name}[/]: {out['missiles']} missiles, {res.trials:,} trials, seed {a.seed}, {out['doctrine']}")
+    t = Table(show_header=False)
+    lo, hi = res.expected_leakers_ci95
+    cost = out["interceptor_cost_expended"]
+    for label, v in (("expected leakers", f"{res.expected_leakers:,.3f} (95 % CI {lo:,.3f} to {hi:,.3f})"),
+                     ("leakers 5th-95th percentile", f"{out['leakers_p05']:,} to {out['leakers_p95']:,}"),
+                     ("P(zero leakers)", f"{res.p_zero_leakers:,.4f}"),
+                     ("expected value not reached by a leaker", f"{out['expected_surviving_value_fraction']:.1%}"),
+                     ("interceptors expended", f"{res.interceptors_expended:,.1f}"),
+                     ("their cost", _money(cost))):
+        t.add_row(label, v)
+    console.print(t)
+    if out["units_exhausted"]:
+        console.print("magazines emptied: " + ", ".join(out["units_exhausted"]))
+    lc = out["launch_check"]
+    if lc["feasible"] is False:
+        console.print(f"[yellow]warning:[/] this raid exceeds the catalog's launchers: {lc['reason']}", soft_wrap=True)
+    elif lc["feasible"] is None:
+        console.print(f"launch capacity not checked: {lc['reason']}", soft_wrap=True, highlight=False)
+    if leakers is not None:
+        console.print(f"leakers distribution written to {leakers}", highlight=False, soft_wrap=True)
+
+
+def _money(m: dict) -> str:
+    parts = []
+    if m.get("jpy") is not None:
+        parts.append(f"¥{m['jpy'] / 1e9:,.1f} bn")
+    if m.get("usd") is not None:
+        parts.append(f"US${m['usd'] / 1e6:,.0f} M")
+    return " = ".join(parts) + (f" (of {m['price_year']})" if m.get("price_year") else "") if parts else "n/a"
+
+
+@app.command()
+@user_errors()
+def analytic(
+    missiles: Annotated[int, typer.Option("--missiles", help="Missiles in the raid.")],
+    sspk: Annotated[float, typer.Option("--sspk", help="Single-shot kill probability.")],
+    shots_per_missile: Annotated[int, typer.Option("--shots-per-missile", help="Interceptors per missile.")],
+    doctrine: Annotated[str, typer.Option("--doctrine", help=DOCTRINE_HELP + ".")] = "salvo",
+    reliability: Annotated[float, typer.Option("--reliability", help="Interceptor reliability.")] = 1.0,
+    missile_reliability: Annotated[float, typer.Option("--missile-reliability", help="Probability that a missile arrives.")] = 1.0,
+    decoys: Annotated[int, typer.Option("--decoys", help="Decoys per missile.")] = 0,
+    discrimination: Annotated[float, typer.Option("--discrimination", help="Probability a decoy is recognised.")] = 1.0,
+    interceptors: Annotated[int | None, typer.Option("--interceptors", help="Inventory spread over all engaged objects (overrides --shots-per-missile).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Closed-form P(zero leakers) and expected leakers (Wilkening 2000)."""
+    from bmdlab.api import analytic as run
+
+    res = run(missiles, sspk, shots_per_missile, doctrine=doctrine, reliability=reliability, missile_reliability=missile_reliability,
+              decoys=decoys, discrimination=discrimination, interceptors=interceptors)
+    if as_json:
+        print_json(res)
+        return
+    d = res.data
+    console.print(f"P(zero leakers) = {d['p_zero_leakers']:.4g}, expected leakers = {d['expected_leakers']:.3f} "
+                  f"(sd {d['leakers_sd']:.3f}), kill probability per missile {d['kill_probability_per_missile']:.4f}, "
+                  f"interceptors used {d['expected_interceptors']:,.1f}")
+
+
+@app.command()
+@user_errors(aliases={"time_limit_s": "--time-limit", "instance": "INSTANCE", "random": "--random"})
+def wta(
+    instance: Annotated[Path | None, typer.Argument(help='JSON file {"values": [...], "kill_probability": [[p_ij per weapon i, target j]]}.')] = None,
+    method: Annotated[str, typer.Option("--method", help="exact (MILP, proven optimum) or heuristic (fast, with a bound).")] = "exact",
+    random: Annotated[str | None, typer.Option("--random", help="Instead of a file: a random Ahuja et al. (2007) instance, WEAPONSxTARGETS.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of --random. " + SEED_HELP)] = DEFAULT_SEED,
+    save: Annotated[Path | None, typer.Option("--save", help="Write the --random instance to this JSON file.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds before either method stops: exact with its gap, heuristic with its best assignment so far.")] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Static weapon-target assignment (Ahuja et al. 2007): minimise expected surviving target value."""
+    from bmdlab.api import wta as solve
+    from bmdlab.engagement.wta import random_instance
+
+    check_outputs(save=save)
+    res = solve(instance=instance, random=random, seed=seed, method=method, time_limit_s=time_limit)
+    if random is not None and save is not None:
+        from bmdlab.io import atomic_write_json
+
+        values, pk = random_instance(res.data["weapons"], res.data["targets"], seed=seed)
+        atomic_write_json(save, {"values": values.tolist(), "kill_probability": pk.tolist(),
+                                 "generator": f"Ahuja et al. (2007), seed {seed}"})
+    if as_json:
+        print_json(res)
+        return
+    out = res.data
+    console.print(f"{out['weapons']} weapons, {out['targets']} targets, {method}: expected surviving value "
+                  f"{out['objective']:.6g} (bound {out['bound']:.6g}, gap {100 * out['gap']:.4f} %) in {out['seconds']:.3f} s")
+    shown = out["assignment"][:40]
+    more = f" ... ({len(out['assignment']) - 40} more)" if len(out["assignment"]) > 40 else ""
+    console.print("assignment (weapon -> target): " + ", ".join(f"{i}->{j}" for i, j in enumerate(shown)) + more)

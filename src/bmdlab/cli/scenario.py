@@ -1,0 +1,112 @@
+"""``bmdlab scenario list|show|validate|schema``: the scenarios every command accepts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bmdlab.cli._app import catalog, complete_scenario, console, err_console, json_payload, one_line, print_json, user_errors
+from bmdlab.errors import BmdlabError
+
+scenario_app = typer.Typer(help="List, show, validate scenarios; print their JSON Schema.", no_args_is_help=True)
+
+
+@scenario_app.command("list")
+@user_errors()
+def scenario_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every scenario name a command accepts: built-in scenarios and trade-off options (or give a YAML file)."""
+    from bmdlab.api import resolve_scenario, scenario_names
+
+    cat = catalog(ctx)
+    rows = []
+    for name, origin in scenario_names(cat).items():
+        sc = resolve_scenario(name, cat)
+        rows.append({"name": name, "origin": origin, "units": len(sc.architecture.units),
+                     "raid_missiles": sum(s.count for s in sc.raid.salvos) if sc.raid else 0,
+                     "description": " ".join(sc.description.split()), "hash": sc.hash})
+    if as_json:
+        print_json(json_payload("scenario-list", {"scenarios": rows}, cat))
+        return
+    t = Table(title="scenarios (any command also takes a YAML file; bmdlab scenario show NAME prints one)", title_justify="left")
+    t.add_column("name", no_wrap=True, style="cyan")
+    t.add_column("origin", no_wrap=True)
+    t.add_column("units", justify="right", min_width=5)
+    t.add_column("raid", justify="right", min_width=4)
+    t.add_column("description", overflow="ellipsis", no_wrap=True, max_width=70)
+    for r in rows:
+        t.add_row(r["name"], r["origin"], str(r["units"]), str(r["raid_missiles"]), r["description"].split(". ")[0])
+    console.print(t)
+
+
+@scenario_app.command("show")
+@user_errors()
+def scenario_show(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.", autocompletion=complete_scenario)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of YAML.")] = False,
+) -> None:
+    """Print a scenario in full (as YAML a user can copy, edit and pass back to any command)."""
+    import yaml
+
+    from bmdlab.api import resolve_scenario
+
+    cat = catalog(ctx)
+    sc = resolve_scenario(scenario, cat)
+    data = sc.model_dump(mode="json", exclude={"source"}, exclude_none=True)
+    if as_json:
+        print_json(json_payload("scenario", {"scenario": data, "hash": sc.hash}, cat, scenario=scenario))
+        return
+    sys.stdout.write(f"# bmdlab scenario '{sc.name}' (hash {sc.hash[:16]}); edit and pass the file to any command\n")
+    sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+@scenario_app.command("validate")
+def scenario_validate(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files (or names).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check scenario files against the schema and the catalog; one line per file, exit 2 if any fails."""
+    from bmdlab.api import resolve_scenario
+
+    try:
+        cat = catalog(ctx)
+    except BmdlabError as exc:
+        err_console.print(f"[bold red]error:[/] {one_line(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    rows = []
+    for f in files:
+        try:
+            sc = resolve_scenario(str(f), cat)
+            rows.append({"file": str(f), "valid": True, "name": sc.name, "hash": sc.hash, "error": None})
+        except BmdlabError as exc:
+            rows.append({"file": str(f), "valid": False, "name": None, "hash": None, "error": one_line(str(exc))})
+    if as_json:
+        print_json(json_payload("scenario-validate", {"files": rows}, cat))
+    else:
+        for r in rows:
+            if r["valid"]:
+                console.print(f"ok: {r['file']} ({r['name']}, hash {r['hash'][:16]})", highlight=False, soft_wrap=True)
+            else:
+                err_console.print(f"[bold red]error:[/] {r['error']}", highlight=False, soft_wrap=True)
+    if not all(r["valid"] for r in rows):
+        raise typer.Exit(2)
+
+
+@scenario_app.command("schema")
+def scenario_schema() -> None:
+    """Print the JSON Schema of a scenario file (from the pydantic models), for editors and validators."""
+    from bmdlab.scenario import Scenario
+
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema.setdefault("title", "bmdlab scenario")
+    sys.stdout.write(json.dumps(schema, indent=1) + "\n")

@@ -1,0 +1,33 @@
+"""``bmdlab study``: a whole study into a folder (report, results, figures)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bmdlab.cli._app import analysis, app, console, err_console, user_errors
+
+
+@app.command()
+@user_errors()
+def study(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Study name: japan-2017.")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory (replaced only when the study succeeds).")] = Path("japan-2017"),
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Coverage grid cell size. [km]")] = 5.0,
+) -> None:
+    """Run a study and write DIR/report.html, DIR/results.json and its figures."""
+    from bmdlab.api import STUDIES
+    from bmdlab.api.checks import check_choice, check_resolution
+    from bmdlab.io import check_output_directory
+
+    check_resolution(resolution_km)
+    check_choice("name", name, STUDIES)
+    check_output_directory(out)  # before any work: new, empty, or bmdlab's own earlier output
+    res = analysis(ctx).study(out, name=name, resolution_km=resolution_km, console=err_console,
+                              command=" ".join(["bmdlab", *sys.argv[1:]]))
+    console.print(f"report: {res.report}")
+    console.print(f"results: {res.results}")
