@@ -11,8 +11,7 @@ from typing import Any
 
 from bmdlab.errors import BmdlabError, unknown_key
 
-#: The seed every command and the study use unless told otherwise (the year of the debate).
-DEFAULT_SEED = 2017
+from bmdlab.engagement.raid import DEFAULT_SEED  # noqa: E402  (one seed for the CLI, the API and the study)
 #: Largest Monte Carlo trial count of a trade-off, tornado or sweep run.
 MAX_RUN_TRIALS = 1_000_000
 

@@ -162,12 +162,12 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json_text(obj.to_dict() if hasattr(obj, "to_dict") else obj))
 
 
-def json_payload(what: str, payload: dict[str, Any], cat, **options: Any) -> dict[str, Any]:
+def json_payload(what: str, payload: dict[str, Any], cat, scenario=None, **options: Any) -> dict[str, Any]:
     """The JSON layout of a command that has no result type (catalog and scenario listings)."""
     from bmdlab.api.results import SCHEMA_VERSION, make_provenance
 
-    return {"schema_version": SCHEMA_VERSION, "kind": what, "provenance": make_provenance(cat, None, None, **options).to_dict(),
-            **payload}
+    prov = make_provenance(cat, scenario, None, **options).to_dict()
+    return {"schema_version": SCHEMA_VERSION, "kind": what, "provenance": prov, **payload}
 
 
 class LazyProgress:
@@ -217,6 +217,10 @@ def check_outputs(**paths: Path | None) -> None:
     for option, path in paths.items():
         if path is not None:
             check_output_file(path, "--" + option.replace("_", "-"))
+
+
+#: Files a table export may be written to.
+TABLE_SUFFIXES = (".parquet", ".csv")
 
 
 def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (SCENARIO_HELP, SEED_HELP, analysis, app, bn, check_outputs, check_suffix, complete_scenario,
+from bmdlab.cli._app import (TABLE_SUFFIXES, SCENARIO_HELP, SEED_HELP, analysis, app, bn, check_outputs, check_suffix, complete_scenario,
                              console, print_json, progress, user_errors)
 
 
@@ -25,6 +25,7 @@ def cost(
     lines: Annotated[Path | None, typer.Option("--lines", help="Write the cost lines to this .parquet or .csv file.")] = None,
 ) -> None:
     """Life-cycle cost of an architecture: acquisition, interceptors, operation, total (yen and dollars of one year)."""
+    check_suffix(lines, "--lines", TABLE_SUFFIXES)
     check_outputs(lines=lines)
     a = analysis(ctx, scenario)
     res = a.cost(years=years, reloads=reloads, price_year=price_year)
@@ -69,6 +70,7 @@ def tradeoff(
     from bmdlab.cost.options import tradeoff_options
 
     check_suffix(plot, "--plot", (".png",))
+    check_suffix(table, "--table", TABLE_SUFFIXES)
     check_outputs(plot=plot, table=table)
     check_resolution(resolution_km)
     check_int("raid", raid, 1, 5000)

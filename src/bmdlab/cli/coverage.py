@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, analysis, app, check_outputs, complete_key,
+from bmdlab.cli._app import (TABLE_SUFFIXES, check_suffix, FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, analysis, app, check_outputs, complete_key,
                              complete_scenario, console, print_json, progress, user_errors)
 from bmdlab.cli.flight import _exports, _report_exports
 
@@ -31,6 +31,7 @@ def coverage(
     from bmdlab.api.checks import check_resolution
 
     check_resolution(resolution_km)
+    check_suffix(cells, "--cells", TABLE_SUFFIXES)
     check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells)
     a = analysis(ctx, scenario, flyout=flyout, limits=limits)
     prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")

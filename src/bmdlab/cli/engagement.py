@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (SCENARIO_HELP, SEED_HELP, analysis, app, check_outputs, complete_scenario, console,
+from bmdlab.cli._app import (TABLE_SUFFIXES, check_suffix, SCENARIO_HELP, SEED_HELP, analysis, app, check_outputs, complete_scenario, console,
                              print_json, progress, user_errors)
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
@@ -32,6 +32,7 @@ def raid(
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
     from bmdlab.engagement.raid import TRIAL_BLOCK
 
+    check_suffix(leakers, "--leakers", TABLE_SUFFIXES)
     check_outputs(leakers=leakers)
     a = analysis(ctx, scenario, seed=seed)
     kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)

@@ -62,7 +62,7 @@ def scenario_show(
     sc = resolve_scenario(scenario, cat)
     data = sc.model_dump(mode="json", exclude={"source"}, exclude_none=True)
     if as_json:
-        print_json(json_payload("scenario", {"scenario": data, "hash": sc.hash}, cat, scenario=scenario))
+        print_json(json_payload("scenario", {"scenario": data, "hash": sc.hash}, cat, scenario=sc))
         return
     sys.stdout.write(f"# bmdlab scenario '{sc.name}' (hash {sc.hash[:16]}); edit and pass the file to any command\n")
     sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (SEED_HELP, analysis, app, bn, catalog_dir, check_outputs, check_suffix, complete_scenario,
+from bmdlab.cli._app import (TABLE_SUFFIXES, SEED_HELP, analysis, app, bn, catalog_dir, check_outputs, check_suffix, complete_scenario,
                              console, print_json, progress, user_errors)
 
 
@@ -34,6 +34,7 @@ def tornado(
     check_choice("metric", metric, METRICS)
     check_int("trials", trials, 1, 1_000_000)
     check_suffix(plot, "--plot", (".png",))
+    check_suffix(table, "--table", TABLE_SUFFIXES)
     check_outputs(plot=plot, table=table)
     a = analysis(ctx, scenario, seed=seed)
     prog, tick = progress(len(default_ranges({"scenario": scenario, "missiles": missiles})), "tornado")
@@ -81,6 +82,7 @@ def sweep(
     if workers is not None:
         check_int("workers", workers, 1, 256)
     n = len(grid(dict(parse_axis(x) for x in axis)))
+    check_suffix(table, "--table", TABLE_SUFFIXES)
     check_outputs(out=out, table=table)
     if resume and out.exists():
         check_sweep_file(out)  # before the progress display: a refusal is one line

@@ -41,6 +41,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import Catalog
 from bmdlab.cost.architecture import architecture_cost, interceptor_prices
 from bmdlab.engagement.scenario_raid import default_sspk, plan_scenario_raid, run_scenario_raid
@@ -271,7 +272,7 @@ def default_candidates(catalog: Catalog, years: int | None = None) -> tuple[Scen
     return base, cands
 
 
-def optimise_budget(catalog: Catalog, budget_jpy: float, *, missiles: int = 200, trials: int = 4000, seed: int = 2017,
+def optimise_budget(catalog: Catalog, budget_jpy: float, *, missiles: int = 200, trials: int = 4000, seed: int = DEFAULT_SEED,
                     max_loads: int = 1, years: int | None = None) -> dict[str, Any]:
     """Solve the budget MILP on the default candidates and check the choice by Monte Carlo."""
     if not np.isfinite(budget_jpy) or budget_jpy < 0:

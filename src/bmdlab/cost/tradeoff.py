@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.cost.architecture import architecture_cost, interceptor_prices, missile_price
@@ -103,7 +104,7 @@ class TradeoffResult:
 
 
 def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes: Sequence[int] = RAID_SIZES,
-                     trials: int = 4000, seed: int = 2017, resolution_km: float = 10.0, years: int | None = None,
+                     trials: int = 4000, seed: int = DEFAULT_SEED, resolution_km: float = 10.0, years: int | None = None,
                      coverages: dict[str, Coverage] | None = None,
                      progress: Callable[[str], None] | None = None) -> TradeoffResult:
     """Cost and effectiveness of each option (coverage, raids of each size), ready for a frontier.

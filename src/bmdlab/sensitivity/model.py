@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 from scipy.special import betaincinv
 
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
 from bmdlab.errors import BmdlabError
 
@@ -200,7 +201,7 @@ def prefetch_coverages(scenarios: list, catalog: Catalog) -> None:
             _COVERAGE_CACHE[key] = cov.fractions(cov.defended())
 
 
-def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = 2017, catalog_dir: str | None = None) -> dict[str, float]:
+def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_SEED, catalog_dir: str | None = None) -> dict[str, float]:
     """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments.
 
     Returns every name of :data:`METRICS` and ``price_year``, the year whose yen the cost metrics

@@ -37,6 +37,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.errors import BmdlabError
 from bmdlab.sensitivity.model import (INTEGERS, LIMIT_PARAMETERS, METRICS, PARAMETERS, RANGES, check_point, evaluate,
                                       run_seed)
@@ -302,7 +303,7 @@ def _timed(point: dict[str, Any], trials: int, seed: int, catalog_dir: str | Non
     return point, m, time.perf_counter() - t0
 
 
-def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int = 2000, seed: int = 2017,
+def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int = 2000, seed: int = DEFAULT_SEED,
               workers: int | None = None, scheduler: str | None = None, resume: bool = False,
               catalog_dir: str | None = None, catalog_hash: str | None = None,
               progress: Callable[[int, int], None] | None = None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import builtin_catalog, load_catalog
 from bmdlab.sensitivity.model import METRICS, check_point, evaluate, point_scenario, prefetch_coverages
 
@@ -43,7 +44,7 @@ def default_ranges(base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any],
     ]
 
 
-def tornado(base: dict[str, Any], *, trials: int = 2000, seed: int = 2017, ranges=None, catalog_dir: str | None = None,
+def tornado(base: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_SEED, ranges=None, catalog_dir: str | None = None,
             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Metrics at the base point and at each input's low and high value.
 

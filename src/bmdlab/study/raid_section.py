@@ -12,7 +12,7 @@ from bmdlab.study.coverage_section import ARCHITECTURES
 
 RAID_SIZES = (50, 100, 200)
 #: Seed of the study's Monte Carlo (recorded in results.json).
-SEED = 2017
+from bmdlab.engagement.raid import DEFAULT_SEED as SEED  # noqa: E402
 
 CLAIMS = {
     "hit_probability": "A hit probability of 100 percent cannot be expected.",
