@@ -51,3 +51,21 @@ def test_plotting_keeps_the_backend_and_writes_pngs_headless(tmp_path):
     assert pyplot_loaded == "False"
     assert returned == "Figure"
     assert Path(written).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_modules_hold_no_physics_and_no_validation():
+    """The CLI parses, calls bmdlab.api and renders: no NumPy, no stage model, no raised input error of its own."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "src" / "bmdlab" / "cli"
+    models = ("bmdlab.trajectory.ballistic", "bmdlab.defense.flyout", "bmdlab.defense.envelope", "bmdlab.coverage.national",
+              "bmdlab.engagement.raid.simulate_raid")
+    for f in sorted(folder.glob("*.py")):
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert not any(n == "numpy" or n.startswith(models) for n in names), f"{f.name}: imports {names}"
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                src = ast.unparse(node.exc)
+                assert "BmdlabError" not in src, f"{f.name}:{node.lineno}: validation belongs in the library ({src})"

@@ -160,7 +160,7 @@ def atomic_write_json(path: str | Path, obj: Any) -> Path:
     return atomic_write_bytes(path, json_text(obj).encode("utf-8"))
 
 
-def check_output_directory(out: str | Path, option: str = "--out") -> Path:
+def check_output_directory(out: str | Path, option: str = "out") -> Path:
     """Refuse, before any work, an output directory bmdlab may not replace.
 
     Allowed: a path that does not exist yet (in an existing, writable folder), an empty folder, or a
@@ -304,3 +304,10 @@ def quiet_native_stdout():
             pass
         os.dup2(saved, fd)
         os.close(saved)
+
+
+def check_suffix(path: str | Path | None, parameter: str, suffixes: tuple[str, ...]) -> None:
+    """Refuse an output path whose suffix is not one of ``suffixes`` (before any work)."""
+    if path is not None and Path(path).suffix.lower() not in suffixes:
+        raise BmdlabError(f"{parameter}: '{path}' must end in {' or '.join(suffixes)}")
+

@@ -423,11 +423,14 @@ class Analysis:
                             data=out, buy=tuple(out["buy"]), cost_jpy=int(out["cost"]["jpy"]))
 
     # ------------------------------------------------------------------------------- sensitivity
-    def tornado(self, *, missiles: int = 200, trials: int = 2000, catalog_dir: str | Path | None = None,
-                progress: Callable[[str], None] | None = None) -> TornadoResult:
-        """One-at-a-time sensitivity of this scenario's raid and cost metrics (common random numbers)."""
+    def tornado(self, *, missiles: int = 200, trials: int = 2000, metric: str = "expected_leakers",
+                catalog_dir: str | Path | None = None, progress: Callable[[str], None] | None = None) -> TornadoResult:
+        """One-at-a-time sensitivity of this scenario's raid and cost metrics (common random numbers);
+        ``metric`` ranks the inputs in :meth:`TornadoResult.swing` and its chart."""
+        from bmdlab.sensitivity.model import METRICS
         from bmdlab.sensitivity.tornado import tornado
 
+        check_choice("metric", metric, METRICS)
         missiles = check_int("missiles", missiles, 0, 5000)
         trials = check_int("trials", trials, 1, MAX_RUN_TRIALS)
         from bmdlab.cost.options import scenario_names
@@ -437,7 +440,8 @@ class Analysis:
             raise BmdlabError("scenario: a tornado runs on a built-in scenario or a trade-off option key, not a file")
         res = tornado({"scenario": name, "missiles": missiles}, trials=trials, seed=self.seed,
                       catalog_dir=None if catalog_dir is None else str(catalog_dir), progress=progress)
-        return TornadoResult(provenance=self._prov(self.seed, missiles=missiles, trials=trials), data=res)
+        res["metric"] = metric
+        return TornadoResult(provenance=self._prov(self.seed, missiles=missiles, trials=trials, metric=metric), data=res)
 
     def sweep(self, axes: dict[str, list[Any]] | list[str], out: str | Path, *, trials: int = 2000, resume: bool = False,
               workers: int | None = None, scheduler: str | None = None, catalog_dir: str | Path | None = None,
@@ -500,7 +504,7 @@ class Analysis:
         from bmdlab.study.japan2017 import run_study
 
         resolution_km = check_resolution(resolution_km)
-        check_choice("name", name, STUDIES)
+        check_choice("name", name, STUDIES, what="study")
         out = Path(out)
         check_output_directory(out)
         res = run_study(out, catalog=self.catalog, command=command, console=console, resolution_km=resolution_km)

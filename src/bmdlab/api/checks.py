@@ -48,9 +48,10 @@ def check_resolution(resolution_km: Any) -> float:
     return check_float("resolution_km", resolution_km, 0.5, 200.0, unit="km")
 
 
-def check_choice(name: str, value: Any, choices: tuple[str, ...] | list[str]) -> str:
+def check_choice(name: str, value: Any, choices: tuple[str, ...] | list[str], what: str | None = None) -> str:
+    """One of ``choices``; the error names the parameter and suggests the closest choice."""
     if value not in choices:
-        raise BmdlabError(f"{name}: " + str(unknown_key(name.replace("_", " "), str(value), choices)))
+        raise BmdlabError(f"{name}: " + str(unknown_key(what or name.replace("_", " "), str(value), choices)))
     return str(value)
 
 

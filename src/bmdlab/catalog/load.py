@@ -149,7 +149,7 @@ class Catalog:
     def kind(self, kind: str) -> Mapping[str, Entry]:
         """All entries of one kind (``missiles``, ``interceptors``, ``sensors``, ``units``, ``places``)."""
         if kind not in KINDS:
-            raise unknown_key("catalog kind", kind, KINDS)
+            raise BmdlabError("kind: " + str(unknown_key("catalog kind", kind, KINDS)))
         return getattr(self, kind)
 
     def get(self, kind: str, key: str) -> Entry:

@@ -224,8 +224,10 @@ TABLE_SUFFIXES = (".parquet", ".csv")
 
 
 def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> None:
-    if path is not None and path.suffix.lower() not in suffixes:
-        raise BmdlabError(f"{option}: '{path}' must end in {' or '.join(suffixes)}")
+    """Refuse an output file of the wrong kind before any work (:func:`bmdlab.io.check_suffix`)."""
+    from bmdlab.io import check_suffix as check
+
+    check(path, option, suffixes)
 
 
 def bn(jpy: float | None) -> str:

@@ -66,17 +66,11 @@ def tradeoff(
     table: Annotated[Path | None, typer.Option("--table", help="Write one row per option and raid size to this .parquet or .csv file.")] = None,
 ) -> None:
     """Cost against effectiveness of the 2017 options, the Pareto frontier, and a budget optimum."""
-    from bmdlab.api.checks import check_float, check_int, check_resolution
     from bmdlab.cost.options import tradeoff_options
 
     check_suffix(plot, "--plot", (".png",))
     check_suffix(table, "--table", TABLE_SUFFIXES)
     check_outputs(plot=plot, table=table)
-    check_resolution(resolution_km)
-    check_int("raid", raid, 1, 5000)
-    check_int("trials", trials, 1, 1_000_000)
-    if budget_jpy is not None:
-        check_float("budget_jpy", budget_jpy, 0.0, 1e16, unit="yen")
     a = analysis(ctx, seed=seed)
     prog, tick = progress(len(tradeoff_options(a.catalog)), "trade-off options")
     with prog:

@@ -28,9 +28,6 @@ def coverage(
     limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
 ) -> None:
     """How much of Japan's land and population the scenario's architecture can defend."""
-    from bmdlab.api.checks import check_resolution
-
-    check_resolution(resolution_km)
     check_suffix(cells, "--cells", TABLE_SUFFIXES)
     check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells)
     a = analysis(ctx, scenario, flyout=flyout, limits=limits)
@@ -99,7 +96,6 @@ def site(
     a = analysis(ctx, threat)
     kw = dict(count=count, population_target=population_target, land_target=land_target, objective=objective,
               resolution_km=resolution_km, candidate_spacing_km=candidate_spacing_km, area=area)
-    a.check_site(system, **kw)  # refuse bad input before the progress display
     prog, tick = progress(len(a.threat_cases()), f"siting {system} against {a.scenario.name}")
     with prog:
         res = a.site(system, progress=tick, **kw)

@@ -37,7 +37,6 @@ def raid(
     a = analysis(ctx, scenario, seed=seed)
     kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)
     if trials > TRIAL_BLOCK:
-        a.check_raid(**kw)  # refuse bad input before the progress display
         prog, _ = progress(trials, f"raid {a.scenario.name}: trials")
         with prog:
             res = a.raid(**kw, progress=lambda done, total: prog.update(done))

@@ -20,13 +20,6 @@ def study(
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Coverage grid cell size. [km]")] = 5.0,
 ) -> None:
     """Run a study and write DIR/report.html, DIR/results.json and its figures."""
-    from bmdlab.api import STUDIES
-    from bmdlab.api.checks import check_choice, check_resolution
-    from bmdlab.io import check_output_directory
-
-    check_resolution(resolution_km)
-    check_choice("name", name, STUDIES)
-    check_output_directory(out)  # before any work: new, empty, or bmdlab's own earlier output
     res = analysis(ctx).study(out, name=name, resolution_km=resolution_km, console=err_console,
                               command=" ".join(["bmdlab", *sys.argv[1:]]))
     console.print(f"report: {res.report}")

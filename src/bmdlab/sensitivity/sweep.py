@@ -76,17 +76,17 @@ def parse_axis(text: str) -> tuple[str, list[Any]]:
     engagement-limit axis as ``BOOLEAN`` (:func:`axis_type`).
     """
     if "=" not in text:
-        raise BmdlabError(f"--axis: '{text}' must look like NAME=V1,V2 (e.g. missiles=50,100,200)")
+        raise BmdlabError(f"axis: '{text}' must look like NAME=V1,V2 (e.g. missiles=50,100,200)")
     name, _, rest = text.partition("=")
     name = name.strip()
     if name not in PARAMETERS:
         from bmdlab.errors import unknown_key
 
-        raise BmdlabError("--axis: " + str(unknown_key("sensitivity parameter", name, PARAMETERS)))
+        raise BmdlabError("axis: " + str(unknown_key("sensitivity parameter", name, PARAMETERS)))
     vals: list[Any] = []
     for tok in (t.strip() for t in rest.split(",")):
         if not tok:
-            raise BmdlabError(f"--axis: '{text}' has an empty value; separate values with single commas")
+            raise BmdlabError(f"axis: '{text}' has an empty value; separate values with single commas")
         try:
             vals.append(int(tok))
         except ValueError:
@@ -166,7 +166,7 @@ class SweepStore:
         if exists and not resume:
             raise BmdlabError(f"{self.path}: file exists; pass --resume to continue that sweep or choose a new --out file")
         if self.path.parent and not self.path.parent.is_dir():
-            raise BmdlabError(f"--out: directory '{self.path.parent}' does not exist")
+            raise BmdlabError(f"out: directory '{self.path.parent}' does not exist")
         if exists:
             check_sweep_file(self.path)  # before anything is written to it
         try:
@@ -333,7 +333,7 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
         :func:`read_sweep` gives a DataFrame).
     """
     if trials < 1:
-        raise BmdlabError(f"--trials: {trials} must be at least 1")
+        raise BmdlabError(f"trials: {trials} must be at least 1")
     if not 0 <= seed <= MAX_SEED:
         raise BmdlabError(f"seed: {seed} must be between 0 and 2**63 - 1")
     if not points:
@@ -403,11 +403,11 @@ def _run_dask(todo: Iterable[dict[str, Any]], address: str, trials: int, seed: i
     try:
         from distributed import Client, as_completed as dask_completed
     except ImportError:
-        raise BmdlabError("--scheduler needs Dask: pip install 'bmdlab[dask]'") from None
+        raise BmdlabError("scheduler needs Dask: pip install 'bmdlab[dask]'") from None
     try:
         client = Client(address, timeout="5s")
     except Exception as exc:  # OSError / TimeoutError from distributed
-        raise BmdlabError(f"--scheduler: cannot reach a Dask scheduler at '{address}' ({type(exc).__name__})") from None
+        raise BmdlabError(f"scheduler: cannot reach a Dask scheduler at '{address}' ({type(exc).__name__})") from None
     try:
         futs = [client.submit(_timed, p, trials, seed, catalog_dir, pure=False) for p in todo]
         for f in dask_completed(futs):

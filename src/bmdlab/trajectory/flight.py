@@ -123,7 +123,7 @@ def missile_trajectory(
         if strict and np.any(too_fast):
             need = float(np.max(traj.burnout_speed[too_fast]))
             raise BmdlabError(
-                f"--apogee-km: this {shape} trajectory needs a burnout speed of {need / 1e3:.2f} km/s; the {missile.name}'s "
+                f"apogee_km: this {shape} trajectory needs a burnout speed of {need / 1e3:.2f} km/s; the {missile.name}'s "
                 f"catalog range of {max_range(missile) / 1e3:,.0f} km implies at most {v_max / 1e3:.2f} km/s; "
                 f"choose a lower apogee or a nearer target"
             )
@@ -135,12 +135,12 @@ def missile_trajectory(
         me_apogee = float(np.min(me.apogee)) / 1e3
         if shape == "lofted":
             raise BmdlabError(
-                f"--apogee-km: a lofted trajectory over this range needs an apogee above the "
+                f"apogee_km: a lofted trajectory over this range needs an apogee above the "
                 f"minimum-energy apogee of {me_apogee:,.0f} km"
             )
         if shape == "depressed":
             raise BmdlabError(
-                f"--apogee-km: a depressed trajectory over this range needs an apogee between the "
+                f"apogee_km: a depressed trajectory over this range needs an apogee between the "
                 f"burnout altitude ({float(np.max(me.burnout_altitude)) / 1e3:,.0f} km) and the "
                 f"minimum-energy apogee of {me_apogee:,.0f} km"
             )
