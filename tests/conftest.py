@@ -7,6 +7,11 @@ from pathlib import Path
 import pytest
 
 
+def pytest_configure(config):
+    # `python -m pytest -m "not slow"` is the quick run (under 3 minutes on 2 cores); plain `pytest` runs all.
+    config.addinivalue_line("markers", "slow: a test taking several seconds or more; deselect with -m \"not slow\"")
+
+
 @pytest.fixture
 def catalog_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in catalog directory (to corrupt in bad-input tests)."""

@@ -86,7 +86,7 @@ def test_bad_catalog_directory(tmp_path, catalog_copy):
 
 def test_unknown_kind_and_key():
     res = run("catalog", "list", "--kind", "missile")
-    assert res.exit_code == 2 and "unknown kind" in res.stderr
+    assert res.exit_code == 2 and "--kind: unknown catalog kind" in res.stderr
     res = run("catalog", "show", "thad")
     assert res.exit_code == 2 and "did you mean 'thaad'" in res.stderr
 

@@ -126,12 +126,24 @@ def test_scenario_list_names_every_accepted_name():
     assert {"japan-2017-baseline", "japan-2017-thaad", "aegis-ashore-48", "baseline-6-ships"} <= names
 
 
-def test_shell_completion_script_and_scenario_completion():
-    res = run("--show-completion", "bash")
-    assert res.exit_code == 0 and "complete" in res.stdout and "bmdlab" in res.stdout.lower()
-    from bmdlab.cli._app import complete_key, complete_scenario
+def test_shell_completion_script_and_scenario_completion(monkeypatch):
+    # the script for a named shell (Typer detects the user's shell itself outside tests)
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
+    res = runner.invoke(app, ["--show-completion", "bash"])
+    assert res.exit_code == 0 and "_BMDLAB_COMPLETE" in res.stdout and "complete " in res.stdout
+    # what bash asks the installed command for: a scenario name after `bmdlab raid`, in a real process
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert "japan-2017-thaad" in complete_scenario("japan-2017-t") and complete_key("missiles")("hwasong-1")
+    exe = Path(sys.executable).with_name("bmdlab")
+    env = {**os.environ, "_BMDLAB_COMPLETE": "complete_bash", "COMP_WORDS": "bmdlab raid japan-2017-t", "COMP_CWORD": "2"}
+    out = subprocess.run([str(exe)], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["japan-2017-thaad"], out.stdout + out.stderr
+    from bmdlab.cli._app import complete_key
+
+    assert complete_key("missiles")("hwasong-1")
 
 
 def test_library_errors_are_shown_with_the_commands_option_names():

@@ -22,7 +22,7 @@ def test_coverage_geojson_netcdf_and_cells_agree_with_the_json(tmp_path):
                               "--netcdf", str(nc), "--cells", str(cells)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert out["geojson"] == str(gj) and out["netcdf"] == str(nc) and out["cells"] == str(cells)
+    assert out["geojson"] == str(gj) and out["netcdf"] == str(nc) and out["cells_file"] == str(cells)
     # Parquet: one row per land cell; the defended share of land is the JSON's land fraction
     t = pq.read_table(cells).to_pydict()
     land = sum(t["land_km2"])
@@ -44,6 +44,19 @@ def test_coverage_geojson_netcdf_and_cells_agree_with_the_json(tmp_path):
     assert math.isclose(float(ds["population"].sum()), sum(r["population"] for r in out["regions"]), rel_tol=1e-3)
     assert "crs" in ds and "EPSG" in json.dumps(dict(ds["crs"].attrs))
     ds.close()
+
+
+def test_points_geojson_holds_units_and_cities(tmp_path):
+    f = tmp_path / "p.geojson"
+    res = runner.invoke(app, ["coverage", "japan-2017-aegis-ashore", "--resolution-km", "40", "--json", "--points", str(f)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    fc = json.loads(f.read_text())
+    roles = [x["properties"]["role"] for x in fc["features"]]
+    assert roles.count("unit") == len(out["units"]) and roles.count("city") == len(out["cities"])
+    tokyo = next(x for x in fc["features"] if x["properties"].get("name") == "Tokyo")
+    assert shapely.geometry.shape(tokyo["geometry"]).distance(shapely.geometry.Point(139.69, 35.69)) < 0.01
+    assert tokyo["properties"]["defended"] == next(c for c in out["cities"] if c["name"] == "Tokyo")["defended"]
 
 
 def test_raid_leakers_csv_agrees_with_the_json(tmp_path):

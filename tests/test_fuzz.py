@@ -48,6 +48,8 @@ from typer.testing import CliRunner
 
 from bmdlab.cli import app
 
+pytestmark = pytest.mark.slow  # the fuzz runs belong to the full run (CI); the quick run skips them
+
 # ------------------------------------------------------------------------------------- profiles
 _HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large,
            HealthCheck.filter_too_much, HealthCheck.large_base_example]

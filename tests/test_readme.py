@@ -22,6 +22,8 @@ BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S)
 
 
 STORED = Path(__file__).parent / "readme_outputs"
+#: README commands that take more than a few seconds (skipped by the quick run, `pytest -m "not slow"`).
+SLOW_WORDS = (" tornado ", " sweep ", " tradeoff ", " --map ")
 #: Keys that differ between runs of the same command (timings) or between releases (the version).
 VOLATILE = {"seconds", "bmdlab_version"}
 
@@ -40,7 +42,9 @@ def _commands():
             line, comment = line.strip(), comment.strip()
             if line.startswith("bmdlab ") and " study " not in f" {line} " and not comment.startswith("long run"):
                 stored = comment.removeprefix("stored:").strip() if comment.startswith("stored:") else None
-                cmds.append(pytest.param(line, 2 if comment.startswith("refused") else 0, stored, id=line))
+                slow = any(w in f" {line} " for w in SLOW_WORDS)
+                cmds.append(pytest.param(line, 2 if comment.startswith("refused") else 0, stored, id=line,
+                                         marks=[pytest.mark.slow] if slow else []))
     return cmds
 
 

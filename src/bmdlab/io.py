@@ -306,6 +306,11 @@ def quiet_native_stdout():
         os.close(saved)
 
 
+#: Version of the layout of bmdlab's JSON outputs (``schema_version`` in every one; the CLI's ``--json``
+#: and the study's results.json). Bump it when a key changes meaning.
+JSON_SCHEMA_VERSION = 1
+
+
 def check_suffix(path: str | Path | None, parameter: str, suffixes: tuple[str, ...]) -> None:
     """Refuse an output path whose suffix is not one of ``suffixes`` (before any work)."""
     if path is not None and Path(path).suffix.lower() not in suffixes:

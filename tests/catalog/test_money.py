@@ -3,7 +3,7 @@
 import pytest
 
 from bmdlab.catalog import builtin_catalog
-from bmdlab.catalog.money import currency_of, exchange_rate, jpy_to_usd, price_index, to_jpy
+from bmdlab.catalog.money import currency_of, exchange_rate, jpy_to_usd, price_index, to_jpy, value_to_jpy
 from bmdlab.errors import BmdlabError
 
 
@@ -21,6 +21,56 @@ def test_dollars_are_deflated_in_dollars_then_converted_by_hand():
     assert to_jpy(1e9, "JPY", 2010, econ, 2017) == pytest.approx(1e9 * 98.5 / 97.1, rel=1e-9)
     assert to_jpy(5e9, "JPY/year", 2017, econ, 2017) == 5e9  # same year, same currency: unchanged
     assert jpy_to_usd(to_jpy(1e6, "USD", 2017, econ, 2017), econ, 2017) == pytest.approx(1e6, rel=1e-12)
+
+
+# The published tables, typed in by hand (not read from economics.yaml):
+# Japan's GDP deflator, 2020 = 100 (Cabinet Office national accounts via World Bank NY.GDP.DEFL.ZS;
+# 2008 interpolated log-linearly between 2005 and 2010 in the catalog):
+JP_DEFLATOR = {2008: 99.1, 2010: 97.1, 2017: 98.5, 2018: 98.4, 2023: 104.3}
+# U.S. GDP implicit price deflator, 2017 = 100 (BEA NIPA Table 1.1.9 line 1, FRED A191RD3A086NBEA):
+US_DEFLATOR = {2011: 91.481, 2017: 100.0, 2018: 102.291, 2023: 122.39, 2025: 128.986}
+# Yen per dollar, annual averages (Federal Reserve G.5A: 2017 release of 2021, 2023 release of 2024):
+YEN_PER_USD = {2017: 112.0986, 2023: 140.5001}
+
+
+@pytest.mark.parametrize("amount,currency,year,base,expected", [
+    # yen move with Japan's deflator only: JPY(B) = JPY(A) x D_JP(B) / D_JP(A)
+    (1e9, "JPY", 2010, 2023, 1e9 * 104.3 / 97.1),                     # = ¥1.0742 bn
+    (134e9, "JPY", 2018, 2017, 134e9 * 98.5 / 98.4),                   # Aegis Ashore 2018 estimate in 2017 yen
+    # dollars: deflate in dollars, then convert at the base year's rate
+    (13e6, "USD", 2011, 2023, 13e6 * 122.39 / 91.481 * 140.5001),     # SM-3 IB: US$17.39 M of 2023 = ¥2.444 bn
+    (22e6, "USD/year", 2018, 2017, 22e6 * 100.0 / 102.291 * 112.0986),  # '/year' changes nothing
+])
+def test_to_jpy_against_the_published_tables_by_hand(amount, currency, year, base, expected):
+    # tolerance: 1e-9 relative (the same arithmetic, only the order of the float operations differs)
+    assert to_jpy(amount, currency, year, builtin_catalog().economics, base) == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_catalog_tables_are_the_published_values():
+    # The values typed above (with their sources) are the catalog's; a changed table fails here, by name.
+    econ = builtin_catalog().economics
+    for y, v in JP_DEFLATOR.items():
+        assert price_index(econ, y, "JPY") == v, y
+    for y, v in US_DEFLATOR.items():
+        assert price_index(econ, y, "USD") == v, y
+    for y, v in YEN_PER_USD.items():
+        assert exchange_rate(econ, y) == v, y
+
+
+def test_a_published_price_range_low_nominal_and_high_by_hand():
+    # Kongo-class BMD modification: ¥23.3-34.0 bn of 2008 (units.yaml, contract values via the U.S. Navy);
+    # in 2017 yen with Japan's deflator 98.5 / 99.1; the nominal value is the range's midpoint, ¥28.65 bn.
+    cat = builtin_catalog()
+    v = cat.units["kongo-class"].unit_cost
+    k = 98.5 / 99.1
+    assert value_to_jpy(v, cat.economics, 2017, which="low") == pytest.approx(23.3e9 * k, rel=1e-9)
+    assert value_to_jpy(v, cat.economics, 2017, which="high") == pytest.approx(34.0e9 * k, rel=1e-9)
+    assert value_to_jpy(v, cat.economics, 2017) == pytest.approx(28.65e9 * k, rel=1e-9)
+    # SM-3 Block IIA: US$20-24 M of 2018 (interceptors.yaml) -> dollars of 2023 -> yen at 140.5001
+    iia = cat.interceptors["sm-3-iia"].unit_cost
+    assert value_to_jpy(iia, cat.economics, 2023, which="high") == pytest.approx(24e6 * 122.39 / 102.291 * 140.5001, rel=1e-9)
+    with pytest.raises(ValueError, match="which: unknown 'mid'"):
+        value_to_jpy(iia, cat.economics, 2023, which="mid")
 
 
 @pytest.mark.parametrize("usd,jpy,source", [

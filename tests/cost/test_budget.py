@@ -9,6 +9,8 @@ from bmdlab.catalog import builtin_catalog
 from bmdlab.cost.budget import budget_problem, default_candidates, solve_budget
 from bmdlab.errors import BmdlabError
 
+pytestmark = pytest.mark.slow  # the budget problem takes ~3 s to build and each enumeration ~3 s (about 15 s in all)
+
 
 @pytest.fixture(scope="module")
 def small():
@@ -39,5 +41,5 @@ def test_more_budget_never_less_value(small):
 
 
 def test_negative_budget_is_one_line(small):
-    with pytest.raises(BmdlabError, match="--budget-jpy: -1 must be a number >= 0"):
+    with pytest.raises(BmdlabError, match="budget_jpy: -1 must be a number >= 0"):
         solve_budget(small, -1.0)

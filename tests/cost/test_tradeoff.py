@@ -1,6 +1,7 @@
 """Pareto frontier and the trade-off over options."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ def test_frontier_closed_case():
     assert pareto_front([1, 2, 5, 3], [1, 3, 4, 2]).tolist() == [True, True, True, False]
 
 
+@pytest.mark.slow  # ~5 s: coverage and raids for two options
 def test_options_evaluate_and_cost_more_buys_more():
     cat = builtin_catalog()
     opts = {o.key: o for o in tradeoff_options(cat)}

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -70,6 +71,7 @@ def test_interceptor_without_burn_time_is_a_one_line_error(tmp_path):
     assert run(*base, "--flyout", "straight-line", "--json").exit_code == 0
 
 
+@pytest.mark.slow
 def test_check_footprints_json_and_markdown(tmp_path):
     md = tmp_path / "v.md"
     res = run("check-footprints", "--case", "pac-3-radius", "--case", "sm-3-ia-ftm-17", "--json", "--markdown", str(md))

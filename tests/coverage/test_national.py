@@ -162,6 +162,7 @@ def test_threat_groups_give_each_missile_its_own_launch_areas_and_shapes():
                                  "threat": {"missiles": ["nodong"], "groups": [{"missiles": ["nodong"]}]}})
 
 
+@pytest.mark.slow
 def test_coverages_of_several_architectures_at_once_equal_one_call_each():
     # national_coverages flies each threat once for every architecture: the answers must be the same,
     # cell for cell, as separate national_coverage calls (an independent computation of the same thing).

@@ -60,6 +60,7 @@ def test_vertical_vacuum_flight_obeys_the_rocket_equation_and_energy(stages):
     assert np.nanmax(hc) == pytest.approx(r_max - EARTH_RADIUS, rel=1e-4)
 
 
+@pytest.mark.slow
 def test_vacuum_fan_reaches_the_kepler_maximum_range():
     # An almost impulsive launch (0.5 s burn) without drag: the farthest ground range is the maximum
     # range of a ballistic flight from the surface at the burnout speed, psi = 2 asin(nu / (2 - nu)),

@@ -45,10 +45,41 @@ def test_longer_range_interceptor_never_covers_less():
     assert b.area_m2 >= a.area_m2
 
 
-def test_footprint_does_not_touch_the_grid_edge():
-    # The default grid must be large enough: no defended aim point on the outer ring.
-    fp = _fp("kongo-class", 38.5, 136.0, points_per_side=41)
-    n = int(np.sqrt(fp.shots.size))
+def _on_larger_grid(fp, pad, half_width_scale=1.0):
+    """The same footprint computed on a grid ``pad`` cells wider on every side, at the same spacing
+    (or, with ``half_width_scale`` < 1, on a smaller grid: a deliberately clipped one)."""
+    n = int(round(np.sqrt(fp.shots.size)))
+    hw = fp.spacing_m * (n - 1) / 2 * half_width_scale
+    m = n + 2 * pad if half_width_scale == 1.0 else n
+    return defended_footprint(fp.defender, CAT.missile(fp.missile), fp.missile, WONSAN.lat.nominal, WONSAN.lon.nominal,
+                              points_per_side=m, half_width=hw + pad * fp.spacing_m)
+
+
+@pytest.mark.parametrize("unit,lat,lon", [("kongo-class", 38.5, 136.0), ("thaad-battery", 36.0, 137.0),
+                                          ("aegis-ashore", 39.6, 140.2), ("pac-3-fire-unit", 35.694, 139.729)])
+def test_footprint_is_not_clipped_by_its_default_grid(unit, lat, lon):
+    # Independent check of the default extent: the same footprint on a grid 10 cells wider on every side
+    # (same spacing, so the default grid's points are a sub-grid of it) must defend exactly the same aim
+    # points - none in the added ring - and, on the default grid, no defended point may lie on the outer
+    # ring (the cells at the edge). Exact comparison (same points, same model): tolerance zero cells.
+    fp = _fp(unit, lat, lon, points_per_side=41)
+    n, pad = 41, 10
+    assert fp.shots.size == n * n and fp.area_m2 > 0
     s = fp.shots.reshape(n, n)
-    edge = np.concatenate([s[0], s[-1], s[:, 0], s[:, -1]])
-    assert edge.max() == 0 or fp.max_radius_m < 0.95 * (n // 2) * fp.spacing_m * np.sqrt(2)
+    assert s[0].max() == s[-1].max() == s[:, 0].max() == s[:, -1].max() == 0
+    big = _on_larger_grid(fp, pad)
+    assert big.spacing_m == pytest.approx(fp.spacing_m, rel=1e-12)
+    b = big.shots.reshape(n + 2 * pad, n + 2 * pad)
+    assert np.array_equal(b[pad:-pad, pad:-pad], s)  # the same answer on the common points
+    assert np.count_nonzero(b) == np.count_nonzero(s)  # nothing defended outside the default grid
+    assert big.area_m2 == pytest.approx(fp.area_m2, rel=1e-12)
+
+
+def test_a_clipped_grid_is_detected():
+    # The check above can fail: on a grid of 0.25 times the default half-width (112 km, while the footprint
+    # reaches ~200 km) the THAAD footprint is cut: defended cells on the outer ring, and a smaller area.
+    fp = _fp("thaad-battery", 36.0, 137.0, points_per_side=41)
+    small = _on_larger_grid(fp, 0, half_width_scale=0.25)
+    s = small.shots.reshape(41, 41)
+    assert max(s[0].max(), s[-1].max(), s[:, 0].max(), s[:, -1].max()) > 0
+    assert small.area_m2 < 0.8 * fp.area_m2  # at most (225 km)^2 = 50,625 km2 against ~94,700 km2

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bmdlab.catalog import builtin_catalog
@@ -86,11 +88,75 @@ def test_default_sspk_laplace_rule():
     assert default_sspk(CAT.interceptors["thaad"]) == pytest.approx(16 / 17)
 
 
-def test_scale_counts_sums_exactly():
-    # largest remainders by hand: 50/200 of (30,30,30,30,30,25,25) = 7.5 x5, 6.25 x2 -> floors 7 x5 + 6 x2 = 47;
-    # the three largest remainders (0.5, the first three in order) get one more each.
-    assert scale_counts([30, 30, 30, 30, 30, 25, 25], 50) == [8, 8, 8, 7, 7, 6, 6]
-    assert sum(scale_counts([3, 1], 7)) == 7
+@pytest.mark.parametrize("counts,total,expected", [
+    # Largest remainders (Hamilton), worked by hand; ties go to the salvo listed first.
+    # 50/200 of (30 x5, 25 x2): shares 7.5 x5, 6.25 x2 -> floors 7 x5 + 6 x2 = 47; the three
+    # largest remainders (0.5, the first three salvos) get one more each.
+    ([30, 30, 30, 30, 30, 25, 25], 50, [8, 8, 8, 7, 7, 6, 6]),
+    # 7 x (3, 1)/4 = (5.25, 1.75) -> floors (5, 1) = 6; the larger remainder (0.75, the second) gets the 7th.
+    ([3, 1], 7, [5, 2]),
+    # 10 x (1, 1, 1)/3 = 3.33 each -> floors 9; the remainders tie, the first salvo gets the 10th.
+    ([1, 1, 1], 10, [4, 3, 3]),
+    # 100 x (50, 100, 50)/200 = (25, 50, 25): exact, nothing to round.
+    ([50, 100, 50], 100, [25, 50, 25]),
+    # 5 x (0, 7, 3)/10 = (0, 3.5, 1.5) -> floors (0, 3, 1) = 4; tie 0.5/0.5, the first non-zero salvo gets it.
+    ([0, 7, 3], 5, [0, 4, 1]),
+    # 6 x (1, 2, 97)/100 = (0.06, 0.12, 5.82) -> floors (0, 0, 5); the largest remainder 0.82 gets the 6th.
+    ([1, 2, 97], 6, [0, 0, 6]),
+    # 2 x (1, 1, 1, 1, 1)/5 = 0.4 each -> floors 0; the first two salvos get one each.
+    ([1, 1, 1, 1, 1], 2, [1, 1, 0, 0, 0]),
+    ([30, 25], 0, [0, 0]),
+])
+def test_scale_counts_is_the_largest_remainder_apportionment(counts, total, expected):
+    assert sum(expected) == total  # the hand computation itself sums to the total
+    assert scale_counts(counts, total) == expected
+
+
+def _hamilton_by_hand(counts, total):
+    """Largest remainders in exact rational arithmetic (independent of bmdlab's floating-point code):
+    each salvo's floor, then the salvos with the largest remainders get one more each (ties: listed first)."""
+    from fractions import Fraction
+
+    base = sum(counts)
+    shares = [Fraction(c * total, base) for c in counts]
+    out = [int(q) for q in shares]  # floor: shares are >= 0
+    order = sorted(range(len(counts)), key=lambda i: (-(shares[i] - out[i]), i))
+    for i in order[:total - sum(out)]:
+        out[i] += 1
+    return out, shares
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 500), min_size=1, max_size=12).filter(lambda c: sum(c) > 0), st.integers(0, 5000))
+def test_scale_counts_properties(counts, total):
+    # Properties of any largest-remainder apportionment (Balinski & Young, "Fair Representation", 2001):
+    # it sums exactly to the total, each count is the floor or the ceiling of the exact share (so within 1
+    # of it), a salvo of zero stays zero, and no salvo rounded down has a larger remainder than one rounded up.
+    got = scale_counts(counts, total)
+    want, shares = _hamilton_by_hand(counts, total)
+    assert sum(got) == total and len(got) == len(counts)
+    for g, q, c in zip(got, shares, counts):
+        assert int(q) <= g <= int(q) + 1 and abs(g - q) < 1
+        if c == 0:
+            assert g == 0
+    up = [q - int(q) for g, q in zip(got, shares) if g > int(q)]
+    down = [q - int(q) for g, q in zip(got, shares) if g == int(q) and q != int(q)]
+    assert not up or not down or min(up) >= max(down)
+    # and the same counts as the exact computation wherever a remainder is not tied with another
+    # (between equal remainders the float rounding of bmdlab's shares may pick either)
+    rems = [q - int(q) for q in shares]
+    for i, r in enumerate(rems):
+        if rems.count(r) == 1:
+            assert got[i] == want[i], (i, got, want)
+
+
+def test_scale_counts_refuses_a_negative_total_and_an_empty_raid():
+    from bmdlab.errors import BmdlabError
+
+    with pytest.raises(BmdlabError, match="must be >= 0"):
+        scale_counts([3, 1], -1)
+    with pytest.raises(BmdlabError, match="no missiles to scale"):
+        scale_counts([0, 0], 5)
 
 
 def test_raid_cli_json_and_bad_input(tmp_path):

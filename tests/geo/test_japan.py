@@ -207,6 +207,7 @@ def test_small_islands_kept_by_buffer():
     assert in_japan(lat, lon).all()
 
 
+@pytest.mark.slow
 def test_is_land_matches_global_land_mask_package():
     # Our windowed reader against the package's own (slow, 0.9 GB) global look-up.
     from global_land_mask import globe

@@ -23,6 +23,7 @@ def test_bad_parameters_are_one_line():
         check_point({"missiles": -3})
 
 
+@pytest.mark.slow
 def test_higher_kill_probability_never_more_leakers():
     lo = evaluate({"scenario": "japan-2017-baseline", "missiles": 60, "sspk_quantile": 0.1}, trials=400, seed=3)
     hi = evaluate({"scenario": "japan-2017-baseline", "missiles": 60, "sspk_quantile": 0.9}, trials=400, seed=3)
@@ -40,6 +41,7 @@ def test_engagement_model_parameters_are_checked():
     assert check_point({"limit_crossing": False})["limit_crossing"] == "off"
 
 
+@pytest.mark.slow
 def test_engagement_model_axes_move_the_coverage_metric():
     """Coverage metrics follow the engagement model: one Kongo-class ship at the central station defends
     less land with the physical fly-out and its limits than with the earlier straight-line model (the

@@ -13,9 +13,13 @@ def test_headline_follows_the_weakest_architecture():
     assert h["coverage_is_enough"] and h["title"] == "Coverage is not the problem."
     h = headline(_summaries({"a": 1.0, "b": COVERAGE_ENOUGH - 0.01}), s)
     assert not h["coverage_is_enough"] and h["title"] == "Coverage is part of the problem." and h["weakest_architecture"] == "b"
-    s = {"baseline_ships_only": {"population_fraction": 0.8}}
-    assert "80.0 %" in headline(_summaries({"a": 1.0}), s)["ship_text"]
-    assert "every threatened city" not in headline(_summaries({"a": 1.0}), s)["ship_text"]
+    # the ship sentence: at 99 % of the people or more the ships reach every threatened city, below it the
+    # PAC-3 point defences matter (rule: COVERAGE_ENOUGH)
+    short = headline(_summaries({"a": 1.0}), {"baseline_ships_only": {"population_fraction": 0.8}})["ship_text"]
+    assert "reaches 80.0 % of Japan's people" in short and "the PAC-3 point defences matter" in short
+    assert "every city within reach of a threat" not in short
+    full = headline(_summaries({"a": 1.0}), {"baseline_ships_only": {"population_fraction": COVERAGE_ENOUGH}})["ship_text"]
+    assert "every city within reach of a threat" in full and "PAC-3" not in full
 
 
 def _section(verdict, pop, label):

@@ -88,3 +88,122 @@ def test_pac3_verdict(radius, verdict):
 def test_destroyer_gap_verdict(ships, verdict):
     claims = {c["id"]: c for c in cs._verdicts(*_coverage_inputs(ships_land=ships), CAT)}
     assert claims["destroyers"]["verdict"] == verdict
+
+
+def _nansei_claim(land, pop):
+    _, s = _coverage_inputs()
+    s["nansei"]["aegis_ashore_two_sites_only"] = {"land_fraction": land, "population_fraction": pop}
+    return {c["id"]: c for c in cs._verdicts({}, s, CAT)}["aegis_ashore"]["figure"]
+
+
+def test_aegis_ashore_figure_says_whether_the_nansei_islands_are_covered():
+    # rule: the two sites cover the Nansei islands at COVERAGE_ENOUGH (99 %) of their land or more
+    assert "also cover the Nansei islands (99.5 % of their land)" in _nansei_claim(0.995, 0.99)
+    gap = _nansei_claim(0.70, 0.80)
+    assert "leave the Nansei islands" in gap and "30.0 % undefended by land, 20.0 % by people" in gap
+    assert "also cover" not in gap
+
+
+# --- the raid section's claims (bmdlab.study.raid_section._verdicts) ---------------------------------
+
+def _runs(p0_best=0.0, leakers=(150.0, 120.0)):
+    """Two architectures, raids of 50 and 200 missiles; the first has the higher P(zero leakers) at 50."""
+    def run(n, lk, p0):
+        return {"missiles": n, "expected_leakers": lk, "p_zero_leakers": p0, "trials": 1000,
+                "launch_check": {"reason": "every missile has a launcher within the window"}}
+    return {"arch-a": {"50": run(50, 30.0, p0_best), "200": run(200, leakers[0], 0.0)},
+            "arch-b": {"50": run(50, 20.0, p0_best / 2), "200": run(200, leakers[1], 0.0)}}
+
+
+def _raid_claims(sspk, runs=None, capacity=None):
+    from bmdlab.study.raid_section import _verdicts
+
+    capacity = capacity or simultaneous_capacity(CAT, ["nodong", "scud-er", "musudan"])
+    return {c["id"]: c for c in _verdicts(runs or _runs(), sspk, (50, 200), capacity, {"thaad": (15, 15)})}
+
+
+def test_hit_probability_verdict_follows_the_best_kill_probability():
+    # rule: 'holds' if no interceptor's kill probability reaches 1. THAAD's 15/15 by Laplace's rule is 16/17.
+    assert _raid_claims({"thaad": 16 / 17, "pac-3-cri": 0.8})["hit_probability"]["verdict"] == "holds"
+    assert _raid_claims({"thaad": 1.0, "pac-3-cri": 0.8})["hit_probability"]["verdict"] == "partly"
+    # the figure follows the raid results: P(zero leakers) 0 -> 'no architecture stops every one'
+    assert "no architecture stops every one of 50 missiles in any of the 1,000 trials" in \
+        _raid_claims({"thaad": 0.9})["hit_probability"]["figure"]
+    fig = _raid_claims({"thaad": 0.9}, _runs(p0_best=0.125))["hit_probability"]["figure"]
+    assert "the best architecture (arch-a) stops every one of 50 missiles in only 12.5 % of trials" in fig
+
+
+def test_saturation_claim_in_the_raid_section_follows_launchers_and_raids():
+    # 50 Nodong + 100 Scud-ER + 50 Musudan launchers (2012 DoD upper estimates) = 200 -> 'holds';
+    # the same raids with 99 launchers (< half of 200) -> 'does not hold'
+    cap = simultaneous_capacity(CAT, ["nodong", "scud-er", "musudan"])
+    assert cap["total"] == 200
+    claim = _raid_claims({"thaad": 0.9}, capacity=cap)["saturation"]
+    assert claim["verdict"] == "holds"
+    # the leakers range is the raids' at the largest size: 120 (arch-b) to 150 (arch-a)
+    assert "expected leakers range from 120 (arch-b) to 150 (arch-a)" in claim["figure"]
+    assert _raid_claims({"thaad": 0.9}, capacity=dict(cap, total=99))["saturation"]["verdict"] == "does not hold"
+    assert _raid_claims({"thaad": 0.9}, capacity=dict(cap, total=100))["saturation"]["verdict"] == "partly"
+
+
+# --- the cost section's claims (bmdlab.study.cost_section._verdicts), from catalog prices --------------
+
+def _cost_claims(catalog, coverage_verdict="holds", thaad_count=6):
+    from bmdlab.study.cost_section import _verdicts
+
+    line = {"acquisition": {"jpy": 300e9}, "total": {"jpy": 1000e9}}
+    costs = {"aegis-ashore": {"lines": [dict(line, unit="aegis-ashore")]}, "thaad": {"lines": [dict(line, unit="thaad-battery")]}}
+    tr = {"raid_sizes": [200], "options": [
+        {"key": k, "cost": {"total": {"jpy": c}}, "raids": {"200": {"expected_leakers": lk}}}
+        for k, c, lk in (("baseline", 1000e9, 150.0), ("aegis-ashore", 2000e9, 100.0), ("thaad", 4000e9, 110.0))]}
+    claims = _verdicts(catalog, costs, tr, {}, {"aegis_ashore": {"verdict": coverage_verdict}}, thaad_count)
+    return {c["id"]: c for c in claims}
+
+
+def test_aegis_ashore_cost_claim_follows_the_catalog_price(catalog_with):
+    # The catalog's price, ¥134 bn of 2018 (MOD, July 2018), is ¥134 bn x 98.5 / 98.4 = ¥134.1 bn of 2017
+    # (Japan's GDP deflator): +68 % from the claimed ¥80 bn, outside the 20 % rule -> the price part fails.
+    from bmdlab.catalog import load_catalog
+
+    c = _cost_claims(CAT)["aegis_ashore_cost"]
+    assert c["verdict"] == "partly" and "+68% from the claim" in c["why"]
+    assert _cost_claims(CAT, coverage_verdict="partly")["aegis_ashore_cost"]["verdict"] == "does not hold"
+    # the 2017 estimate, ¥80 bn of 2017 (Asahi, June 2017): the price part holds
+    cheap = load_catalog(catalog_with("units.yaml", "units", "aegis-ashore", "unit_cost", value=80_000_000_000, year=2017))
+    assert _cost_claims(cheap)["aegis_ashore_cost"]["verdict"] == "holds"
+    assert _cost_claims(cheap, coverage_verdict="does not hold")["aegis_ashore_cost"]["verdict"] == "partly"
+
+
+def test_thaad_cost_claim_follows_the_catalog_price_and_the_count(catalog_with):
+    # The catalog's ¥125 bn of 2017 (MOD, April 2017) is over the claimed ¥100 bn floor.
+    from bmdlab.catalog import load_catalog
+
+    assert _cost_claims(CAT, thaad_count=6)["thaad_cost"]["verdict"] == "holds"
+    assert _cost_claims(CAT, thaad_count=5)["thaad_cost"]["verdict"] == "partly"
+    cheap = load_catalog(catalog_with("units.yaml", "units", "thaad-battery", "unit_cost", value=90_000_000_000, year=2017))
+    assert _cost_claims(cheap, thaad_count=6)["thaad_cost"]["verdict"] == "partly"
+    assert _cost_claims(cheap, thaad_count=5)["thaad_cost"]["verdict"] == "does not hold"
+    # 'public' is outside the model whatever the inputs
+    assert _cost_claims(cheap)["public"]["verdict"] == "not tested"
+
+
+def test_claim_dependence_lists_the_variants_that_change_a_verdict(monkeypatch):
+    # rule: a claim depends on a physical-fly-out variant when that variant's verdict differs from the
+    # default's; the straight-line model is reported but never counted as a dependence.
+    from bmdlab.coverage.published_footprints import variant_models
+
+    physical = [n for n, m in variant_models().items() if m.flyout == "physical"]
+    straight = [n for n, m in variant_models().items() if m.flyout != "physical"]
+    flip = physical[0]
+
+    def fake_section(catalog, cities, *, model, **kw):
+        name = next((n for n, m in variant_models().items() if m == model), "default")
+        thaad = "partly" if name in (flip, *straight) else "holds"
+        return {"claims": [{"id": "thaad", "verdict": thaad, "figure": name},
+                           {"id": "pac3", "verdict": "holds", "figure": name}],
+                "subsets": {"thaad_smallest_count_for_99pct_land": {"count": 6}}}, {}
+
+    monkeypatch.setattr(cs, "coverage_section", fake_section)
+    dep = cs.claim_dependence(CAT, [], resolution_km=50.0)
+    assert straight  # the variants include a straight-line model, whose 'partly' must not count
+    assert dep["depends_on"] == {"thaad": [flip], "pac3": []}

@@ -26,8 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import xarray as xr
 
-#: Version of the JSON layout (``schema_version`` in every output). Bump it when a key changes meaning.
-SCHEMA_VERSION = 1
+from bmdlab.io import JSON_SCHEMA_VERSION as SCHEMA_VERSION  # noqa: E402  (one version for every JSON output)
 
 
 @dataclass(frozen=True)
@@ -234,6 +233,12 @@ class CoverageResult(Result):
         from bmdlab.export import coverage_geojson
 
         return coverage_geojson(self.coverage, provenance=self.provenance.to_dict())
+
+    def cities_geojson(self) -> dict[str, Any]:
+        """The largest cities as GeoJSON points with population, defended (bool) and shot opportunities."""
+        from bmdlab.export import points_geojson
+
+        return points_geojson([dict(c) for c in self.data.get("cities", [])], provenance=self.provenance.to_dict())
 
     def units_geojson(self) -> dict[str, Any]:
         """The architecture's units as GeoJSON points."""

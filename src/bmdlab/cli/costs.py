@@ -85,7 +85,7 @@ def tradeoff(
         from bmdlab.export import write_table
 
         write_table(res.to_frame(), table)
-        out["table"] = str(table)
+        out["table_file"] = str(table)
     if as_json:
         print_json(res)
         return

@@ -24,12 +24,13 @@ def coverage(
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the coverage as GeoJSON (land dissolved by shot-opportunity class).")] = None,
     netcdf: Annotated[Path | None, typer.Option("--netcdf", help="Write the coverage as a NetCDF raster (CF, EPSG:4326).")] = None,
     cells: Annotated[Path | None, typer.Option("--cells", help="Write one row per land cell to this .parquet or .csv file.")] = None,
+    points: Annotated[Path | None, typer.Option("--points", help="Write the units and the largest cities (defended or not) as GeoJSON points.")] = None,
     flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
     limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
 ) -> None:
     """How much of Japan's land and population the scenario's architecture can defend."""
     check_suffix(cells, "--cells", TABLE_SUFFIXES)
-    check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells)
+    check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells, points=points)
     a = analysis(ctx, scenario, flyout=flyout, limits=limits)
     prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")
     with prog:
@@ -39,7 +40,17 @@ def coverage(
         from bmdlab.export import write_table
 
         write_table(res.to_frame(), cells)
-        res.data["cells"] = str(cells)
+        res.data["cells_file"] = str(cells)
+    if points is not None:
+        from bmdlab.export import write_geojson
+
+        units, cities_ = res.units_geojson(), res.cities_geojson()
+        for f in units["features"]:
+            f["properties"]["role"] = "unit"
+        for f in cities_["features"]:
+            f["properties"]["role"] = "city"
+        write_geojson({**units, "features": units["features"] + cities_["features"]}, points)
+        res.data["points_file"] = str(points)
     if as_json:
         print_json(res)
         return
@@ -70,8 +81,9 @@ def coverage(
         t.add_row(row["name"], row["system"], f"{row['population_fraction_alone']:.1%}", f"{row['population_fraction_added']:.1%}")
     console.print(t)
     _report_exports(res)
-    if cells is not None:
-        console.print(f"cells written to {cells}", highlight=False, soft_wrap=True)
+    for key, what in (("cells_file", "cells"), ("points_file", "units and cities")):
+        if key in s:
+            console.print(f"{what} written to {s[key]}", highlight=False, soft_wrap=True)
 
 
 @app.command()

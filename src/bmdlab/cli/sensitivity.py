@@ -45,7 +45,7 @@ def tornado(
         from bmdlab.export import write_table
 
         write_table(res.to_frame(), table)
-        res.data["table"] = str(table)
+        res.data["table_file"] = str(table)
     if as_json:
         print_json(res)
         return
@@ -87,7 +87,7 @@ def sweep(
         from bmdlab.export import write_table
 
         write_table(res.to_frame(), table)
-        res.data["table"] = str(table)
+        res.data["table_file"] = str(table)
     if as_json:
         print_json(res)
         return

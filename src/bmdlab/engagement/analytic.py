@@ -162,8 +162,8 @@ def _check(missiles, sspk, shots, reliability, missile_reliability, decoys, disc
         raise BmdlabError("sspk: kill probabilities must lie in [0, 1]")
     if np.any(shots < 0):
         raise BmdlabError("shots_per_missile: must be >= 0")
-    for name, val in (("--reliability", reliability), ("--missile-reliability", missile_reliability),
-                      ("--discrimination", discrimination)):
+    for name, val in (("reliability", reliability), ("missile_reliability", missile_reliability),
+                      ("discrimination", discrimination)):
         if not (0.0 <= val <= 1.0):
             raise BmdlabError(f"{name}: {val:g} must lie in [0, 1]")
     if decoys < 0:

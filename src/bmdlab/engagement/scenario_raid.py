@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -76,11 +76,19 @@ def check_raid_memory(scenario: Scenario, missiles: int | None, trials: int, mem
                  f"a raid of {n:,} missiles against {units:,} units")
 
 
+class ScenarioRaid(NamedTuple):
+    """What :func:`run_scenario_raid` returns (a named tuple, so ``out, tally, plan = ...`` works)."""
+
+    summary: dict[str, Any]  #: JSON-ready figures (leakers, P(zero leakers), interceptors, cost, launch check)
+    tally: RaidTally  #: exact Monte Carlo tallies (histograms of leakers and interceptors fired)
+    plan: RaidPlan  #: the raid as planned: threats, assets, units and their shot opportunities
+
+
 def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
                       seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
                       plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                      progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, Any], RaidTally, RaidPlan]:
-    """Run a scenario's raid; returns the JSON-ready summary, the raw result and the plan.
+                      progress: Callable[[int, int], None] | None = None) -> ScenarioRaid:
+    """Run a scenario's raid; returns :class:`ScenarioRaid` (the JSON-ready summary, the tallies, the plan).
 
     ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
     starts); ``progress(trials_done, trials)`` is called after each block of trials.
@@ -131,4 +139,4 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         "interceptors_available": {k: int(sum(d.inventory for d in plan.defenders if d.interceptor == k))
                                    for k in sorted({d.interceptor for d in plan.defenders})},
     })
-    return out, res, plan
+    return ScenarioRaid(out, res, plan)

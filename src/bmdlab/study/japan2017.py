@@ -170,7 +170,15 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "jpy_per_usd": costs["tradeoff"]["jpy_per_usd"],
             "scenarios": {n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]},
         }
+        from bmdlab.io import JSON_SCHEMA_VERSION
+
         results = {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "kind": "study",
+            "provenance": {"bmdlab_version": __version__, "catalog_hash": catalog.hash, "scenario": None,
+                           "scenario_hash": None, "seed": raids["seed"],
+                           "options": {"study": STUDY, "resolution_km": resolution_km,
+                                       "scenarios": {n: v["hash"] for n, v in meta["scenarios"].items()}}},
             "meta": meta,
             "threats": threats,
             "observed_flights": observed,
