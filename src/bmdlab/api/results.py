@@ -385,6 +385,12 @@ class TradeoffResult(Result):
     frontier: tuple[str, ...]  #: option keys on the Pareto frontier
     raid: int  #: raid size of the frontier
 
+    def plot(self, path: str | Path | None = None):
+        """Cost against expected surviving value, the frontier marked (PNG at ``path``, or the figure)."""
+        from bmdlab.plotting.costs import plot_tradeoff
+
+        return plot_tradeoff(self.data, path, raid=self.raid)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per (option, raid size)."""
         rows = []
@@ -421,6 +427,12 @@ class TornadoResult(Result):
     """One-at-a-time sensitivity of the raid and cost metrics."""
 
     KIND: ClassVar[str] = "tornado"
+
+    def plot(self, path: str | Path | None = None, metric: str | None = None):
+        """The tornado chart of ``metric`` (default: the one the run ranked by; PNG at ``path``, or the figure)."""
+        from bmdlab.plotting.costs import plot_tornado
+
+        return plot_tornado(self.data, path, metric or self.data.get("metric", "expected_leakers"))
 
     def swing(self, metric: str = "expected_leakers") -> list[tuple[str, float, float]]:
         from bmdlab.sensitivity.tornado import swing

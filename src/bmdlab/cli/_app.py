@@ -230,6 +230,38 @@ def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> N
     check(path, option, suffixes)
 
 
+def write_exports(res, *, map_png: Path | None = None, plot: Path | None = None, geojson: Path | None = None,
+                  netcdf: Path | None = None, table: Path | None = None, table_key: str = "table_file") -> None:
+    """Write the map and the exports a result was asked for (``.plot``, ``.to_geojson``, ``.to_xarray``,
+    ``.to_frame``) and record each path in its JSON."""
+    from bmdlab.export import write_geojson, write_netcdf, write_table
+
+    if map_png is not None:
+        res.plot(map_png)
+        res.data["map"] = str(map_png)
+    if plot is not None:
+        res.plot(plot)
+        res.data["plot"] = str(plot)
+    if geojson is not None:
+        write_geojson(res.to_geojson(), geojson)
+        res.data["geojson"] = str(geojson)
+    if netcdf is not None:
+        write_netcdf(res.to_xarray(), netcdf)
+        res.data["netcdf"] = str(netcdf)
+    if table is not None:
+        write_table(res.to_frame(), table)
+        res.data[table_key] = str(table)
+
+
+def report_exports(res) -> None:
+    """One line per file written (terminal output; the JSON records them too)."""
+    for key, what in (("map", "map"), ("plot", "plot"), ("geojson", "GeoJSON"), ("netcdf", "NetCDF"), ("table_file", "table"),
+                      ("cells_file", "cells"), ("points_file", "units and cities"), ("leakers_file", "leakers distribution"),
+                      ("lines_file", "cost lines")):
+        if key in res.data:
+            console.print(f"{what} written to {res.data[key]}", highlight=False, soft_wrap=True)
+
+
 def bn(jpy: float | None) -> str:
     return "n/a" if jpy is None else f"¥{jpy / 1e9:,.1f} bn"
 

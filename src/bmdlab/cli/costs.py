@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (TABLE_SUFFIXES, SCENARIO_HELP, SEED_HELP, analysis, app, bn, check_outputs, check_suffix, complete_scenario,
+from bmdlab.cli._app import (report_exports, write_exports, TABLE_SUFFIXES, SCENARIO_HELP, SEED_HELP, analysis, app, bn, check_outputs, check_suffix, complete_scenario,
                              console, print_json, progress, user_errors)
 
 
@@ -29,11 +29,7 @@ def cost(
     check_outputs(lines=lines)
     a = analysis(ctx, scenario)
     res = a.cost(years=years, reloads=reloads, price_year=price_year)
-    if lines is not None:
-        from bmdlab.export import write_table
-
-        write_table(res.to_frame(), lines)
-        res.data["lines_file"] = str(lines)
+    write_exports(res, table=lines, table_key="lines_file")
     if as_json:
         print_json(res)
         return
@@ -76,16 +72,7 @@ def tradeoff(
     with prog:
         res = a.tradeoff(raid=raid, trials=trials, years=years, resolution_km=resolution_km, budget_jpy=budget_jpy, progress=tick)
     out = res.data
-    if plot is not None:
-        from bmdlab.plotting.costs import plot_tradeoff
-
-        plot_tradeoff(out, plot, raid=raid)
-        out["plot"] = str(plot)
-    if table is not None:
-        from bmdlab.export import write_table
-
-        write_table(res.to_frame(), table)
-        out["table_file"] = str(table)
+    write_exports(res, plot=plot, table=table)
     if as_json:
         print_json(res)
         return
@@ -104,7 +91,4 @@ def tradeoff(
                       f"{'; extra loads for ' + ', '.join(b['loads']) if b['loads'] else ''} ({bn(b['cost']['jpy'])}); "
                       f"surviving value {100 * b['monte_carlo_surviving_value_fraction']:.1f} % (Monte Carlo) vs "
                       f"{100 * b['baseline_surviving_value_fraction']:.1f} % for the baseline")
-    if plot is not None:
-        console.print(f"plot: {plot}")
-    if table is not None:
-        console.print(f"table: {table}")
+    report_exports(res)

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (TABLE_SUFFIXES, check_suffix, FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, analysis, app, check_outputs, complete_key,
+from bmdlab.cli._app import (report_exports, write_exports, TABLE_SUFFIXES, check_suffix, FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, analysis, app, check_outputs, complete_key,
                              complete_scenario, console, print_json, progress, user_errors)
-from bmdlab.cli.flight import _exports, _report_exports
 
 
 @app.command()
@@ -35,12 +34,7 @@ def coverage(
     prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")
     with prog:
         res = a.coverage(resolution_km, progress=tick)
-    _exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf)
-    if cells is not None:
-        from bmdlab.export import write_table
-
-        write_table(res.to_frame(), cells)
-        res.data["cells_file"] = str(cells)
+    write_exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf, table=cells, table_key="cells_file")
     if points is not None:
         from bmdlab.export import write_geojson
 
@@ -80,10 +74,7 @@ def coverage(
     for row in s["units"]:
         t.add_row(row["name"], row["system"], f"{row['population_fraction_alone']:.1%}", f"{row['population_fraction_added']:.1%}")
     console.print(t)
-    _report_exports(res)
-    for key, what in (("cells_file", "cells"), ("points_file", "units and cities")):
-        if key in s:
-            console.print(f"{what} written to {s[key]}", highlight=False, soft_wrap=True)
+    report_exports(res)
 
 
 @app.command()
@@ -111,14 +102,7 @@ def site(
     prog, tick = progress(len(a.threat_cases()), f"siting {system} against {a.scenario.name}")
     with prog:
         res = a.site(system, progress=tick, **kw)
-    if map_png is not None:
-        res.plot(map_png)
-        res.data["map"] = str(map_png)
-    if geojson is not None:
-        from bmdlab.export import write_geojson
-
-        write_geojson(res.to_geojson(), geojson)
-        res.data["geojson"] = str(geojson)
+    write_exports(res, map_png=map_png, geojson=geojson)
     if as_json:
         print_json(res)
         return
@@ -135,4 +119,4 @@ def site(
     console.print(t)
     if s.get("target_met") is False:
         console.print(f"[yellow]target {population_target or land_target:.0%} not reached with up to {s['count']} units[/]")
-    _report_exports(res)
+    report_exports(res)

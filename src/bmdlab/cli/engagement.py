@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (TABLE_SUFFIXES, check_suffix, SCENARIO_HELP, SEED_HELP, analysis, app, check_outputs, complete_scenario, console,
+from bmdlab.cli._app import (report_exports, write_exports, TABLE_SUFFIXES, check_suffix, SCENARIO_HELP, SEED_HELP, analysis, app, check_outputs, complete_scenario, console,
                              print_json, progress, user_errors)
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
@@ -42,11 +42,7 @@ def raid(
             res = a.raid(**kw, progress=lambda done, total: prog.update(done))
     else:
         res = a.raid(**kw)
-    if leakers is not None:
-        from bmdlab.export import write_table
-
-        write_table(res.to_frame(), leakers)
-        res.data["leakers_file"] = str(leakers)
+    write_exports(res, table=leakers, table_key="leakers_file")
     if as_json:
         print_json(res)
         return

@@ -9,7 +9,7 @@ import rich.markup
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, analysis, app, check_outputs, complete_key, console,
+from bmdlab.cli._app import (FLYOUT_HELP, report_exports, write_exports, LIMITS_HELP, analysis, app, check_outputs, complete_key, console,
                              print_json, progress, user_errors)
 
 PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. sunan) or a city of Japan (e.g. tokyo)."
@@ -87,7 +87,7 @@ def footprint(
     check_outputs(map=map_png, geojson=geojson, netcdf=netcdf)
     res = analysis(ctx, flyout=flyout, limits=limits).footprint(unit, at, missile, launch, shape=shape, apogee_km=apogee_km,
                                                                 track_delay_s=track_delay_s)
-    _exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf)
+    write_exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf)
     if as_json:
         print_json(res)
         return
@@ -97,28 +97,7 @@ def footprint(
     console.print(f"{cat.units[unit].name} ({r['interceptor']}) at {r['at']['label']} against {cat.missile(missile).name} from "
                   f"{r['launch']['label']}: defended area {r['area_km2']:,.0f} km2, farthest defended aim point "
                   f"{r['max_radius_km']:,.0f} km, up to {n} shot opportunit{'y' if n == 1 else 'ies'}")
-    _report_exports(res)
-
-
-def _exports(res, *, map_png: Path | None = None, geojson: Path | None = None, netcdf: Path | None = None) -> None:
-    """Write the map and the exports a gridded result was asked for, and record them in its JSON."""
-    from bmdlab.export import write_geojson, write_netcdf
-
-    if map_png is not None:
-        res.plot(map_png)
-        res.data["map"] = str(map_png)
-    if geojson is not None:
-        write_geojson(res.to_geojson(), geojson)
-        res.data["geojson"] = str(geojson)
-    if netcdf is not None:
-        write_netcdf(res.to_xarray(), netcdf)
-        res.data["netcdf"] = str(netcdf)
-
-
-def _report_exports(res) -> None:
-    for key, what in (("map", "map"), ("geojson", "GeoJSON"), ("netcdf", "NetCDF")):
-        if key in res.data:
-            console.print(f"{what} written to {res.data[key]}", highlight=False, soft_wrap=True)
+    report_exports(res)
 
 
 @app.command("check-footprints")

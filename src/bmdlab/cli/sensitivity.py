@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (TABLE_SUFFIXES, SEED_HELP, analysis, app, bn, catalog_dir, check_outputs, check_suffix, complete_scenario,
+from bmdlab.cli._app import (report_exports, write_exports, TABLE_SUFFIXES, SEED_HELP, analysis, app, bn, catalog_dir, check_outputs, check_suffix, complete_scenario,
                              console, print_json, progress, user_errors)
 
 
@@ -36,16 +36,7 @@ def tornado(
     prog, tick = progress(len(default_ranges({"scenario": scenario, "missiles": missiles})), "tornado")
     with prog:
         res = a.tornado(missiles=missiles, trials=trials, metric=metric, catalog_dir=catalog_dir(ctx), progress=tick)
-    if plot is not None:
-        from bmdlab.plotting.costs import plot_tornado
-
-        plot_tornado(res.data, plot, metric)
-        res.data["plot"] = str(plot)
-    if table is not None:
-        from bmdlab.export import write_table
-
-        write_table(res.to_frame(), table)
-        res.data["table_file"] = str(table)
+    write_exports(res, plot=plot, table=table)
     if as_json:
         print_json(res)
         return
@@ -54,6 +45,7 @@ def tornado(
     for label, lo, hi in res.swing(metric):
         t.add_row(label, f"{lo:,.4g}", f"{hi:,.4g}")
     console.print(t)
+    report_exports(res)
 
 
 @app.command()
@@ -83,11 +75,7 @@ def sweep(
     with prog:
         res = a.sweep(axis, out, trials=trials, resume=resume, workers=workers, scheduler=scheduler,
                       catalog_dir=catalog_dir(ctx), progress=lambda done, total: prog.update(done))
-    if table is not None:
-        from bmdlab.export import write_table
-
-        write_table(res.to_frame(), table)
-        res.data["table_file"] = str(table)
+    write_exports(res, table=table)
     if as_json:
         print_json(res)
         return
@@ -98,3 +86,4 @@ def sweep(
                   f"{100 * r['expected_surviving_value_fraction']:.1f} %", bn(r.get("cost_total_jpy")))
     console.print(t)
     console.print(f"{len(res.data['runs'])} runs in {out}")
+    report_exports(res)
