@@ -225,7 +225,7 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_S
         "p_zero_leakers": float(out["p_zero_leakers"]),
         "expected_surviving_value_fraction": float(sv),
         "interceptors_expended": float(out["interceptors_expended_total"]),
-        "cost_total_jpy": float(cost),
+        "cost_total_jpy": int(round(cost)),  # whole yen of price_year, as every money figure
         "jpy_per_surviving_value_point": float(cost / (100 * sv)) if sv > 0 else float("inf"),
         "price_year": int(breakdown.price_year),
     }
