@@ -23,14 +23,12 @@ Inputs that once failed are kept at the end of this file as plain regression tes
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import math
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time

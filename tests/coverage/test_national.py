@@ -6,9 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bmdlab.catalog import builtin_catalog
-from bmdlab.coverage.national import engage_cases, national_coverage
+from bmdlab.coverage.national import national_coverage
 from bmdlab.coverage.summary import coverage_summary
-from bmdlab.defense.engage import make_defender
 from bmdlab.geo.grid import land_grid
 from bmdlab.scenario import Scenario, load_scenario
 

@@ -46,7 +46,6 @@ def test_engagement_model_axes_move_the_coverage_metric():
     """Coverage metrics follow the engagement model: one Kongo-class ship at the central station defends
     less land with the physical fly-out and its limits than with the earlier straight-line model (the
     footprint check's 'one ship' figures), and switching the crossing limit off gives some of it back."""
-    import yaml
 
     from bmdlab.catalog import builtin_catalog
     from bmdlab.scenario import load_scenario

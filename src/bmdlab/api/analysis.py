@@ -23,12 +23,33 @@ from typing import Any
 
 import numpy as np
 
-from bmdlab.api.checks import (DEFAULT_SEED, MAX_RUN_TRIALS, check_choice, check_float, check_int, check_resolution,
-                               check_seed)
+from bmdlab.api.checks import (
+    DEFAULT_SEED,
+    MAX_RUN_TRIALS,
+    check_choice,
+    check_float,
+    check_int,
+    check_resolution,
+    check_seed,
+)
 from bmdlab.api.places import resolve_place
-from bmdlab.api.results import (AnalyticResult, BudgetResult, CostResult, CoverageResult, FootprintCheckResult,
-                                FootprintResult, RaidResult, SitingResult, StudyResult, SweepResult, TornadoResult,
-                                TradeoffResult, TrajectoryResult, WTAResult, make_provenance)
+from bmdlab.api.results import (
+    AnalyticResult,
+    BudgetResult,
+    CostResult,
+    CoverageResult,
+    FootprintCheckResult,
+    FootprintResult,
+    RaidResult,
+    SitingResult,
+    StudyResult,
+    SweepResult,
+    TornadoResult,
+    TradeoffResult,
+    TrajectoryResult,
+    WTAResult,
+    make_provenance,
+)
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
 from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.scenario import Scenario
@@ -162,8 +183,8 @@ class Analysis:
 
     def __init__(self, scenario: str | Path | Scenario = "japan-2017-baseline", *, catalog: Catalog | str | Path | None = None,
                  seed: int = DEFAULT_SEED, flyout: str | None = None, limits: str | list[str] | None = None):
-        from bmdlab.coverage.national import engagement_model
         from bmdlab.cost.options import resolve_scenario
+        from bmdlab.coverage.national import engagement_model
 
         self.catalog = catalog_of(catalog)
         self.scenario_name = scenario.name if isinstance(scenario, Scenario) else str(scenario)  #: as given
@@ -448,7 +469,12 @@ class Analysis:
               progress: Callable[[int, int], None] | None = None) -> SweepResult:
         """A grid of independent runs (``axes``: ``{"missiles": [50, 100]}`` or ``["missiles=50,100"]``) appended to
         the DuckDB file ``out`` as each finishes (local processes or a Dask scheduler)."""
-        from bmdlab.sensitivity.sweep import check_sweep_file, grid, parse_axis, run_sweep
+        from bmdlab.sensitivity.sweep import (
+            check_sweep_file,
+            grid,
+            parse_axis,
+            run_sweep,
+        )
 
         trials = check_int("trials", trials, 1, MAX_RUN_TRIALS)
         if workers is not None:
@@ -480,7 +506,11 @@ class Analysis:
     def footprint_checks(self, *, resolution_km: float = 20.0, cases: list[str] | None = None,
                          progress: Callable[[Any], None] | None = None) -> FootprintCheckResult:
         """bmdlab's defended footprints against every published footprint figure (the scenario is not used)."""
-        from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases
+        from bmdlab.coverage.published_footprints import (
+            TOLERANCE_FACTOR,
+            footprint_checks,
+            published_cases,
+        )
 
         resolution_km = check_resolution(resolution_km)
         known = {c.id for c in published_cases()}

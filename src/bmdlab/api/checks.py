@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bmdlab.engagement.raid import DEFAULT_SEED  # noqa: E402  (one seed for the CLI, the API and the study)
 from bmdlab.errors import BmdlabError, unknown_key
 
-from bmdlab.engagement.raid import DEFAULT_SEED  # noqa: E402  (one seed for the CLI, the API and the study)
 #: Largest Monte Carlo trial count of a trade-off, tornado or sweep run.
 MAX_RUN_TRIALS = 1_000_000
 

@@ -9,8 +9,23 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (report_exports, write_exports, TABLE_SUFFIXES, SCENARIO_HELP, SEED_HELP, analysis, app, bn, check_outputs, check_suffix, complete_scenario,
-                             console, print_json, progress, user_errors)
+from bmdlab.cli._app import (
+    SCENARIO_HELP,
+    SEED_HELP,
+    TABLE_SUFFIXES,
+    analysis,
+    app,
+    bn,
+    check_outputs,
+    check_suffix,
+    complete_scenario,
+    console,
+    print_json,
+    progress,
+    report_exports,
+    user_errors,
+    write_exports,
+)
 
 
 @app.command()

@@ -8,8 +8,24 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (report_exports, write_exports, TABLE_SUFFIXES, check_suffix, FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, analysis, app, check_outputs, complete_key,
-                             complete_scenario, console, print_json, progress, user_errors)
+from bmdlab.cli._app import (
+    FLYOUT_HELP,
+    LIMITS_HELP,
+    SCENARIO_HELP,
+    TABLE_SUFFIXES,
+    analysis,
+    app,
+    check_outputs,
+    check_suffix,
+    complete_key,
+    complete_scenario,
+    console,
+    print_json,
+    progress,
+    report_exports,
+    user_errors,
+    write_exports,
+)
 
 
 @app.command()

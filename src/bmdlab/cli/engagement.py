@@ -9,8 +9,21 @@ import typer
 from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.cli._app import (report_exports, write_exports, TABLE_SUFFIXES, check_suffix, SCENARIO_HELP, SEED_HELP, analysis, app, check_outputs, complete_scenario, console,
-                             print_json, progress, user_errors)
+from bmdlab.cli._app import (
+    SCENARIO_HELP,
+    SEED_HELP,
+    TABLE_SUFFIXES,
+    analysis,
+    app,
+    check_outputs,
+    check_suffix,
+    complete_scenario,
+    console,
+    print_json,
+    progress,
+    user_errors,
+    write_exports,
+)
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from scipy.special import betaincinv
 
 from bmdlab.engagement.raid import DEFAULT_SEED

@@ -143,7 +143,7 @@ def headline(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> dict[st
     title = "Coverage is not the problem." if enough else "Coverage is part of the problem."
     ship_text = (f"with all four Aegis ships on station the upper tier alone reaches {_pct(ships)} of Japan's people"
                  + (", every city within reach of a threat." if ships >= COVERAGE_ENOUGH else
-                    f", so the PAC-3 point defences matter where the ships do not reach."))
+                    ", so the PAC-3 point defences matter where the ships do not reach."))
     return {"coverage_is_enough": enough, "weakest_architecture": weakest, "title": title,
             "ships_population_fraction": ships, "ship_text": ship_text}
 
