@@ -77,6 +77,24 @@ def test_places_include_the_built_in_cities():
     assert res.exit_code == 2 and res.output.startswith("error: --to:") and "tokyo" in res.output
 
 
+def test_a_scenario_unit_may_stand_at_a_city(tmp_path):
+    text = run("scenario", "show", "japan-2017-baseline").stdout
+    data = yaml.safe_load(text)
+    pac3 = next(u for u in data["architecture"]["units"] if u["unit"] == "pac-3-fire-unit")
+    data["architecture"]["units"] = [{**pac3, "at": "osaka", "name": None}]
+    data["architecture"]["units"][0].pop("name")
+    f = tmp_path / "osaka.yaml"
+    f.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = js("coverage", str(f), "--resolution-km", "40", "--json")
+    assert out["units"][0]["name"] == "osaka"
+    by_name = js("footprint", "pac-3-fire-unit", "--at", "osaka", "--missile", "nodong", "--launch", "sunan", "--json")
+    assert by_name["at"]["label"] == "Osaka" and by_name["area_km2"] > 0
+    data["architecture"]["units"][0]["at"] = "osakaa"
+    f.write_text(yaml.safe_dump(data), encoding="utf-8")
+    res = run("scenario", "validate", str(f))
+    assert res.exit_code == 2 and "a city of Japan" in res.output
+
+
 def test_one_doctrine_vocabulary():
     a = js("analytic", "--missiles", "20", "--sspk", "0.7", "--shots-per-missile", "2", "--doctrine", "salvo", "--json")
     b = js("analytic", "--missiles", "20", "--sspk", "0.7", "--shots-per-missile", "2", "--doctrine", "salvo-2", "--json")

@@ -52,7 +52,7 @@ class UnitSpec(_Frozen):
     """One unit of the architecture: a catalog unit type at a place."""
 
     unit: str = Field(description="catalog unit key, e.g. kongo-class, pac-3-fire-unit")
-    at: str | LatLon = Field(description="catalog place key or {lat, lon} in degrees")
+    at: str | LatLon = Field(description="catalog place key, city of Japan (e.g. tokyo) or {lat, lon} in degrees")
     name: str | None = None
     inventory: int | None = Field(default=None, ge=0, description="interceptors loaded (default: catalog magazine)")
     interceptor: str | None = Field(default=None, description="override the catalog interceptor key")
@@ -347,10 +347,16 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
 
 
 def resolve_place(at: str | LatLon, catalog: Catalog, where: str = "scenario", field: str = "at") -> tuple[float, float]:
-    """(lat, lon) in degrees of a place key or an explicit point."""
+    """(lat, lon) in degrees of a catalog place key, a city of Japan (``tokyo``) or an explicit point."""
     if isinstance(at, LatLon):
         return at.lat, at.lon
     if at not in catalog.places:
-        raise BmdlabError(f"{where}: {field}: " + str(unknown_key("place", at, catalog.places)))
+        from bmdlab.geo.places import city_place
+
+        city = city_place(at)
+        if city is not None:
+            return city[0], city[1]
+        raise BmdlabError(f"{where}: {field}: " + str(unknown_key("place", at, catalog.places))
+                          + " (or a city of Japan, e.g. tokyo, or {lat, lon})")
     p = catalog.places[at]
     return p.lat.nominal, p.lon.nominal

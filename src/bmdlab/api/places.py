@@ -1,18 +1,17 @@
 """Places a user may name: catalog places (launch areas, sites, stations) and Japan's cities.
 
-One resolver for every command and the Python API, so that a key accepted by one (``tokyo`` in a
-raid's asset list) is accepted by all (``bmdlab trajectory --to tokyo``).
+One resolver for every command and the Python API, so that a key accepted in one place (``at: tokyo``
+for a unit in a scenario file) is accepted in all (``bmdlab trajectory --to tokyo``, ``--at tokyo``).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from bmdlab.catalog import Catalog
 from bmdlab.errors import BmdlabError
+from bmdlab.geo.places import city_key
 
 
 @dataclass(frozen=True)
@@ -28,28 +27,11 @@ class Place:
         return {"lat": self.lat_deg, "lon": self.lon_deg, "label": self.label, "origin": self.origin}
 
 
-def city_key(name: str) -> str:
-    """The key of a city name: lower-case ASCII, words joined by hyphens (``Hachiōji`` -> ``hachioji``)."""
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return "-".join(ascii_.lower().replace("-", " ").split())
-
-
-@functools.lru_cache(maxsize=1)
 def city_places() -> dict[str, Place]:
-    """Japan's cities (GeoNames, deduplicated; see :func:`bmdlab.geo.japan.japan_cities`) by key.
+    """Japan's cities by key (:mod:`bmdlab.geo.places`) as :class:`Place`."""
+    from bmdlab.geo.places import city_places as cities
 
-    Where two cities share a key (e.g. two Fuchū), the more populous one keeps it.
-    """
-    from bmdlab.geo.japan import japan_cities
-
-    c = japan_cities()
-    out: dict[str, tuple[float, Place]] = {}
-    for i in range(len(c.name)):
-        key = city_key(str(c.name[i]))
-        pop = float(c.population[i])
-        if key and (key not in out or pop > out[key][0]):
-            out[key] = (pop, Place(float(c.lat_deg[i]), float(c.lon_deg[i]), str(c.name[i]), "city"))
-    return {k: v[1] for k, v in out.items()}
+    return {k: Place(lat, lon, name, "city") for k, (lat, lon, name) in cities().items()}
 
 
 def place_keys(catalog: Catalog) -> list[str]:
