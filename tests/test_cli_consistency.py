@@ -95,6 +95,16 @@ def test_a_scenario_unit_may_stand_at_a_city(tmp_path):
     assert res.exit_code == 2 and "a city of Japan" in res.output
 
 
+def test_the_engagement_model_options_reach_the_raid():
+    import bmdlab
+
+    default = js("raid", "japan-2017-thaad", "--trials", "300", "--json")
+    straight = js("raid", "japan-2017-thaad", "--trials", "300", "--flyout", "straight-line", "--json")
+    api = bmdlab.Analysis("japan-2017-thaad", flyout="straight-line").raid(trials=300)
+    assert straight["expected_leakers"] == api.expected_leakers
+    assert straight["provenance"]["scenario_hash"] == api.provenance.scenario_hash != default["provenance"]["scenario_hash"]
+
+
 def test_one_doctrine_vocabulary():
     a = js("analytic", "--missiles", "20", "--sspk", "0.7", "--shots-per-missile", "2", "--doctrine", "salvo", "--json")
     b = js("analytic", "--missiles", "20", "--sspk", "0.7", "--shots-per-missile", "2", "--doctrine", "salvo-2", "--json")

@@ -184,13 +184,16 @@ class Analysis:
     def __init__(self, scenario: str | Path | Scenario = "japan-2017-baseline", *, catalog: Catalog | str | Path | None = None,
                  seed: int = DEFAULT_SEED, flyout: str | None = None, limits: str | list[str] | None = None):
         from bmdlab.cost.options import resolve_scenario
-        from bmdlab.coverage.national import engagement_model
+        from bmdlab.coverage.national import engagement_model, with_engagement_model
 
         self.catalog = catalog_of(catalog)
         self.scenario_name = scenario.name if isinstance(scenario, Scenario) else str(scenario)  #: as given
         self.scenario = resolve_scenario(scenario if isinstance(scenario, Scenario) else str(scenario), self.catalog)
         self.seed = check_seed(seed)
-        self.model = engagement_model(self.scenario, engagement_model_of(flyout, limits, engagement_model(self.scenario)))
+        override = engagement_model_of(flyout, limits, engagement_model(self.scenario))
+        if override is not None:  # into the scenario, so that coverage, raids and provenance all see it
+            self.scenario = with_engagement_model(self.scenario, override)
+        self.model = engagement_model(self.scenario)
 
     def __repr__(self) -> str:
         return f"Analysis({self.scenario.name!r}, catalog={self.catalog.hash[:12]}, seed={self.seed})"

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from bmdlab.api.checks import DEFAULT_SEED
 from bmdlab.cli._app import (
+    FLYOUT_HELP,
+    LIMITS_HELP,
     SCENARIO_HELP,
     SEED_HELP,
     TABLE_SUFFIXES,
@@ -41,13 +43,15 @@ def raid(
     memory_budget_gib: Annotated[float, typer.Option("--memory-budget-gib", help="Memory the Monte Carlo may use; a larger raid is refused before it starts. [GiB]")] = 4.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     leakers: Annotated[Path | None, typer.Option("--leakers", help="Write the distribution of leakers to this .parquet or .csv file.")] = None,
+    flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
+    limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
     from bmdlab.engagement.raid import TRIAL_BLOCK
 
     check_suffix(leakers, "--leakers", TABLE_SUFFIXES)
     check_outputs(leakers=leakers)
-    a = analysis(ctx, scenario, seed=seed)
+    a = analysis(ctx, scenario, seed=seed, flyout=flyout, limits=limits)
     kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)
     if trials > TRIAL_BLOCK:
         prog, _ = progress(trials, f"raid {a.scenario.name}: trials")

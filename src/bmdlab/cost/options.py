@@ -106,6 +106,9 @@ def resolve_scenario(name: str | Scenario, catalog: Catalog, parameter: str = "s
     from bmdlab.scenario import builtin_scenarios
 
     if isinstance(name, Scenario):
+        from bmdlab.scenario import check_against_catalog
+
+        check_against_catalog(name, catalog, name.name)
         return name
     text = str(name)
     if text in builtin_scenarios():
