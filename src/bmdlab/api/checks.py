@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bmdlab.engagement.raid import DEFAULT_SEED  # noqa: E402  (one seed for the CLI, the API and the study)
+from bmdlab.defaults import DEFAULT_SEED  # noqa: E402  (one seed for the CLI, the API and the study)
 from bmdlab.errors import BmdlabError, unknown_key
 
 #: Largest Monte Carlo trial count of a trade-off, tornado or sweep run.

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.api.checks import DEFAULT_SEED
+from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.cli._app import (
     SCENARIO_HELP,
     SEED_HELP,

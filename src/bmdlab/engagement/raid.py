@@ -42,9 +42,7 @@ from bmdlab.errors import BmdlabError
 from bmdlab.trajectory import max_range, missile_trajectory
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
 
-#: The seed every Monte Carlo of bmdlab uses unless told otherwise (the year of the debate): the CLI,
-#: the Python API and the study.
-DEFAULT_SEED = 2017
+from bmdlab.defaults import DEFAULT_SEED  # noqa: E402,F401  (re-exported: the seed of every Monte Carlo)
 DOCTRINES = ("shoot-look-shoot", "salvo")  # the names of bmdlab.engagement.analytic; "salvo-2" accepted
 MAX_TRIALS = 10_000_000  #: most Monte Carlo trials one raid may run
 
