@@ -69,3 +69,10 @@ def test_cli_modules_hold_no_physics_and_no_validation():
             if isinstance(node, ast.Raise) and node.exc is not None:
                 src = ast.unparse(node.exc)
                 assert "BmdlabError" not in src, f"{f.name}:{node.lineno}: validation belongs in the library ({src})"
+
+
+def test_the_command_line_starts_without_loading_the_models():
+    """`bmdlab --help` or `--version` must not pay for SciPy, pandas or the API: commands import them when run."""
+    code = "import sys, bmdlab.cli; print(' '.join(m for m in ('scipy', 'pandas', 'xarray', 'bmdlab.api', 'bmdlab.coverage') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "", f"imported at CLI start: {out.stdout.strip()}"
