@@ -243,3 +243,12 @@ def test_bad_latitude_raises(lat):
 def test_in_japan_implies_land(lat, lon):
     if in_japan(lat, lon):
         assert is_land(lat, lon)
+
+
+def test_city_records_are_the_rows():
+    from bmdlab.geo.japan import largest_cities
+
+    c = largest_cities(3)
+    rows = c.records()
+    assert [r["name"] for r in rows] == [str(x) for x in c.name] and rows[0]["name"] == "Tokyo"
+    assert sum(r["population"] for r in rows) == c.total_population

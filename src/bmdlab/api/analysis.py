@@ -23,33 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from bmdlab.api.checks import (
-    DEFAULT_SEED,
-    MAX_RUN_TRIALS,
-    check_choice,
-    check_float,
-    check_int,
-    check_resolution,
-    check_seed,
-)
+from bmdlab.api.checks import (DEFAULT_SEED, MAX_RUN_TRIALS, check_choice, check_float, check_int, check_resolution,
+                               check_seed)
 from bmdlab.api.places import resolve_place
-from bmdlab.api.results import (
-    AnalyticResult,
-    BudgetResult,
-    CostResult,
-    CoverageResult,
-    FootprintCheckResult,
-    FootprintResult,
-    RaidResult,
-    SitingResult,
-    StudyResult,
-    SweepResult,
-    TornadoResult,
-    TradeoffResult,
-    TrajectoryResult,
-    WTAResult,
-    make_provenance,
-)
+from bmdlab.api.results import (AnalyticResult, BudgetResult, CostResult, CoverageResult, FootprintCheckResult,
+                                FootprintResult, RaidResult, SitingResult, StudyResult, SweepResult, TornadoResult,
+                                TradeoffResult, TrajectoryResult, WTAResult, make_provenance)
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
 from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.scenario import Scenario

@@ -261,9 +261,7 @@ class CoverageResult(Result):
 def _largest_cities(n: int) -> list[dict[str, Any]]:
     from bmdlab.geo.japan import largest_cities
 
-    c = largest_cities(n)
-    return [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])}
-            for i in range(len(c.name))]
+    return largest_cities(n).records()
 
 
 # ---------------------------------------------------------------------------------------- siting

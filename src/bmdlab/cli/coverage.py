@@ -8,24 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (
-    FLYOUT_HELP,
-    LIMITS_HELP,
-    SCENARIO_HELP,
-    TABLE_SUFFIXES,
-    analysis,
-    app,
-    check_outputs,
-    check_suffix,
-    complete_key,
-    complete_scenario,
-    console,
-    print_json,
-    progress,
-    report_exports,
-    user_errors,
-    write_exports,
-)
+from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, TABLE_SUFFIXES, analysis, app, check_outputs,
+                             check_suffix, complete_key, complete_scenario, console, print_json, progress,
+                             report_exports, user_errors, write_exports)
 
 
 @app.command()

@@ -9,23 +9,9 @@ import typer
 from rich.table import Table
 
 from bmdlab.defaults import DEFAULT_SEED
-from bmdlab.cli._app import (
-    FLYOUT_HELP,
-    LIMITS_HELP,
-    SCENARIO_HELP,
-    SEED_HELP,
-    TABLE_SUFFIXES,
-    analysis,
-    app,
-    check_outputs,
-    check_suffix,
-    complete_scenario,
-    console,
-    print_json,
-    progress,
-    user_errors,
-    write_exports,
-)
+from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP, TABLE_SUFFIXES, analysis, app,
+                             check_outputs, check_suffix, complete_scenario, console, print_json, progress,
+                             user_errors, write_exports)
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
 

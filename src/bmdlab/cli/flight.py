@@ -9,20 +9,8 @@ import rich.markup
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (
-    FLYOUT_HELP,
-    LIMITS_HELP,
-    analysis,
-    app,
-    check_outputs,
-    complete_key,
-    console,
-    print_json,
-    progress,
-    report_exports,
-    user_errors,
-    write_exports,
-)
+from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, analysis, app, check_outputs, complete_key, console,
+                             print_json, progress, report_exports, user_errors, write_exports)
 
 PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. sunan) or a city of Japan (e.g. tokyo)."
 

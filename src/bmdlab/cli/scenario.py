@@ -10,16 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (
-    catalog,
-    complete_scenario,
-    console,
-    err_console,
-    json_payload,
-    one_line,
-    print_json,
-    user_errors,
-)
+from bmdlab.cli._app import (catalog, complete_scenario, console, err_console, json_payload, one_line, print_json,
+                             user_errors)
 from bmdlab.errors import BmdlabError
 
 scenario_app = typer.Typer(help="List, show, validate scenarios; print their JSON Schema.", no_args_is_help=True)

@@ -9,23 +9,9 @@ import typer
 from rich.table import Table
 
 from bmdlab.defaults import DEFAULT_SEED
-from bmdlab.cli._app import (
-    SEED_HELP,
-    TABLE_SUFFIXES,
-    analysis,
-    app,
-    bn,
-    catalog_dir,
-    check_outputs,
-    check_suffix,
-    complete_scenario,
-    console,
-    print_json,
-    progress,
-    report_exports,
-    user_errors,
-    write_exports,
-)
+from bmdlab.cli._app import (SEED_HELP, TABLE_SUFFIXES, analysis, app, bn, catalog_dir, check_outputs, check_suffix,
+                             complete_scenario, console, print_json, progress, report_exports, user_errors,
+                             write_exports)
 
 
 @app.command()

@@ -205,6 +205,11 @@ class Cities:
             **{f.name: _frozen(getattr(self, f.name)[index]) for f in dataclasses.fields(self)}
         )
 
+    def records(self) -> list[dict]:
+        """One dict per city (``name``, ``lat``, ``lon`` [deg], ``population``), for tables, maps and JSON."""
+        return [{"name": str(n), "lat": float(a), "lon": float(o), "population": int(p)}
+                for n, a, o, p in zip(self.name, self.lat_deg, self.lon_deg, self.population)]
+
     @property
     def total_population(self) -> int:
         """Sum of the population of all rows. [people]"""

@@ -61,9 +61,7 @@ def siting_map(result: SitingResult, catalog: Catalog, path: str | Path | None, 
     Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
     s = result.summary
-    c = largest_cities(cities)
-    marked = [{"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])}
-              for i in range(len(c.name))]
+    marked = largest_cities(cities).records()
     title = title or f"{s['count']} x {catalog.units[s['system']].name}, sited for {s['objective']}"
     return coverage_map(result.coverage, catalog, marked, path, title=title)
 

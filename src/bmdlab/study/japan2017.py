@@ -52,11 +52,7 @@ FOOTPRINT_CHECK_RESOLUTION_KM = 20.0
 
 
 def _cities(n: int) -> list[dict[str, Any]]:
-    c = largest_cities(n)
-    return [
-        {"name": str(c.name[i]), "lat": float(c.lat_deg[i]), "lon": float(c.lon_deg[i]), "population": int(c.population[i])}
-        for i in range(len(c.name))
-    ]
+    return largest_cities(n).records()
 
 
 def _png_data_uri(path: Path) -> str:
