@@ -252,3 +252,14 @@ def test_city_records_are_the_rows():
     rows = c.records()
     assert [r["name"] for r in rows] == [str(x) for x in c.name] and rows[0]["name"] == "Tokyo"
     assert sum(r["population"] for r in rows) == c.total_population
+
+
+def test_the_shipped_land_window_is_the_packages_own_pixel_for_pixel():
+    # Reference: the window streamed from global-land-mask's compressed raster (independent read).
+    from bmdlab.geo.japan import _japan_land_window, stream_land_window
+
+    _japan_land_window.cache_clear()
+    shipped, upstream = _japan_land_window(), stream_land_window()
+    assert np.array_equal(shipped.data, upstream.data)
+    for f in ("row0", "col0", "lat0", "dlat", "lon0", "dlon", "lat_min", "lat_max", "lon_min", "lon_max"):
+        assert getattr(shipped, f) == getattr(upstream, f), f

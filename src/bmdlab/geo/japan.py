@@ -350,9 +350,32 @@ class _InflateStream(io.RawIOBase):
         return b"".join(parts)
 
 
+#: The Japan window of the land mask, extracted by ``tools/extract_land_window.py`` (39 KB).
+LAND_WINDOW_FILE = "japan_land_window.npz"
+_WINDOW_FIELDS = ("row0", "col0", "lat0", "dlat", "lon0", "dlon", "lat_min", "lat_max", "lon_min", "lon_max")
+
+
 @functools.cache
 def _japan_land_window() -> _Raster:
     """The Japan window of the global land mask, as land (True) / sea (False).
+
+    Read from the bit-packed copy shipped in ``geo/data`` (a few milliseconds); without it, from
+    the global-land-mask package's own file (:func:`stream_land_window`, about 0.8 s). A test
+    checks that the two are identical.
+    """
+    path = Path(str(_DATA / LAND_WINDOW_FILE))
+    if not path.is_file():  # pragma: no cover - the file ships with the package
+        return stream_land_window()
+    with np.load(path) as z:
+        shape = tuple(int(x) for x in z["shape"])
+        land = np.unpackbits(z["land_bits"], count=shape[0] * shape[1]).reshape(shape).astype(bool)
+        meta = {k: z[k].item() for k in _WINDOW_FIELDS}
+    land.setflags(write=False)
+    return _Raster(land, **meta)
+
+
+def stream_land_window() -> _Raster:
+    """The Japan window read from the global-land-mask package's compressed raster.
 
     ``global_land_mask.globe`` inflates its whole 21600 x 43200 raster on import (about 4 s and
     0.9 GB); here the compressed ``.npz`` is streamed and only the rows of the Japan window are
