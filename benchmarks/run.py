@@ -103,6 +103,11 @@ def main() -> int:
         mod = runpy.run_path(str(wta))
         if "summary_rows" in mod:
             rows.extend(mod["summary_rows"]())
+    serve = Path(__file__).with_name("serve.py")
+    if serve.exists():
+        import runpy
+
+        rows.extend(runpy.run_path(str(serve))["summary_rows"]())
     with tempfile.TemporaryDirectory() as d:
         rows.append(("complete study japan-2017 (5 km; target: fresh machine <= 300 s)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 300.0))
 

@@ -33,7 +33,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bmdlab.catalog import Catalog
-from bmdlab.catalog.load import read_yaml, validation_message
+from bmdlab.catalog.load import parse_yaml_text, read_yaml, validation_message
 from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.trajectory import SHAPES
 
@@ -274,15 +274,25 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog) -> Scenario:
             raise BmdlabError(
                 f"scenario '{text_path}' is neither a built-in scenario ({', '.join(builtin_scenarios())}) nor a readable YAML file"
             )
-    data = read_yaml(path)
+    return scenario_from_data(read_yaml(path), catalog, str(path), source="built-in" if builtin else "file")
+
+
+def scenario_from_data(data: object, catalog: Catalog, where: str, source: str = "file") -> Scenario:
+    """A scenario from parsed YAML or JSON data, validated and checked against the catalog (one-line
+    errors naming ``where`` and the field)."""
     if not isinstance(data, dict):
-        raise BmdlabError(f"{path}: a scenario must be a mapping with name, architecture and threat")
+        raise BmdlabError(f"{where}: a scenario must be a mapping with name, architecture and threat")
     try:
-        scenario = Scenario.model_validate({**data, "source": "built-in" if builtin else "file"})
+        scenario = Scenario.model_validate({**data, "source": source})
     except ValidationError as exc:
-        raise BmdlabError(validation_message(str(path), exc)) from None
-    check_against_catalog(scenario, catalog, str(path))
+        raise BmdlabError(validation_message(where, exc)) from None
+    check_against_catalog(scenario, catalog, where)
     return scenario
+
+
+def scenario_from_text(text: str, catalog: Catalog, where: str = "scenario") -> Scenario:
+    """A scenario from YAML text (e.g. an upload): parsed as strictly as a file (:func:`load_scenario`)."""
+    return scenario_from_data(parse_yaml_text(text, where), catalog, where)
 
 
 def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> None:

@@ -149,3 +149,14 @@ def test_library_errors_name_the_parameter_not_a_flag(call, parameter):
         call()
     msg = str(exc.value)
     assert msg.startswith(parameter + ":") and "--" not in msg.split(":")[0] and "\n" not in msg
+
+
+def test_coverage_with_a_cache_is_the_same_result_and_refuses_another_catalog(catalog_with):
+    cache = bmdlab.CoverageCache(bmdlab.Analysis().catalog)
+    a = bmdlab.Analysis("japan-2017-aegis-ashore")
+    plain, cached = a.coverage(40), a.coverage(40, cache=cache)
+    assert cached.to_dict() == plain.to_dict()
+    other = bmdlab.Analysis("japan-2017-aegis-ashore",
+                            catalog=catalog_with("units.yaml", "units", "thaad-battery", "magazine", value=40))
+    with pytest.raises(BmdlabError, match="^cache: it was made for another catalog"):
+        other.coverage(40, cache=cache)

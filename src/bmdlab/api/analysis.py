@@ -26,7 +26,7 @@ import numpy as np
 from bmdlab.api.checks import (DEFAULT_SEED, MAX_RUN_TRIALS, check_choice, check_float, check_int, check_resolution,
                                check_seed)
 from bmdlab.api.places import resolve_place
-from bmdlab.api.results import (AnalyticResult, BudgetResult, CostResult, CoverageResult, FootprintCheckResult,
+from bmdlab.api.results import (AnalyticResult, BudgetResult, CompareResult, CostResult, CoverageResult, FootprintCheckResult,
                                 FootprintResult, RaidResult, SitingResult, StudyResult, SweepResult, TornadoResult,
                                 TradeoffResult, TrajectoryResult, WTAResult, make_provenance)
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
@@ -141,6 +141,63 @@ def wta(values=None, kill_probability=None, *, instance: str | Path | None = Non
     return WTAResult(provenance=Provenance(__version__, builtin_catalog().hash, seed=instance.get("seed"),
                                            options={"method": method, "time_limit_s": time_limit_s, **instance}),
                      data=data, objective=float(res.objective), bound=float(res.bound), gap=float(res.gap))
+
+
+def compare_verdict(name_a: str, name_b: str, difference: float, ci95: tuple[float, float], missiles: int,
+                    trials: int) -> str:
+    """The comparison's one-sentence verdict, from the 95 % interval of B minus A in expected leakers:
+    B leaks more when the whole interval is above zero, fewer when it is below, else unresolved."""
+    lo, hi = ci95
+    span = f"{difference:+.2f} missiles of {missiles:,} (95 % CI {lo:+.2f} to {hi:+.2f}, {trials:,} paired trials)"
+    if lo > 0:
+        return f"{name_b} lets more missiles through than {name_a}: {span}."
+    if hi < 0:
+        return f"{name_b} lets fewer missiles through than {name_a}: {span}."
+    return f"No difference between {name_a} and {name_b} is resolved at this trial count: {span}; the interval includes zero."
+
+
+def compare(a: str | Path | Scenario, b: str | Path | Scenario, *, catalog: Catalog | str | Path | None = None,
+            missiles: int | None = None, trials: int = 10_000, doctrine: str | None = None, seed: int = DEFAULT_SEED,
+            progress: Callable[[int, int], None] | None = None) -> CompareResult:
+    """Architecture B against architecture A: the same raid, the same seed, and the paired difference.
+
+    B's units and sensors are put into A's scenario (its threat, raid, timeline and engagement
+    parameters), so the two sides differ only in their architecture. Every trial's leakers are
+    kept, and the difference's 95 % interval is the mean of the per-trial differences plus or minus
+    1.96 of their standard errors. ``progress(trials_done, trials)`` counts both runs (2 x trials).
+    """
+    from bmdlab.cost.options import resolve_scenario
+
+    cat = catalog_of(catalog)
+    sa = resolve_scenario(a if isinstance(a, Scenario) else str(a), cat, "a")
+    sb_own = resolve_scenario(b if isinstance(b, Scenario) else str(b), cat, "b")
+    side_a = Analysis(sa, catalog=cat, seed=seed)
+    sb = side_a.scenario.model_copy(update={"name": sb_own.name, "architecture": sb_own.architecture})
+    side_b = Analysis(sb, catalog=cat, seed=seed)
+    check_int("trials", trials, 2, 10_000_000)  # a paired interval needs two trials
+    kw = side_a.check_raid(missiles=missiles, trials=trials, doctrine=doctrine)
+    side_b.check_raid(missiles=missiles, trials=trials, doctrine=doctrine)
+    trials = kw["trials"]
+
+    def tick(offset: int):
+        return None if progress is None else (lambda done, total: progress(offset + done, 2 * trials))
+
+    ra = side_a.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(0), keep_trials=True)
+    rb = side_b.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(trials), keep_trials=True)
+    d = rb.tally.extra["leakers_per_trial"].astype(np.float64) - ra.tally.extra["leakers_per_trial"].astype(np.float64)
+    mean = float(d.mean())
+    half = float(1.96 * d.std(ddof=1) / math.sqrt(trials)) if trials > 1 else float("nan")
+    ci = (mean - half, mean + half)
+    verdict = compare_verdict(side_a.scenario.name, side_b.scenario.name, mean, ci, ra.missiles, trials)
+    data = {"seed": side_a.seed, "trials": trials, "missiles": ra.missiles, "doctrine": ra.data.get("doctrine"),
+            "a": ra.to_dict(), "b": rb.to_dict(),
+            "difference": {"expected_leakers": round(mean, 4), "ci95": [round(ci[0], 4), round(ci[1], 4)],
+                           "paired": True, "definition": "B minus A, per trial on the same seed"},
+            "verdict": verdict,
+            "note": "B's architecture in A's scenario (threat, raid, timeline, engagement)"}
+    prov = make_provenance(cat, side_a.scenario, side_a.seed, b=side_b.scenario.name, b_hash=side_b.scenario.hash,
+                           missiles=missiles, trials=trials, doctrine=ra.data.get("doctrine"))
+    return CompareResult(provenance=prov, data=data, a=ra, b=rb, difference=mean, difference_ci95=ci, verdict=verdict)
 
 
 class Analysis:
@@ -272,15 +329,25 @@ class Analysis:
         return threat_cases(self.scenario, self.catalog)
 
     def coverage(self, resolution_km: float = 5.0, *, cities: int = 30,
-                 progress: Callable[[Any], None] | None = None) -> CoverageResult:
-        """How much of Japan's land and people the architecture defends (worst case over its threats)."""
+                 progress: Callable[[Any], None] | None = None, cache: Any = None) -> CoverageResult:
+        """How much of Japan's land and people the architecture defends (worst case over its threats).
+
+        ``cache``, a :class:`bmdlab.coverage.incremental.CoverageCache` of the same catalog, reuses the
+        trajectories, tracks and unit results of earlier calls (the same answer, faster when only a few
+        units changed).
+        """
         from bmdlab.coverage.national import national_coverage
         from bmdlab.coverage.summary import coverage_summary
         from bmdlab.geo.grid import land_grid
 
         resolution_km = check_resolution(resolution_km)
         cities = check_int("cities", cities, 0, 1000)
-        cov = national_coverage(self.scenario, self.catalog, grid=land_grid(resolution_km), progress=progress, model=self.model)
+        if cache is not None:
+            if cache.catalog.hash != self.catalog.hash:
+                raise BmdlabError("cache: it was made for another catalog; make one CoverageCache per catalog")
+            cov = cache.coverage(self.scenario, resolution_km, model=self.model, progress=progress)
+        else:
+            cov = national_coverage(self.scenario, self.catalog, grid=land_grid(resolution_km), progress=progress, model=self.model)
         from bmdlab.api.results import _largest_cities
 
         summary = coverage_summary(cov, _largest_cities(cities))
@@ -335,15 +402,17 @@ class Analysis:
     # ------------------------------------------------------------------------------------- raids
     def raid(self, missiles: int | None = None, *, trials: int = 10_000, doctrine: str | None = None,
              sspk: float | None = None, memory_budget_gib: float = 4.0,
-             progress: Callable[[int, int], None] | None = None) -> RaidResult:
+             progress: Callable[[int, int], None] | None = None, keep_trials: bool = False) -> RaidResult:
         """Monte Carlo of the scenario's raid (scaled to ``missiles`` if given): leakers, P(zero leakers),
-        interceptors expended and their cost. Same seed, same result."""
+        interceptors expended and their cost. Same seed, same result. ``keep_trials`` keeps every
+        trial's leakers (``result.tally.extra['leakers_per_trial']``)."""
         from bmdlab.engagement.scenario_raid import run_scenario_raid
 
         kw = self.check_raid(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)
         missiles, trials, doctrine, sspk, budget = kw["missiles"], kw["trials"], kw["doctrine"], kw["sspk"], kw["memory_budget"]
         out, tally, _ = run_scenario_raid(self.scenario, self.catalog, missiles=missiles, trials=trials, seed=self.seed,
-                                          doctrine=doctrine, sspk=sspk, memory_budget=budget, progress=progress)
+                                          doctrine=doctrine, sspk=sspk, memory_budget=budget, progress=progress,
+                                          keep_trials=keep_trials)
         ci = out["expected_leakers_ci95"]
         return RaidResult(provenance=self._prov(self.seed, missiles=missiles, trials=trials, doctrine=out["doctrine"], sspk=sspk),
                           data=out, tally=tally, missiles=int(out["missiles"]), trials=trials,

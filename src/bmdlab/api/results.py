@@ -322,6 +322,33 @@ class RaidResult(Result):
 
 
 @dataclass(frozen=True)
+class CompareResult(Result):
+    """Two architectures against the same raid on the same seed, and their paired difference.
+
+    ``difference`` is B minus A in expected leakers; its 95 % confidence interval comes from the
+    per-trial differences (trial *i* of A paired with trial *i* of B), so it is valid however the
+    two runs' random draws are related.
+    """
+
+    KIND: ClassVar[str] = "compare"
+
+    a: RaidResult = field(repr=False)
+    b: RaidResult = field(repr=False)
+    difference: float  #: expected leakers of B minus those of A [missiles]
+    difference_ci95: tuple[float, float]  #: 95 % confidence interval of the difference [missiles]
+    verdict: str  #: one sentence computed from the interval (:func:`bmdlab.api.analysis.compare_verdict`)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per side (``a``, ``b``) and one for the difference ``b - a``."""
+        rows = [{"side": side, "scenario": r.provenance.scenario, "expected_leakers": r.expected_leakers,
+                 "ci95_low": r.expected_leakers_ci95[0], "ci95_high": r.expected_leakers_ci95[1],
+                 "p_zero_leakers": r.p_zero_leakers} for side, r in (("a", self.a), ("b", self.b))]
+        rows.append({"side": "b - a", "scenario": None, "expected_leakers": self.difference,
+                     "ci95_low": self.difference_ci95[0], "ci95_high": self.difference_ci95[1], "p_zero_leakers": None})
+        return _frame(rows)
+
+
+@dataclass(frozen=True)
 class AnalyticResult(Result):
     """Closed-form raid odds (Wilkening 2000)."""
 

@@ -33,6 +33,6 @@ def root(
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(scenario_app, name="scenario")
 
-from bmdlab.cli import costs, coverage, engagement, flight, sensitivity, study  # noqa: E402,F401  (register the commands)
+from bmdlab.cli import costs, coverage, engagement, flight, sensitivity, serve, study  # noqa: E402,F401  (register the commands)
 
 __all__ = ["app"]

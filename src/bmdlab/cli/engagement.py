@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bmdlab.defaults import DEFAULT_SEED
-from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP, TABLE_SUFFIXES, analysis, app,
+from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP, TABLE_SUFFIXES, analysis, app, catalog_dir,
                              check_outputs, check_suffix, complete_scenario, console, print_json, progress,
                              user_errors, write_exports)
 
@@ -142,3 +142,38 @@ def wta(
     shown = out["assignment"][:40]
     more = f" ... ({len(out['assignment']) - 40} more)" if len(out["assignment"]) > 40 else ""
     console.print("assignment (weapon -> target): " + ", ".join(f"{i}->{j}" for i, j in enumerate(shown)) + more)
+
+
+@app.command()
+@user_errors(aliases={"a": "A", "b": "B"})
+def compare(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="Architecture A: " + SCENARIO_HELP, autocompletion=complete_scenario)],
+    b: Annotated[str, typer.Argument(help="Architecture B (its units and sensors in A's scenario): " + SCENARIO_HELP,
+                                     autocompletion=complete_scenario)],
+    missiles: Annotated[int | None, typer.Option("--missiles", help="Scale A's salvos to this many missiles.")] = None,
+    trials: Annotated[int, typer.Option("--trials", help="Paired Monte Carlo trials (each side).")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
+    doctrine: Annotated[str | None, typer.Option("--doctrine", help=DOCTRINE_HELP + "; default: A's.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """B against A on the same raid and seed: each side's leakers and the paired difference with its 95 % CI."""
+    from bmdlab.api import compare as run
+
+    prog, _ = progress(2 * trials, f"compare {a} and {b}: trials")
+    with prog:
+        res = run(a, b, catalog=catalog_dir(ctx), missiles=missiles, trials=trials, doctrine=doctrine, seed=seed,
+                  progress=lambda done, total: prog.update(done))
+    if as_json:
+        print_json(res)
+        return
+    t = Table("side", "scenario", "expected leakers", "95 % CI", "P(zero leakers)")
+    for side, r in (("A", res.a), ("B", res.b)):
+        lo, hi = r.expected_leakers_ci95
+        t.add_row(side, r.provenance.scenario, f"{r.expected_leakers:,.2f}", f"{lo:,.2f} to {hi:,.2f}", f"{r.p_zero_leakers:.4f}")
+    lo, hi = res.difference_ci95
+    t.add_row("B - A", "paired", f"{res.difference:+,.2f}", f"{lo:+,.2f} to {hi:+,.2f}", "")
+    console.print(f"{res.data['missiles']} missiles, {res.data['trials']:,} paired trials, seed {res.data['seed']}, "
+                  f"{res.data['doctrine']}", highlight=False)
+    console.print(t)
+    console.print(res.verdict, highlight=False, soft_wrap=True)

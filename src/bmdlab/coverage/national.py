@@ -281,30 +281,52 @@ def engage_grid_groups(
                 if key not in window_cache:
                     window_cache[key] = _window(s, aim, launch, d.min_altitude, d.max_altitude)
                 w = window_cache[key]
-                # a sample inside the window and within the defender's range is a descent sample within
-                # reach_descent of the aim point or an ascent sample within reach_ascent of the launch point
-                near_aim = ground_distance(aim, d.position) <= d.max_range + w.reach_descent
-                near_launch = ground_distance(launch, d.position) <= d.max_range + w.reach_ascent
-                cand = ok & (near_aim | near_launch)
-                if not cand.any():
+                sub, from_launch = candidates(d, w, aim, launch, ok)
+                if not sub.size:
                     continue
-                sub = np.flatnonzero(cand)
-                # only samples up to the window's end matter: a detection after it cannot lead to an intercept
-                # (one more column is kept as a neighbour for the threat's velocity by differences)
-                end = min(w.end + 1, s.times.shape[1])
-                ss = Samples(s.times[sub, :end], s.positions[sub, :end], s.altitudes[sub, :end])
-                own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else \
-                    detection_time(ss, d.sensor, min_elevation, before=network[sub])
-                commit = np.minimum(own, network[sub]) + d.delay(track_delay)
-                # when no ascent sample is in range, the columns before every trajectory's apogee hold none
-                # (minus one: a neighbour for the velocity by differences; that column is ascent, out of range)
-                first = 0 if near_launch[sub].any() else max(w.first_descent - 1, 0)
-                n, _, _ = intercept_opportunities(
-                    ss.times[:, first:], ss.positions[:, first:], ss.altitudes[:, first:], d.position, commit_time=commit,
-                    kill_assessment=kill_assessment, max_shots=max_shots, **limit_kwargs(d),
-                )
-                shots[g_i][d_i, idx[sub]] = n
+                own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else None
+                shots[g_i][d_i, idx[sub]] = defender_shots(
+                    d, s, sub, w, from_launch, network[sub], own, track_delay=track_delay, kill_assessment=kill_assessment,
+                    min_elevation=min_elevation, max_shots=max_shots)
     return shots, reach
+
+
+def candidates(d: Defender, w: _Window, aim: np.ndarray, launch: np.ndarray, ok: np.ndarray) -> tuple[NDArray[np.intp], bool]:
+    """The trajectories of a batch that ``d`` may engage, and whether any of them may be engaged in ascent.
+
+    A sample inside the defender's altitude window and within its range is a descent sample within
+    ``reach_descent`` of the aim point or an ascent sample within ``reach_ascent`` of the launch point.
+    """
+    near_aim = ground_distance(aim, d.position) <= d.max_range + w.reach_descent
+    near_launch = ground_distance(launch, d.position) <= d.max_range + w.reach_ascent
+    sub = np.flatnonzero(ok & (near_aim | near_launch))
+    return sub, bool(near_launch[sub].any())
+
+
+def defender_shots(d: Defender, s: Samples, rows: NDArray[np.intp], w: _Window, from_launch: bool,
+                   network: NDArray[np.float64], own: NDArray[np.float64] | None, *, track_delay: float | None,
+                   kill_assessment: float, min_elevation: float, max_shots: int) -> NDArray[np.int64]:
+    """Shot opportunities of ``d`` on the trajectories ``rows`` of a batch, given the network's track
+    times on them and, if known, the defender's own radar's (else computed here).
+
+    Each trajectory's result depends on its own samples and track times only, so any subset of rows
+    gives the same values as the whole batch (what :mod:`bmdlab.coverage.incremental` relies on).
+    """
+    # only samples up to the window's end matter: a detection after it cannot lead to an intercept
+    # (one more column is kept as a neighbour for the threat's velocity by differences)
+    end = min(w.end + 1, s.times.shape[1])
+    ss = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
+    if own is None:
+        own = detection_time(ss, d.sensor, min_elevation, before=network)
+    commit = np.minimum(own, network) + d.delay(track_delay)
+    # when no ascent sample is in range, the columns before every trajectory's apogee hold none
+    # (minus one: a neighbour for the velocity by differences; that column is ascent, out of range)
+    first = 0 if from_launch else max(w.first_descent - 1, 0)
+    n, _, _ = intercept_opportunities(
+        ss.times[:, first:], ss.positions[:, first:], ss.altitudes[:, first:], d.position, commit_time=commit,
+        kill_assessment=kill_assessment, max_shots=max_shots, **limit_kwargs(d),
+    )
+    return n
 
 
 def _engage_case(args: tuple) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:

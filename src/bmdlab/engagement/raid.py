@@ -277,7 +277,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
                   doctrine: str = "shoot-look-shoot", missile_reliability: float = 1.0, decoys: int = 0,
                   discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None,
                   fire_rate_limits: bool = True, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                  progress: Callable[[int, int], None] | None = None) -> RaidTally:
+                  progress: Callable[[int, int], None] | None = None, keep_trials: bool = False) -> RaidTally:
     """Run the raid ``trials`` times, in blocks of :data:`TRIAL_BLOCK` trials.
 
     Parameters
@@ -303,6 +303,9 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         before it starts.
     progress : callable, optional
         Called as ``progress(trials_done, trials)`` after each block.
+    keep_trials : bool
+        Also keep the leakers of every trial (``extra['leakers_per_trial']``, int32, 4 bytes a trial),
+        for paired comparisons of two architectures on the same seed.
     """
     from bmdlab.engagement.analytic import doctrine_name
 
@@ -339,6 +342,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     exhausted_sum = np.zeros(n_def)
     root = np.random.SeedSequence(seed)
     done = 0
+    per_trial = np.empty(trials, dtype=np.int32) if keep_trials else None
     for b in range(-(-trials // TRIAL_BLOCK)):
         m = min(TRIAL_BLOCK, trials - done)
         rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(b,)))
@@ -370,6 +374,8 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
             leak[:, j] = engage(arrives, j)
 
         leaker_counts += np.bincount(leak.sum(axis=1), minlength=n_threat + 1)
+        if per_trial is not None:
+            per_trial[done:done + m] = leak.sum(axis=1)
         leak_sum += leak.sum(axis=0)
         if total_value > 0:
             if n_threat:
@@ -395,4 +401,5 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         leakers_per_asset=np.bincount(asset_of, weights=leak_sum, minlength=n_asset) / trials,
         surviving_value_mean=surviving_sum / trials, expended_mean=expended_sum / trials,
         expended_counts=expended_counts, exhausted_fraction=exhausted_sum / trials,
+        extra={} if per_trial is None else {"leakers_per_trial": per_trial},
     )

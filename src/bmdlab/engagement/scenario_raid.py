@@ -87,11 +87,12 @@ class ScenarioRaid(NamedTuple):
 def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
                       seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
                       plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                      progress: Callable[[int, int], None] | None = None) -> ScenarioRaid:
+                      progress: Callable[[int, int], None] | None = None, keep_trials: bool = False) -> ScenarioRaid:
     """Run a scenario's raid; returns :class:`ScenarioRaid` (the JSON-ready summary, the tallies, the plan).
 
     ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
-    starts); ``progress(trials_done, trials)`` is called after each block of trials.
+    starts); ``progress(trials_done, trials)`` is called after each block of trials; ``keep_trials``
+    keeps every trial's leakers in the tally (for paired comparisons).
     """
     if sspk is not None and not 0.0 <= sspk <= 1.0:
         raise BmdlabError(f"sspk: {sspk:g} must lie in [0, 1]")
@@ -105,7 +106,8 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
     raid = scenario.raid
     res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed, doctrine=doctrine or eng.doctrine,
                         missile_reliability=raid.missile_reliability, decoys=raid.decoys_per_missile,
-                        discrimination=raid.discrimination_probability, memory_budget=memory_budget, progress=progress)
+                        discrimination=raid.discrimination_probability, memory_budget=memory_budget, progress=progress,
+                        keep_trials=keep_trials)
     if catalog.economics_data is not None:  # every price in US$ of the scenario's price year
         from bmdlab.catalog.money import exchange_rate, to_jpy, value_to_jpy
 

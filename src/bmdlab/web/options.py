@@ -1,0 +1,36 @@
+"""Checks of ``bmdlab serve``'s options, before anything starts (one-line errors naming the option)."""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+from bmdlab.errors import BmdlabError
+
+#: Addresses that keep the server on this machine.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def check_serve_options(host: str, port: int, *, workers: int | None = None, max_jobs: int = 8,
+                        cache_gib: float = 3.0) -> None:
+    """Refuse bad values, and a port that is taken or an address this machine does not have."""
+    if workers is not None and not 1 <= workers <= 64:
+        raise BmdlabError(f"workers: {workers} must be between 1 and 64")
+    if not 1 <= max_jobs <= 1000:
+        raise BmdlabError(f"max_jobs: {max_jobs} must be between 1 and 1000")
+    if not 0.1 <= cache_gib <= 1024:
+        raise BmdlabError(f"cache_gib: {cache_gib:g} must be between 0.1 and 1024")
+    if not 1 <= port <= 65535:
+        raise BmdlabError(f"port: {port} must be between 1 and 65535")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except socket.gaierror:
+            raise BmdlabError(f"host: '{host}' is not an address of this machine; use 127.0.0.1") from None
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise BmdlabError(f"host: '{host}' is not an address of this machine; use 127.0.0.1 (or 0.0.0.0 "
+                                  "for every interface)") from None
+            raise BmdlabError(f"port: {port} on {host} is not free ({exc.strerror}); choose another with `port`") from None

@@ -1,0 +1,367 @@
+"""The JSON API of ``bmdlab serve`` (bmdlab.web.app), through FastAPI's test client.
+
+Expected values come from the public Python API called directly (the CLI's --json is the same
+``to_dict``), from the shipped files, or from the grid's own sums; never from the endpoint under test.
+"""
+
+import json
+import re
+import time
+import warnings
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's note on httpx versions
+    from fastapi.testclient import TestClient
+
+import bmdlab
+from bmdlab.catalog import builtin_catalog
+from bmdlab.geo.grid import land_grid
+from bmdlab.scenario import load_scenario, scenario_from_text
+from bmdlab.web.app import MAX_TRIALS, create_app
+
+CAT = builtin_catalog()
+RES = 20.0
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(workers=2, max_jobs=8), base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def _wait(client, job_id, timeout=120.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        s = client.get(f"/api/jobs/{job_id}").json()
+        if s["state"] in ("done", "failed", "cancelled"):
+            return s
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still running after {timeout} s")
+
+
+def _one_line_4xx(r, status=None):
+    assert 400 <= r.status_code < 500, (r.status_code, r.text)
+    if status is not None:
+        assert r.status_code == status, (r.status_code, r.text)
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and detail and "\n" not in detail and "Traceback" not in detail
+    return detail
+
+
+# ------------------------------------------------------------------------------- reference data
+def test_health_and_scenarios(client):
+    h = client.get("/api/health").json()
+    assert h["status"] == "ok" and h["catalog_hash"] == CAT.hash and h["version"] == bmdlab.__version__
+    names = [s["name"] for s in client.get("/api/scenarios").json()["scenarios"]]
+    assert names[0] == "japan-2017-baseline"
+    assert set(names) == {"japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad", "japan-2017-nodong-scud-er"}
+
+
+def test_a_scenario_round_trips_through_json_and_yaml(client):
+    for name in ("japan-2017-thaad", "aegis-ashore-48"):
+        got = client.get(f"/api/scenarios/{name}").json()
+        ref = bmdlab.resolve_scenario(name, CAT)
+        assert scenario_from_text(got["yaml"], CAT).hash == ref.hash
+        from bmdlab.scenario import scenario_from_data
+
+        assert scenario_from_data(got["scenario"], CAT, "x").hash == ref.hash
+        r = client.post("/api/scenario/yaml", json={"scenario": got["scenario"]})
+        assert r.status_code == 200 and r.headers["content-disposition"] == f'attachment; filename="{ref.name}.yaml"'
+        assert scenario_from_text(r.text, CAT).hash == ref.hash
+
+
+def test_upload_validates_with_the_cli_rules(client):
+    text = (load_scenario("japan-2017-aegis-ashore", CAT).model_dump_json())  # JSON is YAML
+    r = client.post("/api/scenario", content=text.encode(), headers={"content-type": "application/x-yaml"})
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "japan-2017-aegis-ashore"
+
+
+def test_catalog_lists_every_unit_and_launch_area(client):
+    c = client.get("/api/catalog").json()
+    assert {u["key"] for u in c["units"]} == set(CAT.units)
+    assert {a["key"] for a in c["launch_areas"]} == set(CAT.places_of("launch-area"))
+    assert c["shapes"] == ["minimum-energy", "lofted", "depressed"]
+
+
+@pytest.mark.parametrize("layer, name", [("outline", "japan_outline"), ("prefectures", "japan_prefectures"),
+                                         ("region-context", "region_context")])
+def test_geo_layers_are_the_shipped_files(client, layer, name):
+    from importlib import resources
+
+    r = client.get(f"/api/geo/{layer}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/geo+json"
+    assert r.content == (resources.files("bmdlab") / "geo" / "data" / f"{name}.geojson").read_bytes()
+
+
+# ------------------------------------------------------------------------------------ analyses
+def test_coverage_is_the_cli_json_plus_map_layers(client):
+    r = client.post("/api/coverage", json={"scenario": "japan-2017-baseline", "resolution_km": RES})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    ref = bmdlab.Analysis("japan-2017-baseline").coverage(RES).to_dict()
+    for key in ("kind", "schema_version", "land_fraction", "population_fraction", "regions", "categories", "cities", "units",
+                "per_threat"):
+        assert got[key] == ref[key], key
+    assert got["provenance"]["scenario_hash"] == ref["provenance"]["scenario_hash"]
+    # the classes partition Japan's land: their areas add up to the grid's (independent sum)
+    feats = got["layers"]["coverage"]["features"]
+    assert sum(f["properties"]["land_km2"] for f in feats) == pytest.approx(land_grid(RES).area_m2.sum() / 1e6, rel=1e-6)
+    assert {f["properties"]["shot_class"] for f in feats} <= {-1, 0, 1, 2, 3}
+    units = got["layers"]["units"]["features"]
+    assert [u["properties"]["unit"] for u in units] == [u.unit for u in load_scenario("japan-2017-baseline", CAT).architecture.units]
+
+
+def test_moving_a_unit_is_computed_like_the_api_would(client):
+    sc = client.get("/api/scenarios/japan-2017-aegis-ashore").json()["scenario"]
+    site = next(i for i, u in enumerate(sc["architecture"]["units"]) if u["unit"] == "aegis-ashore")
+    sc["architecture"]["units"][site]["at"] = {"lat": 31.6, "lon": 130.55}  # the first site to Kagoshima
+    got = client.post("/api/coverage", json={"scenario": sc, "resolution_km": RES}).json()
+    from bmdlab.scenario import scenario_from_data
+
+    ref = bmdlab.Analysis(scenario_from_data(sc, CAT, "x")).coverage(RES)
+    assert got["land_fraction"] == ref.to_dict()["land_fraction"]
+    assert got["population_fraction"] == ref.to_dict()["population_fraction"]
+    before = bmdlab.Analysis("japan-2017-aegis-ashore").coverage(RES).to_dict()
+    assert got["land_fraction"] != before["land_fraction"]  # the move changed the map
+
+
+def test_raid_job_reports_progress_and_matches_the_api(client):
+    r = client.post("/api/jobs/raid", json={"scenario": "japan-2017-thaad", "trials": 20_000, "seed": 7})
+    assert r.status_code == 202 and r.json()["state"] in ("queued", "running")
+    seen = []
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        s = client.get(f"/api/jobs/{r.json()['id']}").json()
+        seen.append(s["progress"])
+        if s["state"] == "done":
+            break
+        time.sleep(0.02)
+    assert s["state"] == "done" and s["progress"] == 1.0
+    assert seen == sorted(seen)  # progress only goes up
+    ref = bmdlab.Analysis("japan-2017-thaad", seed=7).raid(trials=20_000).to_dict()
+    for key in ("expected_leakers", "expected_leakers_ci95", "p_zero_leakers", "interceptors_expended_total",
+                "interceptor_cost_expended"):
+        assert s["result"][key] == ref[key], key
+
+
+def test_compare_is_paired_and_its_verdict_follows_the_interval(client):
+    got = client.post("/api/compare", json={"a": "japan-2017-baseline", "b": "japan-2017-aegis-ashore", "trials": 400}).json()
+    a = bmdlab.Analysis("japan-2017-baseline").raid(trials=400).to_dict()
+    assert got["a"]["expected_leakers"] == a["expected_leakers"]
+    d = got["difference"]
+    assert d["expected_leakers"] == pytest.approx(got["b"]["expected_leakers"] - got["a"]["expected_leakers"], abs=1e-3)
+    lo, hi = d["ci95"]
+    assert lo < d["expected_leakers"] < hi
+    word = "fewer" if hi < 0 else "more" if lo > 0 else "No difference"
+    assert word in got["verdict"]
+    same = client.post("/api/compare", json={"a": "japan-2017-baseline", "b": "baseline", "trials": 50}).json()
+    assert same["difference"] == {**same["difference"], "expected_leakers": 0.0, "ci95": [0.0, 0.0]}
+    assert same["verdict"].startswith("No difference")
+
+
+def test_cost_and_footprint_are_the_cli_json(client):
+    got = client.post("/api/cost", json={"scenario": "japan-2017-thaad", "years": 10}).json()
+    assert got["total"] == bmdlab.Analysis("japan-2017-thaad").cost(years=10).to_dict()["total"]
+    body = {"unit": "thaad-battery", "at": "36.0,137.0", "missile": "nodong", "launch": "wonsan"}
+    got = client.post("/api/footprint", json=body).json()
+    ref = bmdlab.Analysis().footprint("thaad-battery", "36.0,137.0", "nodong", "wonsan").to_dict()
+    assert got["area_km2"] == ref["area_km2"]
+    assert got["layers"]["footprint"]["type"] == "FeatureCollection"
+
+
+# ----------------------------------------------------------------------------------- bad input
+BAD = [
+    ("get", "/api/scenarios/nope", None, 404, "nope"),
+    ("get", "/api/geo/world", None, 404, "layer"),
+    ("get", "/api/jobs/123-abc", None, 404, "job"),
+    ("delete", "/api/jobs/123-abc", None, 404, "job"),
+    ("post", "/api/coverage", {"scenario": "/etc/passwd"}, 422, "scenario"),
+    ("post", "/api/coverage", {"scenario": "japan-2017-baseline", "resolution_km": 2}, 422, "resolution_km"),
+    ("post", "/api/coverage", {"scenario": "japan-2017-baseline", "resolution_km": "ten"}, 422, "resolution_km"),
+    ("post", "/api/coverage", {"scenario": {"name": "x"}}, 422, "architecture"),
+    ("post", "/api/coverage", {"scenario": {"name": "x", "architecture": {"units": [{"unit": "thaad-battery", "at": {"lat": 38.0, "lon": 134.0}}]},
+                                            "threat": {"missiles": ["nodong"]}}}, 422, "sea"),
+    ("post", "/api/coverage", {"scenario": {"name": "x", "architecture": {"units": []}, "threat": {"missiles": ["nodong"]}}}, 422, "units"),
+    ("post", "/api/coverage", {"scenario": {"name": "x", "architecture": {"units": [{"unit": "patriot", "at": "tokyo"}]},
+                                            "threat": {"missiles": ["nodong"]}}}, 422, "unit"),
+    ("post", "/api/coverage", {"scenario": "japan-2017-baseline", "extra": 1}, 422, "extra"),
+    ("post", "/api/coverage", [], 422, "body"),
+    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "trials": 0}, 422, "trials"),
+    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "trials": MAX_TRIALS + 1}, 422, "trials"),
+    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "missiles": -5}, 422, "missiles"),
+    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "doctrine": "spray"}, 422, "doctrine"),
+    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "seed": -1}, 422, "seed"),
+    ("post", "/api/compare", {"a": "japan-2017-baseline", "b": "nope"}, 422, "b"),
+    ("post", "/api/compare", {"a": "japan-2017-baseline", "b": "thaad", "trials": 1}, 422, "trials"),
+    ("post", "/api/cost", {"scenario": "japan-2017-baseline", "years": -1}, 422, "years"),
+    ("post", "/api/footprint", {"unit": "thaad-battery", "at": "nowhere", "missile": "nodong", "launch": "wonsan"}, 422, "at"),
+    ("post", "/api/footprint", {"unit": "thaad-battery", "at": "tokyo", "missile": "v2", "launch": "wonsan"}, 422, "missile"),
+    ("post", "/api/tradeoff", {"raid": 200, "trials": 10, "resolution_km": 1}, 422, "resolution_km"),
+    ("post", "/api/tradeoff", {"raid": -3}, 422, "raid"),
+    ("post", "/api/jobs/coverage", {"scenario": "nope"}, 422, "scenario"),
+    ("post", "/api/jobs/launch", {"scenario": "japan-2017-baseline"}, 422, "kind"),
+    ("post", "/api/scenario/yaml", {"scenario": "nope"}, 422, "scenario"),
+]
+
+
+@pytest.mark.parametrize("method, path, body, status, word", BAD, ids=[f"{m} {p} {i}" for i, (m, p, *_) in enumerate(BAD)])
+def test_bad_input_gets_a_one_line_4xx(client, method, path, body, status, word):
+    kw = {} if body is None else {"json": body}
+    r = getattr(client, method)(path, **kw)
+    detail = _one_line_4xx(r, status)
+    assert word in detail, detail
+
+
+@pytest.mark.parametrize("body, words", [
+    (b"name: bad\narchitecture:\n  units:\n    - {unit: not-a-unit, at: tokyo}\nthreat: {missiles: [nodong]}\n",
+     ["upload: architecture.units.0.unit", "not-a-unit"]),
+    (b"name: [unclosed\n", ["not valid YAML at line"]),
+    (b"\x00\x01 binary", ["control characters"]),
+    (b"\xff\xfe\x00", ["UTF-8"]),
+    (b"", ["empty"]),
+    (b"- just\n- a list\n", ["mapping"]),
+    (b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     b"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n", ["aliases"]),
+])
+def test_bad_uploads_get_one_line(client, body, words):
+    detail = _one_line_4xx(client.post("/api/scenario", content=body, headers={"content-type": "application/x-yaml"}), 422)
+    for w in words:
+        assert w in detail, detail
+
+
+def test_large_bodies_are_refused_before_they_are_read(client):
+    r = client.post("/api/scenario", content=b"x" * (300 * 1024))
+    assert "256 KiB" in _one_line_4xx(r, 413)
+    r = client.post("/api/coverage", content=b'{"scenario": "' + b"a" * (300 * 1024) + b'"}',
+                    headers={"content-type": "application/json"})
+    _one_line_4xx(r, 413)
+
+
+def test_only_localhost_names_are_answered():
+    with TestClient(create_app(workers=1), base_url="http://attacker.example") as c:
+        assert c.get("/api/health").status_code == 400
+    with TestClient(create_app(workers=1), base_url="http://localhost") as c:
+        assert c.get("/api/health").status_code == 200
+
+
+def test_a_flood_of_jobs_gets_429_and_jobs_cancel():
+    with TestClient(create_app(workers=1, max_jobs=2), base_url="http://127.0.0.1") as c:
+        body = {"scenario": "japan-2017-thaad", "trials": MAX_TRIALS}
+        first, second = (c.post("/api/jobs/raid", json=body) for _ in range(2))
+        assert first.status_code == 202 and second.status_code == 202
+        third = c.post("/api/jobs/raid", json=body)
+        assert "already queued or running" in _one_line_4xx(third, 429)
+        assert third.headers["retry-after"] == "2"
+        for r in (second, first):
+            assert c.delete(f"/api/jobs/{r.json()['id']}").json()["state"] == "cancelled"
+        assert _wait(c, second.json()["id"])["state"] == "cancelled"  # a queued job never starts
+        assert _wait(c, first.json()["id"])["state"] == "cancelled"  # a running one stops at its next block
+        again = c.post("/api/jobs/raid", json={"scenario": "japan-2017-thaad", "trials": 100})
+        assert again.status_code == 202 and _wait(c, again.json()["id"])["state"] == "done"
+
+
+# ---------------------------------------------------------------------------------- offline page
+def test_the_page_and_the_api_docs_load_nothing_from_outside(client):
+    from importlib import resources
+
+    static = resources.files("bmdlab") / "web" / "static"
+    for name in ("index.html", "app.js", "style.css"):
+        text = (static / name).read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), name
+        assert not re.search(r"""(fetch|import)\s*\(\s*["'`]https?://""", text), name
+    r = client.get("/")
+    assert r.status_code == 200 and "script-src 'self'" in r.headers["content-security-policy"]
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    urls = re.findall(r"""(?:src|href|url)\s*[:=]\s*['"]([^'"]+)['"]""", docs.text)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    for u in urls:
+        assert client.get(u).status_code == 200, u
+
+
+def test_openapi_documents_every_endpoint(client):
+    spec = client.get("/api/openapi.json").json()
+    paths = set(spec["paths"])
+    for p in ("/api/health", "/api/scenarios", "/api/scenarios/{name}", "/api/scenario", "/api/scenario/yaml", "/api/catalog",
+              "/api/geo/{layer}", "/api/coverage", "/api/raid", "/api/compare", "/api/cost", "/api/footprint", "/api/tradeoff",
+              "/api/jobs/{kind}", "/api/jobs/{job_id}"):
+        assert p in paths, p
+
+
+@pytest.mark.slow
+def test_tradeoff_is_the_cli_json(client):
+    got = client.post("/api/tradeoff", json={"raid": 50, "trials": 200, "resolution_km": 50}).json()
+    ref = bmdlab.Analysis().tradeoff(raid=50, trials=200, resolution_km=50).to_dict()
+    assert [o["key"] for o in got["options"]] == [o["key"] for o in ref["options"]]
+    assert got["frontier"] == ref["frontier"] and got["pareto_population"] == ref["pareto_population"]
+
+
+# ------------------------------------------------------------------------------- events and study
+FAKE_STUDY = str(__import__("pathlib").Path(__file__).with_name("fake_study.py"))
+
+
+def _events(client, job_id):
+    out = []
+    with client.stream("GET", f"/api/jobs/{job_id}/events") as s:
+        assert s.headers["content-type"].startswith("text/event-stream")
+        for line in s.iter_lines():
+            if line.startswith("data:"):
+                out.append(json.loads(line[5:]))
+    return out
+
+
+def test_job_events_stream_progress_and_end_with_the_result(client):
+    job = client.post("/api/jobs/raid", json={"scenario": "japan-2017-thaad", "trials": 40_000}).json()
+    events = _events(client, job["id"])
+    assert events[-1]["state"] == "done" and events[-1]["progress"] == 1.0
+    assert events[-1]["result"]["kind"] == "raid" and all("result" not in e for e in events[:-1])
+    progress = [e["progress"] for e in events]
+    assert progress == sorted(progress) and len(events) >= 2
+    assert client.get("/api/jobs/nope/events").status_code == 404
+
+
+def test_the_study_job_reports_its_stages_and_serves_its_files():
+    import sys
+
+    app = create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "0.15"])
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        job = c.post("/api/jobs/study", json={"resolution_km": 20}).json()
+        events = _events(c, job["id"])
+        last = events[-1]
+        assert last["state"] == "done", last
+        # ten stages, each started / half-way / done: the progress climbs through them, one stage at a time
+        progress = [e["progress"] for e in events]
+        assert progress == sorted(progress) and progress[-1] == 1.0
+        assert any(e["message"].startswith("coverage: three architectures") and 0.3 <= e["progress"] <= 0.4 for e in events)
+        res = last["result"]
+        assert res["files"] == ["report.html", "results.json"]  # the hidden marker file is not listed
+        assert res["claims"] == [{"id": "pac3", "quote": "PAC-3 batteries cover only tens of kilometres.", "figure": "16 km",
+                                  "verdict": "holds"}]
+        r = c.get(res["report_url"])
+        assert r.status_code == 200 and "stand-in report" in r.text
+        assert c.get(res["results_url"]).json()["provenance"]["resolution_km"] == 20.0
+        for name in (".bmdlab-output", "%2e%2e", "%2e%2e%2fapp.py", "report.html%00", "sweep.duckdb"):
+            assert c.get(f"/api/jobs/{job['id']}/files/{name}").status_code == 404, name
+        _one_line_4xx(c.post("/api/jobs/study", json={"resolution_km": 1}), 422)
+
+
+def test_a_failed_study_says_why_and_a_cancelled_one_stops():
+    import sys
+
+    with TestClient(create_app(workers=2, study_command=[sys.executable, FAKE_STUDY, "--fail"]),
+                    base_url="http://127.0.0.1") as c:
+        job = c.post("/api/jobs/study", json={}).json()
+        last = _events(c, job["id"])[-1]
+        assert last["state"] == "failed" and last["error"] == "study: failed (coverage: the stand-in failed on purpose)"
+    with TestClient(create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "5"]),
+                    base_url="http://127.0.0.1") as c:
+        job = c.post("/api/jobs/study", json={"resolution_km": 50}).json()
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        assert c.delete(f"/api/jobs/{job['id']}").json()["state"] == "cancelled"
+        assert _wait(c, job["id"], timeout=30)["state"] == "cancelled"
+        assert time.monotonic() - t0 < 15  # the child process is stopped, not waited for
