@@ -372,7 +372,7 @@ class Server:
             return {"kind": "study-run", "resolution_km": res, "files": files,
                     "report_url": f"/api/jobs/{job.id}/files/report.html",
                     "results_url": f"/api/jobs/{job.id}/files/results.json",
-                    "claims": [{k: c.get(k) for k in ("id", "quote", "figure", "verdict")} for c in results.get("claims", [])],
+                    "claims": [{k: c.get(k) for k in ("id", "quote", "figure", "verdict", "why")} for c in results.get("claims", [])],
                     "provenance": results.get("provenance")}
 
         return run
@@ -649,18 +649,23 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
             return JSONResponse({"detail": f"job: '{job_id}' is unknown"}, status_code=404)
 
         async def stream():
-            last = None
+            last, quiet = None, 0.0
             while True:
                 if await request.is_disconnected():
                     return
-                status = job.status(with_result=job.done)
+                status = job.status()  # one snapshot: the result is in it exactly when its state is done
+                final = status["state"] in ("done", "failed", "cancelled")
                 key = (status["state"], status["progress"], status["message"])
                 if key != last:
-                    last = key
+                    last, quiet = key, 0.0
                     yield f"event: status\ndata: {json.dumps(jsonable_encoder(status), allow_nan=False)}\n\n"
-                if job.done:
+                elif quiet >= 15.0:  # a comment line keeps idle connections (and proxies) open
+                    quiet = 0.0
+                    yield ": ping\n\n"
+                if final:
                     return
                 await asyncio.sleep(0.1)
+                quiet += 0.1
 
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
