@@ -121,6 +121,8 @@ def parse_yaml_text(text: str, where: str) -> Any:
         raise BmdlabError(f"{where}: not valid YAML: {exc.reason} (character {exc.position + 1}); "
                           "save it as plain UTF-8 text") from None
     except yaml.YAMLError as exc:
+        if "nesting depth" in str(getattr(exc, "problem", "")):  # LibYAML's own depth limit
+            raise BmdlabError(f"{where}: nested deeper than {MAX_YAML_DEPTH} levels; flatten it") from None
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
