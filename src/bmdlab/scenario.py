@@ -194,6 +194,11 @@ class EngagementSpec(_Frozen):
     doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2"] = "shoot-look-shoot"  # salvo-2: older name of salvo
     sspk: dict[str, float] = Field(default_factory=dict, description="interceptor key -> single-shot kill probability")
     reliability: dict[str, float] = Field(default_factory=dict, description="interceptor key -> reliability")
+    common_mode: dict[str, float] = Field(
+        default_factory=dict,
+        description="interceptor key -> correlation in [0, 1) of its shots' kill outcomes within a raid (a flaw shared by "
+                    "all rounds of the type; 0 or absent: independent shots). An analyst's assumption: no open source "
+                    "gives it.")
 
     @model_validator(mode="after")
     def _probabilities(self) -> EngagementSpec:
@@ -201,6 +206,9 @@ class EngagementSpec(_Frozen):
             for k, v in table.items():
                 if not 0.0 <= v <= 1.0:
                     raise ValueError(f"{name}.{k} = {v} must lie in [0, 1]")
+        for k, v in self.common_mode.items():
+            if not 0.0 <= v < 1.0:
+                raise ValueError(f"common_mode.{k} = {v} must lie in [0, 1)")
         return self
 
 
@@ -232,6 +240,11 @@ class CostSpec(_Frozen):
     operating_cost_per_year: dict[str, MoneySpec] = Field(default_factory=dict, description="unit key -> yearly O&S override")
 
 
+#: (section, its model, field) added after scenario hashes were first recorded; left out of the hash at
+#: their default, so the hash of a scenario that does not use them does not change.
+_ADDED_LATER = (("engagement", EngagementSpec, "common_mode"),)
+
+
 class Scenario(_Frozen):
     name: str
     description: str = ""
@@ -246,7 +259,11 @@ class Scenario(_Frozen):
     @property
     def hash(self) -> str:
         """Content hash of the validated scenario (recorded with every result)."""
-        text = json.dumps(self.model_dump(mode="json", exclude={"source"}), sort_keys=True)
+        data = self.model_dump(mode="json", exclude={"source"})
+        for section, model, key in _ADDED_LATER:  # at their default, fields added later leave the hash as it was
+            if data[section].get(key) == model.model_fields[key].get_default(call_default_factory=True):
+                del data[section][key]
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -80,22 +80,37 @@ def model_json(model) -> dict[str, Any]:
 
 def analytic(missiles: int, sspk: float, shots_per_missile: int, *, doctrine: str = "salvo", reliability: float = 1.0,
              missile_reliability: float = 1.0, decoys: int = 0, discrimination: float = 1.0,
-             interceptors: int | None = None) -> AnalyticResult:
-    """Closed-form P(zero leakers) and expected leakers (Wilkening 2000); no scenario needed."""
+             interceptors: int | None = None, common_mode: float = 0.0) -> AnalyticResult:
+    """Closed-form P(zero leakers) and expected leakers (Wilkening 2000); no scenario needed.
+
+    ``common_mode`` (0 to 0.99) makes the shots fail together: their kill probability is drawn once
+    per raid from a beta distribution with that shot-to-shot correlation
+    (:func:`bmdlab.engagement.analytic.raid_odds_common_mode`; one layer, no decoys or inventory).
+    """
     from bmdlab import __version__
     from bmdlab.api.results import Provenance
-    from bmdlab.engagement.analytic import doctrine_name, raid_odds
+    from bmdlab.engagement.analytic import doctrine_name, raid_odds, raid_odds_common_mode
 
     doctrine = doctrine_name(doctrine)
-    res = raid_odds(missiles, sspk, shots_per_missile, reliability=reliability, missile_reliability=missile_reliability,
-                    doctrine=doctrine, decoys=decoys, discrimination=discrimination, interceptors=interceptors)
+    common_mode = check_float("common_mode", common_mode, 0.0, 0.99)
+    if common_mode > 0.0:
+        if decoys or interceptors is not None:
+            raise BmdlabError("common_mode: the correlated closed form takes no `decoys` or `interceptors`; use the raid "
+                              "Monte Carlo for those")
+        res = raid_odds_common_mode(missiles, sspk, shots_per_missile, correlation=common_mode, reliability=reliability,
+                                    missile_reliability=missile_reliability, doctrine=doctrine)
+    else:
+        res = raid_odds(missiles, sspk, shots_per_missile, reliability=reliability, missile_reliability=missile_reliability,
+                        doctrine=doctrine, decoys=decoys, discrimination=discrimination, interceptors=interceptors)
     data = {"p_zero_leakers": res.p_zero_leakers, "expected_leakers": res.expected_leakers, "leakers_sd": res.leakers_sd,
             "kill_probability_per_missile": res.kill_probability, "expected_interceptors": res.expected_interceptors,
             "shots_per_object": res.shots_per_object, "doctrine": doctrine,
-            "model": "Wilkening (2000), Science & Global Security 8:183-215"}
+            "model": "Wilkening (2000), Science & Global Security 8:183-215"
+                     + ("; shots correlated through a beta-distributed kill probability (Skellam 1948)" if common_mode else ""),
+            "common_mode": common_mode}
     opts = {"missiles": missiles, "sspk": sspk, "shots_per_missile": shots_per_missile, "reliability": reliability,
             "missile_reliability": missile_reliability, "decoys": decoys, "discrimination": discrimination,
-            "interceptors": interceptors, "doctrine": doctrine}
+            "interceptors": interceptors, "doctrine": doctrine, "common_mode": common_mode or None}
     return AnalyticResult(provenance=Provenance(__version__, builtin_catalog().hash, options={k: v for k, v in opts.items() if v is not None}),
                           data=data, p_zero_leakers=float(res.p_zero_leakers), expected_leakers=float(res.expected_leakers))
 
@@ -402,19 +417,25 @@ class Analysis:
     # ------------------------------------------------------------------------------------- raids
     def raid(self, missiles: int | None = None, *, trials: int = 10_000, doctrine: str | None = None,
              sspk: float | None = None, memory_budget_gib: float = 4.0,
-             progress: Callable[[int, int], None] | None = None, keep_trials: bool = False) -> RaidResult:
+             progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
+             common_mode: float | None = None) -> RaidResult:
         """Monte Carlo of the scenario's raid (scaled to ``missiles`` if given): leakers, P(zero leakers),
         interceptors expended and their cost. Same seed, same result. ``keep_trials`` keeps every
-        trial's leakers (``result.tally.extra['leakers_per_trial']``)."""
+        trial's leakers (``result.tally.extra['leakers_per_trial']``). ``common_mode`` (0 to <1) is the
+        correlation of the kill outcomes of one interceptor type's shots in a raid, for every type
+        (default: the scenario's ``engagement.common_mode``, else independent shots)."""
         from bmdlab.engagement.scenario_raid import run_scenario_raid
 
         kw = self.check_raid(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)
         missiles, trials, doctrine, sspk, budget = kw["missiles"], kw["trials"], kw["doctrine"], kw["sspk"], kw["memory_budget"]
+        if common_mode is not None:
+            common_mode = check_float("common_mode", common_mode, 0.0, 0.99)
         out, tally, _ = run_scenario_raid(self.scenario, self.catalog, missiles=missiles, trials=trials, seed=self.seed,
                                           doctrine=doctrine, sspk=sspk, memory_budget=budget, progress=progress,
-                                          keep_trials=keep_trials)
+                                          keep_trials=keep_trials, common_mode=common_mode)
         ci = out["expected_leakers_ci95"]
-        return RaidResult(provenance=self._prov(self.seed, missiles=missiles, trials=trials, doctrine=out["doctrine"], sspk=sspk),
+        return RaidResult(provenance=self._prov(self.seed, missiles=missiles, trials=trials, doctrine=out["doctrine"], sspk=sspk,
+                                                common_mode=common_mode),
                           data=out, tally=tally, missiles=int(out["missiles"]), trials=trials,
                           expected_leakers=float(out["expected_leakers"]), expected_leakers_ci95=(float(ci[0]), float(ci[1])),
                           p_zero_leakers=float(out["p_zero_leakers"]), interceptors_expended=float(out["interceptors_expended_total"]))

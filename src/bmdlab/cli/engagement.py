@@ -14,6 +14,8 @@ from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP,
                              user_errors, write_exports)
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
+COMMON_MODE_HELP = ("Correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid: a flaw "
+                    "shared by all rounds (0: independent shots).")
 
 
 @app.command()
@@ -31,6 +33,8 @@ def raid(
     leakers: Annotated[Path | None, typer.Option("--leakers", help="Write the distribution of leakers to this .parquet or .csv file.")] = None,
     flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
     limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
+    common_mode: Annotated[float | None, typer.Option("--common-mode", help=COMMON_MODE_HELP + " Default: the scenario's "
+                                                      "engagement.common_mode, else 0.")] = None,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
     from bmdlab.engagement.raid import TRIAL_BLOCK
@@ -38,7 +42,8 @@ def raid(
     check_suffix(leakers, "--leakers", TABLE_SUFFIXES)
     check_outputs(leakers=leakers)
     a = analysis(ctx, scenario, seed=seed, flyout=flyout, limits=limits)
-    kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)
+    kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib,
+              common_mode=common_mode)
     if trials > TRIAL_BLOCK:
         prog, _ = progress(trials, f"raid {a.scenario.name}: trials")
         with prog:
@@ -94,13 +99,14 @@ def analytic(
     decoys: Annotated[int, typer.Option("--decoys", help="Decoys per missile.")] = 0,
     discrimination: Annotated[float, typer.Option("--discrimination", help="Probability a decoy is recognised.")] = 1.0,
     interceptors: Annotated[int | None, typer.Option("--interceptors", help="Inventory spread over all engaged objects (overrides --shots-per-missile).")] = None,
+    common_mode: Annotated[float, typer.Option("--common-mode", help=COMMON_MODE_HELP)] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Closed-form P(zero leakers) and expected leakers (Wilkening 2000)."""
     from bmdlab.api import analytic as run
 
     res = run(missiles, sspk, shots_per_missile, doctrine=doctrine, reliability=reliability, missile_reliability=missile_reliability,
-              decoys=decoys, discrimination=discrimination, interceptors=interceptors)
+              decoys=decoys, discrimination=discrimination, interceptors=interceptors, common_mode=common_mode)
     if as_json:
         print_json(res)
         return

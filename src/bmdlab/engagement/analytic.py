@@ -145,6 +145,58 @@ def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int |
     )
 
 
+def common_mode_beta(mean: float, correlation: float) -> tuple[float, float]:
+    """Beta parameters (a, b) of a per-shot kill probability with this mean whose shots' outcomes have
+    this pairwise correlation: a + b = 1/correlation - 1 (the beta-binomial's intra-class correlation,
+    Skellam, J. R. Stat. Soc. B 10 (1948) 257-261)."""
+    if not 0.0 < correlation < 1.0:
+        raise BmdlabError(f"common_mode: {correlation:g} must lie in (0, 1)")
+    k = 1.0 / correlation - 1.0
+    return mean * k, (1.0 - mean) * k
+
+
+def raid_odds_common_mode(missiles: int, sspk: float, shots_per_missile: int, *, correlation: float,
+                          reliability: float = 1.0, missile_reliability: float = 1.0,
+                          doctrine: str = "salvo") -> RaidOdds:
+    """:func:`raid_odds` for one layer whose shots fail together: in each raid the per-shot kill
+    probability :math:`P` is drawn once from a beta distribution with mean ``reliability x sspk`` and
+    shot-to-shot correlation ``correlation`` (:func:`common_mode_beta`), and the shots are independent
+    given :math:`P`. Every figure is the closed form conditional on :math:`P`, averaged over :math:`P`
+    (numerical quadrature); the spread of leakers adds the variance of the conditional mean.
+
+    With :math:`k` shots per missile the expected leakers are :math:`N\\rho E[(1-P)^k] = N\\rho
+    B(a, b + k) / B(a, b)`, as for independent shots only when :math:`k = 1`; P(zero leakers) falls
+    and the spread of leakers grows with the correlation (all rounds of a raid fail or work together).
+    """
+    from scipy import stats
+
+    if correlation == 0.0:
+        return raid_odds(missiles, sspk, shots_per_missile, reliability=reliability,
+                         missile_reliability=missile_reliability, doctrine=doctrine)
+    _check(missiles, np.atleast_1d(float(sspk)), np.atleast_1d(int(shots_per_missile)), reliability,
+           missile_reliability, 0, 1.0, None)
+    mean = float(sspk) * float(reliability)
+    if not 0.0 < mean < 1.0:  # a certain kill or miss has no spread to share
+        return raid_odds(missiles, sspk, shots_per_missile, reliability=reliability,
+                         missile_reliability=missile_reliability, doctrine=doctrine)
+    dist = stats.beta(*common_mode_beta(mean, correlation))
+
+    def at(p: float) -> RaidOdds:
+        return raid_odds(missiles, float(p), shots_per_missile, missile_reliability=missile_reliability, doctrine=doctrine)
+
+    def avg(f) -> float:
+        return float(dist.expect(f, epsabs=1e-10, epsrel=1e-8, limit=500))
+
+    e = avg(lambda p: at(p).expected_leakers)
+    second = avg(lambda p: at(p).leakers_sd ** 2 + at(p).expected_leakers ** 2)
+    engaged = missiles * missile_reliability
+    return RaidOdds(missiles=missiles, kill_probability=1.0 - e / engaged if engaged else 1.0,
+                    p_zero_leakers=avg(lambda p: at(p).p_zero_leakers), expected_leakers=e,
+                    leakers_sd=float(np.sqrt(max(second - e * e, 0.0))),
+                    expected_interceptors=avg(lambda p: at(p).expected_interceptors),
+                    shots_per_object=float(shots_per_missile))
+
+
 #: Bounds of the closed forms' inputs (far above any raid; they keep every product finite).
 MAX_MISSILES, MAX_SHOTS, MAX_DECOYS, MAX_INTERCEPTORS = 1_000_000, 100, 100, 10_000_000
 

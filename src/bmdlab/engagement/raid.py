@@ -277,7 +277,8 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
                   doctrine: str = "shoot-look-shoot", missile_reliability: float = 1.0, decoys: int = 0,
                   discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None,
                   fire_rate_limits: bool = True, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                  progress: Callable[[int, int], None] | None = None, keep_trials: bool = False) -> RaidTally:
+                  progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
+                  common_mode: NDArray[np.float64] | None = None) -> RaidTally:
     """Run the raid ``trials`` times, in blocks of :data:`TRIAL_BLOCK` trials.
 
     Parameters
@@ -306,8 +307,14 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     keep_trials : bool
         Also keep the leakers of every trial (``extra['leakers_per_trial']``, int32, 4 bytes a trial),
         for paired comparisons of two architectures on the same seed.
+    common_mode : ndarray, shape (defenders,), optional
+        Correlation :math:`\rho` of the kill outcomes of shots by one interceptor type (0: independent
+        shots, the default). In each trial the type's per-shot kill probability is drawn once from
+        :func:`common_mode_beta` (mean ``reliability x sspk``), shared by every unit firing that type:
+        a flaw common to all rounds of a type (Skellam 1948's beta-binomial). Units with the same
+        interceptor must have the same value. Without it the random stream is unchanged.
     """
-    from bmdlab.engagement.analytic import doctrine_name
+    from bmdlab.engagement.analytic import common_mode_beta, doctrine_name
 
     doctrine = doctrine_name(doctrine)
     if not 1 <= trials <= MAX_TRIALS:
@@ -343,12 +350,28 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     root = np.random.SeedSequence(seed)
     done = 0
     per_trial = np.empty(trials, dtype=np.int32) if keep_trials else None
+    rho = np.zeros(n_def) if common_mode is None else np.asarray(common_mode, float)
+    if rho.shape != (n_def,) or np.any((rho < 0.0) | (rho >= 1.0)) or not np.all(np.isfinite(rho)):
+        raise BmdlabError("common_mode: one correlation per unit, each in [0, 1)")
+    shared = {}  # interceptor type -> (units, mean per-shot kill probability, correlation)
+    for d, dfn in enumerate(plan.defenders):
+        if rho[d] > 0.0:
+            units, mean, r = shared.setdefault(dfn.interceptor, ([], pk_shot[d], rho[d]))
+            if r != rho[d] or mean != pk_shot[d]:
+                raise BmdlabError(f"common_mode: units firing {dfn.interceptor} need one kill probability and one correlation")
+            units.append(d)
     for b in range(-(-trials // TRIAL_BLOCK)):
         m = min(TRIAL_BLOCK, trials - done)
         rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(b,)))
         mag = np.tile(start, (m, 1))
         next_free = np.full((m, n_def), -np.inf)
         leak = np.zeros((m, n_threat), dtype=bool)
+        pk_trial = None
+        if shared:  # this block's per-trial kill probability of each correlated interceptor type
+            pk_trial = np.tile(pk_shot, (m, 1))
+            for units, mean, r in shared.values():
+                a, b = common_mode_beta(mean, r)
+                pk_trial[:, units] = (rng.beta(a, b, size=m) if 0.0 < mean < 1.0 else np.full(m, mean))[:, None]
 
         def engage(alive: NDArray[np.bool_], j: int) -> NDArray[np.bool_]:
             for d in shooters_of[j]:
@@ -361,7 +384,8 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
                     if not n_fire.any():
                         break
                     mag[:, d] -= n_fire
-                    killed = rng.random(m) < 1.0 - (1.0 - pk_shot[d]) ** n_fire
+                    p = pk_shot[d] if pk_trial is None else pk_trial[:, d]
+                    killed = rng.random(m) < 1.0 - (1.0 - p) ** n_fire
                     alive = alive & ~killed
             return alive
 

@@ -87,13 +87,17 @@ class ScenarioRaid(NamedTuple):
 def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
                       seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
                       plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                      progress: Callable[[int, int], None] | None = None, keep_trials: bool = False) -> ScenarioRaid:
+                      progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
+                      common_mode: float | None = None) -> ScenarioRaid:
     """Run a scenario's raid; returns :class:`ScenarioRaid` (the JSON-ready summary, the tallies, the plan).
 
     ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
     starts); ``progress(trials_done, trials)`` is called after each block of trials; ``keep_trials``
-    keeps every trial's leakers in the tally (for paired comparisons).
+    keeps every trial's leakers in the tally (for paired comparisons). ``common_mode`` sets the
+    correlation of every interceptor type's shots (overriding the scenario's ``engagement.common_mode``).
     """
+    if common_mode is not None and not 0.0 <= common_mode < 1.0:
+        raise BmdlabError(f"common_mode: {common_mode:g} must lie in [0, 1)")
     if sspk is not None and not 0.0 <= sspk <= 1.0:
         raise BmdlabError(f"sspk: {sspk:g} must lie in [0, 1]")
     if plan is None:  # refuse before the (slower) planning
@@ -103,11 +107,13 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
     p = np.array([sspk if sspk is not None else eng.sspk.get(d.interceptor, default_sspk(catalog.interceptors[d.interceptor]))
                   for d in plan.defenders], float)
     r = np.array([eng.reliability.get(d.interceptor, 1.0) for d in plan.defenders], float)
+    rho = np.array([common_mode if common_mode is not None else eng.common_mode.get(d.interceptor, 0.0)
+                    for d in plan.defenders], float)
     raid = scenario.raid
     res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed, doctrine=doctrine or eng.doctrine,
                         missile_reliability=raid.missile_reliability, decoys=raid.decoys_per_missile,
                         discrimination=raid.discrimination_probability, memory_budget=memory_budget, progress=progress,
-                        keep_trials=keep_trials)
+                        keep_trials=keep_trials, common_mode=rho if np.any(rho > 0) else None)
     if catalog.economics_data is not None:  # every price in US$ of the scenario's price year
         from bmdlab.catalog.money import exchange_rate, to_jpy, value_to_jpy
 
@@ -121,6 +127,7 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         year = None
         cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
     out = res.summary(plan, cost)
+    out["common_mode"] = {k: float(v) for k, v in sorted({d.interceptor: x for d, x in zip(plan.defenders, rho)}.items())}
     from bmdlab.catalog.money import money_json
 
     usd = out.pop("interceptor_cost_expended")
