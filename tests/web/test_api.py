@@ -149,6 +149,14 @@ def test_raid_job_reports_progress_and_matches_the_api(client):
         assert s["result"][key] == ref[key], key
 
 
+def test_correlated_failures_reach_the_raid_and_the_comparison(client):
+    got = client.post("/api/raid", json={"scenario": "japan-2017-thaad", "trials": 500, "common_mode": 0.3}).json()
+    ref = bmdlab.Analysis("japan-2017-thaad").raid(trials=500, common_mode=0.3).to_dict()
+    assert got["expected_leakers"] == ref["expected_leakers"] and set(got["common_mode"].values()) == {0.3}
+    cmp = client.post("/api/compare", json={"a": "japan-2017-baseline", "b": "thaad", "trials": 200, "common_mode": 0.3}).json()
+    assert set(cmp["a"]["common_mode"].values()) == {0.3} and set(cmp["b"]["common_mode"].values()) == {0.3}
+
+
 def test_compare_is_paired_and_its_verdict_follows_the_interval(client):
     got = client.post("/api/compare", json={"a": "japan-2017-baseline", "b": "japan-2017-aegis-ashore", "trials": 400}).json()
     a = bmdlab.Analysis("japan-2017-baseline").raid(trials=400).to_dict()
@@ -196,6 +204,8 @@ BAD = [
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "missiles": -5}, 422, "missiles"),
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "doctrine": "spray"}, 422, "doctrine"),
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "seed": -1}, 422, "seed"),
+    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "common_mode": 1.5}, 422, "common_mode"),
+    ("post", "/api/compare", {"a": "japan-2017-baseline", "b": "thaad", "common_mode": -0.1}, 422, "common_mode"),
     ("post", "/api/compare", {"a": "japan-2017-baseline", "b": "nope"}, 422, "b"),
     ("post", "/api/compare", {"a": "japan-2017-baseline", "b": "thaad", "trials": 1}, 422, "trials"),
     ("post", "/api/cost", {"scenario": "japan-2017-baseline", "years": -1}, 422, "years"),

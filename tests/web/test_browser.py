@@ -409,6 +409,21 @@ def test_raid_runs_to_completion(app):
     assert float(result.get_attribute("data-expected-leakers")) == raid["expected_leakers"]
 
 
+def test_a_raid_with_shots_that_fail_together(app):
+    """The correlation field goes to the server with the raid, and the raid's JSON records it."""
+    pg = app()
+    pg.open()
+    page = pg.page
+    page.fill("#raid-trials", "300")
+    page.fill("#raid-common-mode", "0.3")
+    with page.expect_request(lambda r: r.url.endswith("/api/jobs/raid") and r.method == "POST") as req:
+        page.click("#raid-run")
+    assert json.loads(req.value.post_data)["common_mode"] == 0.3
+    expect(page.locator("#raid-result")).to_have_attribute("data-state", "done", timeout=READY)
+    _, raid = _download_json(page, "#download-raid-json")
+    assert raid["common_mode"] and set(raid["common_mode"].values()) == {0.3}
+
+
 def _download_json(page, button: str) -> tuple[str, dict]:
     """Click a download button; the file's name and its parsed JSON."""
     expect(page.locator(button)).to_be_enabled()

@@ -173,13 +173,14 @@ def compare_verdict(name_a: str, name_b: str, difference: float, ci95: tuple[flo
 
 def compare(a: str | Path | Scenario, b: str | Path | Scenario, *, catalog: Catalog | str | Path | None = None,
             missiles: int | None = None, trials: int = 10_000, doctrine: str | None = None, seed: int = DEFAULT_SEED,
-            progress: Callable[[int, int], None] | None = None) -> CompareResult:
+            progress: Callable[[int, int], None] | None = None, common_mode: float | None = None) -> CompareResult:
     """Architecture B against architecture A: the same raid, the same seed, and the paired difference.
 
     B's units and sensors are put into A's scenario (its threat, raid, timeline and engagement
     parameters), so the two sides differ only in their architecture. Every trial's leakers are
     kept, and the difference's 95 % interval is the mean of the per-trial differences plus or minus
-    1.96 of their standard errors. ``progress(trials_done, trials)`` counts both runs (2 x trials).
+    1.96 of their standard errors. ``progress(trials_done, trials)`` counts both runs (2 x trials);
+    ``common_mode`` is :meth:`Analysis.raid`'s, for both sides.
     """
     from bmdlab.cost.options import resolve_scenario
 
@@ -197,8 +198,9 @@ def compare(a: str | Path | Scenario, b: str | Path | Scenario, *, catalog: Cata
     def tick(offset: int):
         return None if progress is None else (lambda done, total: progress(offset + done, 2 * trials))
 
-    ra = side_a.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(0), keep_trials=True)
-    rb = side_b.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(trials), keep_trials=True)
+    ra = side_a.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(0), keep_trials=True, common_mode=common_mode)
+    rb = side_b.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(trials), keep_trials=True,
+                     common_mode=common_mode)
     d = rb.tally.extra["leakers_per_trial"].astype(np.float64) - ra.tally.extra["leakers_per_trial"].astype(np.float64)
     mean = float(d.mean())
     half = float(1.96 * d.std(ddof=1) / math.sqrt(trials)) if trials > 1 else float("nan")
@@ -211,7 +213,7 @@ def compare(a: str | Path | Scenario, b: str | Path | Scenario, *, catalog: Cata
             "verdict": verdict,
             "note": "B's architecture in A's scenario (threat, raid, timeline, engagement)"}
     prov = make_provenance(cat, side_a.scenario, side_a.seed, b=side_b.scenario.name, b_hash=side_b.scenario.hash,
-                           missiles=missiles, trials=trials, doctrine=ra.data.get("doctrine"))
+                           missiles=missiles, trials=trials, doctrine=ra.data.get("doctrine"), common_mode=common_mode)
     return CompareResult(provenance=prov, data=data, a=ra, b=rb, difference=mean, difference_ci95=ci, verdict=verdict)
 
 

@@ -57,6 +57,8 @@ STATIC = Path(str(resources.files("bmdlab") / "web" / "static"))
 
 ScenarioIn = dict[str, Any] | str
 _SCENARIO_HELP = "a built-in scenario name (GET /api/scenarios) or a scenario as JSON (the YAML schema)"
+_COMMON_MODE_HELP = ("correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid, for every "
+                     "type (default: the scenario's engagement.common_mode, else independent shots)")
 
 
 class _Body(BaseModel):
@@ -74,6 +76,7 @@ class RaidRequest(_Body):
     trials: int = Field(2000, description=f"Monte Carlo trials, 1 to {MAX_TRIALS:,}")
     doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2"] | None = None
     seed: int = DEFAULT_SEED
+    common_mode: float | None = Field(None, description=_COMMON_MODE_HELP)
 
 
 class CompareRequest(_Body):
@@ -83,6 +86,7 @@ class CompareRequest(_Body):
     trials: int = Field(2000, description=f"paired Monte Carlo trials, 2 to {MAX_TRIALS:,}")
     doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2"] | None = None
     seed: int = DEFAULT_SEED
+    common_mode: float | None = Field(None, description=_COMMON_MODE_HELP)
 
 
 class FootprintRequest(_Body):
@@ -224,6 +228,12 @@ class Server:
         return float(value)
 
     @staticmethod
+    def common_mode(value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and 0.0 <= value <= 0.99):
+            raise BmdlabError(f"common_mode: {value:g} must be a number from 0 to 0.99")
+        return value
+
+    @staticmethod
     def trials(value: int, low: int = 1) -> int:
         if not low <= value <= MAX_TRIALS:
             raise BmdlabError(f"trials: {value} must be between {low} and {MAX_TRIALS:,} in the browser app "
@@ -280,10 +290,11 @@ class Server:
         trials = self.trials(req.trials)
         a = Analysis(sc, catalog=self.catalog, seed=req.seed)
         a.check_raid(req.missiles, trials=trials, doctrine=req.doctrine)
+        common_mode = self.common_mode(req.common_mode)
 
         def run(job: Job) -> dict[str, Any]:
             job.tick(0.0, "planning the raid (flying every missile, building fly-out fans)")
-            r = a.raid(req.missiles, trials=trials, doctrine=req.doctrine,
+            r = a.raid(req.missiles, trials=trials, doctrine=req.doctrine, common_mode=common_mode,
                        progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"))
             return r.to_dict()
 
@@ -293,11 +304,13 @@ class Server:
         sa, sb = self.scenario(req.a, "a"), self.scenario(req.b, "b")
         trials = self.trials(req.trials, low=2)
         Analysis(sa, catalog=self.catalog, seed=req.seed).check_raid(req.missiles, trials=trials, doctrine=req.doctrine)
+        common_mode = self.common_mode(req.common_mode)
 
         def run(job: Job) -> dict[str, Any]:
             job.tick(0.0, "planning both raids")
             r = compare(sa, sb, catalog=self.catalog, missiles=req.missiles, trials=trials, doctrine=req.doctrine,
-                        seed=req.seed, progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"))
+                        seed=req.seed, common_mode=common_mode,
+                        progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"))
             return r.to_dict()
 
         return run

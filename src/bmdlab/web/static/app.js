@@ -1007,6 +1007,9 @@ function raidOptions() {
   opts.doctrine = $("#raid-doctrine").value;
   const seed = $("#raid-seed").value.trim();
   if (seed !== "") opts.seed = parseInt(seed, 10);
+  // correlation of one interceptor type's shots (common-mode failure); empty: the scenario's
+  const rho = $("#raid-common-mode").value.trim();
+  if (rho !== "") opts.common_mode = Number(rho);
   return opts;
 }
 
