@@ -687,3 +687,17 @@ def test_phone_viewport_shows_map_and_headline(app, tmp_path):
     assert page.locator("#map").bounding_box()["y"] < page.locator("#land-defended").bounding_box()["y"]  # panel below the map
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
+
+
+def test_the_api_docs_render_offline(app, tmp_path):
+    """The OpenAPI page (/api/docs, Swagger UI shipped in the package) draws every endpoint with
+    nothing fetched from outside (the fixture's close() checks the requests)."""
+    pg = app()
+    pg.page.goto(f"{pg.server}/api/docs")
+    ops = pg.page.locator(".swagger-ui .opblock")
+    expect(ops.first).to_be_visible(timeout=READY)
+    paths = set(pg.page.locator(".opblock-summary-path").all_inner_texts())
+    for p in ("/api/coverage", "/api/raid", "/api/compare", "/api/jobs/{kind}", "/api/scenario"):
+        assert any(p in x for x in paths), (p, paths)
+    pg.page.screenshot(path=str(tmp_path / "docs.png"))
+    assert ops.count() >= 15

@@ -30,15 +30,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import (BATCH, LOCAL_SENSOR_RANGE, Coverage, ThreatCase, _window, _Window, candidates,
-                                      defender_shots, defenders_of, threat_cases)
-from bmdlab.defense.engage import Defender, EngagementModel, Samples, Sensor, detection_time, sample, sensors_against
+from bmdlab.coverage.national import (LOCAL_SENSOR_RANGE, Coverage, ThreatCase, _window, _Window, candidates,
+                                      defender_shots, defenders_of, flown_batches, threat_cases)
+from bmdlab.defense.engage import Defender, EngagementModel, Samples, Sensor, detection_time, sensors_against
 from bmdlab.geo.grid import LandGrid, land_grid
-from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, unit_vector
+from bmdlab.geo.sphere import EARTH_RADIUS, unit_vector
 from bmdlab.scenario import Scenario
-from bmdlab.trajectory import max_range, missile_trajectory
 
-#: Default memory budget of the cached trajectories [bytes] (a 5 km grid's 2017 threat takes ~1.1 GiB).
+#: Default memory budget of the cached trajectories [bytes] (a 5 km grid's 2017 threat of 20 cases takes 1.45 GB).
 DEFAULT_MAX_BYTES = 3 * 2**30
 
 
@@ -158,17 +157,8 @@ class CoverageCache:
         mis = self.catalog.missile(case.missile)
         place = self.catalog.place(case.launch_area)
         la, lo = np.radians(place.lat.nominal), np.radians(place.lon.nominal)
-        clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
-        reach = EARTH_RADIUS * central_angle(la, lo, clat, clon) <= max_range(mis)
-        idx_all = np.flatnonzero(reach)
-        apogee = None if case.apogee_km is None else case.apogee_km * 1e3
-        batches = []
-        for start in range(0, idx_all.size, BATCH):
-            idx = idx_all[start:start + BATCH]
-            traj = missile_trajectory(mis, la, lo, clat[idx], clon[idx], shape=case.shape, apogee=apogee, strict=False)
-            ok = np.isfinite(traj.flight_time)
-            reach[idx[~ok]] = False
-            batches.append(_Batch(idx=idx, samples=sample(traj), aim=EARTH_RADIUS * unit_vector(clat[idx], clon[idx]), ok=ok))
+        reach = np.zeros(len(grid), dtype=bool)
+        batches = [_Batch(idx=idx, samples=s, aim=aim, ok=ok) for idx, s, aim, ok in flown_batches(mis, la, lo, grid, case, reach)]
         return _Flight(batches=batches, reach=reach, launch=EARTH_RADIUS * unit_vector(la, lo))
 
     def _ensure_flights(self, resolution_km: float, grid: LandGrid, cases: list[ThreatCase],

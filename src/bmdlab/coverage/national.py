@@ -250,19 +250,10 @@ def engage_grid_groups(
         if share_defender_tracks:
             network_sensors += [d.sensor for d in defs if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
         prepared.append((defs, network_sensors))
-    clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
-    reach = EARTH_RADIUS * central_angle(la, lo, clat, clon) <= max_range(mis)
     shots = [np.zeros((len(defs), len(grid)), dtype=np.int8) for defs, _ in prepared]
-    idx_all = np.flatnonzero(reach)
-    apogee = None if threat.apogee_km is None else threat.apogee_km * 1e3
-    for start in range(0, idx_all.size, BATCH):
-        idx = idx_all[start:start + BATCH]
-        traj = missile_trajectory(mis, la, lo, clat[idx], clon[idx], shape=threat.shape, apogee=apogee, strict=False)
-        ok = np.isfinite(traj.flight_time)
-        reach[idx[~ok]] = False
-        s = sample(traj)
-        aim = EARTH_RADIUS * unit_vector(clat[idx], clon[idx])
-        launch = EARTH_RADIUS * unit_vector(la, lo)
+    reach = np.zeros(len(grid), dtype=bool)
+    launch = EARTH_RADIUS * unit_vector(la, lo)
+    for idx, s, aim, ok in flown_batches(mis, la, lo, grid, threat, reach):
         window_cache: dict[tuple[float, float], _Window] = {}
         for g_i, (defenders, network_sensors) in enumerate(prepared):
             # first detection per sensor (by identity) in this batch. A defender commits on the earlier of
@@ -289,6 +280,24 @@ def engage_grid_groups(
                     d, s, sub, w, from_launch, network[sub], own, track_delay=track_delay, kill_assessment=kill_assessment,
                     min_elevation=min_elevation, max_shots=max_shots)
     return shots, reach
+
+
+def flown_batches(mis: Missile, la: float, lo: float, grid: LandGrid, threat: ThreatCase, reach: NDArray[np.bool_]):
+    """Fly and sample the threat to every cell it can reach, :data:`BATCH` cells at a time.
+
+    Yields ``(cells, samples, aim points [m], ok)`` per batch and fills ``reach`` (cells) in place:
+    True where the missile's range reaches the cell and its trajectory exists.
+    """
+    clat, clon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
+    reach[:] = EARTH_RADIUS * central_angle(la, lo, clat, clon) <= max_range(mis)
+    idx_all = np.flatnonzero(reach)
+    apogee = None if threat.apogee_km is None else threat.apogee_km * 1e3
+    for start in range(0, idx_all.size, BATCH):
+        idx = idx_all[start:start + BATCH]
+        traj = missile_trajectory(mis, la, lo, clat[idx], clon[idx], shape=threat.shape, apogee=apogee, strict=False)
+        ok = np.isfinite(traj.flight_time)
+        reach[idx[~ok]] = False
+        yield idx, sample(traj), EARTH_RADIUS * unit_vector(clat[idx], clon[idx]), ok
 
 
 def candidates(d: Defender, w: _Window, aim: np.ndarray, launch: np.ndarray, ok: np.ndarray) -> tuple[NDArray[np.intp], bool]:

@@ -16,7 +16,6 @@ no telemetry, and the page loads nothing from outside the package.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 from importlib import resources
@@ -35,9 +34,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from bmdlab.api import Analysis, CoverageCache, catalog_of, compare, scenario_names
 from bmdlab.api.analysis import SHAPES
+from bmdlab.api.checks import check_float, check_int
 from bmdlab.catalog import Catalog
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.errors import BmdlabError
+from bmdlab.export import points_geojson
 from bmdlab.scenario import Scenario, scenario_from_data, scenario_from_text
 from bmdlab.web.jobs import Job, JobQueue, QueueFull
 
@@ -174,6 +175,14 @@ def _one_line(exc: RequestValidationError) -> str:
     return f"{loc}: {msg[0].lower() + msg[1:]}"
 
 
+def _browser_limit(check, name: str, value, low, high, **kw):
+    """``check`` (from :mod:`bmdlab.api.checks`) with the browser app's bounds, saying the CLI has none."""
+    try:
+        return check(name, value, low, high, **kw)
+    except BmdlabError as exc:
+        raise BmdlabError(f"{exc} in the browser app (the CLI takes more)") from None
+
+
 class Server:
     """What the app holds: the catalog, the coverage cache and the job queue (no global state)."""
 
@@ -222,23 +231,15 @@ class Server:
 
     @staticmethod
     def resolution(value: float, field: str = "resolution_km") -> float:
-        if not (isinstance(value, (int, float)) and math.isfinite(value)) or not MIN_RESOLUTION_KM <= value <= MAX_RESOLUTION_KM:
-            raise BmdlabError(f"{field}: {value} km is outside {MIN_RESOLUTION_KM:g}-{MAX_RESOLUTION_KM:g} km in the browser "
-                              "app; use the CLI for finer grids")
-        return float(value)
+        return _browser_limit(check_float, field, value, MIN_RESOLUTION_KM, MAX_RESOLUTION_KM, unit="km")
 
     @staticmethod
     def common_mode(value: float | None) -> float | None:
-        if value is not None and not (math.isfinite(value) and 0.0 <= value <= 0.99):
-            raise BmdlabError(f"common_mode: {value:g} must be a number from 0 to 0.99")
-        return value
+        return None if value is None else check_float("common_mode", value, 0.0, 0.99)
 
     @staticmethod
     def trials(value: int, low: int = 1) -> int:
-        if not low <= value <= MAX_TRIALS:
-            raise BmdlabError(f"trials: {value} must be between {low} and {MAX_TRIALS:,} in the browser app "
-                              "(use the CLI for more)")
-        return value
+        return _browser_limit(check_int, "trials", value, low, MAX_TRIALS)
 
     # -- jobs ----------------------------------------------------------------------------------
     def coverage_job(self, req: CoverageRequest):
@@ -270,20 +271,14 @@ class Server:
         cov = r.to_geojson()
         for f in cov["features"]:
             f["properties"]["shot_class"] = f["properties"]["class"]
-        units = []
-        for i, (spec, d) in enumerate(zip(sc.architecture.units, r.coverage.defenders)):
-            u = self.catalog.units[spec.unit]
-            units.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [
-                round(float(np.degrees(d.lon)), 5), round(float(np.degrees(d.lat)), 5)]},
-                "properties": {"index": i, "name": d.name, "unit": spec.unit, "system": u.name,
-                               "basing": u.basing, "interceptor": d.interceptor, "tier": d.tier}})
-        areas = []
-        for key in dict.fromkeys(c.launch_area for c in r.coverage.threats):
-            p = self.catalog.place(key)
-            areas.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon.nominal, p.lat.nominal]},
-                          "properties": {"key": key, "name": p.name}})
-        return {"coverage": cov, "units": {"type": "FeatureCollection", "features": units},
-                "launch_areas": {"type": "FeatureCollection", "features": areas}, "cities": r.cities_geojson()}
+        units = [{"lat": round(float(np.degrees(d.lat)), 5), "lon": round(float(np.degrees(d.lon)), 5), "index": i,
+                  "name": d.name, "unit": spec.unit, "system": self.catalog.units[spec.unit].name,
+                  "basing": self.catalog.units[spec.unit].basing, "interceptor": d.interceptor, "tier": d.tier}
+                 for i, (spec, d) in enumerate(zip(sc.architecture.units, r.coverage.defenders))]
+        areas = [{"lat": self.catalog.place(k).lat.nominal, "lon": self.catalog.place(k).lon.nominal, "key": k,
+                  "name": self.catalog.place(k).name} for k in dict.fromkeys(c.launch_area for c in r.coverage.threats)]
+        return {"coverage": cov, "units": points_geojson(units), "launch_areas": points_geojson(areas),
+                "cities": r.cities_geojson()}
 
     def raid_job(self, req: RaidRequest):
         sc = self.scenario(req.scenario)
@@ -401,9 +396,18 @@ class Server:
         files = {p.name: p for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
         return files.get(name)
 
+    def footprint_job(self, req: FootprintRequest):
+        a = Analysis(self.scenario(req.scenario), catalog=self.catalog)
+
+        def run(job: Job) -> dict[str, Any]:
+            r = a.footprint(req.unit, req.at, req.missile, req.launch, shape=req.shape, apogee_km=req.apogee_km)
+            return {**r.to_dict(), "layers": {"footprint": r.to_geojson()}}
+
+        return run
+
     def submit(self, kind: str, req: BaseModel) -> Job:
         make = {"coverage": self.coverage_job, "raid": self.raid_job, "compare": self.compare_job,
-                "tradeoff": self.tradeoff_job, "study": self.study_job}[kind]
+                "tradeoff": self.tradeoff_job, "study": self.study_job, "footprint": self.footprint_job}[kind]
         return self.jobs.submit(kind, make(req))  # inputs are checked before the job is queued
 
     def run_sync(self, kind: str, req: BaseModel) -> dict[str, Any]:
@@ -605,16 +609,7 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
     @app.post("/api/footprint", tags=["analyses"])
     def footprint(req: FootprintRequest) -> dict[str, Any]:
         """The defended footprint of one unit against one threat (the CLI's `footprint --json`) and its GeoJSON."""
-        a = Analysis(server.scenario(req.scenario), catalog=server.catalog)
-
-        def run(job: Job) -> dict[str, Any]:  # a job like the others, so a flood of requests gets 429
-            r = a.footprint(req.unit, req.at, req.missile, req.launch, shape=req.shape, apogee_km=req.apogee_km)
-            return {**r.to_dict(), "layers": {"footprint": r.to_geojson()}}
-
-        job = server.jobs.wait(server.jobs.submit("footprint", run))
-        if job.state != "done":
-            raise BmdlabError(job.error or "job: cancelled")
-        return job.result
+        return server.run_sync("footprint", req)  # a job like the others, so a flood of requests gets 429
 
     @app.post("/api/cost", tags=["analyses"])
     def cost(req: CostRequest) -> dict[str, Any]:
