@@ -83,7 +83,20 @@ def main() -> int:
 
     plan = plan_scenario_raid(aa, cat, 200)
     rows.append(("raid: 200 missiles vs aegis-ashore, plan (trajectories, opportunities)", timed(lambda: plan_scenario_raid(aa, cat, 200)), 10.0))
-    rows.append(("raid: 200 missiles vs aegis-ashore, 10,000 trials", timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan)), 10.0))
+    rows.append(("raid: 200 missiles vs aegis-ashore, 10,000 trials, no channel limit, all on station",
+                 timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, capacity=False, availability=1.0)), 10.0))
+    rows.append(("raid: 200 missiles vs aegis-ashore, 10,000 trials, channels + C2 + availability + correlation 0.3",
+                 timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, common_mode=0.3)), 10.0))
+    th = load_scenario("japan-2017-thaad", cat)
+    th_plan = plan_scenario_raid(th, cat, 200)
+    rows.append(("raid: 200 missiles vs thaad (24 units), 10,000 trials, preferential doctrine, all effects on",
+                 timed(lambda: run_scenario_raid(th, cat, trials=10_000, seed=0, plan=th_plan, doctrine="preferential",
+                                                 common_mode=0.3)), 10.0))
+    from bmdlab.engagement.campaign import repeated_waves, run_campaign
+
+    waves = repeated_waves(6, 12.0, 30).model_copy(update={"reserve": {"sm-3-ia": 32, "sm-3-iia": 48, "pac-3-cri": 256}})
+    rows.append(("campaign: 6 waves x 30 missiles vs aegis-ashore, 4,000 trials (incl. planning)",
+                 timed(lambda: run_campaign(aa, cat, campaign=waves, trials=4000, seed=0), 1), 30.0))
     from bmdlab.cost.budget import optimise_budget
     from bmdlab.sensitivity.sweep import grid, run_sweep
 

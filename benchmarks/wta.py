@@ -1,6 +1,14 @@
-"""WTA benchmark on the random instances of Ahuja et al. (2007): speed, bounds and the heuristic's gap.
+"""WTA benchmark per instance class: the heuristic's gap to the best known value, its certified gap, times.
 
-    python benchmarks/wta.py          # the full table (a few minutes)
+    python benchmarks/wta.py          # the table (about two to three minutes)
+
+Classes: Ahuja et al. (2007) random instances (``random_instance``, 10x10 to 200x200); instances with
+several identical weapons per type (``typed_instance``: types x weapons per type x targets); and
+target-rich random instances (more targets than weapons). The best known value is the exact method's
+proven optimum where it proves one within its time limit, else the better of the two methods' values.
+Per class the table gives the heuristic's largest and mean gap to it, its largest certified gap
+``(objective - bound) / objective`` (the bound the heuristic proves itself), the largest times of
+both methods, and how many instances the exact method proved.
 
 ``summary_rows()`` is what ``benchmarks/run.py`` reports: the heuristic on 200 x 200 (target <= 1 s),
 the exact method on 20 x 20 (target: seconds) and the exact method on the same 200 x 200 instance,
@@ -11,7 +19,7 @@ from __future__ import annotations
 
 import sys
 
-from bmdlab.engagement.wta import random_instance, solve_wta
+from bmdlab.engagement.wta import random_instance, solve_wta, typed_instance
 
 
 def summary_rows() -> list[tuple[str, float, float]]:
@@ -28,20 +36,47 @@ def summary_rows() -> list[tuple[str, float, float]]:
     ]
 
 
+#: (class, label, instance maker, seeds, exact time limit [s])
+CLASSES = [
+    ("Ahuja random", "10x10", lambda s: random_instance(10, 10, seed=s), 5, 60.0),
+    ("Ahuja random", "20x20", lambda s: random_instance(20, 20, seed=s), 5, 60.0),
+    ("Ahuja random", "40x40", lambda s: random_instance(40, 40, seed=s), 3, 60.0),
+    ("Ahuja random", "80x80", lambda s: random_instance(80, 80, seed=s), 2, 60.0),
+    ("Ahuja random", "200x200", lambda s: random_instance(200, 200, seed=s), 1, 180.0),
+    ("typed", "5 types x 5 / 10", lambda s: typed_instance(5, 5, 10, seed=s), 5, 60.0),
+    ("typed", "8 types x 5 / 20", lambda s: typed_instance(8, 5, 20, seed=s), 5, 60.0),
+    ("typed", "4 types x 25 / 50", lambda s: typed_instance(4, 25, 50, seed=s), 3, 60.0),
+    ("typed", "10 types x 10 / 50", lambda s: typed_instance(10, 10, 50, seed=s), 3, 60.0),
+    ("typed", "20 types x 10 / 200", lambda s: typed_instance(20, 10, 200, seed=s), 2, 60.0),
+    ("target-rich", "20x80", lambda s: random_instance(20, 80, seed=s), 5, 30.0),
+    ("target-rich", "50x200", lambda s: random_instance(50, 200, seed=s), 3, 30.0),
+    ("target-rich", "typed 10x5 / 100", lambda s: typed_instance(10, 5, 100, seed=s), 3, 30.0),
+]
+
+
+def run_class(make, seeds: int, exact_limit: float) -> dict[str, float]:
+    gaps, certified, heur_s, exact_s, proved = [], [], [], [], 0
+    for seed in range(1, seeds + 1):
+        v, pk = make(seed)
+        h = solve_wta(v, pk, method="heuristic")
+        e = solve_wta(v, pk, method="exact", time_limit=exact_limit)
+        best = e.objective if e.optimal else min(e.objective, h.objective)
+        proved += e.optimal
+        gaps.append(0.0 if best <= 0 else (h.objective - best) / best)
+        certified.append(h.gap)
+        heur_s.append(h.seconds)
+        exact_s.append(e.seconds)
+    return {"n": seeds, "max_gap": max(gaps), "mean_gap": sum(gaps) / len(gaps), "certified": max(certified),
+            "heur_s": max(heur_s), "exact_s": max(exact_s), "proved": proved}
+
+
 def main() -> int:
-    sizes = [(5, 5, 5), (10, 10, 5), (20, 20, 5), (40, 40, 3), (80, 80, 3), (200, 200, 2), (400, 400, 2)]
-    print(f"{'size':>9s} {'seed':>4s} {'heur s':>7s} {'heur obj':>10s} {'own bound gap':>13s} {'exact s':>8s} "
-          f"{'exact obj':>10s} {'exact gap':>9s} {'heur vs exact bound':>19s}")
-    for w, t, seeds in sizes:
-        for seed in range(1, seeds + 1):
-            v, pk = random_instance(w, t, seed=seed)
-            h = solve_wta(v, pk, method="heuristic")
-            line = f"{w:>4d}x{t:<4d} {seed:>4d} {h.seconds:7.3f} {h.objective:10.3f} {100 * h.gap:12.2f}%"
-            if w <= 200:
-                e = solve_wta(v, pk, method="exact", time_limit=180.0)
-                line += (f" {e.seconds:8.2f} {e.objective:10.3f} {100 * e.gap:8.4f}% "
-                         f"{100 * (h.objective - e.bound) / h.objective:18.4f}%")
-            print(line, flush=True)
+    print(f"{'class':12s} {'instances':20s} {'n':>2s} {'heur gap max':>12s} {'mean':>7s} {'certified max':>13s} "
+          f"{'heur s max':>10s} {'exact s max':>11s} {'proved':>6s}")
+    for cls, label, make, seeds, limit in CLASSES:
+        r = run_class(make, seeds, limit)
+        print(f"{cls:12s} {label:20s} {r['n']:2d} {100 * r['max_gap']:11.3f}% {100 * r['mean_gap']:6.3f}% "
+              f"{100 * r['certified']:12.3f}% {r['heur_s']:10.3f} {r['exact_s']:11.2f} {r['proved']:3d}/{r['n']}", flush=True)
     return 0
 
 

@@ -191,7 +191,10 @@ class RaidSpec(_Frozen):
 class EngagementSpec(_Frozen):
     """Firing doctrine and kill probabilities (defaults from the catalog test records)."""
 
-    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2"] = "shoot-look-shoot"  # salvo-2: older name of salvo
+    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2", "preferential"] = Field(
+        "shoot-look-shoot", description="shoot-look-shoot, salvo (two per opportunity; salvo-2 is its older name) or "
+                                        "preferential (interceptors allocated to the most valuable assets first, then "
+                                        "shoot-look-shoot within the allocation)")
     sspk: dict[str, float] = Field(default_factory=dict, description="interceptor key -> single-shot kill probability")
     reliability: dict[str, float] = Field(default_factory=dict, description="interceptor key -> reliability")
     common_mode: dict[str, float] = Field(
@@ -199,6 +202,14 @@ class EngagementSpec(_Frozen):
         description="interceptor key -> correlation in [0, 1) of its shots' kill outcomes within a raid (a flaw shared by "
                     "all rounds of the type; 0 or absent: independent shots). An analyst's assumption: no open source "
                     "gives it.")
+    capacity: bool = Field(True, description="honour each unit's fire channels and C2 decision time in raids")
+    fire_channels: dict[str, int] = Field(
+        default_factory=dict, description="unit type -> engagements it can run at once (overrides the catalog)")
+    c2_time_s: dict[str, float] = Field(
+        default_factory=dict, description="unit type -> C2 decision time per engagement [s] (overrides the catalog)")
+    availability: dict[str, float] = Field(
+        default_factory=dict, description="unit type or unit name -> probability in [0, 1] that it is on station "
+                                          "(overrides the catalog; a unit name wins over its type)")
 
     @model_validator(mode="after")
     def _probabilities(self) -> EngagementSpec:
@@ -209,6 +220,15 @@ class EngagementSpec(_Frozen):
         for k, v in self.common_mode.items():
             if not 0.0 <= v < 1.0:
                 raise ValueError(f"common_mode.{k} = {v} must lie in [0, 1)")
+        for k, v in self.availability.items():
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"availability.{k} = {v} must lie in [0, 1]")
+        for k, n in self.fire_channels.items():
+            if not 1 <= n <= 1000:
+                raise ValueError(f"fire_channels.{k} = {n} must be between 1 and 1000")
+        for k, t in self.c2_time_s.items():
+            if not 0.0 <= t <= 3600.0:
+                raise ValueError(f"c2_time_s.{k} = {t} must lie in [0, 3600] s")
         return self
 
 
@@ -240,9 +260,39 @@ class CostSpec(_Frozen):
     operating_cost_per_year: dict[str, MoneySpec] = Field(default_factory=dict, description="unit key -> yearly O&S override")
 
 
+class WaveSpec(_Frozen):
+    at_h: float = Field(ge=0.0, le=24 * 365, description="launch time of the wave's first missile [h after the first wave]")
+    missiles: int = Field(ge=0, le=MAX_RAID_MISSILES, description="missiles in the wave (the raid's salvos scaled to it)")
+
+
+class CampaignSpec(_Frozen):
+    """A sequence of raid waves with reloads between them (``bmdlab campaign``)."""
+
+    waves: list[WaveSpec] = Field(min_length=1, max_length=200, description="the waves, in time order")
+    reserve: dict[str, int] = Field(
+        default_factory=dict, description="interceptor key -> rounds in depots beyond the loaded magazines, "
+                                          "shared by all units of that interceptor (default 0: no reloads)")
+    leave_station_below: int = Field(
+        default=0, ge=0, le=1000, description="a ship leaves its station to reload in port when its magazine is at "
+                                              "or below this many rounds (default 0: when empty)")
+
+    @model_validator(mode="after")
+    def _check(self) -> CampaignSpec:
+        times = [w.at_h for w in self.waves]
+        if times != sorted(times) or len(set(times)) != len(times):
+            raise ValueError("waves must be in strictly increasing at_h order")
+        for k, n in self.reserve.items():
+            if not 0 <= n <= 1_000_000:
+                raise ValueError(f"reserve.{k} = {n} must be between 0 and 1,000,000")
+        return self
+
+
 #: (section, its model, field) added after scenario hashes were first recorded; left out of the hash at
-#: their default, so the hash of a scenario that does not use them does not change.
-_ADDED_LATER = (("engagement", EngagementSpec, "common_mode"),)
+#: their default, so the hash of a scenario that does not use them does not change. A section of None
+#: is a top-level field.
+_ADDED_LATER = (*(("engagement", EngagementSpec, k)
+                  for k in ("common_mode", "capacity", "fire_channels", "c2_time_s", "availability")),
+                (None, None, "campaign"))
 
 
 class Scenario(_Frozen):
@@ -253,6 +303,7 @@ class Scenario(_Frozen):
     timeline: Timeline = Timeline()
     raid: RaidSpec | None = None
     engagement: EngagementSpec = EngagementSpec()
+    campaign: CampaignSpec | None = None
     cost: CostSpec = CostSpec()
     source: Literal["built-in", "file"] = "file"
 
@@ -261,7 +312,10 @@ class Scenario(_Frozen):
         """Content hash of the validated scenario (recorded with every result)."""
         data = self.model_dump(mode="json", exclude={"source"})
         for section, model, key in _ADDED_LATER:  # at their default, fields added later leave the hash as it was
-            if data[section].get(key) == model.model_fields[key].get_default(call_default_factory=True):
+            if section is None:
+                if data.get(key) is None:
+                    data.pop(key, None)
+            elif data[section].get(key) == model.model_fields[key].get_default(call_default_factory=True):
                 del data[section][key]
         text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -367,6 +421,20 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
             if k not in catalog.interceptors:
                 section = "cost" if name.endswith("cost") else "engagement"
                 raise err(f"{section}.{name}.{k}", unknown_key("interceptor", k, catalog.interceptors))
+    for name, table in (("fire_channels", scenario.engagement.fire_channels), ("c2_time_s", scenario.engagement.c2_time_s)):
+        for k in table:
+            if k not in catalog.units:
+                raise err(f"engagement.{name}.{k}", unknown_key("unit", k, catalog.units))
+    if scenario.campaign is not None:
+        for k in scenario.campaign.reserve:
+            if k not in catalog.interceptors:
+                raise err(f"campaign.reserve.{k}", unknown_key("interceptor", k, catalog.interceptors))
+        if scenario.raid is None:
+            raise BmdlabError(f"{where}: campaign: a campaign scales the scenario's raid; add a 'raid:' section with salvos")
+    names = {u.name for u in scenario.architecture.units if u.name}
+    for k in scenario.engagement.availability:
+        if k not in catalog.units and k not in names:
+            raise err(f"engagement.availability.{k}", unknown_key("unit type or unit name", k, [*names, *catalog.units]))
     for name, table in (("unit_cost", scenario.cost.unit_cost), ("operating_cost_per_year", scenario.cost.operating_cost_per_year)):
         for k in table:
             if k not in catalog.units:

@@ -1,6 +1,8 @@
 """Correlated (common-mode) interceptor failures: the Monte Carlo against the beta-mixture closed form,
 which is itself checked against the beta function (Skellam 1948)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.special import beta as beta_fn
@@ -16,7 +18,8 @@ CAT = builtin_catalog()
 
 def _plan(n=50, opportunities=2):
     """n Nodongs, each with `opportunities` shot opportunities for one THAAD with a deep magazine."""
-    d = make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=10_000)
+    # always on station: these tests check the shot model against closed forms without availability
+    d = replace(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=10_000), availability=1.0)
     threats = tuple(Threat("nodong", "wonsan", i % 5, 0.0) for i in range(n))
     assets = tuple(Asset(f"a{i}", 35.0, 135.0 + i, 1.0 + i) for i in range(5))
     return RaidPlan(threats, assets, (d,), np.full((1, n), opportunities), np.zeros((1, n)))

@@ -1,5 +1,7 @@
 """Monte Carlo raids (bmdlab.engagement.raid) against the closed forms and invariants."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,7 +19,8 @@ CAT = builtin_catalog()
 
 
 def _plan(n=50, opportunities=2, inventory=10_000, n_def=1):
-    d = make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=inventory)
+    # always on station: these tests check the shot model against closed forms without availability
+    d = replace(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=inventory), availability=1.0)
     threats = tuple(Threat("nodong", "wonsan", i % 5, 0.0) for i in range(n))
     assets = tuple(Asset(f"a{i}", 35.0, 135.0 + i, 1.0 + i) for i in range(5))
     return RaidPlan(threats, assets, (d,) * n_def, np.full((n_def, n), opportunities), np.zeros((n_def, n)))

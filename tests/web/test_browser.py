@@ -422,6 +422,34 @@ def test_a_raid_with_shots_that_fail_together(app):
     expect(page.locator("#raid-result")).to_have_attribute("data-state", "done", timeout=READY)
     _, raid = _download_json(page, "#download-raid-json")
     assert raid["common_mode"] and set(raid["common_mode"].values()) == {0.3}
+    expect(page.locator("#raid-model")).to_contain_text("shots correlated (0.30")
+
+
+def test_a_raid_with_every_unit_on_station_no_channel_limit_and_preferential_doctrine(app):
+    """The availability, channel and doctrine fields go to the server; the summary says which model ran."""
+    pg = app()
+    pg.open()
+    page = pg.page
+    page.fill("#raid-trials", "300")
+    page.fill("#raid-missiles", "40")
+    page.fill("#raid-availability", "1")
+    page.uncheck("#raid-capacity")
+    page.select_option("#raid-doctrine", "preferential")
+    with page.expect_request(lambda r: r.url.endswith("/api/jobs/raid") and r.method == "POST") as req:
+        page.click("#raid-run")
+    sent = json.loads(req.value.post_data)
+    assert sent["availability"] == 1 and sent["capacity"] is False and sent["doctrine"] == "preferential"
+    expect(page.locator("#raid-result")).to_have_attribute("data-state", "done", timeout=READY)
+    model = page.locator("#raid-model")
+    expect(model).to_contain_text("no fire-channel or C2 limit")
+    _, raid = _download_json(page, "#download-raid-json")
+    n = len(raid["units"])
+    expect(model).to_contain_text(f"{n}.0 of {n} units on station")
+    assert raid["doctrine"] == "preferential" and raid["capacity"] is False
+    # a bad value gets the server's one-line error
+    page.fill("#raid-availability", "1.5")
+    page.click("#raid-run")
+    expect(page.locator("#raid-result")).to_contain_text("availability", timeout=READY)
 
 
 def _download_json(page, button: str) -> tuple[str, dict]:

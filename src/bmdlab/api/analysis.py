@@ -26,7 +26,8 @@ import numpy as np
 from bmdlab.api.checks import (DEFAULT_SEED, MAX_RUN_TRIALS, check_choice, check_float, check_int, check_resolution,
                                check_seed)
 from bmdlab.api.places import resolve_place
-from bmdlab.api.results import (AnalyticResult, BudgetResult, CompareResult, CostResult, CoverageResult, FootprintCheckResult,
+from bmdlab.engagement.paired import compare_verdict  # noqa: E402  (re-exported: the verdict of bmdlab compare)
+from bmdlab.api.results import (AnalyticResult, BudgetResult, CampaignResult, CompareResult, CostResult, CoverageResult, FootprintCheckResult,
                                 FootprintResult, RaidResult, SitingResult, StudyResult, SweepResult, TornadoResult,
                                 TradeoffResult, TrajectoryResult, WTAResult, make_provenance)
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
@@ -158,29 +159,21 @@ def wta(values=None, kill_probability=None, *, instance: str | Path | None = Non
                      data=data, objective=float(res.objective), bound=float(res.bound), gap=float(res.gap))
 
 
-def compare_verdict(name_a: str, name_b: str, difference: float, ci95: tuple[float, float], missiles: int,
-                    trials: int) -> str:
-    """The comparison's one-sentence verdict, from the 95 % interval of B minus A in expected leakers:
-    B leaks more when the whole interval is above zero, fewer when it is below, else unresolved."""
-    lo, hi = ci95
-    span = f"{difference:+.2f} missiles of {missiles:,} (95 % CI {lo:+.2f} to {hi:+.2f}, {trials:,} paired trials)"
-    if lo > 0:
-        return f"{name_b} lets more missiles through than {name_a}: {span}."
-    if hi < 0:
-        return f"{name_b} lets fewer missiles through than {name_a}: {span}."
-    return f"No difference between {name_a} and {name_b} is resolved at this trial count: {span}; the interval includes zero."
-
-
 def compare(a: str | Path | Scenario, b: str | Path | Scenario, *, catalog: Catalog | str | Path | None = None,
             missiles: int | None = None, trials: int = 10_000, doctrine: str | None = None, seed: int = DEFAULT_SEED,
-            progress: Callable[[int, int], None] | None = None, common_mode: float | None = None) -> CompareResult:
+            progress: Callable[[int, int], None] | None = None, common_mode: float | None = None,
+            capacity: bool | None = None, availability: float | None = None) -> CompareResult:
     """Architecture B against architecture A: the same raid, the same seed, and the paired difference.
 
     B's units and sensors are put into A's scenario (its threat, raid, timeline and engagement
     parameters), so the two sides differ only in their architecture. Every trial's leakers are
     kept, and the difference's 95 % interval is the mean of the per-trial differences plus or minus
-    1.96 of their standard errors. ``progress(trials_done, trials)`` counts both runs (2 x trials);
-    ``common_mode`` is :meth:`Analysis.raid`'s, for both sides.
+    1.96 of their standard errors. The two runs use common random numbers: every draw is keyed by
+    what it decides (a threat's arrival, a unit's shot at a threat, a unit's availability), so the
+    sides share the threats' fates and the draws of every unit they share (by name and type), and the
+    interval is narrower than that of independent runs (reported as ``independent_ci95_half_width``).
+    ``progress(trials_done, trials)`` counts both runs (2 x trials); ``common_mode``, ``capacity``
+    and ``availability`` are :meth:`Analysis.raid`'s, for both sides.
     """
     from bmdlab.cost.options import resolve_scenario
 
@@ -198,22 +191,25 @@ def compare(a: str | Path | Scenario, b: str | Path | Scenario, *, catalog: Cata
     def tick(offset: int):
         return None if progress is None else (lambda done, total: progress(offset + done, 2 * trials))
 
-    ra = side_a.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(0), keep_trials=True, common_mode=common_mode)
-    rb = side_b.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(trials), keep_trials=True,
-                     common_mode=common_mode)
-    d = rb.tally.extra["leakers_per_trial"].astype(np.float64) - ra.tally.extra["leakers_per_trial"].astype(np.float64)
-    mean = float(d.mean())
-    half = float(1.96 * d.std(ddof=1) / math.sqrt(trials)) if trials > 1 else float("nan")
-    ci = (mean - half, mean + half)
+    more = dict(common_mode=common_mode, capacity=capacity, availability=availability)
+    ra = side_a.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(0), keep_trials=True, **more)
+    rb = side_b.raid(missiles, trials=trials, doctrine=doctrine, progress=tick(trials), keep_trials=True, **more)
+    from bmdlab.engagement.paired import paired_difference
+
+    pd_ = paired_difference(ra.tally.extra["leakers_per_trial"], rb.tally.extra["leakers_per_trial"])
+    mean, ci, unpaired = pd_["difference"], tuple(pd_["ci95"]), pd_["independent_ci95_half_width"]
     verdict = compare_verdict(side_a.scenario.name, side_b.scenario.name, mean, ci, ra.missiles, trials)
     data = {"seed": side_a.seed, "trials": trials, "missiles": ra.missiles, "doctrine": ra.data.get("doctrine"),
             "a": ra.to_dict(), "b": rb.to_dict(),
             "difference": {"expected_leakers": round(mean, 4), "ci95": [round(ci[0], 4), round(ci[1], 4)],
-                           "paired": True, "definition": "B minus A, per trial on the same seed"},
+                           "paired": True, "definition": "B minus A, per trial on the same seed",
+                           "independent_ci95_half_width": round(unpaired, 4),
+                           "common_random_numbers": "threats' fates and shared units' draws"},
             "verdict": verdict,
             "note": "B's architecture in A's scenario (threat, raid, timeline, engagement)"}
     prov = make_provenance(cat, side_a.scenario, side_a.seed, b=side_b.scenario.name, b_hash=side_b.scenario.hash,
-                           missiles=missiles, trials=trials, doctrine=ra.data.get("doctrine"), common_mode=common_mode)
+                           missiles=missiles, trials=trials, doctrine=ra.data.get("doctrine"), common_mode=common_mode,
+                           capacity=capacity, availability=availability)
     return CompareResult(provenance=prov, data=data, a=ra, b=rb, difference=mean, difference_ci95=ci, verdict=verdict)
 
 
@@ -346,8 +342,13 @@ class Analysis:
         return threat_cases(self.scenario, self.catalog)
 
     def coverage(self, resolution_km: float = 5.0, *, cities: int = 30,
-                 progress: Callable[[Any], None] | None = None, cache: Any = None) -> CoverageResult:
+                 progress: Callable[[Any], None] | None = None, cache: Any = None,
+                 availability_samples: int = 0) -> CoverageResult:
         """How much of Japan's land and people the architecture defends (worst case over its threats).
+
+        ``availability_samples`` > 0 also gives the shares over random availability of the units (each
+        on station with its probability; :func:`bmdlab.coverage.availability.coverage_over_availability`):
+        expected and percentiles, in ``result.data['availability']``, drawn on the analysis's seed.
 
         ``cache``, a :class:`bmdlab.coverage.incremental.CoverageCache` of the same catalog, reuses the
         trajectories, tracks and unit results of earlier calls (the same answer, faster when only a few
@@ -359,6 +360,7 @@ class Analysis:
 
         resolution_km = check_resolution(resolution_km)
         cities = check_int("cities", cities, 0, 1000)
+        availability_samples = check_int("availability_samples", availability_samples, 0, 1_000_000)
         if cache is not None:
             if cache.catalog.hash != self.catalog.hash:
                 raise BmdlabError("cache: it was made for another catalog; make one CoverageCache per catalog")
@@ -370,7 +372,13 @@ class Analysis:
         summary = coverage_summary(cov, _largest_cities(cities))
         summary["engagement_model"] = model_json(self.model)
         summary["resolution_km"] = resolution_km
-        return CoverageResult(provenance=self._prov(resolution_km=resolution_km, **model_json(self.model)), data=summary,
+        if availability_samples:
+            from bmdlab.coverage.availability import coverage_over_availability
+
+            summary["availability"] = coverage_over_availability(cov, samples=availability_samples, seed=self.seed)
+        return CoverageResult(provenance=self._prov(resolution_km=resolution_km, **model_json(self.model),
+                                                    availability_samples=availability_samples or None,
+                                                    seed=self.seed if availability_samples else None), data=summary,
                               coverage=cov, catalog=self.catalog, land_fraction=float(summary["land_fraction"]),
                               population_fraction=float(summary["population_fraction"]), resolution_km=resolution_km)
 
@@ -420,33 +428,86 @@ class Analysis:
     def raid(self, missiles: int | None = None, *, trials: int = 10_000, doctrine: str | None = None,
              sspk: float | None = None, memory_budget_gib: float = 4.0,
              progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
-             common_mode: float | None = None) -> RaidResult:
+             common_mode: float | None = None, capacity: bool | None = None,
+             availability: float | None = None) -> RaidResult:
         """Monte Carlo of the scenario's raid (scaled to ``missiles`` if given): leakers, P(zero leakers),
         interceptors expended and their cost. Same seed, same result. ``keep_trials`` keeps every
         trial's leakers (``result.tally.extra['leakers_per_trial']``). ``common_mode`` (0 to <1) is the
         correlation of the kill outcomes of one interceptor type's shots in a raid, for every type
-        (default: the scenario's ``engagement.common_mode``, else independent shots)."""
+        (default: the scenario's ``engagement.common_mode``, else independent shots). ``capacity``
+        (default: the scenario's ``engagement.capacity``, on) honours each unit's fire channels and
+        C2 decision time; ``availability`` (0 to 1) sets every unit's probability of being on station
+        (default: the scenario's ``engagement.availability``, else the catalog's)."""
         from bmdlab.engagement.scenario_raid import run_scenario_raid
 
         kw = self.check_raid(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib)
         missiles, trials, doctrine, sspk, budget = kw["missiles"], kw["trials"], kw["doctrine"], kw["sspk"], kw["memory_budget"]
         if common_mode is not None:
             common_mode = check_float("common_mode", common_mode, 0.0, 0.99)
+        if availability is not None:
+            availability = check_float("availability", availability, 0.0, 1.0)
         out, tally, _ = run_scenario_raid(self.scenario, self.catalog, missiles=missiles, trials=trials, seed=self.seed,
                                           doctrine=doctrine, sspk=sspk, memory_budget=budget, progress=progress,
-                                          keep_trials=keep_trials, common_mode=common_mode)
+                                          keep_trials=keep_trials, common_mode=common_mode, capacity=capacity,
+                                          availability=availability)
         ci = out["expected_leakers_ci95"]
         return RaidResult(provenance=self._prov(self.seed, missiles=missiles, trials=trials, doctrine=out["doctrine"], sspk=sspk,
-                                                common_mode=common_mode),
+                                                common_mode=common_mode, capacity=out["capacity"], availability=availability),
                           data=out, tally=tally, missiles=int(out["missiles"]), trials=trials,
                           expected_leakers=float(out["expected_leakers"]), expected_leakers_ci95=(float(ci[0]), float(ci[1])),
                           p_zero_leakers=float(out["p_zero_leakers"]), interceptors_expended=float(out["interceptors_expended_total"]))
 
+    def campaign(self, waves: int | None = None, every_h: float | None = None, missiles: int | None = None, *,
+                 trials: int = 4000, doctrine: str | None = None, capacity: bool | None = None,
+                 availability: float | None = None, reserve: dict[str, int] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> CampaignResult:
+        """Raid waves with magazines carried between them, reloads and ships leaving station to reload
+        (:mod:`bmdlab.engagement.campaign`): leakers per wave and when each interceptor type runs out.
+
+        The waves are the scenario's ``campaign:`` section, or ``waves`` waves of ``missiles`` each,
+        ``every_h`` hours apart (all three needed). ``reserve`` (interceptor key -> rounds beyond the
+        loaded magazines) overrides the scenario's. Same seed, same result."""
+        from bmdlab.engagement.campaign import repeated_waves, run_campaign
+        from bmdlab.engagement.raid import raid_doctrine
+        from bmdlab.scenario import MAX_RAID_MISSILES
+
+        trials = check_int("trials", trials, 2, 1_000_000)
+        if doctrine is not None:
+            doctrine = raid_doctrine(doctrine)
+        if availability is not None:
+            availability = check_float("availability", availability, 0.0, 1.0)
+        given = [x is not None for x in (waves, every_h, missiles)]
+        if any(given) and not all(given):
+            raise BmdlabError("waves: give --waves, --every-h and --missiles together, or none (the scenario's campaign)")
+        if all(given):
+            spec = repeated_waves(check_int("waves", waves, 1, 200), check_float("every_h", every_h, 0.0, 720.0, low_open=True),
+                                  check_int("missiles", missiles, 0, MAX_RAID_MISSILES))
+            if self.scenario.campaign is not None:
+                spec = spec.model_copy(update={"reserve": self.scenario.campaign.reserve,
+                                               "leave_station_below": self.scenario.campaign.leave_station_below})
+        else:
+            spec = self.scenario.campaign
+            if spec is None:
+                raise BmdlabError(f"scenario '{self.scenario.name}' has no campaign: add a 'campaign:' section, or give "
+                                  "--waves, --every-h and --missiles")
+        if reserve is not None:
+            for k, n in reserve.items():
+                check_int(f"reserve.{k}", n, 0, 1_000_000)
+            spec = spec.model_copy(update={"reserve": {**spec.reserve, **reserve}})
+        res = run_campaign(self.scenario, self.catalog, campaign=spec, trials=trials, seed=self.seed, doctrine=doctrine,
+                           capacity=capacity, availability=availability, progress=progress)
+        data = res.to_dict()
+        ci = data["total_expected_leakers_ci95"]
+        return CampaignResult(provenance=self._prov(self.seed, trials=trials, doctrine=data["doctrine"], capacity=capacity,
+                                                    availability=availability, waves=len(spec.waves),
+                                                    reserve=dict(spec.reserve)),
+                              data=data, campaign=res, total_expected_leakers=float(data["total_expected_leakers"]),
+                              total_expected_leakers_ci95=(float(ci[0]), float(ci[1])))
+
     def check_raid(self, missiles: int | None = None, *, trials: int = 10_000, doctrine: str | None = None,
                    sspk: float | None = None, memory_budget_gib: float = 4.0) -> dict[str, Any]:
         """The checked parameters of :meth:`raid` (raises the one-line error :meth:`raid` would, memory included)."""
-        from bmdlab.engagement.analytic import doctrine_name
-        from bmdlab.engagement.raid import MAX_TRIALS
+        from bmdlab.engagement.raid import MAX_TRIALS, raid_doctrine
         from bmdlab.engagement.scenario_raid import check_raid_memory
         from bmdlab.scenario import MAX_RAID_MISSILES
 
@@ -454,7 +515,7 @@ class Analysis:
         if missiles is not None:
             missiles = check_int("missiles", missiles, 0, MAX_RAID_MISSILES)
         if doctrine is not None:
-            doctrine = doctrine_name(doctrine)
+            doctrine = raid_doctrine(doctrine)
         if sspk is not None:
             sspk = check_float("sspk", sspk, 0.0, 1.0)
         memory_budget_gib = check_float("memory_budget_gib", memory_budget_gib, 0.0, 1024.0, unit="GiB", low_open=True)

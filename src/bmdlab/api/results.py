@@ -322,6 +322,26 @@ class RaidResult(Result):
 
 
 @dataclass(frozen=True)
+class CampaignResult(Result):
+    """Raid waves with magazines carried and reloads between them (:func:`bmdlab.engagement.campaign.run_campaign`)."""
+
+    KIND: ClassVar[str] = "campaign"
+
+    campaign: Any = field(repr=False)  #: the :class:`bmdlab.engagement.campaign.CampaignResult`
+    total_expected_leakers: float  #: mean missiles not intercepted over all waves [-]
+    total_expected_leakers_ci95: tuple[float, float]  #: its 95 % confidence interval
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per wave: time, missiles, expected leakers and their CI, interceptors, units on station."""
+        return _frame([{"wave": w["wave"], "at_h": w["at_h"], "missiles": w["missiles"],
+                        "expected_leakers": w["expected_leakers"], "ci95_low": w["expected_leakers_ci95"][0],
+                        "ci95_high": w["expected_leakers_ci95"][1], "p_zero_leakers": w["p_zero_leakers"],
+                        "interceptors_expended": w["interceptors_expended"],
+                        "units_on_station_mean": w["units_on_station_mean"],
+                        "rounds_ready_at_start_mean": w["rounds_ready_at_start_mean"]} for w in self.data["waves"]])
+
+
+@dataclass(frozen=True)
 class CompareResult(Result):
     """Two architectures against the same raid on the same seed, and their paired difference.
 

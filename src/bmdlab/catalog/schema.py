@@ -270,10 +270,16 @@ class Unit(Entry):
     in_service: Value | None = None
     reaction_time: Value | None = None  #: detection (or cue) to interceptor launch decision
     launch_interval: Value | None = None  #: shortest time between two launches from the unit
+    fire_channels: Value | None = None  #: engagements the unit can run at once (none: no limit)
+    c2_time: Value | None = None  #: command-and-control decision time per engagement (a queue at the unit)
+    availability: Value | None = None  #: probability of being on station and ready at a random time (none: 1)
+    reload_time: Value | None = None  #: land: time to reload its launchers in place; sea: time in port to reload
+    port_transit_time: Value | None = None  #: sea: one-way time from station to the reloading port
 
     QUANTITIES = {"launchers": q.COUNT, "interceptors_per_launcher": q.COUNT, "magazine": q.COUNT, "unit_cost": q.MONEY,
                   "operating_cost_per_year": q.MONEY_PER_YEAR, "in_service": q.COUNT, "reaction_time": q.DELAY,
-                  "launch_interval": q.DELAY}
+                  "launch_interval": q.DELAY, "fire_channels": q.COUNT, "c2_time": q.DELAY, "availability": q.SHARE,
+                  "reload_time": q.DELAY, "port_transit_time": q.DELAY}
 
 
 class Place(Entry):

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, TABLE_SUFFIXES, analysis, app, check_outputs,
+from bmdlab.defaults import DEFAULT_SEED
+
+from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP, TABLE_SUFFIXES, analysis, app, check_outputs,
                              check_suffix, complete_key, complete_scenario, console, print_json, progress,
                              report_exports, user_errors, write_exports)
 
@@ -27,14 +29,18 @@ def coverage(
     points: Annotated[Path | None, typer.Option("--points", help="Write the units and the largest cities (defended or not) as GeoJSON points.")] = None,
     flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
     limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
+    availability_samples: Annotated[int, typer.Option("--availability-samples", help="Also the shares over random "
+                                                      "availability of the units (each on station with its probability): "
+                                                      "expected and percentiles over this many samples (0: off).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help=SEED_HELP + " (of --availability-samples)")] = DEFAULT_SEED,
 ) -> None:
     """How much of Japan's land and population the scenario's architecture can defend."""
     check_suffix(cells, "--cells", TABLE_SUFFIXES)
     check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells, points=points)
-    a = analysis(ctx, scenario, flyout=flyout, limits=limits)
+    a = analysis(ctx, scenario, flyout=flyout, limits=limits, seed=seed)
     prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")
     with prog:
-        res = a.coverage(resolution_km, progress=tick)
+        res = a.coverage(resolution_km, progress=tick, availability_samples=availability_samples)
     write_exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf, table=cells, table_key="cells_file")
     if points is not None:
         from bmdlab.export import write_geojson
@@ -55,6 +61,14 @@ def coverage(
                   f"{s['population_fraction']:.1%} of its people defended (worst case, {resolution_km:g} km grid); "
                   f"not threatened by any listed threat: {nt['land_fraction']:.1%} of the land, "
                   f"{nt['population_fraction']:.1%} of the people")
+    if "availability" in s:
+        av = s["availability"]
+        for key, label in (("land_fraction", "land"), ("population_fraction", "people")):
+            x = av[key]
+            console.print(f"over availability ({av['samples']:,} samples, {av['expected_units_on_station']:g} of "
+                          f"{len(av['availability'])} units on station on average): {label} defended expected {x['expected']:.1%}, "
+                          f"5th-95th percentile {x['p05']:.1%} to {x['p95']:.1%} (all on station {x['all_on_station']:.1%})",
+                          highlight=False, soft_wrap=True)
     t = Table("region", "land", "people", "land defended", "people defended", "land threatened, not defended",
               "land not threatened", title="per region (fractions of each region)", title_justify="left")
     for row in s["regions"]:

@@ -14,6 +14,12 @@ from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP,
                              user_errors, write_exports)
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
+RAID_DOCTRINE_HELP = ("shoot-look-shoot, salvo (salvo-2, its older name, is accepted) or preferential (interceptors "
+                      "allocated to the most valuable assets first, then shoot-look-shoot)")
+CAPACITY_HELP = ("Honour each unit's fire channels and C2 decision time (catalog, or the scenario's "
+                 "engagement.fire_channels / c2_time_s). Default: the scenario's engagement.capacity (on).")
+AVAILABILITY_HELP = ("Probability (0 to 1) that every unit is on station, drawn per trial and unit. Default: the "
+                     "scenario's engagement.availability, else the catalog's (ships 0.5, land units 0.85-0.9).")
 COMMON_MODE_HELP = ("Correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid: a flaw "
                     "shared by all rounds (0: independent shots).")
 
@@ -26,7 +32,7 @@ def raid(
     missiles: Annotated[int | None, typer.Option("--missiles", help="Scale the scenario's salvos to this many missiles.")] = None,
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
-    doctrine: Annotated[str | None, typer.Option("--doctrine", help=DOCTRINE_HELP + "; default: the scenario's.")] = None,
+    doctrine: Annotated[str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: the scenario's.")] = None,
     sspk: Annotated[float | None, typer.Option("--sspk", help="Override every interceptor's single-shot kill probability.")] = None,
     memory_budget_gib: Annotated[float, typer.Option("--memory-budget-gib", help="Memory the Monte Carlo may use; a larger raid is refused before it starts. [GiB]")] = 4.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -35,6 +41,8 @@ def raid(
     limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
     common_mode: Annotated[float | None, typer.Option("--common-mode", help=COMMON_MODE_HELP + " Default: the scenario's "
                                                       "engagement.common_mode, else 0.")] = None,
+    capacity: Annotated[bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)] = None,
+    availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP)] = None,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
     from bmdlab.engagement.raid import TRIAL_BLOCK
@@ -43,7 +51,7 @@ def raid(
     check_outputs(leakers=leakers)
     a = analysis(ctx, scenario, seed=seed, flyout=flyout, limits=limits)
     kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib,
-              common_mode=common_mode)
+              common_mode=common_mode, capacity=capacity, availability=availability)
     if trials > TRIAL_BLOCK:
         prog, _ = progress(trials, f"raid {a.scenario.name}: trials")
         with prog:
@@ -55,7 +63,8 @@ def raid(
         print_json(res)
         return
     out = res.data
-    console.print(f"[bold]{a.scenario.name}[/]: {out['missiles']} missiles, {res.trials:,} trials, seed {a.seed}, {out['doctrine']}")
+    console.print(f"[bold]{a.scenario.name}[/]: {out['missiles']} missiles, {res.trials:,} trials, seed {a.seed}, {out['doctrine']}, "
+                  + ("fire channels and C2 queue on" if out["capacity"] else "no fire-channel or C2 limit"))
     t = Table(show_header=False)
     lo, hi = res.expected_leakers_ci95
     cost = out["interceptor_cost_expended"]
@@ -64,7 +73,8 @@ def raid(
                      ("P(zero leakers)", f"{res.p_zero_leakers:,.4f}"),
                      ("expected value not reached by a leaker", f"{out['expected_surviving_value_fraction']:.1%}"),
                      ("interceptors expended", f"{res.interceptors_expended:,.1f}"),
-                     ("their cost", _money(cost))):
+                     ("their cost", _money(cost)),
+                     ("units on station (mean)", f"{sum(u['on_station_fraction'] for u in out['units']):,.1f} of {len(out['units'])}")):
         t.add_row(label, v)
     console.print(t)
     if out["units_exhausted"]:
@@ -160,16 +170,19 @@ def compare(
     missiles: Annotated[int | None, typer.Option("--missiles", help="Scale A's salvos to this many missiles.")] = None,
     trials: Annotated[int, typer.Option("--trials", help="Paired Monte Carlo trials (each side).")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
-    doctrine: Annotated[str | None, typer.Option("--doctrine", help=DOCTRINE_HELP + "; default: A's.")] = None,
+    doctrine: Annotated[str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: A's.")] = None,
+    capacity: Annotated[bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)] = None,
+    availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """B against A on the same raid and seed: each side's leakers and the paired difference with its 95 % CI."""
+    """B against A on the same raid and seed with common random numbers: each side's leakers and the paired
+    difference with its 95 % CI."""
     from bmdlab.api import compare as run
 
     prog, _ = progress(2 * trials, f"compare {a} and {b}: trials")
     with prog:
         res = run(a, b, catalog=catalog_dir(ctx), missiles=missiles, trials=trials, doctrine=doctrine, seed=seed,
-                  progress=lambda done, total: prog.update(done))
+                  progress=lambda done, total: prog.update(done), capacity=capacity, availability=availability)
     if as_json:
         print_json(res)
         return
@@ -183,3 +196,64 @@ def compare(
                   f"{res.data['doctrine']}", highlight=False)
     console.print(t)
     console.print(res.verdict, highlight=False, soft_wrap=True)
+    console.print(f"common random numbers: the paired interval is ±{(hi - lo) / 2:,.2f}; independent runs would give "
+                  f"±{res.data['difference']['independent_ci95_half_width']:,.2f}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@user_errors(aliases={"every_h": "--every-h"})
+def campaign(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help=SCENARIO_HELP + " Its 'raid:' salvos are scaled to each wave.",
+                                            autocompletion=complete_scenario)],
+    waves: Annotated[int | None, typer.Option("--waves", help="Number of waves (with --every-h and --missiles); "
+                                                              "default: the scenario's 'campaign:' section.")] = None,
+    every_h: Annotated[float | None, typer.Option("--every-h", help="Hours between waves.")] = None,
+    missiles: Annotated[int | None, typer.Option("--missiles", help="Missiles per wave.")] = None,
+    reserve: Annotated[list[str] | None, typer.Option("--reserve", help="INTERCEPTOR=ROUNDS in depots beyond the loaded "
+                                                                        "magazines (repeatable; default: the scenario's, else 0).")] = None,
+    trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 4000,
+    seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
+    doctrine: Annotated[str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: the scenario's.")] = None,
+    capacity: Annotated[bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)] = None,
+    availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP + " Drawn once per campaign.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Raid waves with magazines carried between them, reloads, ships leaving station to reload: leakers per
+    wave and when each interceptor type runs out."""
+    rounds: dict[str, int] = {}
+    for item in reserve or []:
+        key, sep, n = item.partition("=")
+        if not sep or not key or not n.strip().isdigit():
+            raise typer.BadParameter(f"'{item}' must be INTERCEPTOR=ROUNDS, e.g. sm-3-ia=16", param_hint="--reserve")
+        rounds[key.strip()] = int(n)
+    a = analysis(ctx, scenario, seed=seed)
+    n_waves = waves if waves is not None else (len(a.scenario.campaign.waves) if a.scenario.campaign else 1)
+    prog, _ = progress(n_waves, f"campaign {a.scenario.name}: waves")
+    with prog:
+        res = a.campaign(waves, every_h, missiles, trials=trials, doctrine=doctrine, capacity=capacity,
+                         availability=availability, reserve=rounds or None, progress=lambda done, total: prog.update(done))
+    if as_json:
+        print_json(res)
+        return
+    d = res.data
+    lo, hi = res.total_expected_leakers_ci95
+    console.print(f"[bold]{a.scenario.name}[/]: {len(d['waves'])} waves, {d['total_missiles']:,} missiles, "
+                  f"{d['trials']:,} trials, seed {d['seed']}, {d['doctrine']}; reserve "
+                  + (", ".join(f"{k} {v}" for k, v in d["reserve"].items()) or "none"), highlight=False)
+    t = Table("wave", "at [h]", "missiles", "expected leakers (95 % CI)", "P(zero)", "fired", "units on station",
+              "rounds ready")
+    for w in d["waves"]:
+        wl, wh = w["expected_leakers_ci95"]
+        t.add_row(str(w["wave"]), f"{w['at_h']:g}", f"{w['missiles']:,}", f"{w['expected_leakers']:,.2f} ({wl:,.2f} to {wh:,.2f})",
+                  f"{w['p_zero_leakers']:.3f}", f"{w['interceptors_expended']:,.1f}", f"{w['units_on_station_mean']:,.1f}",
+                  f"{w['rounds_ready_at_start_mean']:,.1f}")
+    console.print(t)
+    console.print(f"total expected leakers {res.total_expected_leakers:,.2f} (95 % CI {lo:,.2f} to {hi:,.2f})", highlight=False)
+    for k, r in d["run_out_h"].items():
+        share = r["share_of_trials_within_campaign"]
+        when = (f"median {r['median_h']:g} h" if r["median_h"] is not None
+                else "in fewer than half the trials")
+        console.print(f"{k}: none ready on station within the campaign in {share:.0%} of trials"
+                      + (f" ({when}; 5th-95th percentile {r['p05_h']:g} to {r['p95_h']:g} h)" if share > 0 else ""),
+                      highlight=False)

@@ -13,7 +13,12 @@ For every option (:mod:`bmdlab.cost.options`) bmdlab computes
   published missile cost estimates).
 
 A point is on the Pareto frontier when no other option costs no more and is at least as effective,
-and strictly better in one of the two.
+and strictly better in one of the two. For the raid metrics the options are compared in pairs on
+common random numbers (every option's raid draws the same threats' fates and the same draws for the
+units it shares with another, :func:`bmdlab.engagement.raid.simulate_raid`): option *j* is at least
+as effective as *i* unless *i* is better by more than the 95 % interval of their per-trial
+difference (:func:`pareto_front_paired`), so a frontier does not rest on Monte Carlo noise, and every
+raid figure carries its 95 % interval.
 
 References
 ----------
@@ -24,7 +29,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +45,7 @@ from bmdlab.engagement.scenario_raid import run_scenario_raid
 from bmdlab.errors import BmdlabError
 
 RAID_SIZES = (50, 100, 200)
+PAIRED_METRICS = ("expected_surviving_value_fraction", "expected_leakers")  #: raid metrics kept per trial
 
 
 def pareto_front(cost: ArrayLike, effect: ArrayLike) -> NDArray[np.bool_]:
@@ -56,6 +62,34 @@ def pareto_front(cost: ArrayLike, effect: ArrayLike) -> NDArray[np.bool_]:
     ge = e[None, :] >= e[:, None]
     strict = (c[None, :] < c[:, None]) | (e[None, :] > e[:, None])
     return ~np.any(le & ge & strict, axis=1)
+
+
+def pareto_front_paired(cost: ArrayLike, samples: ArrayLike, z: float = 1.96) -> NDArray[np.bool_]:
+    """Mask of the non-dominated options when the effect (to maximise) is a Monte Carlo mean.
+
+    ``samples`` (options, trials) holds each option's per-trial effect on common random numbers
+    (trial *t* of every option shares its draws). Option *j* dominates *i* when ``cost[j] <= cost[i]``
+    and *j*'s effect is not resolvably worse (the mean of ``samples[j] - samples[i]`` is at least
+    ``-z`` of its standard errors), with *j* strictly cheaper or resolvably better (above ``+z``
+    standard errors). Differences within the interval count as ties, so the frontier changes only
+    when a difference is resolved.
+    """
+    c = np.asarray(cost, float)
+    x = np.asarray(samples, float)
+    if x.ndim != 2 or x.shape[0] != c.size or x.shape[1] < 2:
+        raise ValueError("samples must be (options, trials >= 2) with one row per cost")
+    n = c.size
+    d = x[None, :, :] - x[:, None, :]  # d[i, j] = j minus i, per trial
+    mean = d.mean(axis=2)
+    half = z * d.std(axis=2, ddof=1) / np.sqrt(x.shape[1])
+    not_worse = mean >= -half
+    better = mean > half
+    dominated = np.zeros(n, dtype=bool)
+    for i in range(n):
+        for j in range(n):
+            if i != j and c[j] <= c[i] and not_worse[i, j] and (c[j] < c[i] or better[i, j]):
+                dominated[i] = True
+    return ~dominated
 
 
 def raid_costs(out: dict[str, Any], plan, result, catalog: Catalog, price_year: int,
@@ -80,11 +114,19 @@ class TradeoffResult:
     jpy_per_usd: float
     seed: int
     trials: int
+    samples: dict = field(default_factory=dict, repr=False)  #: (option key, raid size, metric) -> per-trial values
 
     def frontier(self, metric: str = "expected_surviving_value_fraction", raid: int | None = None) -> list[str]:
-        """Keys of the options on the Pareto frontier of total cost against ``metric``."""
-        eff = [self.effect(r, metric, raid) for r in self.rows]
-        mask = pareto_front([r["cost"]["total"]["jpy"] for r in self.rows], eff)
+        """Keys of the options on the Pareto frontier of total cost against ``metric`` (paired, with
+        :func:`pareto_front_paired`, for raid metrics whose per-trial values were kept)."""
+        cost = [r["cost"]["total"]["jpy"] for r in self.rows]
+        n = str(max(self.raid_sizes) if raid is None else raid)
+        keys = [(r["key"], n, metric) for r in self.rows]
+        if metric in PAIRED_METRICS and all(k in self.samples for k in keys):
+            sign = -1.0 if metric == "expected_leakers" else 1.0
+            mask = pareto_front_paired(cost, np.stack([sign * self.samples[k] for k in keys]))
+        else:
+            mask = pareto_front(cost, [self.effect(r, metric, raid) for r in self.rows])
         return [r["key"] for r, m in zip(self.rows, mask) if m]
 
     def effect(self, row: dict[str, Any], metric: str, raid: int | None) -> float:
@@ -116,6 +158,7 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
     if any(n < 0 for n in raid_sizes):
         raise BmdlabError("--raid: raid sizes must be >= 0")
     rows = []
+    samples: dict[tuple[str, str, str], np.ndarray] = {}
     price_year = years_ = rate = None
     covs = dict(coverages or {})
     missing = [o for o in options if o.key not in covs]
@@ -136,13 +179,19 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
         frac2 = float(pop[threatened & (worst_units >= 2) & (worst_units < big)].sum() / tot) if tot else 0.0
         raids = {}
         for n in raid_sizes:
-            out, res, plan = run_scenario_raid(opt.scenario, catalog, missiles=int(n), trials=trials, seed=seed)
+            out, res, plan = run_scenario_raid(opt.scenario, catalog, missiles=int(n), trials=trials, seed=seed,
+                                               keep_trials=True)
+            value = res.extra["surviving_value_per_trial"].astype(np.float64)
+            samples[(opt.key, str(n), "expected_surviving_value_fraction")] = value
+            samples[(opt.key, str(n), "expected_leakers")] = res.extra["leakers_per_trial"].astype(np.float64)
             rc = raid_costs(out, plan, res, catalog, cost.price_year, opt.scenario.cost.interceptor_cost)
             total = cost.total()
             attack = rc["attacker_cost_jpy"]
             raids[str(n)] = {
                 "expected_surviving_value_fraction": out["expected_surviving_value_fraction"],
+                "expected_surviving_value_fraction_ci95": _ci95(value),
                 "p_zero_leakers": out["p_zero_leakers"], "expected_leakers": out["expected_leakers"],
+                "expected_leakers_ci95": out["expected_leakers_ci95"],
                 "leakers_p05": out["leakers_p05"], "leakers_median": out["leakers_median"], "leakers_p95": out["leakers_p95"],
                 "interceptors_expended": out["interceptors_expended_total"],
                 "interceptor_cost": money_json(rc["interceptor_cost_jpy"], cost.jpy_per_usd, cost.price_year),
@@ -165,7 +214,15 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
                 rr["jpy_per_leaker_avoided"] = round(dc / dl) if dl > 1e-9 and r is not base else None
                 rr["jpy_per_point_surviving_value"] = round(dc / dv) if dv > 1e-9 and r is not base else None
     return TradeoffResult(rows=rows, raid_sizes=tuple(int(n) for n in raid_sizes), years=int(years_ or 0),
-                          price_year=int(price_year or 0), jpy_per_usd=float(rate or 0.0), seed=seed, trials=trials)
+                          price_year=int(price_year or 0), jpy_per_usd=float(rate or 0.0), seed=seed, trials=trials,
+                          samples=samples)
 
 
-__all__ = ["RAID_SIZES", "TradeoffResult", "evaluate_options", "pareto_front", "raid_costs"]
+def _ci95(x: np.ndarray) -> list[float]:
+    """95 % interval of a Monte Carlo mean (normal approximation), rounded as the summaries are."""
+    half = 1.96 * float(x.std(ddof=1)) / np.sqrt(x.size) if x.size > 1 else float("nan")
+    return [round(float(x.mean()) - half, 5), round(float(x.mean()) + half, 5)]
+
+
+__all__ = ["PAIRED_METRICS", "RAID_SIZES", "TradeoffResult", "evaluate_options", "pareto_front", "pareto_front_paired",
+           "raid_costs"]

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -156,8 +156,11 @@ def defenders_of(scenario: Scenario, catalog: Catalog, model: EngagementModel | 
     for i, u in enumerate(scenario.architecture.units):
         lat, lon = resolve_place(u.at, catalog)
         label = u.name or (u.at if isinstance(u.at, str) else f"{catalog.units[u.unit].name} {i + 1}")
-        defenders.append(make_defender(catalog, u.unit, lat, lon, name=label, interceptor=u.interceptor,
-                                       inventory=u.inventory, model=model))
+        d = make_defender(catalog, u.unit, lat, lon, name=label, interceptor=u.interceptor, inventory=u.inventory, model=model)
+        eng = scenario.engagement
+        avail = eng.availability.get(u.name or "", eng.availability.get(u.unit, d.availability))
+        defenders.append(replace(d, fire_channels=eng.fire_channels.get(u.unit, d.fire_channels),
+                                 c2_time=eng.c2_time_s.get(u.unit, d.c2_time), availability=avail))
     sensors = []
     for s in scenario.architecture.sensors:
         lat, lon = resolve_place(s.at, catalog)

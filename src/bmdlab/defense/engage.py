@@ -145,6 +145,9 @@ class Defender:
     max_crossing_angle: float | None = None  #: hit-to-kill crossing-angle limit [rad]; None: no limit
     min_closing_speed: float = 0.0  #: hit-to-kill closing-speed limit [m/s]
     model: EngagementModel = DEFAULT_MODEL
+    fire_channels: int = 0  #: engagements the unit can run at once (fire-control channels; 0: no limit)
+    c2_time: float = 0.0  #: [s] its command-and-control node's decision time per engagement (a queue; 0: none)
+    availability: float = 1.0  #: probability that the unit is on station and ready at a random time
 
     def __post_init__(self):
         if self.flyout is None:
@@ -277,6 +280,9 @@ def make_defender(catalog: Catalog, unit: str, lat_deg: float, lon_deg: float, *
         max_crossing_angle=i.max_crossing_angle.si() if ("crossing" in lim and i.max_crossing_angle) else None,
         min_closing_speed=i.min_closing_speed.si() if ("crossing" in lim and i.min_closing_speed) else 0.0,
         model=model,
+        fire_channels=0 if u.fire_channels is None else int(u.fire_channels.nominal),
+        c2_time=0.0 if u.c2_time is None else u.c2_time.si(),
+        availability=1.0 if u.availability is None else float(u.availability.nominal),
     )
 
 
@@ -368,7 +374,8 @@ def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_senso
     engagement model) every radar's range is scaled to the missile's radar cross-section; with
     ``launch`` (lat, lon [rad]; and the ``field-of-view`` limit) sector radars face it. With
     ``return_first`` also, each of shape (defenders, n) [s] (NaN where none): the earliest intercept
-    time, the earliest launch (commit) time and the latest launch time that still intercepts.
+    time, the earliest launch (commit) time, the latest launch time that still intercepts, and the
+    interceptor's flight time to the latest intercept (from that latest launch).
     """
     defenders = [d.against(missile, launch) for d in defenders]
     model = defenders[0].model if defenders else DEFAULT_MODEL
@@ -380,10 +387,11 @@ def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_senso
     first_t = np.full(out.shape, np.nan)
     open_t = np.full(out.shape, np.nan)
     close_t = np.full(out.shape, np.nan)
+    flight_t = np.full(out.shape, np.nan)
     for i, d in enumerate(defenders):
         detect = own[i] if network is None else np.minimum(own[i], network)
         commit = detect + d.delay(track_delay)
-        shots, first, _, late = intercept_opportunities(
+        shots, first, last, late = intercept_opportunities(
             samples.times, samples.positions, samples.altitudes, d.position,
             commit_time=commit, kill_assessment=kill_assessment, max_shots=max_shots, return_last_launch=True,
             **limit_kwargs(d),
@@ -392,4 +400,5 @@ def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_senso
         first_t[i] = first
         open_t[i] = np.where(shots > 0, commit, np.nan)
         close_t[i] = late
-    return (out, first_t, open_t, close_t) if return_first else out
+        flight_t[i] = last - late
+    return (out, first_t, open_t, close_t, flight_t) if return_first else out

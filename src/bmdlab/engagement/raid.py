@@ -17,14 +17,25 @@ defence side:
    cannot tell them apart). :func:`bmdlab.engagement.analytic.raid_odds` uses the same convention.
 
 The trials of a block (:data:`TRIAL_BLOCK`) advance together: the loops run over threats and
-opportunities, each step a NumPy operation over the block's trials. Blocks draw from streams spawned
-from the seed and leave exact tallies, so memory does not grow with the trial count and the result
-depends only on the seed and the trial count. Every result records the seed.
+opportunities, each step a NumPy operation over the block's trials. Every draw comes from a stream
+keyed by the seed, the block and what it decides (a threat's arrival, a unit's shot at a threat, a
+unit's availability), and blocks leave exact tallies, so memory does not grow with the trial count,
+the result depends only on the seed and the trial count, and two architectures on one seed share
+the draws of the threats and of the units they share (common random numbers). Every result
+records the seed.
+
+4. Engagement capacity (with ``capacity``, the default): a unit runs at most its fire channels'
+   engagements at once and its C2 node decides on one engagement at a time; threats are served
+   first come, first served in the order the defence can first engage them, as in queueing models
+   of air-defence C2 (e.g. a queue at each C2 node). Availability: each unit is on station in a
+   trial with its probability.
 
 References
 ----------
 .. [1] D. A. Wilkening, Science & Global Security 8 (2000) 183-215 (the closed forms the tests
        compare this simulation with; see :mod:`bmdlab.engagement.analytic`).
+.. [2] J. K. Salmon, M. A. Moraes, R. O. Dror, D. E. Shaw, "Parallel random numbers: as easy as
+       1, 2, 3", SC'11 (2011) (Philox, the counter-based generator of the keyed streams).
 """
 
 from __future__ import annotations
@@ -45,6 +56,17 @@ from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
 from bmdlab.defaults import DEFAULT_SEED  # noqa: E402,F401  (re-exported: the seed of every Monte Carlo)
 DOCTRINES = ("shoot-look-shoot", "salvo")  # the names of bmdlab.engagement.analytic; "salvo-2" accepted
 MAX_TRIALS = 10_000_000  #: most Monte Carlo trials one raid may run
+RAID_DOCTRINES = ("shoot-look-shoot", "salvo", "preferential")  #: a scenario raid's doctrines
+
+
+def raid_doctrine(doctrine: str, parameter: str = "doctrine") -> str:
+    """A scenario raid's doctrine: :data:`RAID_DOCTRINES` (``salvo-2`` accepted for ``salvo``)."""
+    from bmdlab.engagement.analytic import DOCTRINE_ALIASES
+
+    d = DOCTRINE_ALIASES.get(doctrine, doctrine)
+    if d not in RAID_DOCTRINES:
+        raise BmdlabError(f"{parameter}: unknown doctrine '{doctrine}'; use one of {', '.join(RAID_DOCTRINES)}")
+    return d
 
 
 @dataclass(frozen=True)
@@ -76,6 +98,8 @@ class RaidPlan:
     first_time: NDArray[np.float64]  #: (defenders, threats) earliest intercept [s], inf if none
     launch_open: NDArray[np.float64] | None = None  #: (defenders, threats) earliest launch [s]
     launch_close: NDArray[np.float64] | None = None  #: (defenders, threats) latest launch that intercepts [s]
+    kill_assessment: float = 0.0  #: [s] from an intercept to the look that decides the next shot
+    flight_time: NDArray[np.float64] | None = None  #: (defenders, threats) interceptor flight time to the latest intercept [s]
 
 
 def expand_salvos(salvos: list[dict[str, Any]], assets: list[Asset], catalog: Catalog) -> list[Threat]:
@@ -115,6 +139,7 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
     first = np.full((len(defenders), n), np.inf)
     l_open = np.full((len(defenders), n), np.inf)
     l_close = np.full((len(defenders), n), -np.inf)
+    flight = np.full((len(defenders), n), np.nan)
     groups: dict[tuple[str, str], list[int]] = {}
     for i, t in enumerate(threats):
         groups.setdefault((t.missile, t.launch_area), []).append(i)
@@ -124,7 +149,7 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
         traj = missile_trajectory(catalog.missile(mkey), np.radians(place.lat.nominal), np.radians(place.lon.nominal),
                                   np.radians([a.lat for a in aims]), np.radians([a.lon for a in aims]), strict=False)
         s = sample(traj)
-        shots, t_first, t_open, t_close = shot_opportunities(s, defenders, cue_sensors=sensors, track_delay=track_delay,
+        shots, t_first, t_open, t_close, t_flight = shot_opportunities(s, defenders, cue_sensors=sensors, track_delay=track_delay,
                                             kill_assessment=kill_assessment, cue_latency=cue_latency,
                                             min_elevation=min_elevation, cueing=cueing, max_shots=max_shots,
                                             return_first=True, missile=catalog.missile(mkey),
@@ -136,12 +161,12 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
         first[:, idx] = np.where(engaged, t_first + launch, np.inf)
         l_open[:, idx] = np.where(engaged, t_open + launch, np.inf)
         l_close[:, idx] = np.where(engaged, t_close + launch, -np.inf)
-    return RaidPlan(tuple(threats), tuple(assets), tuple(defenders), opp, first, l_open, l_close)
+        flight[:, idx] = np.where(engaged, t_flight, np.nan)
+    return RaidPlan(tuple(threats), tuple(assets), tuple(defenders), opp, first, l_open, l_close, float(kill_assessment), flight)
 
 
 TRIAL_BLOCK = 8192
-"""Trials per block. Each block draws from its own random stream, ``SeedSequence(seed, spawn_key=(block,))``,
-so a result depends on the seed and the trial count only, never on memory, and memory stays flat as
+"""Trials per block. Each block draws from its own keyed random streams (:class:`_Streams`), so a result depends on the seed and the trial count only, never on memory, and memory stays flat as
 trials grow."""
 
 DEFAULT_MEMORY_BUDGET = 4 * 2**30
@@ -273,13 +298,63 @@ def check_memory(need: int, budget: int, what: str) -> None:
                           "use fewer missiles, units or assets, or raise the budget (--memory-budget-gib)")
 
 
+#: Random streams of a raid: each (stream, block, unit or type, threat, shot) has its own Philox
+#: counter, so a draw depends on what it is for, never on the order of the simulation's loops.
+_ARRIVE, _DECOYS, _KILL, _ON_STATION, _COMMON = 1, 2, 3, 4, 5
+
+
+def stream_key(name: str) -> int:
+    """A stable 32-bit key of a unit or an interceptor type for the raid's random streams (CRC-32)."""
+    import zlib
+
+    return zlib.crc32(name.encode())
+
+
+def unit_keys(defenders: tuple[Defender, ...] | list[Defender]) -> NDArray[np.uint64]:
+    """Each unit's random-stream key: its name and unit type, so two architectures that share a unit
+    share its draws (common random numbers); a repeated name gets the next occurrence's key."""
+    seen: dict[str, int] = {}
+    keys = []
+    for d in defenders:
+        base = f"{d.name}\0{d.unit}"
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        keys.append(stream_key(base) + (n << 32))
+    return np.array(keys, dtype=np.uint64)
+
+
+class _Streams:
+    """Keyed uniform draws for one block of trials (Philox, Salmon et al. 2011 [2]_).
+
+    ``draw(stream, who, threat, shot)`` gives the block's ``m`` uniforms for that purpose. The same
+    seed, block, wave and keys give the same numbers in any architecture: common random numbers for
+    paired comparisons (Law, *Simulation Modeling and Analysis*, 5th ed., 2015, sec. 11.2).
+    """
+
+    def __init__(self, seed: int, block: int, m: int, wave: int = 0):
+        self.base = np.random.SeedSequence(seed).generate_state(2, np.uint64)
+        self.block = np.uint64(block) | (np.uint64(wave) << np.uint64(32))
+        self.m = m
+
+    def generator(self, stream: int, who: int, threat: int = 0, shot: int = 0) -> np.random.Generator:
+        key = self.base ^ np.array([who, self.block], dtype=np.uint64)
+        counter = np.array([0, threat, shot, stream], dtype=np.uint64)
+        return np.random.Generator(np.random.Philox(key=key, counter=counter))
+
+    def draw(self, stream: int, who: int, threat: int = 0, shot: int = 0) -> NDArray[np.float64]:
+        return self.generator(stream, who, threat, shot).random(self.m)
+
+
 def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDArray[np.float64], trials: int, seed: int,
                   doctrine: str = "shoot-look-shoot", missile_reliability: float = 1.0, decoys: int = 0,
                   discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None,
                   fire_rate_limits: bool = True, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                   progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
-                  common_mode: NDArray[np.float64] | None = None) -> RaidTally:
-    """Run the raid ``trials`` times, in blocks of :data:`TRIAL_BLOCK` trials.
+                  common_mode: NDArray[np.float64] | None = None, capacity: bool = True,
+                  availability: NDArray[np.float64] | None = None, on_station: NDArray[np.bool_] | None = None,
+                  allocation: NDArray[np.int64] | None = None, wave: int = 0,
+                  keep_magazines: bool = False) -> RaidTally:
+    r"""Run the raid ``trials`` times, in blocks of :data:`TRIAL_BLOCK` trials.
 
     Parameters
     ----------
@@ -288,32 +363,63 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     sspk, reliability : ndarray, shape (defenders,)
         Single-shot kill probability and reliability of each unit's interceptor. [1]
     trials, seed : int
-        Monte Carlo trials and the seed (block ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))``).
+        Monte Carlo trials and the seed.
     doctrine : {'shoot-look-shoot', 'salvo'}
     missile_reliability : float
         Probability that a missile works and arrives. [1]
     decoys, discrimination : int, float
         Decoys per missile and the probability that each is recognised as a decoy.
     inventory : ndarray, optional
-        Interceptors per unit at the start (default: each unit's magazine).
+        Interceptors per unit at the start, shape (defenders,) or (trials, defenders) (default: each
+        unit's magazine).
     fire_rate_limits : bool
-        Apply each unit's launch interval: a unit busy until after the last launch time that still
-        intercepts a threat loses that shot (needs the plan's launch windows).
+        Apply each unit's timing: its launch interval (a unit busy until after the last launch time
+        that still intercepts a threat loses that shot), and with ``capacity`` its fire channels and
+        C2 decision queue (needs the plan's launch windows).
     memory_budget : int
         Bytes the simulation may use; a raid that needs more (:func:`raid_memory_bytes`) is refused
         before it starts.
     progress : callable, optional
         Called as ``progress(trials_done, trials)`` after each block.
     keep_trials : bool
-        Also keep the leakers of every trial (``extra['leakers_per_trial']``, int32, 4 bytes a trial),
-        for paired comparisons of two architectures on the same seed.
+        Also keep the leakers and the surviving value fraction of every trial
+        (``extra['leakers_per_trial']``, int32, and ``extra['surviving_value_per_trial']``, float32;
+        8 bytes a trial), for paired comparisons.
     common_mode : ndarray, shape (defenders,), optional
         Correlation :math:`\rho` of the kill outcomes of shots by one interceptor type (0: independent
         shots, the default). In each trial the type's per-shot kill probability is drawn once from
         :func:`common_mode_beta` (mean ``reliability x sspk``), shared by every unit firing that type:
         a flaw common to all rounds of a type (Skellam 1948's beta-binomial). Units with the same
-        interceptor must have the same value. Without it the random stream is unchanged.
+        interceptor must have the same value.
+    capacity : bool
+        Honour each unit's fire channels (``Defender.fire_channels`` engagements at once; a channel
+        is held from an engagement's first launch to its last intercept plus the kill assessment) and
+        its C2 decision time (one decision at a time per unit, ``Defender.c2_time`` each, first come
+        first served in the order threats become engageable). Threats are served in the order the
+        defence can first engage them.
+    availability : ndarray, shape (defenders,), optional
+        Probability that each unit is on station in a trial (default ``Defender.availability``);
+        drawn per trial and unit.
+    on_station : ndarray of bool, shape (trials, defenders), optional
+        Which units are on station in each trial (overrides ``availability``; campaigns use it).
+    allocation : ndarray of int, shape (defenders, threats), optional
+        Most interceptors each unit may fire at each threat (a preferential-defence allocation,
+        :mod:`bmdlab.engagement.preferential`); without it, as many as its opportunities allow.
+    wave : int
+        Index of the wave in a campaign: a different wave draws from different streams.
+    keep_magazines : bool
+        Keep each trial's magazines at the end (``extra['magazines_end']``, (trials, defenders)).
+
+    Notes
+    -----
+    Draws are keyed by purpose (:class:`_Streams`): a threat's arrival and decoys by the threat, a
+    unit's kill draws by the unit, threat and shot, availability by the unit, a common-mode factor
+    by the interceptor type. Two architectures run on the same seed therefore share the threats'
+    fates and the draws of the units they share: common random numbers, which make a paired
+    difference far more precise than independent runs.
     """
+    from scipy.stats import binom
+
     from bmdlab.engagement.analytic import common_mode_beta, doctrine_name
 
     doctrine = doctrine_name(doctrine)
@@ -323,13 +429,37 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     check_memory(raid_memory_bytes(n_threat, n_asset, n_def, trials), memory_budget,
                  f"a raid of {n_threat:,} missiles on {n_asset:,} assets against {n_def:,} units")
     start = np.array([d.inventory for d in plan.defenders] if inventory is None else inventory, dtype=np.int64)
+    if start.shape not in ((n_def,), (trials, n_def)) or np.any(start < 0):
+        raise BmdlabError("inventory: give interceptors >= 0 per unit, shape (units,) or (trials, units)")
     pk_shot = np.asarray(sspk, float) * np.asarray(reliability, float)
     per_opp = 1 if doctrine == "shoot-look-shoot" else 2
     tier_rank = np.array([0 if d.tier == "upper" else 1 for d in plan.defenders])
     first_any = plan.first_time.min(axis=0) if n_def else np.full(n_threat, np.inf)
     order = np.argsort(first_any, kind="stable")
     interval = np.array([d.launch_interval for d in plan.defenders], float)
-    limit = fire_rate_limits and plan.launch_open is not None and bool(np.any(interval > 0))
+    timed = fire_rate_limits and plan.launch_open is not None
+    channels = np.array([d.fire_channels if capacity else 0 for d in plan.defenders], dtype=np.int64)
+    c2 = np.array([d.c2_time if capacity else 0.0 for d in plan.defenders], float)
+    timed = timed and bool(np.any(interval > 0) or np.any(channels > 0) or np.any(c2 > 0))
+    if timed:  # the interceptor's flight to intercept; launched just in time for the earliest intercept
+        flight = np.zeros(plan.first_time.shape) if plan.flight_time is None else np.nan_to_num(plan.flight_time, nan=0.0)
+        flight = np.maximum(flight, 0.0)
+        with np.errstate(invalid="ignore"):
+            just_in_time = np.where(np.isfinite(plan.first_time), plan.first_time - flight, -np.inf)
+        cycle = flight + plan.kill_assessment  # launch to the look that decides the next shot
+        earliest = np.maximum(plan.launch_open, just_in_time)  # (defenders, threats) first launch of an engagement
+        order = np.argsort(earliest.min(axis=0) if n_def else np.zeros(n_threat), kind="stable")
+    avail = np.array([d.availability for d in plan.defenders] if availability is None else availability, float)
+    if avail.shape != (n_def,) or np.any((avail < 0.0) | (avail > 1.0)) or not np.all(np.isfinite(avail)):
+        raise BmdlabError("availability: one probability per unit, each in [0, 1]")
+    if on_station is not None:
+        on_station = np.asarray(on_station, bool)
+        if on_station.shape != (trials, n_def):
+            raise BmdlabError(f"on_station: shape must be (trials, units) = ({trials}, {n_def})")
+    if allocation is not None:
+        allocation = np.asarray(allocation)
+        if allocation.shape != (n_def, n_threat) or np.any(allocation < 0):
+            raise BmdlabError(f"allocation: interceptors >= 0 per unit and threat, shape ({n_def}, {n_threat})")
     shooters_of = []
     for j in range(n_threat):
         s = np.flatnonzero(plan.opportunities[:, j] > 0)
@@ -340,6 +470,7 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     asset_of = np.array([t.asset for t in plan.threats], dtype=np.int64)
     by_asset = np.argsort(asset_of, kind="stable")
     hit_assets, first_of_asset = np.unique(asset_of[by_asset], return_index=True)
+    keys = unit_keys(plan.defenders)
 
     leaker_counts = np.zeros(n_threat + 1, dtype=np.int64)
     expended_counts = np.zeros(1, dtype=np.int64)  # grows to the most interceptors fired in a trial
@@ -347,9 +478,11 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     surviving_sum = 0.0
     expended_sum = np.zeros(n_def)
     exhausted_sum = np.zeros(n_def)
-    root = np.random.SeedSequence(seed)
+    on_station_sum = np.zeros(n_def)
     done = 0
     per_trial = np.empty(trials, dtype=np.int32) if keep_trials else None
+    value_per_trial = np.empty(trials, dtype=np.float32) if keep_trials else None
+    mags_end = np.empty((trials, n_def), dtype=np.int32) if keep_magazines else None
     rho = np.zeros(n_def) if common_mode is None else np.asarray(common_mode, float)
     if rho.shape != (n_def,) or np.any((rho < 0.0) | (rho >= 1.0)) or not np.all(np.isfinite(rho)):
         raise BmdlabError("common_mode: one correlation per unit, each in [0, 1)")
@@ -362,68 +495,132 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
             units.append(d)
     for b in range(-(-trials // TRIAL_BLOCK)):
         m = min(TRIAL_BLOCK, trials - done)
-        rng = np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(b,)))
-        mag = np.tile(start, (m, 1))
-        next_free = np.full((m, n_def), -np.inf)
+        rng = _Streams(seed, b, m, wave)
+        rows = np.arange(m)
+        mag = (np.tile(start, (m, 1)) if start.ndim == 1 else start[done:done + m]).copy()
+        mag_start = mag.copy()
+        if on_station is not None:
+            here = on_station[done:done + m]
+        else:
+            here = np.ones((m, n_def), dtype=bool)
+            for d in np.flatnonzero(avail < 1.0):
+                here[:, d] = rng.draw(_ON_STATION, int(keys[d])) < avail[d]
+        on_station_sum += here.sum(axis=0)
+        last_launch = np.full((m, n_def), -np.inf)
+        c2_free = np.full((m, n_def), -np.inf)
+        limited = np.flatnonzero(channels > 0) if timed else []
+        chan_start = {d: np.full((m, int(channels[d])), np.inf) for d in limited}
+        chan_end = {d: np.full((m, int(channels[d])), -np.inf) for d in limited}
         leak = np.zeros((m, n_threat), dtype=bool)
         pk_trial = None
         if shared:  # this block's per-trial kill probability of each correlated interceptor type
             pk_trial = np.tile(pk_shot, (m, 1))
-            for units, mean, r in shared.values():
-                a, b = common_mode_beta(mean, r)
-                pk_trial[:, units] = (rng.beta(a, b, size=m) if 0.0 < mean < 1.0 else np.full(m, mean))[:, None]
+            for itype, (units, mean, r) in shared.items():
+                a, bb = common_mode_beta(mean, r)
+                g = rng.generator(_COMMON, stream_key(itype))
+                pk_trial[:, units] = (g.beta(a, bb, size=m) if 0.0 < mean < 1.0 else np.full(m, mean))[:, None]
 
-        def engage(alive: NDArray[np.bool_], j: int) -> NDArray[np.bool_]:
+        def engage(alive: NDArray[np.bool_], j: int, obj: int) -> NDArray[np.bool_]:
             for d in shooters_of[j]:
-                for _ in range(int(plan.opportunities[d, j])):
-                    n_fire = np.where(alive, np.minimum(per_opp, mag[:, d]), 0)
-                    if limit:
-                        t_launch = np.maximum(next_free[:, d], plan.launch_open[d, j])
+                ready = alive & here[:, d] & (mag[:, d] > 0)
+                cap = None if allocation is None else np.full(m, allocation[d, j], dtype=np.int64)
+                if cap is not None:
+                    ready &= cap > 0
+                if not ready.any():
+                    continue
+                if timed:
+                    begin = np.full(m, earliest[d, j])
+                    if c2[d] > 0:  # one decision at a time at the unit's C2 node, c2 seconds each
+                        decided = np.maximum(plan.launch_open[d, j], c2_free[:, d] + c2[d])
+                        begin = np.maximum(begin, decided)
+                    if interval[d] > 0:  # the launch interval paces the engagements a unit opens
+                        close = np.abs(begin - last_launch[:, d]) < interval[d]
+                        begin = np.where(close, last_launch[:, d] + interval[d], begin)
+                    if channels[d] > 0:  # a channel whose engagements do not overlap [begin, begin + cycle]
+                        c_start, c_end = chan_start[d], chan_end[d]
+                        fits = (begin[:, None] >= c_end) | (begin[:, None] + cycle[d, j] <= c_start)
+                        any_fit = fits.any(axis=1)
+                        c_idx = np.where(any_fit, fits.argmax(axis=1), c_end.argmin(axis=1))
+                        begin = np.where(any_fit, begin, np.maximum(begin, c_end[rows, c_idx]))
+                    t_launch = begin
+                    first_launch = np.full(m, np.nan)
+                    last = np.full(m, np.nan)
+                engaged = np.zeros(m, dtype=bool)
+                for k in range(int(plan.opportunities[d, j])):
+                    n_fire = np.where(alive & here[:, d], np.minimum(per_opp, mag[:, d]), 0)
+                    if cap is not None:
+                        n_fire = np.minimum(n_fire, cap)
+                    if timed:
                         n_fire = np.where(t_launch <= plan.launch_close[d, j], n_fire, 0)
-                        next_free[:, d] = np.where(n_fire > 0, t_launch + n_fire * interval[d], next_free[:, d])
+                        if k == 0:
+                            first_launch = np.where(n_fire > 0, t_launch, first_launch)
+                        last = np.where(n_fire > 0, t_launch + (n_fire - 1) * interval[d], last)
+                        t_launch = last + cycle[d, j]  # the next shot comes after this one's look
                     if not n_fire.any():
                         break
+                    engaged |= n_fire > 0
                     mag[:, d] -= n_fire
+                    if cap is not None:
+                        cap -= n_fire
                     p = pk_shot[d] if pk_trial is None else pk_trial[:, d]
-                    killed = rng.random(m) < 1.0 - (1.0 - p) ** n_fire
+                    killed = rng.draw(_KILL, int(keys[d]), j, k + (obj << 16)) < 1.0 - (1.0 - p) ** n_fire
                     alive = alive & ~killed
+                if timed and engaged.any():
+                    if c2[d] > 0:
+                        c2_free[:, d] = np.where(engaged, decided, c2_free[:, d])
+                    if interval[d] > 0:
+                        last_launch[:, d] = np.where(engaged, last, last_launch[:, d])
+                    if channels[d] > 0:  # held from the first launch to the last intercept and its look;
+                        # a channel keeps the hull of its engagements (no double booking, gaps inside it unused)
+                        c_start[rows, c_idx] = np.where(engaged, np.minimum(first_launch, c_start[rows, c_idx]), c_start[rows, c_idx])
+                        c_end[rows, c_idx] = np.where(engaged, np.maximum(last + cycle[d, j], c_end[rows, c_idx]), c_end[rows, c_idx])
             return alive
 
         for j in order:
-            arrives = rng.random(m) < missile_reliability  # a missile that fails draws no fire, nor do its decoys
+            arrives = rng.draw(_ARRIVE, 0, j) < missile_reliability  # a missile that fails draws no fire, nor do its decoys
             if decoys:
-                fooled = rng.binomial(decoys, 1.0 - discrimination, size=m)
+                # decoys not recognised: binomial(decoys, 1 - discrimination), by inversion of the threat's draw
+                fooled = binom.ppf(rng.draw(_DECOYS, 0, j), decoys, 1.0 - discrimination).astype(np.int64)
                 for k in range(decoys):
-                    engage(arrives & (fooled > k), j)  # a decoy draws fire like a warhead
-            leak[:, j] = engage(arrives, j)
+                    engage(arrives & (fooled > k), j, k + 1)  # a decoy draws fire like a warhead
+            leak[:, j] = engage(arrives, j, 0)
 
-        leaker_counts += np.bincount(leak.sum(axis=1), minlength=n_threat + 1)
+        n_leak = leak.sum(axis=1)
+        leaker_counts += np.bincount(n_leak, minlength=n_threat + 1)
         if per_trial is not None:
-            per_trial[done:done + m] = leak.sum(axis=1)
+            per_trial[done:done + m] = n_leak
+        if mags_end is not None:
+            mags_end[done:done + m] = mag
         leak_sum += leak.sum(axis=0)
-        if total_value > 0:
-            if n_threat:
-                hit = np.logical_or.reduceat(leak[:, by_asset], first_of_asset, axis=1)  # (m, assets with threats)
-                surviving_sum += float(total_value * m - (hit * values[hit_assets]).sum()) / total_value
-            else:
-                surviving_sum += m
+        if total_value > 0 and n_threat:
+            hit = np.logical_or.reduceat(leak[:, by_asset], first_of_asset, axis=1)  # (m, assets with threats)
+            surviving = 1.0 - (hit @ values[hit_assets]) / total_value
         else:
-            surviving_sum += m
-        used = start - mag
+            surviving = np.ones(m)
+        surviving_sum += float(surviving.sum())
+        if value_per_trial is not None:
+            value_per_trial[done:done + m] = surviving
+        used = mag_start - mag
         h = np.bincount(used.sum(axis=1))
         if h.size > expended_counts.size:
             expended_counts = np.pad(expended_counts, (0, h.size - expended_counts.size))
         expended_counts[:h.size] += h
         expended_sum += used.sum(axis=0)
-        exhausted_sum += (mag == 0).sum(axis=0)
+        exhausted_sum += ((mag == 0) & here).sum(axis=0)
         done += m
         if progress is not None:
             progress(done, trials)
 
+    extra: dict[str, Any] = {"on_station_fraction": on_station_sum / trials}
+    if per_trial is not None:
+        extra["leakers_per_trial"] = per_trial
+        extra["surviving_value_per_trial"] = value_per_trial
+    if mags_end is not None:
+        extra["magazines_end"] = mags_end
     return RaidTally(
         trials=trials, seed=seed, doctrine=doctrine, leaker_counts=leaker_counts,
         leakers_per_asset=np.bincount(asset_of, weights=leak_sum, minlength=n_asset) / trials,
         surviving_value_mean=surviving_sum / trials, expended_mean=expended_sum / trials,
         expended_counts=expended_counts, exhausted_fraction=exhausted_sum / trials,
-        extra={} if per_trial is None else {"leakers_per_trial": per_trial},
+        extra=extra,
     )

@@ -42,6 +42,30 @@ def scale_counts(counts: list[int], total: int) -> list[int]:
     return out.tolist()
 
 
+def engagement_limits(plan: RaidPlan) -> np.ndarray | None:
+    """Most threats each unit can engage in the raid with its fire channels (for a preferential allocation).
+
+    A channel is held for an engagement's cycle (the interceptor's flight plus the kill assessment),
+    so over the span of the unit's launch windows it serves about ``span / cycle + 1`` engagements
+    (median cycle); ``fire_channels`` channels serve that many times more. Units without a channel
+    limit get a bound no allocation reaches. An estimate for planning: the Monte Carlo applies the
+    channels exactly, in time order.
+    """
+    if plan.launch_open is None or plan.flight_time is None:
+        return None
+    n = len(plan.threats)
+    out = np.full(len(plan.defenders), n, dtype=np.int64)
+    for d, dfn in enumerate(plan.defenders):
+        ok = plan.opportunities[d] > 0
+        if dfn.fire_channels <= 0 or not ok.any():
+            continue
+        cycle = float(np.median(np.nan_to_num(plan.flight_time[d, ok], nan=0.0))) + plan.kill_assessment
+        span = float(plan.launch_close[d, ok].max() - plan.launch_open[d, ok].min())
+        per_channel = int(span // cycle) + 1 if cycle > 0 else n
+        out[d] = min(n, dfn.fire_channels * per_channel)
+    return out
+
+
 def raid_assets(scenario: Scenario) -> list[Asset]:
     if scenario.raid is not None and scenario.raid.assets is not None:
         return [Asset(a.name, a.lat, a.lon, a.value) for a in scenario.raid.assets]
@@ -88,16 +112,26 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
                       seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
                       plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
                       progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
-                      common_mode: float | None = None) -> ScenarioRaid:
+                      common_mode: float | None = None, capacity: bool | None = None, availability: float | None = None,
+                      inventory: np.ndarray | None = None, on_station: np.ndarray | None = None, wave: int = 0,
+                      keep_magazines: bool = False) -> ScenarioRaid:
     """Run a scenario's raid; returns :class:`ScenarioRaid` (the JSON-ready summary, the tallies, the plan).
 
     ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
     starts); ``progress(trials_done, trials)`` is called after each block of trials; ``keep_trials``
     keeps every trial's leakers in the tally (for paired comparisons). ``common_mode`` sets the
     correlation of every interceptor type's shots (overriding the scenario's ``engagement.common_mode``).
+    ``capacity`` (default: the scenario's ``engagement.capacity``) honours fire channels and C2 decision
+    times; ``availability`` sets every unit's probability of being on station (default: the scenario's,
+    else the catalog's). ``inventory``, ``on_station``, ``wave`` and ``keep_magazines`` are
+    :func:`simulate_raid`'s, for campaigns. With the ``preferential`` doctrine, each unit fires at a
+    threat at most the rounds a preferential-defence allocation gives it
+    (:func:`bmdlab.engagement.preferential.preferential_allocation`), shoot-look-shoot.
     """
     if common_mode is not None and not 0.0 <= common_mode < 1.0:
         raise BmdlabError(f"common_mode: {common_mode:g} must lie in [0, 1)")
+    if availability is not None and not 0.0 <= availability <= 1.0:
+        raise BmdlabError(f"availability: {availability:g} must lie in [0, 1]")
     if sspk is not None and not 0.0 <= sspk <= 1.0:
         raise BmdlabError(f"sspk: {sspk:g} must lie in [0, 1]")
     if plan is None:  # refuse before the (slower) planning
@@ -110,10 +144,27 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
     rho = np.array([common_mode if common_mode is not None else eng.common_mode.get(d.interceptor, 0.0)
                     for d in plan.defenders], float)
     raid = scenario.raid
-    res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed, doctrine=doctrine or eng.doctrine,
+    capacity = eng.capacity if capacity is None else bool(capacity)
+    avail = np.array([d.availability if availability is None else availability for d in plan.defenders], float)
+    from bmdlab.engagement.raid import raid_doctrine
+
+    doctrine = raid_doctrine(doctrine or eng.doctrine)
+    allocation = None
+    if doctrine == "preferential":
+        from bmdlab.engagement.preferential import preferential_allocation
+
+        # per-trial magazines (a campaign's later waves): allocate the mean magazine, rounded down
+        start = (np.array([d.inventory for d in plan.defenders]) if inventory is None
+                 else np.floor(np.asarray(inventory, float).reshape(-1, len(plan.defenders)).mean(axis=0)).astype(np.int64))
+        limit = engagement_limits(plan) if capacity else None
+        allocation = preferential_allocation(plan, p * r, start, per_opportunity=1, max_engagements=limit, seed=seed).caps
+    res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed,
+                        doctrine="shoot-look-shoot" if doctrine == "preferential" else doctrine,
                         missile_reliability=raid.missile_reliability, decoys=raid.decoys_per_missile,
                         discrimination=raid.discrimination_probability, memory_budget=memory_budget, progress=progress,
-                        keep_trials=keep_trials, common_mode=rho if np.any(rho > 0) else None)
+                        keep_trials=keep_trials, common_mode=rho if np.any(rho > 0) else None, capacity=capacity,
+                        availability=avail, inventory=inventory, on_station=on_station, allocation=allocation, wave=wave,
+                        keep_magazines=keep_magazines)
     if catalog.economics_data is not None:  # every price in US$ of the scenario's price year
         from bmdlab.catalog.money import exchange_rate, to_jpy, value_to_jpy
 
@@ -127,6 +178,12 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         year = None
         cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
     out = res.summary(plan, cost)
+    out["doctrine"] = doctrine if doctrine == "preferential" else out["doctrine"]
+    out["capacity"] = capacity
+    out["units"] = [{"name": d.name, "unit": d.unit, "interceptor": d.interceptor,
+                     "fire_channels": int(d.fire_channels) or None, "c2_time_s": float(d.c2_time),
+                     "availability": float(a), "on_station_fraction": round(float(f), 5)}
+                    for d, a, f in zip(plan.defenders, avail, res.extra["on_station_fraction"])]
     out["common_mode"] = {k: float(v) for k, v in sorted({d.interceptor: x for d, x in zip(plan.defenders, rho)}.items())}
     from bmdlab.catalog.money import money_json
 

@@ -15,9 +15,10 @@ from bmdlab.plotting import finish_figure, new_figure
 def plot_tradeoff(result: dict[str, Any], path: str | Path | None, raid: int = 200) -> Path | Figure:
     """Life-cycle cost against expected surviving value (left) and population covered twice (right).
 
-    The Pareto frontier (no option cheaper and at least as effective) is drawn as a step line; error
-    bars on cost span the published price ranges. Writes a PNG to ``path`` and returns it, or returns
-    the Figure if ``path`` is None.
+    The Pareto frontier (no option cheaper and at least as effective; for the raid, compared in pairs
+    on common random numbers, the result's ``pareto_surviving_value``) is drawn as a step line; error
+    bars on cost span the published price ranges, and on the surviving value its Monte Carlo 95 %
+    interval. Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
     from bmdlab.cost.tradeoff import pareto_front
 
@@ -26,23 +27,28 @@ def plot_tradeoff(result: dict[str, Any], path: str | Path | None, raid: int = 2
     cost = np.array([r["cost"]["total"]["jpy"] for r in rows]) / 1e9
     lo = np.array([r["cost"]["total_range"]["low"]["jpy"] for r in rows]) / 1e9
     hi = np.array([r["cost"]["total_range"]["high"]["jpy"] for r in rows]) / 1e9
+    value = 100 * np.array([r["raids"][n]["expected_surviving_value_fraction"] for r in rows])
+    ci = np.array([r["raids"][n].get("expected_surviving_value_fraction_ci95", [np.nan, np.nan]) for r in rows], float) * 100
+    two = 100 * np.array([r["population_fraction_2units"] for r in rows])
+    keys = [r["key"] for r in rows]
+    paired = result.get("pareto_surviving_value", {}).get(n)
     panels = [
-        (100 * np.array([r["raids"][n]["expected_surviving_value_fraction"] for r in rows]),
-         f"expected surviving value, raid of {raid} [% of value]"),
-        (100 * np.array([r["population_fraction_2units"] for r in rows]),
-         "Japan's population defended by 2+ units [%]"),
+        (value, f"expected surviving value, raid of {raid} [% of value, 95 % CI]",
+         np.isin(keys, paired) if paired is not None else pareto_front(cost, value),
+         np.abs(np.stack([value - ci[:, 0], ci[:, 1] - value])) if np.isfinite(ci).all() else None),
+        (two, "Japan's population defended by 2+ units [%]", pareto_front(cost, two), None),
     ]
     fig = new_figure((12, 5))
     axes = fig.subplots(1, 2)
     colors = matplotlib.colormaps["tab10"](np.arange(len(rows)) % 10)
-    for ax, (eff, ylabel) in zip(axes, panels):
-        front = pareto_front(cost, eff)
+    for ax, (eff, ylabel, front, yerr) in zip(axes, panels):
         order = np.argsort(cost[front])
         fx, fy = cost[front][order], eff[front][order]
         ax.step(np.r_[fx, fx[-1] * 1.15], np.r_[fy, fy[-1]], where="post", color="0.4", lw=1.2, ls="--",
                 label="Pareto frontier", zorder=1)
         for i, r in enumerate(rows):
-            ax.errorbar(cost[i], eff[i], xerr=[[cost[i] - lo[i]], [hi[i] - cost[i]]], fmt="o", ms=8 if front[i] else 6,
+            ax.errorbar(cost[i], eff[i], xerr=[[cost[i] - lo[i]], [hi[i] - cost[i]]],
+                        yerr=None if yerr is None else yerr[:, i:i + 1], fmt="o", ms=8 if front[i] else 6,
                         color=colors[i], mec="black" if front[i] else colors[i], capsize=3, label=r["label"], zorder=3)
         ax.set_xlabel(f"life-cycle cost, {result['years']} years [¥ bn of {result['price_year']}]")
         ax.set_ylabel(ylabel)

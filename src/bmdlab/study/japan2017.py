@@ -38,10 +38,11 @@ from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_che
 from bmdlab.defense.engage import LEGACY_MODEL
 from bmdlab.study.coverage_section import claim_changes, claim_dependence, coverage_section
 from bmdlab.study.figures import coverage_maps_side_by_side, region_case_map
-from bmdlab.plotting.raids import plot_leakers
+from bmdlab.plotting.raids import plot_campaign, plot_leakers
 from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
 from bmdlab.study.cost_section import cost_section
 from bmdlab.study.raid_section import raid_section
+from bmdlab.study.realism_section import realism_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import max_range, missile_trajectory
 
@@ -117,9 +118,17 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
         claims_png = coverage_maps_side_by_side(panels, catalog, cities, work / "claims_maps.png", ncols=2)
 
         step = progress.add_task("raids: 50, 100, 200 missiles x three architectures (Monte Carlo)", total=3)
-        raids = raid_section(catalog, progress=lambda _n: progress.advance(step))
+        main_trials: dict[str, Any] = {}
+        raids = raid_section(catalog, progress=lambda _n: progress.advance(step), per_trial=main_trials)
         raids_png = plot_leakers(raids["runs"], work / "raid_leakers.png",
                                  f"Saturation raids ({raids['trials']:,} trials each, seed {raids['seed']})")
+        step = progress.add_task("raid realism: model steps, doctrines, pairs, campaigns, availability", total=3)
+        realism = realism_section(catalog, covs, seed=raids["seed"], main_trials=main_trials, main_trial_count=raids["trials"],
+                                  progress=lambda _n: progress.advance(step))
+        camp = realism["campaign"]
+        campaign_png = plot_campaign(camp["runs"], work / "campaign.png",
+                                     f"Campaign: {camp['waves']} waves of {camp['missiles']} missiles every {camp['every_h']:g} h "
+                                     f"({camp['trials']:,} trials, seed {realism['seed']})")
 
         step = progress.add_task("costs, trade-offs (7 options), budget optimum, sensitivity", total=10)
         covmap = {"baseline": covs["japan-2017-baseline"], "aegis-ashore": covs["japan-2017-aegis-ashore"],
@@ -182,17 +191,20 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
                                  "cases": [r.to_dict() for r in footprints]},
             "coverage": coverage,
             "raids": raids,
+            "realism": realism,
             "costs": costs,
             "claims": coverage["claims"] + raids["claims"] + costs["claims"],
             "assumptions": _assumptions(catalog),
             "figures": {"tradeoff": tradeoff_png.name, "tornado_leakers": tornado_png.name, "tornado_cost": tornado_cost_png.name,"threat_map": threat_png.name, "observed_profiles": profile_png.name, "coverage_maps": coverage_png.name,
-                        "claims_maps": claims_png.name, "raid_leakers": raids_png.name, "footprint_check_seongju": seongju_png.name},
+                        "claims_maps": claims_png.name, "raid_leakers": raids_png.name, "footprint_check_seongju": seongju_png.name,
+                        "campaign": campaign_png.name},
         }
         atomic_write_json(work / "results.json", results)
         html = _render_report(results, catalog, {"threat_map": _png_data_uri(threat_png), "observed_profiles": _png_data_uri(profile_png),
                                                         "coverage_maps": _png_data_uri(coverage_png),
                                                         "claims_maps": _png_data_uri(claims_png),
                                                         "raid_leakers": _png_data_uri(raids_png),
+                                                        "campaign": _png_data_uri(campaign_png),
                                                         "tradeoff": _png_data_uri(tradeoff_png),
                                                         "tornado_leakers": _png_data_uri(tornado_png),
                                                         "tornado_cost": _png_data_uri(tornado_cost_png),

@@ -21,15 +21,22 @@ CLAIMS = {
 
 
 def raid_section(catalog: Catalog, sizes: tuple[int, ...] = RAID_SIZES, trials: int = 10_000, seed: int = SEED,
-                 progress=None) -> dict[str, Any]:
-    """Raids of each size against each architecture (the scenarios' default raid, scaled)."""
+                 progress=None, per_trial: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Raids of each size against each architecture (the scenarios' default raid, scaled).
+
+    ``per_trial``, if given, receives each architecture's per-trial leakers at the largest size (for
+    the paired comparisons of :mod:`bmdlab.study.realism_section`).
+    """
     runs: dict[str, dict[str, Any]] = {}
     for name in ARCHITECTURES:
         scen = load_scenario(name, catalog)
         runs[name] = {}
         for n in sizes:
-            out, _, _ = run_scenario_raid(scen, catalog, missiles=n, trials=trials, seed=seed)
+            keep = per_trial is not None and n == max(sizes)
+            out, tally, _ = run_scenario_raid(scen, catalog, missiles=n, trials=trials, seed=seed, keep_trials=keep)
             runs[name][str(n)] = out
+            if keep:
+                per_trial[name] = tally.extra["leakers_per_trial"]
         if progress:
             progress(name)
     sspk = {k: round(default_sspk(i), 3) for k, i in catalog.interceptors.items()}

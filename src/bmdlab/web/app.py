@@ -75,9 +75,12 @@ class RaidRequest(_Body):
     scenario: ScenarioIn = Field(description=_SCENARIO_HELP)
     missiles: int | None = Field(None, description="missiles in the raid (default: the scenario's raid)")
     trials: int = Field(2000, description=f"Monte Carlo trials, 1 to {MAX_TRIALS:,}")
-    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2"] | None = None
+    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2", "preferential"] | None = None
     seed: int = DEFAULT_SEED
     common_mode: float | None = Field(None, description=_COMMON_MODE_HELP)
+    capacity: bool | None = Field(None, description="honour fire channels and C2 decision times (default: the scenario's, on)")
+    availability: float | None = Field(None, description="probability 0 to 1 that every unit is on station (default: the "
+                                                          "scenario's, else the catalog's)")
 
 
 class CompareRequest(_Body):
@@ -85,9 +88,12 @@ class CompareRequest(_Body):
     b: ScenarioIn = Field(description="architecture B (its units in A's scenario): " + _SCENARIO_HELP)
     missiles: int | None = None
     trials: int = Field(2000, description=f"paired Monte Carlo trials, 2 to {MAX_TRIALS:,}")
-    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2"] | None = None
+    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2", "preferential"] | None = None
     seed: int = DEFAULT_SEED
     common_mode: float | None = Field(None, description=_COMMON_MODE_HELP)
+    capacity: bool | None = Field(None, description="honour fire channels and C2 decision times (default: the scenario's, on)")
+    availability: float | None = Field(None, description="probability 0 to 1 that every unit is on station (default: the "
+                                                          "scenario's, else the catalog's)")
 
 
 class FootprintRequest(_Body):
@@ -238,6 +244,10 @@ class Server:
         return None if value is None else check_float("common_mode", value, 0.0, 0.99)
 
     @staticmethod
+    def availability(value: float | None) -> float | None:
+        return None if value is None else check_float("availability", value, 0.0, 1.0)
+
+    @staticmethod
     def trials(value: int, low: int = 1) -> int:
         return _browser_limit(check_int, "trials", value, low, MAX_TRIALS)
 
@@ -286,10 +296,12 @@ class Server:
         a = Analysis(sc, catalog=self.catalog, seed=req.seed)
         a.check_raid(req.missiles, trials=trials, doctrine=req.doctrine)
         common_mode = self.common_mode(req.common_mode)
+        availability = self.availability(req.availability)
 
         def run(job: Job) -> dict[str, Any]:
             job.tick(0.0, "planning the raid (flying every missile, building fly-out fans)")
             r = a.raid(req.missiles, trials=trials, doctrine=req.doctrine, common_mode=common_mode,
+                       capacity=req.capacity, availability=availability,
                        progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"))
             return r.to_dict()
 
@@ -300,11 +312,12 @@ class Server:
         trials = self.trials(req.trials, low=2)
         Analysis(sa, catalog=self.catalog, seed=req.seed).check_raid(req.missiles, trials=trials, doctrine=req.doctrine)
         common_mode = self.common_mode(req.common_mode)
+        availability = self.availability(req.availability)
 
         def run(job: Job) -> dict[str, Any]:
             job.tick(0.0, "planning both raids")
             r = compare(sa, sb, catalog=self.catalog, missiles=req.missiles, trials=trials, doctrine=req.doctrine,
-                        seed=req.seed, common_mode=common_mode,
+                        seed=req.seed, common_mode=common_mode, capacity=req.capacity, availability=availability,
                         progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"))
             return r.to_dict()
 
@@ -573,7 +586,7 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
             "missiles": [{"key": k, "name": m.name, "range_km": round(max_range(m) / 1e3)} for k, m in cat.missiles.items()],
             "launch_areas": [{"key": k, "name": cat.place(k).name, "lat": cat.place(k).lat.nominal, "lon": cat.place(k).lon.nominal}
                              for k in cat.places_of("launch-area")],
-            "shapes": list(SHAPES), "doctrines": ["shoot-look-shoot", "salvo"],
+            "shapes": list(SHAPES), "doctrines": ["shoot-look-shoot", "salvo", "preferential"],
             "resolutions_km": list(RESOLUTIONS_KM),
         }
 

@@ -1010,6 +1010,10 @@ function raidOptions() {
   // correlation of one interceptor type's shots (common-mode failure); empty: the scenario's
   const rho = $("#raid-common-mode").value.trim();
   if (rho !== "") opts.common_mode = Number(rho);
+  // probability that every unit is on station; empty: the scenario's, else the catalog's
+  const avail = $("#raid-availability").value.trim();
+  if (avail !== "") opts.availability = Number(avail);
+  opts.capacity = $("#raid-capacity").checked;
   return opts;
 }
 
@@ -1028,6 +1032,17 @@ function dl(rows) {
   return el("dl", {}, ...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
 }
 
+/** The raid's model in words: channels, units on station, correlation (from the raid JSON). */
+function raidModel(r) {
+  const units = Array.isArray(r.units) ? r.units : [];
+  const onStation = units.reduce((a, u) => a + (typeof u.on_station_fraction === "number" ? u.on_station_fraction : 1), 0);
+  const rho = r.common_mode ? Object.values(r.common_mode).filter((x) => x > 0) : [];
+  return [r.capacity === false ? "no fire-channel or C2 limit" : "fire channels and C2 queue",
+          units.length ? `${fmtNum(onStation, 1)} of ${units.length} units on station (mean)` : "",
+          rho.length ? `shots correlated (${rho.map((x) => fmtNum(x, 2)).join(", ")})` : "independent shots"]
+    .filter(Boolean).join("; ");
+}
+
 function renderRaid(r) {
   const out = $("#raid-result");
   const per = r.interceptors_expended && typeof r.interceptors_expended === "object" && r.interceptors_expended.mean === undefined
@@ -1039,8 +1054,10 @@ function renderRaid(r) {
     ["P(zero leakers)", `${fmtPct(r.p_zero_leakers)}${Array.isArray(r.p_zero_leakers_ci95) ? ` (95 % CI ${fmtPct(r.p_zero_leakers_ci95[0])} – ${fmtPct(r.p_zero_leakers_ci95[1])})` : ""}`],
     ["Interceptors expended", `${fmtNum(interceptorsMean(r), 1)} interceptors (mean)${per ? `: ${per}` : ""}`],
     ["Cost of interceptors expended", `${fmtYen(cost.jpy)}${cost.price_year ? ` (${cost.price_year} yen)` : ""}`],
+    ["Model", raidModel(r)],
   ]));
   out.querySelector("dd:nth-of-type(2)").id = "raid-expected-leakers";
+  out.querySelector("dd:nth-of-type(6)").id = "raid-model";
   out.dataset.expectedLeakers = String(r.expected_leakers);
   out.dataset.missiles = String(r.missiles);
 }

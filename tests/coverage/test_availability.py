@@ -1,0 +1,83 @@
+"""Coverage over availability (bmdlab.coverage.availability) against closed forms.
+
+With one threat a cell is defended when at least one unit with a shot there is on station, so its
+probability is 1 - prod_d (1 - a_d) over the units with a shot: the expected shares follow exactly.
+With two threats a cell needs a unit on station for each; enumerating the 2^n on-station patterns
+gives the exact expectation. Both are independent of the sampling code under test.
+"""
+
+from dataclasses import replace
+from itertools import product
+
+import numpy as np
+import pytest
+
+import bmdlab
+from bmdlab.coverage.availability import coverage_over_availability, defended_samples
+from bmdlab.coverage.national import Coverage
+from bmdlab.errors import BmdlabError
+from bmdlab.geo.grid import land_grid
+
+
+def _coverage(shots: np.ndarray, reach: np.ndarray, availability) -> Coverage:
+    """A coverage of the 100 km land grid with hand-made shot opportunities (threats, units, cells)."""
+    from bmdlab.catalog import builtin_catalog
+    from bmdlab.coverage.national import defenders_of
+
+    base = bmdlab.Analysis("japan-2017-baseline").scenario
+    d0 = defenders_of(base, builtin_catalog())[0][0]
+    units = tuple(replace(d0, name=f"u{i}", availability=a) for i, a in enumerate(availability))
+    return Coverage(grid=land_grid(100.0), defenders=units, threats=tuple(range(shots.shape[0])),
+                    shots=shots.astype(np.int8), reach=reach)
+
+
+def test_single_threat_expectation_matches_the_closed_form():
+    rng = np.random.default_rng(1)
+    grid_cells = len(land_grid(100.0))
+    a = np.array([0.5, 0.9, 0.3, 0.7])
+    shots = (rng.random((1, 4, grid_cells)) < 0.4).astype(np.int8)
+    reach = np.ones((1, grid_cells), dtype=bool)
+    cov = _coverage(shots, reach, a)
+    p = 1 - np.prod(np.where(shots[0] > 0, 1 - a[:, None], 1.0), axis=0)  # per cell
+    w = cov.grid.population / cov.grid.population.sum()
+    exact_people = float(p @ w)
+    exact_land = float(p @ (cov.grid.area_m2 / cov.grid.area_m2.sum()))
+    res = coverage_over_availability(cov, samples=20_000, seed=3)
+    for key, exact in (("population_fraction", exact_people), ("land_fraction", exact_land)):
+        lo, hi = res[key]["expected_ci95"]
+        half = (hi - lo) / 2
+        assert abs(res[key]["expected"] - exact) <= 2 * half + 1e-4  # 4 standard errors (+ rounding to 1e-4)
+    assert res[key]["all_on_station"] >= res[key]["p95"] - 1e-9
+
+
+def test_two_threats_need_a_unit_on_station_for_each():
+    # cell 0: threat 0 only by unit 0, threat 1 only by unit 1 -> defended iff both on station
+    grid_cells = len(land_grid(100.0))
+    shots = np.zeros((2, 2, grid_cells), dtype=np.int8)
+    shots[0, 0, :] = 1
+    shots[1, 1, :] = 1
+    reach = np.ones((2, grid_cells), dtype=bool)
+    cov = _coverage(shots, reach, [0.6, 0.5])
+    patterns = np.array(list(product([False, True], repeat=2)))
+    got = defended_samples(cov, patterns)
+    assert np.array_equal(got[:, 0], patterns[:, 0] & patterns[:, 1])  # exact, by enumeration
+    res = coverage_over_availability(cov, samples=40_000, seed=0)
+    lo, hi = res["land_fraction"]["expected_ci95"]
+    assert lo - 1e-4 <= 0.6 * 0.5 <= hi + 1e-4
+
+
+def test_every_unit_on_station_reproduces_the_coverage():
+    cov = bmdlab.Analysis("japan-2017-aegis-ashore").coverage(resolution_km=40).coverage
+    res = coverage_over_availability(cov, availability=np.ones(len(cov.defenders)), samples=10)
+    assert res["population_fraction"]["expected"] == res["population_fraction"]["all_on_station"]
+    assert res["land_fraction"]["p05"] == res["land_fraction"]["all_on_station"]
+
+
+def test_api_and_bad_input():
+    r = bmdlab.Analysis("japan-2017-baseline").coverage(resolution_km=40, availability_samples=500)
+    av = r.data["availability"]
+    assert av["population_fraction"]["expected"] < av["population_fraction"]["all_on_station"]  # ships at 0.5
+    with pytest.raises(BmdlabError, match="availability_samples"):
+        bmdlab.Analysis("japan-2017-baseline").coverage(resolution_km=40, availability_samples=-1)
+    with pytest.raises(BmdlabError, match="availability"):
+        coverage_over_availability(r.coverage, availability=np.full(len(r.coverage.defenders), 1.5))
