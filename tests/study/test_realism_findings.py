@@ -3,7 +3,8 @@
 import numpy as np
 
 from bmdlab.engagement.paired import compare_verdict, paired_difference
-from bmdlab.study.realism_section import availability_finding, campaign_finding, doctrine_finding, step_finding
+from bmdlab.study.realism_section import (availability_finding, campaign_finding, doctrine_finding, raid_headline,
+                                          step_finding)
 
 
 def _avail(all_on, expected, p05):
@@ -71,3 +72,11 @@ def test_paired_difference_and_verdict_against_numpy():
     assert p["difference"] == d.mean() and np.allclose(p["ci95"], [d.mean() - half, d.mean() + half])
     assert p["independent_ci95_half_width"] > half  # pairing narrows the interval here
     assert "fewer" in compare_verdict("A", "B", p["difference"], tuple(p["ci95"]), 200, 1000)
+
+
+def test_the_raid_headline_names_the_step_that_adds_most_leakers_over_the_architectures():
+    steps = {"a": [{"step": "ideal"}, _step("channels", 80.0, 79, 81), _step("availability", 10.0, 9, 11)],
+             "b": [{"step": "ideal"}, _step("channels", 5.0, 4, 6), _step("availability", 12.0, 11, 13)]}
+    assert raid_headline(steps) == "Fire channels add the most leakers."
+    steps["a"][1] = _step("channels", 1.0, 0, 2)
+    assert raid_headline(steps) == "Units off station add the most leakers."

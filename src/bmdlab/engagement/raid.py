@@ -276,15 +276,16 @@ class RaidTally:
         }
 
 
-def raid_memory_bytes(threats: int, assets: int, defenders: int, trials: int = TRIAL_BLOCK) -> int:
+def raid_memory_bytes(threats: int, assets: int, defenders: int, trials: int = TRIAL_BLOCK, channels: int = 0) -> int:
     """Peak memory of :func:`simulate_raid` beyond the plan [bytes], for one block of trials.
 
     Per trial of a block: a leak flag per threat and its copy sorted by asset (2 bytes per threat), a
-    hit flag per asset, the magazine, start and next-free time of each unit (24 bytes), and about ten
-    8-byte vectors of temporaries; per unit and threat, the plan's four arrays (32 bytes).
+    hit flag per asset, per unit the magazine and its start, the last launch, the C2 queue and the
+    on-station flag (41 bytes), each fire channel's start and end (16 bytes), and about ten 8-byte
+    vectors of temporaries; per unit and threat, the plan's five arrays (40 bytes).
     """
-    per_trial = 2 * threats + assets + 24 * defenders + 80
-    return int(min(trials, TRIAL_BLOCK) * per_trial + 32 * defenders * threats + 8 * (threats + assets))
+    per_trial = 2 * threats + assets + 41 * defenders + 16 * channels + 80
+    return int(min(trials, TRIAL_BLOCK) * per_trial + 40 * defenders * threats + 8 * (threats + assets))
 
 
 def _size(n: float) -> str:
@@ -426,7 +427,8 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     if not 1 <= trials <= MAX_TRIALS:
         raise BmdlabError(f"trials: {trials} must be between 1 and {MAX_TRIALS:,}")
     n_def, n_threat, n_asset = len(plan.defenders), len(plan.threats), len(plan.assets)
-    check_memory(raid_memory_bytes(n_threat, n_asset, n_def, trials), memory_budget,
+    check_memory(raid_memory_bytes(n_threat, n_asset, n_def, trials,
+                                   sum(d.fire_channels for d in plan.defenders) if capacity else 0), memory_budget,
                  f"a raid of {n_threat:,} missiles on {n_asset:,} assets against {n_def:,} units")
     start = np.array([d.inventory for d in plan.defenders] if inventory is None else inventory, dtype=np.int64)
     if start.shape not in ((n_def,), (trials, n_def)) or np.any(start < 0):

@@ -63,7 +63,8 @@ def plot_tradeoff(result: dict[str, Any], path: str | Path | None, raid: int = 2
 
 def plot_tornado(result: dict[str, Any], path: str | Path | None, metric: str = "expected_leakers",
                  label: str | None = None) -> Path | Figure:
-    """Tornado chart: each input's low and high end against the base value of one metric.
+    """Tornado chart: each input's low and high end against the base value of one metric, with the Monte
+    Carlo 95 % interval of each end (whiskers) and of the base (grey band) where the result has them.
 
     Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
@@ -76,9 +77,20 @@ def plot_tornado(result: dict[str, Any], path: str | Path | None, metric: str = 
         scale, unit = 0.01, " [%]"
     fig = new_figure((9, 0.55 * len(rows) + 1.6))
     ax = fig.subplots()
+    half_key = f"{metric}_ci95_half_width"
+    halves = {r["label"]: (r["low_metrics"].get(half_key), r["high_metrics"].get(half_key)) for r in result["rows"]}
+    labelled = False
     for i, (name, lo, hi) in enumerate(rows):
         ax.barh(i, (lo - base) / scale, left=base / scale, color="#4c78a8", height=0.6, label="input at low end" if i == 0 else None)
         ax.barh(i, (hi - base) / scale, left=base / scale, color="#e45756", height=0.6, label="input at high end" if i == 0 else None)
+        for end, h in zip((lo, hi), halves.get(name, (None, None))):
+            if h is not None and np.isfinite(h):
+                ax.errorbar(end / scale, i, xerr=h / scale, fmt="none", ecolor="black", elinewidth=1, capsize=3,
+                            label=None if labelled else "95 % CI (Monte Carlo)")
+                labelled = True
+    base_half = result["base_metrics"].get(half_key)
+    if base_half is not None and np.isfinite(base_half):
+        ax.axvspan((base - base_half) / scale, (base + base_half) / scale, color="0.8", zorder=0)
     ax.axvline(base / scale, color="black", lw=1)
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8.5)
     ax.set_xlabel((label or metric.replace("_", " ")) + unit)

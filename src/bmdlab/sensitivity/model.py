@@ -37,6 +37,8 @@ References
 
 from __future__ import annotations
 
+import numpy as np
+
 from typing import Any
 
 from scipy.special import betaincinv
@@ -203,7 +205,9 @@ def prefetch_coverages(scenarios: list, catalog: Catalog) -> None:
 def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_SEED, catalog_dir: str | None = None) -> dict[str, float]:
     """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments.
 
-    Returns every name of :data:`METRICS` and ``price_year``, the year whose yen the cost metrics
+    Returns every name of :data:`METRICS`, the 95 % half-widths of the two Monte Carlo means
+    (``expected_leakers_ci95_half_width``, ``expected_surviving_value_fraction_ci95_half_width``) and
+    ``price_year``, the year whose yen the cost metrics
     are in (the scenario's).
     """
     from bmdlab.cost.architecture import architecture_cost
@@ -212,7 +216,8 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_S
     p = check_point(point)
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
     scen = point_scenario(p, catalog)
-    out, _, _ = run_scenario_raid(scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p))
+    out, tally, _ = run_scenario_raid(scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p),
+                                      keep_trials=trials > 1)
     breakdown = architecture_cost(scen, catalog, years=None if p["years"] is None else int(p["years"]))
     cost = breakdown.total() * float(p["cost_scale"])
     sv = out["expected_surviving_value_fraction"]
@@ -227,7 +232,18 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_S
         "cost_total_jpy": int(round(cost)),  # whole yen of price_year, as every money figure
         "jpy_per_surviving_value_point": float(cost / (100 * sv)) if sv > 0 else float("inf"),
         "price_year": int(breakdown.price_year),
+        # Monte Carlo 95 % half-widths (for the tornado's error bars; not sweep columns)
+        "expected_leakers_ci95_half_width": _half_width(tally.extra.get("leakers_per_trial")),
+        "expected_surviving_value_fraction_ci95_half_width": _half_width(tally.extra.get("surviving_value_per_trial")),
     }
+
+
+def _half_width(x) -> float:
+    """1.96 standard errors of a Monte Carlo mean (NaN without per-trial values)."""
+    if x is None or len(x) < 2:
+        return float("nan")
+    x = np.asarray(x, float)
+    return float(1.96 * x.std(ddof=1) / np.sqrt(x.size))
 
 
 __all__ = ["METRICS", "PARAMETERS", "check_point", "evaluate", "run_seed", "sspk_at_quantile"]

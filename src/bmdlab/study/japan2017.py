@@ -42,6 +42,7 @@ from bmdlab.plotting.raids import plot_campaign, plot_leakers
 from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
 from bmdlab.study.cost_section import cost_section
 from bmdlab.study.raid_section import raid_section
+from bmdlab.study.raid_model_check import raid_model_check
 from bmdlab.study.realism_section import realism_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import max_range, missile_trajectory
@@ -87,8 +88,10 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
         tl = threat_timeline(catalog, cities, missiles=missiles, launch_areas=areas,
                              progress=lambda _k: progress.advance(step))
 
-        step = progress.add_task("model check against observed flights", total=1)
+        step = progress.add_task("model check against observed flights and the raid models' closed forms", total=2)
         observed = model_observed_flights(catalog)
+        progress.advance(step)
+        raid_check = raid_model_check(catalog)
         progress.advance(step)
 
         step = progress.add_task("coverage: three architectures, PAC-3 footprint, THAAD siting", total=5)
@@ -187,6 +190,7 @@ def run_study(out: str | Path, *, catalog: Catalog, command: str, console: Conso
             "meta": meta,
             "threats": threats,
             "observed_flights": observed,
+            "raid_model_check": raid_check,
             "footprint_checks": {"resolution_km": FOOTPRINT_CHECK_RESOLUTION_KM, "tolerance_factor": TOLERANCE_FACTOR,
                                  "cases": [r.to_dict() for r in footprints]},
             "coverage": coverage,

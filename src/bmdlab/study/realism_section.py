@@ -112,7 +112,22 @@ def realism_section(catalog: Catalog, covs: dict[str, Coverage], *, seed: int, m
            "availability": {"samples": AVAILABILITY_SAMPLES, "seed": seed, "runs": availability}}
     out["findings"] = [availability_finding(availability), step_finding(steps), doctrine_finding(doctrines),
                        campaign_finding(campaigns)]
+    out["headline"] = raid_headline(steps)
     return out
+
+
+STEP_NAMES = {"channels": "Fire channels", "availability": "Units off station", "common-mode": "Correlated failures"}
+
+
+def raid_headline(steps: dict[str, list[dict[str, Any]]]) -> str:
+    """Rule: the model step whose paired change in expected leakers, summed over the architectures, is
+    largest names the raid headline ("Fire channels add the most leakers.")."""
+    total: dict[str, float] = {}
+    for rows in steps.values():
+        for r in rows[1:]:
+            total[r["step"]] = total.get(r["step"], 0.0) + r["change_from_previous"]["difference"]
+    step = max(total, key=total.get)
+    return f"{STEP_NAMES.get(step, step)} add the most leakers."
 
 
 def _reserve(plan) -> dict[str, int]:
