@@ -79,13 +79,19 @@ def tradeoff(
         return
     console.print(f"{len(out['options'])} options, raid of {raid}, {trials:,} trials, seed {seed}; yen of {out['price_year']}, "
                   f"{out['years']}-year life cycle")
-    t = Table("option", "cost", "pop.", "2+ units", "leakers", "P(0)", "surviving", "Pareto")
+    t = Table("option", "cost", "pop.", "2+ units", "leakers (95 % CI)", "P(0)", "surviving (95 % CI)", "Pareto")
     for r in out["options"]:
         rr = r["raids"][str(raid)]
+        lci = rr.get("expected_leakers_ci95") or [float("nan")] * 2
+        vci = rr.get("expected_surviving_value_fraction_ci95") or [float("nan")] * 2
         t.add_row(r["key"], bn(r["cost"]["total"]["jpy"]), f"{100 * r['population_fraction']:.1f} %",
-                  f"{100 * r['population_fraction_2units']:.1f} %", f"{rr['expected_leakers']:.1f}", f"{rr['p_zero_leakers']:.3f}",
-                  f"{100 * rr['expected_surviving_value_fraction']:.1f} %", "yes" if r["key"] in res.frontier else "")
+                  f"{100 * r['population_fraction_2units']:.1f} %", f"{rr['expected_leakers']:.1f} ({lci[0]:.1f}-{lci[1]:.1f})",
+                  f"{rr['p_zero_leakers']:.3f}",
+                  f"{100 * rr['expected_surviving_value_fraction']:.1f} % ({100 * vci[0]:.1f}-{100 * vci[1]:.1f})",
+                  "yes" if r["key"] in res.frontier else "")
     console.print(t)
+    console.print("Pareto: options compared in pairs on common random numbers; a dearer option stays only if resolvably "
+                  "better (95 %).", highlight=False, soft_wrap=True)
     if budget_jpy is not None:
         b = out["budget"]
         console.print(f"budget {bn(budget_jpy)}: buy {', '.join(b['buy_labels']) or 'no new units'}"
