@@ -20,6 +20,11 @@ The inputs that the debate's answers hang on, each a named parameter:
                           ``min_flight_time``, ``crossing``, ``track_rcs``, ``field_of_view``)
 ``rcs_scale``             factor on every threat's radar cross-section (radar ranges scale as its
                           fourth root)
+``availability``          probability that every unit is on station (default: each unit's catalog
+                          availability)
+``fire_channels_scale``   factor on every unit's catalog fire channels (rounded, at least 1): the
+                          channel counts are lower bounds from public tests, so 2 or 4 asks how much
+                          that bound matters
 ========================  ==========================================================================
 
 Besides the raid and cost metrics, every run reports the land and population its architecture
@@ -65,6 +70,8 @@ PARAMETERS: dict[str, Any] = {
     "limit_track_rcs": None,
     "limit_field_of_view": None,
     "rcs_scale": None,
+    "availability": None,
+    "fire_channels_scale": None,
 }
 #: The engagement-limit parameters and the limits they switch.
 LIMIT_PARAMETERS = {f"limit_{name.replace('-', '_')}": name for name in
@@ -77,7 +84,7 @@ METRICS = ("expected_leakers", "p_zero_leakers", "expected_surviving_value_fract
 #: Allowed range of each numeric parameter (inclusive).
 RANGES = {"missiles": (0, 5000), "sspk_quantile": (0.0, 1.0), "decoys": (0, 20), "discrimination": (0.0, 1.0),
           "track_delay_s": (0.0, 3600.0), "missile_reliability": (0.0, 1.0), "cost_scale": (0.0, 100.0), "years": (0, 100),
-          "rcs_scale": (0.001, 1000.0)}
+          "rcs_scale": (0.001, 1000.0), "availability": (0.0, 1.0), "fire_channels_scale": (0.01, 1000.0)}
 #: Parameters that count things (whole numbers only: 10.7 missiles is refused, not run as 10).
 INTEGERS = ("missiles", "decoys", "years")
 #: Allowed values of each choice parameter.
@@ -177,13 +184,28 @@ def point_scenario(p: dict[str, Any], catalog: Catalog):
     if scen.raid is None:
         raise BmdlabError(f"scenario '{scen.name}' has no raid; add a 'raid:' section with salvos")
     update["raid"] = scen.raid.model_copy(update=raid_upd)
+    eng_upd: dict[str, Any] = {}
     if p["sspk_quantile"] is not None:
         sspk = {}
         for k, i in catalog.interceptors.items():
             h, n = i.test_record.value
             sspk[k] = sspk_at_quantile(h, n, float(p["sspk_quantile"]))
         sspk.update(scen.engagement.sspk)
-        update["engagement"] = scen.engagement.model_copy(update={"sspk": sspk})
+        eng_upd["sspk"] = sspk
+    types = sorted({u.unit for u in scen.architecture.units})
+    if p["availability"] is not None:
+        eng_upd["availability"] = {t: float(p["availability"]) for t in types}
+    if p["fire_channels_scale"] is not None:
+        chans = {}
+        for t in types:
+            base = scen.engagement.fire_channels.get(t)
+            if base is None and catalog.units[t].fire_channels is not None:
+                base = int(catalog.units[t].fire_channels.nominal)
+            if base is not None:
+                chans[t] = max(1, min(1000, int(round(base * float(p["fire_channels_scale"])))))
+        eng_upd["fire_channels"] = chans
+    if eng_upd:
+        update["engagement"] = scen.engagement.model_copy(update=eng_upd)
     return scen.model_copy(update=update)
 
 
