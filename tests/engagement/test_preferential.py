@@ -143,18 +143,21 @@ def test_greedy_construction_alone_is_feasible_and_no_better():
         _brute_force([0, 0, 1, 1, 2], [10, 1, 4], pk, plan.opportunities, [3, 2]), abs=1e-12)
 
 
+def _raid_draws(draw, units, threats, assets, value, opportunities, pk, inventory, engagements):
+    """Draw (aims, values, opportunities, pk, inventory, engagements) of a random raid within the given ranges."""
+    n_def, n_threat, n_asset = draw(st.integers(1, units)), draw(st.integers(1, threats)), draw(st.integers(1, assets))
+    per_unit = lambda s: st.lists(s, min_size=n_def, max_size=n_def)  # noqa: E731
+    aims = draw(st.lists(st.integers(0, n_asset - 1), min_size=n_threat, max_size=n_threat))
+    values = draw(st.lists(st.integers(1, value), min_size=n_asset, max_size=n_asset))
+    opp = draw(st.lists(st.integers(0, opportunities), min_size=n_def * n_threat, max_size=n_def * n_threat))
+    return (aims, values, opp, draw(per_unit(pk)), draw(per_unit(st.integers(0, inventory))),
+            draw(st.none() | per_unit(st.integers(0, engagements))), per_unit)
+
+
 @st.composite
 def tiny_raids(draw):
-    n_def = draw(st.integers(1, 2))
-    n_threat = draw(st.integers(1, 4))
-    n_asset = draw(st.integers(1, 3))
-    aims = draw(st.lists(st.integers(0, n_asset - 1), min_size=n_threat, max_size=n_threat))
-    values = draw(st.lists(st.integers(1, 20), min_size=n_asset, max_size=n_asset))
-    opp = draw(st.lists(st.integers(0, 2), min_size=n_def * n_threat, max_size=n_def * n_threat))
-    pk = draw(st.lists(st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.95]), min_size=n_def, max_size=n_def))
-    inventory = draw(st.lists(st.integers(0, 4), min_size=n_def, max_size=n_def))
-    engagements = draw(st.none() | st.lists(st.integers(0, 3), min_size=n_def, max_size=n_def))
-    return aims, values, opp, pk, inventory, engagements
+    *raid, _ = _raid_draws(draw, 2, 4, 3, 20, 2, st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.95]), 4, 3)
+    return tuple(raid)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -175,18 +178,9 @@ def test_heuristic_finds_the_brute_force_optimum(raid):
 
 @st.composite
 def small_raids(draw):
-    n_def = draw(st.integers(1, 4))
-    n_threat = draw(st.integers(1, 12))
-    n_asset = draw(st.integers(1, 5))
-    aims = draw(st.lists(st.integers(0, n_asset - 1), min_size=n_threat, max_size=n_threat))
-    values = draw(st.lists(st.integers(1, 100), min_size=n_asset, max_size=n_asset))
-    opp = draw(st.lists(st.integers(0, 3), min_size=n_def * n_threat, max_size=n_def * n_threat))
-    pk = draw(st.lists(st.floats(0.0, 1.0), min_size=n_def, max_size=n_def))
-    inventory = draw(st.lists(st.integers(0, 10), min_size=n_def, max_size=n_def))
-    extra = draw(st.lists(st.integers(0, 5), min_size=n_def, max_size=n_def))
-    engagements = draw(st.none() | st.lists(st.integers(0, 6), min_size=n_def, max_size=n_def))
-    per_opportunity = draw(st.sampled_from([1, 2]))
-    return aims, values, opp, pk, inventory, extra, engagements, per_opportunity
+    aims, values, opp, pk, inventory, engagements, per_unit = _raid_draws(draw, 4, 12, 5, 100, 3, st.floats(0.0, 1.0), 10, 6)
+    extra = draw(per_unit(st.integers(0, 5)))
+    return aims, values, opp, pk, inventory, extra, engagements, draw(st.sampled_from([1, 2]))
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)

@@ -80,3 +80,14 @@ def test_the_raid_headline_names_the_step_that_adds_most_leakers_over_the_archit
     assert raid_headline(steps) == "Fire channels add the most leakers."
     steps["a"][1] = _step("channels", 1.0, 0, 2)
     assert raid_headline(steps) == "Units off station add the most leakers."
+
+
+def test_the_ship_time_away_in_the_report_comes_from_the_catalog():
+    from bmdlab.catalog import builtin_catalog
+    from bmdlab.study.realism_section import _ship_away_h
+
+    ship = builtin_catalog().units["kongo-class"]
+    run = {"units": [{"unit": "kongo-class", "basing": "sea", "reload_time_h": ship.reload_time.si() / 3600,
+                      "port_transit_time_h": ship.port_transit_time.si() / 3600},
+                     {"unit": "pac-3-fire-unit", "basing": "land", "reload_time_h": 0.75, "port_transit_time_h": None}]}
+    assert _ship_away_h({"a": run}) == {"kongo-class": 72.0}  # 2 x 24 h transit + 24 h in port (catalog)

@@ -411,38 +411,19 @@ def test_raid_runs_to_completion(app):
 
 def test_a_raid_with_shots_that_fail_together(app):
     """The correlation field goes to the server with the raid, and the raid's JSON records it."""
-    pg = app()
-    pg.open()
-    page = pg.page
-    page.fill("#raid-trials", "300")
-    page.fill("#raid-common-mode", "0.3")
-    with page.expect_request(lambda r: r.url.endswith("/api/jobs/raid") and r.method == "POST") as req:
-        page.click("#raid-run")
-    assert json.loads(req.value.post_data)["common_mode"] == 0.3
-    expect(page.locator("#raid-result")).to_have_attribute("data-state", "done", timeout=READY)
-    _, raid = _download_json(page, "#download-raid-json")
+    page, sent, raid = _raid_with(app, {"#raid-trials": "300", "#raid-common-mode": "0.3"})
+    assert sent["common_mode"] == 0.3
     assert raid["common_mode"] and set(raid["common_mode"].values()) == {0.3}
     expect(page.locator("#raid-model")).to_contain_text("shots correlated (0.30")
 
 
 def test_a_raid_with_every_unit_on_station_no_channel_limit_and_preferential_doctrine(app):
     """The availability, channel and doctrine fields go to the server; the summary says which model ran."""
-    pg = app()
-    pg.open()
-    page = pg.page
-    page.fill("#raid-trials", "300")
-    page.fill("#raid-missiles", "40")
-    page.fill("#raid-availability", "1")
-    page.uncheck("#raid-capacity")
-    page.select_option("#raid-doctrine", "preferential")
-    with page.expect_request(lambda r: r.url.endswith("/api/jobs/raid") and r.method == "POST") as req:
-        page.click("#raid-run")
-    sent = json.loads(req.value.post_data)
+    page, sent, raid = _raid_with(app, {"#raid-trials": "300", "#raid-missiles": "40", "#raid-availability": "1"},
+                                  prepare=lambda p: (p.uncheck("#raid-capacity"), p.select_option("#raid-doctrine", "preferential")))
     assert sent["availability"] == 1 and sent["capacity"] is False and sent["doctrine"] == "preferential"
-    expect(page.locator("#raid-result")).to_have_attribute("data-state", "done", timeout=READY)
     model = page.locator("#raid-model")
     expect(model).to_contain_text("no fire-channel or C2 limit")
-    _, raid = _download_json(page, "#download-raid-json")
     n = len(raid["units"])
     expect(model).to_contain_text(f"{n}.0 of {n} units on station")
     assert raid["doctrine"] == "preferential" and raid["capacity"] is False
@@ -450,6 +431,22 @@ def test_a_raid_with_every_unit_on_station_no_channel_limit_and_preferential_doc
     page.fill("#raid-availability", "1.5")
     page.click("#raid-run")
     expect(page.locator("#raid-result")).to_contain_text("availability", timeout=READY)
+
+
+def _raid_with(app, fields: dict, prepare=None):
+    """Open the page, fill the raid fields, run the raid: (page, the request body sent, the raid JSON)."""
+    pg = app()
+    pg.open()
+    page = pg.page
+    for selector, value in fields.items():
+        page.fill(selector, value)
+    if prepare is not None:
+        prepare(page)
+    with page.expect_request(lambda r: r.url.endswith("/api/jobs/raid") and r.method == "POST") as req:
+        page.click("#raid-run")
+    expect(page.locator("#raid-result")).to_have_attribute("data-state", "done", timeout=READY)
+    _, raid = _download_json(page, "#download-raid-json")
+    return page, json.loads(req.value.post_data), raid
 
 
 def _download_json(page, button: str) -> tuple[str, dict]:

@@ -43,6 +43,7 @@ from bmdlab.cost.options import Option
 from bmdlab.catalog.money import money_json
 from bmdlab.engagement.scenario_raid import run_scenario_raid
 from bmdlab.errors import BmdlabError
+from bmdlab.montecarlo import Z95, mean_ci95
 
 RAID_SIZES = (50, 100, 200)
 PAIRED_METRICS = ("expected_surviving_value_fraction", "expected_leakers")  #: raid metrics kept per trial
@@ -64,7 +65,7 @@ def pareto_front(cost: ArrayLike, effect: ArrayLike) -> NDArray[np.bool_]:
     return ~np.any(le & ge & strict, axis=1)
 
 
-def pareto_front_paired(cost: ArrayLike, samples: ArrayLike, z: float = 1.96) -> NDArray[np.bool_]:
+def pareto_front_paired(cost: ArrayLike, samples: ArrayLike, z: float = Z95) -> NDArray[np.bool_]:
     """Mask of the non-dominated options when the effect (to maximise) is a Monte Carlo mean.
 
     ``samples`` (options, trials) holds each option's per-trial effect on common random numbers
@@ -78,17 +79,14 @@ def pareto_front_paired(cost: ArrayLike, samples: ArrayLike, z: float = 1.96) ->
     x = np.asarray(samples, float)
     if x.ndim != 2 or x.shape[0] != c.size or x.shape[1] < 2:
         raise ValueError("samples must be (options, trials >= 2) with one row per cost")
-    n = c.size
     d = x[None, :, :] - x[:, None, :]  # d[i, j] = j minus i, per trial
     mean = d.mean(axis=2)
     half = z * d.std(axis=2, ddof=1) / np.sqrt(x.shape[1])
-    not_worse = mean >= -half
-    better = mean > half
-    dominated = np.zeros(n, dtype=bool)
-    for i in range(n):
-        for j in range(n):
-            if i != j and c[j] <= c[i] and not_worse[i, j] and (c[j] < c[i] or better[i, j]):
-                dominated[i] = True
+    not_worse, better = mean >= -half, mean > half
+    cheaper_or_equal, cheaper = c[None, :] <= c[:, None], c[None, :] < c[:, None]  # [i, j]: j's cost against i's
+    dominates = cheaper_or_equal & not_worse & (cheaper | better)
+    np.fill_diagonal(dominates, False)
+    dominated = dominates.any(axis=1)
     return ~dominated
 
 
@@ -220,8 +218,8 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
 
 def _ci95(x: np.ndarray) -> list[float]:
     """95 % interval of a Monte Carlo mean (normal approximation), rounded as the summaries are."""
-    half = 1.96 * float(x.std(ddof=1)) / np.sqrt(x.size) if x.size > 1 else float("nan")
-    return [round(float(x.mean()) - half, 5), round(float(x.mean()) + half, 5)]
+    _, lo, hi = mean_ci95(x)
+    return [round(lo, 5), round(hi, 5)]
 
 
 __all__ = ["PAIRED_METRICS", "RAID_SIZES", "TradeoffResult", "evaluate_options", "pareto_front", "pareto_front_paired",

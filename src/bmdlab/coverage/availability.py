@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from bmdlab.coverage.national import Coverage
 from bmdlab.errors import BmdlabError
+from bmdlab.montecarlo import mean_ci95
 
 DEFAULT_SAMPLES = 2000  #: availability samples of a coverage (the 95 % interval of the mean is about ±1 %)
 
@@ -74,9 +75,8 @@ def coverage_over_availability(cov: Coverage, availability: NDArray[np.float64] 
     land_all, people_all = cov.fractions(all_on)
 
     def stats(x: NDArray[np.float64], full: float) -> dict[str, float]:
-        half = 1.96 * x.std(ddof=1) / np.sqrt(x.size) if x.size > 1 else float("nan")
-        return {"all_on_station": round(full, 4), "expected": round(float(x.mean()), 4),
-                "expected_ci95": [round(float(x.mean() - half), 4), round(float(x.mean() + half), 4)],
+        m, lo, hi = mean_ci95(x)
+        return {"all_on_station": round(full, 4), "expected": round(m, 4), "expected_ci95": [round(lo, 4), round(hi, 4)],
                 "p05": round(float(np.percentile(x, 5)), 4), "median": round(float(np.median(x)), 4),
                 "p95": round(float(np.percentile(x, 95)), 4)}
 

@@ -40,6 +40,7 @@ import numpy as np
 from bmdlab.catalog import Catalog
 from bmdlab.engagement.raid import DEFAULT_MEMORY_BUDGET, RaidPlan, _Streams, _ON_STATION, unit_keys
 from bmdlab.errors import BmdlabError
+from bmdlab.montecarlo import mean_ci95
 from bmdlab.scenario import CampaignSpec, Scenario, WaveSpec
 
 HOUR = 3600.0
@@ -62,12 +63,10 @@ class CampaignResult:
         return float(self.leakers_per_trial.mean())
 
     def to_dict(self) -> dict[str, Any]:
-        total = self.leakers_per_trial.astype(float)
-        half = 1.96 * total.std(ddof=1) / np.sqrt(total.size) if total.size > 1 else float("nan")
+        mean, lo, hi = mean_ci95(self.leakers_per_trial)
         return {**self.meta, "trials": self.trials, "seed": self.seed, "doctrine": self.doctrine,
                 "waves": self.waves, "run_out_h": self.run_out_h,
-                "total_expected_leakers": round(float(total.mean()), 4),
-                "total_expected_leakers_ci95": [round(float(total.mean() - half), 4), round(float(total.mean() + half), 4)],
+                "total_expected_leakers": round(mean, 4), "total_expected_leakers_ci95": [round(lo, 4), round(hi, 4)],
                 "total_missiles": int(sum(w["missiles"] for w in self.waves))}
 
 

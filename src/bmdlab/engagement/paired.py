@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from bmdlab.montecarlo import Z95
+
 
 def paired_difference(a: ArrayLike, b: ArrayLike) -> dict[str, Any]:
     """B minus A per trial: the mean, its 95 % interval, and the half-width independent runs would give.
@@ -30,8 +32,8 @@ def paired_difference(a: ArrayLike, b: ArrayLike) -> dict[str, Any]:
     m = float(d.mean())
     var_paired = float(d.var(ddof=1)) / a.size
     var_indep = (float(a.var(ddof=1)) + float(b.var(ddof=1))) / a.size
-    half = 1.96 * math.sqrt(var_paired)
-    return {"difference": m, "ci95": [m - half, m + half], "independent_ci95_half_width": 1.96 * math.sqrt(var_indep),
+    half = Z95 * math.sqrt(var_paired)
+    return {"difference": m, "ci95": [m - half, m + half], "independent_ci95_half_width": Z95 * math.sqrt(var_indep),
             "variance_reduction": var_indep / var_paired if var_paired > 0 else None}
 
 

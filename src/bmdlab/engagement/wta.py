@@ -336,24 +336,34 @@ def _typed_search(v: np.ndarray, q: np.ndarray, types: _Types, a: np.ndarray, rn
     local optima that chains of single moves cannot (the counts of several types must change at once).
     """
     x, best = _type_descent(v, types, types.counts(a), rng)
-    stall = 0
-    for _ in range(max_rounds):
-        if time.perf_counter() > deadline:
-            break
+
+    def round_(x: np.ndarray) -> tuple[np.ndarray, float]:
         y = x.copy()
         engaged = np.flatnonzero(y.sum(axis=0) > 0)
         cut = rng.choice(engaged, size=min(engaged.size, max(2, int(rng.uniform(*destroy) * engaged.size))), replace=False)
         free = y[:, cut].sum(axis=1)
         y[:, cut] = 0
         y, _ = _type_descent(v, types, _noisy_repair(v, types, y, free, rng, noise), rng)
-        y, val = _type_descent(v, types, types.counts(_move_swap(v, q, types.assignment(y), deadline)), rng)
+        return _type_descent(v, types, types.counts(_move_swap(v, q, types.assignment(y), deadline)), rng)
+
+    return types.assignment(_keep_improving(round_, x, best, patience=patience, max_rounds=max_rounds, deadline=deadline))
+
+
+def _keep_improving(step, x, best: float, *, patience: int, max_rounds: int, deadline: float):
+    """Repeat ``step(x) -> (candidate, value)``, keeping a candidate that lowers the value, until
+    ``patience`` rounds in a row fail, ``max_rounds`` are done or the deadline passes."""
+    stall = 0
+    for _ in range(max_rounds):
+        if time.perf_counter() > deadline:
+            break
+        cand, val = step(x)
         if val < best - 1e-12 * max(1.0, best):
-            x, best, stall = y, val, 0
+            x, best, stall = cand, val, 0
         else:
             stall += 1
             if stall >= patience:
                 break
-    return types.assignment(x)
+    return x
 
 
 # ------------------------------------------------------------------------------------ heuristic
@@ -444,18 +454,12 @@ def _heuristic(v: np.ndarray, pk: np.ndarray, *, seed: int = 0, patience: int = 
     a = _move_swap(v, q, _mmr(v, pk, deadline), deadline)
     best = expected_survival(v, pk, a)
     rng = np.random.default_rng(seed)
-    stall = 0
-    for _ in range(max_rounds):
-        if time.perf_counter() > deadline:
-            break
+
+    def round_(a: np.ndarray) -> tuple[np.ndarray, float]:
         cand = _move_swap(v, q, _assignment_neighbourhood(v, q, a, rng))
-        val = expected_survival(v, pk, cand)
-        if val < best - 1e-12 * max(1.0, best):
-            a, best, stall = cand, val, 0
-        else:
-            stall += 1
-            if stall >= patience:
-                break
+        return cand, expected_survival(v, pk, cand)
+
+    a = _keep_improving(round_, a, best, patience=patience, max_rounds=max_rounds, deadline=deadline)
     types = _Types.of(pk)
     if types.count.max() > 1:  # several identical weapons of a type: search over counts too
         a = _typed_search(v, q, types, a, rng, deadline=deadline)

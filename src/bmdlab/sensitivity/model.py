@@ -42,7 +42,6 @@ References
 
 from __future__ import annotations
 
-import numpy as np
 
 from typing import Any
 
@@ -51,6 +50,7 @@ from scipy.special import betaincinv
 from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
 from bmdlab.errors import BmdlabError
+from bmdlab.montecarlo import half_width95
 
 #: Parameters a run accepts, with their defaults (None: keep the scenario's or catalog's value).
 PARAMETERS: dict[str, Any] = {
@@ -255,17 +255,10 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_S
         "jpy_per_surviving_value_point": float(cost / (100 * sv)) if sv > 0 else float("inf"),
         "price_year": int(breakdown.price_year),
         # Monte Carlo 95 % half-widths (for the tornado's error bars; not sweep columns)
-        "expected_leakers_ci95_half_width": _half_width(tally.extra.get("leakers_per_trial")),
-        "expected_surviving_value_fraction_ci95_half_width": _half_width(tally.extra.get("surviving_value_per_trial")),
+        "expected_leakers_ci95_half_width": half_width95(tally.extra.get("leakers_per_trial")),
+        "expected_surviving_value_fraction_ci95_half_width": half_width95(tally.extra.get("surviving_value_per_trial")),
     }
 
-
-def _half_width(x) -> float:
-    """1.96 standard errors of a Monte Carlo mean (NaN without per-trial values)."""
-    if x is None or len(x) < 2:
-        return float("nan")
-    x = np.asarray(x, float)
-    return float(1.96 * x.std(ddof=1) / np.sqrt(x.size))
 
 
 __all__ = ["METRICS", "PARAMETERS", "check_point", "evaluate", "run_seed", "sspk_at_quantile"]

@@ -8,7 +8,6 @@ functions), so a test can change an input and see the finding change.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from bmdlab.coverage.national import Coverage
 from bmdlab.engagement.campaign import run_campaign
 from bmdlab.engagement.paired import compare_verdict, paired_difference
 from bmdlab.engagement.scenario_raid import plan_scenario_raid, run_scenario_raid
+from bmdlab.montecarlo import mean_ci95
 from bmdlab.scenario import CampaignSpec, WaveSpec, load_scenario
 from bmdlab.study.coverage_section import ARCHITECTURES
 
@@ -40,18 +40,11 @@ STEPS = (("ideal", "every unit on station, no fire-channel or C2 limit", dict(ca
 DOCTRINES = ("shoot-look-shoot", "salvo", "preferential")
 
 
-def _ci(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % interval of a Monte Carlo mean."""
-    m = float(x.mean())
-    half = 1.96 * float(x.std(ddof=1)) / math.sqrt(x.size) if x.size > 1 else float("nan")
-    return m, m - half, m + half
-
-
 def _raid(scen, catalog, plan, seed, trials, **kw) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     out, tally, _ = run_scenario_raid(scen, catalog, missiles=RAID, trials=trials, seed=seed, plan=plan, keep_trials=True, **kw)
     leak = tally.extra["leakers_per_trial"].astype(float)
     value = tally.extra["surviving_value_per_trial"].astype(float)
-    m, lo, hi = _ci(value)
+    m, lo, hi = mean_ci95(value)
     row = {"expected_leakers": out["expected_leakers"], "expected_leakers_ci95": out["expected_leakers_ci95"],
            "expected_surviving_value_fraction": round(m, 5), "surviving_value_ci95": [round(lo, 5), round(hi, 5)],
            "p_zero_leakers": out["p_zero_leakers"], "interceptors_expended": out["interceptors_expended_total"],
@@ -106,6 +99,7 @@ def realism_section(catalog: Catalog, covs: dict[str, Coverage], *, seed: int, m
     out = {"raid": RAID, "trials": TRIALS, "seed": seed, "common_mode": COMMON_MODE, "steps": steps, "doctrines": doctrines,
            "pairs": pairs, "pair_trials": main_trial_count,
            "campaign": {"waves": CAMPAIGN_WAVES, "every_h": CAMPAIGN_EVERY_H, "missiles": CAMPAIGN_MISSILES,
+                        "ship_away_h": _ship_away_h(campaigns),
                         "trials": CAMPAIGN_TRIALS, "runs": campaigns,
                         "reserve_rule": "one full reload of every unit's magazine per interceptor type (assumed: Japan's "
                                         "stocks are not published)"},
@@ -128,6 +122,16 @@ def raid_headline(steps: dict[str, list[dict[str, Any]]]) -> str:
             total[r["step"]] = total.get(r["step"], 0.0) + r["change_from_previous"]["difference"]
     step = max(total, key=total.get)
     return f"{STEP_NAMES.get(step, step)} add the most leakers."
+
+
+def _ship_away_h(campaigns: dict[str, Any]) -> dict[str, float]:
+    """Hours a ship of each class is away to reload: two transits and its time in port (from the catalog)."""
+    out = {}
+    for run in campaigns.values():
+        for u in run["units"]:
+            if u["basing"] == "sea" and u["reload_time_h"] is not None:
+                out[u["unit"]] = 2 * u["port_transit_time_h"] + u["reload_time_h"]
+    return out
 
 
 def _reserve(plan) -> dict[str, int]:
