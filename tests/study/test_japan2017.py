@@ -22,7 +22,7 @@ def study_dir(tmp_path_factory):
 @pytest.mark.slow
 def test_writes_report_results_and_figures(study_dir):
     for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv",
-                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png", "tradeoff.png", "tornado_leakers.png", "tornado_cost.png", "sweep.duckdb",
+                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png", "campaign.png", "tradeoff.png", "tornado_leakers.png", "tornado_cost.png", "sweep.duckdb",
                  "footprint_check_seongju.png"):
         assert (study_dir / name).stat().st_size > 1000, name
     html = (study_dir / "report.html").read_text()
@@ -213,7 +213,18 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
         rows = page.locator("#footprint-check ~ table").first.locator("tr")
         assert rows.count() == 1 + len(json.loads((study_dir / "results.json").read_text())["footprint_checks"]["cases"])
         widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
-        assert len(widths) >= 9 and min(widths) > 300  # every figure (9 in the report) decoded
+        assert len(widths) >= 10 and min(widths) > 300  # every figure (10 in the report, the campaign's too) decoded
+        # the raid-realism section: its computed findings and the raid model check, as in results.json
+        results = json.loads((study_dir / "results.json").read_text())
+        for sec in ("realism", "raid-model-check"):
+            assert page.locator(f"#{sec}").is_visible(), sec
+        findings = page.locator("#realism ~ ul").first.locator("li")
+        assert [findings.nth(i).inner_text() for i in range(findings.count())] == results["realism"]["findings"]
+        check_rows = page.locator("#raid-model-check ~ table").first.locator("tr")
+        assert check_rows.count() == 1 + len(results["raid_model_check"])
+        assert page.locator("img[alt='Leakers per wave of a campaign']").evaluate("i => i.naturalWidth") > 300
+        page.locator("#realism").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "realism.png"))
         page.locator("#footprint-check").scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / "footprint_check.png"))
         browser.close()
