@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cost.options import tradeoff_options
 from bmdlab.cost.tradeoff import evaluate_options, pareto_front
@@ -36,9 +34,17 @@ def main() -> int:
         took = time.perf_counter() - t
         for size in res.raid_sizes:
             paired = res.frontier(raid=size)
-            point = [r["key"] for r, m in zip(res.rows, pareto_front([r["cost"]["total"]["jpy"] for r in res.rows],
-                                                                      [res.effect(r, "expected_surviving_value_fraction", size)
-                                                                       for r in res.rows])) if m]
+            point = [
+                r["key"]
+                for r, m in zip(
+                    res.rows,
+                    pareto_front(
+                        [r["cost"]["total"]["jpy"] for r in res.rows],
+                        [res.effect(r, "expected_surviving_value_fraction", size) for r in res.rows],
+                    ),
+                )
+                if m
+            ]
             fronts[(n, size)] = paired
             print(f"{n:>6} trials, raid {size:>3}: paired frontier {paired}; point-estimate frontier {point}")
         print(f"{n:>6} trials: {took:.1f} s for {len(opts)} options x {len(res.raid_sizes)} raid sizes")

@@ -37,12 +37,38 @@ def main() -> int:
     rows = []  # (name, seconds, target seconds or None)
     # a fixed pure-NumPy workload with no target: the machine's speed, to compare runs across machines
     x = rng.uniform(0.0, 1.0, 5_000_000)
-    rows.append(("machine reference: 10 x sin+sqrt of 5M doubles (no target)",
-                 timed(lambda: [np.sqrt(np.sin(x) + 1.0) for _ in range(10)]), None))
-    rows.append(("100k minimum-energy trajectories (with boost)", timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0)), 5.0))
-    rows.append(("100k depressed trajectories (apogee bisection)", timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0, shape="depressed", apogee=100e3), 1), 20.0))
+    rows.append(
+        (
+            "machine reference: 10 x sin+sqrt of 5M doubles (no target)",
+            timed(lambda: [np.sqrt(np.sin(x) + 1.0) for _ in range(10)]),
+            None,
+        )
+    )
+    rows.append(
+        (
+            "100k minimum-energy trajectories (with boost)",
+            timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0)),
+            5.0,
+        )
+    )
+    rows.append(
+        (
+            "100k depressed trajectories (apogee bisection)",
+            timed(
+                lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0, shape="depressed", apogee=100e3),
+                1,
+            ),
+            20.0,
+        )
+    )
     t = ballistic_trajectory(lat0, lon0, lat2[:10_000], lon2[:10_000], burn_time=110.0)
-    rows.append(("state of 10k trajectories x 100 times", timed(lambda: t.state(np.linspace(0, 1, 100)[None, :] * t.flight_time[:, None])), 5.0))
+    rows.append(
+        (
+            "state of 10k trajectories x 100 times",
+            timed(lambda: t.state(np.linspace(0, 1, 100)[None, :] * t.flight_time[:, None])),
+            5.0,
+        )
+    )
     land_grid.cache_clear() if hasattr(land_grid, "cache_clear") else None
     rows.append(("land grid 5 km", timed(lambda: land_grid(5.0), 1), 2.0))
     rows.append(("land grid 2 km", timed(lambda: land_grid(2.0), 1), 10.0))
@@ -56,12 +82,28 @@ def main() -> int:
 
     fan_s = {}
     first = cat.interceptors["pac-3-cri"]  # warm-up: the atmosphere table and imports, once per process
-    rows.append(("fly-out: first fan of a process (imports, atmosphere table; no target)",
-                 timed(lambda: build_fan(flyout_parameters(first, "pac-3-cri"), max_ground_range=first.max_range.si(),
-                                         max_altitude=first.max_intercept_altitude.si()), 1), None))
+    rows.append(
+        (
+            "fly-out: first fan of a process (imports, atmosphere table; no target)",
+            timed(
+                lambda: build_fan(
+                    flyout_parameters(first, "pac-3-cri"),
+                    max_ground_range=first.max_range.si(),
+                    max_altitude=first.max_intercept_altitude.si(),
+                ),
+                1,
+            ),
+            None,
+        )
+    )
     for key, i in cat.interceptors.items():  # build_fan itself is not cached (flyout_fan is)
         p = flyout_parameters(i, key)
-        fan_s[key] = timed(lambda: build_fan(p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si()), 1)
+        fan_s[key] = timed(
+            lambda p=p, i=i: build_fan(
+                p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si()
+            ),
+            1,
+        )
     slowest = max(fan_s, key=fan_s.get)
     rows.append((f"fly-out fan, slowest of {len(fan_s)} interceptors ({slowest}), uncached", fan_s[slowest], 2.0))
     aa = load_scenario("japan-2017-aegis-ashore", cat)
@@ -70,45 +112,133 @@ def main() -> int:
     g5, g2 = land_grid(5.0), land_grid(2.0)
     from bmdlab.coverage.national import national_coverages
 
-    rows.append(("coverage japan-2017-nodong-scud-er, 5 km, straight-line model (no target)",
-                 timed(lambda: national_coverage(debate, cat, grid=g5, model=LEGACY_MODEL), 1), None))
-    rows.append(("coverage japan-2017-nodong-scud-er, 5 km (16.7k cells x 10 threats)", timed(lambda: national_coverage(debate, cat, grid=g5), 3), 10.0))
-    rows.append(("coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 20 threats, lofted)", timed(lambda: national_coverage(aa, cat, grid=g5), 1), 40.0))
+    rows.append(
+        (
+            "coverage japan-2017-nodong-scud-er, 5 km, straight-line model (no target)",
+            timed(lambda: national_coverage(debate, cat, grid=g5, model=LEGACY_MODEL), 1),
+            None,
+        )
+    )
+    rows.append(
+        (
+            "coverage japan-2017-nodong-scud-er, 5 km (16.7k cells x 10 threats)",
+            timed(lambda: national_coverage(debate, cat, grid=g5), 3),
+            10.0,
+        )
+    )
+    rows.append(
+        (
+            "coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 20 threats, lofted)",
+            timed(lambda: national_coverage(aa, cat, grid=g5), 1),
+            40.0,
+        )
+    )
     three = [load_scenario(n, cat) for n in ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")]
-    rows.append(("coverage of 3 architectures in one pass, 5 km (20 threats)", timed(lambda: national_coverages(three, cat, grid=g5), 1), 60.0))
-    rows.append(("coverage japan-2017-nodong-scud-er, 2 km (98k cells x 10 threats)", timed(lambda: national_coverage(debate, cat, grid=g2), 1), 60.0))
-    rows.append(("smallest THAAD count for 95 % of population (10 km, 30 km sites, 20 threats)",
-                 timed(lambda: optimise_sites(cat, "thaad-battery", base, population_target=0.95), 1), 60.0))
+    rows.append(
+        (
+            "coverage of 3 architectures in one pass, 5 km (20 threats)",
+            timed(lambda: national_coverages(three, cat, grid=g5), 1),
+            60.0,
+        )
+    )
+    rows.append(
+        (
+            "coverage japan-2017-nodong-scud-er, 2 km (98k cells x 10 threats)",
+            timed(lambda: national_coverage(debate, cat, grid=g2), 1),
+            60.0,
+        )
+    )
+    rows.append(
+        (
+            "smallest THAAD count for 95 % of population (10 km, 30 km sites, 20 threats)",
+            timed(lambda: optimise_sites(cat, "thaad-battery", base, population_target=0.95), 1),
+            60.0,
+        )
+    )
     from bmdlab.engagement.scenario_raid import plan_scenario_raid, run_scenario_raid
 
     plan = plan_scenario_raid(aa, cat, 200)
-    rows.append(("raid: 200 missiles vs aegis-ashore, plan (trajectories, opportunities)", timed(lambda: plan_scenario_raid(aa, cat, 200)), 10.0))
-    rows.append(("raid: 200 missiles vs aegis-ashore, 10,000 trials, no channel limit, all on station",
-                 timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, capacity=False, availability=1.0)), 10.0))
-    rows.append(("raid: 200 missiles vs aegis-ashore, 10,000 trials, channels + C2 + availability + correlation 0.3",
-                 timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, common_mode=0.3)), 10.0))
+    rows.append(
+        (
+            "raid: 200 missiles vs aegis-ashore, plan (trajectories, opportunities)",
+            timed(lambda: plan_scenario_raid(aa, cat, 200)),
+            10.0,
+        )
+    )
+    rows.append(
+        (
+            "raid: 200 missiles vs aegis-ashore, 10,000 trials, no channel limit, all on station",
+            timed(
+                lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, capacity=False, availability=1.0)
+            ),
+            10.0,
+        )
+    )
+    rows.append(
+        (
+            "raid: 200 missiles vs aegis-ashore, 10,000 trials, channels + C2 + availability + correlation 0.3",
+            timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, common_mode=0.3)),
+            10.0,
+        )
+    )
     th = load_scenario("japan-2017-thaad", cat)
     th_plan = plan_scenario_raid(th, cat, 200)
-    rows.append(("raid: 200 missiles vs thaad (24 units), 10,000 trials, preferential doctrine, all effects on",
-                 timed(lambda: run_scenario_raid(th, cat, trials=10_000, seed=0, plan=th_plan, doctrine="preferential",
-                                                 common_mode=0.3)), 10.0))
+    rows.append(
+        (
+            "raid: 200 missiles vs thaad (24 units), 10,000 trials, preferential doctrine, all effects on",
+            timed(
+                lambda: run_scenario_raid(
+                    th, cat, trials=10_000, seed=0, plan=th_plan, doctrine="preferential", common_mode=0.3
+                )
+            ),
+            10.0,
+        )
+    )
     from bmdlab.engagement.campaign import repeated_waves, run_campaign
 
-    waves = repeated_waves(6, 12.0, 30).model_copy(update={"reserve": {"sm-3-ia": 32, "sm-3-iia": 48, "pac-3-cri": 256}})
-    rows.append(("campaign: 6 waves x 30 missiles vs aegis-ashore, 4,000 trials (incl. planning)",
-                 timed(lambda: run_campaign(aa, cat, campaign=waves, trials=4000, seed=0), 1), 30.0))
+    waves = repeated_waves(6, 12.0, 30).model_copy(
+        update={"reserve": {"sm-3-ia": 32, "sm-3-iia": 48, "pac-3-cri": 256}}
+    )
+    rows.append(
+        (
+            "campaign: 6 waves x 30 missiles vs aegis-ashore, 4,000 trials (incl. planning)",
+            timed(lambda: run_campaign(aa, cat, campaign=waves, trials=4000, seed=0), 1),
+            30.0,
+        )
+    )
     from bmdlab.cost.budget import optimise_budget
     from bmdlab.sensitivity.sweep import grid, run_sweep
 
-    rows.append(("budget MILP (12 candidates, 200 missiles) + Monte Carlo check", timed(lambda: optimise_budget(cat, 1.0e12, trials=2000), 1), 30.0))
+    rows.append(
+        (
+            "budget MILP (12 candidates, 200 missiles) + Monte Carlo check",
+            timed(lambda: optimise_budget(cat, 1.0e12, trials=2000), 1),
+            30.0,
+        )
+    )
     with tempfile.TemporaryDirectory() as d:
-        pts = grid({"scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"], "missiles": [50, 100, 200]})
-        rows.append(("sweep 9 runs x 2,000 trials, local pool (2 processes)",
-                     timed(lambda: run_sweep(pts, Path(d) / f"s{time.time_ns()}.duckdb", trials=2000, workers=2), 1), 60.0))
+        pts = grid(
+            {
+                "scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"],
+                "missiles": [50, 100, 200],
+            }
+        )
+        rows.append(
+            (
+                "sweep 9 runs x 2,000 trials, local pool (2 processes)",
+                timed(lambda: run_sweep(pts, Path(d) / f"s{time.time_ns()}.duckdb", trials=2000, workers=2), 1),
+                60.0,
+            )
+        )
     from bmdlab.coverage.published_footprints import footprint_checks
 
-    rows.append(("published-footprint checks (12 cases x 7 engagement models, 20 km)",
-                 timed(lambda: footprint_checks(cat, resolution_km=20.0), 1), 150.0))
+    rows.append(
+        (
+            "published-footprint checks (12 cases x 7 engagement models, 20 km)",
+            timed(lambda: footprint_checks(cat, resolution_km=20.0), 1),
+            150.0,
+        )
+    )
     wta = Path(__file__).with_name("wta.py")
     if wta.exists():
         import runpy
@@ -122,7 +252,13 @@ def main() -> int:
 
         rows.extend(runpy.run_path(str(serve))["summary_rows"]())
     with tempfile.TemporaryDirectory() as d:
-        rows.append(("complete study japan-2017 (5 km; target: fresh machine <= 300 s)", timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1), 300.0))
+        rows.append(
+            (
+                "complete study japan-2017 (5 km; target: fresh machine <= 300 s)",
+                timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1),
+                300.0,
+            )
+        )
 
     ok = True
     print(f"{'benchmark':52s} {'seconds':>9s} {'target':>8s}")

@@ -56,8 +56,11 @@ def _moved(sc: dict, index: int, lat: float, lon: float) -> dict:
 
 def measure() -> list[tuple[str, float, float | None]]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bmdlab", "serve", "--port", str(port), "--no-browser", "--no-warm"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bmdlab", "serve", "--port", str(port), "--no-browser", "--no-warm"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -75,13 +78,25 @@ def measure() -> list[tuple[str, float, float | None]]:
         for res in (10.0, 5.0):
             first, _ = _post(base + "/api/coverage", {"scenario": sc, "resolution_km": res})
             rows.append((f"serve: first load japan-2017-thaad, {res:g} km (no target)", first, None))
-            times = [_post(base + "/api/coverage", {"scenario": _moved(sc, thaad, *p), "resolution_km": res})[0]
-                     for p in THAAD_MOVES]
-            rows.append((f"serve: drag a THAAD battery, {res:g} km (worst of {len(times)}; median "
-                         f"{statistics.median(times):.2f} s)", max(times), TARGETS[res]))
-            ktimes = [_post(base + "/api/coverage", {"scenario": _moved(sc, kongo, *p), "resolution_km": res})[0]
-                      for p in KONGO_MOVES]
-            rows.append((f"serve: drag a destroyer (cues every unit), {res:g} km (worst; no target)", max(ktimes), None))
+            times = [
+                _post(base + "/api/coverage", {"scenario": _moved(sc, thaad, *p), "resolution_km": res})[0]
+                for p in THAAD_MOVES
+            ]
+            rows.append(
+                (
+                    f"serve: drag a THAAD battery, {res:g} km (worst of {len(times)}; median "
+                    f"{statistics.median(times):.2f} s)",
+                    max(times),
+                    TARGETS[res],
+                )
+            )
+            ktimes = [
+                _post(base + "/api/coverage", {"scenario": _moved(sc, kongo, *p), "resolution_km": res})[0]
+                for p in KONGO_MOVES
+            ]
+            rows.append(
+                (f"serve: drag a destroyer (cues every unit), {res:g} km (worst; no target)", max(ktimes), None)
+            )
         return rows
     finally:
         proc.terminate()

@@ -66,17 +66,29 @@ def run_class(make, seeds: int, exact_limit: float) -> dict[str, float]:
         certified.append(h.gap)
         heur_s.append(h.seconds)
         exact_s.append(e.seconds)
-    return {"n": seeds, "max_gap": max(gaps), "mean_gap": sum(gaps) / len(gaps), "certified": max(certified),
-            "heur_s": max(heur_s), "exact_s": max(exact_s), "proved": proved}
+    return {
+        "n": seeds,
+        "max_gap": max(gaps),
+        "mean_gap": sum(gaps) / len(gaps),
+        "certified": max(certified),
+        "heur_s": max(heur_s),
+        "exact_s": max(exact_s),
+        "proved": proved,
+    }
 
 
 def main() -> int:
-    print(f"{'class':12s} {'instances':20s} {'n':>2s} {'heur gap max':>12s} {'mean':>7s} {'certified max':>13s} "
-          f"{'heur s max':>10s} {'exact s max':>11s} {'proved':>6s}")
+    print(
+        f"{'class':12s} {'instances':20s} {'n':>2s} {'heur gap max':>12s} {'mean':>7s} {'certified max':>13s} "
+        f"{'heur s max':>10s} {'exact s max':>11s} {'proved':>6s}"
+    )
     for cls, label, make, seeds, limit in CLASSES:
         r = run_class(make, seeds, limit)
-        print(f"{cls:12s} {label:20s} {r['n']:2d} {100 * r['max_gap']:11.3f}% {100 * r['mean_gap']:6.3f}% "
-              f"{100 * r['certified']:12.3f}% {r['heur_s']:10.3f} {r['exact_s']:11.2f} {r['proved']:3d}/{r['n']}", flush=True)
+        print(
+            f"{cls:12s} {label:20s} {r['n']:2d} {100 * r['max_gap']:11.3f}% {100 * r['mean_gap']:6.3f}% "
+            f"{100 * r['certified']:12.3f}% {r['heur_s']:10.3f} {r['exact_s']:11.2f} {r['proved']:3d}/{r['n']}",
+            flush=True,
+        )
     return 0
 
 

@@ -9,7 +9,7 @@ import pytest
 
 def pytest_configure(config):
     # `python -m pytest -m "not slow"` is the quick run (under 3 minutes on 2 cores); plain `pytest` runs all.
-    config.addinivalue_line("markers", "slow: a test taking several seconds or more; deselect with -m \"not slow\"")
+    config.addinivalue_line("markers", 'slow: a test taking several seconds or more; deselect with -m "not slow"')
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ class Hung(BaseException):  # not an Exception: CliRunner and bmdlab let it thro
 @contextlib.contextmanager
 def time_limit(seconds: float):
     """Raise :class:`Hung` in this (main) thread after ``seconds``: a hang fails the test, it does not stall CI."""
+
     def alarm(signum, frame):
         raise Hung(f"still running after {seconds:g} s")
 

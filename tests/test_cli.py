@@ -36,8 +36,24 @@ def test_catalog_list_and_show_json():
 
 def test_trajectory_json_fields(tmp_path):
     png = tmp_path / "p.png"
-    res = run("trajectory", "--missile", "hwasong-12", "--from", "39.22,125.67", "--range-km", "2700", "--azimuth-deg", "75",
-              "--shape", "depressed", "--apogee-km", "550", "--json", "--plot", str(png))
+    res = run(
+        "trajectory",
+        "--missile",
+        "hwasong-12",
+        "--from",
+        "39.22,125.67",
+        "--range-km",
+        "2700",
+        "--azimuth-deg",
+        "75",
+        "--shape",
+        "depressed",
+        "--apogee-km",
+        "550",
+        "--json",
+        "--plot",
+        str(png),
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     for key in ("range_km", "apogee_km", "flight_time_s", "burnout_speed_m_s", "reentry_speed_m_s", "shape"):
@@ -65,7 +81,21 @@ def test_trajectory_to_place_key_and_table():
         (["--from", "39,125", "--range-km", "1000"], "--azimuth-deg"),
         (["--from", "39,125", "--to", "35,139", "--shape", "loftd"], "unknown shape"),
         (["--from", "39,125", "--to", "35,139", "--shape", "lofted"], "needs --apogee-km"),
-        (["--missile", "nodong", "--from", "39,125", "--to", "35,135", "--shape", "depressed", "--apogee-km", "5000"], "--apogee-km"),
+        (
+            [
+                "--missile",
+                "nodong",
+                "--from",
+                "39,125",
+                "--to",
+                "35,135",
+                "--shape",
+                "depressed",
+                "--apogee-km",
+                "5000",
+            ],
+            "--apogee-km",
+        ),
     ],
 )
 def test_trajectory_bad_input_is_one_line_exit_2(args, message):

@@ -102,12 +102,18 @@ def test_the_engagement_model_options_reach_the_raid():
     straight = js("raid", "japan-2017-thaad", "--trials", "300", "--flyout", "straight-line", "--json")
     api = bmdlab.Analysis("japan-2017-thaad", flyout="straight-line").raid(trials=300)
     assert straight["expected_leakers"] == api.expected_leakers
-    assert straight["provenance"]["scenario_hash"] == api.provenance.scenario_hash != default["provenance"]["scenario_hash"]
+    assert (
+        straight["provenance"]["scenario_hash"]
+        == api.provenance.scenario_hash
+        != default["provenance"]["scenario_hash"]
+    )
 
 
 def test_one_doctrine_vocabulary():
     a = js("analytic", "--missiles", "20", "--sspk", "0.7", "--shots-per-missile", "2", "--doctrine", "salvo", "--json")
-    b = js("analytic", "--missiles", "20", "--sspk", "0.7", "--shots-per-missile", "2", "--doctrine", "salvo-2", "--json")
+    b = js(
+        "analytic", "--missiles", "20", "--sspk", "0.7", "--shots-per-missile", "2", "--doctrine", "salvo-2", "--json"
+    )
     assert a["expected_leakers"] == b["expected_leakers"] and a["doctrine"] == b["doctrine"] == "salvo"
     r1 = js("raid", "japan-2017-thaad", "--trials", "300", "--doctrine", "salvo", "--json")
     r2 = js("raid", "japan-2017-thaad", "--trials", "300", "--doctrine", "salvo-2", "--json")
@@ -166,7 +172,12 @@ def test_shell_completion_script_and_scenario_completion(monkeypatch):
     from pathlib import Path
 
     exe = Path(sys.executable).with_name("bmdlab")
-    env = {**os.environ, "_BMDLAB_COMPLETE": "complete_bash", "COMP_WORDS": "bmdlab raid japan-2017-t", "COMP_CWORD": "2"}
+    env = {
+        **os.environ,
+        "_BMDLAB_COMPLETE": "complete_bash",
+        "COMP_WORDS": "bmdlab raid japan-2017-t",
+        "COMP_CWORD": "2",
+    }
     out = subprocess.run([str(exe)], env=env, capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["japan-2017-thaad"], out.stdout + out.stderr
     from bmdlab.cli._app import complete_key

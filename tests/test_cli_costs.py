@@ -20,7 +20,9 @@ def test_cost_json_fields():
     d = json.loads(res.stdout)
     for k in ("acquisition", "interceptors", "operation", "total"):
         assert d[k]["jpy"] > 0 and d[k]["usd"] > 0
-    assert d["total"]["jpy"] == pytest.approx(sum(d[k]["jpy"] for k in ("acquisition", "interceptors", "operation")), abs=3)
+    assert d["total"]["jpy"] == pytest.approx(
+        sum(d[k]["jpy"] for k in ("acquisition", "interceptors", "operation")), abs=3
+    )
     assert d["years"] == 10 and d["price_year"] == 2017
 
 
@@ -36,16 +38,19 @@ def test_sweep_cli_writes_and_resumes(tmp_path):
     assert res.exit_code == 0 and len(json.loads(res.stdout)["runs"]) == 2
 
 
-@pytest.mark.parametrize("args, msg", [
-    (["tradeoff", "--budget-jpy", "-5"], "--budget-jpy: -5 must be a number from 0 yen to 1e+16 yen"),
-    (["cost", "japan-2017-aegis-ashore", "--years", "-1"], "--years: -1 must be between 0 and 100"),
-    (["cost", "japan-2017-aegis-ashor"], "neither a built-in scenario"),
-    (["cost", "japan-2017-baseline", "--price-year", "1900"], "price year 1900: no exchange rate"),
-    (["tornado", "--metric", "leakers"], "did you mean"),
-    (["sweep", "--axis", "missiles=a,,b", "--out", "x.duckdb"], "has an empty value"),
-    (["wta", "missing.json"], "missing.json"),
-    (["wta", "missing.json", "--method", "magic"], "--method"),
-])
+@pytest.mark.parametrize(
+    "args, msg",
+    [
+        (["tradeoff", "--budget-jpy", "-5"], "--budget-jpy: -5 must be a number from 0 yen to 1e+16 yen"),
+        (["cost", "japan-2017-aegis-ashore", "--years", "-1"], "--years: -1 must be between 0 and 100"),
+        (["cost", "japan-2017-aegis-ashor"], "neither a built-in scenario"),
+        (["cost", "japan-2017-baseline", "--price-year", "1900"], "price year 1900: no exchange rate"),
+        (["tornado", "--metric", "leakers"], "did you mean"),
+        (["sweep", "--axis", "missiles=a,,b", "--out", "x.duckdb"], "has an empty value"),
+        (["wta", "missing.json"], "missing.json"),
+        (["wta", "missing.json", "--method", "magic"], "--method"),
+    ],
+)
 def test_bad_input_one_line_exit_2(args, msg):
     res = run(*args)
     assert res.exit_code == 2, res.output

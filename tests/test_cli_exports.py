@@ -18,8 +18,22 @@ runner = CliRunner()
 
 def test_coverage_geojson_netcdf_and_cells_agree_with_the_json(tmp_path):
     gj, nc, cells = tmp_path / "c.geojson", tmp_path / "c.nc", tmp_path / "cells.parquet"
-    res = runner.invoke(app, ["coverage", "japan-2017-baseline", "--resolution-km", "40", "--json", "--geojson", str(gj),
-                              "--netcdf", str(nc), "--cells", str(cells)])
+    res = runner.invoke(
+        app,
+        [
+            "coverage",
+            "japan-2017-baseline",
+            "--resolution-km",
+            "40",
+            "--json",
+            "--geojson",
+            str(gj),
+            "--netcdf",
+            str(nc),
+            "--cells",
+            str(cells),
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["geojson"] == str(gj) and out["netcdf"] == str(nc) and out["cells_file"] == str(cells)
@@ -29,7 +43,9 @@ def test_coverage_geojson_netcdf_and_cells_agree_with_the_json(tmp_path):
     defended = sum(a for a, d in zip(t["land_km2"], t["defended"]) if d)
     assert math.isclose(defended / land, out["land_fraction"], abs_tol=1e-3)
     people = sum(t["population"])
-    assert math.isclose(sum(p for p, d in zip(t["population"], t["defended"]) if d) / people, out["population_fraction"], abs_tol=1e-3)
+    assert math.isclose(
+        sum(p for p, d in zip(t["population"], t["defended"]) if d) / people, out["population_fraction"], abs_tol=1e-3
+    )
     # GeoJSON: the defended classes hold the same share of land, and every polygon is valid
     fc = json.loads(gj.read_text())
     by_class = {f["properties"]["class"]: f for f in fc["features"]}
@@ -48,7 +64,9 @@ def test_coverage_geojson_netcdf_and_cells_agree_with_the_json(tmp_path):
 
 def test_points_geojson_holds_units_and_cities(tmp_path):
     f = tmp_path / "p.geojson"
-    res = runner.invoke(app, ["coverage", "japan-2017-aegis-ashore", "--resolution-km", "40", "--json", "--points", str(f)])
+    res = runner.invoke(
+        app, ["coverage", "japan-2017-aegis-ashore", "--resolution-km", "40", "--json", "--points", str(f)]
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     fc = json.loads(f.read_text())
@@ -76,7 +94,10 @@ def test_cost_lines_parquet_keeps_integer_money(tmp_path):
     res = runner.invoke(app, ["cost", "japan-2017-thaad", "--json", "--lines", str(f)])
     out = json.loads(res.stdout)
     t = pq.read_table(f)
-    assert str(t.schema.field("total_jpy").type) == "int64" and str(t.schema.field("unit").type) in ("string", "large_string")
+    assert str(t.schema.field("total_jpy").type) == "int64" and str(t.schema.field("unit").type) in (
+        "string",
+        "large_string",
+    )
     assert abs(sum(t.column("total_jpy").to_pylist()) - out["total"]["jpy"]) <= len(t)
 
 

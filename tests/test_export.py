@@ -21,8 +21,17 @@ from bmdlab.coverage.national import Coverage, national_coverage
 from bmdlab.defense.engage import make_defender
 from bmdlab.defense.footprint import defended_footprint
 from bmdlab.errors import BmdlabError
-from bmdlab.export import (coverage_classes, coverage_dataset, coverage_geojson, footprint_dataset, footprint_geojson,
-                           points_geojson, write_geojson, write_netcdf, write_table)
+from bmdlab.export import (
+    coverage_classes,
+    coverage_dataset,
+    coverage_geojson,
+    footprint_dataset,
+    footprint_geojson,
+    points_geojson,
+    write_geojson,
+    write_netcdf,
+    write_table,
+)
 from bmdlab.geo.grid import LandGrid
 from bmdlab.geo.sphere import EARTH_RADIUS
 from bmdlab.scenario import load_scenario
@@ -51,8 +60,9 @@ def footprint():
     # THAAD against a Nodong from Wonsan on a coarse 31 x 31 grid (30 km spacing), about 2.5 s
     wonsan = CAT.place("wonsan")
     d = make_defender(CAT, "thaad-battery", 36.0, 137.0)
-    return defended_footprint(d, CAT.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal,
-                              points_per_side=31, max_shots=3)
+    return defended_footprint(
+        d, CAT.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal, points_per_side=31, max_shots=3
+    )
 
 
 def expected_classes(cov: Coverage) -> np.ndarray:
@@ -68,8 +78,10 @@ def expected_classes(cov: Coverage) -> np.ndarray:
 def equal_area_m2(geom) -> float:
     """Area on the sphere of a lon/lat polygon made of lon/lat rectangles: in Lambert's cylindrical
     equal-area projection (x = R lon, y = R sin lat) such a rectangle is a rectangle of the same area."""
-    return shapely.transform(geom, lambda c: np.column_stack([EARTH_RADIUS * np.radians(c[:, 0]),
-                                                              EARTH_RADIUS * np.sin(np.radians(c[:, 1]))])).area
+    return shapely.transform(
+        geom,
+        lambda c: np.column_stack([EARTH_RADIUS * np.radians(c[:, 0]), EARTH_RADIUS * np.sin(np.radians(c[:, 1]))]),
+    ).area
 
 
 def read_geojson(obj, path: Path) -> dict:
@@ -79,6 +91,7 @@ def read_geojson(obj, path: Path) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ classes
+
 
 def test_classes_match_naive_scan_and_defended(cov):
     cls = coverage_classes(cov)
@@ -95,6 +108,7 @@ def test_both_fixtures_together_hold_every_class(full_coverage):
 
 # ------------------------------------------------------------------------------------------------ GeoJSON
 
+
 def test_coverage_geojson_sums_and_geometry(cov, tmp_path):
     gj = read_geojson(coverage_geojson(cov, provenance=PROVENANCE), tmp_path / "coverage.geojson")
     assert gj["type"] == "FeatureCollection"
@@ -103,8 +117,13 @@ def test_coverage_geojson_sums_and_geometry(cov, tmp_path):
     g = cov.grid
     present = sorted(set(cls.tolist()))
     assert [f["properties"]["class"] for f in gj["features"]] == present
-    labels = {-1: "not threatened", 0: "threatened, not defended", 1: "1 shot opportunity",
-              2: "2 shot opportunities", 3: "3+ shot opportunities"}
+    labels = {
+        -1: "not threatened",
+        0: "threatened, not defended",
+        1: "1 shot opportunity",
+        2: "2 shot opportunities",
+        3: "3+ shot opportunities",
+    }
     geoms = {}
     for f in gj["features"]:
         p = f["properties"]
@@ -137,9 +156,16 @@ def test_coverage_geojson_sums_and_geometry(cov, tmp_path):
 
 
 def test_points_geojson_round_trip(tmp_path):
-    rows = [{"lat": 35.6895, "lon": 139.6917, "name": "Tokyo", "population": np.int64(9_733_276), "capital": True},
-            {"lat": np.float64(34.693737), "lon": 135.502168, "name": "Ōsaka", "population": 2_691_185,
-             "density": float("nan")}]
+    rows = [
+        {"lat": 35.6895, "lon": 139.6917, "name": "Tokyo", "population": np.int64(9_733_276), "capital": True},
+        {
+            "lat": np.float64(34.693737),
+            "lon": 135.502168,
+            "name": "Ōsaka",
+            "population": 2_691_185,
+            "density": float("nan"),
+        },
+    ]
     gj = read_geojson(points_geojson(rows, provenance={"seed": 1}), tmp_path / "cities.geojson")
     assert gj["bmdlab"] == {"seed": 1}
     f0, f1 = gj["features"]
@@ -149,18 +175,22 @@ def test_points_geojson_round_trip(tmp_path):
     assert f1["properties"]["name"] == "Ōsaka" and f1["properties"]["density"] is None
 
 
-@pytest.mark.parametrize("rows, names", [
-    ([{"lon": 139.0, "name": "no lat"}], "rows[0].lat"),
-    ([{"lat": 95.0, "lon": 139.0}], "rows[0].lat"),
-    ([{"lat": 35.0, "lon": 139.0}, {"lat": 35.0, "lon": 139.0, "tags": ["a"]}], "rows[1].tags"),
-    ({"lat": 35.0, "lon": 139.0}, "rows"),
-])
+@pytest.mark.parametrize(
+    "rows, names",
+    [
+        ([{"lon": 139.0, "name": "no lat"}], "rows[0].lat"),
+        ([{"lat": 95.0, "lon": 139.0}], "rows[0].lat"),
+        ([{"lat": 35.0, "lon": 139.0}, {"lat": 35.0, "lon": 139.0, "tags": ["a"]}], "rows[1].tags"),
+        ({"lat": 35.0, "lon": 139.0}, "rows"),
+    ],
+)
 def test_points_geojson_refuses_bad_rows(rows, names):
     with pytest.raises(BmdlabError, match="^" + re.escape(names)):
         points_geojson(rows)
 
 
 # ------------------------------------------------------------------------------------------------- NetCDF
+
 
 def test_coverage_netcdf_round_trip(cov, tmp_path):
     path = write_netcdf(coverage_dataset(cov, provenance=PROVENANCE), tmp_path / "coverage.nc")
@@ -217,14 +247,16 @@ def test_write_netcdf_failure_keeps_the_old_file(cov, tmp_path):
 
 # ---------------------------------------------------------------------------------------------- footprint
 
+
 def test_footprint_geojson(footprint, tmp_path):
     fp = footprint
     gj = read_geojson(footprint_geojson(fp, provenance=PROVENANCE), tmp_path / "footprint.geojson")
     polys = [f for f in gj["features"] if f["geometry"]["type"] != "Point"]
     (unit,) = [f for f in gj["features"] if f["geometry"]["type"] == "Point"]
     assert unit["properties"]["role"] == "unit"
-    assert unit["geometry"]["coordinates"] == pytest.approx([math.degrees(fp.defender.lon),
-                                                             math.degrees(fp.defender.lat)], abs=1e-5)
+    assert unit["geometry"]["coordinates"] == pytest.approx(
+        [math.degrees(fp.defender.lon), math.degrees(fp.defender.lat)], abs=1e-5
+    )
     cls = np.minimum(fp.shots, 3)
     assert [f["properties"]["class"] for f in polys] == sorted(set(cls[cls > 0].tolist()))
     assert sum(f["properties"]["area_km2"] for f in polys) == pytest.approx(fp.area_m2 / 1e6, rel=1e-9)
@@ -266,12 +298,17 @@ def test_footprint_netcdf(footprint, tmp_path):
 
 # ------------------------------------------------------------------------------------------------- tables
 
+
 @pytest.fixture
 def frame() -> pd.DataFrame:
-    return pd.DataFrame({"unit": ["PAC-3 Ichigaya", "Kongo north", "THAAD ☆"],
-                         "shots": np.array([1, 2, 3], dtype=np.int64),
-                         "land_km2": [12.5, 3.0e5, float("nan")],
-                         "defended": [True, False, True]})
+    return pd.DataFrame(
+        {
+            "unit": ["PAC-3 Ichigaya", "Kongo north", "THAAD ☆"],
+            "shots": np.array([1, 2, 3], dtype=np.int64),
+            "land_km2": [12.5, 3.0e5, float("nan")],
+            "defended": [True, False, True],
+        }
+    )
 
 
 def test_write_parquet_keeps_types(frame, tmp_path):
@@ -320,6 +357,7 @@ def test_write_table_refuses_bad_input(frame, tmp_path):
 
 # ------------------------------------------------------------------------------------------------ bad input
 
+
 def test_bad_objects_are_one_line_errors(cov, footprint, tmp_path):
     for fn in (coverage_classes, coverage_geojson, coverage_dataset):
         with pytest.raises(BmdlabError, match="^cov: expected a bmdlab.coverage.national.Coverage"):
@@ -340,9 +378,14 @@ def test_bad_objects_are_one_line_errors(cov, footprint, tmp_path):
 def test_grid_off_the_land_grid_layout_is_refused():
     rng = np.random.default_rng(1)
     n = 5
-    grid = LandGrid(lat_deg=rng.uniform(30, 40, n), lon_deg=rng.uniform(130, 140, n), area_m2=np.full(n, 1e8),
-                    cell_area_m2=np.full(n, 1e8), population=np.zeros(n), resolution_km=10.0)
-    cov = Coverage(grid=grid, defenders=(), threats=(), shots=np.zeros((1, 0, n), np.int8),
-                   reach=np.ones((1, n), bool))
+    grid = LandGrid(
+        lat_deg=rng.uniform(30, 40, n),
+        lon_deg=rng.uniform(130, 140, n),
+        area_m2=np.full(n, 1e8),
+        cell_area_m2=np.full(n, 1e8),
+        population=np.zeros(n),
+        resolution_km=10.0,
+    )
+    cov = Coverage(grid=grid, defenders=(), threats=(), shots=np.zeros((1, 0, n), np.int8), reach=np.ones((1, n), bool))
     with pytest.raises(BmdlabError, match="^cov: .*land_grid"):
         coverage_geojson(cov)

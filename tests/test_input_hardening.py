@@ -11,6 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from bmdlab.cli import app
+from conftest import changed_catalog
+from conftest import time_limit as deadline
 
 runner = CliRunner()
 BASELINE = resources.files("bmdlab") / "scenarios" / "japan-2017-baseline.yaml"
@@ -28,7 +30,7 @@ def refused(res, *fragments):
 
 def test_duplicate_keys_in_a_scenario(tmp_path):
     text = BASELINE.read_text(encoding="utf-8")
-    arch = text[text.index("architecture:"):text.index("threat:")]
+    arch = text[text.index("architecture:") : text.index("threat:")]
     p = tmp_path / "dup.yaml"
     p.write_text(text + "\n" + arch)  # a second architecture: would silently replace the first
     refused(runner.invoke(app, ["coverage", str(p)]), "duplicate key 'architecture'")
@@ -37,7 +39,7 @@ def test_duplicate_keys_in_a_scenario(tmp_path):
 def test_duplicate_entry_in_the_catalog(catalog_copy):
     cdir = catalog_copy
     text = (cdir / "missiles.yaml").read_text(encoding="utf-8")
-    nodong = text[text.index("  nodong:"):text.index("  musudan:")]
+    nodong = text[text.index("  nodong:") : text.index("  musudan:")]
     (cdir / "missiles.yaml").write_text(text + "\n" + nodong, encoding="utf-8")
     refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "nodong"]), "duplicate key 'nodong'")
 
@@ -61,7 +63,10 @@ def test_latitude_out_of_range_names_the_field(tmp_path):
     d["architecture"]["units"][0]["at"] = {"lat": 91, "lon": 135}
     p = tmp_path / "s.yaml"
     p.write_text(yaml.safe_dump(d))
-    refused(runner.invoke(app, ["coverage", str(p)]), "architecture.units.0.at.lat: Input should be less than or equal to 90")
+    refused(
+        runner.invoke(app, ["coverage", str(p)]),
+        "architecture.units.0.at.lat: Input should be less than or equal to 90",
+    )
 
 
 def test_non_utf8_and_deep_yaml(tmp_path):
@@ -100,16 +105,23 @@ def _raid_scenario(tmp_path, **raid):
 
 def test_raid_assets_and_sizes(tmp_path):
     a = {"name": "Base", "lat": 35.0, "lon": 139.0, "value": 1.0}
-    refused(runner.invoke(app, ["raid", _raid_scenario(tmp_path, assets=[a, dict(a, lat=34.0)]), "--trials", "10"]),
-            "asset name 'Base' is used twice")
+    refused(
+        runner.invoke(app, ["raid", _raid_scenario(tmp_path, assets=[a, dict(a, lat=34.0)]), "--trials", "10"]),
+        "asset name 'Base' is used twice",
+    )
     refused(runner.invoke(app, ["raid", _raid_scenario(tmp_path, assets=[]), "--trials", "10"]), "assets is empty")
-    big = [{"count": 3000, "missile": "nodong", "launch_area": "sunan"}, {"count": 3000, "missile": "nodong", "launch_area": "wonsan"}]
+    big = [
+        {"count": 3000, "missile": "nodong", "launch_area": "sunan"},
+        {"count": 3000, "missile": "nodong", "launch_area": "wonsan"},
+    ]
     refused(runner.invoke(app, ["raid", _raid_scenario(tmp_path, salvos=big), "--trials", "10"]), "at most 5,000")
 
 
 def test_sweep_counts_must_be_whole_numbers(tmp_path):
-    refused(runner.invoke(app, ["sweep", "--axis", "missiles=10.7", "--out", str(tmp_path / "s.duckdb")]),
-            "missiles = 10.7 must be a whole number")
+    refused(
+        runner.invoke(app, ["sweep", "--axis", "missiles=10.7", "--out", str(tmp_path / "s.duckdb")]),
+        "missiles = 10.7 must be a whole number",
+    )
     assert not (tmp_path / "s.duckdb").exists()
 
 
@@ -127,9 +139,6 @@ def test_json_output_is_strict():
 # ------------------------------------------------------------------------------------------------
 # The remaining concrete cases of #10 (the study's --out rules and an output path that is a folder for
 # --map and a sweep's --out are in tests/test_io.py; --resume at the API level in tests/sensitivity).
-
-
-from conftest import changed_catalog, time_limit as deadline  # noqa: E402
 
 
 def _catalog_with(tmp_path, fname, kind, key, field, **change):
@@ -157,19 +166,25 @@ def _scenario(tmp_path, change):
     return str(p)
 
 
-@pytest.mark.parametrize("fname,kind,key,field,change", [
-    ("missiles.yaml", "missiles", "nodong", "burn_time", {"unit": "km"}),  # a time given as a length
-    ("interceptors.yaml", "interceptors", "thaad", "burnout_speed", {"unit": "km"}),  # a speed given as a length
-    ("interceptors.yaml", "interceptors", "thaad", "burn_time", {"unit": "m/s"}),
-    ("missiles.yaml", "missiles", "nodong", "range", {"unit": "s"}),
-], ids=["burn-time-in-km", "burnout-speed-in-km", "burn-time-in-m/s", "range-in-s"])
+@pytest.mark.parametrize(
+    "fname,kind,key,field,change",
+    [
+        ("missiles.yaml", "missiles", "nodong", "burn_time", {"unit": "km"}),  # a time given as a length
+        ("interceptors.yaml", "interceptors", "thaad", "burnout_speed", {"unit": "km"}),  # a speed given as a length
+        ("interceptors.yaml", "interceptors", "thaad", "burn_time", {"unit": "m/s"}),
+        ("missiles.yaml", "missiles", "nodong", "range", {"unit": "s"}),
+    ],
+    ids=["burn-time-in-km", "burnout-speed-in-km", "burn-time-in-m/s", "range-in-s"],
+)
 def test_catalog_value_of_the_wrong_dimension(tmp_path, fname, kind, key, field, change):
     cdir = _catalog_with(tmp_path, fname, kind, key, field, **change)
     refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", key]), key, field)
 
 
 def test_catalog_speed_in_m_per_s_is_fine(tmp_path):
-    cdir = _catalog_with(tmp_path, "interceptors.yaml", "interceptors", "thaad", "burnout_speed", value=2800, unit="m/s")
+    cdir = _catalog_with(
+        tmp_path, "interceptors.yaml", "interceptors", "thaad", "burnout_speed", value=2800, unit="m/s"
+    )
     res = runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "thaad", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["burnout_speed"]["value"] == 2800
@@ -181,20 +196,27 @@ def test_catalog_magazine_must_be_a_whole_non_negative_count(tmp_path, value):
     refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "kongo-class"]), "kongo-class", "magazine")
 
 
-@pytest.mark.parametrize("literal", [".inf", "-.inf", ".NaN", "1" + "0" * 400], ids=["inf", "-inf", "nan", "400-digits"])
+@pytest.mark.parametrize(
+    "literal", [".inf", "-.inf", ".NaN", "1" + "0" * 400], ids=["inf", "-inf", "nan", "400-digits"]
+)
 def test_catalog_literal_non_finite_or_huge_number(tmp_path, literal):
     cdir = _catalog_literal(tmp_path, "units.yaml", "units", "kongo-class", "magazine", literal)
     refused(runner.invoke(app, ["--catalog", str(cdir), "catalog", "show", "kongo-class"]), "kongo-class", "magazine")
 
 
 def test_asset_value_infinite(tmp_path):
-    p = _scenario(tmp_path, lambda d: d["raid"].update(assets=[{"name": "A", "lat": 35.7, "lon": 139.7, "value": float("inf")}]))
+    p = _scenario(
+        tmp_path, lambda d: d["raid"].update(assets=[{"name": "A", "lat": 35.7, "lon": 139.7, "value": float("inf")}])
+    )
     refused(runner.invoke(app, ["raid", p, "--trials", "10"]), "raid.assets.0.value")
 
 
 def test_asset_values_whose_sum_overflows(tmp_path):
     """Two assets of value 1e308: their sum is infinite. Refused, or answered with finite numbers (weights normalised)."""
-    a = [{"name": "A", "lat": 35.7, "lon": 139.7, "value": 1e308}, {"name": "B", "lat": 34.7, "lon": 135.5, "value": 1e308}]
+    a = [
+        {"name": "A", "lat": 35.7, "lon": 139.7, "value": 1e308},
+        {"name": "B", "lat": 34.7, "lon": 135.5, "value": 1e308},
+    ]
     p = _scenario(tmp_path, lambda d: d["raid"].update(assets=a))
     res = runner.invoke(app, ["raid", p, "--trials", "10", "--missiles", "10", "--json"])
     if res.exit_code == 2:
@@ -206,13 +228,32 @@ def test_asset_values_whose_sum_overflows(tmp_path):
     assert 0.0 <= out["expected_surviving_value_fraction"] <= 1.0
 
 
-@pytest.mark.parametrize("command", [["coverage", "--resolution-km", "100"], ["raid", "--trials", "10"], ["cost"]],
-                         ids=["coverage", "raid", "cost"])
+@pytest.mark.parametrize(
+    "command",
+    [["coverage", "--resolution-km", "100"], ["raid", "--trials", "10"], ["cost"]],
+    ids=["coverage", "raid", "cost"],
+)
 @pytest.mark.parametrize("shape", ["lofted", "depressed"])
 def test_scenario_trajectory_shape_impossible(tmp_path, command, shape):
     """Apogee 1e9 km: `bmdlab trajectory` refuses it, so must a scenario (at load, whatever the command)."""
-    traj = runner.invoke(app, ["trajectory", "--missile", "nodong", "--from", "sunan", "--range-km", "1000",
-                               "--azimuth-deg", "90", "--shape", shape, "--apogee-km", "1e9"])
+    traj = runner.invoke(
+        app,
+        [
+            "trajectory",
+            "--missile",
+            "nodong",
+            "--from",
+            "sunan",
+            "--range-km",
+            "1000",
+            "--azimuth-deg",
+            "90",
+            "--shape",
+            shape,
+            "--apogee-km",
+            "1e9",
+        ],
+    )
     refused(traj, "apogee")
     threat = {"missiles": ["nodong"], "launch_areas": ["sunan"], "shapes": [{"shape": shape, "apogee_km": 1e9}]}
     p = _scenario(tmp_path, lambda d: d.update(threat=threat))
@@ -246,22 +287,31 @@ def test_infinite_price_in_a_scenario(tmp_path, where):
 @pytest.mark.parametrize("budget", ["inf", "-inf", "nan", "1e400"])
 def test_infinite_budget(budget):
     with deadline(30):
-        refused(runner.invoke(app, ["tradeoff", "--budget-jpy", budget, "--trials", "2", "--resolution-km", "200"]), "--budget-jpy")
+        refused(
+            runner.invoke(app, ["tradeoff", "--budget-jpy", budget, "--trials", "2", "--resolution-km", "200"]),
+            "--budget-jpy",
+        )
 
 
 def test_infinite_price_in_the_catalog(tmp_path):
     cdir = _catalog_literal(tmp_path, "units.yaml", "units", "aegis-ashore", "unit_cost", ".inf")
-    refused(runner.invoke(app, ["--catalog", str(cdir), "cost", "japan-2017-aegis-ashore"]), "aegis-ashore", "unit_cost")
+    refused(
+        runner.invoke(app, ["--catalog", str(cdir), "cost", "japan-2017-aegis-ashore"]), "aegis-ashore", "unit_cost"
+    )
 
 
-@pytest.mark.parametrize("make_args", [
-    lambda d: ["trajectory", "--from", "sunan", "--to", "wonsan", "--plot", str(d)],
-    lambda d: ["wta", "--random", "3x3", "--save", str(d)],
-    lambda d: ["check-footprints", "--markdown", str(d)],
-    lambda d: ["site", "thaad-battery", "--count", "1", "--map", str(d)],
-    lambda d: ["tradeoff", "--plot", str(d)],
-    lambda d: ["tornado", "--plot", str(d)],
-], ids=["trajectory-plot", "wta-save", "check-footprints-markdown", "site-map", "tradeoff-plot", "tornado-plot"])
+@pytest.mark.parametrize(
+    "make_args",
+    [
+        lambda d: ["trajectory", "--from", "sunan", "--to", "wonsan", "--plot", str(d)],
+        lambda d: ["wta", "--random", "3x3", "--save", str(d)],
+        lambda d: ["check-footprints", "--markdown", str(d)],
+        lambda d: ["site", "thaad-battery", "--count", "1", "--map", str(d)],
+        lambda d: ["tradeoff", "--plot", str(d)],
+        lambda d: ["tornado", "--plot", str(d)],
+    ],
+    ids=["trajectory-plot", "wta-save", "check-footprints-markdown", "site-map", "tradeoff-plot", "tornado-plot"],
+)
 def test_output_path_that_is_a_folder(tmp_path, make_args):
     folder = tmp_path / "out.png"  # a folder with a file's name (and the .png the plots ask for)
     folder.mkdir()
@@ -273,12 +323,16 @@ def test_output_path_that_is_a_folder(tmp_path, make_args):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
-@pytest.mark.parametrize("make_args", [
-    lambda d: ["trajectory", "--from", "sunan", "--to", "wonsan", "--plot", str(d / "p.png")],
-    lambda d: ["wta", "--random", "3x3", "--save", str(d / "i.json")],
-    lambda d: ["sweep", "--axis", "missiles=5", "--out", str(d / "s.duckdb")],
-    lambda d: ["coverage", "japan-2017-baseline", "--map", str(d / "m.png")],
-], ids=["trajectory-plot", "wta-save", "sweep-out", "coverage-map"])
+@pytest.mark.parametrize(
+    "make_args",
+    [
+        lambda d: ["trajectory", "--from", "sunan", "--to", "wonsan", "--plot", str(d / "p.png")],
+        lambda d: ["wta", "--random", "3x3", "--save", str(d / "i.json")],
+        lambda d: ["sweep", "--axis", "missiles=5", "--out", str(d / "s.duckdb")],
+        lambda d: ["coverage", "japan-2017-baseline", "--map", str(d / "m.png")],
+    ],
+    ids=["trajectory-plot", "wta-save", "sweep-out", "coverage-map"],
+)
 def test_output_path_in_a_read_only_folder(tmp_path, make_args):
     ro = tmp_path / "ro"
     ro.mkdir()
@@ -304,7 +358,9 @@ def test_raid_too_large_for_the_memory_budget_is_refused_up_front():
     value = {"--memory-budget-gib": "0.01", "--memory-budget-mib": "10"}.get(option, "0.01")
     t0 = time.perf_counter()
     with deadline(60):
-        res = runner.invoke(app, ["raid", "japan-2017-baseline", "--missiles", "5000", "--trials", "10000000", option, value])
+        res = runner.invoke(
+            app, ["raid", "japan-2017-baseline", "--missiles", "5000", "--trials", "10000000", option, value]
+        )
     refused(res, "memory")
     assert time.perf_counter() - t0 < 30, "refused only after the work"
 
@@ -312,7 +368,9 @@ def test_raid_too_large_for_the_memory_budget_is_refused_up_front():
 def test_sweep_resume_on_a_foreign_duckdb_file(tmp_path, foreign_duckdb):
     """The CLI path of tests/sensitivity/test_sweep.py::test_resume_refuses_a_database_bmdlab_did_not_create."""
     foreign, before = foreign_duckdb
-    res = runner.invoke(app, ["sweep", "--axis", "missiles=5", "--trials", "10", "--workers", "1", "--out", str(foreign), "--resume"])
+    res = runner.invoke(
+        app, ["sweep", "--axis", "missiles=5", "--trials", "10", "--workers", "1", "--out", str(foreign), "--resume"]
+    )
     refused(res, "is not a bmdlab sweep file")
     assert foreign.read_bytes() == before
 
@@ -331,8 +389,21 @@ def test_sweep_workers_are_capped_at_the_cores(tmp_path, monkeypatch):
             super().__init__(max_workers=1)
 
     monkeypatch.setattr(sw, "ProcessPoolExecutor", RecordingPool)
-    res = runner.invoke(app, ["sweep", "--axis", "missiles=5,10", "--trials", "10", "--workers", "256",
-                              "--out", str(tmp_path / "s.duckdb"), "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "sweep",
+            "--axis",
+            "missiles=5,10",
+            "--trials",
+            "10",
+            "--workers",
+            "256",
+            "--out",
+            str(tmp_path / "s.duckdb"),
+            "--json",
+        ],
+    )
     if res.exit_code == 2:  # refusing 256 outright is as good as capping it
         refused(res, "--workers")
         return

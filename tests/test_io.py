@@ -85,8 +85,21 @@ def test_os_errors_on_output_are_one_line(tmp_path, monkeypatch):
 def test_output_files_are_checked_before_any_work(tmp_path):
     res = runner.invoke(app, ["coverage", "japan-2017-baseline", "--map", str(tmp_path)])
     assert res.exit_code == 2 and "--map: " in res.output and "is a folder; give a file name" in res.output
-    res = runner.invoke(app, ["footprint", "pac-3-fire-unit", "--at", "pac3-ichigaya", "--missile", "nodong",
-                              "--launch", "wonsan", "--map", str(tmp_path / "no" / "x.png")])
+    res = runner.invoke(
+        app,
+        [
+            "footprint",
+            "pac-3-fire-unit",
+            "--at",
+            "pac3-ichigaya",
+            "--missile",
+            "nodong",
+            "--launch",
+            "wonsan",
+            "--map",
+            str(tmp_path / "no" / "x.png"),
+        ],
+    )
     assert res.exit_code == 2 and "--map: folder" in res.output and "does not exist" in res.output
     res = runner.invoke(app, ["sweep", "--axis", "missiles=5", "--out", str(tmp_path)])
     assert res.exit_code == 2 and "--out: " in res.output and "is a folder" in res.output
@@ -95,8 +108,13 @@ def test_output_files_are_checked_before_any_work(tmp_path):
 def test_sigterm_removes_the_temporary_folder(tmp_path):
     """A study killed with SIGTERM (the default signal of kill, systemd, CI runners) cleans up after itself."""
     env = dict(os.environ)
-    proc = subprocess.Popen([sys.executable, "-m", "bmdlab", "study", "japan-2017", "--out", "run", "--resolution-km", "40"],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bmdlab", "study", "japan-2017", "--out", "run", "--resolution-km", "40"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not any(p.name.startswith(".run.tmp-") for p in tmp_path.iterdir()):
         time.sleep(0.2)  # wait until the study has started writing
@@ -115,7 +133,7 @@ def test_next_run_removes_what_a_killed_run_left(tmp_path):
     proc.wait()  # a process id that is certainly dead now
     stale = tmp_path / ".run.tmp-dead"
     stale.mkdir()
-    (stale / bio.OUTPUT_MARKER).write_text('{"written_by": "bmdlab", "kind": "study", "pid": %d}' % proc.pid)
+    (stale / bio.OUTPUT_MARKER).write_text(f'{{"written_by": "bmdlab", "kind": "study", "pid": {proc.pid}}}')
     foreign = tmp_path / ".run.tmp-foreign"
     foreign.mkdir()
     (foreign / "x").write_text("not ours")

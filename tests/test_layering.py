@@ -21,8 +21,13 @@ def test_import_contracts_are_kept():
     exe = _lint_imports()
     if exe is None:
         pytest.skip("import-linter is not installed (pip install -e '.[test]')")
-    run = subprocess.run([exe, "--config", ".importlinter", "--no-cache", "--no-logo"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [exe, "--config", ".importlinter", "--no-cache", "--no-logo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, f"lint-imports failed (exit {run.returncode}):\n{run.stdout}\n{run.stderr}"
 
 
@@ -58,8 +63,13 @@ def test_cli_modules_hold_no_physics_and_no_validation():
     import ast
 
     folder = Path(__file__).resolve().parents[1] / "src" / "bmdlab" / "cli"
-    models = ("bmdlab.trajectory.ballistic", "bmdlab.defense.flyout", "bmdlab.defense.envelope", "bmdlab.coverage.national",
-              "bmdlab.engagement.raid.simulate_raid")
+    models = (
+        "bmdlab.trajectory.ballistic",
+        "bmdlab.defense.flyout",
+        "bmdlab.defense.envelope",
+        "bmdlab.coverage.national",
+        "bmdlab.engagement.raid.simulate_raid",
+    )
     for f in sorted(folder.glob("*.py")):
         tree = ast.parse(f.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

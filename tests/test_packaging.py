@@ -23,9 +23,14 @@ def _licence_files() -> list[Path]:
 
 def test_every_licence_in_the_expression_has_its_text_or_notice_shipped():
     # each SPDX id of pyproject's expression, and a phrase its licence text (or notice) must contain
-    marker = {"BSD-3-Clause": "BSD 3-Clause License", "BSD-2-Clause": "BSD 2-Clause", "Apache-2.0": "Apache License",
-              "MIT": "Permission is hereby granted, free of charge", "ISC": "Permission to use, copy, modify",
-              "CC-BY-4.0": "creativecommons.org/licenses/by/4.0"}
+    marker = {
+        "BSD-3-Clause": "BSD 3-Clause License",
+        "BSD-2-Clause": "BSD 2-Clause",
+        "Apache-2.0": "Apache License",
+        "MIT": "Permission is hereby granted, free of charge",
+        "ISC": "Permission to use, copy, modify",
+        "CC-BY-4.0": "creativecommons.org/licenses/by/4.0",
+    }
     texts = [p.read_text(encoding="utf-8") for p in _licence_files()]
     ids = PROJECT["license"].split(" AND ")
     assert set(ids) <= set(marker), ids
@@ -34,10 +39,17 @@ def test_every_licence_in_the_expression_has_its_text_or_notice_shipped():
 
 
 def test_the_geodata_licences_are_package_data():
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]["bmdlab"]
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"][
+        "bmdlab"
+    ]
     assert "geo/data/licenses/*" in data
     shipped = {p.name for p in (ROOT / "src" / "bmdlab" / "geo" / "data" / "licenses").glob("*.txt")}
-    assert {"global-land-mask-MIT.txt", "GeoNames-CC-BY-4.0-NOTICE.txt", "world-atlas-ISC.txt", "japanmap-Apache-2.0.txt"} <= shipped
+    assert {
+        "global-land-mask-MIT.txt",
+        "GeoNames-CC-BY-4.0-NOTICE.txt",
+        "world-atlas-ISC.txt",
+        "japanmap-Apache-2.0.txt",
+    } <= shipped
 
 
 def test_every_vendored_licence_is_declared():

@@ -43,8 +43,15 @@ def _commands():
             if line.startswith("bmdlab ") and " study " not in f" {line} " and not comment.startswith("long run"):
                 stored = comment.removeprefix("stored:").strip() if comment.startswith("stored:") else None
                 slow = any(w in f" {line} " for w in SLOW_WORDS)
-                cmds.append(pytest.param(line, 2 if comment.startswith("refused") else 0, stored, id=line,
-                                         marks=[pytest.mark.slow] if slow else []))
+                cmds.append(
+                    pytest.param(
+                        line,
+                        2 if comment.startswith("refused") else 0,
+                        stored,
+                        id=line,
+                        marks=[pytest.mark.slow] if slow else [],
+                    )
+                )
     return cmds
 
 

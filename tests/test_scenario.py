@@ -32,7 +32,11 @@ def test_builtins_load():
     [
         ("unit: pac-3-fire-unit", "unit: pac-3", "architecture.units.0.unit: unknown unit 'pac-3'"),
         ("at: pac3-ichigaya", "at: {lat: 36.0, lon: 135.0}", "is in the sea; a pac-3-fire-unit is land-based"),
-        ("at: pac3-ichigaya}", "at: pac3-ichigaya, inventory: -4}", "inventory: Input should be greater than or equal to 0"),
+        (
+            "at: pac3-ichigaya}",
+            "at: pac3-ichigaya, inventory: -4}",
+            "inventory: Input should be greater than or equal to 0",
+        ),
         ("  missiles: [nodong]\n", "", "threat: missiles is required (or groups"),
         ("missiles: [nodong]", "missiles: [nodongg]", "did you mean 'nodong'"),
         ("launch_areas: [wonsan]", "launch_areas: [pyongyang]", "threat.launch_areas.0"),

@@ -306,9 +306,7 @@ def municipality_name(area_names: dict[str, str]) -> str:
     return prefix[: cut + 1] if cut > 0 else prefix
 
 
-def build_units(
-    outline: MultiPolygon, extra_lat, extra_lon, step_deg: float = 0.01
-) -> dict[str, dict]:
+def build_units(outline: MultiPolygon, extra_lat, extra_lon, step_deg: float = 0.01) -> dict[str, dict]:
     """Sample the municipality look-up on a 0.01 deg (about 1 km) grid of Japan's land.
 
     The points ``extra_lat, extra_lon`` [deg] (the GeoNames entries) are sampled as well, so that
@@ -349,9 +347,7 @@ def build_units(
             names = {"東京都区部", "東京", *unit["aliases"].values()}
         elif code in DESIGNATED_CITIES:
             names = set(unit["aliases"].values())
-            city = unit["aliases"].get(code) or municipality_name(
-                {f"{k}xx": v for k, v in unit["aliases"].items()}
-            )
+            city = unit["aliases"].get(code) or municipality_name({f"{k}xx": v for k, v in unit["aliases"].items()})
             unit["name"] = city
             names.add(city)
         else:
@@ -400,11 +396,7 @@ def english_key(en_name: str) -> str:
     m = re.search(r"([A-Za-z][A-Za-z' -]*?)\s+(City|Town|Village)\b", part)
     if not m:
         return ""
-    words = [
-        w
-        for w in m.group(1).split()
-        if w not in {"Eastern", "Western", "Southern", "Northern", "Central"}
-    ]
+    words = [w for w in m.group(1).split() if w not in {"Eastern", "Western", "Southern", "Northern", "Central"}]
     return roman_key("".join(words))
 
 
@@ -415,10 +407,7 @@ def names_unit(entry_stems: set[str], entry_roman: str, unit: dict, own: bool) -
         return True
     if own:
         return any(
-            len(s) >= 2 and (u.startswith(s) or s.startswith(u))
-            for s in entry_stems
-            for u in unit_stems
-            if len(u) >= 2
+            len(s) >= 2 and (u.startswith(s) or s.startswith(u)) for s in entry_stems for u in unit_stems if len(u) >= 2
         )
     return False
 
@@ -511,9 +500,7 @@ def write_cities(kept: list[dict]) -> None:
     """Write the deduplicated cities as CSV (RFC 4180 quoting, UTF-8, ``\\n`` line ends)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        ["name", "lat", "lon", "population", "admin1", "geonameid", "muni_code", "muni_name"]
-    )
+    w.writerow(["name", "lat", "lon", "population", "admin1", "geonameid", "muni_code", "muni_name"])
     for c in kept:
         w.writerow(
             [
@@ -604,15 +591,9 @@ def main(argv=None) -> int:
     )
     if args.verbose:
         for c, own, other, km in st["moved"]:
-            print(
-                f"    {c['name']} ({c['population']:,}) {units[own]['name']} -> "
-                f"{units[other]['name']} [{km:.0f} km]"
-            )
+            print(f"    {c['name']} ({c['population']:,}) {units[own]['name']} -> {units[other]['name']} [{km:.0f} km]")
         for c, keep in sorted(st["dropped"], key=lambda ck: -ck[0]["population"]):
-            print(
-                f"    drop {c['name']} ({c['population']:,}) part of {keep['name']} "
-                f"[{keep['muni_name']}]"
-            )
+            print(f"    drop {c['name']} ({c['population']:,}) part of {keep['name']} [{keep['muni_name']}]")
 
     feats = extract_prefectures()
     write_atomic(DATA / "japan_prefectures.geojson", feature_collection(feats, 4))

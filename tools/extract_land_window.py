@@ -28,10 +28,16 @@ from bmdlab.geo.japan import _WINDOW_FIELDS, LAND_WINDOW_FILE, stream_land_windo
 def main() -> None:
     w = stream_land_window()
     out = Path(__file__).resolve().parents[1] / "src" / "bmdlab" / "geo" / "data" / LAND_WINDOW_FILE
-    np.savez_compressed(out, land_bits=np.packbits(w.data, axis=None), shape=np.array(w.data.shape),
-                        source=np.array(f"global-land-mask {version('global-land-mask')} (MIT), NOAA GLOBE"),
-                        **{k: np.array(getattr(w, k)) for k in _WINDOW_FIELDS})
-    print(f"{out}: {w.data.shape[0]} x {w.data.shape[1]} pixels, {int(w.data.sum()):,} land, {out.stat().st_size:,} bytes")
+    np.savez_compressed(
+        out,
+        land_bits=np.packbits(w.data, axis=None),
+        shape=np.array(w.data.shape),
+        source=np.array(f"global-land-mask {version('global-land-mask')} (MIT), NOAA GLOBE"),
+        **{k: np.array(getattr(w, k)) for k in _WINDOW_FIELDS},
+    )
+    print(
+        f"{out}: {w.data.shape[0]} x {w.data.shape[1]} pixels, {int(w.data.sum()):,} land, {out.stat().st_size:,} bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -17,10 +17,36 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-_API = ("Analysis", "AnalyticResult", "BudgetResult", "CampaignResult", "CompareResult", "CostResult", "CoverageCache", "CoverageResult", "FootprintCheckResult",
-        "FootprintResult", "Provenance", "RaidResult", "Result", "SitingResult", "StudyResult", "SweepResult",
-        "TornadoResult", "TradeoffResult", "TrajectoryResult", "WTAResult", "SCHEMA_VERSION", "DEFAULT_SEED",
-        "analytic", "compare", "wta", "resolve_scenario", "resolve_place", "scenario_names")
+_API = (
+    "Analysis",
+    "AnalyticResult",
+    "BudgetResult",
+    "CampaignResult",
+    "CompareResult",
+    "CostResult",
+    "CoverageCache",
+    "CoverageResult",
+    "FootprintCheckResult",
+    "FootprintResult",
+    "Provenance",
+    "RaidResult",
+    "Result",
+    "SitingResult",
+    "StudyResult",
+    "SweepResult",
+    "TornadoResult",
+    "TradeoffResult",
+    "TrajectoryResult",
+    "WTAResult",
+    "SCHEMA_VERSION",
+    "DEFAULT_SEED",
+    "analytic",
+    "compare",
+    "wta",
+    "resolve_scenario",
+    "resolve_place",
+    "scenario_names",
+)
 
 
 def __getattr__(name: str):

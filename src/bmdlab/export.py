@@ -87,8 +87,12 @@ CLASS_LABELS = {
     3: "3+ shot opportunities",
 }
 #: Label of each footprint class (aim points with 0 shot opportunities are not exported as polygons).
-FOOTPRINT_CLASS_LABELS = {0: "not defended", 1: "1 shot opportunity", 2: "2 shot opportunities",
-                          3: "3+ shot opportunities"}
+FOOTPRINT_CLASS_LABELS = {
+    0: "not defended",
+    1: "1 shot opportunity",
+    2: "2 shot opportunities",
+    3: "3+ shot opportunities",
+}
 #: ``shot_class`` of a raster cell that holds no Japanese land.
 NOT_LAND = -2
 #: Decimals of GeoJSON coordinates [deg] (1e-5 deg is about 1 m).
@@ -102,17 +106,22 @@ WGS84_WKT = (
     'AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]'
 )
 
-_CLASS_MEANINGS = ("not_land not_threatened threatened_not_defended 1_shot_opportunity 2_shot_opportunities "
-                   "3_or_more_shot_opportunities")
+_CLASS_MEANINGS = (
+    "not_land not_threatened threatened_not_defended 1_shot_opportunity 2_shot_opportunities "
+    "3_or_more_shot_opportunities"
+)
 _TABLE_SUFFIXES = (".parquet", ".csv")
 
 
 # --------------------------------------------------------------------------------------------- classes
 
+
 def _check_coverage(cov: Any) -> Coverage:
     if not isinstance(cov, Coverage):
-        raise BmdlabError(f"cov: expected a bmdlab.coverage.national.Coverage, got {type(cov).__name__}; "
-                          f"compute it with national_coverage")
+        raise BmdlabError(
+            f"cov: expected a bmdlab.coverage.national.Coverage, got {type(cov).__name__}; "
+            f"compute it with national_coverage"
+        )
     return cov
 
 
@@ -137,6 +146,7 @@ def coverage_classes(cov: Coverage) -> NDArray[np.int64]:
 
 
 # ------------------------------------------------------------------------------------------ cell layout
+
 
 def _rows_and_columns(grid) -> dict[str, NDArray]:
     """Integer row ``k`` and column ``j`` of each cell, and each row's origin and longitude step.
@@ -164,10 +174,20 @@ def _rows_and_columns(grid) -> dict[str, NDArray]:
     j = np.rint(jf).astype(np.int64)
     ok = (np.abs(kf - k) < 1e-6) & (np.abs(jf - j) < 1e-6) & (np.abs(dlon_cell / dlon[inv] - 1) < 1e-6)
     if not np.all(ok) or not np.all(dlon > 0):
-        raise BmdlabError("cov: the grid's cells are not in rows of constant latitude step resolution_km, "
-                          "equal within a row; build the grid with bmdlab.geo.land_grid")
-    return {"k": k, "j": j, "dlat": dlat, "lat_ref": lat_ref, "rows": rows, "row": inv,
-            "dlon": dlon, "lon_ref": lon_ref}
+        raise BmdlabError(
+            "cov: the grid's cells are not in rows of constant latitude step resolution_km, "
+            "equal within a row; build the grid with bmdlab.geo.land_grid"
+        )
+    return {
+        "k": k,
+        "j": j,
+        "dlat": dlat,
+        "lat_ref": lat_ref,
+        "rows": rows,
+        "row": inv,
+        "dlon": dlon,
+        "lon_ref": lon_ref,
+    }
 
 
 def _dissolve_rows(layout: dict[str, NDArray], cls: NDArray) -> dict[int, shapely.Geometry]:
@@ -205,6 +225,7 @@ def _collection(features: list[dict], provenance: Mapping | None) -> dict:
 
 # ---------------------------------------------------------------------------------------------- coverage
 
+
 def coverage_geojson(cov: Coverage, *, provenance: Mapping | None = None) -> dict:
     """Coverage classes as a GeoJSON FeatureCollection (RFC 7946; lon/lat on WGS 84).
 
@@ -232,19 +253,44 @@ def coverage_geojson(cov: Coverage, *, provenance: Mapping | None = None) -> dic
     features = []
     for c, geom in sorted(geoms.items()):
         m = cls == c
-        features.append({"type": "Feature", "geometry": _geojson_geometry(geom), "properties": {
-            "class": c, "label": CLASS_LABELS[c], "cells": int(m.sum()),
-            "land_km2": round(float(cov.grid.area_m2[m].sum()) / 1e6, 3),
-            "population": int(round(float(cov.grid.population[m].sum())))}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _geojson_geometry(geom),
+                "properties": {
+                    "class": c,
+                    "label": CLASS_LABELS[c],
+                    "cells": int(m.sum()),
+                    "land_km2": round(float(cov.grid.area_m2[m].sum()) / 1e6, 3),
+                    "population": int(round(float(cov.grid.population[m].sum()))),
+                },
+            }
+        )
     return _collection(features, provenance)
 
 
 def _lat_lon_coords(lat_deg: NDArray, lon_deg: NDArray) -> dict:
     return {
-        "lat": ("lat", lat_deg, {"standard_name": "latitude", "long_name": "latitude of the cell centre",
-                                 "units": "degrees_north", "axis": "Y"}),
-        "lon": ("lon", lon_deg, {"standard_name": "longitude", "long_name": "longitude of the cell centre",
-                                 "units": "degrees_east", "axis": "X"}),
+        "lat": (
+            "lat",
+            lat_deg,
+            {
+                "standard_name": "latitude",
+                "long_name": "latitude of the cell centre",
+                "units": "degrees_north",
+                "axis": "Y",
+            },
+        ),
+        "lon": (
+            "lon",
+            lon_deg,
+            {
+                "standard_name": "longitude",
+                "long_name": "longitude of the cell centre",
+                "units": "degrees_east",
+                "axis": "X",
+            },
+        ),
     }
 
 
@@ -328,27 +374,57 @@ def coverage_dataset(cov: Coverage, *, provenance: Mapping | None = None) -> xr.
         raise RuntimeError("bug: a land cell's centre is not covered by its own cell")
     for c in np.unique(cls):  # the per-class sums survive the rasterisation
         sel = shot_class.ravel() == c
-        if not (np.isclose(land[sel].sum(), grid.area_m2[cls == c].sum() / 1e6, rtol=1e-9)
-                and np.isclose(pop[sel].sum(), grid.population[cls == c].sum(), rtol=1e-9, atol=1e-6)):
+        if not (
+            np.isclose(land[sel].sum(), grid.area_m2[cls == c].sum() / 1e6, rtol=1e-9)
+            and np.isclose(pop[sel].sum(), grid.population[cls == c].sum(), rtol=1e-9, atol=1e-6)
+        ):
             raise RuntimeError("bug: rasterisation changed a class's land or population")
 
     dims = ("lat", "lon")
     gm = {"grid_mapping": "crs"}
     ds = xr.Dataset(
         {
-            "shot_class": (dims, shot_class, {
-                "long_name": "shot-opportunity class (worst case over the threats reaching the cell)",
-                "flag_values": np.array([-2, -1, 0, 1, 2, 3], dtype=np.int8), "flag_meanings": _CLASS_MEANINGS,
-                "comment": "class of the land cell covering the raster cell's centre; -2: no Japanese land", **gm}),
-            "worst_shots": (dims, worst_r, {
-                "long_name": "fewest shot opportunities over the threats that reach the cell", "units": "1",
-                "comment": "0 where no threat reaches the cell; -1: no Japanese land", **gm}),
-            "land_km2": (dims, land.reshape(n_lat, n_lon), {
-                "long_name": "Japanese land area of the grid cells centred in this raster cell", "units": "km2",
-                "cell_methods": "area: sum", **gm}),
-            "population": (dims, pop.reshape(n_lat, n_lon), {
-                "long_name": "population of the grid cells centred in this raster cell", "units": "1",
-                "cell_methods": "area: sum", **gm}),
+            "shot_class": (
+                dims,
+                shot_class,
+                {
+                    "long_name": "shot-opportunity class (worst case over the threats reaching the cell)",
+                    "flag_values": np.array([-2, -1, 0, 1, 2, 3], dtype=np.int8),
+                    "flag_meanings": _CLASS_MEANINGS,
+                    "comment": "class of the land cell covering the raster cell's centre; -2: no Japanese land",
+                    **gm,
+                },
+            ),
+            "worst_shots": (
+                dims,
+                worst_r,
+                {
+                    "long_name": "fewest shot opportunities over the threats that reach the cell",
+                    "units": "1",
+                    "comment": "0 where no threat reaches the cell; -1: no Japanese land",
+                    **gm,
+                },
+            ),
+            "land_km2": (
+                dims,
+                land.reshape(n_lat, n_lon),
+                {
+                    "long_name": "Japanese land area of the grid cells centred in this raster cell",
+                    "units": "km2",
+                    "cell_methods": "area: sum",
+                    **gm,
+                },
+            ),
+            "population": (
+                dims,
+                pop.reshape(n_lat, n_lon),
+                {
+                    "long_name": "population of the grid cells centred in this raster cell",
+                    "units": "1",
+                    "cell_methods": "area: sum",
+                    **gm,
+                },
+            ),
             "crs": ((), np.int32(0), _wgs84_mapping()),
         },
         coords=_lat_lon_coords(np.degrees(lat_c), np.degrees(lon_c)),
@@ -358,7 +434,7 @@ def coverage_dataset(cov: Coverage, *, provenance: Mapping | None = None) -> xr.
             "source": "bmdlab coverage_dataset",
             "resolution_km": float(grid.resolution_km),
             "comment": "grid cells placed on a regular lat/lon lattice: land and population in the raster cell "
-                       "holding the cell centre, classes from the cell covering the raster cell's centre",
+            "holding the cell centre, classes from the cell covering the raster cell's centre",
             **_attrs_of(provenance),
         },
     )
@@ -373,28 +449,41 @@ def _row_max(lay: dict) -> NDArray:
 
 
 def _wgs84_mapping() -> dict:
-    return {"grid_mapping_name": "latitude_longitude", "longitude_of_prime_meridian": 0.0,
-            "semi_major_axis": 6378137.0, "inverse_flattening": 298.257223563, "epsg_code": "EPSG:4326",
-            "crs_wkt": WGS84_WKT, "spatial_ref": WGS84_WKT}
+    return {
+        "grid_mapping_name": "latitude_longitude",
+        "longitude_of_prime_meridian": 0.0,
+        "semi_major_axis": 6378137.0,
+        "inverse_flattening": 298.257223563,
+        "epsg_code": "EPSG:4326",
+        "crs_wkt": WGS84_WKT,
+        "spatial_ref": WGS84_WKT,
+    }
 
 
 # --------------------------------------------------------------------------------------------- footprint
 
+
 def _check_footprint(fp: Any) -> tuple[Footprint, int, NDArray]:
     """The footprint, its points per side ``n`` and the aim-point offsets ``x`` [m] of one side."""
     if not isinstance(fp, Footprint):
-        raise BmdlabError(f"fp: expected a bmdlab.defense.footprint.Footprint, got {type(fp).__name__}; "
-                          f"compute it with defended_footprint")
+        raise BmdlabError(
+            f"fp: expected a bmdlab.defense.footprint.Footprint, got {type(fp).__name__}; "
+            f"compute it with defended_footprint"
+        )
     n = math.isqrt(fp.shots.size)
     if n < 2 or n * n != fp.shots.size:
-        raise BmdlabError(f"fp: {fp.shots.size} aim points are not a square grid of at least 2 x 2; "
-                          f"compute it with defended_footprint")
+        raise BmdlabError(
+            f"fp: {fp.shots.size} aim points are not a square grid of at least 2 x 2; "
+            f"compute it with defended_footprint"
+        )
     hw = fp.spacing_m * (n - 1) / 2
     x = np.linspace(-hw, hw, n)
     lat, lon = _aeqd_to_latlon(fp, *np.meshgrid(x, x))
     if not (np.allclose(lat.ravel(), fp.lat_deg, atol=1e-7) and np.allclose(lon.ravel(), fp.lon_deg, atol=1e-7)):
-        raise BmdlabError("fp: aim points are not the square azimuthal-equidistant grid of defended_footprint; "
-                          "compute it with defended_footprint")
+        raise BmdlabError(
+            "fp: aim points are not the square azimuthal-equidistant grid of defended_footprint; "
+            "compute it with defended_footprint"
+        )
     return fp, n, x
 
 
@@ -443,17 +532,39 @@ def footprint_geojson(fp: Footprint, *, provenance: Mapping | None = None) -> di
         i, j = np.nonzero(cls == c)
         if i.size == 0:
             continue
-        rings = np.stack([corners[i, j], corners[i, j + 1], corners[i + 1, j + 1], corners[i + 1, j],
-                          corners[i, j]], axis=1)
+        rings = np.stack(
+            [corners[i, j], corners[i, j + 1], corners[i + 1, j + 1], corners[i + 1, j], corners[i, j]], axis=1
+        )
         geom = shapely.unary_union(shapely.polygons(rings))
-        features.append({"type": "Feature", "geometry": _geojson_geometry(geom), "properties": {
-            "class": c, "label": FOOTPRINT_CLASS_LABELS[c], "cells": int(i.size),
-            "area_km2": round(i.size * fp.cell_area_m2 / 1e6, 3)}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _geojson_geometry(geom),
+                "properties": {
+                    "class": c,
+                    "label": FOOTPRINT_CLASS_LABELS[c],
+                    "cells": int(i.size),
+                    "area_km2": round(i.size * fp.cell_area_m2 / 1e6, 3),
+                },
+            }
+        )
     d = fp.defender
-    features.append({"type": "Feature", "geometry": {
-        "type": "Point", "coordinates": [round(math.degrees(d.lon), DECIMALS), round(math.degrees(d.lat), DECIMALS)]},
-        "properties": {"role": "unit", "name": d.name, "unit": d.unit, "interceptor": d.interceptor,
-                       "missile": fp.missile}})
+    features.append(
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(math.degrees(d.lon), DECIMALS), round(math.degrees(d.lat), DECIMALS)],
+            },
+            "properties": {
+                "role": "unit",
+                "name": d.name,
+                "unit": d.unit,
+                "interceptor": d.interceptor,
+                "missile": fp.missile,
+            },
+        }
+    )
     return _collection(features, provenance)
 
 
@@ -477,26 +588,46 @@ def footprint_dataset(fp: Footprint, *, provenance: Mapping | None = None) -> xr
     """
     fp, n, x = _check_footprint(fp)
     lat0, lon0 = math.degrees(fp.defender.lat), math.degrees(fp.defender.lon)
-    wkt = (f'PROJCS["bmdlab azimuthal equidistant",GEOGCS["bmdlab sphere",DATUM["unknown",'
-           f'SPHEROID["sphere",{EARTH_RADIUS!r},0]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],'
-           f'PROJECTION["Azimuthal_Equidistant"],PARAMETER["latitude_of_center",{lat0!r}],'
-           f'PARAMETER["longitude_of_center",{lon0!r}],PARAMETER["false_easting",0],'
-           f'PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]')
+    wkt = (
+        f'PROJCS["bmdlab azimuthal equidistant",GEOGCS["bmdlab sphere",DATUM["unknown",'
+        f'SPHEROID["sphere",{EARTH_RADIUS!r},0]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],'
+        f'PROJECTION["Azimuthal_Equidistant"],PARAMETER["latitude_of_center",{lat0!r}],'
+        f'PARAMETER["longitude_of_center",{lon0!r}],PARAMETER["false_easting",0],'
+        f'PARAMETER["false_northing",0],UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
+    )
     gm = {"grid_mapping": "crs"}
     shots = np.minimum(np.asarray(fp.shots), np.iinfo(np.int16).max).reshape(n, n)
     return xr.Dataset(
         {
-            "shot_class": (("y", "x"), _footprint_classes(fp).reshape(n, n).astype(np.int8), {
-                "long_name": "shot-opportunity class against a missile aimed at the point",
-                "flag_values": np.array([0, 1, 2, 3], dtype=np.int8),
-                "flag_meanings": "not_defended 1_shot_opportunity 2_shot_opportunities 3_or_more_shot_opportunities",
-                **gm}),
-            "shots": (("y", "x"), shots.astype(np.int16), {
-                "long_name": "shot opportunities against a missile aimed at the point", "units": "1", **gm}),
-            "crs": ((), np.int32(0), {
-                "grid_mapping_name": "azimuthal_equidistant", "latitude_of_projection_origin": lat0,
-                "longitude_of_projection_origin": lon0, "false_easting": 0.0, "false_northing": 0.0,
-                "earth_radius": EARTH_RADIUS, "crs_wkt": wkt, "spatial_ref": wkt}),
+            "shot_class": (
+                ("y", "x"),
+                _footprint_classes(fp).reshape(n, n).astype(np.int8),
+                {
+                    "long_name": "shot-opportunity class against a missile aimed at the point",
+                    "flag_values": np.array([0, 1, 2, 3], dtype=np.int8),
+                    "flag_meanings": "not_defended 1_shot_opportunity 2_shot_opportunities 3_or_more_shot_opportunities",
+                    **gm,
+                },
+            ),
+            "shots": (
+                ("y", "x"),
+                shots.astype(np.int16),
+                {"long_name": "shot opportunities against a missile aimed at the point", "units": "1", **gm},
+            ),
+            "crs": (
+                (),
+                np.int32(0),
+                {
+                    "grid_mapping_name": "azimuthal_equidistant",
+                    "latitude_of_projection_origin": lat0,
+                    "longitude_of_projection_origin": lon0,
+                    "false_easting": 0.0,
+                    "false_northing": 0.0,
+                    "earth_radius": EARTH_RADIUS,
+                    "crs_wkt": wkt,
+                    "spatial_ref": wkt,
+                },
+            ),
         },
         coords={
             "y": ("y", x, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
@@ -508,15 +639,20 @@ def footprint_dataset(fp: Footprint, *, provenance: Mapping | None = None) -> xr
             "Conventions": "CF-1.8",
             "title": f"bmdlab defended footprint: {fp.defender.name} against {fp.missile}",
             "source": "bmdlab footprint_dataset",
-            "unit": fp.defender.unit, "interceptor": fp.defender.interceptor, "missile": fp.missile,
-            "trajectory_shape": fp.shape, "launch_lat_deg": float(fp.launch_lat_deg),
-            "launch_lon_deg": float(fp.launch_lon_deg), "cell_area_km2": fp.cell_area_m2 / 1e6,
+            "unit": fp.defender.unit,
+            "interceptor": fp.defender.interceptor,
+            "missile": fp.missile,
+            "trajectory_shape": fp.shape,
+            "launch_lat_deg": float(fp.launch_lat_deg),
+            "launch_lon_deg": float(fp.launch_lon_deg),
+            "cell_area_km2": fp.cell_area_m2 / 1e6,
             **_attrs_of(provenance),
         },
     )
 
 
 # ------------------------------------------------------------------------------------------------ points
+
 
 def _scalar(value: Any, where: str) -> Any:
     if isinstance(value, np.generic):
@@ -555,16 +691,17 @@ def points_geojson(rows: Sequence[Mapping], *, provenance: Mapping | None = None
             v = row.get(name)
             v = v.item() if isinstance(v, np.generic) else v
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not -limit <= v <= limit:
-                raise BmdlabError(f"rows[{i}].{name}: expected a number of degrees in [-{limit:g}, {limit:g}], "
-                                  f"got {v!r}")
+                raise BmdlabError(
+                    f"rows[{i}].{name}: expected a number of degrees in [-{limit:g}, {limit:g}], got {v!r}"
+                )
             coords.append(round(float(v), DECIMALS))
         props = {str(k): _scalar(v, f"rows[{i}].{k}") for k, v in row.items() if k not in ("lat", "lon")}
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords},
-                         "properties": props})
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": coords}, "properties": props})
     return _collection(features, provenance)
 
 
 # ------------------------------------------------------------------------------------------------ writers
+
 
 def write_geojson(obj: Mapping, path: str | Path) -> Path:
     """Write a GeoJSON object atomically as compact UTF-8 JSON (non-finite numbers as null).
@@ -630,8 +767,10 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         data = bytes(ds.to_netcdf(None, engine="scipy", format="NETCDF3_64BIT"))
     except (TypeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BmdlabError(f"ds: cannot be written as NetCDF-3 ({first}); give attributes as text or numbers "
-                          f"and variables as int8/int16/int32/float") from None
+        raise BmdlabError(
+            f"ds: cannot be written as NetCDF-3 ({first}); give attributes as text or numbers "
+            f"and variables as int8/int16/int32/float"
+        ) from None
     return atomic_write_bytes(path, data)
 
 

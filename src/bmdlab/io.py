@@ -30,9 +30,13 @@ def _umask() -> int:
 
 def _os_error(path: Path, exc: OSError, what: str = "cannot write") -> BmdlabError:
     reason = exc.strerror or str(exc)
-    hint = {errno.ENOSPC: "free some space or choose another disk", errno.EROFS: "choose a writable location",
-            errno.EACCES: "check its permissions or choose another path", errno.EPERM: "check its permissions or choose another path",
-            errno.EISDIR: "give a file name, not a folder"}.get(exc.errno, "choose another path")
+    hint = {
+        errno.ENOSPC: "free some space or choose another disk",
+        errno.EROFS: "choose a writable location",
+        errno.EACCES: "check its permissions or choose another path",
+        errno.EPERM: "check its permissions or choose another path",
+        errno.EISDIR: "give a file name, not a folder",
+    }.get(exc.errno, "choose another path")
     return BmdlabError(f"{path}: {what} ({reason}); {hint}")
 
 
@@ -176,7 +180,9 @@ def check_output_directory(out: str | Path, option: str = "out") -> Path:
     except OSError as exc:
         raise _os_error(out, exc, "cannot resolve the path") from None
     if target == here or target in here.parents:
-        raise BmdlabError(f"{option}: '{out}' is the current folder or contains it; give a new folder, e.g. {option} results")
+        raise BmdlabError(
+            f"{option}: '{out}' is the current folder or contains it; give a new folder, e.g. {option} results"
+        )
     if out.exists() and not out.is_dir():
         raise BmdlabError(f"{option}: '{out}' exists and is not a folder; choose another path")
     if not parent.is_dir():
@@ -189,8 +195,10 @@ def check_output_directory(out: str | Path, option: str = "out") -> Path:
         except OSError as exc:
             raise _os_error(out, exc, "cannot read the folder") from None
         if entries and not (out / OUTPUT_MARKER).is_file():
-            raise BmdlabError(f"{option}: '{out}' holds files bmdlab did not write; choose a new or empty folder "
-                              f"(bmdlab replaces only its own earlier output)")
+            raise BmdlabError(
+                f"{option}: '{out}' holds files bmdlab did not write; choose a new or empty folder "
+                f"(bmdlab replaces only its own earlier output)"
+            )
     return out
 
 
@@ -250,8 +258,9 @@ def atomic_directory(out: str | Path, *, kind: str = "output") -> Iterator[Path]
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
             os.chmod(tmp, 0o777 & ~_umask())
-            (tmp / OUTPUT_MARKER).write_text(json.dumps({"written_by": "bmdlab", "kind": kind, "pid": os.getpid()}) + "\n",
-                                             encoding="utf-8")
+            (tmp / OUTPUT_MARKER).write_text(
+                json.dumps({"written_by": "bmdlab", "kind": kind, "pid": os.getpid()}) + "\n", encoding="utf-8"
+            )
         except OSError as exc:
             raise _os_error(parent, exc, "cannot create the output folder") from None
         old = None
@@ -315,4 +324,3 @@ def check_suffix(path: str | Path | None, parameter: str, suffixes: tuple[str, .
     """Refuse an output path whose suffix is not one of ``suffixes`` (before any work)."""
     if path is not None and Path(path).suffix.lower() not in suffixes:
         raise BmdlabError(f"{parameter}: '{path}' must end in {' or '.join(suffixes)}")
-

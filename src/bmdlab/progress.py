@@ -77,6 +77,10 @@ def progress_display(console: Console, *, spinner: bool = False, interval: float
         return LineProgress(console, interval)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
-               TimeElapsedColumn()]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
+        TimeElapsedColumn(),
+    ]
     return Progress(*([SpinnerColumn()] if spinner else []), *columns, console=console, transient=True)

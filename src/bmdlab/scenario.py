@@ -57,7 +57,8 @@ class UnitSpec(_Frozen):
     inventory: int | None = Field(default=None, ge=0, description="interceptors loaded (default: catalog magazine)")
     interceptor: str | None = Field(default=None, description="override the catalog interceptor key")
     status: Literal["new", "in-service"] = Field(
-        default="new", description="in-service units cost operation and reloads only (their purchase is sunk)")
+        default="new", description="in-service units cost operation and reloads only (their purchase is sunk)"
+    )
 
 
 class SensorSpec(_Frozen):
@@ -117,7 +118,9 @@ class Threat(_Frozen):
         """The threat as a list of groups (the flat form is one group)."""
         if self.groups is not None:
             return list(self.groups)
-        return [ThreatGroup(missiles=self.missiles, launch_areas=self.launch_areas, shapes=self.shapes or [ShapeSpec()])]
+        return [
+            ThreatGroup(missiles=self.missiles, launch_areas=self.launch_areas, shapes=self.shapes or [ShapeSpec()])
+        ]
 
     @property
     def all_missiles(self) -> list[str]:
@@ -128,19 +131,32 @@ class Threat(_Frozen):
 class Timeline(_Frozen):
     """The defence's timeline (all values assumed unless a scenario cites better)."""
 
-    track_delay_s: float | None = Field(default=None, ge=0, description="detection to interceptor launch decision [s]; default: each unit's catalog reaction time")
+    track_delay_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="detection to interceptor launch decision [s]; default: each unit's catalog reaction time",
+    )
     kill_assessment_s: float = Field(default=10.0, ge=0, description="intercept to next launch decision [s]")
     cue_latency_s: float = Field(default=10.0, ge=0, description="remote detection to local commit information [s]")
     min_elevation_deg: float = Field(default=0.5, ge=0, le=30)
     cueing: bool = Field(default=True, description="units may fire on any sensor's track (networked)")
     max_shots: int = Field(default=2, ge=1, le=4)
     flyout: Literal["physical", "straight-line"] = Field(
-        default="physical", description="interceptor fly-out model (bmdlab.defense.flyout)")
-    engagement_limits: list[Literal["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"]] = Field(
+        default="physical", description="interceptor fly-out model (bmdlab.defense.flyout)"
+    )
+    engagement_limits: list[
+        Literal["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"]
+    ] = Field(
         default=["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"],
-        description="engagement limits in force (bmdlab.defense.engage.ENGAGEMENT_LIMITS); [] for none")
-    rcs_scale: float = Field(default=1.0, gt=0.0, le=1000.0, allow_inf_nan=False,
-                             description="factor on every threat's radar cross-section (with the track-rcs limit)")
+        description="engagement limits in force (bmdlab.defense.engage.ENGAGEMENT_LIMITS); [] for none",
+    )
+    rcs_scale: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=1000.0,
+        allow_inf_nan=False,
+        description="factor on every threat's radar cross-section (with the track-rcs limit)",
+    )
 
 
 class AssetSpec(_Frozen):
@@ -158,7 +174,9 @@ class SalvoSpec(_Frozen):
     count: int = Field(ge=0, le=5000)
     missile: str
     launch_area: str
-    aim: list[str] | None = Field(default=None, description="asset names; default: every asset in range, most valuable first")
+    aim: list[str] | None = Field(
+        default=None, description="asset names; default: every asset in range, most valuable first"
+    )
     launch_spread_s: float = Field(default=0.0, ge=0.0)
 
 
@@ -168,7 +186,9 @@ MAX_RAID_MISSILES = 5000
 
 class RaidSpec(_Frozen):
     salvos: list[SalvoSpec] = Field(min_length=1)
-    assets: list[AssetSpec] | None = Field(default=None, description="default (key absent): Japan's 30 largest cities, value = population")
+    assets: list[AssetSpec] | None = Field(
+        default=None, description="default (key absent): Japan's 30 largest cities, value = population"
+    )
     decoys_per_missile: int = Field(default=0, ge=0, le=20)
     discrimination_probability: float = Field(default=1.0, ge=0.0, le=1.0)
     missile_reliability: float = Field(default=1.0, ge=0.0, le=1.0)
@@ -180,7 +200,9 @@ class RaidSpec(_Frozen):
             raise ValueError(f"the salvos hold {total:,} missiles; a raid may have at most {MAX_RAID_MISSILES:,}")
         if self.assets is not None:
             if not self.assets:
-                raise ValueError("assets is empty; list at least one asset, or leave the key out for Japan's 30 largest cities")
+                raise ValueError(
+                    "assets is empty; list at least one asset, or leave the key out for Japan's 30 largest cities"
+                )
             names = [a.name for a in self.assets]
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
@@ -192,24 +214,31 @@ class EngagementSpec(_Frozen):
     """Firing doctrine and kill probabilities (defaults from the catalog test records)."""
 
     doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2", "preferential"] = Field(
-        "shoot-look-shoot", description="shoot-look-shoot, salvo (two per opportunity; salvo-2 is its older name) or "
-                                        "preferential (interceptors allocated to the most valuable assets first, then "
-                                        "shoot-look-shoot within the allocation)")
+        "shoot-look-shoot",
+        description="shoot-look-shoot, salvo (two per opportunity; salvo-2 is its older name) or "
+        "preferential (interceptors allocated to the most valuable assets first, then "
+        "shoot-look-shoot within the allocation)",
+    )
     sspk: dict[str, float] = Field(default_factory=dict, description="interceptor key -> single-shot kill probability")
     reliability: dict[str, float] = Field(default_factory=dict, description="interceptor key -> reliability")
     common_mode: dict[str, float] = Field(
         default_factory=dict,
         description="interceptor key -> correlation in [0, 1) of its shots' kill outcomes within a raid (a flaw shared by "
-                    "all rounds of the type; 0 or absent: independent shots). An analyst's assumption: no open source "
-                    "gives it.")
+        "all rounds of the type; 0 or absent: independent shots). An analyst's assumption: no open source "
+        "gives it.",
+    )
     capacity: bool = Field(True, description="honour each unit's fire channels and C2 decision time in raids")
     fire_channels: dict[str, int] = Field(
-        default_factory=dict, description="unit type -> engagements it can run at once (overrides the catalog)")
+        default_factory=dict, description="unit type -> engagements it can run at once (overrides the catalog)"
+    )
     c2_time_s: dict[str, float] = Field(
-        default_factory=dict, description="unit type -> C2 decision time per engagement [s] (overrides the catalog)")
+        default_factory=dict, description="unit type -> C2 decision time per engagement [s] (overrides the catalog)"
+    )
     availability: dict[str, float] = Field(
-        default_factory=dict, description="unit type or unit name -> probability in [0, 1] that it is on station "
-                                          "(overrides the catalog; a unit name wins over its type)")
+        default_factory=dict,
+        description="unit type or unit name -> probability in [0, 1] that it is on station "
+        "(overrides the catalog; a unit name wins over its type)",
+    )
 
     @model_validator(mode="after")
     def _probabilities(self) -> EngagementSpec:
@@ -238,7 +267,9 @@ class MoneySpec(_Frozen):
     value: float = Field(ge=0.0, le=1e16, description="amount in the currency (at most 1e16)")
     currency: str = Field(description="JPY or USD")
     price_year: int = Field(ge=1990, le=2030)
-    source: str = Field(default="scenario", description="where the figure comes from (free text or a catalog source key)")
+    source: str = Field(
+        default="scenario", description="where the figure comes from (free text or a catalog source key)"
+    )
 
     @model_validator(mode="after")
     def _currency(self) -> MoneySpec:
@@ -256,13 +287,21 @@ class CostSpec(_Frozen):
     reloads: int = Field(default=1, ge=0, le=20, description="full magazine reloads bought per unit over the horizon")
     price_year: int = Field(default=2017, ge=1990, le=2030, description="yen of this year")
     unit_cost: dict[str, MoneySpec] = Field(default_factory=dict, description="unit key -> acquisition price override")
-    interceptor_cost: dict[str, MoneySpec] = Field(default_factory=dict, description="interceptor key -> price override")
-    operating_cost_per_year: dict[str, MoneySpec] = Field(default_factory=dict, description="unit key -> yearly O&S override")
+    interceptor_cost: dict[str, MoneySpec] = Field(
+        default_factory=dict, description="interceptor key -> price override"
+    )
+    operating_cost_per_year: dict[str, MoneySpec] = Field(
+        default_factory=dict, description="unit key -> yearly O&S override"
+    )
 
 
 class WaveSpec(_Frozen):
-    at_h: float = Field(ge=0.0, le=24 * 365, description="launch time of the wave's first missile [h after the first wave]")
-    missiles: int = Field(ge=0, le=MAX_RAID_MISSILES, description="missiles in the wave (the raid's salvos scaled to it)")
+    at_h: float = Field(
+        ge=0.0, le=24 * 365, description="launch time of the wave's first missile [h after the first wave]"
+    )
+    missiles: int = Field(
+        ge=0, le=MAX_RAID_MISSILES, description="missiles in the wave (the raid's salvos scaled to it)"
+    )
 
 
 class CampaignSpec(_Frozen):
@@ -270,11 +309,17 @@ class CampaignSpec(_Frozen):
 
     waves: list[WaveSpec] = Field(min_length=1, max_length=200, description="the waves, in time order")
     reserve: dict[str, int] = Field(
-        default_factory=dict, description="interceptor key -> rounds in depots beyond the loaded magazines, "
-                                          "shared by all units of that interceptor (default 0: no reloads)")
+        default_factory=dict,
+        description="interceptor key -> rounds in depots beyond the loaded magazines, "
+        "shared by all units of that interceptor (default 0: no reloads)",
+    )
     leave_station_below: int = Field(
-        default=0, ge=0, le=1000, description="a ship leaves its station to reload in port when its magazine is at "
-                                              "or below this many rounds (default 0: when empty)")
+        default=0,
+        ge=0,
+        le=1000,
+        description="a ship leaves its station to reload in port when its magazine is at "
+        "or below this many rounds (default 0: when empty)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> CampaignSpec:
@@ -290,9 +335,13 @@ class CampaignSpec(_Frozen):
 #: (section, its model, field) added after scenario hashes were first recorded; left out of the hash at
 #: their default, so the hash of a scenario that does not use them does not change. A section of None
 #: is a top-level field.
-_ADDED_LATER = (*(("engagement", EngagementSpec, k)
-                  for k in ("common_mode", "capacity", "fire_channels", "c2_time_s", "availability")),
-                (None, None, "campaign"))
+_ADDED_LATER = (
+    *(
+        ("engagement", EngagementSpec, k)
+        for k in ("common_mode", "capacity", "fire_channels", "c2_time_s", "availability")
+    ),
+    (None, None, "campaign"),
+)
 
 
 class Scenario(_Frozen):
@@ -383,7 +432,9 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
         land = bool(is_land(lat, lon))
         basing = catalog.units[u.unit].basing
         if basing == "land" and not land:
-            raise BmdlabError(f"{where}: {f}.at: {lat:.3f},{lon:.3f} is in the sea; a {u.unit} is land-based, move it onto land")
+            raise BmdlabError(
+                f"{where}: {f}.at: {lat:.3f},{lon:.3f} is in the sea; a {u.unit} is land-based, move it onto land"
+            )
         if basing == "sea" and land:
             raise BmdlabError(f"{where}: {f}.at: {lat:.3f},{lon:.3f} is on land; a {u.unit} is a ship, place it at sea")
     for i, s in enumerate(scenario.architecture.sensors):
@@ -402,8 +453,12 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
         for i, sh in enumerate(g.shapes):  # the same rule as `bmdlab trajectory`
             for m in g.missiles:
                 try:
-                    check_shape(catalog.missiles[m], sh.shape, None if sh.apogee_km is None else sh.apogee_km * 1e3,
-                                where=f"{at}shapes.{i}.apogee_km")
+                    check_shape(
+                        catalog.missiles[m],
+                        sh.shape,
+                        None if sh.apogee_km is None else sh.apogee_km * 1e3,
+                        where=f"{at}shapes.{i}.apogee_km",
+                    )
                 except BmdlabError as exc:
                     raise BmdlabError(f"{where}: {exc}") from None
         for i, a in enumerate(g.launch_areas or []):
@@ -414,14 +469,23 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
             if s.missile not in catalog.missiles:
                 raise err(f"raid.salvos.{i}.missile", unknown_key("missile", s.missile, catalog.missiles))
             if s.launch_area not in catalog.places_of("launch-area"):
-                raise err(f"raid.salvos.{i}.launch_area", unknown_key("launch area", s.launch_area, catalog.places_of("launch-area")))
-    for name, table in (("sspk", scenario.engagement.sspk), ("reliability", scenario.engagement.reliability),
-                        ("interceptor_cost", scenario.cost.interceptor_cost)):
+                raise err(
+                    f"raid.salvos.{i}.launch_area",
+                    unknown_key("launch area", s.launch_area, catalog.places_of("launch-area")),
+                )
+    for name, table in (
+        ("sspk", scenario.engagement.sspk),
+        ("reliability", scenario.engagement.reliability),
+        ("interceptor_cost", scenario.cost.interceptor_cost),
+    ):
         for k in table:
             if k not in catalog.interceptors:
                 section = "cost" if name.endswith("cost") else "engagement"
                 raise err(f"{section}.{name}.{k}", unknown_key("interceptor", k, catalog.interceptors))
-    for name, table in (("fire_channels", scenario.engagement.fire_channels), ("c2_time_s", scenario.engagement.c2_time_s)):
+    for name, table in (
+        ("fire_channels", scenario.engagement.fire_channels),
+        ("c2_time_s", scenario.engagement.c2_time_s),
+    ):
         for k in table:
             if k not in catalog.units:
                 raise err(f"engagement.{name}.{k}", unknown_key("unit", k, catalog.units))
@@ -430,18 +494,27 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
             if k not in catalog.interceptors:
                 raise err(f"campaign.reserve.{k}", unknown_key("interceptor", k, catalog.interceptors))
         if scenario.raid is None:
-            raise BmdlabError(f"{where}: campaign: a campaign scales the scenario's raid; add a 'raid:' section with salvos")
+            raise BmdlabError(
+                f"{where}: campaign: a campaign scales the scenario's raid; add a 'raid:' section with salvos"
+            )
     names = {u.name for u in scenario.architecture.units if u.name}
     for k in scenario.engagement.availability:
         if k not in catalog.units and k not in names:
-            raise err(f"engagement.availability.{k}", unknown_key("unit type or unit name", k, [*names, *catalog.units]))
-    for name, table in (("unit_cost", scenario.cost.unit_cost), ("operating_cost_per_year", scenario.cost.operating_cost_per_year)):
+            raise err(
+                f"engagement.availability.{k}", unknown_key("unit type or unit name", k, [*names, *catalog.units])
+            )
+    for name, table in (
+        ("unit_cost", scenario.cost.unit_cost),
+        ("operating_cost_per_year", scenario.cost.operating_cost_per_year),
+    ):
         for k in table:
             if k not in catalog.units:
                 raise err(f"cost.{name}.{k}", unknown_key("unit", k, catalog.units))
 
 
-def resolve_place(at: str | LatLon, catalog: Catalog, where: str = "scenario", field: str = "at") -> tuple[float, float]:
+def resolve_place(
+    at: str | LatLon, catalog: Catalog, where: str = "scenario", field: str = "at"
+) -> tuple[float, float]:
     """(lat, lon) in degrees of a catalog place key, a city of Japan (``tokyo``) or an explicit point."""
     if isinstance(at, LatLon):
         return at.lat, at.lon
@@ -451,7 +524,10 @@ def resolve_place(at: str | LatLon, catalog: Catalog, where: str = "scenario", f
         city = city_place(at)
         if city is not None:
             return city[0], city[1]
-        raise BmdlabError(f"{where}: {field}: " + str(unknown_key("place", at, catalog.places))
-                          + " (or a city of Japan, e.g. tokyo, or {lat, lon})")
+        raise BmdlabError(
+            f"{where}: {field}: "
+            + str(unknown_key("place", at, catalog.places))
+            + " (or a city of Japan, e.g. tokyo, or {lat, lon})"
+        )
     p = catalog.places[at]
     return p.lat.nominal, p.lon.nominal

@@ -78,8 +78,12 @@ def test_coverage_result_frames_agree_with_its_fractions(coverage40):
     cov = coverage40
     cells = cov.to_frame()
     # fractions recomputed from the per-cell frame (land area and people of defended cells over all of Japan)
-    assert math.isclose(cells.loc[cells.defended, "land_km2"].sum() / cells.land_km2.sum(), cov.land_fraction, abs_tol=1e-3)
-    assert math.isclose(cells.loc[cells.defended, "population"].sum() / cells.population.sum(), cov.population_fraction, abs_tol=1e-3)
+    assert math.isclose(
+        cells.loc[cells.defended, "land_km2"].sum() / cells.land_km2.sum(), cov.land_fraction, abs_tol=1e-3
+    )
+    assert math.isclose(
+        cells.loc[cells.defended, "population"].sum() / cells.population.sum(), cov.population_fraction, abs_tol=1e-3
+    )
     assert ((cells.shot_class >= 1) == cells.defended).all()
     regions = cov.regions()
     assert len(regions) == len(cov.data["regions"]) and "Nansei islands" in set(regions.region)
@@ -122,28 +126,33 @@ def test_trajectory_to_a_city_matches_the_great_circle_range():
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     assert res.range_km == pytest.approx(2 * 6371.0 * math.asin(math.sqrt(h)), rel=1e-3)
     df = res.to_frame()
-    assert df.altitude_km.max() == pytest.approx(res.apogee_km, rel=0.01) and df.time_s.iloc[-1] == pytest.approx(res.flight_time_s, rel=1e-4)
+    assert df.altitude_km.max() == pytest.approx(res.apogee_km, rel=0.01) and df.time_s.iloc[-1] == pytest.approx(
+        res.flight_time_s, rel=1e-4
+    )
 
 
 def test_analytic_and_wta_results():
     r = bmdlab.analytic(10, 0.8, 2)
     # salvo of two, Pk = 1 - 0.2^2 = 0.96 per missile; expected leakers 10 x 0.04 (closed form)
-    assert r.expected_leakers == pytest.approx(0.4) and r.p_zero_leakers == pytest.approx(0.96 ** 10)
+    assert r.expected_leakers == pytest.approx(0.4) and r.p_zero_leakers == pytest.approx(0.96**10)
     w = bmdlab.wta(random="6x5", seed=3)
     assert w.gap <= 1e-6 and len(w.to_frame()) == 6 and w.provenance.seed == 3
 
 
-@pytest.mark.parametrize("call,parameter", [
-    (lambda: bmdlab.Analysis("japan-2017-baseline").raid(trials=0), "trials"),
-    (lambda: bmdlab.Analysis("japan-2017-baseline").raid(doctrine="salvo-3"), "doctrine"),
-    (lambda: bmdlab.Analysis("japan-2017-baseline").coverage(resolution_km=0.1), "resolution_km"),
-    (lambda: bmdlab.Analysis("japan-2017-baseline").site("kongo-class", count=1), "system"),
-    (lambda: bmdlab.Analysis("japan-2017-baseline").cost(years=-1), "years"),
-    (lambda: bmdlab.Analysis("no-such-scenario"), "scenario"),
-    (lambda: bmdlab.Analysis(seed=-1), "seed"),
-    (lambda: bmdlab.Analysis().trajectory("sunan", "tokio"), "aim"),
-    (lambda: bmdlab.Analysis().footprint("thaad-battery", "38.0,134.0", "nodong", "sunan"), "at"),
-])
+@pytest.mark.parametrize(
+    "call,parameter",
+    [
+        (lambda: bmdlab.Analysis("japan-2017-baseline").raid(trials=0), "trials"),
+        (lambda: bmdlab.Analysis("japan-2017-baseline").raid(doctrine="salvo-3"), "doctrine"),
+        (lambda: bmdlab.Analysis("japan-2017-baseline").coverage(resolution_km=0.1), "resolution_km"),
+        (lambda: bmdlab.Analysis("japan-2017-baseline").site("kongo-class", count=1), "system"),
+        (lambda: bmdlab.Analysis("japan-2017-baseline").cost(years=-1), "years"),
+        (lambda: bmdlab.Analysis("no-such-scenario"), "scenario"),
+        (lambda: bmdlab.Analysis(seed=-1), "seed"),
+        (lambda: bmdlab.Analysis().trajectory("sunan", "tokio"), "aim"),
+        (lambda: bmdlab.Analysis().footprint("thaad-battery", "38.0,134.0", "nodong", "sunan"), "at"),
+    ],
+)
 def test_library_errors_name_the_parameter_not_a_flag(call, parameter):
     with pytest.raises(BmdlabError) as exc:
         call()
@@ -156,7 +165,8 @@ def test_coverage_with_a_cache_is_the_same_result_and_refuses_another_catalog(ca
     a = bmdlab.Analysis("japan-2017-aegis-ashore")
     plain, cached = a.coverage(40), a.coverage(40, cache=cache)
     assert cached.to_dict() == plain.to_dict()
-    other = bmdlab.Analysis("japan-2017-aegis-ashore",
-                            catalog=catalog_with("units.yaml", "units", "thaad-battery", "magazine", value=40))
+    other = bmdlab.Analysis(
+        "japan-2017-aegis-ashore", catalog=catalog_with("units.yaml", "units", "thaad-battery", "magazine", value=40)
+    )
     with pytest.raises(BmdlabError, match="^cache: it was made for another catalog"):
         other.coverage(40, cache=cache)

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import bmdlab
 from bmdlab.api.analysis import compare_verdict
-from bmdlab.cli import app
 from bmdlab.catalog import builtin_catalog
+from bmdlab.cli import app
 from bmdlab.errors import BmdlabError
 
 runner = CliRunner()
@@ -32,15 +32,17 @@ def test_the_interval_is_the_per_trial_differences_of_two_independent_runs():
     sb = bmdlab.resolve_scenario("japan-2017-aegis-ashore", builtin_catalog())
     sa = bmdlab.resolve_scenario("japan-2017-baseline", builtin_catalog())
     b = bmdlab.Analysis(sa.model_copy(update={"architecture": sb.architecture, "name": sb.name}), seed=11).raid(
-        trials=800, keep_trials=True)
+        trials=800, keep_trials=True
+    )
     d = b.tally.extra["leakers_per_trial"].astype(float) - a.tally.extra["leakers_per_trial"].astype(float)
     half = 1.96 * d.std(ddof=1) / np.sqrt(d.size)
     assert r.difference == pytest.approx(d.mean(), abs=1e-12)
     assert r.difference_ci95 == pytest.approx((d.mean() - half, d.mean() + half), abs=1e-12)
     assert r.a.expected_leakers == a.expected_leakers and r.b.expected_leakers == b.expected_leakers
     # per-trial leakers reproduce the exact histogram the tally keeps
-    assert np.array_equal(np.bincount(a.tally.extra["leakers_per_trial"], minlength=a.tally.leaker_counts.size),
-                          a.tally.leaker_counts)
+    assert np.array_equal(
+        np.bincount(a.tally.extra["leakers_per_trial"], minlength=a.tally.leaker_counts.size), a.tally.leaker_counts
+    )
 
 
 def test_the_verdict_follows_the_interval_and_flips_with_the_sides():

@@ -10,7 +10,18 @@ from bmdlab.catalog.schema import Value
 from bmdlab.errors import BmdlabError
 
 REQUIRED = {
-    "missiles": {"scud-b", "scud-c", "scud-er", "nodong", "musudan", "pukguksong-2", "hwasong-12", "hwasong-14", "hwasong-15", "kn-23"},
+    "missiles": {
+        "scud-b",
+        "scud-c",
+        "scud-er",
+        "nodong",
+        "musudan",
+        "pukguksong-2",
+        "hwasong-12",
+        "hwasong-14",
+        "hwasong-15",
+        "kn-23",
+    },
     "interceptors": {"sm-3-ia", "sm-3-ib", "sm-3-iia", "pac-3-cri", "pac-3-mse", "thaad", "sm-6"},
     "units": {"kongo-class", "atago-class", "maya-class", "aegis-ashore", "thaad-battery", "pac-3-fire-unit"},
 }
@@ -110,7 +121,11 @@ def test_value_rules():
     assert Value(value=[1000, 1300], unit="km", **ok).si() == pytest.approx(1.15e6)
     assert Value(value=[1000, 1300], unit="km", **ok).high == 1300
     assert Value(value=[4, 6], unit="hits/attempts", **ok).nominal == pytest.approx(4 / 6)
-    for bad in (dict(value="fast", unit="km"), dict(value=[5, 4], unit="hits/attempts"), dict(value=1, unit="km", confidence="guess")):
+    for bad in (
+        dict(value="fast", unit="km"),
+        dict(value=[5, 4], unit="hits/attempts"),
+        dict(value=1, unit="km", confidence="guess"),
+    ):
         with pytest.raises(ValueError):
             Value(**{**ok, **bad})
     assert set(KINDS) == {"missiles", "interceptors", "sensors", "units", "places"}

@@ -33,14 +33,17 @@ US_DEFLATOR = {2011: 91.481, 2017: 100.0, 2018: 102.291, 2023: 122.39, 2025: 128
 YEN_PER_USD = {2017: 112.0986, 2023: 140.5001}
 
 
-@pytest.mark.parametrize("amount,currency,year,base,expected", [
-    # yen move with Japan's deflator only: JPY(B) = JPY(A) x D_JP(B) / D_JP(A)
-    (1e9, "JPY", 2010, 2023, 1e9 * 104.3 / 97.1),                     # = ¥1.0742 bn
-    (134e9, "JPY", 2018, 2017, 134e9 * 98.5 / 98.4),                   # Aegis Ashore 2018 estimate in 2017 yen
-    # dollars: deflate in dollars, then convert at the base year's rate
-    (13e6, "USD", 2011, 2023, 13e6 * 122.39 / 91.481 * 140.5001),     # SM-3 IB: US$17.39 M of 2023 = ¥2.444 bn
-    (22e6, "USD/year", 2018, 2017, 22e6 * 100.0 / 102.291 * 112.0986),  # '/year' changes nothing
-])
+@pytest.mark.parametrize(
+    "amount,currency,year,base,expected",
+    [
+        # yen move with Japan's deflator only: JPY(B) = JPY(A) x D_JP(B) / D_JP(A)
+        (1e9, "JPY", 2010, 2023, 1e9 * 104.3 / 97.1),  # = ¥1.0742 bn
+        (134e9, "JPY", 2018, 2017, 134e9 * 98.5 / 98.4),  # Aegis Ashore 2018 estimate in 2017 yen
+        # dollars: deflate in dollars, then convert at the base year's rate
+        (13e6, "USD", 2011, 2023, 13e6 * 122.39 / 91.481 * 140.5001),  # SM-3 IB: US$17.39 M of 2023 = ¥2.444 bn
+        (22e6, "USD/year", 2018, 2017, 22e6 * 100.0 / 102.291 * 112.0986),  # '/year' changes nothing
+    ],
+)
 def test_to_jpy_against_the_published_tables_by_hand(amount, currency, year, base, expected):
     # tolerance: 1e-9 relative (the same arithmetic, only the order of the float operations differs)
     assert to_jpy(amount, currency, year, builtin_catalog().economics, base) == pytest.approx(expected, rel=1e-9)
@@ -68,17 +71,30 @@ def test_a_published_price_range_low_nominal_and_high_by_hand():
     assert value_to_jpy(v, cat.economics, 2017) == pytest.approx(28.65e9 * k, rel=1e-9)
     # SM-3 Block IIA: US$20-24 M of 2018 (interceptors.yaml) -> dollars of 2023 -> yen at 140.5001
     iia = cat.interceptors["sm-3-iia"].unit_cost
-    assert value_to_jpy(iia, cat.economics, 2023, which="high") == pytest.approx(24e6 * 122.39 / 102.291 * 140.5001, rel=1e-9)
+    assert value_to_jpy(iia, cat.economics, 2023, which="high") == pytest.approx(
+        24e6 * 122.39 / 102.291 * 140.5001, rel=1e-9
+    )
     with pytest.raises(ValueError, match="which: unknown 'mid'"):
         value_to_jpy(iia, cat.economics, 2023, which="mid")
 
 
-@pytest.mark.parametrize("usd,jpy,source", [
-    (1.1e9, 125e9, "Japan Times, 2017-04-29: THAAD 'about ¥125 billion ($1.1 billion) for each unit'"),
-    (706e6, 80e9, "Asahi Shimbun, 2017-05-13: Aegis Ashore '70 billion-80 billion yen ($618 million-$706 million)'"),
-    (618e6, 70e9, "Asahi Shimbun, 2017-05-13 (the low end)"),
-    (133e6, 15e9, "Mainichi, 2018-01-10: four SM-3 IIA 'US$133 million or about 15 billion yen' (a late-2017 figure)"),
-])
+@pytest.mark.parametrize(
+    "usd,jpy,source",
+    [
+        (1.1e9, 125e9, "Japan Times, 2017-04-29: THAAD 'about ¥125 billion ($1.1 billion) for each unit'"),
+        (
+            706e6,
+            80e9,
+            "Asahi Shimbun, 2017-05-13: Aegis Ashore '70 billion-80 billion yen ($618 million-$706 million)'",
+        ),
+        (618e6, 70e9, "Asahi Shimbun, 2017-05-13 (the low end)"),
+        (
+            133e6,
+            15e9,
+            "Mainichi, 2018-01-10: four SM-3 IIA 'US$133 million or about 15 billion yen' (a late-2017 figure)",
+        ),
+    ],
+)
 def test_published_yen_dollar_pairs_of_2017_within_2_percent(usd, jpy, source):
     # The exchange-rate step against figures that newspapers printed in both currencies (issue #11: 2 %).
     econ = builtin_catalog().economics

@@ -3,8 +3,8 @@
 import pytest
 
 from bmdlab.catalog import builtin_catalog
-from bmdlab.cost.architecture import architecture_cost
 from bmdlab.catalog.money import value_to_jpy
+from bmdlab.cost.architecture import architecture_cost
 from bmdlab.errors import BmdlabError
 from bmdlab.scenario import load_scenario
 
@@ -30,7 +30,9 @@ def test_cost_sums_by_hand(tmp_path):
     p_kg = value_to_jpy(cat.interceptors["sm-3-ia"].unit_cost, econ, 2017)
     acq = value_to_jpy(aa.unit_cost, econ, 2017)  # the in-service ship's purchase is sunk
     shots = 24 * (1 + 2) * p_aa + 8 * 2 * p_kg  # new: load-out + 2 reloads; in service: 2 reloads
-    ops = 10 * (value_to_jpy(aa.operating_cost_per_year, econ, 2017) + value_to_jpy(kg.operating_cost_per_year, econ, 2017))
+    ops = 10 * (
+        value_to_jpy(aa.operating_cost_per_year, econ, 2017) + value_to_jpy(kg.operating_cost_per_year, econ, 2017)
+    )
     assert b.total("acquisition") == pytest.approx(acq, rel=1e-12)
     assert b.total("interceptors") == pytest.approx(shots, rel=1e-12)
     assert b.total("operation") == pytest.approx(ops, rel=1e-12)
@@ -44,7 +46,12 @@ def test_cost_sums_by_hand(tmp_path):
 def test_override_tests_the_quoted_price(tmp_path):
     cat = builtin_catalog()
     f = tmp_path / "s.yaml"
-    f.write_text(SCEN.replace("price_year: 2017}", "price_year: 2017, unit_cost: {aegis-ashore: {value: 80.0e9, currency: JPY, price_year: 2017}}}"))
+    f.write_text(
+        SCEN.replace(
+            "price_year: 2017}",
+            "price_year: 2017, unit_cost: {aegis-ashore: {value: 80.0e9, currency: JPY, price_year: 2017}}}",
+        )
+    )
     b = architecture_cost(load_scenario(f, cat), cat)
     assert b.total("acquisition") == pytest.approx(80e9)
 
@@ -56,11 +63,14 @@ def test_zero_years_means_no_operation():
     assert b.total("acquisition") > 0
 
 
-@pytest.mark.parametrize("extra, match", [
-    ("{value: 80.0e9, currency: EUR, price_year: 2017}", "currency 'EUR' is not supported"),
-    ("{value: 80.0e9, currency: JPY}", "price_year: field is required"),
-    ("{value: -1, currency: JPY, price_year: 2017}", "value: Input should be greater than or equal to 0"),
-])
+@pytest.mark.parametrize(
+    "extra, match",
+    [
+        ("{value: 80.0e9, currency: EUR, price_year: 2017}", "currency 'EUR' is not supported"),
+        ("{value: 80.0e9, currency: JPY}", "price_year: field is required"),
+        ("{value: -1, currency: JPY, price_year: 2017}", "value: Input should be greater than or equal to 0"),
+    ],
+)
 def test_bad_price_override_is_one_line(tmp_path, extra, match):
     f = tmp_path / "s.yaml"
     f.write_text(SCEN.replace("price_year: 2017}", "price_year: 2017, unit_cost: {aegis-ashore: " + extra + "}}"))
@@ -71,6 +81,11 @@ def test_bad_price_override_is_one_line(tmp_path, extra, match):
 
 def test_override_of_unknown_unit(tmp_path):
     f = tmp_path / "s.yaml"
-    f.write_text(SCEN.replace("price_year: 2017}", "price_year: 2017, unit_cost: {aegis-ashor: {value: 1, currency: JPY, price_year: 2017}}}"))
+    f.write_text(
+        SCEN.replace(
+            "price_year: 2017}",
+            "price_year: 2017, unit_cost: {aegis-ashor: {value: 1, currency: JPY, price_year: 2017}}}",
+        )
+    )
     with pytest.raises(BmdlabError, match="cost.unit_cost.aegis-ashor.*did you mean 'aegis-ashore'"):
         load_scenario(f, builtin_catalog())

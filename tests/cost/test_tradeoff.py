@@ -36,7 +36,9 @@ def test_frontier_closed_case():
 def test_options_evaluate_and_cost_more_buys_more():
     cat = builtin_catalog()
     opts = {o.key: o for o in tradeoff_options(cat)}
-    res = evaluate_options(cat, [opts["baseline"], opts["thaad"]], raid_sizes=(50,), trials=300, seed=1, resolution_km=40.0)
+    res = evaluate_options(
+        cat, [opts["baseline"], opts["thaad"]], raid_sizes=(50,), trials=300, seed=1, resolution_km=40.0
+    )
     d = res.to_dict()
     base, th = d["options"]
     assert th["cost"]["total"]["jpy"] > base["cost"]["total"]["jpy"]

@@ -27,8 +27,13 @@ def _coverage(shots: np.ndarray, reach: np.ndarray, availability) -> Coverage:
     base = bmdlab.Analysis("japan-2017-baseline").scenario
     d0 = defenders_of(base, builtin_catalog())[0][0]
     units = tuple(replace(d0, name=f"u{i}", availability=a) for i, a in enumerate(availability))
-    return Coverage(grid=land_grid(100.0), defenders=units, threats=tuple(range(shots.shape[0])),
-                    shots=shots.astype(np.int8), reach=reach)
+    return Coverage(
+        grid=land_grid(100.0),
+        defenders=units,
+        threats=tuple(range(shots.shape[0])),
+        shots=shots.astype(np.int8),
+        reach=reach,
+    )
 
 
 def test_single_threat_expectation_matches_the_closed_form():

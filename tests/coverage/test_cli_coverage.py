@@ -28,19 +28,33 @@ def test_coverage_json_and_map(tmp_path):
 
 
 def test_site_json(tmp_path):
-    res = run("site", "thaad-battery", "--count", "2", "--resolution-km", "50", "--candidate-spacing-km", "150", "--json")
+    res = run(
+        "site", "thaad-battery", "--count", "2", "--resolution-km", "50", "--candidate-spacing-km", "150", "--json"
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["system"] == "thaad-battery" and out["count"] == 2 and len(out["sites"]) == 2
     assert {"lat", "lon"} <= set(out["sites"][0])
     assert 0.0 <= out["population_fraction"] <= 1.0 and out["gap"] <= 1e-3
-    res = run("site", "thaad-battery", "--population-target", "0.5", "--resolution-km", "50", "--candidate-spacing-km", "150", "--json")
+    res = run(
+        "site",
+        "thaad-battery",
+        "--population-target",
+        "0.5",
+        "--resolution-km",
+        "50",
+        "--candidate-spacing-km",
+        "150",
+        "--json",
+    )
     out = json.loads(res.stdout)
     assert out["population_fraction"] >= 0.5 and out["target_met"]
 
 
 def test_footprint_json():
-    res = run("footprint", "pac-3-fire-unit", "--at", "35.694,139.729", "--missile", "nodong", "--launch", "wonsan", "--json")
+    res = run(
+        "footprint", "pac-3-fire-unit", "--at", "35.694,139.729", "--missile", "nodong", "--launch", "wonsan", "--json"
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert 10 <= out["max_radius_km"] < 100 and out["area_km2"] > 0 and out["max_shot_opportunities"] >= 1
@@ -56,9 +70,18 @@ def test_footprint_json():
         (["site", "thaad-battery"], "give exactly one of"),
         (["site", "thaad-battery", "--count", "-1"], "--count"),
         (["site", "thaad-battery", "--population-target", "1.5"], "--population-target"),
-        (["footprint", "pac-3-fire-unit", "--at", "36.0,135.0", "--missile", "nodong", "--launch", "wonsan"], "is in the sea"),
-        (["footprint", "kongo-class", "--at", "35.69,139.73", "--missile", "nodong", "--launch", "wonsan"], "is on land"),
-        (["footprint", "pac-3-fire-unit", "--at", "35.69,139.73", "--missile", "nodon", "--launch", "wonsan"], "did you mean 'nodong'"),
+        (
+            ["footprint", "pac-3-fire-unit", "--at", "36.0,135.0", "--missile", "nodong", "--launch", "wonsan"],
+            "is in the sea",
+        ),
+        (
+            ["footprint", "kongo-class", "--at", "35.69,139.73", "--missile", "nodong", "--launch", "wonsan"],
+            "is on land",
+        ),
+        (
+            ["footprint", "pac-3-fire-unit", "--at", "35.69,139.73", "--missile", "nodon", "--launch", "wonsan"],
+            "did you mean 'nodong'",
+        ),
     ],
 )
 def test_bad_input_one_line(args, message):

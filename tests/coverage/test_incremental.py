@@ -18,10 +18,21 @@ GRID = land_grid(RES)
 
 
 def _scenario(units, sensors=(), threat=None, timeline=None):
-    data = {"name": "test", "architecture": {"units": list(units), "sensors": list(sensors)},
-            "threat": threat or {"groups": [{"missiles": ["nodong"], "launch_areas": ["wonsan", "sinpo"]},
-                                            {"missiles": ["scud-er"], "launch_areas": ["wonsan"],
-                                             "shapes": [{"shape": "lofted", "apogee_km": 400}]}]}}
+    data = {
+        "name": "test",
+        "architecture": {"units": list(units), "sensors": list(sensors)},
+        "threat": threat
+        or {
+            "groups": [
+                {"missiles": ["nodong"], "launch_areas": ["wonsan", "sinpo"]},
+                {
+                    "missiles": ["scud-er"],
+                    "launch_areas": ["wonsan"],
+                    "shapes": [{"shape": "lofted", "apogee_km": 400}],
+                },
+            ]
+        },
+    }
     if timeline:
         data["timeline"] = timeline
     return Scenario.model_validate(data)
@@ -53,11 +64,20 @@ def test_every_edit_gives_the_from_scratch_coverage():
     # Reference: national_coverage on a fresh start for each architecture (tolerance: exact, bit for bit).
     cache = CoverageCache(CAT, workers=2)
     edits = [
-        BASE,                                                                    # first load
-        [BASE[0], BASE[1], {"unit": "thaad-battery", "at": {"lat": 34.0, "lon": 132.0}}, BASE[3], BASE[4]],  # a land unit moved
-        [{"unit": "kongo-class", "at": {"lat": 39.0, "lon": 136.0}}, *BASE[1:]],  # a networked radar moved: cues everyone
-        BASE[:4],                                                                # a unit removed
-        BASE + [{"unit": "pac-3-fire-unit", "at": "pac3-kasuga"}],               # a unit added
+        BASE,  # first load
+        [
+            BASE[0],
+            BASE[1],
+            {"unit": "thaad-battery", "at": {"lat": 34.0, "lon": 132.0}},
+            BASE[3],
+            BASE[4],
+        ],  # a land unit moved
+        [
+            {"unit": "kongo-class", "at": {"lat": 39.0, "lon": 136.0}},
+            *BASE[1:],
+        ],  # a networked radar moved: cues everyone
+        BASE[:4],  # a unit removed
+        BASE + [{"unit": "pac-3-fire-unit", "at": "pac3-kasuga"}],  # a unit added
     ]
     for units in edits:
         sc = _scenario(units, SENSORS)
@@ -70,8 +90,13 @@ def test_timeline_and_model_changes_are_not_served_from_the_cache():
     cache = CoverageCache(CAT, workers=1)
     sc = _scenario(BASE, SENSORS)
     cache.coverage(sc, RES)
-    for tl in ({"cueing": False}, {"track_delay_s": 120.0}, {"max_shots": 1}, {"flyout": "straight-line"},
-               {"engagement_limits": []}):
+    for tl in (
+        {"cueing": False},
+        {"track_delay_s": 120.0},
+        {"max_shots": 1},
+        {"flyout": "straight-line"},
+        {"engagement_limits": []},
+    ):
         changed = _scenario(BASE, SENSORS, timeline=tl)
         _same(cache.coverage(changed, RES), _ref(changed))
 
@@ -82,9 +107,19 @@ def test_a_new_threat_flies_only_its_own_trajectories():
     sc = _scenario(BASE)
     cache.coverage(sc, RES)
     flown = cache.stats.flights_computed
-    more = _scenario(BASE, threat={"groups": [{"missiles": ["nodong"], "launch_areas": ["wonsan", "sinpo", "tongchang-ri"]},
-                                              {"missiles": ["scud-er"], "launch_areas": ["wonsan"],
-                                               "shapes": [{"shape": "lofted", "apogee_km": 400}]}]})
+    more = _scenario(
+        BASE,
+        threat={
+            "groups": [
+                {"missiles": ["nodong"], "launch_areas": ["wonsan", "sinpo", "tongchang-ri"]},
+                {
+                    "missiles": ["scud-er"],
+                    "launch_areas": ["wonsan"],
+                    "shapes": [{"shape": "lofted", "apogee_km": 400}],
+                },
+            ]
+        },
+    )
     assert cache.pending(more, RES) == 1
     _same(cache.coverage(more, RES), _ref(more))
     assert cache.stats.flights_computed == flown + 1

@@ -16,34 +16,48 @@ GRID = land_grid(40.0)
 
 
 def _scenario(units, missiles=("nodong",), areas=("wonsan",)):
-    return Scenario.model_validate({
-        "name": "test",
-        "architecture": {"units": units},
-        "threat": {"launch_areas": list(areas), "missiles": list(missiles)},
-    })
+    return Scenario.model_validate(
+        {
+            "name": "test",
+            "architecture": {"units": units},
+            "threat": {"launch_areas": list(areas), "missiles": list(missiles)},
+        }
+    )
 
 
 SITES = [
-    ("pac-3-fire-unit", "pac3-ichigaya"), ("pac-3-fire-unit", "pac3-kasuga"), ("thaad-battery", {"lat": 36.0, "lon": 137.0}),
-    ("thaad-battery", {"lat": 34.0, "lon": 132.0}), ("kongo-class", "station-sea-of-japan-central"),
-    ("kongo-class", "station-east-china-sea"), ("aegis-ashore", "mutsumi"),
+    ("pac-3-fire-unit", "pac3-ichigaya"),
+    ("pac-3-fire-unit", "pac3-kasuga"),
+    ("thaad-battery", {"lat": 36.0, "lon": 137.0}),
+    ("thaad-battery", {"lat": 34.0, "lon": 132.0}),
+    ("kongo-class", "station-sea-of-japan-central"),
+    ("kongo-class", "station-east-china-sea"),
+    ("aegis-ashore", "mutsumi"),
 ]
 
 
 @settings(max_examples=8, deadline=None)
-@given(st.lists(st.sampled_from(range(len(SITES))), min_size=1, max_size=3, unique=True), st.sampled_from(range(len(SITES))))
+@given(
+    st.lists(st.sampled_from(range(len(SITES))), min_size=1, max_size=3, unique=True),
+    st.sampled_from(range(len(SITES))),
+)
 def test_adding_a_unit_never_lowers_coverage(chosen, extra):
     # Property: coverage with one more unit (full engagement recomputed) is a superset.
     units = [{"unit": SITES[i][0], "at": SITES[i][1]} for i in chosen]
     a = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
-    b = national_coverage(_scenario(units + [{"unit": SITES[extra][0], "at": SITES[extra][1]}]), CAT, grid=GRID, workers=1)
+    b = national_coverage(
+        _scenario(units + [{"unit": SITES[extra][0], "at": SITES[extra][1]}]), CAT, grid=GRID, workers=1
+    )
     assert np.all(b.defended()[a.defended()])
     assert b.fractions(b.defended())[1] >= a.fractions(a.defended())[1]
 
 
 def test_finer_grid_keeps_fractions():
     # Tolerance: 3 percentage points between a 40 km and a 20 km grid for a THAAD pair.
-    units = [{"unit": "thaad-battery", "at": {"lat": 36.0, "lon": 137.0}}, {"unit": "thaad-battery", "at": {"lat": 34.0, "lon": 132.0}}]
+    units = [
+        {"unit": "thaad-battery", "at": {"lat": 36.0, "lon": 137.0}},
+        {"unit": "thaad-battery", "at": {"lat": 34.0, "lon": 132.0}},
+    ]
     coarse = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
     fine = national_coverage(_scenario(units), CAT, grid=land_grid(20.0), workers=1)
     for x, y in zip(coarse.fractions(coarse.defended()), fine.fractions(fine.defended())):
@@ -75,8 +89,10 @@ def test_no_defender_in_reach_defends_nothing():
     assert cov.fractions(cov.defended()) == (0.0, 0.0)
 
 
-@pytest.mark.parametrize("scenario,missile,area", [("japan-2017-aegis-ashore", "nodong", "wonsan"),
-                                                   ("japan-2017-thaad", "scud-er", "tongchang-ri")])
+@pytest.mark.parametrize(
+    "scenario,missile,area",
+    [("japan-2017-aegis-ashore", "nodong", "wonsan"), ("japan-2017-thaad", "scud-er", "tongchang-ri")],
+)
 def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
     """engage_grid skips work it can prove useless (scans stop once the network has a track, far
     trajectories and pre-apogee samples are skipped per defender); the shots must equal a naive
@@ -91,25 +107,55 @@ def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
     tl = sc.timeline
     grid = land_grid(20.0)
     place, mis = CAT.place(area), CAT.missile(missile)
-    kw = dict(track_delay=tl.track_delay_s, kill_assessment=tl.kill_assessment_s, cue_latency=tl.cue_latency_s,
-              min_elevation=np.radians(tl.min_elevation_deg), cueing=True, max_shots=8)  # many shots: counts see every sample
-    shots, reach = engage_grid(mis, place.lat.nominal, place.lon.nominal, grid, defenders, sensors,
-                               ThreatCase(area, missile, "minimum-energy", None), **kw)
+    kw = dict(
+        track_delay=tl.track_delay_s,
+        kill_assessment=tl.kill_assessment_s,
+        cue_latency=tl.cue_latency_s,
+        min_elevation=np.radians(tl.min_elevation_deg),
+        cueing=True,
+        max_shots=8,
+    )  # many shots: counts see every sample
+    shots, reach = engage_grid(
+        mis,
+        place.lat.nominal,
+        place.lon.nominal,
+        grid,
+        defenders,
+        sensors,
+        ThreatCase(area, missile, "minimum-energy", None),
+        **kw,
+    )
     idx = np.flatnonzero(reach)
-    traj = missile_trajectory(mis, np.radians(place.lat.nominal), np.radians(place.lon.nominal),
-                              np.radians(grid.lat_deg[idx]), np.radians(grid.lon_deg[idx]), shape="minimum-energy", strict=False)
+    traj = missile_trajectory(
+        mis,
+        np.radians(place.lat.nominal),
+        np.radians(place.lon.nominal),
+        np.radians(grid.lat_deg[idx]),
+        np.radians(grid.lon_deg[idx]),
+        shape="minimum-energy",
+        strict=False,
+    )
     s = sample(traj)
     launch = (np.radians(place.lat.nominal), np.radians(place.lon.nominal))
     defenders = [d.against(mis, launch) for d in defenders]  # radars face the launch point, ranges for its RCS
     sensors = sensors_against(sensors, mis, defenders[0].model, launch)
     shared = list(sensors) + [d.sensor for d in defenders if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
-    network = np.min([detection_time(s, x, kw["min_elevation"], chunk=10_000) for x in shared], axis=0) + kw["cue_latency"]
+    network = (
+        np.min([detection_time(s, x, kw["min_elevation"], chunk=10_000) for x in shared], axis=0) + kw["cue_latency"]
+    )
     naive = np.zeros_like(shots)
     for i, d in enumerate(defenders):
         own = detection_time(s, d.sensor, kw["min_elevation"], chunk=10_000)
-        n, _, _ = intercept_opportunities(s.times, s.positions, s.altitudes, d.position,
-                                          commit_time=np.minimum(own, network) + d.delay(kw["track_delay"]),
-                                          kill_assessment=kw["kill_assessment"], max_shots=kw["max_shots"], **limit_kwargs(d))
+        n, _, _ = intercept_opportunities(
+            s.times,
+            s.positions,
+            s.altitudes,
+            d.position,
+            commit_time=np.minimum(own, network) + d.delay(kw["track_delay"]),
+            kill_assessment=kw["kill_assessment"],
+            max_shots=kw["max_shots"],
+            **limit_kwargs(d),
+        )
         naive[i, idx] = n
     assert idx.size > 100 and naive.sum() > 0
     np.testing.assert_array_equal(shots, naive)
@@ -141,24 +187,41 @@ def test_fractions_are_of_all_japan_and_unreached_land_is_its_own_category():
 def test_threat_groups_give_each_missile_its_own_launch_areas_and_shapes():
     from bmdlab.coverage.national import threat_cases
 
-    sc = Scenario.model_validate({
-        "name": "groups", "architecture": {"units": [{"unit": "aegis-ashore", "at": "araya"}]},
-        "threat": {"groups": [
-            {"missiles": ["nodong"], "launch_areas": ["wonsan", "sunan"]},
-            {"missiles": ["hwasong-12"], "launch_areas": ["sunan"], "shapes": [{"shape": "minimum-energy"},
-                                                                              {"shape": "lofted", "apogee_km": 2111.5}]},
-            {"missiles": ["nodong"], "launch_areas": ["wonsan"]},  # repeated: counted once
-        ]},
-    })
+    sc = Scenario.model_validate(
+        {
+            "name": "groups",
+            "architecture": {"units": [{"unit": "aegis-ashore", "at": "araya"}]},
+            "threat": {
+                "groups": [
+                    {"missiles": ["nodong"], "launch_areas": ["wonsan", "sunan"]},
+                    {
+                        "missiles": ["hwasong-12"],
+                        "launch_areas": ["sunan"],
+                        "shapes": [{"shape": "minimum-energy"}, {"shape": "lofted", "apogee_km": 2111.5}],
+                    },
+                    {"missiles": ["nodong"], "launch_areas": ["wonsan"]},  # repeated: counted once
+                ]
+            },
+        }
+    )
     labels = [c.label for c in threat_cases(sc, CAT)]
-    assert labels == ["nodong from wonsan (minimum-energy)", "nodong from sunan (minimum-energy)",
-                      "hwasong-12 from sunan (minimum-energy)", "hwasong-12 from sunan (lofted 2,112 km)"]
+    assert labels == [
+        "nodong from wonsan (minimum-energy)",
+        "nodong from sunan (minimum-energy)",
+        "hwasong-12 from sunan (minimum-energy)",
+        "hwasong-12 from sunan (lofted 2,112 km)",
+    ]
     assert sc.threat.all_missiles == ["nodong", "hwasong-12"]
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="either missiles/launch_areas/shapes or groups"):
-        Scenario.model_validate({"name": "x", "architecture": {"units": [{"unit": "aegis-ashore", "at": "araya"}]},
-                                 "threat": {"missiles": ["nodong"], "groups": [{"missiles": ["nodong"]}]}})
+        Scenario.model_validate(
+            {
+                "name": "x",
+                "architecture": {"units": [{"unit": "aegis-ashore", "at": "araya"}]},
+                "threat": {"missiles": ["nodong"], "groups": [{"missiles": ["nodong"]}]},
+            }
+        )
 
 
 @pytest.mark.slow

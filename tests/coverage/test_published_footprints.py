@@ -10,7 +10,14 @@ import pytest
 
 from bmdlab.catalog import builtin_catalog
 from bmdlab.coverage import published_footprints as pf
-from bmdlab.coverage.published_footprints import CaseResult, _Context, evaluate_case, explain, published_cases, ratio_to_band
+from bmdlab.coverage.published_footprints import (
+    CaseResult,
+    _Context,
+    evaluate_case,
+    explain,
+    published_cases,
+    ratio_to_band,
+)
 from bmdlab.defense.engage import sample
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, destination, initial_azimuth, unit_vector
 from bmdlab.trajectory import missile_trajectory
@@ -31,9 +38,20 @@ def within(value, low, high=None):
 
 
 def test_every_case_has_a_test_here():
-    tested = {"pac-3-radius", "pac-3-mse-area-ratio", "sm-3-ia-two-ships", "sm-3-ia-three-ships", "sm-3-iia-ships",
-              "sm-3-iia-ia-area-ratio", "aegis-ashore-two-sites", "thaad-seongju-fraction", "thaad-seongju-forward",
-              "thaad-seongju-rear", "thaad-icbm-diameter", "sm-3-ia-ftm-17"}
+    tested = {
+        "pac-3-radius",
+        "pac-3-mse-area-ratio",
+        "sm-3-ia-two-ships",
+        "sm-3-ia-three-ships",
+        "sm-3-iia-ships",
+        "sm-3-iia-ia-area-ratio",
+        "aegis-ashore-two-sites",
+        "thaad-seongju-fraction",
+        "thaad-seongju-forward",
+        "thaad-seongju-rear",
+        "thaad-icbm-diameter",
+        "sm-3-ia-ftm-17",
+    }
     assert {c.id for c in published_cases()} == tested
     for c in published_cases():  # every source named is in the catalog's bibliography
         assert all(s in CAT.sources for s in c.sources)
@@ -102,8 +120,11 @@ def test_thaad_seongju_rear_reach_is_explained_by_the_overflight_altitude(values
     aim = destination(la0, lo0, initial_azimuth(la0, lo0, la1, lo1), d + 170e3 / EARTH_RADIUS)
     tr = missile_trajectory(CAT.missile("nodong"), la0, lo0, np.atleast_1d(aim[0]), np.atleast_1d(aim[1]))
     smp = sample(tr, k_flight=2000)
-    over = np.argmin(np.linalg.norm(smp.positions[0] / np.linalg.norm(smp.positions[0], axis=-1, keepdims=True)
-                                    - unit_vector(la1, lo1), axis=-1))
+    over = np.argmin(
+        np.linalg.norm(
+            smp.positions[0] / np.linalg.norm(smp.positions[0], axis=-1, keepdims=True) - unit_vector(la1, lo1), axis=-1
+        )
+    )
     assert 40e3 <= smp.altitudes[0, over] <= 150e3
 
 

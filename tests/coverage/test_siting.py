@@ -42,8 +42,11 @@ def test_smallest_count_equals_brute_force(seed):
     cover = rng.random((150, 9)) < 0.25
     w = rng.random(150) * 100
     needed = 0.9 * w[cover.any(axis=1)].sum()
-    k_best = next(k for k in range(1, 10) if max(w[cover[:, list(c)].any(axis=1)].sum()
-                                                 for c in itertools.combinations(range(9), k)) >= needed)
+    k_best = next(
+        k
+        for k in range(1, 10)
+        if max(w[cover[:, list(c)].any(axis=1)].sum() for c in itertools.combinations(range(9), k)) >= needed
+    )
     res = smallest_count(cover, w, needed, 9)
     assert len(res.chosen) == k_best and res.covered_weight >= needed
 
@@ -66,12 +69,24 @@ def test_site_area_all_or_threatened():
 
     from bmdlab.cli import app
 
-    args = ["site", "thaad-battery", "--count", "2", "--resolution-km", "40", "--candidate-spacing-km", "120",
-            "--threat", "japan-2017-nodong-scud-er", "--json"]
+    args = [
+        "site",
+        "thaad-battery",
+        "--count",
+        "2",
+        "--resolution-km",
+        "40",
+        "--candidate-spacing-km",
+        "120",
+        "--threat",
+        "japan-2017-nodong-scud-er",
+        "--json",
+    ]
     res = {a: json.loads(CliRunner().invoke(app, args + ["--area", a]).stdout) for a in ("all", "threatened")}
     assert res["all"]["fractions_of"] == "all of Japan" and res["all"]["threatened_population_fraction"] < 1.0
     assert res["all"]["sites"] == res["threatened"]["sites"]
     assert res["all"]["population_fraction"] == pytest.approx(
-        res["threatened"]["population_fraction"] * res["all"]["threatened_population_fraction"], abs=2e-4)
+        res["threatened"]["population_fraction"] * res["all"]["threatened_population_fraction"], abs=2e-4
+    )
     bad = CliRunner().invoke(app, ["site", "thaad-battery", "--count", "2", "--area", "some"])
     assert bad.exit_code == 2 and bad.output.startswith("error: --area: unknown area 'some'")

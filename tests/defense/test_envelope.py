@@ -65,7 +65,9 @@ def test_intercept_opportunities_vertical_fall_closed_form():
     # 26.67 s, launched by 10 s. Last intercept at 10 km: t = 46.67 s.
     t, pos, alt, launcher = _vertical_fall()
     kw = dict(burnout_speed=1500.0, burn_time=0.0, min_altitude=10e3, max_altitude=40e3, max_range=50e3)
-    shots, first, last = intercept_opportunities(t, pos, alt, launcher, commit_time=np.array([0.0]), kill_assessment=5.0, **kw)
+    shots, first, last = intercept_opportunities(
+        t, pos, alt, launcher, commit_time=np.array([0.0]), kill_assessment=5.0, **kw
+    )
     assert first[0] == pytest.approx(110 / 3, abs=0.05)
     assert last[0] == pytest.approx(140 / 3, abs=0.05)
     # second shot ready at 36.67 + 5 = 41.67 s: meets the threat where 1.5 (t - 41.67) = 150 - 3 t (km)
@@ -74,10 +76,14 @@ def test_intercept_opportunities_vertical_fall_closed_form():
     shots, _, _ = intercept_opportunities(t, pos, alt, launcher, commit_time=np.array([0.0]), kill_assessment=1.0, **kw)
     assert shots[0] == 2  # ready at 37.67 s: meets at t = 45.0 s, 15 km altitude, inside the window
     # commit too late: no shot
-    shots, first, _ = intercept_opportunities(t, pos, alt, launcher, commit_time=np.array([49.0]), kill_assessment=1.0, **kw)
+    shots, first, _ = intercept_opportunities(
+        t, pos, alt, launcher, commit_time=np.array([49.0]), kill_assessment=1.0, **kw
+    )
     assert shots[0] == 0 and np.isnan(first[0])
     # never detected
-    shots, _, _ = intercept_opportunities(t, pos, alt, launcher, commit_time=np.array([np.nan]), kill_assessment=1.0, **kw)
+    shots, _, _ = intercept_opportunities(
+        t, pos, alt, launcher, commit_time=np.array([np.nan]), kill_assessment=1.0, **kw
+    )
     assert shots[0] == 0
 
 
@@ -99,7 +105,7 @@ def test_chunked_detection_time_equals_a_full_scan():
     times = np.sort(rng.uniform(0, 900, (n, k)), axis=1)
     lat, lon = np.radians(rng.uniform(30, 45, (n, k))), np.radians(rng.uniform(125, 145, (n, k)))
     alt = rng.uniform(0, 800e3, (n, k))
-    lat[n // 2:] = -lat[n // 2:]  # the southern hemisphere: never seen from Japan
+    lat[n // 2 :] = -lat[n // 2 :]  # the southern hemisphere: never seen from Japan
     pos = (EARTH_RADIUS + alt)[..., None] * unit_vector(lat, lon)
     sen = make_sensor(builtin_catalog(), "tpy-2-fbm", 40.9, 140.3)
     vis = radar_visible(sen.position, pos, sen.detection_range, 0.0, target_radius=EARTH_RADIUS + alt)
@@ -118,12 +124,16 @@ def test_crossing_geometry_closed_forms():
     up = unit_vector(lat, lon)
     # a point 100 km above the launcher; interceptor straight up at 2 km/s, threat straight down at 3 km/s
     point = (EARTH_RADIUS + 100e3) * up
-    ang, close = crossing_geometry(point[None], (-3000.0 * up)[None], launcher, np.array([2000.0]), np.array([np.pi / 2]))
+    ang, close = crossing_geometry(
+        point[None], (-3000.0 * up)[None], launcher, np.array([2000.0]), np.array([np.pi / 2])
+    )
     assert ang[0] == pytest.approx(0.0, abs=1e-9) and close[0] == pytest.approx(5000.0)
     # the threat flying horizontally: a right angle, closing speed sqrt(2^2 + 3^2) km/s
     east = np.cross([0.0, 0.0, 1.0], up)
     east /= np.linalg.norm(east)
-    ang, close = crossing_geometry(point[None], (3000.0 * east)[None], launcher, np.array([2000.0]), np.array([np.pi / 2]))
+    ang, close = crossing_geometry(
+        point[None], (3000.0 * east)[None], launcher, np.array([2000.0]), np.array([np.pi / 2])
+    )
     assert ang[0] == pytest.approx(np.pi / 2) and close[0] == pytest.approx(np.hypot(2000.0, 3000.0))
     # a point 200 km east at 50 km altitude; interceptor flying level away from the launcher at 2 km/s and the
     # threat flying the same way at 3 km/s: a tail chase at 180 deg, closing at 1 km/s
@@ -154,10 +164,24 @@ def test_engagement_limits_remove_shots():
     minimum flight time longer than every feasible fly-out removes it, and a radar sector facing away
     (boresight 180 deg from the threat, 60 deg half-width) removes it too; a sector facing it keeps it."""
     t, pos, alt, launcher = _vertical_fall()
-    kw = dict(burnout_speed=1500.0, burn_time=0.0, min_altitude=10e3, max_altitude=40e3, max_range=50e3,
-              commit_time=np.array([0.0]), kill_assessment=5.0)
-    assert intercept_opportunities(t, pos, alt, launcher, max_crossing_angle=np.radians(30), min_closing_speed=1000.0, **kw)[0][0] == 1
-    assert intercept_opportunities(t, pos, alt, launcher, min_flight_time=30.0, **kw)[0][0] == 0  # feasible fly-outs take <= 26.7 s
+    kw = dict(
+        burnout_speed=1500.0,
+        burn_time=0.0,
+        min_altitude=10e3,
+        max_altitude=40e3,
+        max_range=50e3,
+        commit_time=np.array([0.0]),
+        kill_assessment=5.0,
+    )
+    assert (
+        intercept_opportunities(
+            t, pos, alt, launcher, max_crossing_angle=np.radians(30), min_closing_speed=1000.0, **kw
+        )[0][0]
+        == 1
+    )
+    assert (
+        intercept_opportunities(t, pos, alt, launcher, min_flight_time=30.0, **kw)[0][0] == 0
+    )  # feasible fly-outs take <= 26.7 s
     # a threat directly overhead has no azimuth; move it 30 km east so the sector test has one
     lat, lon = np.radians(35.0), np.radians(139.0)
     la, lo = destination(lat, lon, np.pi / 2, 30e3 / EARTH_RADIUS)
@@ -175,7 +199,7 @@ def test_radar_range_scales_as_the_fourth_root_of_rcs():
 
     s = Sensor(name="r", key="r", lat=0.6, lon=2.4, detection_range=600e3, reference_rcs=0.1)
     assert s.against(0.1 / 16).detection_range == pytest.approx(300e3)
-    assert s.against(1.0).detection_range == pytest.approx(600e3 * 10 ** 0.25)
+    assert s.against(1.0).detection_range == pytest.approx(600e3 * 10**0.25)
     assert s.against(None).detection_range == 600e3
     assert Sensor(name="r", key="r", lat=0.6, lon=2.4, detection_range=600e3).against(0.01).detection_range == 600e3
 

@@ -25,8 +25,16 @@ CAT = builtin_catalog()
 
 
 def _params(**kw):
-    base = dict(burnout_speed=3000.0, stage_burn_times=(50.0,), stage_shares=(1.0,), mass_ratio=3.0, launch_mass=1500.0,
-                diameter=0.34, drag_coefficient=0.3, min_elevation=0.0)
+    base = dict(
+        burnout_speed=3000.0,
+        stage_burn_times=(50.0,),
+        stage_shares=(1.0,),
+        mass_ratio=3.0,
+        launch_mass=1500.0,
+        diameter=0.34,
+        drag_coefficient=0.3,
+        min_elevation=0.0,
+    )
     base.update(kw)
     return FlyoutParameters(**base)
 
@@ -132,6 +140,8 @@ def test_bad_flyout_inputs_are_named():
     i = CAT.interceptors["thaad"].model_copy(update={"launch_mass": None})
     with pytest.raises(BmdlabError, match="interceptor thaad: launch_mass is missing"):
         flyout_parameters(i, "thaad")
-    i = CAT.interceptors["thaad"].model_copy(update={"burn_time": CAT.interceptors["thaad"].burn_time.model_copy(update={"value": 0.0})})
+    i = CAT.interceptors["thaad"].model_copy(
+        update={"burn_time": CAT.interceptors["thaad"].burn_time.model_copy(update={"value": 0.0})}
+    )
     with pytest.raises(BmdlabError, match="interceptor thaad: fly-out parameter stage burn times must all be > 0"):
         flyout_parameters(i, "thaad")

@@ -51,12 +51,26 @@ def _on_larger_grid(fp, pad, half_width_scale=1.0):
     n = int(round(np.sqrt(fp.shots.size)))
     hw = fp.spacing_m * (n - 1) / 2 * half_width_scale
     m = n + 2 * pad if half_width_scale == 1.0 else n
-    return defended_footprint(fp.defender, CAT.missile(fp.missile), fp.missile, WONSAN.lat.nominal, WONSAN.lon.nominal,
-                              points_per_side=m, half_width=hw + pad * fp.spacing_m)
+    return defended_footprint(
+        fp.defender,
+        CAT.missile(fp.missile),
+        fp.missile,
+        WONSAN.lat.nominal,
+        WONSAN.lon.nominal,
+        points_per_side=m,
+        half_width=hw + pad * fp.spacing_m,
+    )
 
 
-@pytest.mark.parametrize("unit,lat,lon", [("kongo-class", 38.5, 136.0), ("thaad-battery", 36.0, 137.0),
-                                          ("aegis-ashore", 39.6, 140.2), ("pac-3-fire-unit", 35.694, 139.729)])
+@pytest.mark.parametrize(
+    "unit,lat,lon",
+    [
+        ("kongo-class", 38.5, 136.0),
+        ("thaad-battery", 36.0, 137.0),
+        ("aegis-ashore", 39.6, 140.2),
+        ("pac-3-fire-unit", 35.694, 139.729),
+    ],
+)
 def test_footprint_is_not_clipped_by_its_default_grid(unit, lat, lon):
     # Independent check of the default extent: the same footprint on a grid 10 cells wider on every side
     # (same spacing, so the default grid's points are a sub-grid of it) must defend exactly the same aim

@@ -24,11 +24,11 @@ def test_layers_reliability_and_missile_reliability():
 
 def test_shoot_look_shoot_saves_interceptors_not_kills():
     s = raid_odds(100, 0.7, 3, doctrine="salvo")
-    l = raid_odds(100, 0.7, 3, doctrine="shoot-look-shoot")
+    sls = raid_odds(100, 0.7, 3, doctrine="shoot-look-shoot")
     # by hand: three shots at p = 0.7 kill with 1 - 0.3^3 = 0.973 under either doctrine
-    assert s.kill_probability == pytest.approx(0.973) and l.kill_probability == pytest.approx(0.973)
+    assert s.kill_probability == pytest.approx(0.973) and sls.kill_probability == pytest.approx(0.973)
     assert s.expected_interceptors == pytest.approx(300)
-    assert l.expected_interceptors == pytest.approx(100 * (1 + 0.3 + 0.09))
+    assert sls.expected_interceptors == pytest.approx(100 * (1 + 0.3 + 0.09))
     assert expected_shots_fired(0.7, 3, doctrine="shoot-look-shoot") == pytest.approx(1.39)
 
 
@@ -42,8 +42,14 @@ def test_decoys_dilute_a_fixed_inventory():
     assert clean.expected_leakers == pytest.approx(4.0)
 
 
-@pytest.mark.parametrize("kw,msg", [(dict(sspk=1.2), r"sspk: .*\[0, 1\]"), (dict(reliability=-0.1), r"reliability: -0.1 must lie in \[0, 1\]"),
-                                    (dict(doctrine="volley"), "doctrine.*'volley'; use one of salvo, shoot-look-shoot")])
+@pytest.mark.parametrize(
+    "kw,msg",
+    [
+        (dict(sspk=1.2), r"sspk: .*\[0, 1\]"),
+        (dict(reliability=-0.1), r"reliability: -0.1 must lie in \[0, 1\]"),
+        (dict(doctrine="volley"), "doctrine.*'volley'; use one of salvo, shoot-look-shoot"),
+    ],
+)
 def test_bad_input(kw, msg):
     args = dict(missiles=10, sspk=0.5, shots_per_missile=1) | kw
     with pytest.raises(BmdlabError, match=msg):

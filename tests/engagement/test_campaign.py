@@ -56,7 +56,9 @@ def _engages_every_missile(sc, n):
 
 def test_a_land_unit_without_reserve_runs_dry_by_counting_rounds():
     # 48 rounds, 20 missiles a wave, one round each: 0, 0, then 8 fired and 12 leak, then 20 leak
-    sc = _thaad("  waves: [{at_h: 0, missiles: 20}, {at_h: 12, missiles: 20}, {at_h: 24, missiles: 20}, {at_h: 36, missiles: 20}]")
+    sc = _thaad(
+        "  waves: [{at_h: 0, missiles: 20}, {at_h: 12, missiles: 20}, {at_h: 24, missiles: 20}, {at_h: 36, missiles: 20}]"
+    )
     _engages_every_missile(sc, 20)
     res = bmdlab.Analysis(sc, catalog=CAT).campaign(trials=50)
     assert [w["expected_leakers"] for w in res.data["waves"]] == [0.0, 0.0, 12.0, 20.0]
@@ -67,8 +69,10 @@ def test_a_land_unit_without_reserve_runs_dry_by_counting_rounds():
 
 def test_a_land_unit_reloads_in_place_from_the_reserve():
     # reload time 30 min (catalog) < 12 h between waves: full again at each wave while the reserve lasts
-    sc = _thaad("  reserve: {thaad: 60}\n  waves: [{at_h: 0, missiles: 20}, {at_h: 12, missiles: 20}, {at_h: 24, missiles: 20},"
-                " {at_h: 36, missiles: 20}, {at_h: 48, missiles: 20}]")
+    sc = _thaad(
+        "  reserve: {thaad: 60}\n  waves: [{at_h: 0, missiles: 20}, {at_h: 12, missiles: 20}, {at_h: 24, missiles: 20},"
+        " {at_h: 36, missiles: 20}, {at_h: 48, missiles: 20}]"
+    )
     res = bmdlab.Analysis(sc, catalog=CAT).campaign(trials=50)
     # wave 1: 48 -> 28; refill 20 (reserve 40); wave 2: 48 -> 28; refill 20 (reserve 20); wave 3: -> 28;
     # refill 20 (reserve 0); wave 4: 48 -> 28; no reserve; wave 5: 28 -> 8. No leaker in any wave.
@@ -82,7 +86,9 @@ def test_a_ship_leaves_station_to_reload_and_misses_the_waves_meanwhile():
     # away 2 x 24 h transit + 24 h in port = 72 h: waves at 12-60 h leak all 8, the wave at 72 h none;
     # then the reserve is empty, so it stays on station empty: 8 leak at 84 h.
     waves = ", ".join(f"{{at_h: {12 * i}, missiles: 8}}" for i in range(8))
-    text = _scenario("kongo-class", "station-sea-of-japan-west", (35.47, 133.05), f"  reserve: {{sm-3-ia: 8}}\n  waves: [{waves}]")
+    text = _scenario(
+        "kongo-class", "station-sea-of-japan-west", (35.47, 133.05), f"  reserve: {{sm-3-ia: 8}}\n  waves: [{waves}]"
+    )
     sc = scenario_from_text(text, CAT)
     _engages_every_missile(sc, 8)
     ship = CAT.units["kongo-class"]
@@ -106,12 +112,20 @@ def test_availability_is_drawn_once_per_campaign():
 def test_same_seed_same_campaign_and_cli_json_equals_the_api(tmp_path):
     sc = _thaad("  waves: [{at_h: 0, missiles: 5}, {at_h: 6, missiles: 30}]")
     path = tmp_path / "c.yaml"
-    path.write_text(_scenario("thaad-battery", "{lat: 35.45, lon: 133.07}", (35.47, 133.05),
-                              "  waves: [{at_h: 0, missiles: 5}, {at_h: 6, missiles: 30}]"))
+    path.write_text(
+        _scenario(
+            "thaad-battery",
+            "{lat: 35.45, lon: 133.07}",
+            (35.47, 133.05),
+            "  waves: [{at_h: 0, missiles: 5}, {at_h: 6, missiles: 30}]",
+        )
+    )
     api = bmdlab.Analysis(sc, catalog=CAT, seed=3).campaign(trials=200, availability=0.8)
     again = bmdlab.Analysis(sc, catalog=CAT, seed=3).campaign(trials=200, availability=0.8)
     assert api.data["waves"] == again.data["waves"]
-    out = CliRunner().invoke(app, ["campaign", str(path), "--trials", "200", "--seed", "3", "--availability", "0.8", "--json"])
+    out = CliRunner().invoke(
+        app, ["campaign", str(path), "--trials", "200", "--seed", "3", "--availability", "0.8", "--json"]
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["waves"] == api.data["waves"]
 
@@ -123,12 +137,15 @@ def test_waves_from_the_command_line(tmp_path):
     assert [w["missiles"] for w in res.data["waves"]] == [20, 20, 20]
 
 
-@pytest.mark.parametrize("kw, field", [
-    (dict(waves=3, every_h=4.0), "waves"),
-    (dict(waves=3, every_h=-1.0, missiles=3), "every_h"),
-    (dict(reserve={"sm-9": 3}), "reserve"),
-    (dict(trials=1), "trials"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        (dict(waves=3, every_h=4.0), "waves"),
+        (dict(waves=3, every_h=-1.0, missiles=3), "every_h"),
+        (dict(reserve={"sm-9": 3}), "reserve"),
+        (dict(trials=1), "trials"),
+    ],
+)
 def test_bad_input_is_one_line(kw, field):
     sc = _thaad("  waves: [{at_h: 0, missiles: 5}]")
     with pytest.raises(BmdlabError, match=field) as exc:

@@ -32,9 +32,17 @@ def _timed_plan(units, n=10, open_=0.0, close=100.0, flight=50.0, kill_assessmen
     k = len(units)
     threats = tuple(Threat("nodong", "wonsan", 0, 0.0) for _ in range(n))
     full = lambda v: np.full((k, n), float(v))  # noqa: E731
-    return RaidPlan(threats, (Asset("a", 35.0, 135.0, 1.0),), tuple(units), np.full((k, n), opportunities, dtype=np.int64),
-                    first_time=full(open_ + flight), launch_open=full(open_), launch_close=full(close),
-                    kill_assessment=kill_assessment, flight_time=full(flight))
+    return RaidPlan(
+        threats,
+        (Asset("a", 35.0, 135.0, 1.0),),
+        tuple(units),
+        np.full((k, n), opportunities, dtype=np.int64),
+        first_time=full(open_ + flight),
+        launch_open=full(open_),
+        launch_close=full(close),
+        kill_assessment=kill_assessment,
+        flight_time=full(flight),
+    )
 
 
 def _run(plan, **kw):
@@ -125,12 +133,15 @@ def test_more_channels_never_mean_more_leakers(channels, extra):
     assert hi <= lo + 1e-12
 
 
-@pytest.mark.parametrize("kw, field", [
-    (dict(availability=np.array([1.5])), "availability"),
-    (dict(on_station=np.ones((3, 1), dtype=bool)), "on_station"),
-    (dict(inventory=np.array([-1])), "inventory"),
-    (dict(allocation=np.ones((2, 10), dtype=int)), "allocation"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        (dict(availability=np.array([1.5])), "availability"),
+        (dict(on_station=np.ones((3, 1), dtype=bool)), "on_station"),
+        (dict(inventory=np.array([-1])), "inventory"),
+        (dict(allocation=np.ones((2, 10), dtype=int)), "allocation"),
+    ],
+)
 def test_bad_input_is_one_line(kw, field):
     with pytest.raises(BmdlabError, match=field) as exc:
         _run(_timed_plan([_unit()]), **kw)

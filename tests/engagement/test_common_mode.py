@@ -49,8 +49,9 @@ def test_zero_correlation_is_the_independent_closed_form_and_the_same_random_str
     assert raid_odds_common_mode(50, 0.7, 2, correlation=0.0) == raid_odds(50, 0.7, 2)
     plan = _plan(opportunities=2)
     a = simulate_raid(plan, sspk=np.array([0.7]), reliability=np.array([1.0]), trials=2000, seed=3)
-    b = simulate_raid(plan, sspk=np.array([0.7]), reliability=np.array([1.0]), trials=2000, seed=3,
-                      common_mode=np.array([0.0]))
+    b = simulate_raid(
+        plan, sspk=np.array([0.7]), reliability=np.array([1.0]), trials=2000, seed=3, common_mode=np.array([0.0])
+    )
     assert np.array_equal(a.leaker_counts, b.leaker_counts)
 
 
@@ -59,16 +60,25 @@ def test_monte_carlo_matches_the_closed_form(doctrine, rho):
     # 50 missiles, 2 shots each from one THAAD (opportunities x shots per opportunity); P ~ Beta per trial.
     opps = 1 if doctrine == "salvo" else 2
     plan, trials, p = _plan(opportunities=opps), 40_000, 0.7
-    res = simulate_raid(plan, sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=11, doctrine=doctrine,
-                        common_mode=np.array([rho]))
+    res = simulate_raid(
+        plan,
+        sspk=np.array([p]),
+        reliability=np.array([1.0]),
+        trials=trials,
+        seed=11,
+        doctrine=doctrine,
+        common_mode=np.array([rho]),
+    )
     exact = raid_odds_common_mode(50, p, 2, correlation=rho, doctrine=doctrine)
     assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
     assert res.leakers_std == pytest.approx(exact.leakers_sd, rel=0.03)  # the spread grows with rho: checked too
     p0 = exact.p_zero_leakers
     assert abs(res.p_zero_leakers - p0) <= 4 * np.sqrt(p0 * (1 - p0) / trials) + 1e-3
     # interceptors: exactly 100 in every salvo trial; the quadrature's error is ~1e-12 relative
-    assert abs(res.expended_total_mean - exact.expected_interceptors) <= \
-        4 * res.expended_total_std / np.sqrt(trials) + 1e-9 * exact.expected_interceptors
+    assert (
+        abs(res.expended_total_mean - exact.expected_interceptors)
+        <= 4 * res.expended_total_std / np.sqrt(trials) + 1e-9 * exact.expected_interceptors
+    )
 
 
 def test_bad_correlations_are_refused():
@@ -108,10 +118,25 @@ def test_scenario_api_and_cli_reach_it():
     with pytest.raises(BmdlabError, match=r"^bad.yaml: engagement: common_mode.thaad = 1.5 must lie in \[0, 1\)"):
         scenario_from_text(json.dumps(bad), CAT, "bad.yaml")
     # the CLI's closed form is the function's
-    res = runner.invoke(app, ["analytic", "--missiles", "100", "--sspk", "0.8", "--shots-per-missile", "2",
-                              "--common-mode", "0.2", "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "analytic",
+            "--missiles",
+            "100",
+            "--sspk",
+            "0.8",
+            "--shots-per-missile",
+            "2",
+            "--common-mode",
+            "0.2",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     got = json.loads(res.stdout)
-    assert got["expected_leakers"] == pytest.approx(raid_odds_common_mode(100, 0.8, 2, correlation=0.2).expected_leakers)
+    assert got["expected_leakers"] == pytest.approx(
+        raid_odds_common_mode(100, 0.8, 2, correlation=0.2).expected_leakers
+    )
     res = runner.invoke(app, ["raid", "japan-2017-thaad", "--trials", "100", "--common-mode", "1"])
     assert res.exit_code == 2 and "--common-mode: 1 must be" in res.output

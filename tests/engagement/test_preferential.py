@@ -140,7 +140,8 @@ def test_greedy_construction_alone_is_feasible_and_no_better():
     _check_feasible(greedy, plan, [3, 2])
     assert greedy.expected_surviving_value <= heuristic.expected_surviving_value + 1e-12
     assert heuristic.expected_surviving_value == pytest.approx(
-        _brute_force([0, 0, 1, 1, 2], [10, 1, 4], pk, plan.opportunities, [3, 2]), abs=1e-12)
+        _brute_force([0, 0, 1, 1, 2], [10, 1, 4], pk, plan.opportunities, [3, 2]), abs=1e-12
+    )
 
 
 def _raid_draws(draw, units, threats, assets, value, opportunities, pk, inventory, engagements):
@@ -150,8 +151,15 @@ def _raid_draws(draw, units, threats, assets, value, opportunities, pk, inventor
     aims = draw(st.lists(st.integers(0, n_asset - 1), min_size=n_threat, max_size=n_threat))
     values = draw(st.lists(st.integers(1, value), min_size=n_asset, max_size=n_asset))
     opp = draw(st.lists(st.integers(0, opportunities), min_size=n_def * n_threat, max_size=n_def * n_threat))
-    return (aims, values, opp, draw(per_unit(pk)), draw(per_unit(st.integers(0, inventory))),
-            draw(st.none() | per_unit(st.integers(0, engagements))), per_unit)
+    return (
+        aims,
+        values,
+        opp,
+        draw(per_unit(pk)),
+        draw(per_unit(st.integers(0, inventory))),
+        draw(st.none() | per_unit(st.integers(0, engagements))),
+        per_unit,
+    )
 
 
 @st.composite
@@ -178,7 +186,9 @@ def test_heuristic_finds_the_brute_force_optimum(raid):
 
 @st.composite
 def small_raids(draw):
-    aims, values, opp, pk, inventory, engagements, per_unit = _raid_draws(draw, 4, 12, 5, 100, 3, st.floats(0.0, 1.0), 10, 6)
+    aims, values, opp, pk, inventory, engagements, per_unit = _raid_draws(
+        draw, 4, 12, 5, 100, 3, st.floats(0.0, 1.0), 10, 6
+    )
     extra = draw(per_unit(st.integers(0, 5)))
     return aims, values, opp, pk, inventory, extra, engagements, draw(st.sampled_from([1, 2]))
 
@@ -214,15 +224,18 @@ def test_reproducible_and_serialisable():
     assert d["expected_surviving_value"] == pytest.approx(expected_surviving_value(plan, pk, a.caps))
 
 
-@pytest.mark.parametrize("kwargs,field", [
-    ({"pk_shot": [0.5, 1.2]}, "pk_shot"),
-    ({"pk_shot": [0.5]}, "pk_shot"),
-    ({"inventory": [2, -1]}, "inventory"),
-    ({"inventory": [2, 2, 2]}, "inventory"),
-    ({"max_engagements": [1]}, "max_engagements"),
-    ({"per_opportunity": 3}, "per_opportunity"),
-    ({"method": "exactly"}, "method"),
-])
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"pk_shot": [0.5, 1.2]}, "pk_shot"),
+        ({"pk_shot": [0.5]}, "pk_shot"),
+        ({"inventory": [2, -1]}, "inventory"),
+        ({"inventory": [2, 2, 2]}, "inventory"),
+        ({"max_engagements": [1]}, "max_engagements"),
+        ({"per_opportunity": 3}, "per_opportunity"),
+        ({"method": "exactly"}, "method"),
+    ],
+)
 def test_bad_input_names_the_field(kwargs, field):
     plan = _plan([0, 1], [1, 2], [[1, 1], [1, 1]], [2, 2])
     args = {"pk_shot": [0.5, 0.5]} | kwargs

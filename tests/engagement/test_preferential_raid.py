@@ -23,8 +23,10 @@ CAT = builtin_catalog()
 def _plan():
     """Assets of value 10, 4 and 1 with 3, 2 and 2 missiles at them, the small asset's first in time;
     two units of 4 rounds, 2 opportunities each."""
-    units = tuple(replace(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=4, name=f"u{i}"), availability=1.0)
-                  for i in range(2))
+    units = tuple(
+        replace(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=4, name=f"u{i}"), availability=1.0)
+        for i in range(2)
+    )
     aims = [2, 2, 1, 1, 0, 0, 0]
     threats = tuple(Threat("nodong", "wonsan", a, 0.0) for a in aims)
     assets = (Asset("big", 35.0, 135.0, 10.0), Asset("mid", 35.0, 136.0, 4.0), Asset("small", 35.0, 137.0, 1.0))
@@ -37,7 +39,9 @@ def test_monte_carlo_matches_the_allocation_closed_form():
     pk = np.array([0.7, 0.6])
     alloc = preferential_allocation(plan, pk, per_opportunity=1, seed=0)
     trials = 100_000
-    res = simulate_raid(plan, sspk=pk, reliability=np.ones(2), trials=trials, seed=5, allocation=alloc.caps, keep_trials=True)
+    res = simulate_raid(
+        plan, sspk=pk, reliability=np.ones(2), trials=trials, seed=5, allocation=alloc.caps, keep_trials=True
+    )
     exact = expected_surviving_value(plan, pk, alloc.caps)
     sd = float(res.extra["surviving_value_per_trial"].std(ddof=1))
     assert abs(res.surviving_value_mean - exact) <= 4 * sd / np.sqrt(trials)
@@ -60,8 +64,20 @@ def test_the_doctrine_through_the_api_and_cli():
     a = bmdlab.Analysis("japan-2017-aegis-ashore")
     r = a.raid(30, trials=500, doctrine="preferential")
     assert r.data["doctrine"] == "preferential"
-    out = CliRunner().invoke(app, ["raid", "japan-2017-aegis-ashore", "--missiles", "30", "--trials", "500",
-                                   "--doctrine", "preferential", "--json"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "raid",
+            "japan-2017-aegis-ashore",
+            "--missiles",
+            "30",
+            "--trials",
+            "500",
+            "--doctrine",
+            "preferential",
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["expected_leakers"] == r.expected_leakers
     with pytest.raises(BmdlabError, match="preferential") as exc:

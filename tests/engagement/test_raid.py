@@ -39,16 +39,27 @@ def test_monte_carlo_matches_wilkening(doctrine, opps):
     exact = raid_odds(50, p, shots, doctrine="salvo" if doctrine == "salvo-2" else "shoot-look-shoot")
     assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
     p0 = res.p_zero_leakers
-    assert abs(p0 - exact.p_zero_leakers) <= 4 * np.sqrt(exact.p_zero_leakers * (1 - exact.p_zero_leakers) / trials) + 1e-3
+    assert (
+        abs(p0 - exact.p_zero_leakers) <= 4 * np.sqrt(exact.p_zero_leakers * (1 - exact.p_zero_leakers) / trials) + 1e-3
+    )
     assert _within(res.expended_total_mean, res.expended_total_std, trials, exact.expected_interceptors)
 
 
 def test_missile_reliability_and_decoys():
     plan, trials = _plan(opportunities=2), 20_000
-    res = simulate_raid(plan, sspk=np.array([0.6]), reliability=np.array([0.9]), trials=trials, seed=1,
-                        missile_reliability=0.8, decoys=2, discrimination=0.5)
-    exact = raid_odds(50, 0.6, 2, reliability=0.9, missile_reliability=0.8, doctrine="shoot-look-shoot",
-                      decoys=2, discrimination=0.5)
+    res = simulate_raid(
+        plan,
+        sspk=np.array([0.6]),
+        reliability=np.array([0.9]),
+        trials=trials,
+        seed=1,
+        missile_reliability=0.8,
+        decoys=2,
+        discrimination=0.5,
+    )
+    exact = raid_odds(
+        50, 0.6, 2, reliability=0.9, missile_reliability=0.8, doctrine="shoot-look-shoot", decoys=2, discrimination=0.5
+    )
     assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
     # interceptors: one convention with the closed form - a missile that fails draws no fire, nor do its
     # decoys; an arriving one brings on average one undiscriminated decoy (2 x 0.5); each object is engaged
@@ -73,16 +84,20 @@ def test_same_seed_same_result_and_seed_recorded():
 @pytest.mark.parametrize("inv", [(10, 30), (30, 60), (0, 5)])
 def test_more_interceptors_never_more_leakers(inv):
     trials = 20_000
-    lo, hi = (simulate_raid(_plan(inventory=i), sspk=np.array([0.6]), reliability=np.array([1.0]), trials=trials, seed=3)
-              for i in inv)
+    lo, hi = (
+        simulate_raid(_plan(inventory=i), sspk=np.array([0.6]), reliability=np.array([1.0]), trials=trials, seed=3)
+        for i in inv
+    )
     assert lo.expected_leakers >= hi.expected_leakers - 3 * lo.leakers_std / np.sqrt(trials)
     assert lo.expended_total_range[1] <= inv[0]  # magazines are never overdrawn
 
 
 def test_higher_kill_probability_never_more_leakers():
     trials = 20_000
-    r = [simulate_raid(_plan(), sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=5).expected_leakers
-         for p in (0.3, 0.5, 0.8)]
+    r = [
+        simulate_raid(_plan(), sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=5).expected_leakers
+        for p in (0.3, 0.5, 0.8)
+    ]
     assert r[0] > r[1] > r[2]
 
 
@@ -91,25 +106,28 @@ def test_default_sspk_laplace_rule():
     assert default_sspk(CAT.interceptors["thaad"]) == pytest.approx(16 / 17)
 
 
-@pytest.mark.parametrize("counts,total,expected", [
-    # Largest remainders (Hamilton), worked by hand; ties go to the salvo listed first.
-    # 50/200 of (30 x5, 25 x2): shares 7.5 x5, 6.25 x2 -> floors 7 x5 + 6 x2 = 47; the three
-    # largest remainders (0.5, the first three salvos) get one more each.
-    ([30, 30, 30, 30, 30, 25, 25], 50, [8, 8, 8, 7, 7, 6, 6]),
-    # 7 x (3, 1)/4 = (5.25, 1.75) -> floors (5, 1) = 6; the larger remainder (0.75, the second) gets the 7th.
-    ([3, 1], 7, [5, 2]),
-    # 10 x (1, 1, 1)/3 = 3.33 each -> floors 9; the remainders tie, the first salvo gets the 10th.
-    ([1, 1, 1], 10, [4, 3, 3]),
-    # 100 x (50, 100, 50)/200 = (25, 50, 25): exact, nothing to round.
-    ([50, 100, 50], 100, [25, 50, 25]),
-    # 5 x (0, 7, 3)/10 = (0, 3.5, 1.5) -> floors (0, 3, 1) = 4; tie 0.5/0.5, the first non-zero salvo gets it.
-    ([0, 7, 3], 5, [0, 4, 1]),
-    # 6 x (1, 2, 97)/100 = (0.06, 0.12, 5.82) -> floors (0, 0, 5); the largest remainder 0.82 gets the 6th.
-    ([1, 2, 97], 6, [0, 0, 6]),
-    # 2 x (1, 1, 1, 1, 1)/5 = 0.4 each -> floors 0; the first two salvos get one each.
-    ([1, 1, 1, 1, 1], 2, [1, 1, 0, 0, 0]),
-    ([30, 25], 0, [0, 0]),
-])
+@pytest.mark.parametrize(
+    "counts,total,expected",
+    [
+        # Largest remainders (Hamilton), worked by hand; ties go to the salvo listed first.
+        # 50/200 of (30 x5, 25 x2): shares 7.5 x5, 6.25 x2 -> floors 7 x5 + 6 x2 = 47; the three
+        # largest remainders (0.5, the first three salvos) get one more each.
+        ([30, 30, 30, 30, 30, 25, 25], 50, [8, 8, 8, 7, 7, 6, 6]),
+        # 7 x (3, 1)/4 = (5.25, 1.75) -> floors (5, 1) = 6; the larger remainder (0.75, the second) gets the 7th.
+        ([3, 1], 7, [5, 2]),
+        # 10 x (1, 1, 1)/3 = 3.33 each -> floors 9; the remainders tie, the first salvo gets the 10th.
+        ([1, 1, 1], 10, [4, 3, 3]),
+        # 100 x (50, 100, 50)/200 = (25, 50, 25): exact, nothing to round.
+        ([50, 100, 50], 100, [25, 50, 25]),
+        # 5 x (0, 7, 3)/10 = (0, 3.5, 1.5) -> floors (0, 3, 1) = 4; tie 0.5/0.5, the first non-zero salvo gets it.
+        ([0, 7, 3], 5, [0, 4, 1]),
+        # 6 x (1, 2, 97)/100 = (0.06, 0.12, 5.82) -> floors (0, 0, 5); the largest remainder 0.82 gets the 6th.
+        ([1, 2, 97], 6, [0, 0, 6]),
+        # 2 x (1, 1, 1, 1, 1)/5 = 0.4 each -> floors 0; the first two salvos get one each.
+        ([1, 1, 1, 1, 1], 2, [1, 1, 0, 0, 0]),
+        ([30, 25], 0, [0, 0]),
+    ],
+)
 def test_scale_counts_is_the_largest_remainder_apportionment(counts, total, expected):
     assert sum(expected) == total  # the hand computation itself sums to the total
     assert scale_counts(counts, total) == expected
@@ -124,7 +142,7 @@ def _hamilton_by_hand(counts, total):
     shares = [Fraction(c * total, base) for c in counts]
     out = [int(q) for q in shares]  # floor: shares are >= 0
     order = sorted(range(len(counts)), key=lambda i: (-(shares[i] - out[i]), i))
-    for i in order[:total - sum(out)]:
+    for i in order[: total - sum(out)]:
         out[i] += 1
     return out, shares
 
@@ -163,20 +181,41 @@ def test_scale_counts_refuses_a_negative_total_and_an_empty_raid():
 
 
 def test_raid_cli_json_and_bad_input(tmp_path):
-    res = CliRunner().invoke(app, ["raid", "japan-2017-aegis-ashore", "--missiles", "50", "--trials", "2000", "--seed", "1", "--json"])
+    res = CliRunner().invoke(
+        app, ["raid", "japan-2017-aegis-ashore", "--missiles", "50", "--trials", "2000", "--seed", "1", "--json"]
+    )
     assert res.exit_code == 0, res.output
     import json
 
     out = json.loads(res.stdout)
-    for k in ("expected_leakers", "leakers_p05", "leakers_p95", "p_zero_leakers", "expected_surviving_value_fraction",
-              "interceptors_expended", "interceptor_cost_expended", "trials", "seed"):
+    for k in (
+        "expected_leakers",
+        "leakers_p05",
+        "leakers_p95",
+        "p_zero_leakers",
+        "expected_surviving_value_fraction",
+        "interceptors_expended",
+        "interceptor_cost_expended",
+        "trials",
+        "seed",
+    ):
         assert k in out
     assert out["missiles"] == 50 and out["trials"] == 2000 and out["seed"] == 1
     bad = tmp_path / "r.yaml"
-    base = (CAT and open(__import__("bmdlab").__path__[0] + "/scenarios/japan-2017-nodong-scud-er.yaml").read())
-    for old, new, msg in [("count: 30, missile: nodong, launch_area: sunan", "count: -3, missile: nodong, launch_area: sunan", "greater than or equal to 0"),
-                          ("count: 30, missile: nodong, launch_area: sunan", "count: 30, missile: nodongx, launch_area: sunan", "did you mean 'nodong'"),
-                          ("doctrine: shoot-look-shoot", "doctrine: shoot-look-shoot\n  sspk: {thaad: 1.4}", "must lie in [0, 1]")]:
+    base = CAT and open(__import__("bmdlab").__path__[0] + "/scenarios/japan-2017-nodong-scud-er.yaml").read()
+    for old, new, msg in [
+        (
+            "count: 30, missile: nodong, launch_area: sunan",
+            "count: -3, missile: nodong, launch_area: sunan",
+            "greater than or equal to 0",
+        ),
+        (
+            "count: 30, missile: nodong, launch_area: sunan",
+            "count: 30, missile: nodongx, launch_area: sunan",
+            "did you mean 'nodong'",
+        ),
+        ("doctrine: shoot-look-shoot", "doctrine: shoot-look-shoot\n  sspk: {thaad: 1.4}", "must lie in [0, 1]"),
+    ]:
         bad.write_text(base.replace(old, new, 1))
         r = CliRunner().invoke(app, ["raid", str(bad), "--trials", "10"])
         assert r.exit_code == 2 and msg in r.stderr and "Traceback" not in r.output, (msg, r.output)
@@ -192,8 +231,9 @@ def test_fire_rate_limit_costs_shots_when_windows_are_short():
 
     base = _plan(n=20, opportunities=1)
     slow = dataclasses.replace(base.defenders[0], launch_interval=10.0)
-    plan = RaidPlan(base.threats, base.assets, (slow,), base.opportunities, base.first_time,
-                    np.zeros((1, 20)), np.ones((1, 20)))
+    plan = RaidPlan(
+        base.threats, base.assets, (slow,), base.opportunities, base.first_time, np.zeros((1, 20)), np.ones((1, 20))
+    )
     kw = dict(sspk=np.array([0.0]), reliability=np.array([1.0]), trials=200, seed=0)
     limited = simulate_raid(plan, **kw)
     free = simulate_raid(plan, fire_rate_limits=False, **kw)
@@ -239,7 +279,9 @@ def test_raid_over_the_memory_budget_is_refused_with_the_figure():
     plan = _plan(n=50)
     need = raid_memory_bytes(50, 5, 1, 1000)
     with pytest.raises(BmdlabError, match=r"needs about .* MiB, above the memory budget of .* MiB"):
-        simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=1000, seed=0, memory_budget=need - 1)
+        simulate_raid(
+            plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=1000, seed=0, memory_budget=need - 1
+        )
 
 
 def test_raid_cli_memory_budget_and_progress_lines():

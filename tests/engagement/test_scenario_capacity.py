@@ -34,23 +34,29 @@ def test_catalog_values_reach_the_units():
 
 
 def test_scenario_overrides_by_type_and_by_name():
-    text = BASE + """engagement:
+    text = (
+        BASE
+        + """engagement:
   fire_channels: {thaad-battery: 6}
   c2_time_s: {kongo-class: 4}
   availability: {kongo-class: 0.8, west: 1.0, thaad-battery: 0.7}
 """
+    )
     d = {x.unit: x for x in defenders_of(scenario_from_text(text, CAT), CAT)[0]}
     assert d["thaad-battery"].fire_channels == 6 and d["kongo-class"].c2_time == 4.0
     assert d["kongo-class"].availability == 1.0  # the unit's name wins over its type
     assert d["thaad-battery"].availability == 0.7
 
 
-@pytest.mark.parametrize("extra, field", [
-    ("engagement:\n  availability: {kongo: 0.5}\n", "engagement.availability.kongo"),
-    ("engagement:\n  availability: {kongo-class: 1.5}\n", "availability"),
-    ("engagement:\n  fire_channels: {thaad-battery: 0}\n", "fire_channels"),
-    ("engagement:\n  c2_time_s: {thaad: 5}\n", "engagement.c2_time_s.thaad"),
-])
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ("engagement:\n  availability: {kongo: 0.5}\n", "engagement.availability.kongo"),
+        ("engagement:\n  availability: {kongo-class: 1.5}\n", "availability"),
+        ("engagement:\n  fire_channels: {thaad-battery: 0}\n", "fire_channels"),
+        ("engagement:\n  c2_time_s: {thaad: 5}\n", "engagement.c2_time_s.thaad"),
+    ],
+)
 def test_bad_values_name_the_field(extra, field):
     with pytest.raises(BmdlabError, match=field) as exc:
         scenario_from_text(BASE + extra, CAT)
@@ -70,7 +76,9 @@ def test_raid_options_through_the_cli_and_the_api():
     out = CliRunner().invoke(app, args + ["--no-capacity", "--availability", "1", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["capacity"] is False and all(u["availability"] == 1.0 and u["on_station_fraction"] == 1.0 for u in data["units"])
+    assert data["capacity"] is False and all(
+        u["availability"] == 1.0 and u["on_station_fraction"] == 1.0 for u in data["units"]
+    )
     api = bmdlab.Analysis("japan-2017-aegis-ashore", seed=4).raid(40, trials=300, capacity=False, availability=1.0)
     assert api.expected_leakers == data["expected_leakers"]
     bad = CliRunner().invoke(app, args + ["--availability", "2"])

@@ -108,16 +108,19 @@ def test_result_dict_has_the_documented_fields():
     json.dumps(d)
 
 
-@pytest.mark.parametrize("content,msg", [
-    ({"values": [1, 2], "kill_probability": [[0.5, 0.5], [0.5]]}, "row 1 has 1 entries, expected 2"),
-    ({"values": [1, 2], "kill_probability": [[0.5, 1.5]]}, "kill_probability[0][1] = 1.5"),
-    ({"values": [1, -2], "kill_probability": [[0.5, 0.5]]}, "values[1] = -2 must"),
-    ({"values": [1, 2]}, "missing field 'kill_probability'"),
-    ({"values": [], "kill_probability": [[0.5]]}, "values must be a non-empty list"),
-    ({"values": [1], "kill_probability": []}, "kill_probability must be a non-empty list"),
-    ({"values": [1], "kill_probability": [[None]]}, "kill_probability"),
-    ([1, 2], "must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "content,msg",
+    [
+        ({"values": [1, 2], "kill_probability": [[0.5, 0.5], [0.5]]}, "row 1 has 1 entries, expected 2"),
+        ({"values": [1, 2], "kill_probability": [[0.5, 1.5]]}, "kill_probability[0][1] = 1.5"),
+        ({"values": [1, -2], "kill_probability": [[0.5, 0.5]]}, "values[1] = -2 must"),
+        ({"values": [1, 2]}, "missing field 'kill_probability'"),
+        ({"values": [], "kill_probability": [[0.5]]}, "values must be a non-empty list"),
+        ({"values": [1], "kill_probability": []}, "kill_probability must be a non-empty list"),
+        ({"values": [1], "kill_probability": [[None]]}, "kill_probability"),
+        ([1, 2], "must be a JSON object"),
+    ],
+)
 def test_bad_instance_files_are_one_line_errors(tmp_path, content, msg):
     f = tmp_path / "inst.json"
     f.write_text(json.dumps(content))

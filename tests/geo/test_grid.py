@@ -56,8 +56,7 @@ def test_population_sits_where_people_live(grid5):
     lat0, lon0 = np.radians(35.6895), np.radians(139.6917)
     d = R * np.arccos(
         np.clip(
-            np.sin(lat0) * np.sin(grid5.lat)
-            + np.cos(lat0) * np.cos(grid5.lat) * np.cos(grid5.lon - lon0),
+            np.sin(lat0) * np.sin(grid5.lat) + np.cos(lat0) * np.cos(grid5.lat) * np.cos(grid5.lon - lon0),
             -1,
             1,
         )
@@ -134,9 +133,7 @@ def test_spread_large_city_uniform_over_land_in_disc():
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(
-        st.tuples(
-            st.floats(-4e3, 4e3), st.floats(-4e3, 4e3), st.floats(0, 5e5, allow_subnormal=False)
-        ),
+        st.tuples(st.floats(-4e3, 4e3), st.floats(-4e3, 4e3), st.floats(0, 5e5, allow_subnormal=False)),
         min_size=1,
         max_size=20,
     )

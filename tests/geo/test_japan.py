@@ -64,9 +64,7 @@ def spherical_area_m2(geom) -> float:
         lon, lat = xy[:, 0], xy[:, 1]
         return abs(np.sum(np.diff(lon) * (np.sin(lat[:-1]) + np.sin(lat[1:])) / 2))
 
-    return EARTH_RADIUS**2 * sum(
-        ring(p.exterior.coords) - sum(ring(h.coords) for h in p.interiors) for p in geom.geoms
-    )
+    return EARTH_RADIUS**2 * sum(ring(p.exterior.coords) - sum(ring(h.coords) for h in p.interiors) for p in geom.geoms)
 
 
 # --- outline -----------------------------------------------------------------------------------
@@ -114,9 +112,7 @@ def test_tokyo_once_and_no_ward_rows():
              "Katsushika", "Edogawa", "Edogawe", "Adachi", "Meguro", "Sumida", "Arakawa",
              "Taito", "Shinagawa", "Kotō", "Bunkyo"}  # fmt: skip
     assert wards.isdisjoint(set(c.name))
-    assert not any(
-        n in {"Ōta", "Nakano"} and m[:2] == "13" for n, m in zip(c.name, c.muni_code, strict=True)
-    )
+    assert not any(n in {"Ōta", "Nakano"} and m[:2] == "13" for n, m in zip(c.name, c.muni_code, strict=True))
     # Designated cities appear once, their wards merged into them: the only ward-range JIS
     # codes (xx1yy) are the 20 designated cities' own and Tokyo's 13100.
     designated = {"01100", "04100", "11100", "12100", "14100", "14130", "14150", "15100",

@@ -11,8 +11,16 @@ REGION = japan_regions(GRID.lat_deg, GRID.lon_deg)
 
 # Statistics Bureau of Japan, 2015 Population Census, prefecture totals summed by region [thousands]
 # (Mie in Kinki; Kyushu with Okinawa, because the Nansei islands split Kagoshima).
-CENSUS_2015 = {"Hokkaido": 5382, "Tohoku": 8983, "Kanto": 42995, "Chubu": 21460, "Kinki": 22541,
-               "Chugoku": 7438, "Shikoku": 3845, "Kyushu+Nansei": 14450}
+CENSUS_2015 = {
+    "Hokkaido": 5382,
+    "Tohoku": 8983,
+    "Kanto": 42995,
+    "Chubu": 21460,
+    "Kinki": 22541,
+    "Chugoku": 7438,
+    "Shikoku": 3845,
+    "Kyushu+Nansei": 14450,
+}
 
 
 def _people(name):
@@ -35,5 +43,7 @@ def test_nansei_islands_area_and_membership():
     nansei = REGION == REGION_NAMES.index("Nansei islands")
     assert GRID.area_m2[nansei].sum() / 1e6 == pytest.approx(4642, rel=0.10)
     # Naha, Ishigaki and Amami-Oshima are Nansei; Kagoshima city and Tokyo are not
-    idx = japan_regions(np.array([26.21, 24.34, 28.38, 31.60, 35.69]), np.array([127.68, 124.16, 129.49, 130.56, 139.69]))
+    idx = japan_regions(
+        np.array([26.21, 24.34, 28.38, 31.60, 35.69]), np.array([127.68, 124.16, 129.49, 130.56, 139.69])
+    )
     assert [REGION_NAMES[i] for i in idx] == ["Nansei islands"] * 3 + ["Kyushu", "Kanto"]

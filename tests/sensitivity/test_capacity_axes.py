@@ -30,7 +30,9 @@ def test_more_channels_and_units_on_station_mean_fewer_leakers():
     assert m0["expected_leakers_ci95_half_width"] > 0
 
 
-@pytest.mark.parametrize("point, field", [({"availability": 1.5}, "availability"), ({"fire_channels_scale": 0}, "fire_channels_scale")])
+@pytest.mark.parametrize(
+    "point, field", [({"availability": 1.5}, "availability"), ({"fire_channels_scale": 0}, "fire_channels_scale")]
+)
 def test_bad_values_are_refused(point, field):
     with pytest.raises(BmdlabError, match=field):
         check_point(point)

@@ -60,5 +60,7 @@ def test_engagement_model_axes_move_the_coverage_metric():
 
     phys = _coverage_fractions(with_engagement_model(one, DEFAULT_MODEL), cat)[0]
     legacy = _coverage_fractions(with_engagement_model(one, LEGACY_MODEL), cat)[0]
-    no_cross = _coverage_fractions(with_engagement_model(one, EngagementModel(limits=DEFAULT_MODEL.limits - {"crossing"})), cat)[0]
+    no_cross = _coverage_fractions(
+        with_engagement_model(one, EngagementModel(limits=DEFAULT_MODEL.limits - {"crossing"})), cat
+    )[0]
     assert phys < no_cross <= legacy

@@ -48,7 +48,9 @@ def test_existing_file_needs_resume_and_the_same_sweep(tmp_path):
     with pytest.raises(BmdlabError, match="file exists; pass --resume"):
         run_sweep(pts, tmp_path / "a.duckdb", **KW)
     with pytest.raises(BmdlabError, match="holds a different sweep"):
-        run_sweep(grid({"scenario": ["japan-2017-baseline"], "missiles": [20]}), tmp_path / "a.duckdb", resume=True, **KW)
+        run_sweep(
+            grid({"scenario": ["japan-2017-baseline"], "missiles": [20]}), tmp_path / "a.duckdb", resume=True, **KW
+        )
 
 
 def test_axis_parsing_and_errors():
@@ -66,11 +68,16 @@ def test_dask_local_cluster_on_loopback_gives_the_same_table(tmp_path):
     distributed = pytest.importorskip("distributed")
     pts = grid({"missiles": [10, 20], "sspk_quantile": [0.5]})
     local = run_sweep(pts, tmp_path / "local.duckdb", **KW)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, host="127.0.0.1",
-                                  protocol="tcp", dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, host="127.0.0.1", protocol="tcp", dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1")
-        remote = run_sweep(pts, tmp_path / "dask.duckdb", scheduler=cluster.scheduler_address,
-                           **{k: v for k, v in KW.items() if k != "workers"})
+        remote = run_sweep(
+            pts,
+            tmp_path / "dask.duckdb",
+            scheduler=cluster.scheduler_address,
+            **{k: v for k, v in KW.items() if k != "workers"},
+        )
     assert _strip(remote) == _strip(local)
 
 
@@ -88,8 +95,20 @@ def test_sweep_process_killed_midway_resumes_to_the_same_table(tmp_path):
     import sys
     import time
 
-    args = [sys.executable, "-m", "bmdlab", "sweep", "--axis", "missiles=5,10,15,20,25,30,35,40", "--axis", "sspk_quantile=0.3,0.7",
-            "--trials", "1500", "--workers", "1"]
+    args = [
+        sys.executable,
+        "-m",
+        "bmdlab",
+        "sweep",
+        "--axis",
+        "missiles=5,10,15,20,25,30,35,40",
+        "--axis",
+        "sspk_quantile=0.3,0.7",
+        "--trials",
+        "1500",
+        "--workers",
+        "1",
+    ]
     # the uninterrupted sweep first: its duration sets when to kill the other one (machine-independent)
     t0 = time.perf_counter()
     subprocess.run(args + ["--out", str(tmp_path / "full.duckdb")], check=True, stdout=subprocess.DEVNULL)
@@ -155,8 +174,20 @@ def test_killed_sweep_takes_its_workers_with_it(tmp_path):
     import time
 
     psutil = pytest.importorskip("psutil")
-    args = [sys.executable, "-m", "bmdlab", "sweep", "--axis", "missiles=5,10,15,20,25,30", "--trials", "3000",
-            "--workers", "2", "--out", str(tmp_path / "k.duckdb")]
+    args = [
+        sys.executable,
+        "-m",
+        "bmdlab",
+        "sweep",
+        "--axis",
+        "missiles=5,10,15,20,25,30",
+        "--trials",
+        "3000",
+        "--workers",
+        "2",
+        "--out",
+        str(tmp_path / "k.duckdb"),
+    ]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parent = psutil.Process(proc.pid)
     deadline = time.time() + 120
@@ -200,14 +231,21 @@ def test_an_independent_reader_sees_typed_columns(typed_sweep):
         types = {r[0]: r[1] for r in con.execute("DESCRIBE runs").fetchall()}
         meta = con.execute("select schema_version, bmdlab_version, catalog_hash, trials, seed from meta").fetchall()
         # typed values: SQL arithmetic and comparisons work on them (JSON text would not sum)
-        total, n_high = con.execute("select sum(missiles), count(*) filter (where sspk_quantile > 0.5) from runs").fetchone()
+        total, n_high = con.execute(
+            "select sum(missiles), count(*) filter (where sspk_quantile > 0.5) from runs"
+        ).fetchone()
     finally:
         con.close()
     assert types["missiles"] == "BIGINT"
     assert types["scenario"] == "VARCHAR"
     assert types["sspk_quantile"] == "DOUBLE"
     assert {m: types[m] for m in METRICS} == {m: "BIGINT" if m == "cost_total_jpy" else "DOUBLE" for m in METRICS}
-    assert (types["price_year"], types["seed"], types["seconds"], types["run_key"]) == ("INTEGER", "BIGINT", "DOUBLE", "VARCHAR")
+    assert (types["price_year"], types["seed"], types["seconds"], types["run_key"]) == (
+        "INTEGER",
+        "BIGINT",
+        "DOUBLE",
+        "VARCHAR",
+    )
     assert meta == [(2, __version__, builtin_catalog().hash, 50, 11)]
     assert (total, n_high) == (2 * (10 + 20), 2)
 
@@ -251,8 +289,10 @@ def test_on_off_axes_are_booleans_and_costs_whole_yen(tmp_path, monkeypatch):
     monkeypatch.setattr(sw, "evaluate", stub)
     out = tmp_path / "b.duckdb"
     rows = run_sweep(grid({"limit_crossing": ["on", "off"], "flyout": ["physical"]}), out, **KW)
-    assert sorted((r["limit_crossing"], r["cost_total_jpy"], r["price_year"]) for r in rows) == [(False, 1235, 2017),
-                                                                                                  (True, 1235, 2017)]
+    assert sorted((r["limit_crossing"], r["cost_total_jpy"], r["price_year"]) for r in rows) == [
+        (False, 1235, 2017),
+        (True, 1235, 2017),
+    ]
     con = duckdb.connect(str(out), read_only=True)
     types = {r[0]: r[1] for r in con.execute("DESCRIBE runs").fetchall()}
     con.close()
@@ -274,16 +314,25 @@ def _old_format_file(path):
     import duckdb
 
     points = [{"missiles": 10}]
-    definition = {"axes": ["missiles"], "points": [json.dumps(p, sort_keys=True) for p in points], "trials": 200,
-                  "seed": 5, "catalog": ""}
+    definition = {
+        "axes": ["missiles"],
+        "points": [json.dumps(p, sort_keys=True) for p in points],
+        "trials": 200,
+        "seed": 5,
+        "catalog": "",
+    }
     con = duckdb.connect(str(path))
     con.execute("create table meta (definition VARCHAR)")
     con.execute("insert into meta values (?)", [json.dumps(definition, sort_keys=True)])
     metrics = ", ".join(f'"{m}" DOUBLE' for m in METRICS)
-    con.execute(f"create table runs (run_key VARCHAR PRIMARY KEY, \"missiles\" VARCHAR, {metrics}, seed UBIGINT, "
-                "seconds DOUBLE, finished_at TIMESTAMP DEFAULT current_timestamp)")
-    con.execute(f"insert into runs values (?, ?, {', '.join('?' * len(METRICS))}, 5, 0.1, default)",
-                [json.dumps(points[0], sort_keys=True), json.dumps(10)] + [0.0] * len(METRICS))
+    con.execute(
+        f'create table runs (run_key VARCHAR PRIMARY KEY, "missiles" VARCHAR, {metrics}, seed UBIGINT, '
+        "seconds DOUBLE, finished_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    con.execute(
+        f"insert into runs values (?, ?, {', '.join('?' * len(METRICS))}, 5, 0.1, default)",
+        [json.dumps(points[0], sort_keys=True), json.dumps(10)] + [0.0] * len(METRICS),
+    )
     con.close()
     return path
 
@@ -291,8 +340,11 @@ def _old_format_file(path):
 def test_an_old_json_text_sweep_file_is_refused_in_one_line(tmp_path):
     old = _old_format_file(tmp_path / "old.duckdb")
     before = old.read_bytes()
-    for call in (lambda: run_sweep(grid({"missiles": [10]}), old, resume=True, **KW),
-                 lambda: read_sweep(old), lambda: load_table(old)):
+    for call in (
+        lambda: run_sweep(grid({"missiles": [10]}), old, resume=True, **KW),
+        lambda: read_sweep(old),
+        lambda: load_table(old),
+    ):
         with pytest.raises(BmdlabError) as err:
             call()
         msg = str(err.value)

@@ -12,21 +12,29 @@ def test_headline_follows_the_weakest_architecture():
     h = headline(_summaries({"a": 1.0, "b": 0.999}), s)
     assert h["coverage_is_enough"] and h["title"] == "Coverage is not the problem."
     h = headline(_summaries({"a": 1.0, "b": COVERAGE_ENOUGH - 0.01}), s)
-    assert not h["coverage_is_enough"] and h["title"] == "Coverage is part of the problem." and h["weakest_architecture"] == "b"
+    assert (
+        not h["coverage_is_enough"]
+        and h["title"] == "Coverage is part of the problem."
+        and h["weakest_architecture"] == "b"
+    )
     # the ship sentence: at 99 % of the people or more the ships reach every threatened city, below it the
     # PAC-3 point defences matter (rule: COVERAGE_ENOUGH)
     short = headline(_summaries({"a": 1.0}), {"baseline_ships_only": {"population_fraction": 0.8}})["ship_text"]
     assert "reaches 80.0 % of Japan's people" in short and "the PAC-3 point defences matter" in short
     assert "every city within reach of a threat" not in short
-    full = headline(_summaries({"a": 1.0}), {"baseline_ships_only": {"population_fraction": COVERAGE_ENOUGH}})["ship_text"]
+    full = headline(_summaries({"a": 1.0}), {"baseline_ships_only": {"population_fraction": COVERAGE_ENOUGH}})[
+        "ship_text"
+    ]
     assert "every city within reach of a threat" in full and "PAC-3" not in full
 
 
 def _section(verdict, pop, label):
-    return {"claims": [{"id": "thaad", "quote": "q", "verdict": verdict, "figure": f"figure {verdict}"}],
-            "architectures": {"x": {"population_fraction": pop, "land_fraction": pop}},
-            "headline": headline(_summaries({"x": pop}), {"baseline_ships_only": {"population_fraction": pop}}),
-            "engagement_model": {"label": label}}
+    return {
+        "claims": [{"id": "thaad", "quote": "q", "verdict": verdict, "figure": f"figure {verdict}"}],
+        "architectures": {"x": {"population_fraction": pop, "land_fraction": pop}},
+        "headline": headline(_summaries({"x": pop}), {"baseline_ships_only": {"population_fraction": pop}}),
+        "engagement_model": {"label": label},
+    }
 
 
 def test_claim_changes_lists_changed_verdicts_and_headline():

@@ -21,15 +21,41 @@ def study_dir(tmp_path_factory):
 
 @pytest.mark.slow
 def test_writes_report_results_and_figures(study_dir):
-    for name in ("report.html", "results.json", "threat_map.png", "observed_profiles.png", "threat_timeline.csv",
-                 "coverage_maps.png", "claims_maps.png", "raid_leakers.png", "campaign.png", "tradeoff.png", "tornado_leakers.png", "tornado_cost.png", "sweep.duckdb",
-                 "footprint_check_seongju.png"):
+    for name in (
+        "report.html",
+        "results.json",
+        "threat_map.png",
+        "observed_profiles.png",
+        "threat_timeline.csv",
+        "coverage_maps.png",
+        "claims_maps.png",
+        "raid_leakers.png",
+        "campaign.png",
+        "tradeoff.png",
+        "tornado_leakers.png",
+        "tornado_cost.png",
+        "sweep.duckdb",
+        "footprint_check_seongju.png",
+    ):
         assert (study_dir / name).stat().st_size > 1000, name
     html = (study_dir / "report.html").read_text()
     assert "data:image/png;base64," in html and 'src="http' not in html  # self-contained
-    for section in ('id="summary"', 'id="all-claims"', 'id="threats"', 'id="coverage"', 'id="claims"', 'id="raids"', 'id="costs"',
-                    'id="sensitivity"', 'id="assumptions"', 'id="model-check"', 'id="footprint-check"', 'id="changes"',
-                    'id="sources"', 'id="meta"'):
+    for section in (
+        'id="summary"',
+        'id="all-claims"',
+        'id="threats"',
+        'id="coverage"',
+        'id="claims"',
+        'id="raids"',
+        'id="costs"',
+        'id="sensitivity"',
+        'id="assumptions"',
+        'id="model-check"',
+        'id="footprint-check"',
+        'id="changes"',
+        'id="sources"',
+        'id="meta"',
+    ):
         assert section in html
 
 
@@ -71,7 +97,9 @@ def test_results_record_provenance_and_timeline(study_dir):
     assert 7.0 < t < 13.0
 
 
-@pytest.mark.parametrize("stage", ["coverage_section", pytest.param("cost_section", marks=pytest.mark.slow)])  # the latter runs the study to its costs
+@pytest.mark.parametrize(
+    "stage", ["coverage_section", pytest.param("cost_section", marks=pytest.mark.slow)]
+)  # the latter runs the study to its costs
 def test_failed_study_leaves_no_partial_output(tmp_path, monkeypatch, stage):
     """A failure early (coverage) or late (costs, after the sweep file was written) leaves nothing."""
     out = tmp_path / "study"
@@ -106,7 +134,9 @@ def test_coverage_section_three_architectures_and_claims(study_dir):
     sub = cov["subsets"]
     r_km = sub["pac3_footprint"]["max_radius_km"]
     assert claims["pac3"]["verdict"] == ("holds" if 10 <= r_km < 100 else "partly" if r_km < 200 else "does not hold")
-    assert claims["destroyers"]["verdict"] == ("partly" if sub["baseline_ships_only"]["land_fraction"] >= 0.99 else "holds")
+    assert claims["destroyers"]["verdict"] == (
+        "partly" if sub["baseline_ships_only"]["land_fraction"] >= 0.99 else "holds"
+    )
     aa = sub["aegis_ashore_two_sites_only"]["land_fraction"]
     assert claims["aegis_ashore"]["verdict"] == ("holds" if aa >= 0.99 else "partly" if aa >= 0.9 else "does not hold")
     k = sub["thaad_smallest_count_for_99pct_land"]["count"]
@@ -118,7 +148,10 @@ def test_coverage_section_three_architectures_and_claims(study_dir):
     for c in claims.values():
         assert str(escape(c["quote"])) in html
     # adding Aegis Ashore to the baseline never lowers coverage
-    assert cov["architectures"]["japan-2017-aegis-ashore"]["population_fraction"] >= cov["architectures"]["japan-2017-baseline"]["population_fraction"]
+    assert (
+        cov["architectures"]["japan-2017-aegis-ashore"]["population_fraction"]
+        >= cov["architectures"]["japan-2017-baseline"]["population_fraction"]
+    )
 
 
 @pytest.mark.slow
@@ -126,7 +159,7 @@ def test_raid_section(study_dir):
     r = json.loads((study_dir / "results.json").read_text())
     raids = r["raids"]
     assert raids["sizes"] == [50, 100, 200] and raids["seed"] == r["meta"]["seeds"]["raids"]
-    for name, by_size in raids["runs"].items():
+    for by_size in raids["runs"].values():
         med = [by_size[str(n)]["leakers_median"] for n in (50, 100, 200)]
         assert med == sorted(med)  # more missiles, more leakers
         for x in by_size.values():
@@ -152,7 +185,7 @@ def test_every_claim_in_one_table_and_costs_in_results(study_dir):
     quotes = [c["quote"] for c in r["claims"]]
     assert set(quotes) == set(COVERAGE_CLAIMS.values()) | set(RAID_CLAIMS.values()) | set(COST_CLAIMS.values())
     html = (study_dir / "report.html").read_text()
-    table = html[html.index('id="all-claims"'):html.index('id="threats"')]
+    table = html[html.index('id="all-claims"') : html.index('id="threats"')]
     for q in quotes:
         assert str(escape(q)) in table
     costs = r["costs"]
@@ -175,7 +208,6 @@ def test_every_claim_in_one_table_and_costs_in_results(study_dir):
     assert money["public"]["verdict"] == "not tested"
 
 
-
 @pytest.mark.slow
 def test_report_renders_in_a_real_browser(study_dir, tmp_path):
     """The report as a reader sees it: headless Chromium (Debian's package, driven by Playwright) opens
@@ -193,15 +225,18 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     requests = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
-                                                                     "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.on("request", lambda r: requests.append(r.url))
         page.goto((study_dir / "report.html").resolve().as_uri())
         for sec in ("footprint-check", "changes", "dependence", "summary"):
             assert page.locator(f"#{sec}").is_visible(), sec
         # the per-region table: one row per region with every architecture's figure, as in results.json
-        regions = json.loads((study_dir / "results.json").read_text())["coverage"]["architectures"]["japan-2017-aegis-ashore"]["regions"]
+        regions = json.loads((study_dir / "results.json").read_text())["coverage"]["architectures"][
+            "japan-2017-aegis-ashore"
+        ]["regions"]
         assert page.locator("#regions").is_visible()
         region_rows = page.locator("#region-table tr")
         assert region_rows.count() == 1 + len(regions) == 10
@@ -211,7 +246,9 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
         page.locator("#regions").scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / "regions.png"))
         rows = page.locator("#footprint-check ~ table").first.locator("tr")
-        assert rows.count() == 1 + len(json.loads((study_dir / "results.json").read_text())["footprint_checks"]["cases"])
+        assert rows.count() == 1 + len(
+            json.loads((study_dir / "results.json").read_text())["footprint_checks"]["cases"]
+        )
         widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
         assert len(widths) >= 10 and min(widths) > 300  # every figure (10 in the report, the campaign's too) decoded
         # the raid-realism section: its computed findings and the raid model check, as in results.json
@@ -228,5 +265,7 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
         page.locator("#footprint-check").scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / "footprint_check.png"))
         browser.close()
-    assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert all(u.startswith(("file:", "data:")) for u in requests), [
+        u for u in requests if not u.startswith(("file:", "data:"))
+    ]
     assert (tmp_path / "footprint_check.png").stat().st_size > 20_000

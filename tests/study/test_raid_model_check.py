@@ -6,8 +6,15 @@ from bmdlab.study.raid_model_check import _row, raid_model_check
 
 def test_every_raid_model_agrees_with_its_independent_answer():
     rows = raid_model_check(builtin_catalog())
-    assert {r["model"] for r in rows} >= {"fire channels", "C2 decision queue", "availability", "common-mode failures",
-                                          "preferential defence", "campaign magazines", "WTA heuristic"}
+    assert {r["model"] for r in rows} >= {
+        "fire channels",
+        "C2 decision queue",
+        "availability",
+        "common-mode failures",
+        "preferential defence",
+        "campaign magazines",
+        "WTA heuristic",
+    }
     assert all(r["within"] for r in rows), [r for r in rows if not r["within"]]
 
 

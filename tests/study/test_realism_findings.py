@@ -3,8 +3,13 @@
 import numpy as np
 
 from bmdlab.engagement.paired import compare_verdict, paired_difference
-from bmdlab.study.realism_section import (availability_finding, campaign_finding, doctrine_finding, raid_headline,
-                                          step_finding)
+from bmdlab.study.realism_section import (
+    availability_finding,
+    campaign_finding,
+    doctrine_finding,
+    raid_headline,
+    step_finding,
+)
 
 
 def _avail(all_on, expected, p05):
@@ -39,7 +44,11 @@ def _doc(name, value, change=None):
 
 
 def test_doctrine_finding_follows_the_paired_interval():
-    rows = [_doc("shoot-look-shoot", 0.20), _doc("salvo", 0.25, (0.05, 0.04, 0.06)), _doc("preferential", 0.30, (0.10, 0.09, 0.11))]
+    rows = [
+        _doc("shoot-look-shoot", 0.20),
+        _doc("salvo", 0.25, (0.05, 0.04, 0.06)),
+        _doc("preferential", 0.30, (0.10, 0.09, 0.11)),
+    ]
     text = doctrine_finding({"x": rows})
     assert "x: preferential keeps the most value" in text and "preferential defence raises it" in text
     rows[2] = _doc("preferential", 0.201, (0.001, -0.002, 0.004))
@@ -52,8 +61,10 @@ def _wave(i, mean, lo, hi):
 
 
 def test_campaign_finding_reports_the_first_resolvably_worse_wave_and_run_outs():
-    run = {"waves": [_wave(1, 10, 9, 11), _wave(2, 11, 10, 12), _wave(3, 20, 19, 21)],
-           "run_out_h": {"sm-3-ia": {"median_h": 24.0}, "pac-3-cri": {"median_h": None}}}
+    run = {
+        "waves": [_wave(1, 10, 9, 11), _wave(2, 11, 10, 12), _wave(3, 20, 19, 21)],
+        "run_out_h": {"sm-3-ia": {"median_h": 24.0}, "pac-3-cri": {"median_h": None}},
+    }
     text = campaign_finding({"x": run})
     assert "resolvably more from wave 3" in text and "sm-3-ia none ready on station by 24 h" in text
     run["waves"][2] = _wave(3, 11.5, 10.5, 12.5)
@@ -75,8 +86,10 @@ def test_paired_difference_and_verdict_against_numpy():
 
 
 def test_the_raid_headline_names_the_step_that_adds_most_leakers_over_the_architectures():
-    steps = {"a": [{"step": "ideal"}, _step("channels", 80.0, 79, 81), _step("availability", 10.0, 9, 11)],
-             "b": [{"step": "ideal"}, _step("channels", 5.0, 4, 6), _step("availability", 12.0, 11, 13)]}
+    steps = {
+        "a": [{"step": "ideal"}, _step("channels", 80.0, 79, 81), _step("availability", 10.0, 9, 11)],
+        "b": [{"step": "ideal"}, _step("channels", 5.0, 4, 6), _step("availability", 12.0, 11, 13)],
+    }
     assert raid_headline(steps) == "Fire channels add the most leakers."
     steps["a"][1] = _step("channels", 1.0, 0, 2)
     assert raid_headline(steps) == "Units off station add the most leakers."
@@ -87,7 +100,15 @@ def test_the_ship_time_away_in_the_report_comes_from_the_catalog():
     from bmdlab.study.realism_section import _ship_away_h
 
     ship = builtin_catalog().units["kongo-class"]
-    run = {"units": [{"unit": "kongo-class", "basing": "sea", "reload_time_h": ship.reload_time.si() / 3600,
-                      "port_transit_time_h": ship.port_transit_time.si() / 3600},
-                     {"unit": "pac-3-fire-unit", "basing": "land", "reload_time_h": 0.75, "port_transit_time_h": None}]}
+    run = {
+        "units": [
+            {
+                "unit": "kongo-class",
+                "basing": "sea",
+                "reload_time_h": ship.reload_time.si() / 3600,
+                "port_transit_time_h": ship.port_transit_time.si() / 3600,
+            },
+            {"unit": "pac-3-fire-unit", "basing": "land", "reload_time_h": 0.75, "port_transit_time_h": None},
+        ]
+    }
     assert _ship_away_h({"a": run}) == {"kongo-class": 72.0}  # 2 x 24 h transit + 24 h in port (catalog)

@@ -12,25 +12,43 @@ CAT = builtin_catalog()
 
 
 def test_combine_rule():
-    assert combine([True, True]) == "holds" and combine([True, False]) == "partly" and combine([False, False]) == "does not hold"
+    assert (
+        combine([True, True]) == "holds"
+        and combine([True, False]) == "partly"
+        and combine([False, False]) == "does not hold"
+    )
 
 
-@pytest.mark.parametrize("price,covers,verdict", [(80e9, True, "holds"), (134e9, True, "partly"), (80e9, False, "partly"),
-                                                  (134e9, False, "does not hold"), (95e9, True, "holds")])
+@pytest.mark.parametrize(
+    "price,covers,verdict",
+    [
+        (80e9, True, "holds"),
+        (134e9, True, "partly"),
+        (80e9, False, "partly"),
+        (134e9, False, "does not hold"),
+        (95e9, True, "holds"),
+    ],
+)
 def test_aegis_ashore_cost_verdict_follows_price_and_coverage(price, covers, verdict):
     # rule: price within 20 % of the claimed ¥80 bn, and the coverage verdict 'holds'
     assert aegis_ashore_cost_verdict(price, 80e9, covers)[0] == verdict
 
 
-@pytest.mark.parametrize("count,price,verdict", [(6, 125e9, "holds"), (9, 125e9, "holds"), (5, 125e9, "partly"),
-                                                 (6, 90e9, "partly"), (4, 90e9, "does not hold")])
+@pytest.mark.parametrize(
+    "count,price,verdict",
+    [(6, 125e9, "holds"), (9, 125e9, "holds"), (5, 125e9, "partly"), (6, 90e9, "partly"), (4, 90e9, "does not hold")],
+)
 def test_thaad_cost_verdict_follows_count_and_price(count, price, verdict):
     assert thaad_cost_verdict(count, 6, price, 100e9)[0] == verdict
 
 
 def _raid(leakers=150.0, p0=0.0):
-    return {"missiles": 200, "expected_leakers": leakers, "p_zero_leakers": p0,
-            "launch_check": {"reason": "every missile has a launcher within the window"}}
+    return {
+        "missiles": 200,
+        "expected_leakers": leakers,
+        "p_zero_leakers": p0,
+        "launch_check": {"reason": "every missile has a launcher within the window"},
+    }
 
 
 def test_saturation_verdict_follows_the_launcher_counts():
@@ -43,13 +61,17 @@ def test_saturation_verdict_follows_the_launcher_counts():
     assert saturation_verdict(cap, 200, r, ("a", r), ("b", r))["verdict"] == "holds"
     fewer = dict(cap, total=cap["total_low"])  # the earlier ROK estimate
     assert saturation_verdict(fewer, 200, r, ("a", r), ("b", r))["verdict"] == "does not hold"
-    assert "(94 launchers, the earlier ROK estimate) would give the verdict 'does not hold'" in \
-        saturation_verdict(cap, 200, r, ("a", r), ("b", r))["why"]
+    assert (
+        "(94 launchers, the earlier ROK estimate) would give the verdict 'does not hold'"
+        in saturation_verdict(cap, 200, r, ("a", r), ("b", r))["why"]
+    )
     assert saturation_verdict(dict(cap, total=150), 200, r, ("a", r), ("b", r))["verdict"] == "partly"
 
 
 def test_the_2017_debates_raid_has_more_nodong_than_launchers():
-    salvos = [{"count": 30, "missile": "nodong", "launch_spread_s": 300}] * 5 + [{"count": 25, "missile": "scud-er", "launch_spread_s": 300}] * 2
+    salvos = [{"count": 30, "missile": "nodong", "launch_spread_s": 300}] * 5 + [
+        {"count": 25, "missile": "scud-er", "launch_spread_s": 300}
+    ] * 2
     check = raid_launch_check(CAT, salvos)
     assert check["feasible"] is False and "150 from the nodong pool of 50 launchers" in check["reason"]
     salvos[0] = {"count": 30, "missile": "nodong", "launch_spread_s": 7200}
@@ -58,11 +80,17 @@ def test_the_2017_debates_raid_has_more_nodong_than_launchers():
 
 def _coverage_inputs(aa_land=0.995, thaad_count=6, pac3_radius=40.0, ships_land=1.0):
     frac = {"land_fraction": 0.5, "population_fraction": 0.5}
-    s = {"pac3_footprint": {"max_radius_km": pac3_radius, "area_km2": 3000.0}, "baseline_pac3_units": 16,
-         "baseline_pac3_only": frac, "baseline_ships_only": {"land_fraction": ships_land, "population_fraction": ships_land},
-         "baseline_single_ship": [dict(frac, name="north")], "aegis_ashore_two_sites_only": {"land_fraction": aa_land, "population_fraction": aa_land},
-         "thaad_smallest_count_for_99pct_land": {"count": thaad_count, "gap": 0.0}, "thaad_six_batteries_only": frac,
-         "nansei": {"aegis_ashore_two_sites_only": {"land_fraction": 0.5, "population_fraction": 0.6}}}
+    s = {
+        "pac3_footprint": {"max_radius_km": pac3_radius, "area_km2": 3000.0},
+        "baseline_pac3_units": 16,
+        "baseline_pac3_only": frac,
+        "baseline_ships_only": {"land_fraction": ships_land, "population_fraction": ships_land},
+        "baseline_single_ship": [dict(frac, name="north")],
+        "aegis_ashore_two_sites_only": {"land_fraction": aa_land, "population_fraction": aa_land},
+        "thaad_smallest_count_for_99pct_land": {"count": thaad_count, "gap": 0.0},
+        "thaad_six_batteries_only": frac,
+        "nansei": {"aegis_ashore_two_sites_only": {"land_fraction": 0.5, "population_fraction": 0.6}},
+    }
     return {}, s
 
 
@@ -106,13 +134,23 @@ def test_aegis_ashore_figure_says_whether_the_nansei_islands_are_covered():
 
 # --- the raid section's claims (bmdlab.study.raid_section._verdicts) ---------------------------------
 
+
 def _runs(p0_best=0.0, leakers=(150.0, 120.0)):
     """Two architectures, raids of 50 and 200 missiles; the first has the higher P(zero leakers) at 50."""
+
     def run(n, lk, p0):
-        return {"missiles": n, "expected_leakers": lk, "p_zero_leakers": p0, "trials": 1000,
-                "launch_check": {"reason": "every missile has a launcher within the window"}}
-    return {"arch-a": {"50": run(50, 30.0, p0_best), "200": run(200, leakers[0], 0.0)},
-            "arch-b": {"50": run(50, 20.0, p0_best / 2), "200": run(200, leakers[1], 0.0)}}
+        return {
+            "missiles": n,
+            "expected_leakers": lk,
+            "p_zero_leakers": p0,
+            "trials": 1000,
+            "launch_check": {"reason": "every missile has a launcher within the window"},
+        }
+
+    return {
+        "arch-a": {"50": run(50, 30.0, p0_best), "200": run(200, leakers[0], 0.0)},
+        "arch-b": {"50": run(50, 20.0, p0_best / 2), "200": run(200, leakers[1], 0.0)},
+    }
 
 
 def _raid_claims(sspk, runs=None, capacity=None):
@@ -127,8 +165,10 @@ def test_hit_probability_verdict_follows_the_best_kill_probability():
     assert _raid_claims({"thaad": 16 / 17, "pac-3-cri": 0.8})["hit_probability"]["verdict"] == "holds"
     assert _raid_claims({"thaad": 1.0, "pac-3-cri": 0.8})["hit_probability"]["verdict"] == "partly"
     # the figure follows the raid results: P(zero leakers) 0 -> 'no architecture stops every one'
-    assert "no architecture stops every one of 50 missiles in any of the 1,000 trials" in \
-        _raid_claims({"thaad": 0.9})["hit_probability"]["figure"]
+    assert (
+        "no architecture stops every one of 50 missiles in any of the 1,000 trials"
+        in _raid_claims({"thaad": 0.9})["hit_probability"]["figure"]
+    )
     fig = _raid_claims({"thaad": 0.9}, _runs(p0_best=0.125))["hit_probability"]["figure"]
     assert "the best architecture (arch-a) stops every one of 50 missiles in only 12.5 % of trials" in fig
 
@@ -148,14 +188,22 @@ def test_saturation_claim_in_the_raid_section_follows_launchers_and_raids():
 
 # --- the cost section's claims (bmdlab.study.cost_section._verdicts), from catalog prices --------------
 
+
 def _cost_claims(catalog, coverage_verdict="holds", thaad_count=6):
     from bmdlab.study.cost_section import _verdicts
 
     line = {"acquisition": {"jpy": 300e9}, "total": {"jpy": 1000e9}}
-    costs = {"aegis-ashore": {"lines": [dict(line, unit="aegis-ashore")]}, "thaad": {"lines": [dict(line, unit="thaad-battery")]}}
-    tr = {"raid_sizes": [200], "options": [
-        {"key": k, "cost": {"total": {"jpy": c}}, "raids": {"200": {"expected_leakers": lk}}}
-        for k, c, lk in (("baseline", 1000e9, 150.0), ("aegis-ashore", 2000e9, 100.0), ("thaad", 4000e9, 110.0))]}
+    costs = {
+        "aegis-ashore": {"lines": [dict(line, unit="aegis-ashore")]},
+        "thaad": {"lines": [dict(line, unit="thaad-battery")]},
+    }
+    tr = {
+        "raid_sizes": [200],
+        "options": [
+            {"key": k, "cost": {"total": {"jpy": c}}, "raids": {"200": {"expected_leakers": lk}}}
+            for k, c, lk in (("baseline", 1000e9, 150.0), ("aegis-ashore", 2000e9, 100.0), ("thaad", 4000e9, 110.0))
+        ],
+    }
     claims = _verdicts(catalog, costs, tr, {}, {"aegis_ashore": {"verdict": coverage_verdict}}, thaad_count)
     return {c["id"]: c for c in claims}
 
@@ -169,7 +217,9 @@ def test_aegis_ashore_cost_claim_follows_the_catalog_price(catalog_with):
     assert c["verdict"] == "partly" and "+68% from the claim" in c["why"]
     assert _cost_claims(CAT, coverage_verdict="partly")["aegis_ashore_cost"]["verdict"] == "does not hold"
     # the 2017 estimate, ¥80 bn of 2017 (Asahi, June 2017): the price part holds
-    cheap = load_catalog(catalog_with("units.yaml", "units", "aegis-ashore", "unit_cost", value=80_000_000_000, year=2017))
+    cheap = load_catalog(
+        catalog_with("units.yaml", "units", "aegis-ashore", "unit_cost", value=80_000_000_000, year=2017)
+    )
     assert _cost_claims(cheap)["aegis_ashore_cost"]["verdict"] == "holds"
     assert _cost_claims(cheap, coverage_verdict="does not hold")["aegis_ashore_cost"]["verdict"] == "partly"
 
@@ -180,7 +230,9 @@ def test_thaad_cost_claim_follows_the_catalog_price_and_the_count(catalog_with):
 
     assert _cost_claims(CAT, thaad_count=6)["thaad_cost"]["verdict"] == "holds"
     assert _cost_claims(CAT, thaad_count=5)["thaad_cost"]["verdict"] == "partly"
-    cheap = load_catalog(catalog_with("units.yaml", "units", "thaad-battery", "unit_cost", value=90_000_000_000, year=2017))
+    cheap = load_catalog(
+        catalog_with("units.yaml", "units", "thaad-battery", "unit_cost", value=90_000_000_000, year=2017)
+    )
     assert _cost_claims(cheap, thaad_count=6)["thaad_cost"]["verdict"] == "partly"
     assert _cost_claims(cheap, thaad_count=5)["thaad_cost"]["verdict"] == "does not hold"
     # 'public' is outside the model whatever the inputs
@@ -199,9 +251,13 @@ def test_claim_dependence_lists_the_variants_that_change_a_verdict(monkeypatch):
     def fake_section(catalog, cities, *, model, **kw):
         name = next((n for n, m in variant_models().items() if m == model), "default")
         thaad = "partly" if name in (flip, *straight) else "holds"
-        return {"claims": [{"id": "thaad", "verdict": thaad, "figure": name},
-                           {"id": "pac3", "verdict": "holds", "figure": name}],
-                "subsets": {"thaad_smallest_count_for_99pct_land": {"count": 6}}}, {}
+        return {
+            "claims": [
+                {"id": "thaad", "verdict": thaad, "figure": name},
+                {"id": "pac3", "verdict": "holds", "figure": name},
+            ],
+            "subsets": {"thaad_smallest_count_for_99pct_land": {"count": 6}},
+        }, {}
 
     monkeypatch.setattr(cs, "coverage_section", fake_section)
     dep = cs.claim_dependence(CAT, [], resolution_km=50.0)

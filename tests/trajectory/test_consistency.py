@@ -18,7 +18,9 @@ def test_equivalent_range_inverts_the_minimum_energy_speed():
     # Closed form without boost (Bate, Mueller & White 1971, eq. 6.2-17): v^2 = (GM/R) 2 s / (1 + s),
     # s = sin(psi/2); for v = 5 km/s solve s = v^2 / (2 GM/R - v^2). A 1e-6 s burn; tolerance 1 %
     # (the inversion interpolates a 4,000-point table).
-    m = CAT.missiles["nodong"].model_copy(update={"burn_time": CAT.missiles["nodong"].burn_time.model_copy(update={"value": 1e-6})})
+    m = CAT.missiles["nodong"].model_copy(
+        update={"burn_time": CAT.missiles["nodong"].burn_time.model_copy(update={"value": 1e-6})}
+    )
     v = 5000.0
     s = v**2 / (2 * GM_EARTH / EARTH_RADIUS - v**2)
     assert equivalent_range(m, v) == pytest.approx(2 * np.arcsin(s) * EARTH_RADIUS, rel=0.01)

@@ -16,12 +16,16 @@ from bmdlab.trajectory import ballistic_trajectory
 from bmdlab.trajectory.flight import apogee_limits, check_shape, max_burnout_speed, max_range, missile_trajectory
 
 CAT = builtin_catalog()
-FLIGHTS = yaml.safe_load((resources.files("bmdlab") / "trajectory" / "observed_flights.yaml").read_text(encoding="utf-8"))["flights"]
+FLIGHTS = yaml.safe_load(
+    (resources.files("bmdlab") / "trajectory" / "observed_flights.yaml").read_text(encoding="utf-8")
+)["flights"]
 
 
 def _instant_burn(key):
     m = CAT.missiles[key]
-    return m.model_copy(update={"burn_time": Value(value=1e-6, unit="s", source="test", year=2017, confidence="assumed")})
+    return m.model_copy(
+        update={"burn_time": Value(value=1e-6, unit="s", source="test", year=2017, confidence="assumed")}
+    )
 
 
 @pytest.mark.parametrize("key", ["nodong", "hwasong-12"])
@@ -73,14 +77,34 @@ def test_beyond_the_missiles_energy_is_refused_or_masked():
 
 
 def test_scenario_with_an_impossible_apogee_is_refused_like_the_trajectory_command(tmp_path):
-    d = yaml.safe_load((resources.files("bmdlab") / "scenarios" / "japan-2017-nodong-scud-er.yaml").read_text(encoding="utf-8"))
+    d = yaml.safe_load(
+        (resources.files("bmdlab") / "scenarios" / "japan-2017-nodong-scud-er.yaml").read_text(encoding="utf-8")
+    )
     d["threat"]["shapes"] = [{"shape": "lofted", "apogee_km": 1e9}]
     p = tmp_path / "lofted.yaml"
     p.write_text(yaml.safe_dump(d))
     runner = CliRunner()
     for args in (["coverage", str(p), "--resolution-km", "100"], ["raid", str(p), "--trials", "10"]):
         res = runner.invoke(app, args)
-        assert res.exit_code == 2 and "threat.shapes.0.apogee_km: a lofted" in res.output and len(res.output.strip().splitlines()) == 1, res.output
-    traj = runner.invoke(app, ["trajectory", "--from", "sunan", "--missile", "nodong", "--to", "35.7,139.7",
-                               "--shape", "lofted", "--apogee-km", "1e9"])
+        assert (
+            res.exit_code == 2
+            and "threat.shapes.0.apogee_km: a lofted" in res.output
+            and len(res.output.strip().splitlines()) == 1
+        ), res.output
+    traj = runner.invoke(
+        app,
+        [
+            "trajectory",
+            "--from",
+            "sunan",
+            "--missile",
+            "nodong",
+            "--to",
+            "35.7,139.7",
+            "--shape",
+            "lofted",
+            "--apogee-km",
+            "1e9",
+        ],
+    )
     assert traj.exit_code == 2 and "needs an apogee of 0 to 706 km" in traj.output

@@ -12,11 +12,18 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-STAGES = ["loading catalog and geography", "threat timeline (trajectories per missile)",
-          "model check against observed flights", "coverage: three architectures, PAC-3 footprint, THAAD siting",
-          "coverage verdicts with each engagement limit off and the earlier model", "model check: defended footprints",
-          "raids: 50, 100, 200 missiles x three architectures (Monte Carlo)", "costs, trade-offs (7 options)",
-          "figures", "report"]
+STAGES = [
+    "loading catalog and geography",
+    "threat timeline (trajectories per missile)",
+    "model check against observed flights",
+    "coverage: three architectures, PAC-3 footprint, THAAD siting",
+    "coverage verdicts with each engagement limit off and the earlier model",
+    "model check: defended footprints",
+    "raids: 50, 100, 200 missiles x three architectures (Monte Carlo)",
+    "costs, trade-offs (7 options)",
+    "figures",
+    "report",
+]
 
 
 def line(text: str) -> None:
@@ -41,12 +48,28 @@ def main() -> int:
         line(f"{stage}: done 2/2 in {a.stage_seconds:.1f} s")
     out = Path(a.out)
     out.mkdir(parents=True)
-    (out / "report.html").write_text("<!DOCTYPE html><title>stand-in report</title><h1>Japan 2017 (stand-in)</h1>",
-                                     encoding="utf-8")
-    (out / "results.json").write_text(json.dumps({
-        "schema_version": 1, "kind": "study", "provenance": {"resolution_km": a.resolution_km},
-        "claims": [{"id": "pac3", "quote": "PAC-3 batteries cover only tens of kilometres.", "figure": "16 km",
-                    "verdict": "holds", "why": "stand-in"}]}), encoding="utf-8")
+    (out / "report.html").write_text(
+        "<!DOCTYPE html><title>stand-in report</title><h1>Japan 2017 (stand-in)</h1>", encoding="utf-8"
+    )
+    (out / "results.json").write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "kind": "study",
+                "provenance": {"resolution_km": a.resolution_km},
+                "claims": [
+                    {
+                        "id": "pac3",
+                        "quote": "PAC-3 batteries cover only tens of kilometres.",
+                        "figure": "16 km",
+                        "verdict": "holds",
+                        "why": "stand-in",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     (out / ".bmdlab-output").write_text("", encoding="utf-8")
     return 0
 

@@ -56,7 +56,12 @@ def test_health_and_scenarios(client):
     assert h["status"] == "ok" and h["catalog_hash"] == CAT.hash and h["version"] == bmdlab.__version__
     names = [s["name"] for s in client.get("/api/scenarios").json()["scenarios"]]
     assert names[0] == "japan-2017-baseline"
-    assert set(names) == {"japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad", "japan-2017-nodong-scud-er"}
+    assert set(names) == {
+        "japan-2017-baseline",
+        "japan-2017-aegis-ashore",
+        "japan-2017-thaad",
+        "japan-2017-nodong-scud-er",
+    }
 
 
 def test_a_scenario_round_trips_through_json_and_yaml(client):
@@ -73,7 +78,7 @@ def test_a_scenario_round_trips_through_json_and_yaml(client):
 
 
 def test_upload_validates_with_the_cli_rules(client):
-    text = (load_scenario("japan-2017-aegis-ashore", CAT).model_dump_json())  # JSON is YAML
+    text = load_scenario("japan-2017-aegis-ashore", CAT).model_dump_json()  # JSON is YAML
     r = client.post("/api/scenario", content=text.encode(), headers={"content-type": "application/x-yaml"})
     assert r.status_code == 200, r.text
     assert r.json()["name"] == "japan-2017-aegis-ashore"
@@ -86,8 +91,10 @@ def test_catalog_lists_every_unit_and_launch_area(client):
     assert c["shapes"] == ["minimum-energy", "lofted", "depressed"]
 
 
-@pytest.mark.parametrize("layer, name", [("outline", "japan_outline"), ("prefectures", "japan_prefectures"),
-                                         ("region-context", "region_context")])
+@pytest.mark.parametrize(
+    "layer, name",
+    [("outline", "japan_outline"), ("prefectures", "japan_prefectures"), ("region-context", "region_context")],
+)
 def test_geo_layers_are_the_shipped_files(client, layer, name):
     from importlib import resources
 
@@ -103,16 +110,29 @@ def test_coverage_is_the_cli_json_plus_map_layers(client):
     assert r.status_code == 200, r.text
     got = r.json()
     ref = bmdlab.Analysis("japan-2017-baseline").coverage(RES).to_dict()
-    for key in ("kind", "schema_version", "land_fraction", "population_fraction", "regions", "categories", "cities", "units",
-                "per_threat"):
+    for key in (
+        "kind",
+        "schema_version",
+        "land_fraction",
+        "population_fraction",
+        "regions",
+        "categories",
+        "cities",
+        "units",
+        "per_threat",
+    ):
         assert got[key] == ref[key], key
     assert got["provenance"]["scenario_hash"] == ref["provenance"]["scenario_hash"]
     # the classes partition Japan's land: their areas add up to the grid's (independent sum)
     feats = got["layers"]["coverage"]["features"]
-    assert sum(f["properties"]["land_km2"] for f in feats) == pytest.approx(land_grid(RES).area_m2.sum() / 1e6, rel=1e-6)
+    assert sum(f["properties"]["land_km2"] for f in feats) == pytest.approx(
+        land_grid(RES).area_m2.sum() / 1e6, rel=1e-6
+    )
     assert {f["properties"]["shot_class"] for f in feats} <= {-1, 0, 1, 2, 3}
     units = got["layers"]["units"]["features"]
-    assert [u["properties"]["unit"] for u in units] == [u.unit for u in load_scenario("japan-2017-baseline", CAT).architecture.units]
+    assert [u["properties"]["unit"] for u in units] == [
+        u.unit for u in load_scenario("japan-2017-baseline", CAT).architecture.units
+    ]
 
 
 @pytest.mark.slow
@@ -144,8 +164,13 @@ def test_raid_job_reports_progress_and_matches_the_api(client):
     assert s["state"] == "done" and s["progress"] == 1.0
     assert seen == sorted(seen)  # progress only goes up
     ref = bmdlab.Analysis("japan-2017-thaad", seed=7).raid(trials=20_000).to_dict()
-    for key in ("expected_leakers", "expected_leakers_ci95", "p_zero_leakers", "interceptors_expended_total",
-                "interceptor_cost_expended"):
+    for key in (
+        "expected_leakers",
+        "expected_leakers_ci95",
+        "p_zero_leakers",
+        "interceptors_expended_total",
+        "interceptor_cost_expended",
+    ):
         assert s["result"][key] == ref[key], key
 
 
@@ -153,12 +178,16 @@ def test_correlated_failures_reach_the_raid_and_the_comparison(client):
     got = client.post("/api/raid", json={"scenario": "japan-2017-thaad", "trials": 500, "common_mode": 0.3}).json()
     ref = bmdlab.Analysis("japan-2017-thaad").raid(trials=500, common_mode=0.3).to_dict()
     assert got["expected_leakers"] == ref["expected_leakers"] and set(got["common_mode"].values()) == {0.3}
-    cmp = client.post("/api/compare", json={"a": "japan-2017-baseline", "b": "thaad", "trials": 200, "common_mode": 0.3}).json()
+    cmp = client.post(
+        "/api/compare", json={"a": "japan-2017-baseline", "b": "thaad", "trials": 200, "common_mode": 0.3}
+    ).json()
     assert set(cmp["a"]["common_mode"].values()) == {0.3} and set(cmp["b"]["common_mode"].values()) == {0.3}
 
 
 def test_compare_is_paired_and_its_verdict_follows_the_interval(client):
-    got = client.post("/api/compare", json={"a": "japan-2017-baseline", "b": "japan-2017-aegis-ashore", "trials": 400}).json()
+    got = client.post(
+        "/api/compare", json={"a": "japan-2017-baseline", "b": "japan-2017-aegis-ashore", "trials": 400}
+    ).json()
     a = bmdlab.Analysis("japan-2017-baseline").raid(trials=400).to_dict()
     assert got["a"]["expected_leakers"] == a["expected_leakers"]
     d = got["difference"]
@@ -192,11 +221,39 @@ BAD = [
     ("post", "/api/coverage", {"scenario": "japan-2017-baseline", "resolution_km": 2}, 422, "resolution_km"),
     ("post", "/api/coverage", {"scenario": "japan-2017-baseline", "resolution_km": "ten"}, 422, "resolution_km"),
     ("post", "/api/coverage", {"scenario": {"name": "x"}}, 422, "architecture"),
-    ("post", "/api/coverage", {"scenario": {"name": "x", "architecture": {"units": [{"unit": "thaad-battery", "at": {"lat": 38.0, "lon": 134.0}}]},
-                                            "threat": {"missiles": ["nodong"]}}}, 422, "sea"),
-    ("post", "/api/coverage", {"scenario": {"name": "x", "architecture": {"units": []}, "threat": {"missiles": ["nodong"]}}}, 422, "units"),
-    ("post", "/api/coverage", {"scenario": {"name": "x", "architecture": {"units": [{"unit": "patriot", "at": "tokyo"}]},
-                                            "threat": {"missiles": ["nodong"]}}}, 422, "unit"),
+    (
+        "post",
+        "/api/coverage",
+        {
+            "scenario": {
+                "name": "x",
+                "architecture": {"units": [{"unit": "thaad-battery", "at": {"lat": 38.0, "lon": 134.0}}]},
+                "threat": {"missiles": ["nodong"]},
+            }
+        },
+        422,
+        "sea",
+    ),
+    (
+        "post",
+        "/api/coverage",
+        {"scenario": {"name": "x", "architecture": {"units": []}, "threat": {"missiles": ["nodong"]}}},
+        422,
+        "units",
+    ),
+    (
+        "post",
+        "/api/coverage",
+        {
+            "scenario": {
+                "name": "x",
+                "architecture": {"units": [{"unit": "patriot", "at": "tokyo"}]},
+                "threat": {"missiles": ["nodong"]},
+            }
+        },
+        422,
+        "unit",
+    ),
     ("post", "/api/coverage", {"scenario": "japan-2017-baseline", "extra": 1}, 422, "extra"),
     ("post", "/api/coverage", [], 422, "body"),
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "trials": 0}, 422, "trials"),
@@ -209,8 +266,20 @@ BAD = [
     ("post", "/api/compare", {"a": "japan-2017-baseline", "b": "nope"}, 422, "b"),
     ("post", "/api/compare", {"a": "japan-2017-baseline", "b": "thaad", "trials": 1}, 422, "trials"),
     ("post", "/api/cost", {"scenario": "japan-2017-baseline", "years": -1}, 422, "years"),
-    ("post", "/api/footprint", {"unit": "thaad-battery", "at": "nowhere", "missile": "nodong", "launch": "wonsan"}, 422, "at"),
-    ("post", "/api/footprint", {"unit": "thaad-battery", "at": "tokyo", "missile": "v2", "launch": "wonsan"}, 422, "missile"),
+    (
+        "post",
+        "/api/footprint",
+        {"unit": "thaad-battery", "at": "nowhere", "missile": "nodong", "launch": "wonsan"},
+        422,
+        "at",
+    ),
+    (
+        "post",
+        "/api/footprint",
+        {"unit": "thaad-battery", "at": "tokyo", "missile": "v2", "launch": "wonsan"},
+        422,
+        "missile",
+    ),
     ("post", "/api/tradeoff", {"raid": 200, "trials": 10, "resolution_km": 1}, 422, "resolution_km"),
     ("post", "/api/tradeoff", {"raid": -3}, 422, "raid"),
     ("post", "/api/jobs/coverage", {"scenario": "nope"}, 422, "scenario"),
@@ -219,7 +288,9 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("method, path, body, status, word", BAD, ids=[f"{m} {p} {i}" for i, (m, p, *_) in enumerate(BAD)])
+@pytest.mark.parametrize(
+    "method, path, body, status, word", BAD, ids=[f"{m} {p} {i}" for i, (m, p, *_) in enumerate(BAD)]
+)
 def test_bad_input_gets_a_one_line_4xx(client, method, path, body, status, word):
     kw = {} if body is None else {"json": body}
     r = getattr(client, method)(path, **kw)
@@ -227,20 +298,30 @@ def test_bad_input_gets_a_one_line_4xx(client, method, path, body, status, word)
     assert word in detail, detail
 
 
-@pytest.mark.parametrize("body, words", [
-    (b"name: bad\narchitecture:\n  units:\n    - {unit: not-a-unit, at: tokyo}\nthreat: {missiles: [nodong]}\n",
-     ["upload: architecture.units.0.unit", "not-a-unit"]),
-    (b"name: [unclosed\n", ["not valid YAML at line"]),
-    (b"\x00\x01 binary", ["control characters"]),
-    (b"\xff\xfe\x00", ["UTF-8"]),
-    (b"", ["empty"]),
-    (b"- just\n- a list\n", ["mapping"]),
-    (b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-     b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-     b"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n", ["aliases"]),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (
+            b"name: bad\narchitecture:\n  units:\n    - {unit: not-a-unit, at: tokyo}\nthreat: {missiles: [nodong]}\n",
+            ["upload: architecture.units.0.unit", "not-a-unit"],
+        ),
+        (b"name: [unclosed\n", ["not valid YAML at line"]),
+        (b"\x00\x01 binary", ["control characters"]),
+        (b"\xff\xfe\x00", ["UTF-8"]),
+        (b"", ["empty"]),
+        (b"- just\n- a list\n", ["mapping"]),
+        (
+            b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+            b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+            b"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+            ["aliases"],
+        ),
+    ],
+)
 def test_bad_uploads_get_one_line(client, body, words):
-    detail = _one_line_4xx(client.post("/api/scenario", content=body, headers={"content-type": "application/x-yaml"}), 422)
+    detail = _one_line_4xx(
+        client.post("/api/scenario", content=body, headers={"content-type": "application/x-yaml"}), 422
+    )
     for w in words:
         assert w in detail, detail
 
@@ -248,8 +329,11 @@ def test_bad_uploads_get_one_line(client, body, words):
 def test_large_bodies_are_refused_before_they_are_read(client):
     r = client.post("/api/scenario", content=b"x" * (300 * 1024))
     assert "256 KiB" in _one_line_4xx(r, 413)
-    r = client.post("/api/coverage", content=b'{"scenario": "' + b"a" * (300 * 1024) + b'"}',
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/coverage",
+        content=b'{"scenario": "' + b"a" * (300 * 1024) + b'"}',
+        headers={"content-type": "application/json"},
+    )
     _one_line_4xx(r, 413)
 
 
@@ -298,9 +382,23 @@ def test_the_page_and_the_api_docs_load_nothing_from_outside(client):
 def test_openapi_documents_every_endpoint(client):
     spec = client.get("/api/openapi.json").json()
     paths = set(spec["paths"])
-    for p in ("/api/health", "/api/scenarios", "/api/scenarios/{name}", "/api/scenario", "/api/scenario/yaml", "/api/catalog",
-              "/api/geo/{layer}", "/api/coverage", "/api/raid", "/api/compare", "/api/cost", "/api/footprint", "/api/tradeoff",
-              "/api/jobs/{kind}", "/api/jobs/{job_id}"):
+    for p in (
+        "/api/health",
+        "/api/scenarios",
+        "/api/scenarios/{name}",
+        "/api/scenario",
+        "/api/scenario/yaml",
+        "/api/catalog",
+        "/api/geo/{layer}",
+        "/api/coverage",
+        "/api/raid",
+        "/api/compare",
+        "/api/cost",
+        "/api/footprint",
+        "/api/tradeoff",
+        "/api/jobs/{kind}",
+        "/api/jobs/{job_id}",
+    ):
         assert p in paths, p
 
 
@@ -348,11 +446,20 @@ def test_the_study_job_reports_its_stages_and_serves_its_files():
         # ten stages, each started / half-way / done: the progress climbs through them, one stage at a time
         progress = [e["progress"] for e in events]
         assert progress == sorted(progress) and progress[-1] == 1.0
-        assert any(e["message"].startswith("coverage: three architectures") and 0.3 <= e["progress"] <= 0.4 for e in events)
+        assert any(
+            e["message"].startswith("coverage: three architectures") and 0.3 <= e["progress"] <= 0.4 for e in events
+        )
         res = last["result"]
         assert res["files"] == ["report.html", "results.json"]  # the hidden marker file is not listed
-        assert res["claims"] == [{"id": "pac3", "quote": "PAC-3 batteries cover only tens of kilometres.", "figure": "16 km",
-                                  "verdict": "holds", "why": "stand-in"}]
+        assert res["claims"] == [
+            {
+                "id": "pac3",
+                "quote": "PAC-3 batteries cover only tens of kilometres.",
+                "figure": "16 km",
+                "verdict": "holds",
+                "why": "stand-in",
+            }
+        ]
         r = c.get(res["report_url"])
         assert r.status_code == 200 and "stand-in report" in r.text
         assert c.get(res["results_url"]).json()["provenance"]["resolution_km"] == 20.0
@@ -365,13 +472,16 @@ def test_the_study_job_reports_its_stages_and_serves_its_files():
 def test_a_failed_study_says_why_and_a_cancelled_one_stops():
     import sys
 
-    with TestClient(create_app(workers=2, study_command=[sys.executable, FAKE_STUDY, "--fail"]),
-                    base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(workers=2, study_command=[sys.executable, FAKE_STUDY, "--fail"]), base_url="http://127.0.0.1"
+    ) as c:
         job = c.post("/api/jobs/study", json={}).json()
         last = _events(c, job["id"])[-1]
         assert last["state"] == "failed" and last["error"] == "study: failed (coverage: the stand-in failed on purpose)"
-    with TestClient(create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "5"]),
-                    base_url="http://127.0.0.1") as c:
+    with TestClient(
+        create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "5"]),
+        base_url="http://127.0.0.1",
+    ) as c:
         job = c.post("/api/jobs/study", json={"resolution_km": 50}).json()
         time.sleep(1.0)
         t0 = time.monotonic()

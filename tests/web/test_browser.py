@@ -60,6 +60,7 @@ except ImportError:  # pragma: no cover - the test extra installs it
 
 # ------------------------------------------------------------------------------------------------ fixtures
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -85,8 +86,9 @@ def _serving(stage_seconds: float):
     app = create_app(study_command=[sys.executable, str(FAKE_STUDY), "--stage-seconds", str(stage_seconds)])
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        timeout_graceful_shutdown=5))
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5)
+    )
     thread = threading.Thread(target=srv.run, name=f"bmdlab-serve-{port}", daemon=True)
     thread.start()
     try:
@@ -126,8 +128,9 @@ def slow_study_server():
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         yield b
         b.close()
 
@@ -137,7 +140,9 @@ class Page:
 
     def __init__(self, browser, server, viewport=(1280, 800)):
         self.server = server
-        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
+        self.context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True
+        )
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.calls: list[tuple[str, str]] = []  # (method, path) of each request to the server
@@ -148,7 +153,7 @@ class Page:
     def _record(self, r) -> None:
         self.requests.append(r.url)
         if r.url.startswith(self.server):
-            self.calls.append((r.method, r.url[len(self.server):]))
+            self.calls.append((r.method, r.url[len(self.server) :]))
 
     def polled(self) -> list[str]:
         """Paths of GET /api/jobs/{id} requests (polling a job instead of following its events)."""
@@ -215,6 +220,7 @@ def _colour_share(img, rgb, tol=6) -> float:
 
 # ------------------------------------------------------------------------------------------------ tests
 
+
 def test_map_renders_with_sea_land_and_coverage_colours(app, tmp_path):
     """The map draws: the sea's light blue, defended green and (baseline, worst case) undefended
     red-orange land are all on screen; the legend is there; nothing is fetched from outside."""
@@ -251,9 +257,13 @@ def _no_unit_icons_overlap(page) -> None:
     """Crowded unit icons (Tokyo, northern Kyushu, Okinawa) are fanned out: none covers another."""
     boxes = [page.locator(".unit-marker").nth(i).bounding_box() for i in range(page.locator(".unit-marker").count())]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            apart = (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                     or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"]
+                or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"]
+                or b["y"] + b["height"] <= a["y"]
+            )
             assert apart, f"unit icons overlap: {a} and {b}"
 
 
@@ -267,7 +277,9 @@ def test_crowded_units_fan_out_but_keep_their_exact_positions(app):
     assert fanned.count() >= 4  # at least the Tokyo crowd
     # the positions are exact: the markers sit where the coverage result put the units
     exact = page.evaluate("""() => layers.units.getLayers().map((m) => [m.getLatLng().lat, m.getLatLng().lng])""")
-    cov = page.evaluate("""() => state.coverage.layers.units.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])""")
+    cov = page.evaluate(
+        """() => state.coverage.layers.units.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])"""
+    )
     assert exact == cov
     before = fanned.count()
     for _ in range(3):
@@ -282,7 +294,9 @@ def _drag(page, marker, lat: float, lon: float) -> None:
     box = marker.bounding_box()
     x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     mb = page.locator("#map").bounding_box()
-    pt = page.evaluate("([lat, lon]) => { const p = map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }", [lat, lon])
+    pt = page.evaluate(
+        "([lat, lon]) => { const p = map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }", [lat, lon]
+    )
     x1, y1 = mb["x"] + pt[0], mb["y"] + pt[1]
     page.mouse.move(x0, y0)
     page.mouse.down()
@@ -419,8 +433,11 @@ def test_a_raid_with_shots_that_fail_together(app):
 
 def test_a_raid_with_every_unit_on_station_no_channel_limit_and_preferential_doctrine(app):
     """The availability, channel and doctrine fields go to the server; the summary says which model ran."""
-    page, sent, raid = _raid_with(app, {"#raid-trials": "300", "#raid-missiles": "40", "#raid-availability": "1"},
-                                  prepare=lambda p: (p.uncheck("#raid-capacity"), p.select_option("#raid-doctrine", "preferential")))
+    page, sent, raid = _raid_with(
+        app,
+        {"#raid-trials": "300", "#raid-missiles": "40", "#raid-availability": "1"},
+        prepare=lambda p: (p.uncheck("#raid-capacity"), p.select_option("#raid-doctrine", "preferential")),
+    )
     assert sent["availability"] == 1 and sent["capacity"] is False and sent["doctrine"] == "preferential"
     model = page.locator("#raid-model")
     expect(model).to_contain_text("no fire-channel or C2 limit")
@@ -568,12 +585,18 @@ def test_downloads_are_valid_files(app):
     assert float(rows[1][3]) == cov["regions"][0]["defended"]["land_fraction"]
 
 
-@pytest.mark.parametrize("text, words", [
-    ("name: bad\narchitecture:\n  units:\n    - {unit: not-a-unit, at: tokyo}\nthreat:\n  missiles: [nodong]\n",
-     ["architecture.units.0.unit", "not-a-unit"]),
-    ("\x00\x01 this is: [not yaml\n  : {", ["YAML"]),
-    ("just some words, not a scenario\n", ["mapping"]),
-], ids=["unknown-unit", "not-yaml", "not-a-mapping"])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (
+            "name: bad\narchitecture:\n  units:\n    - {unit: not-a-unit, at: tokyo}\nthreat:\n  missiles: [nodong]\n",
+            ["architecture.units.0.unit", "not-a-unit"],
+        ),
+        ("\x00\x01 this is: [not yaml\n  : {", ["YAML"]),
+        ("just some words, not a scenario\n", ["mapping"]),
+    ],
+    ids=["unknown-unit", "not-yaml", "not-a-mapping"],
+)
 def test_a_bad_upload_shows_a_one_line_error(app, text, words):
     """An uploaded file the server refuses: its one-line reason (naming the field) shows in the
     error bar, no traceback; the previous scenario stays; the next success clears the bar."""
@@ -709,7 +732,9 @@ def test_phone_viewport_shows_map_and_headline(app, tmp_path):
         assert box and box["width"] > 0 and box["height"] > 0, sel
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375 + 0.5, sel
     assert page.locator("#map").bounding_box()["height"] > 250
-    assert page.locator("#map").bounding_box()["y"] < page.locator("#land-defended").bounding_box()["y"]  # panel below the map
+    assert (
+        page.locator("#map").bounding_box()["y"] < page.locator("#land-defended").bounding_box()["y"]
+    )  # panel below the map
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
 

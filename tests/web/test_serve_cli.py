@@ -30,8 +30,13 @@ def test_a_taken_port_and_bad_options_are_one_line_errors():
         port = s.getsockname()[1]
         res = runner.invoke(app, ["serve", "--port", str(port), "--no-browser"])
     assert res.exit_code == 2 and f"--port: {port} on 127.0.0.1 is not free" in res.output
-    for args, word in ((["--port", "70000"], "--port"), (["--host", "192.0.2.7"], "--host"), (["--workers", "0"], "--workers"),
-                       (["--cache-gib", "0"], "--cache-gib"), (["--max-jobs", "0"], "--max-jobs")):
+    for args, word in (
+        (["--port", "70000"], "--port"),
+        (["--host", "192.0.2.7"], "--host"),
+        (["--workers", "0"], "--workers"),
+        (["--cache-gib", "0"], "--cache-gib"),
+        (["--max-jobs", "0"], "--max-jobs"),
+    ):
         res = runner.invoke(app, ["serve", "--no-browser", *args])
         assert res.exit_code == 2 and word in res.output and len(res.output.strip().splitlines()) == 1, res.output
 
@@ -39,8 +44,12 @@ def test_a_taken_port_and_bad_options_are_one_line_errors():
 @pytest.mark.slow
 def test_serve_answers_on_localhost_and_stops_on_ctrl_c_with_a_job_running():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bmdlab", "serve", "--port", str(port), "--no-browser", "--no-warm"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bmdlab", "serve", "--port", str(port), "--no-browser", "--no-warm"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -50,8 +59,12 @@ def test_serve_answers_on_localhost_and_stops_on_ctrl_c_with_a_job_running():
             except OSError:
                 time.sleep(0.1)
         assert health["status"] == "ok"
-        req = urllib.request.Request(base + "/api/jobs/raid", method="POST", headers={"content-type": "application/json"},
-                                     data=json.dumps({"scenario": "japan-2017-thaad", "trials": 200_000}).encode())
+        req = urllib.request.Request(
+            base + "/api/jobs/raid",
+            method="POST",
+            headers={"content-type": "application/json"},
+            data=json.dumps({"scenario": "japan-2017-thaad", "trials": 200_000}).encode(),
+        )
         job = json.load(urllib.request.urlopen(req))
         assert job["state"] in ("queued", "running")
         time.sleep(1.0)

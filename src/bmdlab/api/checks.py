@@ -18,7 +18,11 @@ MAX_RUN_TRIALS = 1_000_000
 
 def check_int(name: str, value: Any, low: int, high: int) -> int:
     """A whole number in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, (int,)) and not (isinstance(value, float) and value.is_integer()):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int,))
+        and not (isinstance(value, float) and value.is_integer())
+    ):
         raise BmdlabError(f"{name}: {value!r} must be a whole number from {low:,} to {high:,}")
     v = int(value)
     if not low <= v <= high:
@@ -55,4 +59,12 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...] | list[str], wh
     return str(value)
 
 
-__all__ = ["DEFAULT_SEED", "MAX_RUN_TRIALS", "check_choice", "check_float", "check_int", "check_resolution", "check_seed"]
+__all__ = [
+    "DEFAULT_SEED",
+    "MAX_RUN_TRIALS",
+    "check_choice",
+    "check_float",
+    "check_int",
+    "check_resolution",
+    "check_seed",
+]

@@ -60,15 +60,19 @@ def resolve_place(text: str, catalog: Catalog, parameter: str = "place") -> Plac
 
         close = difflib.get_close_matches(key, list(catalog.places) + list(cities), n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise BmdlabError(f"{parameter}: '{text}' is not LAT,LON in degrees (e.g. 39.22,125.67), a catalog place "
-                          f"(bmdlab catalog list --kind places) nor a city of Japan (e.g. tokyo){hint}")
+        raise BmdlabError(
+            f"{parameter}: '{text}' is not LAT,LON in degrees (e.g. 39.22,125.67), a catalog place "
+            f"(bmdlab catalog list --kind places) nor a city of Japan (e.g. tokyo){hint}"
+        )
     parts = text.split(",")
     try:
         if len(parts) != 2:
             raise ValueError
         lat, lon = float(parts[0]), float(parts[1])
     except ValueError:
-        raise BmdlabError(f"{parameter}: '{text}' is not LAT,LON in degrees (e.g. 39.22,125.67), a catalog place nor a city") from None
+        raise BmdlabError(
+            f"{parameter}: '{text}' is not LAT,LON in degrees (e.g. 39.22,125.67), a catalog place nor a city"
+        ) from None
     if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
         raise BmdlabError(f"{parameter}: latitude {lat:g} is out of range; use -90 to 90 degrees")
     if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):

@@ -41,18 +41,28 @@ class Provenance:
     options: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"bmdlab_version": self.bmdlab_version, "catalog_hash": self.catalog_hash, "scenario": self.scenario,
-                "scenario_hash": self.scenario_hash, "seed": self.seed, "options": _plain(self.options)}
+        return {
+            "bmdlab_version": self.bmdlab_version,
+            "catalog_hash": self.catalog_hash,
+            "scenario": self.scenario,
+            "scenario_hash": self.scenario_hash,
+            "seed": self.seed,
+            "options": _plain(self.options),
+        }
 
 
 def make_provenance(catalog, scenario=None, seed: int | None = None, **options: Any) -> Provenance:
     """Provenance of a run on ``catalog`` (and ``scenario``, a :class:`bmdlab.scenario.Scenario`)."""
     from bmdlab import __version__
 
-    return Provenance(bmdlab_version=__version__, catalog_hash=catalog.hash,
-                      scenario=None if scenario is None else scenario.name,
-                      scenario_hash=None if scenario is None else scenario.hash, seed=seed,
-                      options={k: v for k, v in options.items() if v is not None})
+    return Provenance(
+        bmdlab_version=__version__,
+        catalog_hash=catalog.hash,
+        scenario=None if scenario is None else scenario.name,
+        scenario_hash=None if scenario is None else scenario.hash,
+        seed=seed,
+        options={k: v for k, v in options.items() if v is not None},
+    )
 
 
 def _plain(x: Any) -> Any:
@@ -81,7 +91,12 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON the CLI prints: ``schema_version``, ``kind``, ``provenance`` and the payload."""
-        return {"schema_version": SCHEMA_VERSION, "kind": self.KIND, "provenance": self.provenance.to_dict(), **_plain(self.data)}
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "kind": self.KIND,
+            "provenance": self.provenance.to_dict(),
+            **_plain(self.data),
+        }
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The JSON text of :meth:`to_dict`; also written (atomically) to ``path`` if given."""
@@ -127,7 +142,9 @@ class TrajectoryResult(Result):
 
         t = np.linspace(0.0, float(self.trajectory.flight_time[0]), int(points))
         lat, lon, alt = (np.asarray(a).reshape(-1, len(t))[0] for a in self.trajectory.geodetic(t))
-        return pd.DataFrame({"time_s": t, "lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "altitude_km": alt / 1e3})
+        return pd.DataFrame(
+            {"time_s": t, "lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "altitude_km": alt / 1e3}
+        )
 
 
 # ------------------------------------------------------------------------------------- footprint
@@ -148,8 +165,13 @@ class FootprintResult(Result):
         import pandas as pd
 
         fp = self.footprint
-        return pd.DataFrame({"lat_deg": np.ravel(fp.lat_deg), "lon_deg": np.ravel(fp.lon_deg),
-                             "shot_opportunities": np.ravel(fp.shots).astype(np.int64)})
+        return pd.DataFrame(
+            {
+                "lat_deg": np.ravel(fp.lat_deg),
+                "lon_deg": np.ravel(fp.lon_deg),
+                "shot_opportunities": np.ravel(fp.shots).astype(np.int64),
+            }
+        )
 
     def plot(self, path: str | Path | None = None):
         """Map of the footprint (PNG at ``path``, or the figure)."""
@@ -201,19 +223,35 @@ class CoverageResult(Result):
 
         cov = self.coverage
         g = cov.grid
-        return pd.DataFrame({
-            "lat_deg": np.asarray(g.lat_deg, float), "lon_deg": np.asarray(g.lon_deg, float),
-            "land_km2": np.asarray(g.area_m2, float) / 1e6, "population": np.asarray(g.population, float),
-            "region": pd.Categorical.from_codes(japan_regions(g.lat_deg, g.lon_deg), categories=list(REGION_NAMES)),
-            "threatened": cov.reach.any(axis=0), "defended": cov.defended(),
-            "worst_shots": cov.worst_shots().astype(np.int64), "shot_class": coverage_classes(cov).astype(np.int64),
-        })
+        return pd.DataFrame(
+            {
+                "lat_deg": np.asarray(g.lat_deg, float),
+                "lon_deg": np.asarray(g.lon_deg, float),
+                "land_km2": np.asarray(g.area_m2, float) / 1e6,
+                "population": np.asarray(g.population, float),
+                "region": pd.Categorical.from_codes(japan_regions(g.lat_deg, g.lon_deg), categories=list(REGION_NAMES)),
+                "threatened": cov.reach.any(axis=0),
+                "defended": cov.defended(),
+                "worst_shots": cov.worst_shots().astype(np.int64),
+                "shot_class": coverage_classes(cov).astype(np.int64),
+            }
+        )
 
     def regions(self) -> pd.DataFrame:
         """The per-region table (fractions of each region's land and people)."""
-        rows = [{"region": r["region"], "land_km2": r["land_km2"], "population": r["population"],
-                 **{f"{cat}_{k}": r[cat][k] for cat in ("defended", "threatened_not_defended", "not_threatened")
-                    for k in ("land_fraction", "population_fraction")}} for r in self.data["regions"]]
+        rows = [
+            {
+                "region": r["region"],
+                "land_km2": r["land_km2"],
+                "population": r["population"],
+                **{
+                    f"{cat}_{k}": r[cat][k]
+                    for cat in ("defended", "threatened_not_defended", "not_threatened")
+                    for k in ("land_fraction", "population_fraction")
+                },
+            }
+            for r in self.data["regions"]
+        ]
         return _frame(rows)
 
     def units(self) -> pd.DataFrame:
@@ -244,8 +282,15 @@ class CoverageResult(Result):
         """The architecture's units as GeoJSON points."""
         from bmdlab.export import points_geojson
 
-        rows = [{"lat": float(np.degrees(d.lat)), "lon": float(np.degrees(d.lon)), "name": d.name,
-                 "interceptor": d.interceptor} for d in self.coverage.defenders]
+        rows = [
+            {
+                "lat": float(np.degrees(d.lat)),
+                "lon": float(np.degrees(d.lon)),
+                "name": d.name,
+                "interceptor": d.interceptor,
+            }
+            for d in self.coverage.defenders
+        ]
         return points_geojson(rows, provenance=self.provenance.to_dict())
 
     def plot(self, path: str | Path | None = None, *, cities: int = 30, title: str | None = None):
@@ -254,8 +299,14 @@ class CoverageResult(Result):
         figure (shown inline in Jupyter)."""
         from bmdlab.study.figures import coverage_map
 
-        return coverage_map(self.coverage, self.catalog, _largest_cities(cities), path,
-                            title=title or f"{self.provenance.scenario}: defended land (worst case over {len(self.coverage.threats)} threats)")
+        return coverage_map(
+            self.coverage,
+            self.catalog,
+            _largest_cities(cities),
+            path,
+            title=title
+            or f"{self.provenance.scenario}: defended land (worst case over {len(self.coverage.threats)} threats)",
+        )
 
 
 def _largest_cities(n: int) -> list[dict[str, Any]]:
@@ -314,7 +365,9 @@ class RaidResult(Result):
 
         counts = np.asarray(self.tally.leaker_counts, np.int64)
         k = np.flatnonzero(counts)
-        return pd.DataFrame({"leakers": k.astype(np.int64), "trials": counts[k], "probability": counts[k] / counts.sum()})
+        return pd.DataFrame(
+            {"leakers": k.astype(np.int64), "trials": counts[k], "probability": counts[k] / counts.sum()}
+        )
 
     def assets(self) -> pd.DataFrame:
         """Expected leakers per defended asset."""
@@ -333,12 +386,23 @@ class CampaignResult(Result):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per wave: time, missiles, expected leakers and their CI, interceptors, units on station."""
-        return _frame([{"wave": w["wave"], "at_h": w["at_h"], "missiles": w["missiles"],
-                        "expected_leakers": w["expected_leakers"], "ci95_low": w["expected_leakers_ci95"][0],
-                        "ci95_high": w["expected_leakers_ci95"][1], "p_zero_leakers": w["p_zero_leakers"],
-                        "interceptors_expended": w["interceptors_expended"],
-                        "units_on_station_mean": w["units_on_station_mean"],
-                        "rounds_ready_at_start_mean": w["rounds_ready_at_start_mean"]} for w in self.data["waves"]])
+        return _frame(
+            [
+                {
+                    "wave": w["wave"],
+                    "at_h": w["at_h"],
+                    "missiles": w["missiles"],
+                    "expected_leakers": w["expected_leakers"],
+                    "ci95_low": w["expected_leakers_ci95"][0],
+                    "ci95_high": w["expected_leakers_ci95"][1],
+                    "p_zero_leakers": w["p_zero_leakers"],
+                    "interceptors_expended": w["interceptors_expended"],
+                    "units_on_station_mean": w["units_on_station_mean"],
+                    "rounds_ready_at_start_mean": w["rounds_ready_at_start_mean"],
+                }
+                for w in self.data["waves"]
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -360,11 +424,27 @@ class CompareResult(Result):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per side (``a``, ``b``) and one for the difference ``b - a``."""
-        rows = [{"side": side, "scenario": r.provenance.scenario, "expected_leakers": r.expected_leakers,
-                 "ci95_low": r.expected_leakers_ci95[0], "ci95_high": r.expected_leakers_ci95[1],
-                 "p_zero_leakers": r.p_zero_leakers} for side, r in (("a", self.a), ("b", self.b))]
-        rows.append({"side": "b - a", "scenario": None, "expected_leakers": self.difference,
-                     "ci95_low": self.difference_ci95[0], "ci95_high": self.difference_ci95[1], "p_zero_leakers": None})
+        rows = [
+            {
+                "side": side,
+                "scenario": r.provenance.scenario,
+                "expected_leakers": r.expected_leakers,
+                "ci95_low": r.expected_leakers_ci95[0],
+                "ci95_high": r.expected_leakers_ci95[1],
+                "p_zero_leakers": r.p_zero_leakers,
+            }
+            for side, r in (("a", self.a), ("b", self.b))
+        ]
+        rows.append(
+            {
+                "side": "b - a",
+                "scenario": None,
+                "expected_leakers": self.difference,
+                "ci95_low": self.difference_ci95[0],
+                "ci95_high": self.difference_ci95[1],
+                "p_zero_leakers": None,
+            }
+        )
         return _frame(rows)
 
 
@@ -441,14 +521,22 @@ class TradeoffResult(Result):
         rows = []
         for r in self.data["options"]:
             for n, rr in r["raids"].items():
-                rows.append({"option": r["key"], "label": r["label"], "raid": int(n),
-                             "cost_total_jpy": r["cost"]["total"]["jpy"], "cost_total_usd": r["cost"]["total"]["usd"],
-                             "price_year": r["cost"]["total"]["price_year"],
-                             "population_fraction": r["population_fraction"],
-                             "expected_leakers": rr["expected_leakers"], "p_zero_leakers": rr["p_zero_leakers"],
-                             "expected_surviving_value_fraction": rr["expected_surviving_value_fraction"],
-                             "interceptors_expended": rr["interceptors_expended"],
-                             "pareto": r["key"] in self.frontier and int(n) == self.raid})
+                rows.append(
+                    {
+                        "option": r["key"],
+                        "label": r["label"],
+                        "raid": int(n),
+                        "cost_total_jpy": r["cost"]["total"]["jpy"],
+                        "cost_total_usd": r["cost"]["total"]["usd"],
+                        "price_year": r["cost"]["total"]["price_year"],
+                        "population_fraction": r["population_fraction"],
+                        "expected_leakers": rr["expected_leakers"],
+                        "p_zero_leakers": rr["p_zero_leakers"],
+                        "expected_surviving_value_fraction": rr["expected_surviving_value_fraction"],
+                        "interceptors_expended": rr["interceptors_expended"],
+                        "pareto": r["key"] in self.frontier and int(n) == self.raid,
+                    }
+                )
         return _frame(rows)
 
 
@@ -462,8 +550,19 @@ class BudgetResult(Result):
     cost_jpy: int
 
     def to_frame(self) -> pd.DataFrame:
-        return _frame([{"key": c["key"], "label": c["label"], "cost_jpy": c["cost"]["jpy"], "cost_usd": c["cost"]["usd"],
-                        "price_year": c["cost"]["price_year"], "bought": c["key"] in self.buy} for c in self.data["candidates"]])
+        return _frame(
+            [
+                {
+                    "key": c["key"],
+                    "label": c["label"],
+                    "cost_jpy": c["cost"]["jpy"],
+                    "cost_usd": c["cost"]["usd"],
+                    "price_year": c["cost"]["price_year"],
+                    "bought": c["key"] in self.buy,
+                }
+                for c in self.data["candidates"]
+            ]
+        )
 
 
 # ----------------------------------------------------------------------------------- sensitivity
@@ -490,7 +589,9 @@ class TornadoResult(Result):
         for r in self.data["rows"]:
             for end in ("low", "high"):
                 metrics = {k: v for k, v in r[f"{end}_metrics"].items() if not isinstance(v, (dict, list))}
-                rows.append({"parameter": r["parameter"], "input": r["label"], "end": end, "value": str(r[end]), **metrics})
+                rows.append(
+                    {"parameter": r["parameter"], "input": r["label"], "end": end, "value": str(r[end]), **metrics}
+                )
         return _frame(rows)
 
 
@@ -524,7 +625,17 @@ class FootprintCheckResult(Result):
         return markdown_table(list(self.cases), self.provenance.catalog_hash, self.provenance.bmdlab_version)
 
     def to_frame(self) -> pd.DataFrame:
-        keys = ("id", "title", "unit", "published_low", "published_high", "model", "ratio", "within_tolerance", "scored")
+        keys = (
+            "id",
+            "title",
+            "unit",
+            "published_low",
+            "published_high",
+            "model",
+            "ratio",
+            "within_tolerance",
+            "scored",
+        )
         return _frame([{k: c.get(k) for k in keys} for c in self.data["cases"]])
 
 
@@ -548,6 +659,23 @@ class StudyResult(Result):
         return _frame([{k: v for k, v in c.items() if not isinstance(v, (dict, list))} for c in claims])
 
 
-__all__ = ["SCHEMA_VERSION", "AnalyticResult", "BudgetResult", "CostResult", "CoverageResult", "FootprintCheckResult",
-           "FootprintResult", "Provenance", "RaidResult", "Result", "SitingResult", "StudyResult", "SweepResult",
-           "TornadoResult", "TradeoffResult", "TrajectoryResult", "WTAResult", "make_provenance"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "AnalyticResult",
+    "BudgetResult",
+    "CostResult",
+    "CoverageResult",
+    "FootprintCheckResult",
+    "FootprintResult",
+    "Provenance",
+    "RaidResult",
+    "Result",
+    "SitingResult",
+    "StudyResult",
+    "SweepResult",
+    "TornadoResult",
+    "TradeoffResult",
+    "TrajectoryResult",
+    "WTAResult",
+    "make_provenance",
+]

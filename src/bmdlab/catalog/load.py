@@ -34,8 +34,13 @@ def validation_message(where: str, error: ValidationError) -> str:
     errors = error.errors()
     # a union (e.g. a place key or {lat, lon}) reports one error per branch: the 'wrong type' ones
     # say nothing useful when another branch matched the input's type and failed on a value
-    useful = [e for e in errors if e["type"] not in ("string_type", "model_type", "dict_type", "float_type", "int_type",
-                                                       "list_type", "bool_type") or len(errors) == 1]
+    useful = [
+        e
+        for e in errors
+        if e["type"]
+        not in ("string_type", "model_type", "dict_type", "float_type", "int_type", "list_type", "bool_type")
+        or len(errors) == 1
+    ]
     first = (useful or errors)[0]
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
@@ -69,7 +74,8 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
                 dup = False
             if dup:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'; give each key once", key_node.start_mark)
+                    None, None, f"duplicate key '{key}'; give each key once", key_node.start_mark
+                )
             with contextlib.suppress(TypeError):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -118,8 +124,9 @@ def parse_yaml_text(text: str, where: str) -> Any:
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.reader.ReaderError as exc:
-        raise BmdlabError(f"{where}: not valid YAML: {exc.reason} (character {exc.position + 1}); "
-                          "save it as plain UTF-8 text") from None
+        raise BmdlabError(
+            f"{where}: not valid YAML: {exc.reason} (character {exc.position + 1}); save it as plain UTF-8 text"
+        ) from None
     except yaml.YAMLError as exc:
         if "nesting depth" in str(getattr(exc, "problem", "")):  # LibYAML's own depth limit
             raise BmdlabError(f"{where}: nested deeper than {MAX_YAML_DEPTH} levels; flatten it") from None
@@ -133,8 +140,10 @@ def parse_yaml_text(text: str, where: str) -> Any:
     if deep > MAX_YAML_DEPTH:
         raise BmdlabError(f"{where}: nested deeper than {MAX_YAML_DEPTH} levels; flatten it")
     if values > MAX_YAML_VALUES:
-        raise BmdlabError(f"{where}: its anchors and aliases expand to {values:,} values, more than {MAX_YAML_VALUES:,}; "
-                          "write the values out instead of nesting aliases")
+        raise BmdlabError(
+            f"{where}: its anchors and aliases expand to {values:,} values, more than {MAX_YAML_VALUES:,}; "
+            "write the values out instead of nesting aliases"
+        )
     return data
 
 
@@ -156,7 +165,9 @@ class Catalog:
     def economics(self) -> Economics:
         """Exchange rates, price index and missile costs; a clear error if the catalog has none."""
         if self.economics_data is None:
-            raise BmdlabError(f"catalog '{self.origin}' has no {ECONOMICS_FILE}; add one (exchange_rates, deflator) to compute costs")
+            raise BmdlabError(
+                f"catalog '{self.origin}' has no {ECONOMICS_FILE}; add one (exchange_rates, deflator) to compute costs"
+            )
         return self.economics_data
 
     def kind(self, kind: str) -> Mapping[str, Entry]:
@@ -215,8 +226,12 @@ def _dimension_errors(model: type[Entry], item: Any, where: str) -> None:
         return
     checks = [(name, item.get(name), spec) for name, spec in model.QUANTITIES.items()]
     if isinstance(item.get("stages"), list):
-        checks += [(f"stages.{i}.{name}", st.get(name), spec) for i, st in enumerate(item["stages"]) if isinstance(st, dict)
-                   for name, spec in Stage.QUANTITIES.items()]
+        checks += [
+            (f"stages.{i}.{name}", st.get(name), spec)
+            for i, st in enumerate(item["stages"])
+            if isinstance(st, dict)
+            for name, spec in Stage.QUANTITIES.items()
+        ]
     for name, val, spec in checks:
         if isinstance(val, dict) and isinstance(val.get("unit"), str) and val["unit"] in UNITS:
             why = q.check_dimension(val["unit"], spec)
@@ -250,14 +265,18 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
         base = Path(directory)
         origin = str(base)
         if not base.is_dir():
-            raise BmdlabError(f"catalog directory '{base}' does not exist; pass a directory holding {SOURCES_FILE} and the kind files")
+            raise BmdlabError(
+                f"catalog directory '{base}' does not exist; pass a directory holding {SOURCES_FILE} and the kind files"
+            )
 
     digest = hashlib.sha256()
     raw: dict[str, Any] = {}
     for fname in [SOURCES_FILE] + [f for _, f in KINDS.values()]:
         path = base / fname
         if not path.is_file():
-            raise BmdlabError(f"{path}: catalog file is missing; a catalog needs {SOURCES_FILE} and {', '.join(f for _, f in KINDS.values())}")
+            raise BmdlabError(
+                f"{path}: catalog file is missing; a catalog needs {SOURCES_FILE} and {', '.join(f for _, f in KINDS.values())}"
+            )
         digest.update(fname.encode() + b"\0" + path.read_bytes() + b"\0")
         raw[fname] = read_yaml(path)
 
@@ -292,18 +311,24 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
                 raise BmdlabError(validation_message(where, exc)) from None
             for name, val in _values(entry):
                 if val.source not in sources:
-                    raise BmdlabError(f"{where}.{name}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source")
+                    raise BmdlabError(
+                        f"{where}.{name}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source"
+                    )
             entries[kind][key] = entry
 
     for key, mis in entries["missiles"].items():
         pool = mis.launchers_shared_with
         if pool is not None and (pool not in entries["missiles"] or entries["missiles"][pool].launchers is None):
-            raise BmdlabError(f"{base / KINDS['missiles'][1]}: missiles.{key}.launchers_shared_with: '{pool}' must be a "
-                              "missile of this catalog with a launchers count")
+            raise BmdlabError(
+                f"{base / KINDS['missiles'][1]}: missiles.{key}.launchers_shared_with: '{pool}' must be a "
+                "missile of this catalog with a launchers count"
+            )
     for key, unit in entries["units"].items():
         where = f"{base / KINDS['units'][1]}: units.{key}"
         if unit.interceptor not in entries["interceptors"]:
-            raise BmdlabError(f"{where}.interceptor: " + str(unknown_key("interceptor", unit.interceptor, entries["interceptors"])))
+            raise BmdlabError(
+                f"{where}.interceptor: " + str(unknown_key("interceptor", unit.interceptor, entries["interceptors"]))
+            )
         if unit.sensor not in entries["sensors"]:
             raise BmdlabError(f"{where}.sensor: " + str(unknown_key("sensor", unit.sensor, entries["sensors"])))
 
@@ -317,10 +342,14 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
         for table in ("exchange_rates", "deflator", "us_deflator", "missile_costs", "claims"):
             for key, val in getattr(economics, table).items():
                 if val.source not in sources:
-                    raise BmdlabError(f"{where}.{table}.{key}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source")
+                    raise BmdlabError(
+                        f"{where}.{table}.{key}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source"
+                    )
         for key in economics.missile_costs:
             if key not in entries["missiles"]:
-                raise BmdlabError(f"{where}.missile_costs.{key}: " + str(unknown_key("missile", key, entries["missiles"])))
+                raise BmdlabError(
+                    f"{where}.missile_costs.{key}: " + str(unknown_key("missile", key, entries["missiles"]))
+                )
 
     return Catalog(
         economics_data=economics,

@@ -32,8 +32,10 @@ def _lookup(table: dict, year: int, what: str) -> float:
     if year in table:
         return float(table[year].nominal)
     years = sorted(table)
-    raise BmdlabError(f"price year {year}: no {what} for that year in economics.yaml (it covers {years[0]}-{years[-1]}); "
-                      f"use a year in that range or add the {what}")
+    raise BmdlabError(
+        f"price year {year}: no {what} for that year in economics.yaml (it covers {years[0]}-{years[-1]}); "
+        f"use a year in that range or add the {what}"
+    )
 
 
 def exchange_rate(economics: Economics, year: int) -> float:
@@ -45,7 +47,9 @@ def price_index(economics: Economics, year: int, currency: str = "JPY") -> float
     """Price index (GDP deflator) of ``year`` for ``currency``'s country (Japan or the U.S.). [1]"""
     if currency_of(currency) == "USD":
         if not economics.us_deflator:
-            raise BmdlabError("economics.yaml has no us_deflator table; add the U.S. GDP deflator to convert dollar prices")
+            raise BmdlabError(
+                "economics.yaml has no us_deflator table; add the U.S. GDP deflator to convert dollar prices"
+            )
         return _lookup(economics.us_deflator, year, "U.S. price index")
     return _lookup(economics.deflator, year, "price index")
 
@@ -54,7 +58,9 @@ def currency_of(unit: str) -> str:
     """``JPY`` from ``JPY`` or ``JPY/year``; an unknown currency is a one-line error."""
     cur = unit.removesuffix("/year")
     if cur not in CURRENCIES:
-        raise BmdlabError(f"currency '{unit}' is not supported; use one of {', '.join(CURRENCIES)} (optionally per year)")
+        raise BmdlabError(
+            f"currency '{unit}' is not supported; use one of {', '.join(CURRENCIES)} (optionally per year)"
+        )
     return cur
 
 
@@ -82,7 +88,11 @@ def value_to_jpy(value: Value, economics: Economics, base_year: int, *, which: s
     if which == "nominal":
         x = value.nominal
     elif which in ("low", "high"):
-        x = float(min(value.value) if which == "low" else max(value.value)) if isinstance(value.value, list) else value.nominal
+        x = (
+            float(min(value.value) if which == "low" else max(value.value))
+            if isinstance(value.value, list)
+            else value.nominal
+        )
     else:
         raise ValueError(f"which: unknown '{which}'; use nominal, low or high")
     return to_jpy(x, value.unit, value.year, economics, base_year)
@@ -93,7 +103,9 @@ def jpy_to_usd(jpy: float, economics: Economics, base_year: int) -> float:
     return jpy / exchange_rate(economics, base_year)
 
 
-def money_json(jpy: float, jpy_per_usd: float | None, price_year: int | None, usd: float | None = None) -> dict[str, int | None]:
+def money_json(
+    jpy: float, jpy_per_usd: float | None, price_year: int | None, usd: float | None = None
+) -> dict[str, int | None]:
     """bmdlab's one money format in JSON: whole yen and whole US dollars of one price year.
 
     ``{"jpy": int, "usd": int, "price_year": int}``; with no exchange rate (a user catalog without
@@ -107,6 +119,8 @@ def money_json(jpy: float, jpy_per_usd: float | None, price_year: int | None, us
         usd = jpy / jpy_per_usd
     if jpy is None and usd is not None and jpy_per_usd:
         jpy = usd * jpy_per_usd
-    return {"jpy": None if jpy is None else int(round(jpy)), "usd": None if usd is None else int(round(usd)),
-            "price_year": None if price_year is None else int(price_year)}
-
+    return {
+        "jpy": None if jpy is None else int(round(jpy)),
+        "usd": None if usd is None else int(round(usd)),
+        "price_year": None if price_year is None else int(price_year),
+    }

@@ -99,10 +99,16 @@ class Value(_Frozen):
             raise ValueError(f"value '{self.value}' must be a number for unit '{self.unit}'")
         elif isinstance(self.value, list) and len(self.value) != 2:
             raise ValueError("a list value must be a [low, high] or [hits, attempts] pair")
-        if not isinstance(self.value, str) and not all(math.isfinite(x) for x in (self.value if isinstance(self.value, list) else [self.value])):
+        if not isinstance(self.value, str) and not all(
+            math.isfinite(x) for x in (self.value if isinstance(self.value, list) else [self.value])
+        ):
             raise ValueError(f"value {self.value!r} must be a finite number")
         if self.unit == "hits/attempts":
-            if not (isinstance(self.value, list) and 0 <= self.value[0] <= self.value[1] and all(x == int(x) for x in self.value)):
+            if not (
+                isinstance(self.value, list)
+                and 0 <= self.value[0] <= self.value[1]
+                and all(x == int(x) for x in self.value)
+            ):
                 raise ValueError("a test record must be [hits, attempts], whole numbers with 0 <= hits <= attempts")
         elif isinstance(self.value, list) and self.value[0] > self.value[1]:
             raise ValueError(f"a range [low, high] must have low <= high, not {self.value}")
@@ -143,11 +149,7 @@ class Value(_Frozen):
         def fmt(x: float) -> str:
             return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
 
-        text = (
-            f"{fmt(self.value[0])}-{fmt(self.value[1])}"
-            if isinstance(self.value, list)
-            else fmt(float(self.value))
-        )
+        text = f"{fmt(self.value[0])}-{fmt(self.value[1])}" if isinstance(self.value, list) else fmt(float(self.value))
         return text if self.unit in ("count", "fraction") else f"{text} {self.unit}"
 
 
@@ -181,10 +183,20 @@ class Missile(Entry):
     launchers: Value | None = None
     missiles: Value | None = None
     rcs: Value | None = None  #: radar cross-section of what the defence tracks in midcourse and re-entry [m^2]
-    launchers_shared_with: str | None = None  #: missile key whose ``launchers`` count serves this missile too (one TEL pool)
+    launchers_shared_with: str | None = (
+        None  #: missile key whose ``launchers`` count serves this missile too (one TEL pool)
+    )
 
-    QUANTITIES = {"range": q.RANGE, "payload": q.MASS, "stages": q.STAGES, "burn_time": q.BURN_TIME, "propellant": q.TEXT,
-                  "launchers": q.COUNT, "missiles": q.COUNT, "rcs": q.AREA}
+    QUANTITIES = {
+        "range": q.RANGE,
+        "payload": q.MASS,
+        "stages": q.STAGES,
+        "burn_time": q.BURN_TIME,
+        "propellant": q.TEXT,
+        "launchers": q.COUNT,
+        "missiles": q.COUNT,
+        "rcs": q.AREA,
+    }
 
 
 class Stage(_Checked):
@@ -221,14 +233,28 @@ class Interceptor(Entry):
     stages: list[Stage] | None = None  #: default: one equivalent stage of ``burn_time``
     min_launch_elevation: Value | None = None  #: lowest thrust elevation after launch [deg]
     min_flight_time: Value | None = None  #: launch to the earliest possible intercept [s]
-    max_crossing_angle: Value | None = None  #: largest angle between interceptor velocity and the threat's reversed velocity [deg]
+    max_crossing_angle: Value | None = (
+        None  #: largest angle between interceptor velocity and the threat's reversed velocity [deg]
+    )
     min_closing_speed: Value | None = None  #: smallest relative speed for a hit-to-kill intercept [km/s]
 
-    QUANTITIES = {"burnout_speed": q.BURNOUT_SPEED, "burn_time": q.BURN_TIME, "min_intercept_altitude": q.ALTITUDE,
-                  "max_intercept_altitude": q.RANGE, "max_range": q.RANGE, "unit_cost": q.MONEY, "test_record": q.RECORD,
-                  "launch_mass": q.MASS, "diameter": q.LENGTH, "drag_coefficient": q.POSITIVE, "mass_ratio": q.MASS_RATIO,
-                  "min_launch_elevation": q.ELEVATION, "min_flight_time": q.DELAY, "max_crossing_angle": q.HALF_ANGLE,
-                  "min_closing_speed": q.MIN_SPEED}
+    QUANTITIES = {
+        "burnout_speed": q.BURNOUT_SPEED,
+        "burn_time": q.BURN_TIME,
+        "min_intercept_altitude": q.ALTITUDE,
+        "max_intercept_altitude": q.RANGE,
+        "max_range": q.RANGE,
+        "unit_cost": q.MONEY,
+        "test_record": q.RECORD,
+        "launch_mass": q.MASS,
+        "diameter": q.LENGTH,
+        "drag_coefficient": q.POSITIVE,
+        "mass_ratio": q.MASS_RATIO,
+        "min_launch_elevation": q.ELEVATION,
+        "min_flight_time": q.DELAY,
+        "max_crossing_angle": q.HALF_ANGLE,
+        "min_closing_speed": q.MIN_SPEED,
+    }
 
     @model_validator(mode="after")
     def _consistent(self) -> Interceptor:
@@ -276,10 +302,21 @@ class Unit(Entry):
     reload_time: Value | None = None  #: land: time to reload its launchers in place; sea: time in port to reload
     port_transit_time: Value | None = None  #: sea: one-way time from station to the reloading port
 
-    QUANTITIES = {"launchers": q.COUNT, "interceptors_per_launcher": q.COUNT, "magazine": q.COUNT, "unit_cost": q.MONEY,
-                  "operating_cost_per_year": q.MONEY_PER_YEAR, "in_service": q.COUNT, "reaction_time": q.DELAY,
-                  "launch_interval": q.DELAY, "fire_channels": q.COUNT, "c2_time": q.DELAY, "availability": q.SHARE,
-                  "reload_time": q.DELAY, "port_transit_time": q.DELAY}
+    QUANTITIES = {
+        "launchers": q.COUNT,
+        "interceptors_per_launcher": q.COUNT,
+        "magazine": q.COUNT,
+        "unit_cost": q.MONEY,
+        "operating_cost_per_year": q.MONEY_PER_YEAR,
+        "in_service": q.COUNT,
+        "reaction_time": q.DELAY,
+        "launch_interval": q.DELAY,
+        "fire_channels": q.COUNT,
+        "c2_time": q.DELAY,
+        "availability": q.SHARE,
+        "reload_time": q.DELAY,
+        "port_transit_time": q.DELAY,
+    }
 
 
 class Place(Entry):
@@ -311,8 +348,13 @@ class Economics(_Frozen):
     it to yen of one price year with these tables (:mod:`bmdlab.catalog.money`).
     """
 
-    QUANTITIES: ClassVar[dict[str, q.Quantity]] = {"exchange_rates": q.EXCHANGE_RATE, "deflator": q.INDEX,
-                                                   "us_deflator": q.INDEX, "missile_costs": q.MONEY, "claims": q.MONEY}
+    QUANTITIES: ClassVar[dict[str, q.Quantity]] = {
+        "exchange_rates": q.EXCHANGE_RATE,
+        "deflator": q.INDEX,
+        "us_deflator": q.INDEX,
+        "missile_costs": q.MONEY,
+        "claims": q.MONEY,
+    }
 
     exchange_rates: dict[int, Value]  #: calendar year -> yen per US dollar (annual average)
     deflator: dict[int, Value]  #: calendar year -> Japan's GDP deflator (base year in the note)
@@ -322,13 +364,19 @@ class Economics(_Frozen):
 
     @model_validator(mode="after")
     def _units(self) -> Economics:
-        for name, table, unit in (("exchange_rates", self.exchange_rates, ("JPY/USD",)), ("deflator", self.deflator, ("index",)),
-                                  ("us_deflator", self.us_deflator, ("index",)),
-                                  ("missile_costs", self.missile_costs, CURRENCIES), ("claims", self.claims, CURRENCIES)):
+        for name, table, unit in (
+            ("exchange_rates", self.exchange_rates, ("JPY/USD",)),
+            ("deflator", self.deflator, ("index",)),
+            ("us_deflator", self.us_deflator, ("index",)),
+            ("missile_costs", self.missile_costs, CURRENCIES),
+            ("claims", self.claims, CURRENCIES),
+        ):
             for key, val in table.items():
                 if val.unit not in unit:
                     raise ValueError(f"{name}.{key}: unit '{val.unit}' must be {' or '.join(unit)}")
-                why = q.check_value(val.value if isinstance(val.value, list) else [val.value], UNITS[val.unit], self.QUANTITIES[name])
+                why = q.check_value(
+                    val.value if isinstance(val.value, list) else [val.value], UNITS[val.unit], self.QUANTITIES[name]
+                )
                 if why:
                     raise ValueError(f"{name}.{key}: {why}")
         if not self.exchange_rates or not self.deflator:

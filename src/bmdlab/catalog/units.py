@@ -64,10 +64,18 @@ class Quantity:
 
     def rule(self, factor: float = 1.0) -> str:
         """The allowed values in words, with the limits in a unit of SI ``factor``."""
-        lo = "" if self.minimum is None else (f"> {self.minimum / factor:g}" if self.above_minimum else f">= {self.minimum / factor:g}")
+        lo = (
+            ""
+            if self.minimum is None
+            else (f"> {self.minimum / factor:g}" if self.above_minimum else f">= {self.minimum / factor:g}")
+        )
         hi = "" if self.maximum is None else f"<= {self.maximum / factor:g}"
         text = " and ".join(x for x in (lo, hi) if x)
-        return ("a whole number " if self.integer else "a number ") + text if text else ("a whole number" if self.integer else "a number")
+        return (
+            ("a whole number " if self.integer else "a number ") + text
+            if text
+            else ("a whole number" if self.integer else "a number")
+        )
 
 
 @functools.cache

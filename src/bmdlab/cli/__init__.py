@@ -23,8 +23,13 @@ from bmdlab.cli.scenario import scenario_app
 @app.callback()
 def root(
     ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")] = False,
-    catalog: Annotated[Path | None, typer.Option("--catalog", help="Use a catalog directory instead of the built-in one.", envvar="BMDLAB_CATALOG")] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    catalog: Annotated[
+        Path | None,
+        typer.Option("--catalog", help="Use a catalog directory instead of the built-in one.", envvar="BMDLAB_CATALOG"),
+    ] = None,
 ) -> None:
     """bmdlab: coverage, raids and costs of missile defence, from sourced data and physics."""
     ctx.obj = {"catalog": catalog}

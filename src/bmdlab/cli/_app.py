@@ -57,8 +57,11 @@ class OneLineErrors(TyperGroup):
             if not standalone_mode:
                 raise
             where = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) is not None else ""
-            err_console.print(f"[bold red]error:[/] {rich.markup.escape(one_line(exc.format_message()))}{where}",
-                              highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {rich.markup.escape(one_line(exc.format_message()))}{where}",
+                highlight=False,
+                soft_wrap=True,
+            )
             sys.exit(exc.exit_code)
         except ABORTS:
             if not standalone_mode:
@@ -106,7 +109,7 @@ def flagify(message: str, flags: dict[str, str]) -> str:
     backticks and any ``snake_case`` parameter name become the option (``apogee_km`` -> ``--apogee-km``)."""
     m = re.match(r"^([a-z_][a-z0-9_]*):", message)
     if m and m.group(1) in flags:
-        message = flags[m.group(1)] + message[m.end() - 1:]
+        message = flags[m.group(1)] + message[m.end() - 1 :]
     message = re.sub(r"`([a-z_][a-z0-9_]*)`", lambda k: flags.get(k.group(1), k.group(1)), message)
     for name, flag in flags.items():
         if "_" in name:
@@ -230,8 +233,16 @@ def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> N
     check(path, option, suffixes)
 
 
-def write_exports(res, *, map_png: Path | None = None, plot: Path | None = None, geojson: Path | None = None,
-                  netcdf: Path | None = None, table: Path | None = None, table_key: str = "table_file") -> None:
+def write_exports(
+    res,
+    *,
+    map_png: Path | None = None,
+    plot: Path | None = None,
+    geojson: Path | None = None,
+    netcdf: Path | None = None,
+    table: Path | None = None,
+    table_key: str = "table_file",
+) -> None:
     """Write the map and the exports a result was asked for (``.plot``, ``.to_geojson``, ``.to_xarray``,
     ``.to_frame``) and record each path in its JSON."""
     from bmdlab.export import write_geojson, write_netcdf, write_table
@@ -255,9 +266,17 @@ def write_exports(res, *, map_png: Path | None = None, plot: Path | None = None,
 
 def report_exports(res) -> None:
     """One line per file written (terminal output; the JSON records them too)."""
-    for key, what in (("map", "map"), ("plot", "plot"), ("geojson", "GeoJSON"), ("netcdf", "NetCDF"), ("table_file", "table"),
-                      ("cells_file", "cells"), ("points_file", "units and cities"), ("leakers_file", "leakers distribution"),
-                      ("lines_file", "cost lines")):
+    for key, what in (
+        ("map", "map"),
+        ("plot", "plot"),
+        ("geojson", "GeoJSON"),
+        ("netcdf", "NetCDF"),
+        ("table_file", "table"),
+        ("cells_file", "cells"),
+        ("points_file", "units and cities"),
+        ("leakers_file", "leakers distribution"),
+        ("lines_file", "cost lines"),
+    ):
         if key in res.data:
             console.print(f"{what} written to {res.data[key]}", highlight=False, soft_wrap=True)
 
@@ -290,8 +309,10 @@ def complete_key(kind: str):
 
 
 FLYOUT_HELP = "Interceptor fly-out model: physical (point mass with thrust, gravity and drag) or straight-line (the earlier kinematic model)."
-LIMITS_HELP = ("Engagement limits in force: all, none, or a comma list of launcher-elevation, min-flight-time, crossing, "
-               "track-rcs, field-of-view.")
+LIMITS_HELP = (
+    "Engagement limits in force: all, none, or a comma list of launcher-elevation, min-flight-time, crossing, "
+    "track-rcs, field-of-view."
+)
 SCENARIO_HELP = "Built-in scenario (bmdlab scenario list), trade-off option key or a YAML file."
 SEED_HELP = "Random seed (same seed, same result; default 2017 everywhere)."
 

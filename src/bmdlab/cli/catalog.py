@@ -11,15 +11,21 @@ from bmdlab.catalog import KINDS, Catalog
 from bmdlab.catalog.schema import Value
 from bmdlab.cli._app import catalog, console, json_payload, print_json, user_errors
 
-catalog_app = typer.Typer(help="List and show sourced catalog entries; check ranges against observed flights.",
-                          no_args_is_help=True)
+catalog_app = typer.Typer(
+    help="List and show sourced catalog entries; check ranges against observed flights.", no_args_is_help=True
+)
 
 
 def _entry_json(cat: Catalog, kind: str, key: str) -> dict[str, Any]:
     entry = cat.get(kind, key)
     data = entry.model_dump(exclude_none=True)
     cited = sorted({v.source for v in entry.__dict__.values() if isinstance(v, Value)})
-    return {"key": key, "kind": kind, **data, "sources": {s: cat.sources[s].model_dump(exclude_none=True) for s in cited}}
+    return {
+        "key": key,
+        "kind": kind,
+        **data,
+        "sources": {s: cat.sources[s].model_dump(exclude_none=True) for s in cited},
+    }
 
 
 def _summary(kind: str, e: Any) -> str:
@@ -46,9 +52,19 @@ def catalog_list(
     kinds = [kind] if kind else list(KINDS)
     entries = {k: cat.kind(k) for k in kinds}  # an unknown kind is the library's one-line error
     if as_json:
-        print_json(json_payload("catalog-list", {
-            "catalog_hash": cat.hash,
-            "entries": [{"kind": k, "key": key, "name": e.name} for k in kinds for key, e in entries[k].items()]}, cat, kind=kind))
+        print_json(
+            json_payload(
+                "catalog-list",
+                {
+                    "catalog_hash": cat.hash,
+                    "entries": [
+                        {"kind": k, "key": key, "name": e.name} for k in kinds for key, e in entries[k].items()
+                    ],
+                },
+                cat,
+                kind=kind,
+            )
+        )
         return
     for k in kinds:
         table = Table(title=f"{k} ({len(cat.kind(k))})", title_justify="left")
@@ -86,15 +102,24 @@ def catalog_show(
     cited = sorted({v.source for v in entry.__dict__.values() if isinstance(v, Value)})
     for s in cited:
         src = cat.sources[s]
-        console.print(f"[cyan]{s}[/]: {src.publisher}, \"{src.title}\" ({src.year}){' ' + src.url if src.url else ''}",
-                      soft_wrap=True, highlight=False)
+        console.print(
+            f'[cyan]{s}[/]: {src.publisher}, "{src.title}" ({src.year}){" " + src.url if src.url else ""}',
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 @catalog_app.command("check")
 @user_errors()
 def catalog_check_cmd(
     ctx: typer.Context,
-    tolerance: Annotated[float, typer.Option("--tolerance", help="Flag a catalog range that differs from the observed energy's range by more than this fraction.")] = 0.35,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance",
+            help="Flag a catalog range that differs from the observed energy's range by more than this fraction.",
+        ),
+    ] = 0.35,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Catalog ranges against observed test flights: the range each missile's observed energy reaches."""
@@ -103,17 +128,46 @@ def catalog_check_cmd(
     cat = catalog(ctx)
     rows = catalog_check(cat, tolerance)
     if as_json:
-        print_json(json_payload("catalog-check", {"catalog_hash": cat.hash, "tolerance": tolerance, "missiles": rows,
-                                                  "flagged": [r["missile"] for r in rows if r["flagged"]]}, cat, tolerance=tolerance))
+        print_json(
+            json_payload(
+                "catalog-check",
+                {
+                    "catalog_hash": cat.hash,
+                    "tolerance": tolerance,
+                    "missiles": rows,
+                    "flagged": [r["missile"] for r in rows if r["flagged"]],
+                },
+                cat,
+                tolerance=tolerance,
+            )
+        )
         return
-    t = Table("missile", "catalog range", "observed flight", "burnout speed", "range (kinematic)",
-              "range (gravity loss)", "difference", "flag", title=f"catalog ranges against observed flights (tolerance {tolerance:.0%})",
-              title_justify="left")
+    t = Table(
+        "missile",
+        "catalog range",
+        "observed flight",
+        "burnout speed",
+        "range (kinematic)",
+        "range (gravity loss)",
+        "difference",
+        "flag",
+        title=f"catalog ranges against observed flights (tolerance {tolerance:.0%})",
+        title_justify="left",
+    )
     for r in rows:
-        t.add_row(r["name"], f"{r['catalog_range_km']:,.0f} km", f"{r['flight']} ({r['flight_shape']})",
-                  f"{r['model_burnout_speed_m_s'] / 1e3:.2f} km/s", f"{r['equivalent_range_kinematic_km']:,.0f} km",
-                  f"{r['equivalent_range_km']:,.0f} km", f"{r['difference']:+.0%}", "FLAG" if r["flagged"] else "")
+        t.add_row(
+            r["name"],
+            f"{r['catalog_range_km']:,.0f} km",
+            f"{r['flight']} ({r['flight_shape']})",
+            f"{r['model_burnout_speed_m_s'] / 1e3:.2f} km/s",
+            f"{r['equivalent_range_kinematic_km']:,.0f} km",
+            f"{r['equivalent_range_km']:,.0f} km",
+            f"{r['difference']:+.0%}",
+            "FLAG" if r["flagged"] else "",
+        )
     console.print(t)
     missing = [k for k in cat.missiles if k not in {r["missile"] for r in rows}]
     if missing:
-        console.print(f"not checked (no observed flight shipped): {', '.join(missing)}", soft_wrap=True, highlight=False)
+        console.print(
+            f"not checked (no observed flight shipped): {', '.join(missing)}", soft_wrap=True, highlight=False
+        )

@@ -8,11 +8,26 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli._app import (
+    FLYOUT_HELP,
+    LIMITS_HELP,
+    SCENARIO_HELP,
+    SEED_HELP,
+    TABLE_SUFFIXES,
+    analysis,
+    app,
+    check_outputs,
+    check_suffix,
+    complete_key,
+    complete_scenario,
+    console,
+    print_json,
+    progress,
+    report_exports,
+    user_errors,
+    write_exports,
+)
 from bmdlab.defaults import DEFAULT_SEED
-
-from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP, TABLE_SUFFIXES, analysis, app, check_outputs,
-                             check_suffix, complete_key, complete_scenario, console, print_json, progress,
-                             report_exports, user_errors, write_exports)
 
 
 @app.command()
@@ -23,15 +38,35 @@ def coverage(
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     map_png: Annotated[Path | None, typer.Option("--map", help="Write a coverage map to this PNG.")] = None,
-    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the coverage as GeoJSON (land dissolved by shot-opportunity class).")] = None,
-    netcdf: Annotated[Path | None, typer.Option("--netcdf", help="Write the coverage as a NetCDF raster (CF, EPSG:4326).")] = None,
-    cells: Annotated[Path | None, typer.Option("--cells", help="Write one row per land cell to this .parquet or .csv file.")] = None,
-    points: Annotated[Path | None, typer.Option("--points", help="Write the units and the largest cities (defended or not) as GeoJSON points.")] = None,
-    flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
-    limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
-    availability_samples: Annotated[int, typer.Option("--availability-samples", help="Also the shares over random "
-                                                      "availability of the units (each on station with its probability): "
-                                                      "expected and percentiles over this many samples (0: off).")] = 0,
+    geojson: Annotated[
+        Path | None,
+        typer.Option("--geojson", help="Write the coverage as GeoJSON (land dissolved by shot-opportunity class)."),
+    ] = None,
+    netcdf: Annotated[
+        Path | None, typer.Option("--netcdf", help="Write the coverage as a NetCDF raster (CF, EPSG:4326).")
+    ] = None,
+    cells: Annotated[
+        Path | None, typer.Option("--cells", help="Write one row per land cell to this .parquet or .csv file.")
+    ] = None,
+    points: Annotated[
+        Path | None,
+        typer.Option("--points", help="Write the units and the largest cities (defended or not) as GeoJSON points."),
+    ] = None,
+    flyout: Annotated[
+        str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")
+    ] = None,
+    limits: Annotated[
+        str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")
+    ] = None,
+    availability_samples: Annotated[
+        int,
+        typer.Option(
+            "--availability-samples",
+            help="Also the shares over random "
+            "availability of the units (each on station with its probability): "
+            "expected and percentiles over this many samples (0: off).",
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP + " (of --availability-samples)")] = DEFAULT_SEED,
 ) -> None:
     """How much of Japan's land and population the scenario's architecture can defend."""
@@ -57,37 +92,66 @@ def coverage(
         return
     s = res.data
     nt = s["categories"]["not_threatened"]
-    console.print(f"[bold]{a.scenario.name}[/]: {s['land_fraction']:.1%} of Japan's land and "
-                  f"{s['population_fraction']:.1%} of its people defended (worst case, {resolution_km:g} km grid); "
-                  f"not threatened by any listed threat: {nt['land_fraction']:.1%} of the land, "
-                  f"{nt['population_fraction']:.1%} of the people")
+    console.print(
+        f"[bold]{a.scenario.name}[/]: {s['land_fraction']:.1%} of Japan's land and "
+        f"{s['population_fraction']:.1%} of its people defended (worst case, {resolution_km:g} km grid); "
+        f"not threatened by any listed threat: {nt['land_fraction']:.1%} of the land, "
+        f"{nt['population_fraction']:.1%} of the people"
+    )
     if "availability" in s:
         av = s["availability"]
         for key, label in (("land_fraction", "land"), ("population_fraction", "people")):
             x = av[key]
-            console.print(f"over availability ({av['samples']:,} samples, {av['expected_units_on_station']:g} of "
-                          f"{len(av['availability'])} units on station on average): {label} defended expected {x['expected']:.1%}, "
-                          f"5th-95th percentile {x['p05']:.1%} to {x['p95']:.1%} (all on station {x['all_on_station']:.1%})",
-                          highlight=False, soft_wrap=True)
-    t = Table("region", "land", "people", "land defended", "people defended", "land threatened, not defended",
-              "land not threatened", title="per region (fractions of each region)", title_justify="left")
+            console.print(
+                f"over availability ({av['samples']:,} samples, {av['expected_units_on_station']:g} of "
+                f"{len(av['availability'])} units on station on average): {label} defended expected {x['expected']:.1%}, "
+                f"5th-95th percentile {x['p05']:.1%} to {x['p95']:.1%} (all on station {x['all_on_station']:.1%})",
+                highlight=False,
+                soft_wrap=True,
+            )
+    t = Table(
+        "region",
+        "land",
+        "people",
+        "land defended",
+        "people defended",
+        "land threatened, not defended",
+        "land not threatened",
+        title="per region (fractions of each region)",
+        title_justify="left",
+    )
     for row in s["regions"]:
-        t.add_row(row["region"], f"{row['land_km2']:,.0f} km2", f"{row['population'] / 1e6:,.2f} M",
-                  f"{row['defended']['land_fraction']:.1%}", f"{row['defended']['population_fraction']:.1%}",
-                  f"{row['threatened_not_defended']['land_fraction']:.1%}", f"{row['not_threatened']['land_fraction']:.1%}")
+        t.add_row(
+            row["region"],
+            f"{row['land_km2']:,.0f} km2",
+            f"{row['population'] / 1e6:,.2f} M",
+            f"{row['defended']['land_fraction']:.1%}",
+            f"{row['defended']['population_fraction']:.1%}",
+            f"{row['threatened_not_defended']['land_fraction']:.1%}",
+            f"{row['not_threatened']['land_fraction']:.1%}",
+        )
     console.print(t)
     t = Table(title="per launch area (fractions of the land its threats reach)", title_justify="left")
     for col in ("launch area", "land", "population", "reach (share of Japan's land)"):
         t.add_column(col)
     for row in s["per_launch_area"]:
-        t.add_row(row["launch_area"], f"{row['land_fraction_of_reach']:.1%}", f"{row['population_fraction_of_reach']:.1%}",
-                  f"{row['reach_land_fraction']:.1%}")
+        t.add_row(
+            row["launch_area"],
+            f"{row['land_fraction_of_reach']:.1%}",
+            f"{row['population_fraction_of_reach']:.1%}",
+            f"{row['reach_land_fraction']:.1%}",
+        )
     console.print(t)
     t = Table(title="units", title_justify="left")
     for col in ("unit", "system", "population alone", "population added"):
         t.add_column(col)
     for row in s["units"]:
-        t.add_row(row["name"], row["system"], f"{row['population_fraction_alone']:.1%}", f"{row['population_fraction_added']:.1%}")
+        t.add_row(
+            row["name"],
+            row["system"],
+            f"{row['population_fraction_alone']:.1%}",
+            f"{row['population_fraction_added']:.1%}",
+        )
     console.print(t)
     report_exports(res)
 
@@ -96,24 +160,63 @@ def coverage(
 @user_errors()
 def site(
     ctx: typer.Context,
-    system: Annotated[str, typer.Argument(help="Catalog unit key of a land system, e.g. thaad-battery, aegis-ashore.", autocompletion=complete_key("units"))],
+    system: Annotated[
+        str,
+        typer.Argument(
+            help="Catalog unit key of a land system, e.g. thaad-battery, aegis-ashore.",
+            autocompletion=complete_key("units"),
+        ),
+    ],
     count: Annotated[int | None, typer.Option("--count", help="Number of units to place.")] = None,
-    population_target: Annotated[float | None, typer.Option("--population-target", help="Smallest count reaching this population fraction (0-1).")] = None,
-    land_target: Annotated[float | None, typer.Option("--land-target", help="Smallest count reaching this land fraction (0-1); implies --objective land.")] = None,
+    population_target: Annotated[
+        float | None,
+        typer.Option("--population-target", help="Smallest count reaching this population fraction (0-1)."),
+    ] = None,
+    land_target: Annotated[
+        float | None,
+        typer.Option(
+            "--land-target", help="Smallest count reaching this land fraction (0-1); implies --objective land."
+        ),
+    ] = None,
     objective: Annotated[str, typer.Option("--objective", help="What to maximise: population or land.")] = "population",
-    threat: Annotated[str, typer.Option("--threat", help="Scenario whose threat (launch areas, missiles, shapes) the units must defend against: " + SCENARIO_HELP, autocompletion=complete_scenario)] = "japan-2017-baseline",
+    threat: Annotated[
+        str,
+        typer.Option(
+            "--threat",
+            help="Scenario whose threat (launch areas, missiles, shapes) the units must defend against: "
+            + SCENARIO_HELP,
+            autocompletion=complete_scenario,
+        ),
+    ] = "japan-2017-baseline",
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 10.0,
-    candidate_spacing_km: Annotated[float, typer.Option("--candidate-spacing-km", help="Spacing of candidate sites on land. [km]")] = 30.0,
-    area: Annotated[str, typer.Option("--area", help="What targets and fractions are of: all (of Japan) or threatened (the land the threat reaches).")] = "all",
+    candidate_spacing_km: Annotated[
+        float, typer.Option("--candidate-spacing-km", help="Spacing of candidate sites on land. [km]")
+    ] = 30.0,
+    area: Annotated[
+        str,
+        typer.Option(
+            "--area",
+            help="What targets and fractions are of: all (of Japan) or threatened (the land the threat reaches).",
+        ),
+    ] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    map_png: Annotated[Path | None, typer.Option("--map", help="Write a map of the chosen sites and their coverage.")] = None,
+    map_png: Annotated[
+        Path | None, typer.Option("--map", help="Write a map of the chosen sites and their coverage.")
+    ] = None,
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the chosen sites as GeoJSON points.")] = None,
 ) -> None:
     """Place K units of a land system to defend the most people (MILP, HiGHS), or find the smallest K for a target."""
     check_outputs(map=map_png, geojson=geojson)
     a = analysis(ctx, threat)
-    kw = dict(count=count, population_target=population_target, land_target=land_target, objective=objective,
-              resolution_km=resolution_km, candidate_spacing_km=candidate_spacing_km, area=area)
+    kw = dict(
+        count=count,
+        population_target=population_target,
+        land_target=land_target,
+        objective=objective,
+        resolution_km=resolution_km,
+        candidate_spacing_km=candidate_spacing_km,
+        area=area,
+    )
     prog, tick = progress(len(a.threat_cases()), f"siting {system} against {a.scenario.name}")
     with prog:
         res = a.site(system, progress=tick, **kw)
@@ -123,9 +226,11 @@ def site(
         return
     s = res.data
     of = "Japan's" if area == "all" else "the threatened"
-    console.print(f"[bold]{s['count']} x {system}[/] defend {s['population_fraction']:.1%} of {of} population and "
-                  f"{s['land_fraction']:.1%} of {of} land (objective {s['objective']}, gap {s['gap']:.2%}, "
-                  f"{s['candidates']} candidate sites, threat from {threat})")
+    console.print(
+        f"[bold]{s['count']} x {system}[/] defend {s['population_fraction']:.1%} of {of} population and "
+        f"{s['land_fraction']:.1%} of {of} land (objective {s['objective']}, gap {s['gap']:.2%}, "
+        f"{s['candidates']} candidate sites, threat from {threat})"
+    )
     t = Table(title="sites", title_justify="left")
     t.add_column("lat")
     t.add_column("lon")
@@ -133,5 +238,7 @@ def site(
         t.add_row(f"{x['lat']:.3f}", f"{x['lon']:.3f}")
     console.print(t)
     if s.get("target_met") is False:
-        console.print(f"[yellow]target {population_target or land_target:.0%} not reached with up to {s['count']} units[/]")
+        console.print(
+            f"[yellow]target {population_target or land_target:.0%} not reached with up to {s['count']} units[/]"
+        )
     report_exports(res)

@@ -8,40 +8,89 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli._app import (
+    FLYOUT_HELP,
+    LIMITS_HELP,
+    SCENARIO_HELP,
+    SEED_HELP,
+    TABLE_SUFFIXES,
+    analysis,
+    app,
+    catalog_dir,
+    check_outputs,
+    check_suffix,
+    complete_scenario,
+    console,
+    print_json,
+    progress,
+    user_errors,
+    write_exports,
+)
 from bmdlab.defaults import DEFAULT_SEED
-from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, SCENARIO_HELP, SEED_HELP, TABLE_SUFFIXES, analysis, app, catalog_dir,
-                             check_outputs, check_suffix, complete_scenario, console, print_json, progress,
-                             user_errors, write_exports)
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
-RAID_DOCTRINE_HELP = ("shoot-look-shoot, salvo (salvo-2, its older name, is accepted) or preferential (interceptors "
-                      "allocated to the most valuable assets first, then shoot-look-shoot)")
-CAPACITY_HELP = ("Honour each unit's fire channels and C2 decision time (catalog, or the scenario's "
-                 "engagement.fire_channels / c2_time_s). Default: the scenario's engagement.capacity (on).")
-AVAILABILITY_HELP = ("Probability (0 to 1) that every unit is on station, drawn per trial and unit. Default: the "
-                     "scenario's engagement.availability, else the catalog's (ships 0.5, land units 0.85-0.9).")
-COMMON_MODE_HELP = ("Correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid: a flaw "
-                    "shared by all rounds (0: independent shots).")
+RAID_DOCTRINE_HELP = (
+    "shoot-look-shoot, salvo (salvo-2, its older name, is accepted) or preferential (interceptors "
+    "allocated to the most valuable assets first, then shoot-look-shoot)"
+)
+CAPACITY_HELP = (
+    "Honour each unit's fire channels and C2 decision time (catalog, or the scenario's "
+    "engagement.fire_channels / c2_time_s). Default: the scenario's engagement.capacity (on)."
+)
+AVAILABILITY_HELP = (
+    "Probability (0 to 1) that every unit is on station, drawn per trial and unit. Default: the "
+    "scenario's engagement.availability, else the catalog's (ships 0.5, land units 0.85-0.9)."
+)
+COMMON_MODE_HELP = (
+    "Correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid: a flaw "
+    "shared by all rounds (0: independent shots)."
+)
 
 
 @app.command()
 @user_errors()
 def raid(
     ctx: typer.Context,
-    scenario: Annotated[str, typer.Argument(help=SCENARIO_HELP + " Its 'raid:' section is the raid.", autocompletion=complete_scenario)],
-    missiles: Annotated[int | None, typer.Option("--missiles", help="Scale the scenario's salvos to this many missiles.")] = None,
+    scenario: Annotated[
+        str, typer.Argument(help=SCENARIO_HELP + " Its 'raid:' section is the raid.", autocompletion=complete_scenario)
+    ],
+    missiles: Annotated[
+        int | None, typer.Option("--missiles", help="Scale the scenario's salvos to this many missiles.")
+    ] = None,
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
-    doctrine: Annotated[str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: the scenario's.")] = None,
-    sspk: Annotated[float | None, typer.Option("--sspk", help="Override every interceptor's single-shot kill probability.")] = None,
-    memory_budget_gib: Annotated[float, typer.Option("--memory-budget-gib", help="Memory the Monte Carlo may use; a larger raid is refused before it starts. [GiB]")] = 4.0,
+    doctrine: Annotated[
+        str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: the scenario's.")
+    ] = None,
+    sspk: Annotated[
+        float | None, typer.Option("--sspk", help="Override every interceptor's single-shot kill probability.")
+    ] = None,
+    memory_budget_gib: Annotated[
+        float,
+        typer.Option(
+            "--memory-budget-gib",
+            help="Memory the Monte Carlo may use; a larger raid is refused before it starts. [GiB]",
+        ),
+    ] = 4.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    leakers: Annotated[Path | None, typer.Option("--leakers", help="Write the distribution of leakers to this .parquet or .csv file.")] = None,
-    flyout: Annotated[str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")] = None,
-    limits: Annotated[str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")] = None,
-    common_mode: Annotated[float | None, typer.Option("--common-mode", help=COMMON_MODE_HELP + " Default: the scenario's "
-                                                      "engagement.common_mode, else 0.")] = None,
-    capacity: Annotated[bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)] = None,
+    leakers: Annotated[
+        Path | None, typer.Option("--leakers", help="Write the distribution of leakers to this .parquet or .csv file.")
+    ] = None,
+    flyout: Annotated[
+        str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")
+    ] = None,
+    limits: Annotated[
+        str | None, typer.Option("--limits", help=LIMITS_HELP + " Default: the scenario's (all).")
+    ] = None,
+    common_mode: Annotated[
+        float | None,
+        typer.Option(
+            "--common-mode", help=COMMON_MODE_HELP + " Default: the scenario's engagement.common_mode, else 0."
+        ),
+    ] = None,
+    capacity: Annotated[
+        bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)
+    ] = None,
     availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP)] = None,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
@@ -50,8 +99,16 @@ def raid(
     check_suffix(leakers, "--leakers", TABLE_SUFFIXES)
     check_outputs(leakers=leakers)
     a = analysis(ctx, scenario, seed=seed, flyout=flyout, limits=limits)
-    kw = dict(missiles=missiles, trials=trials, doctrine=doctrine, sspk=sspk, memory_budget_gib=memory_budget_gib,
-              common_mode=common_mode, capacity=capacity, availability=availability)
+    kw = dict(
+        missiles=missiles,
+        trials=trials,
+        doctrine=doctrine,
+        sspk=sspk,
+        memory_budget_gib=memory_budget_gib,
+        common_mode=common_mode,
+        capacity=capacity,
+        availability=availability,
+    )
     if trials > TRIAL_BLOCK:
         prog, _ = progress(trials, f"raid {a.scenario.name}: trials")
         with prog:
@@ -63,18 +120,25 @@ def raid(
         print_json(res)
         return
     out = res.data
-    console.print(f"[bold]{a.scenario.name}[/]: {out['missiles']} missiles, {res.trials:,} trials, seed {a.seed}, {out['doctrine']}, "
-                  + ("fire channels and C2 queue on" if out["capacity"] else "no fire-channel or C2 limit"))
+    console.print(
+        f"[bold]{a.scenario.name}[/]: {out['missiles']} missiles, {res.trials:,} trials, seed {a.seed}, {out['doctrine']}, "
+        + ("fire channels and C2 queue on" if out["capacity"] else "no fire-channel or C2 limit")
+    )
     t = Table(show_header=False)
     lo, hi = res.expected_leakers_ci95
     cost = out["interceptor_cost_expended"]
-    for label, v in (("expected leakers", f"{res.expected_leakers:,.3f} (95 % CI {lo:,.3f} to {hi:,.3f})"),
-                     ("leakers 5th-95th percentile", f"{out['leakers_p05']:,} to {out['leakers_p95']:,}"),
-                     ("P(zero leakers)", f"{res.p_zero_leakers:,.4f}"),
-                     ("expected value not reached by a leaker", f"{out['expected_surviving_value_fraction']:.1%}"),
-                     ("interceptors expended", f"{res.interceptors_expended:,.1f}"),
-                     ("their cost", _money(cost)),
-                     ("units on station (mean)", f"{sum(u['on_station_fraction'] for u in out['units']):,.1f} of {len(out['units'])}")):
+    for label, v in (
+        ("expected leakers", f"{res.expected_leakers:,.3f} (95 % CI {lo:,.3f} to {hi:,.3f})"),
+        ("leakers 5th-95th percentile", f"{out['leakers_p05']:,} to {out['leakers_p95']:,}"),
+        ("P(zero leakers)", f"{res.p_zero_leakers:,.4f}"),
+        ("expected value not reached by a leaker", f"{out['expected_surviving_value_fraction']:.1%}"),
+        ("interceptors expended", f"{res.interceptors_expended:,.1f}"),
+        ("their cost", _money(cost)),
+        (
+            "units on station (mean)",
+            f"{sum(u['on_station_fraction'] for u in out['units']):,.1f} of {len(out['units'])}",
+        ),
+    ):
         t.add_row(label, v)
     console.print(t)
     if out["units_exhausted"]:
@@ -105,36 +169,69 @@ def analytic(
     shots_per_missile: Annotated[int, typer.Option("--shots-per-missile", help="Interceptors per missile.")],
     doctrine: Annotated[str, typer.Option("--doctrine", help=DOCTRINE_HELP + ".")] = "salvo",
     reliability: Annotated[float, typer.Option("--reliability", help="Interceptor reliability.")] = 1.0,
-    missile_reliability: Annotated[float, typer.Option("--missile-reliability", help="Probability that a missile arrives.")] = 1.0,
+    missile_reliability: Annotated[
+        float, typer.Option("--missile-reliability", help="Probability that a missile arrives.")
+    ] = 1.0,
     decoys: Annotated[int, typer.Option("--decoys", help="Decoys per missile.")] = 0,
     discrimination: Annotated[float, typer.Option("--discrimination", help="Probability a decoy is recognised.")] = 1.0,
-    interceptors: Annotated[int | None, typer.Option("--interceptors", help="Inventory spread over all engaged objects (overrides --shots-per-missile).")] = None,
+    interceptors: Annotated[
+        int | None,
+        typer.Option(
+            "--interceptors", help="Inventory spread over all engaged objects (overrides --shots-per-missile)."
+        ),
+    ] = None,
     common_mode: Annotated[float, typer.Option("--common-mode", help=COMMON_MODE_HELP)] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Closed-form P(zero leakers) and expected leakers (Wilkening 2000)."""
     from bmdlab.api import analytic as run
 
-    res = run(missiles, sspk, shots_per_missile, doctrine=doctrine, reliability=reliability, missile_reliability=missile_reliability,
-              decoys=decoys, discrimination=discrimination, interceptors=interceptors, common_mode=common_mode)
+    res = run(
+        missiles,
+        sspk,
+        shots_per_missile,
+        doctrine=doctrine,
+        reliability=reliability,
+        missile_reliability=missile_reliability,
+        decoys=decoys,
+        discrimination=discrimination,
+        interceptors=interceptors,
+        common_mode=common_mode,
+    )
     if as_json:
         print_json(res)
         return
     d = res.data
-    console.print(f"P(zero leakers) = {d['p_zero_leakers']:.4g}, expected leakers = {d['expected_leakers']:.3f} "
-                  f"(sd {d['leakers_sd']:.3f}), kill probability per missile {d['kill_probability_per_missile']:.4f}, "
-                  f"interceptors used {d['expected_interceptors']:,.1f}")
+    console.print(
+        f"P(zero leakers) = {d['p_zero_leakers']:.4g}, expected leakers = {d['expected_leakers']:.3f} "
+        f"(sd {d['leakers_sd']:.3f}), kill probability per missile {d['kill_probability_per_missile']:.4f}, "
+        f"interceptors used {d['expected_interceptors']:,.1f}"
+    )
 
 
 @app.command()
 @user_errors(aliases={"time_limit_s": "--time-limit", "instance": "INSTANCE", "random": "--random"})
 def wta(
-    instance: Annotated[Path | None, typer.Argument(help='JSON file {"values": [...], "kill_probability": [[p_ij per weapon i, target j]]}.')] = None,
-    method: Annotated[str, typer.Option("--method", help="exact (MILP, proven optimum) or heuristic (fast, with a bound).")] = "exact",
-    random: Annotated[str | None, typer.Option("--random", help="Instead of a file: a random Ahuja et al. (2007) instance, WEAPONSxTARGETS.")] = None,
+    instance: Annotated[
+        Path | None,
+        typer.Argument(help='JSON file {"values": [...], "kill_probability": [[p_ij per weapon i, target j]]}.'),
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", help="exact (MILP, proven optimum) or heuristic (fast, with a bound).")
+    ] = "exact",
+    random: Annotated[
+        str | None,
+        typer.Option("--random", help="Instead of a file: a random Ahuja et al. (2007) instance, WEAPONSxTARGETS."),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of --random. " + SEED_HELP)] = DEFAULT_SEED,
     save: Annotated[Path | None, typer.Option("--save", help="Write the --random instance to this JSON file.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds before either method stops: exact with its gap, heuristic with its best assignment so far.")] = 60.0,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds before either method stops: exact with its gap, heuristic with its best assignment so far.",
+        ),
+    ] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Static weapon-target assignment (Ahuja et al. 2007): minimise expected surviving target value."""
@@ -147,14 +244,22 @@ def wta(
         from bmdlab.io import atomic_write_json
 
         values, pk = random_instance(res.data["weapons"], res.data["targets"], seed=seed)
-        atomic_write_json(save, {"values": values.tolist(), "kill_probability": pk.tolist(),
-                                 "generator": f"Ahuja et al. (2007), seed {seed}"})
+        atomic_write_json(
+            save,
+            {
+                "values": values.tolist(),
+                "kill_probability": pk.tolist(),
+                "generator": f"Ahuja et al. (2007), seed {seed}",
+            },
+        )
     if as_json:
         print_json(res)
         return
     out = res.data
-    console.print(f"{out['weapons']} weapons, {out['targets']} targets, {method}: expected surviving value "
-                  f"{out['objective']:.6g} (bound {out['bound']:.6g}, gap {100 * out['gap']:.4f} %) in {out['seconds']:.3f} s")
+    console.print(
+        f"{out['weapons']} weapons, {out['targets']} targets, {method}: expected surviving value "
+        f"{out['objective']:.6g} (bound {out['bound']:.6g}, gap {100 * out['gap']:.4f} %) in {out['seconds']:.3f} s"
+    )
     shown = out["assignment"][:40]
     more = f" ... ({len(out['assignment']) - 40} more)" if len(out["assignment"]) > 40 else ""
     console.print("assignment (weapon -> target): " + ", ".join(f"{i}->{j}" for i, j in enumerate(shown)) + more)
@@ -165,13 +270,20 @@ def wta(
 def compare(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="Architecture A: " + SCENARIO_HELP, autocompletion=complete_scenario)],
-    b: Annotated[str, typer.Argument(help="Architecture B (its units and sensors in A's scenario): " + SCENARIO_HELP,
-                                     autocompletion=complete_scenario)],
+    b: Annotated[
+        str,
+        typer.Argument(
+            help="Architecture B (its units and sensors in A's scenario): " + SCENARIO_HELP,
+            autocompletion=complete_scenario,
+        ),
+    ],
     missiles: Annotated[int | None, typer.Option("--missiles", help="Scale A's salvos to this many missiles.")] = None,
     trials: Annotated[int, typer.Option("--trials", help="Paired Monte Carlo trials (each side).")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
     doctrine: Annotated[str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: A's.")] = None,
-    capacity: Annotated[bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)] = None,
+    capacity: Annotated[
+        bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)
+    ] = None,
     availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -181,42 +293,86 @@ def compare(
 
     prog, _ = progress(2 * trials, f"compare {a} and {b}: trials")
     with prog:
-        res = run(a, b, catalog=catalog_dir(ctx), missiles=missiles, trials=trials, doctrine=doctrine, seed=seed,
-                  progress=lambda done, total: prog.update(done), capacity=capacity, availability=availability)
+        res = run(
+            a,
+            b,
+            catalog=catalog_dir(ctx),
+            missiles=missiles,
+            trials=trials,
+            doctrine=doctrine,
+            seed=seed,
+            progress=lambda done, total: prog.update(done),
+            capacity=capacity,
+            availability=availability,
+        )
     if as_json:
         print_json(res)
         return
     t = Table("side", "scenario", "expected leakers", "95 % CI", "P(zero leakers)")
     for side, r in (("A", res.a), ("B", res.b)):
         lo, hi = r.expected_leakers_ci95
-        t.add_row(side, r.provenance.scenario, f"{r.expected_leakers:,.2f}", f"{lo:,.2f} to {hi:,.2f}", f"{r.p_zero_leakers:.4f}")
+        t.add_row(
+            side,
+            r.provenance.scenario,
+            f"{r.expected_leakers:,.2f}",
+            f"{lo:,.2f} to {hi:,.2f}",
+            f"{r.p_zero_leakers:.4f}",
+        )
     lo, hi = res.difference_ci95
     t.add_row("B - A", "paired", f"{res.difference:+,.2f}", f"{lo:+,.2f} to {hi:+,.2f}", "")
-    console.print(f"{res.data['missiles']} missiles, {res.data['trials']:,} paired trials, seed {res.data['seed']}, "
-                  f"{res.data['doctrine']}", highlight=False)
+    console.print(
+        f"{res.data['missiles']} missiles, {res.data['trials']:,} paired trials, seed {res.data['seed']}, "
+        f"{res.data['doctrine']}",
+        highlight=False,
+    )
     console.print(t)
     console.print(res.verdict, highlight=False, soft_wrap=True)
-    console.print(f"common random numbers: the paired interval is ±{(hi - lo) / 2:,.2f}; independent runs would give "
-                  f"±{res.data['difference']['independent_ci95_half_width']:,.2f}", highlight=False, soft_wrap=True)
+    console.print(
+        f"common random numbers: the paired interval is ±{(hi - lo) / 2:,.2f}; independent runs would give "
+        f"±{res.data['difference']['independent_ci95_half_width']:,.2f}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
 @user_errors(aliases={"every_h": "--every-h"})
 def campaign(
     ctx: typer.Context,
-    scenario: Annotated[str, typer.Argument(help=SCENARIO_HELP + " Its 'raid:' salvos are scaled to each wave.",
-                                            autocompletion=complete_scenario)],
-    waves: Annotated[int | None, typer.Option("--waves", help="Number of waves (with --every-h and --missiles); "
-                                                              "default: the scenario's 'campaign:' section.")] = None,
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help=SCENARIO_HELP + " Its 'raid:' salvos are scaled to each wave.", autocompletion=complete_scenario
+        ),
+    ],
+    waves: Annotated[
+        int | None,
+        typer.Option(
+            "--waves",
+            help="Number of waves (with --every-h and --missiles); default: the scenario's 'campaign:' section.",
+        ),
+    ] = None,
     every_h: Annotated[float | None, typer.Option("--every-h", help="Hours between waves.")] = None,
     missiles: Annotated[int | None, typer.Option("--missiles", help="Missiles per wave.")] = None,
-    reserve: Annotated[list[str] | None, typer.Option("--reserve", help="INTERCEPTOR=ROUNDS in depots beyond the loaded "
-                                                                        "magazines (repeatable; default: the scenario's, else 0).")] = None,
+    reserve: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reserve",
+            help="INTERCEPTOR=ROUNDS in depots beyond the loaded "
+            "magazines (repeatable; default: the scenario's, else 0).",
+        ),
+    ] = None,
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials.")] = 4000,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = DEFAULT_SEED,
-    doctrine: Annotated[str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: the scenario's.")] = None,
-    capacity: Annotated[bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)] = None,
-    availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP + " Drawn once per campaign.")] = None,
+    doctrine: Annotated[
+        str | None, typer.Option("--doctrine", help=RAID_DOCTRINE_HELP + "; default: the scenario's.")
+    ] = None,
+    capacity: Annotated[
+        bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)
+    ] = None,
+    availability: Annotated[
+        float | None, typer.Option("--availability", help=AVAILABILITY_HELP + " Drawn once per campaign.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Raid waves with magazines carried between them, reloads, ships leaving station to reload: leakers per
@@ -231,29 +387,59 @@ def campaign(
     n_waves = waves if waves is not None else (len(a.scenario.campaign.waves) if a.scenario.campaign else 1)
     prog, _ = progress(n_waves, f"campaign {a.scenario.name}: waves")
     with prog:
-        res = a.campaign(waves, every_h, missiles, trials=trials, doctrine=doctrine, capacity=capacity,
-                         availability=availability, reserve=rounds or None, progress=lambda done, total: prog.update(done))
+        res = a.campaign(
+            waves,
+            every_h,
+            missiles,
+            trials=trials,
+            doctrine=doctrine,
+            capacity=capacity,
+            availability=availability,
+            reserve=rounds or None,
+            progress=lambda done, total: prog.update(done),
+        )
     if as_json:
         print_json(res)
         return
     d = res.data
     lo, hi = res.total_expected_leakers_ci95
-    console.print(f"[bold]{a.scenario.name}[/]: {len(d['waves'])} waves, {d['total_missiles']:,} missiles, "
-                  f"{d['trials']:,} trials, seed {d['seed']}, {d['doctrine']}; reserve "
-                  + (", ".join(f"{k} {v}" for k, v in d["reserve"].items()) or "none"), highlight=False)
-    t = Table("wave", "at [h]", "missiles", "expected leakers (95 % CI)", "P(zero)", "fired", "units on station",
-              "rounds ready")
+    console.print(
+        f"[bold]{a.scenario.name}[/]: {len(d['waves'])} waves, {d['total_missiles']:,} missiles, "
+        f"{d['trials']:,} trials, seed {d['seed']}, {d['doctrine']}; reserve "
+        + (", ".join(f"{k} {v}" for k, v in d["reserve"].items()) or "none"),
+        highlight=False,
+    )
+    t = Table(
+        "wave",
+        "at [h]",
+        "missiles",
+        "expected leakers (95 % CI)",
+        "P(zero)",
+        "fired",
+        "units on station",
+        "rounds ready",
+    )
     for w in d["waves"]:
         wl, wh = w["expected_leakers_ci95"]
-        t.add_row(str(w["wave"]), f"{w['at_h']:g}", f"{w['missiles']:,}", f"{w['expected_leakers']:,.2f} ({wl:,.2f} to {wh:,.2f})",
-                  f"{w['p_zero_leakers']:.3f}", f"{w['interceptors_expended']:,.1f}", f"{w['units_on_station_mean']:,.1f}",
-                  f"{w['rounds_ready_at_start_mean']:,.1f}")
+        t.add_row(
+            str(w["wave"]),
+            f"{w['at_h']:g}",
+            f"{w['missiles']:,}",
+            f"{w['expected_leakers']:,.2f} ({wl:,.2f} to {wh:,.2f})",
+            f"{w['p_zero_leakers']:.3f}",
+            f"{w['interceptors_expended']:,.1f}",
+            f"{w['units_on_station_mean']:,.1f}",
+            f"{w['rounds_ready_at_start_mean']:,.1f}",
+        )
     console.print(t)
-    console.print(f"total expected leakers {res.total_expected_leakers:,.2f} (95 % CI {lo:,.2f} to {hi:,.2f})", highlight=False)
+    console.print(
+        f"total expected leakers {res.total_expected_leakers:,.2f} (95 % CI {lo:,.2f} to {hi:,.2f})", highlight=False
+    )
     for k, r in d["run_out_h"].items():
         share = r["share_of_trials_within_campaign"]
-        when = (f"median {r['median_h']:g} h" if r["median_h"] is not None
-                else "in fewer than half the trials")
-        console.print(f"{k}: none ready on station within the campaign in {share:.0%} of trials"
-                      + (f" ({when}; 5th-95th percentile {r['p05_h']:g} to {r['p95_h']:g} h)" if share > 0 else ""),
-                      highlight=False)
+        when = f"median {r['median_h']:g} h" if r["median_h"] is not None else "in fewer than half the trials"
+        console.print(
+            f"{k}: none ready on station within the campaign in {share:.0%} of trials"
+            + (f" ({when}; 5th-95th percentile {r['p05_h']:g} to {r['p95_h']:g} h)" if share > 0 else ""),
+            highlight=False,
+        )

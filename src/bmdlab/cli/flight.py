@@ -9,8 +9,20 @@ import rich.markup
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (FLYOUT_HELP, LIMITS_HELP, analysis, app, check_outputs, complete_key, console,
-                             print_json, progress, report_exports, user_errors, write_exports)
+from bmdlab.cli._app import (
+    FLYOUT_HELP,
+    LIMITS_HELP,
+    analysis,
+    app,
+    check_outputs,
+    complete_key,
+    console,
+    print_json,
+    progress,
+    report_exports,
+    user_errors,
+    write_exports,
+)
 
 PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. sunan) or a city of Japan (e.g. tokyo)."
 
@@ -20,28 +32,56 @@ PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. sunan) or a city of 
 def trajectory(
     ctx: typer.Context,
     from_: Annotated[str, typer.Option("--from", help="Launch point: " + PLACE_HELP)],
-    missile: Annotated[str | None, typer.Option("--missile", help="Catalog missile key (burn time, range limit). Without it: pure Keplerian flight.", autocompletion=complete_key("missiles"))] = None,
+    missile: Annotated[
+        str | None,
+        typer.Option(
+            "--missile",
+            help="Catalog missile key (burn time, range limit). Without it: pure Keplerian flight.",
+            autocompletion=complete_key("missiles"),
+        ),
+    ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Aim point: " + PLACE_HELP)] = None,
     range_km: Annotated[float | None, typer.Option("--range-km", help="Ground range instead of --to. [km]")] = None,
-    azimuth_deg: Annotated[float | None, typer.Option("--azimuth-deg", help="Azimuth with --range-km, clockwise from north. [deg]")] = None,
+    azimuth_deg: Annotated[
+        float | None, typer.Option("--azimuth-deg", help="Azimuth with --range-km, clockwise from north. [deg]")
+    ] = None,
     shape: Annotated[str, typer.Option("--shape", help="minimum-energy, lofted or depressed.")] = "minimum-energy",
     apogee_km: Annotated[float | None, typer.Option("--apogee-km", help="Apogee for lofted/depressed. [km]")] = None,
-    angle_deg: Annotated[float | None, typer.Option("--angle-deg", help="Burnout flight-path angle for lofted/depressed instead of an apogee. [deg]")] = None,
-    earth_rotation: Annotated[bool, typer.Option("--earth-rotation", help="Let the Earth turn under the flight.")] = False,
+    angle_deg: Annotated[
+        float | None,
+        typer.Option("--angle-deg", help="Burnout flight-path angle for lofted/depressed instead of an apogee. [deg]"),
+    ] = None,
+    earth_rotation: Annotated[
+        bool, typer.Option("--earth-rotation", help="Let the Earth turn under the flight.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the altitude profile to this PNG.")] = None,
 ) -> None:
     """Fly one ballistic trajectory and print its range, apogee, flight time and speeds."""
     check_outputs(plot=plot)
     a = analysis(ctx)
-    res = a.trajectory(from_, to, missile=missile, range_km=range_km, azimuth_deg=azimuth_deg, shape=shape,
-                       apogee_km=apogee_km, angle_deg=angle_deg, earth_rotation=earth_rotation)
+    res = a.trajectory(
+        from_,
+        to,
+        missile=missile,
+        range_km=range_km,
+        azimuth_deg=azimuth_deg,
+        shape=shape,
+        apogee_km=apogee_km,
+        angle_deg=angle_deg,
+        earth_rotation=earth_rotation,
+    )
     r = res.data
     name = a.catalog.missile(missile).name if missile else "Keplerian flight"
     if plot is not None:
         from bmdlab.plotting.profile import plot_profile
 
-        plot_profile(res.trajectory, plot, labels=[f"{name}, {shape}"], title=f"{name}: {r['from']['label']} to {r['to']['label']}")
+        plot_profile(
+            res.trajectory,
+            plot,
+            labels=[f"{name}, {shape}"],
+            title=f"{name}: {r['from']['label']} to {r['to']['label']}",
+        )
         r["plot"] = str(plot)
     if as_json:
         print_json(res)
@@ -69,24 +109,42 @@ def trajectory(
 @user_errors()
 def footprint(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Argument(help="Catalog unit key, e.g. pac-3-fire-unit, thaad-battery, kongo-class.", autocompletion=complete_key("units"))],
+    unit: Annotated[
+        str,
+        typer.Argument(
+            help="Catalog unit key, e.g. pac-3-fire-unit, thaad-battery, kongo-class.",
+            autocompletion=complete_key("units"),
+        ),
+    ],
     at: Annotated[str, typer.Option("--at", help="Unit position: " + PLACE_HELP)],
-    missile: Annotated[str, typer.Option("--missile", help="Threat missile key.", autocompletion=complete_key("missiles"))],
+    missile: Annotated[
+        str, typer.Option("--missile", help="Threat missile key.", autocompletion=complete_key("missiles"))
+    ],
     launch: Annotated[str, typer.Option("--launch", help="Launch point: " + PLACE_HELP)],
     shape: Annotated[str, typer.Option("--shape", help="minimum-energy, lofted or depressed.")] = "minimum-energy",
     apogee_km: Annotated[float | None, typer.Option("--apogee-km", help="Apogee for lofted/depressed. [km]")] = None,
-    track_delay_s: Annotated[float | None, typer.Option("--track-delay-s", help="Detection to launch decision [s]; default: the unit's catalog reaction time.")] = None,
+    track_delay_s: Annotated[
+        float | None,
+        typer.Option(
+            "--track-delay-s", help="Detection to launch decision [s]; default: the unit's catalog reaction time."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     map_png: Annotated[Path | None, typer.Option("--map", help="Write the footprint map to this PNG.")] = None,
-    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the footprint as GeoJSON (polygons by shot opportunities).")] = None,
-    netcdf: Annotated[Path | None, typer.Option("--netcdf", help="Write the footprint as a NetCDF raster (CF, EPSG:4326).")] = None,
+    geojson: Annotated[
+        Path | None, typer.Option("--geojson", help="Write the footprint as GeoJSON (polygons by shot opportunities).")
+    ] = None,
+    netcdf: Annotated[
+        Path | None, typer.Option("--netcdf", help="Write the footprint as a NetCDF raster (CF, EPSG:4326).")
+    ] = None,
     flyout: Annotated[str, typer.Option("--flyout", help=FLYOUT_HELP)] = "physical",
     limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "all",
 ) -> None:
     """The aim points a unit can defend against one missile from one launch point."""
     check_outputs(map=map_png, geojson=geojson, netcdf=netcdf)
-    res = analysis(ctx, flyout=flyout, limits=limits).footprint(unit, at, missile, launch, shape=shape, apogee_km=apogee_km,
-                                                                track_delay_s=track_delay_s)
+    res = analysis(ctx, flyout=flyout, limits=limits).footprint(
+        unit, at, missile, launch, shape=shape, apogee_km=apogee_km, track_delay_s=track_delay_s
+    )
     write_exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf)
     if as_json:
         print_json(res)
@@ -94,9 +152,11 @@ def footprint(
     r = res.data
     cat = res.catalog
     n = res.max_shot_opportunities
-    console.print(f"{cat.units[unit].name} ({r['interceptor']}) at {r['at']['label']} against {cat.missile(missile).name} from "
-                  f"{r['launch']['label']}: defended area {r['area_km2']:,.0f} km2, farthest defended aim point "
-                  f"{r['max_radius_km']:,.0f} km, up to {n} shot opportunit{'y' if n == 1 else 'ies'}")
+    console.print(
+        f"{cat.units[unit].name} ({r['interceptor']}) at {r['at']['label']} against {cat.missile(missile).name} from "
+        f"{r['launch']['label']}: defended area {r['area_km2']:,.0f} km2, farthest defended aim point "
+        f"{r['max_radius_km']:,.0f} km, up to {n} shot opportunit{'y' if n == 1 else 'ies'}"
+    )
     report_exports(res)
 
 
@@ -104,10 +164,16 @@ def footprint(
 @user_errors()
 def check_footprints(
     ctx: typer.Context,
-    case: Annotated[list[str] | None, typer.Option("--case", help="Only this case id (repeatable); default: every case.")] = None,
-    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Grid of Japan for the national cases. [km]")] = 20.0,
+    case: Annotated[
+        list[str] | None, typer.Option("--case", help="Only this case id (repeatable); default: every case.")
+    ] = None,
+    resolution_km: Annotated[
+        float, typer.Option("--resolution-km", help="Grid of Japan for the national cases. [km]")
+    ] = 20.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write the table and explanations as Markdown to this file.")] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the table and explanations as Markdown to this file.")
+    ] = None,
 ) -> None:
     """Defended footprints against every published footprint figure, with ratios and why they differ."""
     from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, published_cases
@@ -128,12 +194,18 @@ def check_footprints(
     if as_json:
         print_json(res)
         return
-    t = Table(title=f"defended footprints against published figures (within {TOLERANCE_FACTOR:g}x counts as reproduced)",
-              title_justify="left")
+    t = Table(
+        title=f"defended footprints against published figures (within {TOLERANCE_FACTOR:g}x counts as reproduced)",
+        title_justify="left",
+    )
     for col in ("case", "published", "model", "ratio", "reproduced", "earlier model"):
         t.add_column(col)
     for r in res.data["cases"]:
-        pub = f"{r['published_low']:g}" if r["published_low"] == r["published_high"] else f"{r['published_low']:g}-{r['published_high']:g}"
+        pub = (
+            f"{r['published_low']:g}"
+            if r["published_low"] == r["published_high"]
+            else f"{r['published_low']:g}-{r['published_high']:g}"
+        )
         model = f"{r['model_span'][0]:g}-{r['model_span'][1]:g}" if r["model_span"] else f"{r['model']}"
         ok = ("yes" if r["within_tolerance"] else "no") if r["scored"] else "not scored"
         t.add_row(r["title"], f"{pub} {r['unit']}", f"{model} {r['unit']}", f"{r['ratio']}", ok, f"{r['legacy_model']}")
@@ -142,4 +214,3 @@ def check_footprints(
         console.print(f"[bold]{rich.markup.escape(r['title'])}.[/] {rich.markup.escape(r['explanation'])}")
     if markdown is not None:
         console.print(f"wrote {markdown}")
-

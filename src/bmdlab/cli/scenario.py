@@ -10,8 +10,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import (catalog, complete_scenario, console, err_console, json_payload, one_line, print_json,
-                             user_errors)
+from bmdlab.cli._app import (
+    catalog,
+    complete_scenario,
+    console,
+    err_console,
+    json_payload,
+    one_line,
+    print_json,
+    user_errors,
+)
 from bmdlab.errors import BmdlabError
 
 scenario_app = typer.Typer(help="List, show, validate scenarios; print their JSON Schema.", no_args_is_help=True)
@@ -30,13 +38,23 @@ def scenario_list(
     rows = []
     for name, origin in scenario_names(cat).items():
         sc = resolve_scenario(name, cat)
-        rows.append({"name": name, "origin": origin, "units": len(sc.architecture.units),
-                     "raid_missiles": sum(s.count for s in sc.raid.salvos) if sc.raid else 0,
-                     "description": " ".join(sc.description.split()), "hash": sc.hash})
+        rows.append(
+            {
+                "name": name,
+                "origin": origin,
+                "units": len(sc.architecture.units),
+                "raid_missiles": sum(s.count for s in sc.raid.salvos) if sc.raid else 0,
+                "description": " ".join(sc.description.split()),
+                "hash": sc.hash,
+            }
+        )
     if as_json:
         print_json(json_payload("scenario-list", {"scenarios": rows}, cat))
         return
-    t = Table(title="scenarios (any command also takes a YAML file; bmdlab scenario show NAME prints one)", title_justify="left")
+    t = Table(
+        title="scenarios (any command also takes a YAML file; bmdlab scenario show NAME prints one)",
+        title_justify="left",
+    )
     t.add_column("name", no_wrap=True, style="cyan")
     t.add_column("origin", no_wrap=True)
     t.add_column("units", justify="right", min_width=5)

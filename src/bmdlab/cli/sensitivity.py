@@ -8,24 +8,47 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli._app import (
+    SEED_HELP,
+    TABLE_SUFFIXES,
+    analysis,
+    app,
+    bn,
+    catalog_dir,
+    check_outputs,
+    check_suffix,
+    complete_scenario,
+    console,
+    print_json,
+    progress,
+    report_exports,
+    user_errors,
+    write_exports,
+)
 from bmdlab.defaults import DEFAULT_SEED
-from bmdlab.cli._app import (SEED_HELP, TABLE_SUFFIXES, analysis, app, bn, catalog_dir, check_outputs, check_suffix,
-                             complete_scenario, console, print_json, progress, report_exports, user_errors,
-                             write_exports)
 
 
 @app.command()
 @user_errors()
 def tornado(
     ctx: typer.Context,
-    scenario: Annotated[str, typer.Option("--scenario", help="Architecture: a built-in scenario or trade-off option key.", autocompletion=complete_scenario)] = "japan-2017-aegis-ashore",
+    scenario: Annotated[
+        str,
+        typer.Option(
+            "--scenario",
+            help="Architecture: a built-in scenario or trade-off option key.",
+            autocompletion=complete_scenario,
+        ),
+    ] = "japan-2017-aegis-ashore",
     missiles: Annotated[int, typer.Option("--missiles", help="Base raid size.")] = 200,
     metric: Annotated[str, typer.Option("--metric", help="Metric to rank inputs by.")] = "expected_leakers",
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials per run.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP + " Common to every run.")] = DEFAULT_SEED,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the tornado chart (PNG).")] = None,
-    table: Annotated[Path | None, typer.Option("--table", help="Write one row per input and end to this .parquet or .csv file.")] = None,
+    table: Annotated[
+        Path | None, typer.Option("--table", help="Write one row per input and end to this .parquet or .csv file.")
+    ] = None,
 ) -> None:
     """One-at-a-time sensitivity: how far each input's plausible range moves a metric."""
     from bmdlab.sensitivity.tornado import default_ranges
@@ -41,7 +64,9 @@ def tornado(
     if as_json:
         print_json(res)
         return
-    console.print(f"[bold]{scenario}[/], {missiles} missiles: {metric} = {res.data['base_metrics'][metric]:,.4g} at base")
+    console.print(
+        f"[bold]{scenario}[/], {missiles} missiles: {metric} = {res.data['base_metrics'][metric]:,.4g} at base"
+    )
     t = Table("input", "low end", "high end")
     for label, lo, hi in res.swing(metric):
         t.add_row(label, f"{lo:,.4g}", f"{hi:,.4g}")
@@ -53,15 +78,23 @@ def tornado(
 @user_errors()
 def sweep(
     ctx: typer.Context,
-    axis: Annotated[list[str], typer.Option("--axis", help="NAME=V1,V2,... (repeat for a grid), e.g. missiles=50,100,200.")],
-    out: Annotated[Path, typer.Option("--out", help="DuckDB file the runs are appended to (typed columns; table 'runs').")],
+    axis: Annotated[
+        list[str], typer.Option("--axis", help="NAME=V1,V2,... (repeat for a grid), e.g. missiles=50,100,200.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="DuckDB file the runs are appended to (typed columns; table 'runs').")
+    ],
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted sweep in OUT.")] = False,
     trials: Annotated[int, typer.Option("--trials", help="Monte Carlo trials per run.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP + " Common to every run.")] = DEFAULT_SEED,
     workers: Annotated[int | None, typer.Option("--workers", help="Local processes (default: all cores).")] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
-    table: Annotated[Path | None, typer.Option("--table", help="Also write the runs to this .parquet or .csv file.")] = None,
+    table: Annotated[
+        Path | None, typer.Option("--table", help="Also write the runs to this .parquet or .csv file.")
+    ] = None,
 ) -> None:
     """Grid sweep of independent runs (local pool or Dask), appended to OUT as each finishes."""
     from bmdlab.sensitivity.sweep import check_sweep_file, grid, parse_axis
@@ -74,8 +107,16 @@ def sweep(
     a = analysis(ctx, seed=seed)
     prog, _ = progress(n, "sweep")
     with prog:
-        res = a.sweep(axis, out, trials=trials, resume=resume, workers=workers, scheduler=scheduler,
-                      catalog_dir=catalog_dir(ctx), progress=lambda done, total: prog.update(done))
+        res = a.sweep(
+            axis,
+            out,
+            trials=trials,
+            resume=resume,
+            workers=workers,
+            scheduler=scheduler,
+            catalog_dir=catalog_dir(ctx),
+            progress=lambda done, total: prog.update(done),
+        )
     write_exports(res, table=table)
     if as_json:
         print_json(res)
@@ -83,8 +124,13 @@ def sweep(
     axes = res.data["axes"]
     t = Table(*axes, "leakers", "P(0 leakers)", "surviving value", "cost")
     for r in res.data["runs"]:
-        t.add_row(*(("on" if r[k] else "off") if isinstance(r[k], bool) else str(r[k]) for k in axes), f"{r['expected_leakers']:.1f}", f"{r['p_zero_leakers']:.3f}",
-                  f"{100 * r['expected_surviving_value_fraction']:.1f} %", bn(r.get("cost_total_jpy")))
+        t.add_row(
+            *(("on" if r[k] else "off") if isinstance(r[k], bool) else str(r[k]) for k in axes),
+            f"{r['expected_leakers']:.1f}",
+            f"{r['p_zero_leakers']:.3f}",
+            f"{100 * r['expected_surviving_value_fraction']:.1f} %",
+            bn(r.get("cost_total_jpy")),
+        )
     console.print(t)
     console.print(f"{len(res.data['runs'])} runs in {out}")
     report_exports(res)

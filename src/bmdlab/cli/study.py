@@ -16,11 +16,14 @@ from bmdlab.cli._app import analysis, app, console, err_console, user_errors
 def study(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Study name: japan-2017.")],
-    out: Annotated[Path, typer.Option("--out", help="Output directory (replaced only when the study succeeds).")] = Path("japan-2017"),
+    out: Annotated[
+        Path, typer.Option("--out", help="Output directory (replaced only when the study succeeds).")
+    ] = Path("japan-2017"),
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Coverage grid cell size. [km]")] = 5.0,
 ) -> None:
     """Run a study and write DIR/report.html, DIR/results.json and its figures."""
-    res = analysis(ctx).study(out, name=name, resolution_km=resolution_km, console=err_console,
-                              command=" ".join(["bmdlab", *sys.argv[1:]]))
+    res = analysis(ctx).study(
+        out, name=name, resolution_km=resolution_km, console=err_console, command=" ".join(["bmdlab", *sys.argv[1:]])
+    )
     console.print(f"report: {res.report}")
     console.print(f"results: {res.results}")

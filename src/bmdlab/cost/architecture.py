@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bmdlab.catalog import Catalog
-from bmdlab.catalog.schema import Value
 from bmdlab.catalog.money import currency_of, exchange_rate, jpy_to_usd, to_jpy, value_to_jpy
+from bmdlab.catalog.schema import Value
 from bmdlab.errors import BmdlabError
 from bmdlab.scenario import MoneySpec, Scenario
 
@@ -81,7 +81,10 @@ class CostBreakdown:
             return money_json(jpy, self.jpy_per_usd, self.price_year)
 
         out: dict[str, Any] = {
-            "scenario": self.scenario, "price_year": self.price_year, "years": self.years, "reloads": self.reloads,
+            "scenario": self.scenario,
+            "price_year": self.price_year,
+            "years": self.years,
+            "reloads": self.reloads,
             "jpy_per_usd": self.jpy_per_usd,
         }
         for c in CATEGORIES:
@@ -89,17 +92,27 @@ class CostBreakdown:
         out["total"] = money(self.total())
         out["total_range"] = {"low": money(self.total(end="low")), "high": money(self.total(end="high"))}
         out["sunk_acquisition"] = money(self.sunk)
-        out["lines"] = [{
-            "unit": ln.unit, "interceptor": ln.interceptor, "status": ln.status, "count": ln.count,
-            "interceptors_bought": ln.interceptors_bought,
-            **{c: money(getattr(ln, c)[1]) for c in CATEGORIES}, "total": money(ln.total[1]),
-            "sunk_acquisition": money(ln.sunk[1]), "sources": list(ln.sources),
-        } for ln in self.lines]
+        out["lines"] = [
+            {
+                "unit": ln.unit,
+                "interceptor": ln.interceptor,
+                "status": ln.status,
+                "count": ln.count,
+                "interceptors_bought": ln.interceptors_bought,
+                **{c: money(getattr(ln, c)[1]) for c in CATEGORIES},
+                "total": money(ln.total[1]),
+                "sunk_acquisition": money(ln.sunk[1]),
+                "sources": list(ln.sources),
+            }
+            for ln in self.lines
+        ]
         out.update(self.meta)
         return out
 
 
-def _price(value: Value, override: MoneySpec | None, catalog: Catalog, price_year: int) -> tuple[tuple[float, float, float], str]:
+def _price(
+    value: Value, override: MoneySpec | None, catalog: Catalog, price_year: int
+) -> tuple[tuple[float, float, float], str]:
     econ = catalog.economics
     if override is not None:
         x = to_jpy(override.value, override.currency, override.price_year, econ, price_year)
@@ -108,8 +121,14 @@ def _price(value: Value, override: MoneySpec | None, catalog: Catalog, price_yea
     return tuple(value_to_jpy(value, econ, price_year, which=w) for w in ENDS), value.source  # type: ignore[return-value]
 
 
-def architecture_cost(scenario: Scenario, catalog: Catalog, *, years: int | None = None, reloads: int | None = None,
-                      price_year: int | None = None) -> CostBreakdown:
+def architecture_cost(
+    scenario: Scenario,
+    catalog: Catalog,
+    *,
+    years: int | None = None,
+    reloads: int | None = None,
+    price_year: int | None = None,
+) -> CostBreakdown:
     """Cost of a scenario's architecture over ``years`` (default: the scenario's ``cost.years``).
 
     Parameters
@@ -151,23 +170,39 @@ def architecture_cost(scenario: Scenario, catalog: Catalog, *, years: int | None
         new = status == "new"
         bought = (sum(invs) if new else 0) + reloads * sum(invs)
         zero = (0.0, 0.0, 0.0)
-        lines.append(CostLine(
-            unit=ukey, interceptor=ic, status=status, count=n, interceptors_bought=bought,
-            acquisition=tuple(n * b for b in buy) if new else zero,  # type: ignore[arg-type]
-            interceptors=tuple(bought * s for s in shot),  # type: ignore[arg-type]
-            operation=tuple(n * years * o for o in ops),  # type: ignore[arg-type]
-            sunk=zero if new else tuple(n * b for b in buy),  # type: ignore[arg-type]
-            sources=tuple(dict.fromkeys((src_u, src_i, src_o))),
-        ))
-    return CostBreakdown(scenario=scenario.name, price_year=price_year, years=years, reloads=reloads,
-                         jpy_per_usd=rate, lines=tuple(lines),
-                         meta={"scenario_hash": scenario.hash, "catalog_hash": catalog.hash})
+        lines.append(
+            CostLine(
+                unit=ukey,
+                interceptor=ic,
+                status=status,
+                count=n,
+                interceptors_bought=bought,
+                acquisition=tuple(n * b for b in buy) if new else zero,  # type: ignore[arg-type]
+                interceptors=tuple(bought * s for s in shot),  # type: ignore[arg-type]
+                operation=tuple(n * years * o for o in ops),  # type: ignore[arg-type]
+                sunk=zero if new else tuple(n * b for b in buy),  # type: ignore[arg-type]
+                sources=tuple(dict.fromkeys((src_u, src_i, src_o))),
+            )
+        )
+    return CostBreakdown(
+        scenario=scenario.name,
+        price_year=price_year,
+        years=years,
+        reloads=reloads,
+        jpy_per_usd=rate,
+        lines=tuple(lines),
+        meta={"scenario_hash": scenario.hash, "catalog_hash": catalog.hash},
+    )
 
 
-def interceptor_prices(catalog: Catalog, price_year: int, overrides: dict[str, MoneySpec] | None = None) -> dict[str, float]:
+def interceptor_prices(
+    catalog: Catalog, price_year: int, overrides: dict[str, MoneySpec] | None = None
+) -> dict[str, float]:
     """Each interceptor's unit price in yen of ``price_year`` (nominal)."""
     overrides = overrides or {}
-    return {k: _price(i.unit_cost, overrides.get(k), catalog, price_year)[0][1] for k, i in catalog.interceptors.items()}
+    return {
+        k: _price(i.unit_cost, overrides.get(k), catalog, price_year)[0][1] for k, i in catalog.interceptors.items()
+    }
 
 
 def missile_price(catalog: Catalog, missile: str, price_year: int) -> tuple[float, float, float]:
@@ -179,4 +214,12 @@ def missile_price(catalog: Catalog, missile: str, price_year: int) -> tuple[floa
     return tuple(value_to_jpy(v, econ, price_year, which=w) for w in ENDS)  # type: ignore[return-value]
 
 
-__all__ = ["CATEGORIES", "CostBreakdown", "CostLine", "architecture_cost", "interceptor_prices", "jpy_to_usd", "missile_price"]
+__all__ = [
+    "CATEGORIES",
+    "CostBreakdown",
+    "CostLine",
+    "architecture_cost",
+    "interceptor_prices",
+    "jpy_to_usd",
+    "missile_price",
+]

@@ -25,16 +25,27 @@ class Option:
     note: str = ""
 
 
-def _derive(base: Scenario, name: str, *, add: list[UnitSpec] | None = None, keep=lambda u: True,
-            inventory: dict[str, int] | None = None, unit_cost: dict[str, MoneySpec] | None = None,
-            description: str = "") -> Scenario:
-    units = [u.model_copy(update={"inventory": inventory[u.unit]}) if inventory and u.unit in inventory else u
-             for u in base.architecture.units if keep(u)]
+def _derive(
+    base: Scenario,
+    name: str,
+    *,
+    add: list[UnitSpec] | None = None,
+    keep=lambda u: True,
+    inventory: dict[str, int] | None = None,
+    unit_cost: dict[str, MoneySpec] | None = None,
+    description: str = "",
+) -> Scenario:
+    units = [
+        u.model_copy(update={"inventory": inventory[u.unit]}) if inventory and u.unit in inventory else u
+        for u in base.architecture.units
+        if keep(u)
+    ]
     units += add or []
     arch = base.architecture.model_copy(update={"units": units})
     cost = base.cost.model_copy(update={"unit_cost": {**base.cost.unit_cost, **(unit_cost or {})}})
-    return base.model_copy(update={"name": name, "architecture": arch, "cost": cost,
-                                   "description": description or base.description})
+    return base.model_copy(
+        update={"name": name, "architecture": arch, "cost": cost, "description": description or base.description}
+    )
 
 
 def tradeoff_options(catalog: Catalog) -> list[Option]:
@@ -47,30 +58,71 @@ def tradeoff_options(catalog: Catalog) -> list[Option]:
     # Atago-class BMD upgrade: no open price (catalog note); the Kongo-class modification cost
     # (JPY 23.3-34.0 bn incl. SM-3, 2004-2010) is used instead, mid-range.
     kongo_cost = catalog.units["kongo-class"].unit_cost
-    atago_upgrade = MoneySpec(value=kongo_cost.nominal, currency="JPY", price_year=kongo_cost.year,
-                              source=f"{kongo_cost.source} (Kongo-class BMD modification cost used for the Atago upgrade)")
+    atago_upgrade = MoneySpec(
+        value=kongo_cost.nominal,
+        currency="JPY",
+        price_year=kongo_cost.year,
+        source=f"{kongo_cost.source} (Kongo-class BMD modification cost used for the Atago upgrade)",
+    )
     western = [u for u in thaad_units if u.at.lon < 136.0] if thaad_units else []  # type: ignore[union-attr]
     return [
         Option("baseline", "2017 baseline (4 Aegis ships + PAC-3)", base),
         Option("aegis-ashore", "Baseline + 2 Aegis Ashore", aa),
         Option("thaad", f"Baseline + {len(thaad_units)} THAAD", thaad),
-        Option("aegis-ashore-1-thaad", f"Baseline + Aegis Ashore Araya + {len(western)} THAAD (west)",
-               _derive(base, "mix-aegis-ashore-1-thaad", add=[araya, *western],
-                       description="Baseline plus one Aegis Ashore site (Araya) and the THAAD batteries west of 136 E."),
-               "one Aegis Ashore site in the north, THAAD in the west"),
-        Option("baseline-16-sm3", "Baseline, 16 SM-3 per ship", _derive(base, "baseline-16-sm3", inventory={"kongo-class": 16},
-               description="Baseline with 16 SM-3 IA per Kongo-class ship instead of 8."), "more interceptors per unit"),
-        Option("aegis-ashore-48", "Baseline + 2 Aegis Ashore, 48 SM-3 each",
-               _derive(aa, "aegis-ashore-48", inventory={"aegis-ashore": 48},
-                       description="Two Aegis Ashore sites with 48 SM-3 IIA each (a second 24-round load, launchers assumed reloadable)."),
-               "more interceptors per unit"),
-        Option("baseline-6-ships", "Baseline + 2 Atago-class on station",
-               _derive(base, "baseline-6-ships", add=[
-                   UnitSpec(unit="atago-class", at="station-sea-of-japan-central", name="Atago-class destroyer (central station)"),
-                   UnitSpec(unit="atago-class", at="station-sea-of-japan-west", name="Atago-class destroyer (west station)")],
-                   unit_cost={"atago-class": atago_upgrade},
-                   description="Baseline plus the two Atago-class destroyers upgraded for BMD (SM-3 IB) on Sea of Japan stations."),
-               "more destroyers on station (Atago upgrade priced as the Kongo modification)"),
+        Option(
+            "aegis-ashore-1-thaad",
+            f"Baseline + Aegis Ashore Araya + {len(western)} THAAD (west)",
+            _derive(
+                base,
+                "mix-aegis-ashore-1-thaad",
+                add=[araya, *western],
+                description="Baseline plus one Aegis Ashore site (Araya) and the THAAD batteries west of 136 E.",
+            ),
+            "one Aegis Ashore site in the north, THAAD in the west",
+        ),
+        Option(
+            "baseline-16-sm3",
+            "Baseline, 16 SM-3 per ship",
+            _derive(
+                base,
+                "baseline-16-sm3",
+                inventory={"kongo-class": 16},
+                description="Baseline with 16 SM-3 IA per Kongo-class ship instead of 8.",
+            ),
+            "more interceptors per unit",
+        ),
+        Option(
+            "aegis-ashore-48",
+            "Baseline + 2 Aegis Ashore, 48 SM-3 each",
+            _derive(
+                aa,
+                "aegis-ashore-48",
+                inventory={"aegis-ashore": 48},
+                description="Two Aegis Ashore sites with 48 SM-3 IIA each (a second 24-round load, launchers assumed reloadable).",
+            ),
+            "more interceptors per unit",
+        ),
+        Option(
+            "baseline-6-ships",
+            "Baseline + 2 Atago-class on station",
+            _derive(
+                base,
+                "baseline-6-ships",
+                add=[
+                    UnitSpec(
+                        unit="atago-class",
+                        at="station-sea-of-japan-central",
+                        name="Atago-class destroyer (central station)",
+                    ),
+                    UnitSpec(
+                        unit="atago-class", at="station-sea-of-japan-west", name="Atago-class destroyer (west station)"
+                    ),
+                ],
+                unit_cost={"atago-class": atago_upgrade},
+                description="Baseline plus the two Atago-class destroyers upgraded for BMD (SM-3 IB) on Sea of Japan stations.",
+            ),
+            "more destroyers on station (Atago upgrade priced as the Kongo modification)",
+        ),
     ]
 
 
@@ -117,8 +169,10 @@ def resolve_scenario(name: str | Scenario, catalog: Catalog, parameter: str = "s
         opts = {o.key: o for o in tradeoff_options(catalog)}
         if text in opts:
             return opts[text].scenario
-        raise BmdlabError(f"{parameter}: '{text}' is neither a built-in scenario ({', '.join(builtin_scenarios())}), "
-                          f"a trade-off option ({', '.join(opts)}) nor a readable YAML file")
+        raise BmdlabError(
+            f"{parameter}: '{text}' is neither a built-in scenario ({', '.join(builtin_scenarios())}), "
+            f"a trade-off option ({', '.join(opts)}) nor a readable YAML file"
+        )
     return load_scenario(text, catalog)
 
 

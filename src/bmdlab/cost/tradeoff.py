@@ -35,12 +35,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, national_coverages
+from bmdlab.catalog.money import money_json
 from bmdlab.cost.architecture import architecture_cost, interceptor_prices, missile_price
 from bmdlab.cost.options import Option
-from bmdlab.catalog.money import money_json
+from bmdlab.coverage.national import Coverage, national_coverages
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.engagement.scenario_raid import run_scenario_raid
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import Z95, mean_ci95
@@ -90,17 +90,22 @@ def pareto_front_paired(cost: ArrayLike, samples: ArrayLike, z: float = Z95) -> 
     return ~dominated
 
 
-def raid_costs(out: dict[str, Any], plan, result, catalog: Catalog, price_year: int,
-               overrides=None) -> dict[str, Any]:
+def raid_costs(out: dict[str, Any], plan, result, catalog: Catalog, price_year: int, overrides=None) -> dict[str, Any]:
     """Interceptor yen expended in a raid and the attacker's yen, with the exchange ratio."""
     prices = interceptor_prices(catalog, price_year, overrides)
     spent = float(sum(result.expended_mean[i] * prices[d.interceptor] for i, d in enumerate(plan.defenders)))
     attack = np.zeros(3)
     for t in plan.threats:
         attack += np.array(missile_price(catalog, t.missile, price_year))
-    return {"interceptor_cost_jpy": spent, "attacker_cost_jpy": attack.tolist(),
-            "exchange_ratio": [spent / attack[2] if attack[2] else float("nan"), spent / attack[1] if attack[1] else float("nan"),
-                               spent / attack[0] if attack[0] else float("nan")]}
+    return {
+        "interceptor_cost_jpy": spent,
+        "attacker_cost_jpy": attack.tolist(),
+        "exchange_ratio": [
+            spent / attack[2] if attack[2] else float("nan"),
+            spent / attack[1] if attack[1] else float("nan"),
+            spent / attack[0] if attack[0] else float("nan"),
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -138,15 +143,31 @@ class TradeoffResult:
 
     def to_dict(self) -> dict[str, Any]:
         fr = {str(n): self.frontier(raid=n) for n in self.raid_sizes}
-        return {"options": self.rows, "raid_sizes": list(self.raid_sizes), "years": self.years, "price_year": self.price_year,
-                "jpy_per_usd": self.jpy_per_usd, "seed": self.seed, "trials": self.trials,
-                "pareto_surviving_value": fr, "pareto_population": self.frontier("population_fraction")}
+        return {
+            "options": self.rows,
+            "raid_sizes": list(self.raid_sizes),
+            "years": self.years,
+            "price_year": self.price_year,
+            "jpy_per_usd": self.jpy_per_usd,
+            "seed": self.seed,
+            "trials": self.trials,
+            "pareto_surviving_value": fr,
+            "pareto_population": self.frontier("population_fraction"),
+        }
 
 
-def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes: Sequence[int] = RAID_SIZES,
-                     trials: int = 4000, seed: int = DEFAULT_SEED, resolution_km: float = 10.0, years: int | None = None,
-                     coverages: dict[str, Coverage] | None = None,
-                     progress: Callable[[str], None] | None = None) -> TradeoffResult:
+def evaluate_options(
+    catalog: Catalog,
+    options: Sequence[Option],
+    *,
+    raid_sizes: Sequence[int] = RAID_SIZES,
+    trials: int = 4000,
+    seed: int = DEFAULT_SEED,
+    resolution_km: float = 10.0,
+    years: int | None = None,
+    coverages: dict[str, Coverage] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> TradeoffResult:
     """Cost and effectiveness of each option (coverage, raids of each size), ready for a frontier.
 
     ``coverages`` (option key -> :class:`Coverage`) reuses coverage already computed.
@@ -161,7 +182,9 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
     covs = dict(coverages or {})
     missing = [o for o in options if o.key not in covs]
     if missing:  # one pass over the threats for every option that shares them (bmdlab.coverage.national_coverages)
-        covs.update(zip((o.key for o in missing), national_coverages([o.scenario for o in missing], catalog, resolution_km)))
+        covs.update(
+            zip((o.key for o in missing), national_coverages([o.scenario for o in missing], catalog, resolution_km))
+        )
     for opt in options:
         cost = architecture_cost(opt.scenario, catalog, years=years)
         price_year, years_, rate = cost.price_year, cost.years, cost.jpy_per_usd
@@ -177,8 +200,9 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
         frac2 = float(pop[threatened & (worst_units >= 2) & (worst_units < big)].sum() / tot) if tot else 0.0
         raids = {}
         for n in raid_sizes:
-            out, res, plan = run_scenario_raid(opt.scenario, catalog, missiles=int(n), trials=trials, seed=seed,
-                                               keep_trials=True)
+            out, res, plan = run_scenario_raid(
+                opt.scenario, catalog, missiles=int(n), trials=trials, seed=seed, keep_trials=True
+            )
             value = res.extra["surviving_value_per_trial"].astype(np.float64)
             samples[(opt.key, str(n), "expected_surviving_value_fraction")] = value
             samples[(opt.key, str(n), "expected_leakers")] = res.extra["leakers_per_trial"].astype(np.float64)
@@ -188,18 +212,34 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
             raids[str(n)] = {
                 "expected_surviving_value_fraction": out["expected_surviving_value_fraction"],
                 "expected_surviving_value_fraction_ci95": _ci95(value),
-                "p_zero_leakers": out["p_zero_leakers"], "expected_leakers": out["expected_leakers"],
+                "p_zero_leakers": out["p_zero_leakers"],
+                "expected_leakers": out["expected_leakers"],
                 "expected_leakers_ci95": out["expected_leakers_ci95"],
-                "leakers_p05": out["leakers_p05"], "leakers_median": out["leakers_median"], "leakers_p95": out["leakers_p95"],
+                "leakers_p05": out["leakers_p05"],
+                "leakers_median": out["leakers_median"],
+                "leakers_p95": out["leakers_p95"],
                 "interceptors_expended": out["interceptors_expended_total"],
                 "interceptor_cost": money_json(rc["interceptor_cost_jpy"], cost.jpy_per_usd, cost.price_year),
-                "attacker_cost": {end: money_json(x, cost.jpy_per_usd, cost.price_year) for end, x in zip(("low", "nominal", "high"), attack)},
+                "attacker_cost": {
+                    end: money_json(x, cost.jpy_per_usd, cost.price_year)
+                    for end, x in zip(("low", "nominal", "high"), attack)
+                },
                 "exchange_ratio_interceptors": [round(x, 3) for x in rc["exchange_ratio"]],
                 "exchange_ratio_total": [round(total / a, 2) if a else None for a in attack[::-1]],
             }
-        rows.append({"key": opt.key, "label": opt.label, "note": opt.note, "scenario_hash": opt.scenario.hash,
-                     "units": len(opt.scenario.architecture.units), "cost": cost.to_dict(),
-                     "population_fraction": round(frac, 5), "population_fraction_2units": round(frac2, 5), "raids": raids})
+        rows.append(
+            {
+                "key": opt.key,
+                "label": opt.label,
+                "note": opt.note,
+                "scenario_hash": opt.scenario.hash,
+                "units": len(opt.scenario.architecture.units),
+                "cost": cost.to_dict(),
+                "population_fraction": round(frac, 5),
+                "population_fraction_2units": round(frac2, 5),
+                "raids": raids,
+            }
+        )
         if progress:
             progress(opt.key)
     base = next((r for r in rows if r["key"] == "baseline"), None)
@@ -208,12 +248,21 @@ def evaluate_options(catalog: Catalog, options: Sequence[Option], *, raid_sizes:
             for n, rr in r["raids"].items():
                 dc = r["cost"]["total"]["jpy"] - base["cost"]["total"]["jpy"]
                 dl = base["raids"][n]["expected_leakers"] - rr["expected_leakers"]
-                dv = 100 * (rr["expected_surviving_value_fraction"] - base["raids"][n]["expected_surviving_value_fraction"])
+                dv = 100 * (
+                    rr["expected_surviving_value_fraction"] - base["raids"][n]["expected_surviving_value_fraction"]
+                )
                 rr["jpy_per_leaker_avoided"] = round(dc / dl) if dl > 1e-9 and r is not base else None
                 rr["jpy_per_point_surviving_value"] = round(dc / dv) if dv > 1e-9 and r is not base else None
-    return TradeoffResult(rows=rows, raid_sizes=tuple(int(n) for n in raid_sizes), years=int(years_ or 0),
-                          price_year=int(price_year or 0), jpy_per_usd=float(rate or 0.0), seed=seed, trials=trials,
-                          samples=samples)
+    return TradeoffResult(
+        rows=rows,
+        raid_sizes=tuple(int(n) for n in raid_sizes),
+        years=int(years_ or 0),
+        price_year=int(price_year or 0),
+        jpy_per_usd=float(rate or 0.0),
+        seed=seed,
+        trials=trials,
+        samples=samples,
+    )
 
 
 def _ci95(x: np.ndarray) -> list[float]:
@@ -222,5 +271,12 @@ def _ci95(x: np.ndarray) -> list[float]:
     return [round(lo, 5), round(hi, 5)]
 
 
-__all__ = ["PAIRED_METRICS", "RAID_SIZES", "TradeoffResult", "evaluate_options", "pareto_front", "pareto_front_paired",
-           "raid_costs"]
+__all__ = [
+    "PAIRED_METRICS",
+    "RAID_SIZES",
+    "TradeoffResult",
+    "evaluate_options",
+    "pareto_front",
+    "pareto_front_paired",
+    "raid_costs",
+]

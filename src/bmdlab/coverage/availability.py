@@ -39,15 +39,16 @@ def defended_samples(cov: Coverage, on_station: NDArray[np.bool_]) -> NDArray[np
     out = np.empty((on.shape[0], c), dtype=bool)
     step = max(1, int(2e7 // max(t * c, 1)))
     for lo in range(0, on.shape[0], step):
-        m = on[lo:lo + step].astype(np.float32)
+        m = on[lo : lo + step].astype(np.float32)
         shots = (can @ m.T).reshape(t, c, -1)  # units on station with a shot, per threat, cell and sample
         ok = np.all((shots > 0) | ~reach[:, :, None], axis=0) & threatened[:, None]
-        out[lo:lo + step] = ok.T
+        out[lo : lo + step] = ok.T
     return out
 
 
-def coverage_over_availability(cov: Coverage, availability: NDArray[np.float64] | None = None, *,
-                               samples: int = DEFAULT_SAMPLES, seed: int = 0) -> dict[str, Any]:
+def coverage_over_availability(
+    cov: Coverage, availability: NDArray[np.float64] | None = None, *, samples: int = DEFAULT_SAMPLES, seed: int = 0
+) -> dict[str, Any]:
     """Shares of land and people defended over random availability of the units (JSON-ready).
 
     Parameters
@@ -76,16 +77,25 @@ def coverage_over_availability(cov: Coverage, availability: NDArray[np.float64] 
 
     def stats(x: NDArray[np.float64], full: float) -> dict[str, float]:
         m, lo, hi = mean_ci95(x)
-        return {"all_on_station": round(full, 4), "expected": round(m, 4), "expected_ci95": [round(lo, 4), round(hi, 4)],
-                "p05": round(float(np.percentile(x, 5)), 4), "median": round(float(np.median(x)), 4),
-                "p95": round(float(np.percentile(x, 95)), 4)}
+        return {
+            "all_on_station": round(full, 4),
+            "expected": round(m, 4),
+            "expected_ci95": [round(lo, 4), round(hi, 4)],
+            "p05": round(float(np.percentile(x, 5)), 4),
+            "median": round(float(np.median(x)), 4),
+            "p95": round(float(np.percentile(x, 95)), 4),
+        }
 
-    return {"samples": samples, "seed": seed, "land_fraction": stats(land, land_all),
-            "population_fraction": stats(people, people_all),
-            "availability": {d.name: float(x) for d, x in zip(cov.defenders, a)},
-            "expected_units_on_station": round(float(a.sum()), 3),
-            "definition": "units on station drawn independently with their availability; a cell is defended when every "
-                          "threat reaching it meets a unit on station with a shot"}
+    return {
+        "samples": samples,
+        "seed": seed,
+        "land_fraction": stats(land, land_all),
+        "population_fraction": stats(people, people_all),
+        "availability": {d.name: float(x) for d, x in zip(cov.defenders, a)},
+        "expected_units_on_station": round(float(a.sum()), 3),
+        "definition": "units on station drawn independently with their availability; a cell is defended when every "
+        "threat reaching it meets a unit on station with a shot",
+    }
 
 
 __all__ = ["DEFAULT_SAMPLES", "coverage_over_availability", "defended_samples"]

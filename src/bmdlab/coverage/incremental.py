@@ -30,8 +30,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import (LOCAL_SENSOR_RANGE, Coverage, ThreatCase, _window, _Window, candidates,
-                                      defender_shots, defenders_of, flown_batches, threat_cases)
+from bmdlab.coverage.national import (
+    LOCAL_SENSOR_RANGE,
+    Coverage,
+    ThreatCase,
+    _Window,
+    _window,
+    candidates,
+    defender_shots,
+    defenders_of,
+    flown_batches,
+    threat_cases,
+)
 from bmdlab.defense.engage import Defender, EngagementModel, Samples, Sensor, detection_time, sensors_against
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.sphere import EARTH_RADIUS, unit_vector
@@ -158,15 +168,24 @@ class CoverageCache:
         place = self.catalog.place(case.launch_area)
         la, lo = np.radians(place.lat.nominal), np.radians(place.lon.nominal)
         reach = np.zeros(len(grid), dtype=bool)
-        batches = [_Batch(idx=idx, samples=s, aim=aim, ok=ok) for idx, s, aim, ok in flown_batches(mis, la, lo, grid, case, reach)]
+        batches = [
+            _Batch(idx=idx, samples=s, aim=aim, ok=ok)
+            for idx, s, aim, ok in flown_batches(mis, la, lo, grid, case, reach)
+        ]
         return _Flight(batches=batches, reach=reach, launch=EARTH_RADIUS * unit_vector(la, lo))
 
-    def _ensure_flights(self, resolution_km: float, grid: LandGrid, cases: list[ThreatCase],
-                        progress: Callable[[ThreatCase], None] | None) -> None:
+    def _ensure_flights(
+        self,
+        resolution_km: float,
+        grid: LandGrid,
+        cases: list[ThreatCase],
+        progress: Callable[[ThreatCase], None] | None,
+    ) -> None:
         """Fly the cases not cached yet (in ``workers`` threads), then trim the cache to its budget."""
         missing = [c for c in dict.fromkeys(cases) if (resolution_km, c) not in self._flights]
         self.stats.flights_reused += len(set(cases)) - len(missing)
         if missing:
+
             def fly(case: ThreatCase) -> tuple[ThreatCase, _Flight]:
                 return case, self._fly(grid, case)
 
@@ -212,8 +231,14 @@ class CoverageCache:
 
     # -- coverage --------------------------------------------------------------------------------
 
-    def coverage(self, scenario: Scenario, resolution_km: float = 10.0, *, model: EngagementModel | None = None,
-                 progress: Callable[[ThreatCase], None] | None = None) -> Coverage:
+    def coverage(
+        self,
+        scenario: Scenario,
+        resolution_km: float = 10.0,
+        *,
+        model: EngagementModel | None = None,
+        progress: Callable[[ThreatCase], None] | None = None,
+    ) -> Coverage:
         """The scenario's :class:`~bmdlab.coverage.national.Coverage` on a ``resolution_km`` grid,
         equal to ``national_coverage(scenario, catalog, resolution_km, model=model)``.
 
@@ -223,8 +248,13 @@ class CoverageCache:
         with self._lock:
             return self._coverage(scenario, float(resolution_km), model, progress)
 
-    def _coverage(self, scenario: Scenario, res: float, model: EngagementModel | None,
-                  progress: Callable[[ThreatCase], None] | None) -> Coverage:
+    def _coverage(
+        self,
+        scenario: Scenario,
+        res: float,
+        model: EngagementModel | None,
+        progress: Callable[[ThreatCase], None] | None,
+    ) -> Coverage:
         cat = self.catalog
         grid = self.grid(res)
         defenders, sensors = defenders_of(scenario, cat, model)
@@ -275,13 +305,26 @@ class CoverageCache:
                         # trajectories whose network track time changed, keep the rest
                         rows, n = np.flatnonzero(hit[0] != net_sub), hit[1].copy()
                     if rows.size:
-                        own = self._track(fkey, b, batch, d.sensor, min_elev)[sub[rows]] \
-                            if _sensor_key(d.sensor) in in_network else None
+                        own = (
+                            self._track(fkey, b, batch, d.sensor, min_elev)[sub[rows]]
+                            if _sensor_key(d.sensor) in in_network
+                            else None
+                        )
                         # the columns are chosen from all of the unit's candidates (from_launch), as a
                         # from-scratch computation chooses them
-                        n[rows] = defender_shots(d, s, sub[rows], w, from_launch, net_sub[rows], own,
-                                                 track_delay=track_delay, kill_assessment=kill_assessment,
-                                                 min_elevation=min_elev, max_shots=max_shots)
+                        n[rows] = defender_shots(
+                            d,
+                            s,
+                            sub[rows],
+                            w,
+                            from_launch,
+                            net_sub[rows],
+                            own,
+                            track_delay=track_delay,
+                            kill_assessment=kill_assessment,
+                            min_elevation=min_elev,
+                            max_shots=max_shots,
+                        )
                         self._shots[skey] = (net_sub.copy(), n)
                         counts[0] += 1
                     else:
@@ -303,5 +346,13 @@ class CoverageCache:
             finally:
                 for fut in futures:
                     fut.cancel()
-        return Coverage(grid=grid, defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach,
-                        scenario=scenario.name, scenario_hash=scenario.hash, catalog_hash=cat.hash)
+        return Coverage(
+            grid=grid,
+            defenders=tuple(defenders),
+            threats=tuple(cases),
+            shots=shots,
+            reach=reach,
+            scenario=scenario.name,
+            scenario_hash=scenario.hash,
+            catalog_hash=cat.hash,
+        )

@@ -21,8 +21,19 @@ from numpy.typing import NDArray
 
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Missile
-from bmdlab.defense.engage import (DEFAULT_MODEL, Defender, EngagementModel, Samples, Sensor, detection_time, limit_kwargs,
-                                   make_defender, make_sensor, sample, sensors_against)
+from bmdlab.defense.engage import (
+    DEFAULT_MODEL,
+    Defender,
+    EngagementModel,
+    Samples,
+    Sensor,
+    detection_time,
+    limit_kwargs,
+    make_defender,
+    make_sensor,
+    sample,
+    sensors_against,
+)
 from bmdlab.defense.envelope import ground_distance, intercept_opportunities
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, unit_vector
@@ -68,16 +79,25 @@ class Coverage:
 
     def subset(self, defenders: NDArray[np.bool_], name: str | None = None) -> Coverage:
         """The same threats and grid with only some defenders."""
-        return Coverage(grid=self.grid, defenders=tuple(d for d, m in zip(self.defenders, defenders) if m),
-                        threats=self.threats, shots=self.shots[:, defenders, :], reach=self.reach,
-                        scenario=name or self.scenario, scenario_hash=self.scenario_hash, catalog_hash=self.catalog_hash)
+        return Coverage(
+            grid=self.grid,
+            defenders=tuple(d for d, m in zip(self.defenders, defenders) if m),
+            threats=self.threats,
+            shots=self.shots[:, defenders, :],
+            reach=self.reach,
+            scenario=name or self.scenario,
+            scenario_hash=self.scenario_hash,
+            catalog_hash=self.catalog_hash,
+        )
 
     def total_shots(self, defenders: NDArray[np.bool_] | None = None) -> NDArray[np.int64]:
         """Shot opportunities summed over (a subset of) defenders, shape (threats, cells)."""
         s = self.shots if defenders is None else self.shots[:, defenders, :]
         return s.sum(axis=1, dtype=np.int64)
 
-    def defended(self, defenders: NDArray[np.bool_] | None = None, threats: NDArray[np.bool_] | None = None) -> NDArray[np.bool_]:
+    def defended(
+        self, defenders: NDArray[np.bool_] | None = None, threats: NDArray[np.bool_] | None = None
+    ) -> NDArray[np.bool_]:
         """Worst case over (a subset of) threats: defended against every threat reaching the cell."""
         tot = self.total_shots(defenders)
         reach = self.reach
@@ -95,8 +115,9 @@ class Coverage:
         w = np.min(np.where(reach, tot, big), axis=0)
         return np.where(w == big, 0, w)
 
-    def fractions(self, defended: NDArray[np.bool_], threats: NDArray[np.bool_] | None = None,
-                  of: str = "all") -> tuple[float, float]:
+    def fractions(
+        self, defended: NDArray[np.bool_], threats: NDArray[np.bool_] | None = None, of: str = "all"
+    ) -> tuple[float, float]:
         """(land, population) fractions that are defended: of all the grid's land and people
         (``of='all'``, the default), or of the cells the threats reach (``of='threatened'``)."""
         if of not in ("all", "threatened"):
@@ -109,21 +130,31 @@ class Coverage:
         people = float(self.grid.population[defended & base].sum() / pop) if pop > 0 else 0.0
         return land, people
 
-    def breakdown(self, defended: NDArray[np.bool_], threats: NDArray[np.bool_] | None = None,
-                  cells: NDArray[np.bool_] | None = None) -> dict[str, dict[str, float]]:
+    def breakdown(
+        self,
+        defended: NDArray[np.bool_],
+        threats: NDArray[np.bool_] | None = None,
+        cells: NDArray[np.bool_] | None = None,
+    ) -> dict[str, dict[str, float]]:
         """Land [km^2], people and their fractions of (a subset of) the grid in three categories:
         ``defended``, ``threatened, not defended`` and ``not threatened`` (no threat reaches it)."""
         reach = (self.reach if threats is None else self.reach[threats]).any(axis=0)
         cells = np.ones(len(self.grid), dtype=bool) if cells is None else cells
         area, pop = self.grid.area_m2[cells].sum(), self.grid.population[cells].sum()
         out = {}
-        for name, mask in (("defended", defended & reach), ("threatened, not defended", reach & ~defended),
-                           ("not threatened", ~reach)):
+        for name, mask in (
+            ("defended", defended & reach),
+            ("threatened, not defended", reach & ~defended),
+            ("not threatened", ~reach),
+        ):
             m = mask & cells
             a, p = float(self.grid.area_m2[m].sum()), float(self.grid.population[m].sum())
-            out[name] = {"land_km2": round(a / 1e6, 1), "population": round(p),
-                         "land_fraction": round(a / area, 4) if area > 0 else 0.0,
-                         "population_fraction": round(p / pop, 4) if pop > 0 else 0.0}
+            out[name] = {
+                "land_km2": round(a / 1e6, 1),
+                "population": round(p),
+                "land_fraction": round(a / area, 4) if area > 0 else 0.0,
+                "population_fraction": round(p / pop, 4) if pop > 0 else 0.0,
+            }
         return out
 
 
@@ -139,13 +170,17 @@ def with_engagement_model(scenario: Scenario, model: EngagementModel | None) -> 
     """The scenario with its timeline's fly-out, engagement limits and RCS scale set from ``model``."""
     if model is None:
         return scenario
-    tl = scenario.timeline.model_copy(update={"flyout": model.flyout, "engagement_limits": sorted(model.limits),
-                                              "rcs_scale": model.rcs_scale})
+    tl = scenario.timeline.model_copy(
+        update={"flyout": model.flyout, "engagement_limits": sorted(model.limits), "rcs_scale": model.rcs_scale}
+    )
     return scenario.model_copy(update={"timeline": tl})
 
 
-def defenders_of(scenario: Scenario, catalog: Catalog, model: EngagementModel | None = None,
-                 ) -> tuple[list[Defender], list[Sensor]]:
+def defenders_of(
+    scenario: Scenario,
+    catalog: Catalog,
+    model: EngagementModel | None = None,
+) -> tuple[list[Defender], list[Sensor]]:
     """The scenario's units and stand-alone sensors, resolved against the catalog.
 
     The engagement model is the scenario timeline's (``flyout``, ``engagement_limits``) unless
@@ -156,15 +191,25 @@ def defenders_of(scenario: Scenario, catalog: Catalog, model: EngagementModel | 
     for i, u in enumerate(scenario.architecture.units):
         lat, lon = resolve_place(u.at, catalog)
         label = u.name or (u.at if isinstance(u.at, str) else f"{catalog.units[u.unit].name} {i + 1}")
-        d = make_defender(catalog, u.unit, lat, lon, name=label, interceptor=u.interceptor, inventory=u.inventory, model=model)
+        d = make_defender(
+            catalog, u.unit, lat, lon, name=label, interceptor=u.interceptor, inventory=u.inventory, model=model
+        )
         eng = scenario.engagement
         avail = eng.availability.get(u.name or "", eng.availability.get(u.unit, d.availability))
-        defenders.append(replace(d, fire_channels=eng.fire_channels.get(u.unit, d.fire_channels),
-                                 c2_time=eng.c2_time_s.get(u.unit, d.c2_time), availability=avail))
+        defenders.append(
+            replace(
+                d,
+                fire_channels=eng.fire_channels.get(u.unit, d.fire_channels),
+                c2_time=eng.c2_time_s.get(u.unit, d.c2_time),
+                availability=avail,
+            )
+        )
     sensors = []
     for s in scenario.architecture.sensors:
         lat, lon = resolve_place(s.at, catalog)
-        sensors.append(make_sensor(catalog, s.sensor, lat, lon, name=s.name or (s.at if isinstance(s.at, str) else None)))
+        sensors.append(
+            make_sensor(catalog, s.sensor, lat, lon, name=s.name or (s.at if isinstance(s.at, str) else None))
+        )
     return defenders, sensors
 
 
@@ -182,7 +227,9 @@ class _Window:
     """Where a batch of sampled trajectories is inside one altitude window (see :func:`_window`)."""
 
     reach_descent: np.ndarray  #: (n,) farthest ground distance from the aim point of a descent sample in the window [m]
-    reach_ascent: np.ndarray  #: (n,) farthest ground distance from the launch point of an ascent sample in the window [m]
+    reach_ascent: (
+        np.ndarray
+    )  #: (n,) farthest ground distance from the launch point of an ascent sample in the window [m]
     first_descent: int  #: first column at or after every trajectory's apogee
     end: int  #: one past the last column with a sample in the window
 
@@ -205,16 +252,29 @@ def _window(s: Samples, aim: np.ndarray, launch: np.ndarray, min_altitude: float
     cos_aim = np.einsum("nki,ni->nk", s.positions, aim / EARTH_RADIUS) / radius
     cos_launch = (s.positions @ (launch / EARTH_RADIUS)) / radius
     cols = np.flatnonzero(inside.any(axis=0))
-    return _Window(reach_descent=farthest(inside & descent, cos_aim), reach_ascent=farthest(inside & ~descent, cos_launch),
-                   first_descent=int(apogee_col.min()), end=int(cols[-1]) + 1 if cols.size else 0)
+    return _Window(
+        reach_descent=farthest(inside & descent, cos_aim),
+        reach_ascent=farthest(inside & ~descent, cos_launch),
+        first_descent=int(apogee_col.min()),
+        end=int(cols[-1]) + 1 if cols.size else 0,
+    )
 
 
-def engage_grid(missile: Missile, launch_lat_deg: float, launch_lon_deg: float, grid: LandGrid,
-                defenders: list[Defender], sensors: list[Sensor], threat: ThreatCase,
-                **kwargs) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+def engage_grid(
+    missile: Missile,
+    launch_lat_deg: float,
+    launch_lon_deg: float,
+    grid: LandGrid,
+    defenders: list[Defender],
+    sensors: list[Sensor],
+    threat: ThreatCase,
+    **kwargs,
+) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
     """Shot opportunities (defenders, cells) of one architecture against one threat at every cell:
     :func:`engage_grid_groups` with a single group (keyword arguments as there)."""
-    shots, reach = engage_grid_groups(missile, launch_lat_deg, launch_lon_deg, grid, [(defenders, sensors)], threat, **kwargs)
+    shots, reach = engage_grid_groups(
+        missile, launch_lat_deg, launch_lon_deg, grid, [(defenders, sensors)], threat, **kwargs
+    )
     return shots[0], reach
 
 
@@ -280,8 +340,18 @@ def engage_grid_groups(
                     continue
                 own = detected[id(d.sensor)][sub] if id(d.sensor) in detected else None
                 shots[g_i][d_i, idx[sub]] = defender_shots(
-                    d, s, sub, w, from_launch, network[sub], own, track_delay=track_delay, kill_assessment=kill_assessment,
-                    min_elevation=min_elevation, max_shots=max_shots)
+                    d,
+                    s,
+                    sub,
+                    w,
+                    from_launch,
+                    network[sub],
+                    own,
+                    track_delay=track_delay,
+                    kill_assessment=kill_assessment,
+                    min_elevation=min_elevation,
+                    max_shots=max_shots,
+                )
     return shots, reach
 
 
@@ -296,14 +366,16 @@ def flown_batches(mis: Missile, la: float, lo: float, grid: LandGrid, threat: Th
     idx_all = np.flatnonzero(reach)
     apogee = None if threat.apogee_km is None else threat.apogee_km * 1e3
     for start in range(0, idx_all.size, BATCH):
-        idx = idx_all[start:start + BATCH]
+        idx = idx_all[start : start + BATCH]
         traj = missile_trajectory(mis, la, lo, clat[idx], clon[idx], shape=threat.shape, apogee=apogee, strict=False)
         ok = np.isfinite(traj.flight_time)
         reach[idx[~ok]] = False
         yield idx, sample(traj), EARTH_RADIUS * unit_vector(clat[idx], clon[idx]), ok
 
 
-def candidates(d: Defender, w: _Window, aim: np.ndarray, launch: np.ndarray, ok: np.ndarray) -> tuple[NDArray[np.intp], bool]:
+def candidates(
+    d: Defender, w: _Window, aim: np.ndarray, launch: np.ndarray, ok: np.ndarray
+) -> tuple[NDArray[np.intp], bool]:
     """The trajectories of a batch that ``d`` may engage, and whether any of them may be engaged in ascent.
 
     A sample inside the defender's altitude window and within its range is a descent sample within
@@ -315,9 +387,20 @@ def candidates(d: Defender, w: _Window, aim: np.ndarray, launch: np.ndarray, ok:
     return sub, bool(near_launch[sub].any())
 
 
-def defender_shots(d: Defender, s: Samples, rows: NDArray[np.intp], w: _Window, from_launch: bool,
-                   network: NDArray[np.float64], own: NDArray[np.float64] | None, *, track_delay: float | None,
-                   kill_assessment: float, min_elevation: float, max_shots: int) -> NDArray[np.int64]:
+def defender_shots(
+    d: Defender,
+    s: Samples,
+    rows: NDArray[np.intp],
+    w: _Window,
+    from_launch: bool,
+    network: NDArray[np.float64],
+    own: NDArray[np.float64] | None,
+    *,
+    track_delay: float | None,
+    kill_assessment: float,
+    min_elevation: float,
+    max_shots: int,
+) -> NDArray[np.int64]:
     """Shot opportunities of ``d`` on the trajectories ``rows`` of a batch, given the network's track
     times on them and, if known, the defender's own radar's (else computed here).
 
@@ -335,8 +418,14 @@ def defender_shots(d: Defender, s: Samples, rows: NDArray[np.intp], w: _Window, 
     # (minus one: a neighbour for the velocity by differences; that column is ascent, out of range)
     first = 0 if from_launch else max(w.first_descent - 1, 0)
     n, _, _ = intercept_opportunities(
-        ss.times[:, first:], ss.positions[:, first:], ss.altitudes[:, first:], d.position, commit_time=commit,
-        kill_assessment=kill_assessment, max_shots=max_shots, **limit_kwargs(d),
+        ss.times[:, first:],
+        ss.positions[:, first:],
+        ss.altitudes[:, first:],
+        d.position,
+        commit_time=commit,
+        kill_assessment=kill_assessment,
+        max_shots=max_shots,
+        **limit_kwargs(d),
     )
     return n
 
@@ -347,30 +436,58 @@ def _engage_case(args: tuple) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]
     return engage_grid_groups(missile, lat, lon, grid, groups, case, **kwargs)
 
 
-def engage_cases(catalog: Catalog, grid: LandGrid, defenders: list[Defender], sensors: list[Sensor],
-                 cases: list[ThreatCase], timeline: Timeline, *, share_defender_tracks: bool = True,
-                 workers: int | None = None, progress: Callable[[ThreatCase], None] | None = None,
-                 ) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
+def engage_cases(
+    catalog: Catalog,
+    grid: LandGrid,
+    defenders: list[Defender],
+    sensors: list[Sensor],
+    cases: list[ThreatCase],
+    timeline: Timeline,
+    *,
+    share_defender_tracks: bool = True,
+    workers: int | None = None,
+    progress: Callable[[ThreatCase], None] | None = None,
+) -> tuple[NDArray[np.int8], NDArray[np.bool_]]:
     """Shots (threats, defenders, cells) and reach (threats, cells) for every threat case.
 
     Threat cases are independent; with ``workers > 1`` they run in a local process pool (default:
     one worker per CPU, at most the number of cases).
     """
-    shots, reach = engage_cases_groups(catalog, grid, [(defenders, sensors)], cases, timeline,
-                                       share_defender_tracks=share_defender_tracks, workers=workers, progress=progress)
+    shots, reach = engage_cases_groups(
+        catalog,
+        grid,
+        [(defenders, sensors)],
+        cases,
+        timeline,
+        share_defender_tracks=share_defender_tracks,
+        workers=workers,
+        progress=progress,
+    )
     return shots[0], reach
 
 
-def engage_cases_groups(catalog: Catalog, grid: LandGrid, groups: list[tuple[list[Defender], list[Sensor]]],
-                        cases: list[ThreatCase], timeline: Timeline, *, share_defender_tracks: bool = True,
-                        workers: int | None = None, progress: Callable[[ThreatCase], None] | None = None,
-                        ) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:
+def engage_cases_groups(
+    catalog: Catalog,
+    grid: LandGrid,
+    groups: list[tuple[list[Defender], list[Sensor]]],
+    cases: list[ThreatCase],
+    timeline: Timeline,
+    *,
+    share_defender_tracks: bool = True,
+    workers: int | None = None,
+    progress: Callable[[ThreatCase], None] | None = None,
+) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:
     """:func:`engage_cases` for several architectures at once (each group its own network), flying and
     sampling each threat's trajectories once for all of them."""
-    kwargs = dict(track_delay=timeline.track_delay_s, kill_assessment=timeline.kill_assessment_s,
-                  cue_latency=timeline.cue_latency_s, min_elevation=np.radians(timeline.min_elevation_deg),
-                  cueing=timeline.cueing and (any(bool(s) for _, s in groups) or share_defender_tracks),
-                  max_shots=timeline.max_shots, share_defender_tracks=share_defender_tracks)
+    kwargs = dict(
+        track_delay=timeline.track_delay_s,
+        kill_assessment=timeline.kill_assessment_s,
+        cue_latency=timeline.cue_latency_s,
+        min_elevation=np.radians(timeline.min_elevation_deg),
+        cueing=timeline.cueing and (any(bool(s) for _, s in groups) or share_defender_tracks),
+        max_shots=timeline.max_shots,
+        share_defender_tracks=share_defender_tracks,
+    )
     jobs = []
     for case in cases:
         place = catalog.place(case.launch_area)
@@ -399,9 +516,15 @@ def engage_cases_groups(catalog: Catalog, grid: LandGrid, groups: list[tuple[lis
     return shots, reach
 
 
-def national_coverages(scenarios: list[Scenario], catalog: Catalog, resolution_km: float = 5.0,
-                       progress: Callable[[ThreatCase], None] | None = None, grid: LandGrid | None = None,
-                       workers: int | None = None, model: EngagementModel | None = None) -> list[Coverage]:
+def national_coverages(
+    scenarios: list[Scenario],
+    catalog: Catalog,
+    resolution_km: float = 5.0,
+    progress: Callable[[ThreatCase], None] | None = None,
+    grid: LandGrid | None = None,
+    workers: int | None = None,
+    model: EngagementModel | None = None,
+) -> list[Coverage]:
     """:func:`national_coverage` of several architectures against one threat: when the scenarios share
     their threat cases and timeline, each threat's trajectories are flown and sampled once for all of
     them (the same answers as one call each, in a fraction of the time); otherwise one call each."""
@@ -411,20 +534,42 @@ def national_coverages(scenarios: list[Scenario], catalog: Catalog, resolution_k
     # the rest of the timeline (delays, shots, cueing) must be the same for one pass
     engagement = {"flyout", "engagement_limits", "rcs_scale"}
     same = all(c == cases[0] for c in cases) and all(
-        sc.timeline.model_dump(exclude=engagement) == scenarios[0].timeline.model_dump(exclude=engagement) for sc in scenarios)
+        sc.timeline.model_dump(exclude=engagement) == scenarios[0].timeline.model_dump(exclude=engagement)
+        for sc in scenarios
+    )
     if not same:
-        return [national_coverage(sc, catalog, grid=grid, workers=workers, model=model, progress=progress) for sc in scenarios]
+        return [
+            national_coverage(sc, catalog, grid=grid, workers=workers, model=model, progress=progress)
+            for sc in scenarios
+        ]
     groups = [defenders_of(sc, catalog, model) for sc in scenarios]
-    shots, reach = engage_cases_groups(catalog, grid, groups, cases[0], scenarios[0].timeline, workers=workers,
-                                       progress=progress)
-    return [Coverage(grid=grid, defenders=tuple(g[0]), threats=tuple(cases[0]), shots=sh, reach=reach,
-                     scenario=sc.name, scenario_hash=sc.hash, catalog_hash=catalog.hash)
-            for sc, g, sh in zip(scenarios, groups, shots)]
+    shots, reach = engage_cases_groups(
+        catalog, grid, groups, cases[0], scenarios[0].timeline, workers=workers, progress=progress
+    )
+    return [
+        Coverage(
+            grid=grid,
+            defenders=tuple(g[0]),
+            threats=tuple(cases[0]),
+            shots=sh,
+            reach=reach,
+            scenario=sc.name,
+            scenario_hash=sc.hash,
+            catalog_hash=catalog.hash,
+        )
+        for sc, g, sh in zip(scenarios, groups, shots)
+    ]
 
 
-def national_coverage(scenario: Scenario, catalog: Catalog, resolution_km: float = 5.0,
-                      progress: Callable[[ThreatCase], None] | None = None, grid: LandGrid | None = None,
-                      workers: int | None = None, model: EngagementModel | None = None) -> Coverage:
+def national_coverage(
+    scenario: Scenario,
+    catalog: Catalog,
+    resolution_km: float = 5.0,
+    progress: Callable[[ThreatCase], None] | None = None,
+    grid: LandGrid | None = None,
+    workers: int | None = None,
+    model: EngagementModel | None = None,
+) -> Coverage:
     """Coverage of Japan's land grid by the scenario's architecture against each of its threats.
 
     ``model`` overrides the scenario timeline's engagement model (fly-out and limits).
@@ -432,6 +577,16 @@ def national_coverage(scenario: Scenario, catalog: Catalog, resolution_km: float
     grid = land_grid(resolution_km) if grid is None else grid
     defenders, sensors = defenders_of(scenario, catalog, model)
     cases = threat_cases(scenario, catalog)
-    shots, reach = engage_cases(catalog, grid, defenders, sensors, cases, scenario.timeline, workers=workers, progress=progress)
-    return Coverage(grid=grid, defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach,
-                    scenario=scenario.name, scenario_hash=scenario.hash, catalog_hash=catalog.hash)
+    shots, reach = engage_cases(
+        catalog, grid, defenders, sensors, cases, scenario.timeline, workers=workers, progress=progress
+    )
+    return Coverage(
+        grid=grid,
+        defenders=tuple(defenders),
+        threats=tuple(cases),
+        shots=shots,
+        reach=reach,
+        scenario=scenario.name,
+        scenario_hash=scenario.hash,
+        catalog_hash=catalog.hash,
+    )

@@ -27,12 +27,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage, ThreatCase, defenders_of, engage_cases
-from bmdlab.defense.engage import (DEFAULT_MODEL, ENGAGEMENT_LIMITS, LEGACY_MODEL, EngagementModel,
-                                   interceptor_flyout, make_defender, make_sensor)
+from bmdlab.defense.engage import (
+    DEFAULT_MODEL,
+    ENGAGEMENT_LIMITS,
+    LEGACY_MODEL,
+    EngagementModel,
+    interceptor_flyout,
+    make_defender,
+    make_sensor,
+)
+from bmdlab.defense.envelope import ground_distance
 from bmdlab.defense.footprint import defended_footprint
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.region import country_grid
-from bmdlab.defense.envelope import ground_distance
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, initial_azimuth, unit_vector
 from bmdlab.scenario import Timeline, load_scenario
 
@@ -56,8 +63,17 @@ class FootprintCase(BaseModel):
     quote: str
     sources: list[str]
     context: str
-    kind: Literal["footprint-radius", "footprint-diameter", "footprint-ratio", "ships-needed", "national-ratio",
-                  "national-fraction", "region-fraction", "region-reach", "flyout-time"]
+    kind: Literal[
+        "footprint-radius",
+        "footprint-diameter",
+        "footprint-ratio",
+        "ships-needed",
+        "national-ratio",
+        "national-fraction",
+        "region-fraction",
+        "region-reach",
+        "flyout-time",
+    ]
     scored: bool = True
     system: str | None = None
     at: str | tuple[float, float] | None = None
@@ -135,18 +151,21 @@ def _footprint_area(ctx: _Context, case: FootprintCase, model: EngagementModel, 
     d = make_defender(cat, case.system, lat, lon, interceptor=interceptor, model=model)
     llat, llon = _point(cat, case.launch)
     cues = [make_sensor(cat, case.cue, lat, lon)] if case.cue else []
-    fp = defended_footprint(d, cat.missile(case.missile), case.missile, llat, llon, cue_sensors=cues,
-                            points_per_side=121)
+    fp = defended_footprint(
+        d, cat.missile(case.missile), case.missile, llat, llon, cue_sensors=cues, points_per_side=121
+    )
     return fp.area_m2
 
 
-def _japan_coverage(ctx: _Context, units: list[tuple[str, str, str | None]], missiles: list[str],
-                    model: EngagementModel) -> Coverage:
+def _japan_coverage(
+    ctx: _Context, units: list[tuple[str, str, str | None]], missiles: list[str], model: EngagementModel
+) -> Coverage:
     """Coverage of Japan's grid by units [(system, place, interceptor)] against the reference threats."""
     cat = ctx.catalog
     sc, sensors = ctx.reference
-    defenders = [make_defender(cat, system, *_point(cat, place), interceptor=ikey, model=model)
-                 for system, place, ikey in units]
+    defenders = [
+        make_defender(cat, system, *_point(cat, place), interceptor=ikey, model=model) for system, place, ikey in units
+    ]
     cases = [ThreatCase(a, m, "minimum-energy") for a in sc.threat.launch_areas for m in missiles]
     shots, reach = engage_cases(cat, ctx.japan(), defenders, sensors, cases, sc.timeline, share_defender_tracks=False)
     return Coverage(grid=ctx.japan(), defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach)
@@ -192,12 +211,25 @@ def _region(ctx: _Context, case: FootprintCase, model: EngagementModel) -> _Regi
     sector = None
     if case.sector is not None:
         tlat, tlon = _point(cat, case.toward)
-        off = np.abs((initial_azimuth(la, lo, grid.lat, grid.lon) - initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
-                      + np.pi) % (2 * np.pi) - np.pi)
+        off = np.abs(
+            (
+                initial_azimuth(la, lo, grid.lat, grid.lon)
+                - initial_azimuth(la, lo, np.radians(tlat), np.radians(tlon))
+                + np.pi
+            )
+            % (2 * np.pi)
+            - np.pi
+        )
         half = np.radians(case.sector_deg / 2)
         sector = off <= half if case.sector == "forward" else off >= np.pi - half
-    return _Region(cov=cov, defended=cov.defended(), lat=lat, lon=lon,
-                   distance_km=EARTH_RADIUS * central_angle(la, lo, grid.lat, grid.lon) / 1e3, in_sector=sector)
+    return _Region(
+        cov=cov,
+        defended=cov.defended(),
+        lat=lat,
+        lon=lon,
+        distance_km=EARTH_RADIUS * central_angle(la, lo, grid.lat, grid.lon) / 1e3,
+        in_sector=sector,
+    )
 
 
 def region_coverage(case_id: str, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL) -> Coverage:
@@ -208,8 +240,14 @@ def region_coverage(case_id: str, catalog: Catalog, model: EngagementModel = DEF
     return _region(_Context(catalog, 10.0), case, model).cov
 
 
-def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel = DEFAULT_MODEL, *,
-                  resolution_km: float = 20.0, _ctx: _Context | None = None) -> float:
+def evaluate_case(
+    case: FootprintCase,
+    catalog: Catalog,
+    model: EngagementModel = DEFAULT_MODEL,
+    *,
+    resolution_km: float = 20.0,
+    _ctx: _Context | None = None,
+) -> float:
     """The model's value of a case's quantity, in the case's unit.
 
     Parameters
@@ -234,7 +272,10 @@ def evaluate_case(case: FootprintCase, catalog: Catalog, model: EngagementModel 
         units = [(case.system, s, case.interceptor) for s in case.stations]
         cov = _japan_coverage(ctx, units, case.missiles, model)
         for n in range(1, len(units) + 1):
-            best = max(cov.fractions(cov.defended(_members(cov, c)), of="threatened")[0] for c in itertools.combinations(range(len(units)), n))
+            best = max(
+                cov.fractions(cov.defended(_members(cov, c)), of="threatened")[0]
+                for c in itertools.combinations(range(len(units)), n)
+            )
             if best >= case.target - 1e-9:
                 return float(n)
         return float("inf")
@@ -283,13 +324,21 @@ def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = Non
         for area in catalog.places_of("launch-area"):
             p = catalog.place(area)
             for m in case.missiles:
-                tr = missile_trajectory(catalog.missile(m), np.radians(p.lat.nominal), np.radians(p.lon.nominal),
-                                        grid.lat[undef], grid.lon[undef], strict=False)
+                tr = missile_trajectory(
+                    catalog.missile(m),
+                    np.radians(p.lat.nominal),
+                    np.radians(p.lon.nominal),
+                    grid.lat[undef],
+                    grid.lon[undef],
+                    strict=False,
+                )
                 low |= np.isfinite(tr.flight_time) & (tr.apogee < floor)
-        return (f"{case.country} extends {r.distance_km[sec].max():,.0f} km from the battery in this sector and the model "
-                f"defends {100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the "
-                f"undefended cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
-                f"{floor / 1e3:g} km floor.")
+        return (
+            f"{case.country} extends {r.distance_km[sec].max():,.0f} km from the battery in this sector and the model "
+            f"defends {100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the "
+            f"undefended cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
+            f"{floor / 1e3:g} km floor."
+        )
     if case.kind == "region-reach":
         r = _region(ctx, case, DEFAULT_MODEL)
         grid = r.cov.grid
@@ -299,8 +348,14 @@ def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = Non
         for area in catalog.places_of("launch-area"):
             p = catalog.place(area)
             for m in case.missiles:
-                tr = missile_trajectory(catalog.missile(m), np.radians(p.lat.nominal), np.radians(p.lon.nominal),
-                                        grid.lat[idx:idx + 1], grid.lon[idx:idx + 1], strict=False)
+                tr = missile_trajectory(
+                    catalog.missile(m),
+                    np.radians(p.lat.nominal),
+                    np.radians(p.lon.nominal),
+                    grid.lat[idx : idx + 1],
+                    grid.lon[idx : idx + 1],
+                    strict=False,
+                )
                 if not np.isfinite(tr.flight_time[0]):
                     continue
                 smp = sample(tr)
@@ -313,16 +368,24 @@ def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = Non
         nearest = min(d for _, d in passes)
         lo_w, hi_w = i_max.min_intercept_altitude.nominal, i_max.max_intercept_altitude.nominal
         inside = bool(((alts >= lo_w) & (alts <= hi_w)).any())
-        return (f"The missiles that reach the farthest defended point ({r.distance_km[idx]:,.0f} km away) pass "
-                f"{nearest:,.0f} km or more from the battery at {alts.min():,.0f}-{alts.max():,.0f} km altitude, "
-                f"{'inside' if inside else 'outside'} the interceptor's {lo_w:g}-{hi_w:g} km window"
-                + (": the geometry, not the interceptor's reach, sets how far behind it defends." if inside else "."))
+        return (
+            f"The missiles that reach the farthest defended point ({r.distance_km[idx]:,.0f} km away) pass "
+            f"{nearest:,.0f} km or more from the battery at {alts.min():,.0f}-{alts.max():,.0f} km altitude, "
+            f"{'inside' if inside else 'outside'} the interceptor's {lo_w:g}-{hi_w:g} km window"
+            + (": the geometry, not the interceptor's reach, sets how far behind it defends." if inside else ".")
+        )
     if case.kind == "footprint-diameter":
         lat, lon = _point(catalog, case.at)
         p = catalog.place(case.launch)
         mis = catalog.missile(case.missile)
-        tr = missile_trajectory(mis, np.radians(p.lat.nominal), np.radians(p.lon.nominal), np.radians([lat]), np.radians([lon]),
-                                strict=False)
+        tr = missile_trajectory(
+            mis,
+            np.radians(p.lat.nominal),
+            np.radians(p.lon.nominal),
+            np.radians([lat]),
+            np.radians([lon]),
+            strict=False,
+        )
         smp = sample(tr, k_flight=400)
         lo_w, hi_w = i_max.min_intercept_altitude.si(), i_max.max_intercept_altitude.si()
         desc = np.arange(smp.altitudes.shape[1]) >= np.argmax(smp.altitudes[0])
@@ -330,10 +393,12 @@ def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = Non
         t_in = smp.times[0, inside]
         pts = smp.positions[0, inside]
         ground = ground_distance(pts[0], pts[-1])
-        return (f"The {mis.name} RV descends through the {lo_w / 1e3:g}-{hi_w / 1e3:g} km window in {t_in[-1] - t_in[0]:.0f} s "
-                f"over {ground / 1e3:,.0f} km of ground track; a cued battery may intercept anywhere along it within its "
-                f"{i_max.max_range.nominal:g} km range, so the footprint stretches that far along the track. Kill-vehicle heating and seeker "
-                "performance against a fast RV are not modelled.")
+        return (
+            f"The {mis.name} RV descends through the {lo_w / 1e3:g}-{hi_w / 1e3:g} km window in {t_in[-1] - t_in[0]:.0f} s "
+            f"over {ground / 1e3:,.0f} km of ground track; a cued battery may intercept anywhere along it within its "
+            f"{i_max.max_range.nominal:g} km range, so the footprint stretches that far along the track. Kill-vehicle heating and seeker "
+            "performance against a fast RV are not modelled."
+        )
     return ""
 
 
@@ -370,15 +435,28 @@ class CaseResult:
 
     def to_dict(self) -> dict:
         c = self.case
-        return {"id": c.id, "title": c.title, "quantity": c.quantity, "unit": c.unit,
-                "published_low": c.published[0], "published_high": c.published[1], "quote": c.quote,
-                "sources": c.sources, "scored": c.scored, "model": _round(self.model_value),
-                "ratio": _round(self.ratio, 3), "within_tolerance": self.within_tolerance,
-                "tolerance_factor": TOLERANCE_FACTOR, "legacy_model": _round(self.variants["straight-line, no limits"]),
-                "legacy_ratio": _round(self.legacy_ratio, 3),
-                "variants": {k: _round(v) for k, v in self.variants.items()},
-                "model_span": None if self.span is None else [_round(self.span[0]), _round(self.span[1])],
-                "context": c.context, "detail": self.detail, "explanation": explain(self)}
+        return {
+            "id": c.id,
+            "title": c.title,
+            "quantity": c.quantity,
+            "unit": c.unit,
+            "published_low": c.published[0],
+            "published_high": c.published[1],
+            "quote": c.quote,
+            "sources": c.sources,
+            "scored": c.scored,
+            "model": _round(self.model_value),
+            "ratio": _round(self.ratio, 3),
+            "within_tolerance": self.within_tolerance,
+            "tolerance_factor": TOLERANCE_FACTOR,
+            "legacy_model": _round(self.variants["straight-line, no limits"]),
+            "legacy_ratio": _round(self.legacy_ratio, 3),
+            "variants": {k: _round(v) for k, v in self.variants.items()},
+            "model_span": None if self.span is None else [_round(self.span[0]), _round(self.span[1])],
+            "context": c.context,
+            "detail": self.detail,
+            "explanation": explain(self),
+        }
 
 
 def _round(x: float, digits: int = 2) -> float | None:
@@ -387,8 +465,7 @@ def _round(x: float, digits: int = 2) -> float | None:
 
 def variant_models() -> dict[str, EngagementModel]:
     """The engagement models a case is also run with, to tell which part of the model moves it."""
-    out = {"straight-line, no limits": LEGACY_MODEL,
-           "physical fly-out, no limits": EngagementModel(limits=frozenset())}
+    out = {"straight-line, no limits": LEGACY_MODEL, "physical fly-out, no limits": EngagementModel(limits=frozenset())}
     for lim in ENGAGEMENT_LIMITS:
         out[f"without {lim}"] = EngagementModel(limits=frozenset(ENGAGEMENT_LIMITS) - {lim})
     return out
@@ -413,23 +490,31 @@ def explain(r: CaseResult) -> str:
     pub = _fmt(lo, c.unit) if lo == hi else f"{_fmt(lo, c.unit)} to {_fmt(hi, c.unit)}"
     out = []
     if r.span is not None:
-        out.append(f"The model's fly-out takes {r.span[0]:.0f} to {r.span[1]:.0f} s to reach that altitude over those ground ranges"
-                   + (", which brackets the published time." if r.ratio == 1.0 else f"; the published {pub} lies outside."))
+        out.append(
+            f"The model's fly-out takes {r.span[0]:.0f} to {r.span[1]:.0f} s to reach that altitude over those ground ranges"
+            + (", which brackets the published time." if r.ratio == 1.0 else f"; the published {pub} lies outside.")
+        )
     elif r.ratio == 1.0:
         out.append(f"The model's {_fmt(r.model_value, c.unit)} is within the published {pub}.")
     else:
         word = "above" if r.ratio > 1 else "below"
-        out.append(f"The model's {_fmt(r.model_value, c.unit)} is {max(r.ratio, 1 / r.ratio):.2f} times {word} the published {pub}"
-                   + (f", within the factor {TOLERANCE_FACTOR:g} this check allows." if r.within_tolerance else "."))
+        out.append(
+            f"The model's {_fmt(r.model_value, c.unit)} is {max(r.ratio, 1 / r.ratio):.2f} times {word} the published {pub}"
+            + (f", within the factor {TOLERANCE_FACTOR:g} this check allows." if r.within_tolerance else ".")
+        )
     legacy = r.variants["straight-line, no limits"]
     phys = r.variants["physical fly-out, no limits"]
-    out.append(f"The earlier straight-line model without engagement limits gives {_fmt(legacy, c.unit)}"
-               f" ({_ratio_words(r.legacy_ratio)}); the physical fly-out alone gives {_fmt(phys, c.unit)}.")
+    out.append(
+        f"The earlier straight-line model without engagement limits gives {_fmt(legacy, c.unit)}"
+        f" ({_ratio_words(r.legacy_ratio)}); the physical fly-out alone gives {_fmt(phys, c.unit)}."
+    )
     moves = {k.removeprefix("without "): v for k, v in r.variants.items() if k.startswith("without ")}
     gaps = {k: abs(v - r.model_value) for k, v in moves.items() if np.isfinite(v) and np.isfinite(r.model_value)}
     big = max(gaps, key=gaps.get) if gaps else None
     if big is not None and gaps[big] > 1e-9 * max(1.0, abs(r.model_value)):
-        out.append(f"Of the engagement limits, {big} moves it most: without it the model gives {_fmt(moves[big], c.unit)}.")
+        out.append(
+            f"Of the engagement limits, {big} moves it most: without it the model gives {_fmt(moves[big], c.unit)}."
+        )
     else:
         out.append("No single engagement limit changes it.")
     if r.detail:
@@ -445,20 +530,32 @@ def _ratio_words(ratio: float) -> str:
     return f"{ratio:.2f} times the published figure"
 
 
-def check_case(case: FootprintCase, catalog: Catalog, *, resolution_km: float = 20.0,
-               _ctx: _Context | None = None) -> CaseResult:
+def check_case(
+    case: FootprintCase, catalog: Catalog, *, resolution_km: float = 20.0, _ctx: _Context | None = None
+) -> CaseResult:
     """Compute a case with the default model and with each part of the model switched off."""
     ctx = _ctx or _Context(catalog, resolution_km)
     value = evaluate_case(case, catalog, DEFAULT_MODEL, _ctx=ctx)
     variants = {name: evaluate_case(case, catalog, m, _ctx=ctx) for name, m in variant_models().items()}
     span = _flyout_span(case, catalog, DEFAULT_MODEL) if case.kind == "flyout-time" else None
     lo, hi = case.published
-    return CaseResult(case=case, model_value=value, ratio=ratio_to_band(value, lo, hi), variants=variants, span=span,
-                      detail=detail(case, catalog, _ctx=ctx))
+    return CaseResult(
+        case=case,
+        model_value=value,
+        ratio=ratio_to_band(value, lo, hi),
+        variants=variants,
+        span=span,
+        detail=detail(case, catalog, _ctx=ctx),
+    )
 
 
-def footprint_checks(catalog: Catalog, *, resolution_km: float = 20.0, ids: list[str] | None = None,
-                     progress: Callable[[FootprintCase], None] | None = None) -> list[CaseResult]:
+def footprint_checks(
+    catalog: Catalog,
+    *,
+    resolution_km: float = 20.0,
+    ids: list[str] | None = None,
+    progress: Callable[[FootprintCase], None] | None = None,
+) -> list[CaseResult]:
     """Every published case (or those named in ``ids``), checked."""
     cases = published_cases()
     if ids is not None:
@@ -478,19 +575,26 @@ def footprint_checks(catalog: Catalog, *, resolution_km: float = 20.0, ids: list
 
 def markdown_table(results: list[CaseResult], catalog_hash: str = "", version: str = "") -> str:
     """The validation table as Markdown (the file in ``docs/``)."""
-    lines = ["# Defended footprints against published figures", "",
-             f"Generated by `bmdlab check-footprints` (bmdlab {version}, catalog {catalog_hash}). A row is reproduced "
-             f"when the model is within a factor of {TOLERANCE_FACTOR:g} of the published figure; rows marked "
-             "'not scored' cite a figure whose text was not found.", "",
-             "| case | published | model | ratio | within 1.5x | earlier model | sources |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Defended footprints against published figures",
+        "",
+        f"Generated by `bmdlab check-footprints` (bmdlab {version}, catalog {catalog_hash}). A row is reproduced "
+        f"when the model is within a factor of {TOLERANCE_FACTOR:g} of the published figure; rows marked "
+        "'not scored' cite a figure whose text was not found.",
+        "",
+        "| case | published | model | ratio | within 1.5x | earlier model | sources |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         c = r.case
         lo, hi = c.published
         pub = _fmt(lo, c.unit) if lo == hi else f"{_fmt(lo, c.unit)}-{_fmt(hi, c.unit)}"
         model = _fmt(r.model_value, c.unit) if r.span is None else f"{r.span[0]:.0f}-{r.span[1]:.0f} s"
         ok = ("yes" if r.within_tolerance else "no") if c.scored else "not scored"
-        lines.append(f"| {c.title} | {pub} | {model} | {r.ratio:.2f} | {ok} | "
-                     f"{_fmt(r.variants['straight-line, no limits'], c.unit)} | {', '.join(f'`{s}`' for s in c.sources) or '-'} |")
+        lines.append(
+            f"| {c.title} | {pub} | {model} | {r.ratio:.2f} | {ok} | "
+            f"{_fmt(r.variants['straight-line, no limits'], c.unit)} | {', '.join(f'`{s}`' for s in c.sources) or '-'} |"
+        )
     lines += ["", "## Why they differ", ""]
     for r in results:
         lines += [f"**{r.case.title}.** {explain(r)} *Geometry:* {r.case.context}", ""]

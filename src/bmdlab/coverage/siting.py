@@ -39,8 +39,9 @@ class SitingResult:
     status: str
 
 
-def max_coverage(cover: NDArray[np.bool_], weight: NDArray[np.float64], k: int, time_limit: float = 60.0,
-                 mip_gap: float = 1e-4) -> SitingResult:
+def max_coverage(
+    cover: NDArray[np.bool_], weight: NDArray[np.float64], k: int, time_limit: float = 60.0, mip_gap: float = 1e-4
+) -> SitingResult:
     """Choose ``k`` of the candidate sites (columns of ``cover``) to maximise the weight covered.
 
     Parameters
@@ -74,8 +75,13 @@ def max_coverage(cover: NDArray[np.bool_], weight: NDArray[np.float64], k: int, 
     cons_k = LinearConstraint(csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(m)])), k, k)
     integrality = np.concatenate([np.ones(n_sites), np.zeros(m)])
     with quiet_native_stdout():
-        res = milp(c, constraints=[cons_cover, cons_k], integrality=integrality, bounds=Bounds(0.0, 1.0),
-                   options={"time_limit": time_limit, "mip_rel_gap": mip_gap, "disp": False})
+        res = milp(
+            c,
+            constraints=[cons_cover, cons_k],
+            integrality=integrality,
+            bounds=Bounds(0.0, 1.0),
+            options={"time_limit": time_limit, "mip_rel_gap": mip_gap, "disp": False},
+        )
     if res.x is None:
         raise BmdlabError(f"the siting problem found no solution ({res.message})")
     x = res.x[:n_sites]

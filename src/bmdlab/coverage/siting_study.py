@@ -29,8 +29,9 @@ def candidate_sites(spacing_km: float) -> tuple[np.ndarray, np.ndarray]:
     return g.lat_deg[on_land], g.lon_deg[on_land]
 
 
-def candidate_coverage(catalog: Catalog, system: str, scenario: Scenario, resolution_km: float,
-                       candidate_spacing_km: float, progress=None) -> Coverage:
+def candidate_coverage(
+    catalog: Catalog, system: str, scenario: Scenario, resolution_km: float, candidate_spacing_km: float, progress=None
+) -> Coverage:
     """Shot opportunities of a unit of ``system`` at every candidate site against the scenario's threats.
 
     Each candidate uses only its own sensor and the scenario's stand-alone cueing sensors (the
@@ -41,13 +42,25 @@ def candidate_coverage(catalog: Catalog, system: str, scenario: Scenario, resolu
     if lat.size == 0:
         raise BmdlabError(f"--candidate-spacing-km: no candidate site on land at {candidate_spacing_km:g} km spacing")
     model = engagement_model(scenario)
-    cands = [make_defender(catalog, system, la, lo, name=f"candidate {i}", model=model) for i, (la, lo) in enumerate(zip(lat, lon))]
+    cands = [
+        make_defender(catalog, system, la, lo, name=f"candidate {i}", model=model)
+        for i, (la, lo) in enumerate(zip(lat, lon))
+    ]
     _, sensors = defenders_of(scenario, catalog)
     cases = threat_cases(scenario, catalog)
-    shots, reach = engage_cases(catalog, grid, cands, sensors, cases, scenario.timeline,
-                                share_defender_tracks=False, progress=progress)
-    return Coverage(grid=grid, defenders=tuple(cands), threats=tuple(cases), shots=shots, reach=reach,
-                    scenario=scenario.name, scenario_hash=scenario.hash, catalog_hash=catalog.hash)
+    shots, reach = engage_cases(
+        catalog, grid, cands, sensors, cases, scenario.timeline, share_defender_tracks=False, progress=progress
+    )
+    return Coverage(
+        grid=grid,
+        defenders=tuple(cands),
+        threats=tuple(cases),
+        shots=shots,
+        reach=reach,
+        scenario=scenario.name,
+        scenario_hash=scenario.hash,
+        catalog_hash=catalog.hash,
+    )
 
 
 def cover_matrix(cov: Coverage) -> np.ndarray:
@@ -90,11 +103,20 @@ class SitingResult:
     coverage: Coverage
 
 
-def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: int | None = None,
-                   population_target: float | None = None, land_target: float | None = None,
-                   objective: str = "population", resolution_km: float = 10.0,
-                   candidate_spacing_km: float = 30.0, area: str = "all",
-                   progress: Callable[[ThreatCase], None] | None = None) -> SitingResult:
+def optimise_sites(
+    catalog: Catalog,
+    system: str,
+    scenario: Scenario,
+    *,
+    count: int | None = None,
+    population_target: float | None = None,
+    land_target: float | None = None,
+    objective: str = "population",
+    resolution_km: float = 10.0,
+    candidate_spacing_km: float = 30.0,
+    area: str = "all",
+    progress: Callable[[ThreatCase], None] | None = None,
+) -> SitingResult:
     """Best sites for ``count`` units, or the smallest count reaching a population or land target.
 
     ``objective`` is what the MILP maximises: the ``population`` or the ``land`` area defended (a
@@ -132,13 +154,21 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
     out = {
         "system": system,
         "count": int(len(chosen)),
-        "sites": [{"lat": round(float(np.degrees(cov.defenders[j].lat)), 4), "lon": round(float(np.degrees(cov.defenders[j].lon)), 4)} for j in chosen],
+        "sites": [
+            {
+                "lat": round(float(np.degrees(cov.defenders[j].lat)), 4),
+                "lon": round(float(np.degrees(cov.defenders[j].lon)), 4),
+            }
+            for j in chosen
+        ],
         "objective": objective,
         "population_fraction": round(pop_frac, 4),
         "land_fraction": round(land_frac, 4),
         "fractions_of": "all of Japan" if area == "all" else "the land and people the threats reach",
         "threatened_land_fraction": round(float(cov.grid.area_m2[threatened].sum() / cov.grid.area_m2.sum()), 4),
-        "threatened_population_fraction": round(float(cov.grid.population[threatened].sum() / cov.grid.population.sum()), 4),
+        "threatened_population_fraction": round(
+            float(cov.grid.population[threatened].sum() / cov.grid.population.sum()), 4
+        ),
         "objective_bound_fraction": round(res.bound / total, 4) if total else 0.0,
         "gap": round(res.gap, 6),
         "solver": "scipy.optimize.milp (HiGHS)",
@@ -154,7 +184,14 @@ def optimise_sites(catalog: Catalog, system: str, scenario: Scenario, *, count: 
         "seconds": round(time.perf_counter() - t0, 2),
         "catalog_hash": catalog.hash,
     }
-    sub = Coverage(grid=cov.grid, defenders=tuple(cov.defenders[j] for j in chosen), threats=cov.threats,
-                   shots=cov.shots[:, chosen, :], reach=cov.reach, scenario=cov.scenario,
-                   scenario_hash=cov.scenario_hash, catalog_hash=cov.catalog_hash)
+    sub = Coverage(
+        grid=cov.grid,
+        defenders=tuple(cov.defenders[j] for j in chosen),
+        threats=cov.threats,
+        shots=cov.shots[:, chosen, :],
+        reach=cov.reach,
+        scenario=cov.scenario,
+        scenario_hash=cov.scenario_hash,
+        catalog_hash=cov.catalog_hash,
+    )
     return SitingResult(summary=out, coverage=sub)

@@ -27,8 +27,14 @@ def _breakdown(cov: Coverage, attr: str) -> list[dict[str, Any]]:
         sel = np.array([getattr(t, attr) == key for t in cov.threats])
         land, pop = cov.fractions(cov.defended(threats=sel), threats=sel, of="threatened")
         reach = cov.reach[sel].any(axis=0)
-        rows.append({attr: key, "land_fraction_of_reach": round(land, 4), "population_fraction_of_reach": round(pop, 4),
-                     "reach_land_fraction": round(float(cov.grid.area_m2[reach].sum() / cov.grid.area_m2.sum()), 4)})
+        rows.append(
+            {
+                attr: key,
+                "land_fraction_of_reach": round(land, 4),
+                "population_fraction_of_reach": round(pop, 4),
+                "reach_land_fraction": round(float(cov.grid.area_m2[reach].sum() / cov.grid.area_m2.sum()), 4),
+            }
+        )
     return rows
 
 
@@ -41,13 +47,20 @@ def region_table(cov: Coverage, defended: np.ndarray) -> list[dict[str, Any]]:
     rows = []
     for r, name in enumerate(REGION_NAMES):
         cells = region == r
-        rows.append({"region": name, "land_km2": round(float(cov.grid.area_m2[cells].sum()) / 1e6, 1),
-                     "population": round(float(cov.grid.population[cells].sum())),
-                     **{k.replace(", ", "_").replace(" ", "_"): v for k, v in cov.breakdown(defended, cells=cells).items()}})
+        rows.append(
+            {
+                "region": name,
+                "land_km2": round(float(cov.grid.area_m2[cells].sum()) / 1e6, 1),
+                "population": round(float(cov.grid.population[cells].sum())),
+                **{k.replace(", ", "_").replace(" ", "_"): v for k, v in cov.breakdown(defended, cells=cells).items()},
+            }
+        )
     return rows
 
 
-def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, unit_contributions: bool = True) -> dict[str, Any]:
+def coverage_summary(
+    cov: Coverage, cities: list[dict[str, Any]] | None = None, unit_contributions: bool = True
+) -> dict[str, Any]:
     """JSON-ready summary: worst-case fractions and the breakdowns the CLI and the report show."""
     defended = cov.defended()
     land, pop = cov.fractions(defended)
@@ -73,16 +86,29 @@ def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, 
         sel = np.zeros(len(cov.threats), bool)
         sel[t_i] = True
         la, po = cov.fractions(cov.defended(threats=sel), threats=sel, of="threatened")
-        out["per_threat"].append({"launch_area": t.launch_area, "missile": t.missile, "shape": t.shape,
-                                  "apogee_km": t.apogee_km, "land_fraction_of_reach": round(la, 4),
-                                  "population_fraction_of_reach": round(po, 4),
-                                  "threatened_land_km2": round(float(cov.grid.area_m2[cov.reach[t_i]].sum()) / 1e6, 1)})
+        out["per_threat"].append(
+            {
+                "launch_area": t.launch_area,
+                "missile": t.missile,
+                "shape": t.shape,
+                "apogee_km": t.apogee_km,
+                "land_fraction_of_reach": round(la, 4),
+                "population_fraction_of_reach": round(po, 4),
+                "threatened_land_km2": round(float(cov.grid.area_m2[cov.reach[t_i]].sum()) / 1e6, 1),
+            }
+        )
     if cities:
         idx = nearest_cells(cov, np.array([c["lat"] for c in cities]), np.array([c["lon"] for c in cities]))
         worst = cov.worst_shots()
         out["cities"] = [
-            {"name": c["name"], "population": c["population"], "lat": c["lat"], "lon": c["lon"],
-             "defended": bool(defended[i]), "shot_opportunities": int(worst[i])}
+            {
+                "name": c["name"],
+                "population": c["population"],
+                "lat": c["lat"],
+                "lon": c["lon"],
+                "defended": bool(defended[i]),
+                "shot_opportunities": int(worst[i]),
+            }
             for c, i in zip(cities, idx)
         ]
     units = []
@@ -91,9 +117,15 @@ def coverage_summary(cov: Coverage, cities: list[dict[str, Any]] | None = None, 
         only = np.zeros(n_def, bool)
         only[d_i] = True
         la_alone, po_alone = cov.fractions(cov.defended(defenders=only))
-        row = {"name": d.name, "system": d.unit, "interceptor": d.interceptor,
-               "lat": round(float(np.degrees(d.lat)), 4), "lon": round(float(np.degrees(d.lon)), 4),
-               "land_fraction_alone": round(la_alone, 4), "population_fraction_alone": round(po_alone, 4)}
+        row = {
+            "name": d.name,
+            "system": d.unit,
+            "interceptor": d.interceptor,
+            "lat": round(float(np.degrees(d.lat)), 4),
+            "lon": round(float(np.degrees(d.lon)), 4),
+            "land_fraction_alone": round(la_alone, 4),
+            "population_fraction_alone": round(po_alone, 4),
+        }
         if unit_contributions:
             others = ~only
             la_wo, po_wo = cov.fractions(cov.defended(defenders=others)) if others.any() else (0.0, 0.0)

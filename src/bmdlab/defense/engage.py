@@ -15,8 +15,13 @@ from numpy.typing import NDArray
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Interceptor, Missile
 from bmdlab.defense.envelope import intercept_opportunities, radar_visible
-from bmdlab.defense.flyout import (FLYOUT_MODELS, FlyoutFan, FlyoutParameters, StraightLineFlyout,
-                                   check_flyout_model, flyout_fan)
+from bmdlab.defense.flyout import (
+    FlyoutFan,
+    FlyoutParameters,
+    StraightLineFlyout,
+    check_flyout_model,
+    flyout_fan,
+)
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS, initial_azimuth, unit_vector
 from bmdlab.trajectory.ballistic import Trajectory
@@ -107,7 +112,9 @@ class Sensor:
         """
         if rcs is None or self.reference_rcs is None:
             return self
-        return replace(self, detection_range=self.detection_range * (rcs / self.reference_rcs) ** 0.25, reference_rcs=rcs)
+        return replace(
+            self, detection_range=self.detection_range * (rcs / self.reference_rcs) ** 0.25, reference_rcs=rcs
+        )
 
     def facing(self, lat: float, lon: float) -> Sensor:
         """This radar with its sector facing a point (lat, lon [rad]); unchanged for a 360 deg radar."""
@@ -140,7 +147,9 @@ class Defender:
     sensor: Sensor
     reaction_time: float | None = None  #: detection to launch decision from the catalog [s]
     launch_interval: float = 0.0  #: shortest time between two launches [s] (0: no limit)
-    flyout: FlyoutFan | StraightLineFlyout | None = None  #: fly-out model; None: straight line from burnout speed and time
+    flyout: FlyoutFan | StraightLineFlyout | None = (
+        None  #: fly-out model; None: straight line from burnout speed and time
+    )
     min_flight_time: float = 0.0  #: launch to the earliest intercept [s]
     max_crossing_angle: float | None = None  #: hit-to-kill crossing-angle limit [rad]; None: no limit
     min_closing_speed: float = 0.0  #: hit-to-kill closing-speed limit [m/s]
@@ -174,9 +183,11 @@ class Defender:
 
 def _check_limit_values(i: Interceptor, key: str) -> None:
     """One-line errors for engagement-limit values that would silently switch a limit off or forbid every shot."""
-    checks = [("min_flight_time", lambda x: x >= 0, "must be >= 0 s"),
-              ("max_crossing_angle", lambda x: 0 < x <= np.pi, "must be in (0, 180] deg"),
-              ("min_closing_speed", lambda x: x >= 0, "must be >= 0")]
+    checks = [
+        ("min_flight_time", lambda x: x >= 0, "must be >= 0 s"),
+        ("max_crossing_angle", lambda x: 0 < x <= np.pi, "must be in (0, 180] deg"),
+        ("min_closing_speed", lambda x: x >= 0, "must be >= 0"),
+    ]
     for f, ok, what in checks:
         v = getattr(i, f)
         if v is not None and not ok(v.si()):
@@ -190,14 +201,20 @@ def make_sensor(catalog: Catalog, key: str, lat_deg: float, lon_deg: float, name
         raise BmdlabError(f"sensor {key}: reference_rcs must be > 0 m2")
     if not 0 < s.field_of_view.si() <= 2.0 * np.pi + 1e-9:
         raise BmdlabError(f"sensor {key}: field_of_view must be in (0, 360] deg")
-    return Sensor(name=name or s.name, key=key, lat=np.radians(lat_deg), lon=np.radians(lon_deg),
-                  detection_range=s.range_ballistic.si(),
-                  reference_rcs=None if s.reference_rcs is None else s.reference_rcs.si(),
-                  field_of_view=min(s.field_of_view.si(), 2.0 * np.pi))
+    return Sensor(
+        name=name or s.name,
+        key=key,
+        lat=np.radians(lat_deg),
+        lon=np.radians(lon_deg),
+        detection_range=s.range_ballistic.si(),
+        reference_rcs=None if s.reference_rcs is None else s.reference_rcs.si(),
+        field_of_view=min(s.field_of_view.si(), 2.0 * np.pi),
+    )
 
 
-def sensors_against(sensors, missile: Missile | None, model: EngagementModel = DEFAULT_MODEL,
-                    launch: tuple[float, float] | None = None) -> list[Sensor]:
+def sensors_against(
+    sensors, missile: Missile | None, model: EngagementModel = DEFAULT_MODEL, launch: tuple[float, float] | None = None
+) -> list[Sensor]:
     """Stand-alone sensors with their ranges against ``missile`` (when ``track-rcs`` is on) and their
     sectors facing the ``launch`` point (lat, lon [rad]; when ``field-of-view`` is on)."""
     out = [s.against(model.threat_rcs(missile)) for s in sensors]
@@ -214,8 +231,10 @@ def flyout_parameters(interceptor: Interceptor, key: str, *, min_elevation: bool
     i = interceptor
     for f in _FLYOUT_FIELDS:
         if getattr(i, f) is None:
-            raise BmdlabError(f"interceptor {key}: {f} is missing; add it to the catalog (with its source) "
-                              f"or use the straight-line fly-out")
+            raise BmdlabError(
+                f"interceptor {key}: {f} is missing; add it to the catalog (with its source) "
+                f"or use the straight-line fly-out"
+            )
     if i.stages:
         burn = tuple(st.burn_time.si() for st in i.stages)
         share = tuple(st.delta_v_share.nominal for st in i.stages)
@@ -224,15 +243,22 @@ def flyout_parameters(interceptor: Interceptor, key: str, *, min_elevation: bool
     total = sum(share)
     try:
         return FlyoutParameters(
-            burnout_speed=i.burnout_speed.si(), stage_burn_times=burn, stage_shares=tuple(s / total for s in share),
-            mass_ratio=i.mass_ratio.nominal, launch_mass=i.launch_mass.si(), diameter=i.diameter.si(),
+            burnout_speed=i.burnout_speed.si(),
+            stage_burn_times=burn,
+            stage_shares=tuple(s / total for s in share),
+            mass_ratio=i.mass_ratio.nominal,
+            launch_mass=i.launch_mass.si(),
+            diameter=i.diameter.si(),
             drag_coefficient=i.drag_coefficient.nominal,
-            min_elevation=i.min_launch_elevation.si() if min_elevation else 0.0)
+            min_elevation=i.min_launch_elevation.si() if min_elevation else 0.0,
+        )
     except ValueError as exc:
         raise BmdlabError(f"interceptor {key}: {exc}") from None
 
 
-def interceptor_flyout(catalog: Catalog, key: str, model: EngagementModel = DEFAULT_MODEL) -> FlyoutFan | StraightLineFlyout:
+def interceptor_flyout(
+    catalog: Catalog, key: str, model: EngagementModel = DEFAULT_MODEL
+) -> FlyoutFan | StraightLineFlyout:
     """The fly-out of a catalog interceptor under an engagement model (fans are cached)."""
     i = catalog.interceptors[key]
     for f in ("max_range", "max_intercept_altitude"):
@@ -246,13 +272,23 @@ def interceptor_flyout(catalog: Catalog, key: str, model: EngagementModel = DEFA
     try:
         return flyout_fan(p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si())
     except ValueError as exc:  # e.g. drag too large for the burnout speed: the catalog values cannot fly
-        raise BmdlabError(f"interceptor {key}: {exc}; check its burnout_speed, burn_time, launch_mass, diameter and "
-                          "drag_coefficient in the catalog") from None
+        raise BmdlabError(
+            f"interceptor {key}: {exc}; check its burnout_speed, burn_time, launch_mass, diameter and "
+            "drag_coefficient in the catalog"
+        ) from None
 
 
-def make_defender(catalog: Catalog, unit: str, lat_deg: float, lon_deg: float, *, name: str | None = None,
-                  interceptor: str | None = None, inventory: int | None = None,
-                  model: EngagementModel = DEFAULT_MODEL) -> Defender:
+def make_defender(
+    catalog: Catalog,
+    unit: str,
+    lat_deg: float,
+    lon_deg: float,
+    *,
+    name: str | None = None,
+    interceptor: str | None = None,
+    inventory: int | None = None,
+    model: EngagementModel = DEFAULT_MODEL,
+) -> Defender:
     """A catalog unit at a place given in degrees (the edge where degrees become radians)."""
     u = catalog.units[unit]
     ikey = interceptor or u.interceptor
@@ -310,8 +346,9 @@ def sample(traj: Trajectory, k_flight: int = 80, k_terminal: int = 60, terminal_
     return Samples(times=t, positions=pos, altitudes=alt)
 
 
-def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk: int = 24,
-                   before: FloatArray | None = None) -> FloatArray:
+def detection_time(
+    samples: Samples, sensor: Sensor, min_elevation: float, chunk: int = 24, before: FloatArray | None = None
+) -> FloatArray:
     """First sample time at which the sensor sees each trajectory (inf if never). [s]
 
     Sample times increase along each row (as :func:`sample` makes them), so the samples are scanned
@@ -334,8 +371,15 @@ def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk
             t, p, a = times[:, cols], pos[:, cols], alt[:, cols]
         else:
             t, p, a = times[rows, cols], pos[rows, cols], alt[rows, cols]
-        vis = radar_visible(sensor.position, p, sensor.detection_range, min_elevation, target_radius=EARTH_RADIUS + a,
-                            boresight=sensor.boresight, half_width=sensor.half_width)
+        vis = radar_visible(
+            sensor.position,
+            p,
+            sensor.detection_range,
+            min_elevation,
+            target_radius=EARTH_RADIUS + a,
+            boresight=sensor.boresight,
+            half_width=sensor.half_width,
+        )
         seen = vis.any(axis=1)
         first = np.min(np.where(vis[seen], t[seen], np.inf), axis=1) if seen.any() else np.empty(0)
         idx = np.flatnonzero(seen) if rows is None else rows[seen]
@@ -357,15 +401,33 @@ def detection_time(samples: Samples, sensor: Sensor, min_elevation: float, chunk
 def limit_kwargs(d: Defender) -> dict:
     """The keyword arguments of :func:`~bmdlab.defense.envelope.intercept_opportunities` a defender sets."""
     sector = (d.sensor.position, d.sensor.boresight, d.sensor.half_width) if d.sensor.boresight is not None else None
-    return dict(flyout=d.flyout, min_altitude=d.min_altitude, max_altitude=d.max_altitude, max_range=d.max_range,
-                min_flight_time=d.min_flight_time, max_crossing_angle=d.max_crossing_angle,
-                min_closing_speed=d.min_closing_speed, sector=sector)
+    return dict(
+        flyout=d.flyout,
+        min_altitude=d.min_altitude,
+        max_altitude=d.max_altitude,
+        max_range=d.max_range,
+        min_flight_time=d.min_flight_time,
+        max_crossing_angle=d.max_crossing_angle,
+        min_closing_speed=d.min_closing_speed,
+        sector=sector,
+    )
 
 
-def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_sensors: list[Sensor] = (),
-                       track_delay: float | None, kill_assessment: float, cue_latency: float, min_elevation: float,
-                       cueing: bool = True, max_shots: int = 2, return_first: bool = False,
-                       missile: Missile | None = None, launch: tuple[float, float] | None = None):
+def shot_opportunities(
+    samples: Samples,
+    defenders: list[Defender],
+    *,
+    cue_sensors: list[Sensor] = (),
+    track_delay: float | None,
+    kill_assessment: float,
+    cue_latency: float,
+    min_elevation: float,
+    cueing: bool = True,
+    max_shots: int = 2,
+    return_first: bool = False,
+    missile: Missile | None = None,
+    launch: tuple[float, float] | None = None,
+):
     """Sequential shot opportunities of each defender against each trajectory, shape (defenders, n).
 
     With ``cueing`` the defenders share tracks: each may commit on the earliest detection by any
@@ -392,8 +454,14 @@ def shot_opportunities(samples: Samples, defenders: list[Defender], *, cue_senso
         detect = own[i] if network is None else np.minimum(own[i], network)
         commit = detect + d.delay(track_delay)
         shots, first, last, late = intercept_opportunities(
-            samples.times, samples.positions, samples.altitudes, d.position,
-            commit_time=commit, kill_assessment=kill_assessment, max_shots=max_shots, return_last_launch=True,
+            samples.times,
+            samples.positions,
+            samples.altitudes,
+            d.position,
+            commit_time=commit,
+            kill_assessment=kill_assessment,
+            max_shots=max_shots,
+            return_last_launch=True,
             **limit_kwargs(d),
         )
         out[i] = shots

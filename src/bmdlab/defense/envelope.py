@@ -134,9 +134,16 @@ def azimuth_offset(observer: ArrayLike, target: ArrayLike, boresight: float) -> 
     return np.abs((az - boresight + np.pi) % (2.0 * np.pi) - np.pi)
 
 
-def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLike,
-                  min_elevation: float = 0.0, target_radius: ArrayLike | None = None, *,
-                  boresight: float | None = None, half_width: float = np.pi) -> NDArray[np.bool_]:
+def radar_visible(
+    radar: ArrayLike,
+    target: ArrayLike,
+    detection_range: ArrayLike,
+    min_elevation: float = 0.0,
+    target_radius: ArrayLike | None = None,
+    *,
+    boresight: float | None = None,
+    half_width: float = np.pi,
+) -> NDArray[np.bool_]:
     """Whether a radar sees a target: within range and above its horizon.
 
     Parameters
@@ -164,14 +171,19 @@ def radar_visible(radar: ArrayLike, target: ArrayLike, detection_range: ArrayLik
         up = np.sum(rel * radar, axis=-1) / np.linalg.norm(radar, axis=-1)
     rng = np.asarray(detection_range, float)
     sin_min = np.sin(min_elevation)
-    seen = (d2 <= rng * rng) & (up >= 0.0 if sin_min == 0.0 else (up >= 0.0) & (up * up >= d2 * sin_min * sin_min)) \
-        if min_elevation >= 0 else (d2 <= rng * rng) & (up >= np.sqrt(d2) * sin_min)
+    seen = (
+        (d2 <= rng * rng) & (up >= 0.0 if sin_min == 0.0 else (up >= 0.0) & (up * up >= d2 * sin_min * sin_min))
+        if min_elevation >= 0
+        else (d2 <= rng * rng) & (up >= np.sqrt(d2) * sin_min)
+    )
     if boresight is not None and half_width < np.pi and radar.ndim == 1:
         seen &= azimuth_offset(radar, tgt, boresight) <= half_width
     return seen
 
 
-def horizon_range(radar_height: ArrayLike, target_altitude: ArrayLike, earth_radius: float = EARTH_RADIUS) -> FloatArray:
+def horizon_range(
+    radar_height: ArrayLike, target_altitude: ArrayLike, earth_radius: float = EARTH_RADIUS
+) -> FloatArray:
     """Line-of-sight range to the horizon between a radar and a target above a sphere. [m]
 
     .. math:: R = \\sqrt{(R_e+h_r)^2 - R_e^2} + \\sqrt{(R_e+h_t)^2 - R_e^2}
@@ -192,8 +204,13 @@ def ground_distance(a: ArrayLike, b: ArrayLike) -> FloatArray:
     return EARTH_RADIUS * np.arccos(cosang)
 
 
-def crossing_geometry(positions: ArrayLike, threat_velocity: ArrayLike, launcher: ArrayLike,
-                      interceptor_speed: ArrayLike, path_angle: ArrayLike) -> tuple[FloatArray, FloatArray]:
+def crossing_geometry(
+    positions: ArrayLike,
+    threat_velocity: ArrayLike,
+    launcher: ArrayLike,
+    interceptor_speed: ArrayLike,
+    path_angle: ArrayLike,
+) -> tuple[FloatArray, FloatArray]:
     """Crossing angle and closing speed of an interceptor meeting a threat at given points.
 
     The interceptor flies in the vertical plane through its launcher and the point, away from the

@@ -141,9 +141,18 @@ class FlyoutParameters:
     def __post_init__(self):
         checks = [
             ("burnout_speed", self.burnout_speed > 0, "must be > 0"),
-            ("stage burn times", len(self.stage_burn_times) > 0 and all(t > 0 for t in self.stage_burn_times), "must all be > 0"),
-            ("stage shares", len(self.stage_shares) == len(self.stage_burn_times) and all(s > 0 for s in self.stage_shares)
-             and abs(sum(self.stage_shares) - 1.0) < 1e-6, "must be > 0, one per stage, and sum to 1"),
+            (
+                "stage burn times",
+                len(self.stage_burn_times) > 0 and all(t > 0 for t in self.stage_burn_times),
+                "must all be > 0",
+            ),
+            (
+                "stage shares",
+                len(self.stage_shares) == len(self.stage_burn_times)
+                and all(s > 0 for s in self.stage_shares)
+                and abs(sum(self.stage_shares) - 1.0) < 1e-6,
+                "must be > 0, one per stage, and sum to 1",
+            ),
             ("mass_ratio", self.mass_ratio > 1.0, "must be > 1"),
             ("launch_mass", self.launch_mass > 0, "must be > 0"),
             ("diameter", self.diameter > 0, "must be > 0"),
@@ -161,13 +170,27 @@ class FlyoutParameters:
 
     def key(self) -> str:
         """A hash of the parameters: the fan cache key."""
-        text = json.dumps([self.burnout_speed, self.stage_burn_times, self.stage_shares, self.mass_ratio,
-                           self.launch_mass, self.diameter, self.drag_coefficient, self.min_elevation])
+        text = json.dumps(
+            [
+                self.burnout_speed,
+                self.stage_burn_times,
+                self.stage_shares,
+                self.mass_ratio,
+                self.launch_mass,
+                self.diameter,
+                self.drag_coefficient,
+                self.min_elevation,
+            ]
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _thrust_acceleration(t: float, p: FlyoutParameters, delta_v: FloatArray, t_step: float | None = None,
-                         ) -> tuple[FloatArray, FloatArray]:
+def _thrust_acceleration(
+    t: float,
+    p: FlyoutParameters,
+    delta_v: FloatArray,
+    t_step: float | None = None,
+) -> tuple[FloatArray, FloatArray]:
     """Thrust acceleration [m/s^2] and ideal velocity gained so far [m/s] at time ``t`` after launch.
 
     ``t_step`` (the middle of the integration step) decides which stage burns, so that the
@@ -232,8 +255,13 @@ def _plane_to_flight(x: FloatArray, y: FloatArray, vx: FloatArray, vy: FloatArra
     return EARTH_RADIUS * np.arctan2(x, y), r - EARTH_RADIUS, speed, gamma
 
 
-def integrate_flyout(p: FlyoutParameters, elevation: ArrayLike, times: ArrayLike, *, delta_v: ArrayLike | None = None,
-                     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def integrate_flyout(
+    p: FlyoutParameters,
+    elevation: ArrayLike,
+    times: ArrayLike,
+    *,
+    delta_v: ArrayLike | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Point-mass fly-outs at given launch elevations, sampled at given times (RK4 between them).
 
     Parameters
@@ -257,7 +285,9 @@ def integrate_flyout(p: FlyoutParameters, elevation: ArrayLike, times: ArrayLike
     """
     dv = calibrated_delta_v(p) if delta_v is None else delta_v
     t = np.asarray(times, float)
-    out = np.stack(list(_flyout_states(p, np.atleast_1d(np.asarray(elevation, float)), np.asarray(dv, float), t)), axis=-1)
+    out = np.stack(
+        list(_flyout_states(p, np.atleast_1d(np.asarray(elevation, float)), np.asarray(dv, float), t)), axis=-1
+    )
     ground, alt, speed, gamma = _plane_to_flight(*out)
     # once back on the ground (after the first second of flight), the rest of the samples are gone
     landed = np.maximum.accumulate((alt < 0.0) & (t > 1.0), axis=-1)
@@ -408,7 +438,11 @@ class StraightLineFlyout:
         """Speed [m/s] and flight-path angle above the local horizontal at the point [rad]."""
         d, elev = self._chord(ground_range, altitude)
         t = flyout_time(d, self.burnout_speed, self.burn_time)
-        speed = self.burnout_speed * np.minimum(t / self.burn_time, 1.0) if self.burn_time > 0 else np.full_like(d, self.burnout_speed)
+        speed = (
+            self.burnout_speed * np.minimum(t / self.burn_time, 1.0)
+            if self.burn_time > 0
+            else np.full_like(d, self.burnout_speed)
+        )
         return speed, elev - np.asarray(ground_range, float) / EARTH_RADIUS
 
 
@@ -424,8 +458,14 @@ def _refine(a: FloatArray, n: int, axis: int) -> FloatArray:
     return np.concatenate([mid.reshape((-1,) + a.shape[1:]), a[-1:]], axis=0)
 
 
-def build_fan(p: FlyoutParameters, *, max_ground_range: float, max_altitude: float,
-              cells: tuple[int, int] = FAN_CELLS, elevations: int = 121) -> FlyoutFan:
+def build_fan(
+    p: FlyoutParameters,
+    *,
+    max_ground_range: float,
+    max_altitude: float,
+    cells: tuple[int, int] = FAN_CELLS,
+    elevations: int = 121,
+) -> FlyoutFan:
     """Integrate the fly-outs of an interceptor and keep the earliest arrival in each cell.
 
     Parameters
@@ -459,7 +499,7 @@ def build_fan(p: FlyoutParameters, *, max_ground_range: float, max_altitude: flo
             g, alt, _, _ = _plane_to_flight(*s)
             if np.all((g > 1.02 * max_ground_range) | (alt > 1.02 * max_altitude) | (alt < 0.0)):
                 break
-    times = times[:len(states)]
+    times = times[: len(states)]
     x, h, v, gam = _plane_to_flight(*np.stack(states, axis=-1))  # (j, k)
     landed = np.maximum.accumulate((h < 0.0) & (times > 1.0), axis=-1)
     x, h = np.where(landed, np.nan, x).astype(np.float32), np.where(landed, np.nan, h).astype(np.float32)
@@ -492,9 +532,16 @@ def build_fan(p: FlyoutParameters, *, max_ground_range: float, max_altitude: flo
     speed = np.full(nx * nh, np.nan)
     angle = np.full(nx * nh, np.nan)
     speed[flat[first]], angle[flat[first]] = at(v), at(gam)
-    fan = FlyoutFan(dx=dx, dh=dh, time=time.reshape(nx, nh), speed=speed.reshape(nx, nh),
-                    path_angle=angle.reshape(nx, nh), burn_time=p.burn_time, key=p.key(),
-                    build_seconds=_time.perf_counter() - t_start)
+    fan = FlyoutFan(
+        dx=dx,
+        dh=dh,
+        time=time.reshape(nx, nh),
+        speed=speed.reshape(nx, nh),
+        path_angle=angle.reshape(nx, nh),
+        burn_time=p.burn_time,
+        key=p.key(),
+        build_seconds=_time.perf_counter() - t_start,
+    )
     for a in (fan.time, fan.speed, fan.path_angle):
         a.setflags(write=False)
     return fan

@@ -49,7 +49,9 @@ class Footprint:
 
     @property
     def distance_m(self) -> NDArray[np.float64]:
-        return EARTH_RADIUS * central_angle(self.defender.lat, self.defender.lon, np.radians(self.lat_deg), np.radians(self.lon_deg))
+        return EARTH_RADIUS * central_angle(
+            self.defender.lat, self.defender.lon, np.radians(self.lat_deg), np.radians(self.lon_deg)
+        )
 
 
 def default_extent(defender: Defender) -> float:
@@ -121,13 +123,29 @@ def defended_footprint(
         traj = missile_trajectory(missile, la, lo, lat[ok], lon[ok], shape=shape, apogee=apogee, strict=False)
         good = np.isfinite(traj.flight_time)
         s = sample(traj)
-        got = shot_opportunities(s, [defender], cue_sensors=list(cue_sensors), track_delay=track_delay,
-                                 kill_assessment=kill_assessment, cue_latency=cue_latency,
-                                 min_elevation=min_elevation, cueing=bool(cue_sensors), max_shots=max_shots,
-                                 missile=missile, launch=(la, lo))[0]
+        got = shot_opportunities(
+            s,
+            [defender],
+            cue_sensors=list(cue_sensors),
+            track_delay=track_delay,
+            kill_assessment=kill_assessment,
+            cue_latency=cue_latency,
+            min_elevation=min_elevation,
+            cueing=bool(cue_sensors),
+            max_shots=max_shots,
+            missile=missile,
+            launch=(la, lo),
+        )[0]
         shots[np.flatnonzero(ok)] = np.where(good, got, 0)
     return Footprint(
-        defender=defender, missile=missile_key, launch_lat_deg=launch_lat_deg, launch_lon_deg=launch_lon_deg,
-        shape=shape, lat_deg=np.degrees(lat), lon_deg=np.degrees(lon), shots=shots,
-        cell_area_m2=spacing**2, spacing_m=spacing,
+        defender=defender,
+        missile=missile_key,
+        launch_lat_deg=launch_lat_deg,
+        launch_lon_deg=launch_lon_deg,
+        shape=shape,
+        lat_deg=np.degrees(lat),
+        lon_deg=np.degrees(lon),
+        shots=shots,
+        cell_area_m2=spacing**2,
+        spacing_m=spacing,
     )

@@ -90,16 +90,25 @@ class RaidOdds:
     shots_per_object: float
 
 
-def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int | list[int], *, reliability: float = 1.0,
-              missile_reliability: float = 1.0, doctrine: str = "salvo", decoys: int = 0,
-              discrimination: float = 1.0, interceptors: int | None = None) -> RaidOdds:
+def raid_odds(
+    missiles: int,
+    sspk: float | list[float],
+    shots_per_missile: int | list[int],
+    *,
+    reliability: float = 1.0,
+    missile_reliability: float = 1.0,
+    doctrine: str = "salvo",
+    decoys: int = 0,
+    discrimination: float = 1.0,
+    interceptors: int | None = None,
+) -> RaidOdds:
     """P(zero leakers), expected leakers and interceptors used for a raid (Wilkening 2000).
 
     ``sspk`` and ``shots_per_missile`` may be lists (one entry per layer). With ``interceptors``
     the inventory caps the shots: it is spread evenly over every engaged object (missiles and
     undiscriminated decoys), first layer first.
     """
-    for k in (shots_per_missile if isinstance(shots_per_missile, (list, tuple)) else [shots_per_missile]):
+    for k in shots_per_missile if isinstance(shots_per_missile, (list, tuple)) else [shots_per_missile]:
         if not 0 <= k <= MAX_SHOTS:  # before NumPy sees a 30-digit integer
             raise BmdlabError(f"shots_per_missile: {k} must be from 0 to {MAX_SHOTS} per layer")
     if interceptors is not None and not 0 <= interceptors <= MAX_INTERCEPTORS:
@@ -120,9 +129,17 @@ def raid_odds(missiles: int, sspk: float | list[float], shots_per_missile: int |
         pk_more = float(kill_probability(sspk_l[0], base + 1, reliability)[()])
         leak = missile_reliability * ((1 - extra_frac) * (1 - pk_base) + extra_frac * (1 - pk_more))
         pk = 1.0 - leak / missile_reliability if missile_reliability > 0 else 1.0
-        fired = float(min(interceptors, objects * per_object)) if doctrine == "salvo" else float(
-            objects * ((1 - extra_frac) * expected_shots_fired(sspk_l[0], base, reliability, doctrine)
-                       + extra_frac * expected_shots_fired(sspk_l[0], base + 1, reliability, doctrine)))
+        fired = (
+            float(min(interceptors, objects * per_object))
+            if doctrine == "salvo"
+            else float(
+                objects
+                * (
+                    (1 - extra_frac) * expected_shots_fired(sspk_l[0], base, reliability, doctrine)
+                    + extra_frac * expected_shots_fired(sspk_l[0], base + 1, reliability, doctrine)
+                )
+            )
+        )
         shots_obj = per_object
     else:
         pk = float(kill_probability(sspk_l, shots_l, reliability)[()])
@@ -155,9 +172,16 @@ def common_mode_beta(mean: float, correlation: float) -> tuple[float, float]:
     return mean * k, (1.0 - mean) * k
 
 
-def raid_odds_common_mode(missiles: int, sspk: float, shots_per_missile: int, *, correlation: float,
-                          reliability: float = 1.0, missile_reliability: float = 1.0,
-                          doctrine: str = "salvo") -> RaidOdds:
+def raid_odds_common_mode(
+    missiles: int,
+    sspk: float,
+    shots_per_missile: int,
+    *,
+    correlation: float,
+    reliability: float = 1.0,
+    missile_reliability: float = 1.0,
+    doctrine: str = "salvo",
+) -> RaidOdds:
     """:func:`raid_odds` for one layer whose shots fail together: in each raid the per-shot kill
     probability :math:`P` is drawn once from a beta distribution with mean ``reliability x sspk`` and
     shot-to-shot correlation ``correlation`` (:func:`common_mode_beta`), and the shots are independent
@@ -171,18 +195,40 @@ def raid_odds_common_mode(missiles: int, sspk: float, shots_per_missile: int, *,
     from scipy import stats
 
     if correlation == 0.0:
-        return raid_odds(missiles, sspk, shots_per_missile, reliability=reliability,
-                         missile_reliability=missile_reliability, doctrine=doctrine)
-    _check(missiles, np.atleast_1d(float(sspk)), np.atleast_1d(int(shots_per_missile)), reliability,
-           missile_reliability, 0, 1.0, None)
+        return raid_odds(
+            missiles,
+            sspk,
+            shots_per_missile,
+            reliability=reliability,
+            missile_reliability=missile_reliability,
+            doctrine=doctrine,
+        )
+    _check(
+        missiles,
+        np.atleast_1d(float(sspk)),
+        np.atleast_1d(int(shots_per_missile)),
+        reliability,
+        missile_reliability,
+        0,
+        1.0,
+        None,
+    )
     mean = float(sspk) * float(reliability)
     if not 0.0 < mean < 1.0:  # a certain kill or miss has no spread to share
-        return raid_odds(missiles, sspk, shots_per_missile, reliability=reliability,
-                         missile_reliability=missile_reliability, doctrine=doctrine)
+        return raid_odds(
+            missiles,
+            sspk,
+            shots_per_missile,
+            reliability=reliability,
+            missile_reliability=missile_reliability,
+            doctrine=doctrine,
+        )
     dist = stats.beta(*common_mode_beta(mean, correlation))
 
     def at(p: float) -> RaidOdds:
-        return raid_odds(missiles, float(p), shots_per_missile, missile_reliability=missile_reliability, doctrine=doctrine)
+        return raid_odds(
+            missiles, float(p), shots_per_missile, missile_reliability=missile_reliability, doctrine=doctrine
+        )
 
     def avg(f) -> float:
         return float(dist.expect(f, epsabs=1e-10, epsrel=1e-8, limit=500))
@@ -190,11 +236,15 @@ def raid_odds_common_mode(missiles: int, sspk: float, shots_per_missile: int, *,
     e = avg(lambda p: at(p).expected_leakers)
     second = avg(lambda p: at(p).leakers_sd ** 2 + at(p).expected_leakers ** 2)
     engaged = missiles * missile_reliability
-    return RaidOdds(missiles=missiles, kill_probability=1.0 - e / engaged if engaged else 1.0,
-                    p_zero_leakers=avg(lambda p: at(p).p_zero_leakers), expected_leakers=e,
-                    leakers_sd=float(np.sqrt(max(second - e * e, 0.0))),
-                    expected_interceptors=avg(lambda p: at(p).expected_interceptors),
-                    shots_per_object=float(shots_per_missile))
+    return RaidOdds(
+        missiles=missiles,
+        kill_probability=1.0 - e / engaged if engaged else 1.0,
+        p_zero_leakers=avg(lambda p: at(p).p_zero_leakers),
+        expected_leakers=e,
+        leakers_sd=float(np.sqrt(max(second - e * e, 0.0))),
+        expected_interceptors=avg(lambda p: at(p).expected_interceptors),
+        shots_per_object=float(shots_per_missile),
+    )
 
 
 #: Bounds of the closed forms' inputs (far above any raid; they keep every product finite).
@@ -214,8 +264,11 @@ def _check(missiles, sspk, shots, reliability, missile_reliability, decoys, disc
         raise BmdlabError("sspk: kill probabilities must lie in [0, 1]")
     if np.any(shots < 0):
         raise BmdlabError("shots_per_missile: must be >= 0")
-    for name, val in (("reliability", reliability), ("missile_reliability", missile_reliability),
-                      ("discrimination", discrimination)):
+    for name, val in (
+        ("reliability", reliability),
+        ("missile_reliability", missile_reliability),
+        ("discrimination", discrimination),
+    ):
         if not (0.0 <= val <= 1.0):
             raise BmdlabError(f"{name}: {val:g} must lie in [0, 1]")
     if decoys < 0:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from bmdlab.catalog import Catalog
-from bmdlab.engagement.raid import DEFAULT_MEMORY_BUDGET, RaidPlan, _Streams, _ON_STATION, unit_keys
+from bmdlab.engagement.raid import _ON_STATION, DEFAULT_MEMORY_BUDGET, RaidPlan, _Streams, unit_keys
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import mean_ci95
 from bmdlab.scenario import CampaignSpec, Scenario, WaveSpec
@@ -64,10 +64,17 @@ class CampaignResult:
 
     def to_dict(self) -> dict[str, Any]:
         mean, lo, hi = mean_ci95(self.leakers_per_trial)
-        return {**self.meta, "trials": self.trials, "seed": self.seed, "doctrine": self.doctrine,
-                "waves": self.waves, "run_out_h": self.run_out_h,
-                "total_expected_leakers": round(mean, 4), "total_expected_leakers_ci95": [round(lo, 4), round(hi, 4)],
-                "total_missiles": int(sum(w["missiles"] for w in self.waves))}
+        return {
+            **self.meta,
+            "trials": self.trials,
+            "seed": self.seed,
+            "doctrine": self.doctrine,
+            "waves": self.waves,
+            "run_out_h": self.run_out_h,
+            "total_expected_leakers": round(mean, 4),
+            "total_expected_leakers_ci95": [round(lo, 4), round(hi, 4)],
+            "total_missiles": int(sum(w["missiles"] for w in self.waves)),
+        }
 
 
 def repeated_waves(waves: int, every_h: float, missiles: int) -> CampaignSpec:
@@ -79,10 +86,19 @@ def repeated_waves(waves: int, every_h: float, missiles: int) -> CampaignSpec:
     return CampaignSpec(waves=[WaveSpec(at_h=i * every_h, missiles=missiles) for i in range(waves)])
 
 
-def run_campaign(scenario: Scenario, catalog: Catalog, *, campaign: CampaignSpec | None = None, trials: int = 4000,
-                 seed: int = 0, doctrine: str | None = None, capacity: bool | None = None,
-                 availability: float | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                 progress: Callable[[int, int], None] | None = None) -> CampaignResult:
+def run_campaign(
+    scenario: Scenario,
+    catalog: Catalog,
+    *,
+    campaign: CampaignSpec | None = None,
+    trials: int = 4000,
+    seed: int = 0,
+    doctrine: str | None = None,
+    capacity: bool | None = None,
+    availability: float | None = None,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    progress: Callable[[int, int], None] | None = None,
+) -> CampaignResult:
     """Run a campaign of raid waves against the scenario's architecture (see the module docstring).
 
     ``campaign`` defaults to the scenario's ``campaign:`` section. ``doctrine``, ``capacity`` and
@@ -93,8 +109,10 @@ def run_campaign(scenario: Scenario, catalog: Catalog, *, campaign: CampaignSpec
 
     campaign = campaign if campaign is not None else scenario.campaign
     if campaign is None:
-        raise BmdlabError(f"scenario '{scenario.name}' has no campaign; add a 'campaign:' section with waves, "
-                          "or give --waves and --every-h")
+        raise BmdlabError(
+            f"scenario '{scenario.name}' has no campaign; add a 'campaign:' section with waves, "
+            "or give --waves and --every-h"
+        )
     if scenario.raid is None:
         raise BmdlabError(f"scenario '{scenario.name}' has no raid; a campaign scales its salvos")
     for k in campaign.reserve:
@@ -155,35 +173,66 @@ def run_campaign(scenario: Scenario, catalog: Catalog, *, campaign: CampaignSpec
             run_out[:, k] = np.where(np.isinf(run_out[:, k]) & none_ready, wave.at_h, run_out[:, k])
         plan = plan_for(wave.missiles)
         if wave.missiles > 0:
-            out, tally, _ = run_scenario_raid(scenario, catalog, missiles=wave.missiles, trials=trials, seed=seed,
-                                              doctrine=doctrine, plan=plan, memory_budget=memory_budget, keep_trials=True,
-                                              capacity=capacity, availability=availability, inventory=mag, on_station=on,
-                                              wave=w_i + 1, keep_magazines=True)
+            out, tally, _ = run_scenario_raid(
+                scenario,
+                catalog,
+                missiles=wave.missiles,
+                trials=trials,
+                seed=seed,
+                doctrine=doctrine,
+                plan=plan,
+                memory_budget=memory_budget,
+                keep_trials=True,
+                capacity=capacity,
+                availability=availability,
+                inventory=mag,
+                on_station=on,
+                wave=w_i + 1,
+                keep_magazines=True,
+            )
             doctrine_used = out["doctrine"]
             leakers = tally.extra["leakers_per_trial"]
             mag_end = tally.extra["magazines_end"].astype(np.int64)
             ci = out["expected_leakers_ci95"]
-            row = {"wave": w_i + 1, "at_h": wave.at_h, "missiles": wave.missiles,
-                   "expected_leakers": out["expected_leakers"], "expected_leakers_ci95": ci,
-                   "p_zero_leakers": out["p_zero_leakers"], "interceptors_expended": out["interceptors_expended_total"]}
+            row = {
+                "wave": w_i + 1,
+                "at_h": wave.at_h,
+                "missiles": wave.missiles,
+                "expected_leakers": out["expected_leakers"],
+                "expected_leakers_ci95": ci,
+                "p_zero_leakers": out["p_zero_leakers"],
+                "interceptors_expended": out["interceptors_expended_total"],
+            }
         else:
             leakers, mag_end = np.zeros(trials, dtype=np.int32), mag
-            row = {"wave": w_i + 1, "at_h": wave.at_h, "missiles": 0, "expected_leakers": 0.0,
-                   "expected_leakers_ci95": [0.0, 0.0], "p_zero_leakers": 1.0, "interceptors_expended": 0.0}
+            row = {
+                "wave": w_i + 1,
+                "at_h": wave.at_h,
+                "missiles": 0,
+                "expected_leakers": 0.0,
+                "expected_leakers_ci95": [0.0, 0.0],
+                "p_zero_leakers": 1.0,
+                "interceptors_expended": 0.0,
+            }
         fired = mag_end < mag
         last_fired = np.where(fired, t, last_fired)
         mag = mag_end
         total += leakers
-        row.update({"units_on_station_mean": round(float(on.sum(axis=1).mean()), 3),
-                    "rounds_ready_at_start_mean": round(float(ready.mean()), 3),
-                    "rounds_left_mean": round(float((mag * on).sum(axis=1).mean()), 3),
-                    "reserve_left_mean": {k: round(float(reserve[:, i].mean()), 3) for i, k in enumerate(types)}})
+        row.update(
+            {
+                "units_on_station_mean": round(float(on.sum(axis=1).mean()), 3),
+                "rounds_ready_at_start_mean": round(float(ready.mean()), 3),
+                "rounds_left_mean": round(float((mag * on).sum(axis=1).mean()), 3),
+                "reserve_left_mean": {k: round(float(reserve[:, i].mean()), 3) for i, k in enumerate(types)},
+            }
+        )
         # ships at or below the threshold leave for port after the wave, if the reserve can reload them
         for d in np.flatnonzero(sea):
             leave = on[:, d] & (mag[:, d] <= campaign.leave_station_below) & (reserve[:, type_of[d]] > 0)
             if leave.any():
-                away_until[:, d] = np.where(leave, t + 2 * transit_s[d] + (0.0 if np.isinf(reload_s[d]) else reload_s[d]),
-                                            away_until[:, d])
+                away_until[:, d] = np.where(
+                    leave, t + 2 * transit_s[d] + (0.0 if np.isinf(reload_s[d]) else reload_s[d]), away_until[:, d]
+                )
                 _take(mag, reserve, d, type_of[d], full[d], leave)  # loaded in port, usable when back
         rows.append(row)
         if progress is not None:
@@ -192,20 +241,40 @@ def run_campaign(scenario: Scenario, catalog: Catalog, *, campaign: CampaignSpec
     for k, name in enumerate(types):
         never = np.isinf(run_out[:, k])
         run = run_out[~never, k]
-        run_out_h[name] = {"share_of_trials_within_campaign": round(float((~never).mean()), 5),
-                           "median_h": _median_h(run_out[:, k]),
-                           "p05_h": float(np.percentile(run, 5)) if run.size else None,
-                           "p95_h": float(np.percentile(run, 95)) if run.size else None}
-    meta = {"scenario": scenario.name, "scenario_hash": scenario.hash, "catalog_hash": catalog.hash,
-            "reserve": {k: int(campaign.reserve.get(k, 0)) for k in types},
-            "leave_station_below": campaign.leave_station_below,
-            "units": [{"name": d.name, "unit": d.unit, "basing": "sea" if s_ else "land", "magazine": int(f),
-                       "availability": float(a), "reload_time_h": None if np.isinf(r) else r / HOUR,
-                       "port_transit_time_h": (tr / HOUR) if s_ else None}
-                      for d, s_, f, a, r, tr in zip(units, sea, full, avail, reload_s, transit_s)]}
-    return CampaignResult(waves=rows, run_out_h=run_out_h, trials=trials, seed=seed,
-                          doctrine=doctrine_used or (doctrine or scenario.engagement.doctrine),
-                          leakers_per_trial=total, meta=meta)
+        run_out_h[name] = {
+            "share_of_trials_within_campaign": round(float((~never).mean()), 5),
+            "median_h": _median_h(run_out[:, k]),
+            "p05_h": float(np.percentile(run, 5)) if run.size else None,
+            "p95_h": float(np.percentile(run, 95)) if run.size else None,
+        }
+    meta = {
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash,
+        "catalog_hash": catalog.hash,
+        "reserve": {k: int(campaign.reserve.get(k, 0)) for k in types},
+        "leave_station_below": campaign.leave_station_below,
+        "units": [
+            {
+                "name": d.name,
+                "unit": d.unit,
+                "basing": "sea" if s_ else "land",
+                "magazine": int(f),
+                "availability": float(a),
+                "reload_time_h": None if np.isinf(r) else r / HOUR,
+                "port_transit_time_h": (tr / HOUR) if s_ else None,
+            }
+            for d, s_, f, a, r, tr in zip(units, sea, full, avail, reload_s, transit_s)
+        ],
+    }
+    return CampaignResult(
+        waves=rows,
+        run_out_h=run_out_h,
+        trials=trials,
+        seed=seed,
+        doctrine=doctrine_used or (doctrine or scenario.engagement.doctrine),
+        leakers_per_trial=total,
+        meta=meta,
+    )
 
 
 def _median_h(x: np.ndarray) -> float | None:

@@ -56,10 +56,16 @@ def simultaneous_capacity(catalog: Catalog, missiles: list[str]) -> dict[str, An
             continue
         lv = catalog.missiles[pool].launchers
         low = min(lv.value) if isinstance(lv.value, list) else lv.value
-        entry = pools.setdefault(pool, {"launchers": int(lv.high), "launchers_low": int(low), "source": lv.source, "missiles": []})
+        entry = pools.setdefault(
+            pool, {"launchers": int(lv.high), "launchers_low": int(low), "source": lv.source, "missiles": []}
+        )
         entry["missiles"].append(key)
-    return {"total": sum(p["launchers"] for p in pools.values()), "total_low": sum(p["launchers_low"] for p in pools.values()),
-            "pools": pools, "no_launcher_count": unknown}
+    return {
+        "total": sum(p["launchers"] for p in pools.values()),
+        "total_low": sum(p["launchers_low"] for p in pools.values()),
+        "pools": pools,
+        "no_launcher_count": unknown,
+    }
 
 
 def raid_launch_check(catalog: Catalog, salvos: list[dict[str, Any]]) -> dict[str, Any]:
@@ -82,17 +88,36 @@ def raid_launch_check(catalog: Catalog, salvos: list[dict[str, Any]]) -> dict[st
     rows = []
     for pool, n in demand.items():
         have = int(catalog.missiles[pool].launchers.high)
-        rows.append({"pool": pool, "missiles": list(dict.fromkeys(s["missile"] for s in salvos if launcher_pool(catalog, s["missile"]) == pool)),
-                     "fired": n, "launchers": have, "within_capacity": n <= have})
+        rows.append(
+            {
+                "pool": pool,
+                "missiles": list(
+                    dict.fromkeys(s["missile"] for s in salvos if launcher_pool(catalog, s["missile"]) == pool)
+                ),
+                "fired": n,
+                "launchers": have,
+                "within_capacity": n <= have,
+            }
+        )
     if window > ONE_SALVO_WINDOW:
-        feasible, why = None, f"launch window {window / 60:.0f} min is longer than one salvo ({ONE_SALVO_WINDOW / 60:.0f} min): reloads matter and no reload time is known"
+        feasible, why = (
+            None,
+            f"launch window {window / 60:.0f} min is longer than one salvo ({ONE_SALVO_WINDOW / 60:.0f} min): reloads matter and no reload time is known",
+        )
     elif unknown:
         feasible, why = None, f"no launcher count in the catalog for {', '.join(dict.fromkeys(unknown))}"
     else:
         feasible = all(r["within_capacity"] for r in rows)
-        short = [f"{r['fired']} from the {r['pool']} pool of {r['launchers']} launchers" for r in rows if not r["within_capacity"]]
-        why = ("every missile has a launcher within the window" if feasible
-               else "more missiles than launchers within the window: " + "; ".join(short))
+        short = [
+            f"{r['fired']} from the {r['pool']} pool of {r['launchers']} launchers"
+            for r in rows
+            if not r["within_capacity"]
+        ]
+        why = (
+            "every missile has a launcher within the window"
+            if feasible
+            else "more missiles than launchers within the window: " + "; ".join(short)
+        )
     return {"launch_window_s": window, "pools": rows, "feasible": feasible, "reason": why}
 
 

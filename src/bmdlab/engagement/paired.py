@@ -33,12 +33,17 @@ def paired_difference(a: ArrayLike, b: ArrayLike) -> dict[str, Any]:
     var_paired = float(d.var(ddof=1)) / a.size
     var_indep = (float(a.var(ddof=1)) + float(b.var(ddof=1))) / a.size
     half = Z95 * math.sqrt(var_paired)
-    return {"difference": m, "ci95": [m - half, m + half], "independent_ci95_half_width": Z95 * math.sqrt(var_indep),
-            "variance_reduction": var_indep / var_paired if var_paired > 0 else None}
+    return {
+        "difference": m,
+        "ci95": [m - half, m + half],
+        "independent_ci95_half_width": Z95 * math.sqrt(var_indep),
+        "variance_reduction": var_indep / var_paired if var_paired > 0 else None,
+    }
 
 
-def compare_verdict(name_a: str, name_b: str, difference: float, ci95: tuple[float, float], missiles: int,
-                    trials: int) -> str:
+def compare_verdict(
+    name_a: str, name_b: str, difference: float, ci95: tuple[float, float], missiles: int, trials: int
+) -> str:
     """The comparison's one-sentence verdict, from the 95 % interval of B minus A in expected leakers:
     B leaks more when the whole interval is above zero, fewer when it is below, else unresolved."""
     lo, hi = ci95

@@ -95,12 +95,18 @@ class PreferentialAllocation:
     stopped_by_time_limit: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"caps": self.caps.tolist(), "expected_surviving_value": float(self.expected_surviving_value),
-                "asset_survival": [float(p) for p in self.asset_survival],
-                "defended_assets": list(self.defended_assets),
-                "rounds_allocated": [int(r) for r in self.rounds_allocated], "per_opportunity": self.per_opportunity,
-                "method": self.method, "seed": self.seed, "seconds": float(self.seconds),
-                "stopped_by_time_limit": bool(self.stopped_by_time_limit)}
+        return {
+            "caps": self.caps.tolist(),
+            "expected_surviving_value": float(self.expected_surviving_value),
+            "asset_survival": [float(p) for p in self.asset_survival],
+            "defended_assets": list(self.defended_assets),
+            "rounds_allocated": [int(r) for r in self.rounds_allocated],
+            "per_opportunity": self.per_opportunity,
+            "method": self.method,
+            "seed": self.seed,
+            "seconds": float(self.seconds),
+            "stopped_by_time_limit": bool(self.stopped_by_time_limit),
+        }
 
 
 # ------------------------------------------------------------------------------------ validation
@@ -132,7 +138,9 @@ def _per_unit(x: Any, n: int, name: str, *, integer: bool) -> NDArray:
     except (TypeError, ValueError):
         raise BmdlabError(f"{name}: must be numbers, one per defender ({n})") from None
     if a.shape != (n,):
-        raise BmdlabError(f"{name}: shape {a.shape} does not match the plan's {n} defenders; give one value per defender")
+        raise BmdlabError(
+            f"{name}: shape {a.shape} does not match the plan's {n} defenders; give one value per defender"
+        )
     if not np.all(np.isfinite(a)):
         raise BmdlabError(f"{name}: values must be finite")
     if integer:
@@ -190,8 +198,9 @@ def expected_surviving_value(plan_or_arrays: RaidPlan | tuple[Any, Any], pk_shot
     return float(_fraction(_asset_survival(asset_of, values.size, pk, c), values))
 
 
-def _asset_survival(asset_of: NDArray[np.int64], n_assets: int, pk: NDArray[np.float64],
-                    caps: NDArray[np.int64]) -> NDArray[np.float64]:
+def _asset_survival(
+    asset_of: NDArray[np.int64], n_assets: int, pk: NDArray[np.float64], caps: NDArray[np.int64]
+) -> NDArray[np.float64]:
     leak = np.prod((1.0 - pk)[:, None] ** caps, axis=0) if caps.shape[0] else np.ones(asset_of.size)
     p = np.ones(n_assets)
     np.multiply.at(p, asset_of, 1.0 - leak)
@@ -214,8 +223,9 @@ def _others(f: NDArray[np.float64]) -> NDArray[np.float64]:
 class _Search:
     """Allocation state (rounds ``x``, magazines, engagements, leak probabilities) and its moves."""
 
-    def __init__(self, pk: NDArray, limit: NDArray, inventory: NDArray, engagements: NDArray,
-                 asset_of: NDArray, values: NDArray):
+    def __init__(
+        self, pk: NDArray, limit: NDArray, inventory: NDArray, engagements: NDArray, asset_of: NDArray, values: NDArray
+    ):
         self.pk = pk
         self.q = np.clip(1.0 - pk, _Q_MIN, 1.0)
         self.kexp = -np.log(self.q)  # kill exponent per round
@@ -235,7 +245,7 @@ class _Search:
         width = int(sizes.max()) if sizes.size else 0
         self.pad = np.full((seg_assets.size, width), asset_of.size, dtype=np.int64)  # asset_of.size: the pad column
         for i, (a, b) in enumerate(zip(self.starts, self.ends)):
-            self.pad[i, :b - a] = self.order[a:b]
+            self.pad[i, : b - a] = self.order[a:b]
         self.tol = 1e-12 * max(float(self.v.sum()), 1e-300)
         self.step = 1e-6 * max(float(self.v.sum()), 1e-300)  # least gain of a local-search step
         d, t = self.limit.shape
@@ -301,8 +311,9 @@ class _Search:
         return (self.x < self.limit) & (self.rem > 0)[:, None] & ((self.x > 0) | (self.neng < self.eng)[:, None])
 
     # -- construction
-    def bundle(self, a: int, avail: NDArray, rng: np.random.Generator | None = None
-               ) -> tuple[float, list[tuple[int, int]]] | None:
+    def bundle(
+        self, a: int, avail: NDArray, rng: np.random.Generator | None = None
+    ) -> tuple[float, list[tuple[int, int]]] | None:
         """Best gain per round of engaging every unengaged missile at asset ``a`` (None: impossible)."""
         cols = self.members[a]
         xs, lim = self.x[:, cols].copy(), self.limit[:, cols]
@@ -340,8 +351,9 @@ class _Search:
                 best_ratio, best_n = ratio, len(rounds)
         return best_ratio, rounds[:best_n]
 
-    def fill(self, exclude: frozenset[int] = frozenset(), force: int | None = None,
-             rng: np.random.Generator | None = None) -> None:
+    def fill(
+        self, exclude: frozenset[int] = frozenset(), force: int | None = None, rng: np.random.Generator | None = None
+    ) -> None:
         """Greedy maximum marginal return with asset bundles, until no round gains (``rng``: randomised
         choices among near-best candidates, for the perturbations of the local search)."""
         if force is not None:
@@ -427,7 +439,7 @@ class _Search:
             i = int(np.argmax(delta))
             if delta.flat[i] > best[0]:
                 d, a, b = np.unravel_index(i, delta.shape)
-                ja, jb = self.order[self.starts[a]:self.ends[a]], self.order[self.starts[b]:self.ends[b]]
+                ja, jb = self.order[self.starts[a] : self.ends[a]], self.order[self.starts[b] : self.ends[b]]
                 j = int(ja[np.argmin(np.where(take[d, ja], loss[d, ja], np.inf))])
                 k = int(jb[np.argmax(np.where(add[d, jb], gain[d, jb], -np.inf))])
                 best = (float(delta.flat[i]), (int(d), j, k))
@@ -442,8 +454,11 @@ class _Search:
             j2 = np.argmin(l_p, axis=2)
             k2 = np.argmax(np.where(np.arange(pad.shape[1]) == j2[..., None], -np.inf, g_p), axis=2)
             for j, k in ((j1, k1), (j2, k2)):  # (D, S) positions in the asset's row of pad
-                valid = (np.take_along_axis(take_p, j[..., None], 2)[..., 0]
-                         & np.take_along_axis(add_p, k[..., None], 2)[..., 0] & (j != k))
+                valid = (
+                    np.take_along_axis(take_p, j[..., None], 2)[..., 0]
+                    & np.take_along_axis(add_p, k[..., None], 2)[..., 0]
+                    & (j != k)
+                )
                 fj, fk = f[seg, j], f[seg, k]
                 rest_ok = (n_zero[None, :] - zero[seg, j] - zero[seg, k]) == 0
                 rest = np.where(rest_ok, np.exp(log_sum[None, :] - logf[seg, j] - logf[seg, k]), 0.0)
@@ -484,8 +499,11 @@ class _Search:
         best_j = np.take_along_axis(wj, j[..., None], 2)[..., 0]
         best_k = np.take_along_axis(wk, k[..., None], 2)[..., 0]
         with np.errstate(invalid="ignore", over="ignore"):
-            approx = np.where((r < 1.0) & (j != k) & np.isfinite(best_j) & np.isfinite(best_k),
-                              (1.0 - r) * (best_j - best_k / r), -np.inf)
+            approx = np.where(
+                (r < 1.0) & (j != k) & np.isfinite(best_j) & np.isfinite(best_k),
+                (1.0 - r) * (best_j - best_k / r),
+                -np.inf,
+            )
         best: tuple[float, tuple[int, int, int, int] | None] = (self.step, None)
         for i in np.argsort(approx, axis=None)[::-1][:candidates]:
             if not approx.flat[i] > self.step:
@@ -623,9 +641,17 @@ class _Search:
         return rose
 
 
-def preferential_allocation(plan: RaidPlan, pk_shot: Any, inventory: Any = None, *, per_opportunity: int = 1,
-                            max_engagements: Any = None, method: str = "heuristic", time_limit: float = 10.0,
-                            seed: int = 0) -> PreferentialAllocation:
+def preferential_allocation(
+    plan: RaidPlan,
+    pk_shot: Any,
+    inventory: Any = None,
+    *,
+    per_opportunity: int = 1,
+    max_engagements: Any = None,
+    method: str = "heuristic",
+    time_limit: float = 10.0,
+    seed: int = 0,
+) -> PreferentialAllocation:
     """Allocate each unit's rounds to the raid's missiles to maximise the expected surviving asset value.
 
     Parameters
@@ -671,10 +697,14 @@ def preferential_allocation(plan: RaidPlan, pk_shot: Any, inventory: Any = None,
     if np.any(opp < 0):
         raise BmdlabError("plan.opportunities: shot opportunities must be >= 0")
     pk = _check_pk(pk_shot, n_def)
-    inv = _per_unit([d.inventory for d in plan.defenders] if inventory is None else inventory, n_def, "inventory",
-                    integer=True)
-    eng = (np.full(n_def, _UNLIMITED, dtype=np.int64) if max_engagements is None
-           else _per_unit(max_engagements, n_def, "max_engagements", integer=True))
+    inv = _per_unit(
+        [d.inventory for d in plan.defenders] if inventory is None else inventory, n_def, "inventory", integer=True
+    )
+    eng = (
+        np.full(n_def, _UNLIMITED, dtype=np.int64)
+        if max_engagements is None
+        else _per_unit(max_engagements, n_def, "max_engagements", integer=True)
+    )
 
     search = _Search(pk, opp.astype(np.int64) * per_opportunity, inv, eng, asset_of, values)
     deadline = started + float(time_limit)
@@ -692,7 +722,15 @@ def preferential_allocation(plan: RaidPlan, pk_shot: Any, inventory: Any = None,
     attacked = np.bincount(asset_of, minlength=values.size) > 0
     engaged = np.bincount(asset_of, weights=caps.sum(axis=0) == 0, minlength=values.size) == 0
     names = tuple(a.name for i, a in enumerate(plan.assets) if attacked[i] and engaged[i])
-    return PreferentialAllocation(caps=caps, expected_surviving_value=_fraction(survival, values),
-                                  asset_survival=survival, defended_assets=names, rounds_allocated=caps.sum(axis=1),
-                                  per_opportunity=per_opportunity, method=method, seed=seed,
-                                  seconds=time.perf_counter() - started, stopped_by_time_limit=stopped)
+    return PreferentialAllocation(
+        caps=caps,
+        expected_surviving_value=_fraction(survival, values),
+        asset_survival=survival,
+        defended_assets=names,
+        rounds_allocated=caps.sum(axis=1),
+        per_opportunity=per_opportunity,
+        method=method,
+        seed=seed,
+        seconds=time.perf_counter() - started,
+        stopped_by_time_limit=stopped,
+    )

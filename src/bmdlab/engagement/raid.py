@@ -40,20 +40,20 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bmdlab.catalog import Catalog
+from bmdlab.defaults import DEFAULT_SEED  # noqa: E402,F401  (re-exported: the seed of every Monte Carlo)
 from bmdlab.defense.engage import Defender, Sensor, sample, shot_opportunities
 from bmdlab.errors import BmdlabError
-from bmdlab.trajectory import max_range, missile_trajectory
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
+from bmdlab.trajectory import max_range, missile_trajectory
 
-from bmdlab.defaults import DEFAULT_SEED  # noqa: E402,F401  (re-exported: the seed of every Monte Carlo)
 DOCTRINES = ("shoot-look-shoot", "salvo")  # the names of bmdlab.engagement.analytic; "salvo-2" accepted
 MAX_TRIALS = 10_000_000  #: most Monte Carlo trials one raid may run
 RAID_DOCTRINES = ("shoot-look-shoot", "salvo", "preferential")  #: a scenario raid's doctrines
@@ -99,7 +99,9 @@ class RaidPlan:
     launch_open: NDArray[np.float64] | None = None  #: (defenders, threats) earliest launch [s]
     launch_close: NDArray[np.float64] | None = None  #: (defenders, threats) latest launch that intercepts [s]
     kill_assessment: float = 0.0  #: [s] from an intercept to the look that decides the next shot
-    flight_time: NDArray[np.float64] | None = None  #: (defenders, threats) interceptor flight time to the latest intercept [s]
+    flight_time: NDArray[np.float64] | None = (
+        None  #: (defenders, threats) interceptor flight time to the latest intercept [s]
+    )
 
 
 def expand_salvos(salvos: list[dict[str, Any]], assets: list[Asset], catalog: Catalog) -> list[Threat]:
@@ -119,20 +121,39 @@ def expand_salvos(salvos: list[dict[str, Any]], assets: list[Asset], catalog: Ca
             if n not in by_name:
                 raise BmdlabError(f"raid.salvos.{k}.aim: unknown asset '{n}'; use names from raid.assets")
         idx = np.array([by_name[n] for n in names])
-        dist = EARTH_RADIUS * central_angle(np.radians(place.lat.nominal), np.radians(place.lon.nominal),
-                                            np.radians([assets[i].lat for i in idx]), np.radians([assets[i].lon for i in idx]))
+        dist = EARTH_RADIUS * central_angle(
+            np.radians(place.lat.nominal),
+            np.radians(place.lon.nominal),
+            np.radians([assets[i].lat for i in idx]),
+            np.radians([assets[i].lon for i in idx]),
+        )
         idx = idx[dist <= max_range(mis)]
         if s["count"] > 0 and idx.size == 0:
-            raise BmdlabError(f"raid.salvos.{k}: no aim point within the {mis.name}'s range from {place.name}; choose nearer assets or another missile")
+            raise BmdlabError(
+                f"raid.salvos.{k}: no aim point within the {mis.name}'s range from {place.name}; choose nearer assets or another missile"
+            )
         spread = float(s.get("launch_spread_s", 0.0))
         for m in range(s["count"]):
-            threats.append(Threat(s["missile"], s["launch_area"], int(idx[m % idx.size]), spread * m / max(1, s["count"])))
+            threats.append(
+                Threat(s["missile"], s["launch_area"], int(idx[m % idx.size]), spread * m / max(1, s["count"]))
+            )
     return threats
 
 
-def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defenders: list[Defender],
-              sensors: list[Sensor], *, track_delay: float | None, kill_assessment: float, cue_latency: float,
-              min_elevation: float, cueing: bool, max_shots: int) -> RaidPlan:
+def plan_raid(
+    catalog: Catalog,
+    threats: list[Threat],
+    assets: list[Asset],
+    defenders: list[Defender],
+    sensors: list[Sensor],
+    *,
+    track_delay: float | None,
+    kill_assessment: float,
+    cue_latency: float,
+    min_elevation: float,
+    cueing: bool,
+    max_shots: int,
+) -> RaidPlan:
     """Each unit's sequential shot opportunities and first intercept time on each threat."""
     n = len(threats)
     opp = np.zeros((len(defenders), n), dtype=np.int64)
@@ -146,14 +167,29 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
     for (mkey, akey), idx in groups.items():
         place = catalog.place(akey)
         aims = [assets[threats[i].asset] for i in idx]
-        traj = missile_trajectory(catalog.missile(mkey), np.radians(place.lat.nominal), np.radians(place.lon.nominal),
-                                  np.radians([a.lat for a in aims]), np.radians([a.lon for a in aims]), strict=False)
+        traj = missile_trajectory(
+            catalog.missile(mkey),
+            np.radians(place.lat.nominal),
+            np.radians(place.lon.nominal),
+            np.radians([a.lat for a in aims]),
+            np.radians([a.lon for a in aims]),
+            strict=False,
+        )
         s = sample(traj)
-        shots, t_first, t_open, t_close, t_flight = shot_opportunities(s, defenders, cue_sensors=sensors, track_delay=track_delay,
-                                            kill_assessment=kill_assessment, cue_latency=cue_latency,
-                                            min_elevation=min_elevation, cueing=cueing, max_shots=max_shots,
-                                            return_first=True, missile=catalog.missile(mkey),
-                                            launch=(np.radians(place.lat.nominal), np.radians(place.lon.nominal)))
+        shots, t_first, t_open, t_close, t_flight = shot_opportunities(
+            s,
+            defenders,
+            cue_sensors=sensors,
+            track_delay=track_delay,
+            kill_assessment=kill_assessment,
+            cue_latency=cue_latency,
+            min_elevation=min_elevation,
+            cueing=cueing,
+            max_shots=max_shots,
+            return_first=True,
+            missile=catalog.missile(mkey),
+            launch=(np.radians(place.lat.nominal), np.radians(place.lon.nominal)),
+        )
         ok = np.isfinite(traj.flight_time)
         launch = np.array([threats[i].launch_time for i in idx])
         opp[:, idx] = np.where(ok, shots, 0)
@@ -162,7 +198,9 @@ def plan_raid(catalog: Catalog, threats: list[Threat], assets: list[Asset], defe
         l_open[:, idx] = np.where(engaged, t_open + launch, np.inf)
         l_close[:, idx] = np.where(engaged, t_close + launch, -np.inf)
         flight[:, idx] = np.where(engaged, t_flight, np.nan)
-    return RaidPlan(tuple(threats), tuple(assets), tuple(defenders), opp, first, l_open, l_close, float(kill_assessment), flight)
+    return RaidPlan(
+        tuple(threats), tuple(assets), tuple(defenders), opp, first, l_open, l_close, float(kill_assessment), flight
+    )
 
 
 TRIAL_BLOCK = 8192
@@ -272,7 +310,9 @@ class RaidTally:
             "interceptor_cost_currency": "USD",
             "units_exhausted": exhausted_units,
             "threats_never_engaged": int(np.sum(plan.opportunities.sum(axis=0) == 0)),
-            "leakers_per_asset": {a.name: round(float(x), 4) for a, x in zip(plan.assets, self.leakers_per_asset) if x > 0},
+            "leakers_per_asset": {
+                a.name: round(float(x), 4) for a, x in zip(plan.assets, self.leakers_per_asset) if x > 0
+            },
         }
 
 
@@ -295,8 +335,10 @@ def _size(n: float) -> str:
 def check_memory(need: int, budget: int, what: str) -> None:
     """Refuse work that needs more than the memory budget, with both figures."""
     if need > budget:
-        raise BmdlabError(f"{what} needs about {_size(need)}, above the memory budget of {_size(budget)}; "
-                          "use fewer missiles, units or assets, or raise the budget (--memory-budget-gib)")
+        raise BmdlabError(
+            f"{what} needs about {_size(need)}, above the memory budget of {_size(budget)}; "
+            "use fewer missiles, units or assets, or raise the budget (--memory-budget-gib)"
+        )
 
 
 #: Random streams of a raid: each (stream, block, unit or type, threat, shot) has its own Philox
@@ -346,15 +388,30 @@ class _Streams:
         return self.generator(stream, who, threat, shot).random(self.m)
 
 
-def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDArray[np.float64], trials: int, seed: int,
-                  doctrine: str = "shoot-look-shoot", missile_reliability: float = 1.0, decoys: int = 0,
-                  discrimination: float = 1.0, inventory: NDArray[np.int64] | None = None,
-                  fire_rate_limits: bool = True, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                  progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
-                  common_mode: NDArray[np.float64] | None = None, capacity: bool = True,
-                  availability: NDArray[np.float64] | None = None, on_station: NDArray[np.bool_] | None = None,
-                  allocation: NDArray[np.int64] | None = None, wave: int = 0,
-                  keep_magazines: bool = False) -> RaidTally:
+def simulate_raid(
+    plan: RaidPlan,
+    *,
+    sspk: NDArray[np.float64],
+    reliability: NDArray[np.float64],
+    trials: int,
+    seed: int,
+    doctrine: str = "shoot-look-shoot",
+    missile_reliability: float = 1.0,
+    decoys: int = 0,
+    discrimination: float = 1.0,
+    inventory: NDArray[np.int64] | None = None,
+    fire_rate_limits: bool = True,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    progress: Callable[[int, int], None] | None = None,
+    keep_trials: bool = False,
+    common_mode: NDArray[np.float64] | None = None,
+    capacity: bool = True,
+    availability: NDArray[np.float64] | None = None,
+    on_station: NDArray[np.bool_] | None = None,
+    allocation: NDArray[np.int64] | None = None,
+    wave: int = 0,
+    keep_magazines: bool = False,
+) -> RaidTally:
     r"""Run the raid ``trials`` times, in blocks of :data:`TRIAL_BLOCK` trials.
 
     Parameters
@@ -427,9 +484,13 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     if not 1 <= trials <= MAX_TRIALS:
         raise BmdlabError(f"trials: {trials} must be between 1 and {MAX_TRIALS:,}")
     n_def, n_threat, n_asset = len(plan.defenders), len(plan.threats), len(plan.assets)
-    check_memory(raid_memory_bytes(n_threat, n_asset, n_def, trials,
-                                   sum(d.fire_channels for d in plan.defenders) if capacity else 0), memory_budget,
-                 f"a raid of {n_threat:,} missiles on {n_asset:,} assets against {n_def:,} units")
+    check_memory(
+        raid_memory_bytes(
+            n_threat, n_asset, n_def, trials, sum(d.fire_channels for d in plan.defenders) if capacity else 0
+        ),
+        memory_budget,
+        f"a raid of {n_threat:,} missiles on {n_asset:,} assets against {n_def:,} units",
+    )
     start = np.array([d.inventory for d in plan.defenders] if inventory is None else inventory, dtype=np.int64)
     if start.shape not in ((n_def,), (trials, n_def)) or np.any(start < 0):
         raise BmdlabError("inventory: give interceptors >= 0 per unit, shape (units,) or (trials, units)")
@@ -444,7 +505,9 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     c2 = np.array([d.c2_time if capacity else 0.0 for d in plan.defenders], float)
     timed = timed and bool(np.any(interval > 0) or np.any(channels > 0) or np.any(c2 > 0))
     if timed:  # the interceptor's flight to intercept; launched just in time for the earliest intercept
-        flight = np.zeros(plan.first_time.shape) if plan.flight_time is None else np.nan_to_num(plan.flight_time, nan=0.0)
+        flight = (
+            np.zeros(plan.first_time.shape) if plan.flight_time is None else np.nan_to_num(plan.flight_time, nan=0.0)
+        )
         flight = np.maximum(flight, 0.0)
         with np.errstate(invalid="ignore"):
             just_in_time = np.where(np.isfinite(plan.first_time), plan.first_time - flight, -np.inf)
@@ -493,16 +556,18 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         if rho[d] > 0.0:
             units, mean, r = shared.setdefault(dfn.interceptor, ([], pk_shot[d], rho[d]))
             if r != rho[d] or mean != pk_shot[d]:
-                raise BmdlabError(f"common_mode: units firing {dfn.interceptor} need one kill probability and one correlation")
+                raise BmdlabError(
+                    f"common_mode: units firing {dfn.interceptor} need one kill probability and one correlation"
+                )
             units.append(d)
     for b in range(-(-trials // TRIAL_BLOCK)):
         m = min(TRIAL_BLOCK, trials - done)
         rng = _Streams(seed, b, m, wave)
         rows = np.arange(m)
-        mag = (np.tile(start, (m, 1)) if start.ndim == 1 else start[done:done + m]).copy()
+        mag = (np.tile(start, (m, 1)) if start.ndim == 1 else start[done : done + m]).copy()
         mag_start = mag.copy()
         if on_station is not None:
-            here = on_station[done:done + m]
+            here = on_station[done : done + m]
         else:
             here = np.ones((m, n_def), dtype=bool)
             for d in np.flatnonzero(avail < 1.0):
@@ -574,12 +639,18 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
                         last_launch[:, d] = np.where(engaged, last, last_launch[:, d])
                     if channels[d] > 0:  # held from the first launch to the last intercept and its look;
                         # a channel keeps the hull of its engagements (no double booking, gaps inside it unused)
-                        c_start[rows, c_idx] = np.where(engaged, np.minimum(first_launch, c_start[rows, c_idx]), c_start[rows, c_idx])
-                        c_end[rows, c_idx] = np.where(engaged, np.maximum(last + cycle[d, j], c_end[rows, c_idx]), c_end[rows, c_idx])
+                        c_start[rows, c_idx] = np.where(
+                            engaged, np.minimum(first_launch, c_start[rows, c_idx]), c_start[rows, c_idx]
+                        )
+                        c_end[rows, c_idx] = np.where(
+                            engaged, np.maximum(last + cycle[d, j], c_end[rows, c_idx]), c_end[rows, c_idx]
+                        )
             return alive
 
         for j in order:
-            arrives = rng.draw(_ARRIVE, 0, j) < missile_reliability  # a missile that fails draws no fire, nor do its decoys
+            arrives = (
+                rng.draw(_ARRIVE, 0, j) < missile_reliability
+            )  # a missile that fails draws no fire, nor do its decoys
             if decoys:
                 # decoys not recognised: binomial(decoys, 1 - discrimination), by inversion of the threat's draw
                 fooled = binom.ppf(rng.draw(_DECOYS, 0, j), decoys, 1.0 - discrimination).astype(np.int64)
@@ -590,9 +661,9 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
         n_leak = leak.sum(axis=1)
         leaker_counts += np.bincount(n_leak, minlength=n_threat + 1)
         if per_trial is not None:
-            per_trial[done:done + m] = n_leak
+            per_trial[done : done + m] = n_leak
         if mags_end is not None:
-            mags_end[done:done + m] = mag
+            mags_end[done : done + m] = mag
         leak_sum += leak.sum(axis=0)
         if total_value > 0 and n_threat:
             hit = np.logical_or.reduceat(leak[:, by_asset], first_of_asset, axis=1)  # (m, assets with threats)
@@ -601,12 +672,12 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
             surviving = np.ones(m)
         surviving_sum += float(surviving.sum())
         if value_per_trial is not None:
-            value_per_trial[done:done + m] = surviving
+            value_per_trial[done : done + m] = surviving
         used = mag_start - mag
         h = np.bincount(used.sum(axis=1))
         if h.size > expended_counts.size:
             expended_counts = np.pad(expended_counts, (0, h.size - expended_counts.size))
-        expended_counts[:h.size] += h
+        expended_counts[: h.size] += h
         expended_sum += used.sum(axis=0)
         exhausted_sum += ((mag == 0) & here).sum(axis=0)
         done += m
@@ -620,9 +691,14 @@ def simulate_raid(plan: RaidPlan, *, sspk: NDArray[np.float64], reliability: NDA
     if mags_end is not None:
         extra["magazines_end"] = mags_end
     return RaidTally(
-        trials=trials, seed=seed, doctrine=doctrine, leaker_counts=leaker_counts,
+        trials=trials,
+        seed=seed,
+        doctrine=doctrine,
+        leaker_counts=leaker_counts,
         leakers_per_asset=np.bincount(asset_of, weights=leak_sum, minlength=n_asset) / trials,
-        surviving_value_mean=surviving_sum / trials, expended_mean=expended_sum / trials,
-        expended_counts=expended_counts, exhausted_fraction=exhausted_sum / trials,
+        surviving_value_mean=surviving_sum / trials,
+        expended_mean=expended_sum / trials,
+        expended_counts=expended_counts,
+        exhausted_fraction=exhausted_sum / trials,
         extra=extra,
     )

@@ -10,8 +10,17 @@ import numpy as np
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Interceptor
 from bmdlab.coverage.national import defenders_of
-from bmdlab.engagement.raid import (DEFAULT_MEMORY_BUDGET, Asset, RaidPlan, RaidTally, check_memory, expand_salvos,
-                                   plan_raid, raid_memory_bytes, simulate_raid)
+from bmdlab.engagement.raid import (
+    DEFAULT_MEMORY_BUDGET,
+    Asset,
+    RaidPlan,
+    RaidTally,
+    check_memory,
+    expand_salvos,
+    plan_raid,
+    raid_memory_bytes,
+    simulate_raid,
+)
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.japan import largest_cities
 from bmdlab.scenario import Scenario
@@ -70,7 +79,10 @@ def raid_assets(scenario: Scenario) -> list[Asset]:
     if scenario.raid is not None and scenario.raid.assets is not None:
         return [Asset(a.name, a.lat, a.lon, a.value) for a in scenario.raid.assets]
     c = largest_cities(30)
-    return [Asset(str(c.name[i]), float(c.lat_deg[i]), float(c.lon_deg[i]), float(c.population[i])) for i in range(len(c.name))]
+    return [
+        Asset(str(c.name[i]), float(c.lat_deg[i]), float(c.lon_deg[i]), float(c.population[i]))
+        for i in range(len(c.name))
+    ]
 
 
 def plan_scenario_raid(scenario: Scenario, catalog: Catalog, missiles: int | None = None) -> RaidPlan:
@@ -85,9 +97,19 @@ def plan_scenario_raid(scenario: Scenario, catalog: Catalog, missiles: int | Non
     threats = expand_salvos(salvos, assets, catalog)
     defenders, sensors = defenders_of(scenario, catalog)
     tl = scenario.timeline
-    return plan_raid(catalog, threats, assets, defenders, sensors, track_delay=tl.track_delay_s,
-                     kill_assessment=tl.kill_assessment_s, cue_latency=tl.cue_latency_s,
-                     min_elevation=np.radians(tl.min_elevation_deg), cueing=tl.cueing, max_shots=tl.max_shots)
+    return plan_raid(
+        catalog,
+        threats,
+        assets,
+        defenders,
+        sensors,
+        track_delay=tl.track_delay_s,
+        kill_assessment=tl.kill_assessment_s,
+        cue_latency=tl.cue_latency_s,
+        min_elevation=np.radians(tl.min_elevation_deg),
+        cueing=tl.cueing,
+        max_shots=tl.max_shots,
+    )
 
 
 def check_raid_memory(scenario: Scenario, missiles: int | None, trials: int, memory_budget: int) -> None:
@@ -96,8 +118,11 @@ def check_raid_memory(scenario: Scenario, missiles: int | None, trials: int, mem
         return
     n = missiles if missiles is not None else sum(s.count for s in scenario.raid.salvos)
     units = len(scenario.architecture.units)
-    check_memory(raid_memory_bytes(n, len(raid_assets(scenario)), units, trials), memory_budget,
-                 f"a raid of {n:,} missiles against {units:,} units")
+    check_memory(
+        raid_memory_bytes(n, len(raid_assets(scenario)), units, trials),
+        memory_budget,
+        f"a raid of {n:,} missiles against {units:,} units",
+    )
 
 
 class ScenarioRaid(NamedTuple):
@@ -108,13 +133,27 @@ class ScenarioRaid(NamedTuple):
     plan: RaidPlan  #: the raid as planned: threats, assets, units and their shot opportunities
 
 
-def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | None = None, trials: int = 10_000,
-                      seed: int = 0, doctrine: str | None = None, sspk: float | None = None,
-                      plan: RaidPlan | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET,
-                      progress: Callable[[int, int], None] | None = None, keep_trials: bool = False,
-                      common_mode: float | None = None, capacity: bool | None = None, availability: float | None = None,
-                      inventory: np.ndarray | None = None, on_station: np.ndarray | None = None, wave: int = 0,
-                      keep_magazines: bool = False) -> ScenarioRaid:
+def run_scenario_raid(
+    scenario: Scenario,
+    catalog: Catalog,
+    *,
+    missiles: int | None = None,
+    trials: int = 10_000,
+    seed: int = 0,
+    doctrine: str | None = None,
+    sspk: float | None = None,
+    plan: RaidPlan | None = None,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    progress: Callable[[int, int], None] | None = None,
+    keep_trials: bool = False,
+    common_mode: float | None = None,
+    capacity: bool | None = None,
+    availability: float | None = None,
+    inventory: np.ndarray | None = None,
+    on_station: np.ndarray | None = None,
+    wave: int = 0,
+    keep_magazines: bool = False,
+) -> ScenarioRaid:
     """Run a scenario's raid; returns :class:`ScenarioRaid` (the JSON-ready summary, the tallies, the plan).
 
     ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
@@ -138,11 +177,18 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         check_raid_memory(scenario, missiles, trials, memory_budget)
     plan = plan_scenario_raid(scenario, catalog, missiles) if plan is None else plan
     eng = scenario.engagement
-    p = np.array([sspk if sspk is not None else eng.sspk.get(d.interceptor, default_sspk(catalog.interceptors[d.interceptor]))
-                  for d in plan.defenders], float)
+    p = np.array(
+        [
+            sspk if sspk is not None else eng.sspk.get(d.interceptor, default_sspk(catalog.interceptors[d.interceptor]))
+            for d in plan.defenders
+        ],
+        float,
+    )
     r = np.array([eng.reliability.get(d.interceptor, 1.0) for d in plan.defenders], float)
-    rho = np.array([common_mode if common_mode is not None else eng.common_mode.get(d.interceptor, 0.0)
-                    for d in plan.defenders], float)
+    rho = np.array(
+        [common_mode if common_mode is not None else eng.common_mode.get(d.interceptor, 0.0) for d in plan.defenders],
+        float,
+    )
     raid = scenario.raid
     capacity = eng.capacity if capacity is None else bool(capacity)
     avail = np.array([d.availability if availability is None else availability for d in plan.defenders], float)
@@ -154,17 +200,37 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         from bmdlab.engagement.preferential import preferential_allocation
 
         # per-trial magazines (a campaign's later waves): allocate the mean magazine, rounded down
-        start = (np.array([d.inventory for d in plan.defenders]) if inventory is None
-                 else np.floor(np.asarray(inventory, float).reshape(-1, len(plan.defenders)).mean(axis=0)).astype(np.int64))
+        start = (
+            np.array([d.inventory for d in plan.defenders])
+            if inventory is None
+            else np.floor(np.asarray(inventory, float).reshape(-1, len(plan.defenders)).mean(axis=0)).astype(np.int64)
+        )
         limit = engagement_limits(plan) if capacity else None
-        allocation = preferential_allocation(plan, p * r, start, per_opportunity=1, max_engagements=limit, seed=seed).caps
-    res = simulate_raid(plan, sspk=p, reliability=r, trials=trials, seed=seed,
-                        doctrine="shoot-look-shoot" if doctrine == "preferential" else doctrine,
-                        missile_reliability=raid.missile_reliability, decoys=raid.decoys_per_missile,
-                        discrimination=raid.discrimination_probability, memory_budget=memory_budget, progress=progress,
-                        keep_trials=keep_trials, common_mode=rho if np.any(rho > 0) else None, capacity=capacity,
-                        availability=avail, inventory=inventory, on_station=on_station, allocation=allocation, wave=wave,
-                        keep_magazines=keep_magazines)
+        allocation = preferential_allocation(
+            plan, p * r, start, per_opportunity=1, max_engagements=limit, seed=seed
+        ).caps
+    res = simulate_raid(
+        plan,
+        sspk=p,
+        reliability=r,
+        trials=trials,
+        seed=seed,
+        doctrine="shoot-look-shoot" if doctrine == "preferential" else doctrine,
+        missile_reliability=raid.missile_reliability,
+        decoys=raid.decoys_per_missile,
+        discrimination=raid.discrimination_probability,
+        memory_budget=memory_budget,
+        progress=progress,
+        keep_trials=keep_trials,
+        common_mode=rho if np.any(rho > 0) else None,
+        capacity=capacity,
+        availability=avail,
+        inventory=inventory,
+        on_station=on_station,
+        allocation=allocation,
+        wave=wave,
+        keep_magazines=keep_magazines,
+    )
     if catalog.economics_data is not None:  # every price in US$ of the scenario's price year
         from bmdlab.catalog.money import exchange_rate, to_jpy, value_to_jpy
 
@@ -172,19 +238,36 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         econ = catalog.economics
         rate = exchange_rate(econ, year)
         over = scenario.cost.interceptor_cost
-        cost = {k: (to_jpy(over[k].value, over[k].currency, over[k].price_year, econ, year) if k in over
-                    else value_to_jpy(i.unit_cost, econ, year)) / rate for k, i in catalog.interceptors.items()}
+        cost = {
+            k: (
+                to_jpy(over[k].value, over[k].currency, over[k].price_year, econ, year)
+                if k in over
+                else value_to_jpy(i.unit_cost, econ, year)
+            )
+            / rate
+            for k, i in catalog.interceptors.items()
+        }
     else:  # a user catalog without economics.yaml: only the dollar prices, as given
         year = None
         cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
     out = res.summary(plan, cost)
     out["doctrine"] = doctrine if doctrine == "preferential" else out["doctrine"]
     out["capacity"] = capacity
-    out["units"] = [{"name": d.name, "unit": d.unit, "interceptor": d.interceptor,
-                     "fire_channels": int(d.fire_channels) or None, "c2_time_s": float(d.c2_time),
-                     "availability": float(a), "on_station_fraction": round(float(f), 5)}
-                    for d, a, f in zip(plan.defenders, avail, res.extra["on_station_fraction"])]
-    out["common_mode"] = {k: float(v) for k, v in sorted({d.interceptor: x for d, x in zip(plan.defenders, rho)}.items())}
+    out["units"] = [
+        {
+            "name": d.name,
+            "unit": d.unit,
+            "interceptor": d.interceptor,
+            "fire_channels": int(d.fire_channels) or None,
+            "c2_time_s": float(d.c2_time),
+            "availability": float(a),
+            "on_station_fraction": round(float(f), 5),
+        }
+        for d, a, f in zip(plan.defenders, avail, res.extra["on_station_fraction"])
+    ]
+    out["common_mode"] = {
+        k: float(v) for k, v in sorted({d.interceptor: x for d, x in zip(plan.defenders, rho)}.items())
+    }
     from bmdlab.catalog.money import money_json
 
     usd = out.pop("interceptor_cost_expended")
@@ -197,12 +280,19 @@ def run_scenario_raid(scenario: Scenario, catalog: Catalog, *, missiles: int | N
         for x, n in zip(salvos, scale_counts([x["count"] for x in salvos], missiles)):
             x["count"] = n
     out["launch_check"] = raid_launch_check(catalog, salvos)
-    out.update({
-        "scenario": scenario.name, "scenario_hash": scenario.hash, "catalog_hash": catalog.hash,
-        "sspk": {d.interceptor: float(x) for d, x in zip(plan.defenders, p)},
-        "missile_reliability": raid.missile_reliability, "decoys_per_missile": raid.decoys_per_missile,
-        "discrimination_probability": raid.discrimination_probability,
-        "interceptors_available": {k: int(sum(d.inventory for d in plan.defenders if d.interceptor == k))
-                                   for k in sorted({d.interceptor for d in plan.defenders})},
-    })
+    out.update(
+        {
+            "scenario": scenario.name,
+            "scenario_hash": scenario.hash,
+            "catalog_hash": catalog.hash,
+            "sspk": {d.interceptor: float(x) for d, x in zip(plan.defenders, p)},
+            "missile_reliability": raid.missile_reliability,
+            "decoys_per_missile": raid.decoys_per_missile,
+            "discrimination_probability": raid.discrimination_probability,
+            "interceptors_available": {
+                k: int(sum(d.inventory for d in plan.defenders if d.interceptor == k))
+                for k in sorted({d.interceptor for d in plan.defenders})
+            },
+        }
+    )
     return ScenarioRaid(out, res, plan)

@@ -105,10 +105,18 @@ class WTAResult:
         return self.gap <= 1e-6
 
     def to_dict(self) -> dict[str, Any]:
-        return {"assignment": [int(j) for j in self.assignment], "objective": float(self.objective),
-                "bound": float(self.bound), "gap": float(self.gap), "optimal": bool(self.optimal),
-                "method": self.method, "seconds": float(self.seconds), "weapons": self.weapons, "targets": self.targets,
-                "stopped_by_time_limit": bool(self.stopped_by_time_limit)}
+        return {
+            "assignment": [int(j) for j in self.assignment],
+            "objective": float(self.objective),
+            "bound": float(self.bound),
+            "gap": float(self.gap),
+            "optimal": bool(self.optimal),
+            "method": self.method,
+            "seconds": float(self.seconds),
+            "weapons": self.weapons,
+            "targets": self.targets,
+            "stopped_by_time_limit": bool(self.stopped_by_time_limit),
+        }
 
 
 # ------------------------------------------------------------------------------------ instances
@@ -183,13 +191,19 @@ def check_instance(values: Any, kill_probability: Any, where: str = "instance") 
         raise BmdlabError(f"{where}: values[{bad[0]}] = {v[bad[0]]:g} must be a finite number from 0 to {MAX_VALUE:g}")
     rows = kill_probability
     if not isinstance(rows, (list, tuple, np.ndarray)) or len(rows) == 0:
-        raise BmdlabError(f"{where}: kill_probability must be a non-empty list of rows, one per weapon, each with one "
-                          f"probability per target ({v.size})")
+        raise BmdlabError(
+            f"{where}: kill_probability must be a non-empty list of rows, one per weapon, each with one "
+            f"probability per target ({v.size})"
+        )
     for i, row in enumerate(rows):
         if not isinstance(row, (list, tuple, np.ndarray)):
-            raise BmdlabError(f"{where}: kill_probability row {i} must be a list of {v.size} probabilities (one per target)")
+            raise BmdlabError(
+                f"{where}: kill_probability row {i} must be a list of {v.size} probabilities (one per target)"
+            )
         if len(row) != v.size:
-            raise BmdlabError(f"{where}: kill_probability row {i} has {len(row)} entries, expected {v.size} (one per target)")
+            raise BmdlabError(
+                f"{where}: kill_probability row {i} has {len(row)} entries, expected {v.size} (one per target)"
+            )
     try:
         pk = np.asarray(rows, dtype=float)
     except (TypeError, ValueError, OverflowError):
@@ -214,7 +228,9 @@ def load_instance(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     except json.JSONDecodeError as exc:
         raise BmdlabError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
-        raise BmdlabError(f"{path}: nested too deeply to be an instance; give a flat values list and a 2-D matrix") from None
+        raise BmdlabError(
+            f"{path}: nested too deeply to be an instance; give a flat values list and a 2-D matrix"
+        ) from None
     except ValueError as exc:  # e.g. an integer with thousands of digits
         raise BmdlabError(f"{path}: not a valid instance ({exc})") from None
     if not isinstance(data, dict):
@@ -229,7 +245,9 @@ def load_instance(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 def expected_survival(values: np.ndarray, kill_probability: np.ndarray, assignment: np.ndarray) -> float:
     """Expected surviving target value ``sum_j v_j prod_{i: a_i = j} (1 - p_ij)``."""
     v = np.asarray(values, dtype=float)
-    return float(v @ _survival(1.0 - np.asarray(kill_probability, dtype=float), np.asarray(assignment, dtype=int), v.size))
+    return float(
+        v @ _survival(1.0 - np.asarray(kill_probability, dtype=float), np.asarray(assignment, dtype=int), v.size)
+    )
 
 
 def _survival(q: np.ndarray, a: np.ndarray, targets: int) -> np.ndarray:
@@ -254,8 +272,11 @@ class _Types:
         order = np.argsort(first)  # types in order of their first weapon (all weapons distinct: weapon order)
         rank = np.empty_like(order)
         rank[order] = np.arange(order.size)
-        return cls(kind=rank[np.asarray(kind).ravel()], count=count[order].astype(np.int64),
-                   exponent=-np.log(np.clip(1.0 - rows[order], _Q_MIN, 1.0)))
+        return cls(
+            kind=rank[np.asarray(kind).ravel()],
+            count=count[order].astype(np.int64),
+            exponent=-np.log(np.clip(1.0 - rows[order], _Q_MIN, 1.0)),
+        )
 
     def counts(self, assignment: np.ndarray) -> np.ndarray:
         """``x_kj``, the weapons of type ``k`` on target ``j``."""
@@ -308,8 +329,9 @@ def _type_descent(v: np.ndarray, types: _Types, x: np.ndarray, rng: np.random.Ge
     return x, best
 
 
-def _noisy_repair(v: np.ndarray, types: _Types, x: np.ndarray, free: np.ndarray, rng: np.random.Generator,
-                  noise: float) -> np.ndarray:
+def _noisy_repair(
+    v: np.ndarray, types: _Types, x: np.ndarray, free: np.ndarray, rng: np.random.Generator, noise: float
+) -> np.ndarray:
     """Give the ``free`` weapons (per type) back one at a time to the largest marginal return, each
     return scaled by a random factor in ``[1 - noise, 1 + noise]`` (a randomised MMR)."""
     x, free = x.copy(), free.copy()
@@ -325,9 +347,19 @@ def _noisy_repair(v: np.ndarray, types: _Types, x: np.ndarray, free: np.ndarray,
     return x
 
 
-def _typed_search(v: np.ndarray, q: np.ndarray, types: _Types, a: np.ndarray, rng: np.random.Generator, *,
-                  patience: int = 60, max_rounds: int = 300, destroy: tuple[float, float] = (0.1, 0.4), noise: float = 0.3,
-                  deadline: float = math.inf) -> np.ndarray:
+def _typed_search(
+    v: np.ndarray,
+    q: np.ndarray,
+    types: _Types,
+    a: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    patience: int = 60,
+    max_rounds: int = 300,
+    destroy: tuple[float, float] = (0.1, 0.4),
+    noise: float = 0.3,
+    deadline: float = math.inf,
+) -> np.ndarray:
     """Large-neighbourhood search over counts for instances with several identical weapons per type.
 
     Each round empties a random 10-40 % of the engaged targets, gives their weapons back by a randomised
@@ -340,13 +372,17 @@ def _typed_search(v: np.ndarray, q: np.ndarray, types: _Types, a: np.ndarray, rn
     def round_(x: np.ndarray) -> tuple[np.ndarray, float]:
         y = x.copy()
         engaged = np.flatnonzero(y.sum(axis=0) > 0)
-        cut = rng.choice(engaged, size=min(engaged.size, max(2, int(rng.uniform(*destroy) * engaged.size))), replace=False)
+        cut = rng.choice(
+            engaged, size=min(engaged.size, max(2, int(rng.uniform(*destroy) * engaged.size))), replace=False
+        )
         free = y[:, cut].sum(axis=1)
         y[:, cut] = 0
         y, _ = _type_descent(v, types, _noisy_repair(v, types, y, free, rng, noise), rng)
         return _type_descent(v, types, types.counts(_move_swap(v, q, types.assignment(y), deadline)), rng)
 
-    return types.assignment(_keep_improving(round_, x, best, patience=patience, max_rounds=max_rounds, deadline=deadline))
+    return types.assignment(
+        _keep_improving(round_, x, best, patience=patience, max_rounds=max_rounds, deadline=deadline)
+    )
 
 
 def _keep_improving(step, x, best: float, *, patience: int, max_rounds: int, deadline: float):
@@ -448,8 +484,15 @@ def _assignment_neighbourhood(v: np.ndarray, q: np.ndarray, a: np.ndarray, rng: 
     return out
 
 
-def _heuristic(v: np.ndarray, pk: np.ndarray, *, seed: int = 0, patience: int = 15, max_rounds: int = 200,
-               deadline: float = math.inf) -> np.ndarray:
+def _heuristic(
+    v: np.ndarray,
+    pk: np.ndarray,
+    *,
+    seed: int = 0,
+    patience: int = 15,
+    max_rounds: int = 200,
+    deadline: float = math.inf,
+) -> np.ndarray:
     q = np.clip(1.0 - pk, _Q_MIN, 1.0)
     a = _move_swap(v, q, _mmr(v, pk, deadline), deadline)
     best = expected_survival(v, pk, a)
@@ -466,8 +509,9 @@ def _heuristic(v: np.ndarray, pk: np.ndarray, *, seed: int = 0, patience: int = 
     return a
 
 
-def relaxation_bound(values: np.ndarray, kill_probability: np.ndarray, *, iterations: int = 300,
-                     deadline: float = math.inf) -> float:
+def relaxation_bound(
+    values: np.ndarray, kill_probability: np.ndarray, *, iterations: int = 300, deadline: float = math.inf
+) -> float:
     """Lower bound from the convex continuous relaxation (Frank-Wolfe duality gap, [4]_).
 
     For the convex ``F(x) = sum_j v_j exp(-sum_i a_ij x_ij)`` over the product of simplices
@@ -495,8 +539,9 @@ def relaxation_bound(values: np.ndarray, kill_probability: np.ndarray, *, iterat
     return best
 
 
-def _target_price(v: float, a: np.ndarray, mu: np.ndarray, n: np.ndarray, node_limit: int,
-                  guess: np.ndarray | None = None) -> tuple[float, float, np.ndarray]:
+def _target_price(
+    v: float, a: np.ndarray, mu: np.ndarray, n: np.ndarray, node_limit: int, guess: np.ndarray | None = None
+) -> tuple[float, float, np.ndarray]:
     """``h(mu) = min_c v exp(-a·c) + mu·c`` over integer counts ``0 <= c <= n``, by branch and bound.
 
     Returns ``(lower bound on h, best value found, its counts)``; the two agree unless ``node_limit``
@@ -570,8 +615,15 @@ def _target_price(v: float, a: np.ndarray, mu: np.ndarray, n: np.ndarray, node_l
     return low, incumbent[0], best_c
 
 
-def _lagrangian(v: np.ndarray, types: _Types, start: np.ndarray | None, *, deadline: float = math.inf,
-                max_rounds: int = 60, node_limit: int = 2000) -> float:
+def _lagrangian(
+    v: np.ndarray,
+    types: _Types,
+    start: np.ndarray | None,
+    *,
+    deadline: float = math.inf,
+    max_rounds: int = 60,
+    node_limit: int = 2000,
+) -> float:
     """The Lagrangian bound of :func:`lagrangian_bound`, its prices from column generation."""
     from scipy.optimize import linprog
 
@@ -603,6 +655,7 @@ def _lagrangian(v: np.ndarray, types: _Types, start: np.ndarray | None, *, deadl
     if x is not None:
         for j in range(t):
             add(j, x[:, j])
+
     def evaluate(mu: np.ndarray, z: np.ndarray | None) -> float:
         """``L(mu)``; columns pricing out below ``z`` are added (returns the bound, sets ``added``)."""
         total = -float(mu @ n)
@@ -629,8 +682,15 @@ def _lagrangian(v: np.ndarray, types: _Types, start: np.ndarray | None, *, deadl
         cost = v[cj] * np.exp(-(a[:, cj] * cc).sum(axis=0))
         one_each = sp.csr_matrix((np.ones(cj.size), (cj, np.arange(cj.size))), shape=(t, cj.size))
         with quiet_native_stdout():
-            lp = linprog(cost, A_ub=sp.csr_matrix(cc), b_ub=n.astype(float), A_eq=one_each, b_eq=np.ones(t),
-                         bounds=(0, None), method="highs")
+            lp = linprog(
+                cost,
+                A_ub=sp.csr_matrix(cc),
+                b_ub=n.astype(float),
+                A_eq=one_each,
+                b_eq=np.ones(t),
+                bounds=(0, None),
+                method="highs",
+            )
         if lp.status != 0:
             break
         mu = np.maximum(0.0, -np.asarray(lp.ineqlin.marginals))  # price of a weapon of each type
@@ -640,7 +700,9 @@ def _lagrangian(v: np.ndarray, types: _Types, start: np.ndarray | None, *, deadl
     return best
 
 
-def lagrangian_bound(values: Any, kill_probability: Any, *, assignment: Any = None, deadline: float = math.inf) -> float:
+def lagrangian_bound(
+    values: Any, kill_probability: Any, *, assignment: Any = None, deadline: float = math.inf
+) -> float:
     """Lower bound from the Lagrangian relaxation of the one-target-per-weapon constraints [1]_ [7]_.
 
     Group identical weapons into types ``k`` (``n_k`` weapons, kill exponent ``a_kj``); a plan is the
@@ -673,15 +735,23 @@ def lagrangian_bound(values: Any, kill_probability: Any, *, assignment: Any = No
     start = None
     if assignment is not None:
         start = np.asarray(assignment)
-        if start.shape != (pk.shape[0],) or not np.issubdtype(start.dtype, np.integer) or start.min() < 0 \
-                or start.max() >= pk.shape[1]:
-            raise BmdlabError(f"lagrangian_bound: assignment must hold one target index in [0, {pk.shape[1] - 1}] "
-                              f"per weapon ({pk.shape[0]})")
+        if (
+            start.shape != (pk.shape[0],)
+            or not np.issubdtype(start.dtype, np.integer)
+            or start.min() < 0
+            or start.max() >= pk.shape[1]
+        ):
+            raise BmdlabError(
+                f"lagrangian_bound: assignment must hold one target index in [0, {pk.shape[1] - 1}] "
+                f"per weapon ({pk.shape[0]})"
+            )
     return _lagrangian(v, _Types.of(pk), start, deadline=deadline)
 
 
 # ------------------------------------------------------------------------------------ exact
-def _exact(v: np.ndarray, types: _Types, start: np.ndarray, time_limit: float, started: float) -> tuple[np.ndarray, float]:
+def _exact(
+    v: np.ndarray, types: _Types, start: np.ndarray, time_limit: float, started: float
+) -> tuple[np.ndarray, float]:
     """Outer-approximation MILP over counts per (type, target); returns (best assignment, proven lower bound).
 
     Variables: ``x_kj`` integer in ``[0, n_k]`` (weapons of type ``k`` on target ``j``; binary when
@@ -701,7 +771,9 @@ def _exact(v: np.ndarray, types: _Types, start: np.ndarray, time_limit: float, s
     best_x = types.counts(start)
     best = types.objective(v, best_x)
     bound = 0.0
-    each_type_used = sp.csr_matrix((np.ones(nx), (np.repeat(np.arange(k_types), t), col_x.ravel())), shape=(k_types, nx + t))
+    each_type_used = sp.csr_matrix(
+        (np.ones(nx), (np.repeat(np.arange(k_types), t), col_x.ravel())), shape=(k_types, nx + t)
+    )
     s_of_target = sp.csr_matrix((np.ones(t), (np.arange(t), col_s)), shape=(t, nx + t))
     cut_target = np.tile(np.arange(t), k_types)  # the target of each x column, in column order
     cuts: list[sp.csr_matrix] = []
@@ -709,7 +781,9 @@ def _exact(v: np.ndarray, types: _Types, start: np.ndarray, time_limit: float, s
 
     def add_cuts(e0: np.ndarray) -> None:
         c = v * np.exp(-e0)  # s_j + c_j E_j >= c_j (1 + E0_j)
-        cuts.append(sp.csr_matrix(((a_exp * c[None, :]).ravel(), (cut_target, col_x.ravel())), shape=(t, nx + t)) + s_of_target)
+        cuts.append(
+            sp.csr_matrix(((a_exp * c[None, :]).ravel(), (cut_target, col_x.ravel())), shape=(t, nx + t)) + s_of_target
+        )
         rhs.append(c * (1.0 + e0))
 
     emax = float(a_exp.max()) * min(int(n_k.sum()), 4)
@@ -727,8 +801,13 @@ def _exact(v: np.ndarray, types: _Types, start: np.ndarray, time_limit: float, s
         lo = np.r_[n_k.astype(float), np.concatenate(rhs)]
         hi = np.r_[n_k.astype(float), np.full(lo.size - k_types, np.inf)]
         with quiet_native_stdout():
-            res = milp(c_obj, constraints=LinearConstraint(matrix, lo, hi), integrality=integrality, bounds=box,
-                       options={"time_limit": max(remaining, 0.05), "mip_rel_gap": 1e-8})
+            res = milp(
+                c_obj,
+                constraints=LinearConstraint(matrix, lo, hi),
+                integrality=integrality,
+                bounds=box,
+                options={"time_limit": max(remaining, 0.05), "mip_rel_gap": 1e-8},
+            )
         dual = getattr(res, "mip_dual_bound", None)
         if dual is not None and math.isfinite(dual):
             bound = max(bound, float(dual))
@@ -746,8 +825,9 @@ def _exact(v: np.ndarray, types: _Types, start: np.ndarray, time_limit: float, s
     return types.assignment(best_x), min(bound, best)
 
 
-def solve_wta(values: Any, kill_probability: Any, *, method: str = "exact", time_limit: float = 60.0,
-              seed: int = 0) -> WTAResult:
+def solve_wta(
+    values: Any, kill_probability: Any, *, method: str = "exact", time_limit: float = 60.0, seed: int = 0
+) -> WTAResult:
     """Solve a static WTA instance.
 
     Parameters
@@ -783,13 +863,22 @@ def solve_wta(values: Any, kill_probability: Any, *, method: str = "exact", time
         lagrangian = 0.0
         w, t = pk.shape
         if w < t or (w == t and w * t <= 10_000):
-            lagrangian = _lagrangian(v, _Types.of(pk), a, deadline=min(started + time_limit, now + max(0.3, 2.0 * (now - started))))
+            lagrangian = _lagrangian(
+                v, _Types.of(pk), a, deadline=min(started + time_limit, now + max(0.3, 2.0 * (now - started)))
+            )
         relaxed = relaxation_bound(v, pk, deadline=started + time_limit)
         bound = min(max(lagrangian, relaxed), expected_survival(v, pk, a))
         stopped = stopped or time.perf_counter() > started + time_limit
     else:
         a, bound = _exact(v, _Types.of(pk), a, time_limit, started)
         stopped = stopped or time.perf_counter() > started + time_limit
-    return WTAResult(assignment=a, objective=expected_survival(v, pk, a), bound=bound, method=method,
-                     seconds=time.perf_counter() - started, weapons=pk.shape[0], targets=pk.shape[1],
-                     stopped_by_time_limit=stopped)
+    return WTAResult(
+        assignment=a,
+        objective=expected_survival(v, pk, a),
+        bound=bound,
+        method=method,
+        seconds=time.perf_counter() - started,
+        weapons=pk.shape[0],
+        targets=pk.shape[1],
+        stopped_by_time_limit=stopped,
+    )

@@ -31,13 +31,13 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from bmdlab.errors import BmdlabError
-from bmdlab.geo.sphere import EARTH_RADIUS
 from bmdlab.geo.japan import (
     JAPAN_LAT_RANGE_DEG,
     JAPAN_LON_RANGE_DEG,
     _japan_raster,
     japan_cities,
 )
+from bmdlab.geo.sphere import EARTH_RADIUS
 
 __all__ = ["URBAN_DENSITY", "LandGrid", "land_grid", "spread_population"]
 
@@ -160,9 +160,7 @@ def land_grid(resolution_km: float = 5.0, *, urban_density: float = URBAN_DENSIT
         or not isinstance(resolution_km, (int, float, np.integer, np.floating))
         or not lo <= resolution_km <= hi
     ):
-        raise BmdlabError(
-            f"resolution_km must be between {lo:g} and {hi:g} km, got {resolution_km!r}"
-        )
+        raise BmdlabError(f"resolution_km must be between {lo:g} and {hi:g} km, got {resolution_km!r}")
     if (
         isinstance(urban_density, bool)
         or not isinstance(urban_density, (int, float, np.integer, np.floating))

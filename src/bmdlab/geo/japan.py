@@ -201,14 +201,14 @@ class Cities:
     def __getitem__(self, index) -> Cities:
         if isinstance(index, (int, np.integer)):
             index = [index]
-        return Cities(
-            **{f.name: _frozen(getattr(self, f.name)[index]) for f in dataclasses.fields(self)}
-        )
+        return Cities(**{f.name: _frozen(getattr(self, f.name)[index]) for f in dataclasses.fields(self)})
 
     def records(self) -> list[dict]:
         """One dict per city (``name``, ``lat``, ``lon`` [deg], ``population``), for tables, maps and JSON."""
-        return [{"name": str(n), "lat": float(a), "lon": float(o), "population": int(p)}
-                for n, a, o, p in zip(self.name, self.lat_deg, self.lon_deg, self.population)]
+        return [
+            {"name": str(n), "lat": float(a), "lon": float(o), "population": int(p)}
+            for n, a, o, p in zip(self.name, self.lat_deg, self.lon_deg, self.population)
+        ]
 
     @property
     def total_population(self) -> int:
@@ -388,11 +388,7 @@ def stream_land_window() -> _Raster:
         lon = np.load(io.BytesIO(z.read("lon.npy")))
     f = _npy_stream(path, "mask.npy")
     version = np.lib.format.read_magic(f)
-    read_header = (
-        np.lib.format.read_array_header_1_0
-        if version == (1, 0)
-        else np.lib.format.read_array_header_2_0
-    )
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     shape_, fortran, dtype = read_header(f)
     if fortran or dtype != np.dtype(bool) or shape_ != (lat.size, lon.size):
         raise RuntimeError(f"unexpected global-land-mask layout {shape_, fortran, dtype}")

@@ -58,20 +58,34 @@ def country_grid(country: str, resolution_km: float = 10.0) -> LandGrid:
         dlon = dlat / np.cos(np.radians(la))
         lo = np.arange(lon0 + dlon / 2, lon1, dlon)
         inside = shapely.contains_xy(geom, lo, np.full(lo.shape, la))
-        cell = EARTH_RADIUS**2 * np.radians(dlon) * (np.sin(np.radians(la + dlat / 2)) - np.sin(np.radians(la - dlat / 2)))
+        cell = (
+            EARTH_RADIUS**2 * np.radians(dlon) * (np.sin(np.radians(la + dlat / 2)) - np.sin(np.radians(la - dlat / 2)))
+        )
         lat_c.append(np.full(int(inside.sum()), la))
         lon_c.append(lo[inside])
         area.append(np.full(int(inside.sum()), cell))
     lat_a, lon_a, area_a = (np.concatenate(x) for x in (lat_c, lon_c, area))
-    return LandGrid(lat_deg=lat_a, lon_deg=lon_a, area_m2=area_a, cell_area_m2=area_a.copy(),
-                    population=np.zeros_like(area_a), resolution_km=float(resolution_km))
+    return LandGrid(
+        lat_deg=lat_a,
+        lon_deg=lon_a,
+        area_m2=area_a,
+        cell_area_m2=area_a.copy(),
+        population=np.zeros_like(area_a),
+        resolution_km=float(resolution_km),
+    )
 
 
 #: Japan's eight traditional regions by JIS prefecture code (Ministry of Internal Affairs usage;
 #: Mie in Kinki, Okinawa with Kyushu), and the Nansei (south-western) islands as a ninth.
 JAPAN_REGIONS: dict[str, tuple[int, int]] = {
-    "Hokkaido": (1, 1), "Tohoku": (2, 7), "Kanto": (8, 14), "Chubu": (15, 23), "Kinki": (24, 30),
-    "Chugoku": (31, 35), "Shikoku": (36, 39), "Kyushu": (40, 47),
+    "Hokkaido": (1, 1),
+    "Tohoku": (2, 7),
+    "Kanto": (8, 14),
+    "Chubu": (15, 23),
+    "Kinki": (24, 30),
+    "Chugoku": (31, 35),
+    "Shikoku": (36, 39),
+    "Kyushu": (40, 47),
 }
 #: Land south of Kyushu's southernmost point (Cape Sata, 30.99 deg N) and west of 132 deg E: the
 #: Nansei-shoto - Satsunan islands of Kagoshima (Osumi, Tokara, Amami) and the Ryukyu islands of

@@ -79,7 +79,9 @@ def initial_azimuth(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: Arr
     return np.mod(np.arctan2(y, x), 2.0 * np.pi)
 
 
-def destination(lat: ArrayLike, lon: ArrayLike, azimuth: ArrayLike, angle: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def destination(
+    lat: ArrayLike, lon: ArrayLike, azimuth: ArrayLike, angle: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Point reached from (lat, lon) along a great circle of initial azimuth, after a central angle.
 
     Parameters

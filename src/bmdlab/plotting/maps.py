@@ -34,7 +34,9 @@ def _polygons(geom: BaseGeometry) -> list[Any]:
     return []
 
 
-def draw_outline(ax: Axes, geom: BaseGeometry, face: str, edge: str = "#6b6b6b", lw: float = 0.5, zorder: int = 1) -> None:
+def draw_outline(
+    ax: Axes, geom: BaseGeometry, face: str, edge: str = "#6b6b6b", lw: float = 0.5, zorder: int = 1
+) -> None:
     """Fill every polygon's exterior of a shapely geometry given in lon/lat degrees."""
     for poly in _polygons(geom):
         x, y = poly.exterior.xy
@@ -49,7 +51,9 @@ def add_scale_bar(ax: Axes, length_km: float = 500.0, loc: tuple[float, float] =
     lat = y0 + loc[1] * (y1 - y0)
     dlon = length_km / (111.32 * np.cos(np.radians(lat)))
     ax.plot([lon, lon + dlon], [lat, lat], color="k", lw=3, solid_capstyle="butt", zorder=10)
-    ax.text(lon + dlon / 2, lat + 0.012 * (y1 - y0), f"{length_km:,.0f} km", ha="center", va="bottom", fontsize=8, zorder=10)
+    ax.text(
+        lon + dlon / 2, lat + 0.012 * (y1 - y0), f"{length_km:,.0f} km", ha="center", va="bottom", fontsize=8, zorder=10
+    )
 
 
 def nice_length(x: float) -> float:
@@ -58,8 +62,13 @@ def nice_length(x: float) -> float:
     return float(max(m * p for m in (1, 2, 5) if m * p <= x))
 
 
-def base_map(ax: Axes, japan: BaseGeometry, neighbours: Mapping[str, BaseGeometry],
-             extent: Sequence[float] = REGION_EXTENT, scale_km: float = 500.0) -> None:
+def base_map(
+    ax: Axes,
+    japan: BaseGeometry,
+    neighbours: Mapping[str, BaseGeometry],
+    extent: Sequence[float] = REGION_EXTENT,
+    scale_km: float = 500.0,
+) -> None:
     """Sea, neighbouring countries, Japan, graticule, aspect and scale bar."""
     ax.set_facecolor(SEA)
     for geom in neighbours.values():
@@ -112,15 +121,39 @@ def plot_threat_map(
         handles.append(Line2D([], [], color=color, lw=1.6, label=f"{label} ({rng:,.0f} km)"))
     pops = np.array([c["population"] for c in cities], float)
     sizes = 8 + 120 * np.sqrt(pops / pops.max()) if len(pops) else []
-    ax.scatter([c["lon"] for c in cities], [c["lat"] for c in cities], s=sizes, c="#1f4e79", edgecolor="white",
-               linewidth=0.5, zorder=6)
+    ax.scatter(
+        [c["lon"] for c in cities],
+        [c["lat"] for c in cities],
+        s=sizes,
+        c="#1f4e79",
+        edgecolor="white",
+        linewidth=0.5,
+        zorder=6,
+    )
     handles.append(Line2D([], [], marker="o", color="#1f4e79", lw=0, label="city (size ~ population)"))
     for c in list(cities)[:label_cities]:
         ax.annotate(c["name"], (c["lon"], c["lat"]), textcoords="offset points", xytext=(4, 3), fontsize=7, zorder=7)
-    ax.scatter([a["lon"] for a in launch_areas], [a["lat"] for a in launch_areas], marker="^", s=60, c="#c0392b",
-               edgecolor="k", linewidth=0.5, zorder=8)
-    handles.append(Line2D([], [], marker="^", color="#c0392b", lw=0, label=f"reported launch areas ({len(launch_areas)})"))
-    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9, title="reach from any launch area", title_fontsize=8)
+    ax.scatter(
+        [a["lon"] for a in launch_areas],
+        [a["lat"] for a in launch_areas],
+        marker="^",
+        s=60,
+        c="#c0392b",
+        edgecolor="k",
+        linewidth=0.5,
+        zorder=8,
+    )
+    handles.append(
+        Line2D([], [], marker="^", color="#c0392b", lw=0, label=f"reported launch areas ({len(launch_areas)})")
+    )
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        fontsize=8,
+        framealpha=0.9,
+        title="reach from any launch area",
+        title_fontsize=8,
+    )
     ax.set_title(title, fontsize=11)
     return finish_figure(fig, path)
 
@@ -131,10 +164,14 @@ def _cell_polygons(lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: floa
     dlon = dlat / np.cos(np.radians(lat_deg))
     x0, x1 = lon_deg - dlon, lon_deg + dlon
     y0, y1 = lat_deg - dlat, lat_deg + dlat
-    return np.stack([np.stack([x0, y0], -1), np.stack([x1, y0], -1), np.stack([x1, y1], -1), np.stack([x0, y1], -1)], axis=1)
+    return np.stack(
+        [np.stack([x0, y0], -1), np.stack([x1, y0], -1), np.stack([x1, y1], -1), np.stack([x0, y1], -1)], axis=1
+    )
 
 
-def draw_coverage(ax: Axes, lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: float, shots: np.ndarray) -> list[Any]:
+def draw_coverage(
+    ax: Axes, lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: float, shots: np.ndarray
+) -> list[Any]:
     """Shade land cells by shot opportunities (0 = undefended, -1 = not threatened). Returns legend handles."""
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
@@ -196,7 +233,13 @@ def plot_coverage_map(
         else:
             fig = new_figure((8.5, 9.0))
             ax = fig.subplots()
-    base_map(ax, japan, neighbours, extent=extent, scale_km=nice_length((extent[1] - extent[0]) * 111.32 * np.cos(np.radians(0.5 * (extent[2] + extent[3]))) / 5))
+    base_map(
+        ax,
+        japan,
+        neighbours,
+        extent=extent,
+        scale_km=nice_length((extent[1] - extent[0]) * 111.32 * np.cos(np.radians(0.5 * (extent[2] + extent[3]))) / 5),
+    )
     handles = draw_coverage(ax, lat_deg, lon_deg, resolution_km, shots)
     markers = {"sea": ("D", "#1b7837"), "land": ("s", "#762a83")}
     systems: dict[str, tuple[str, str]] = {}
@@ -207,8 +250,16 @@ def plot_coverage_map(
     for name, (m, c) in systems.items():
         handles.append(Line2D([], [], marker=m, color=c, lw=0, label=name))
     if launch_areas:
-        ax.scatter([a["lon"] for a in launch_areas], [a["lat"] for a in launch_areas], marker="^", s=45, c="#c0392b",
-                   edgecolor="k", linewidth=0.5, zorder=9)
+        ax.scatter(
+            [a["lon"] for a in launch_areas],
+            [a["lat"] for a in launch_areas],
+            marker="^",
+            s=45,
+            c="#c0392b",
+            edgecolor="k",
+            linewidth=0.5,
+            zorder=9,
+        )
         handles.append(Line2D([], [], marker="^", color="#c0392b", lw=0, label="launch area"))
     for c in list(cities)[:10]:
         ax.plot(c["lon"], c["lat"], "o", ms=3, color="k", zorder=10)
@@ -221,7 +272,9 @@ def plot_coverage_map(
         for u in units:
             if strip[0] <= u["lon"] <= strip[1] and strip[2] <= u["lat"] <= strip[3]:
                 m, c = markers.get(u.get("basing", "land"), ("s", "k"))
-                strip_ax.scatter([u["lon"]], [u["lat"]], marker=m, s=30, c=c, edgecolor="white", linewidth=0.6, zorder=9)
+                strip_ax.scatter(
+                    [u["lon"]], [u["lat"]], marker=m, s=30, c=c, edgecolor="white", linewidth=0.6, zorder=9
+                )
         strip_ax.set_title(strip_title, fontsize=9)
     if not own:
         return None

@@ -25,8 +25,12 @@ def profile_samples(traj: Trajectory, n: int = 400) -> dict[str, np.ndarray]:
     return {"time": t, "downrange": down, "altitude": alt, "speed": np.linalg.norm(vel, axis=-1)}
 
 
-def plot_profile(trajs: Trajectory | Sequence[Trajectory], path: str | Path | None, labels: Sequence[str] | None = None,
-                 title: str | None = None) -> Path | Figure:
+def plot_profile(
+    trajs: Trajectory | Sequence[Trajectory],
+    path: str | Path | None,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Path | Figure:
     """Write a two-panel PNG: altitude against downrange (true scale) and against time.
 
     ``trajs`` is one :class:`Trajectory` (all its members are drawn) or a list of them; ``labels``
@@ -48,12 +52,23 @@ def plot_profile(trajs: Trajectory | Sequence[Trajectory], path: str | Path | No
             ax2.plot(s["time"][i] / 60.0, s["altitude"][i] / 1e3, color=color)
             j = int(np.argmax(s["altitude"][i]))
             ax1.plot(s["downrange"][i, j] / 1e3, s["altitude"][i, j] / 1e3, "v", color=color)
-            ax1.annotate(f"{traj.apogee[i] / 1e3:,.0f} km", (s["downrange"][i, j] / 1e3, s["altitude"][i, j] / 1e3),
-                         textcoords="offset points", xytext=(4, 4), fontsize=7)
+            ax1.annotate(
+                f"{traj.apogee[i] / 1e3:,.0f} km",
+                (s["downrange"][i, j] / 1e3, s["altitude"][i, j] / 1e3),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=7,
+            )
             ax1.plot(traj.burnout_downrange[i] / 1e3, traj.burnout_altitude[i] / 1e3, "o", ms=4, color=color)
             ax2.plot(traj.flight_time[i] / 60, 0, "x", color=color)
-            ax2.annotate(f"{traj.flight_time[i] / 60:.1f} min", (traj.flight_time[i] / 60, 0), textcoords="offset points",
-                         xytext=(-14, 6), fontsize=7, rotation=90)
+            ax2.annotate(
+                f"{traj.flight_time[i] / 60:.1f} min",
+                (traj.flight_time[i] / 60, 0),
+                textcoords="offset points",
+                xytext=(-14, 6),
+                fontsize=7,
+                rotation=90,
+            )
     ax1.set_xlabel("downrange [km]")
     ax1.set_ylabel("altitude [km]")
     ax1.set_aspect("equal", adjustable="box")

@@ -29,8 +29,16 @@ def plot_leakers(runs: dict[str, dict[str, dict[str, Any]]], path: str | Path | 
         if all("expected_leakers_ci95" in by_size[s] for s in by_size):  # the Monte Carlo interval of the mean
             mean = np.array([by_size[s]["expected_leakers"] for s in by_size])
             ci = np.array([by_size[s]["expected_leakers_ci95"] for s in by_size], float)
-            ax1.errorbar(sizes + off + 0.8, mean, yerr=[mean - ci[:, 0], ci[:, 1] - mean], fmt="_", color="black", ms=7,
-                         capsize=2, label="expected, 95 % CI" if k == 0 else None)
+            ax1.errorbar(
+                sizes + off + 0.8,
+                mean,
+                yerr=[mean - ci[:, 0], ci[:, 1] - mean],
+                fmt="_",
+                color="black",
+                ms=7,
+                capsize=2,
+                label="expected, 95 % CI" if k == 0 else None,
+            )
         ax2.plot(sizes, [by_size[s]["interceptors_expended_total"] for s in by_size], marker="s", label=name)
     top = max(int(s) for r in runs.values() for s in r)
     ax1.plot([0, top], [0, top], color="grey", lw=0.8, ls=":", label="no defence")

@@ -42,13 +42,12 @@ References
 
 from __future__ import annotations
 
-
 from typing import Any
 
 from scipy.special import betaincinv
 
-from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import half_width95
 
@@ -74,17 +73,37 @@ PARAMETERS: dict[str, Any] = {
     "fire_channels_scale": None,
 }
 #: The engagement-limit parameters and the limits they switch.
-LIMIT_PARAMETERS = {f"limit_{name.replace('-', '_')}": name for name in
-                    ("launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view")}
+LIMIT_PARAMETERS = {
+    f"limit_{name.replace('-', '_')}": name
+    for name in ("launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view")
+}
 #: Grid of the coverage metrics. [km]
 COVERAGE_RESOLUTION_KM = 20.0
 #: Metrics every run reports.
-METRICS = ("expected_leakers", "p_zero_leakers", "expected_surviving_value_fraction", "interceptors_expended",
-           "cost_total_jpy", "jpy_per_surviving_value_point", "defended_land_fraction", "defended_population_fraction")
+METRICS = (
+    "expected_leakers",
+    "p_zero_leakers",
+    "expected_surviving_value_fraction",
+    "interceptors_expended",
+    "cost_total_jpy",
+    "jpy_per_surviving_value_point",
+    "defended_land_fraction",
+    "defended_population_fraction",
+)
 #: Allowed range of each numeric parameter (inclusive).
-RANGES = {"missiles": (0, 5000), "sspk_quantile": (0.0, 1.0), "decoys": (0, 20), "discrimination": (0.0, 1.0),
-          "track_delay_s": (0.0, 3600.0), "missile_reliability": (0.0, 1.0), "cost_scale": (0.0, 100.0), "years": (0, 100),
-          "rcs_scale": (0.001, 1000.0), "availability": (0.0, 1.0), "fire_channels_scale": (0.01, 1000.0)}
+RANGES = {
+    "missiles": (0, 5000),
+    "sspk_quantile": (0.0, 1.0),
+    "decoys": (0, 20),
+    "discrimination": (0.0, 1.0),
+    "track_delay_s": (0.0, 3600.0),
+    "missile_reliability": (0.0, 1.0),
+    "cost_scale": (0.0, 100.0),
+    "years": (0, 100),
+    "rcs_scale": (0.001, 1000.0),
+    "availability": (0.0, 1.0),
+    "fire_channels_scale": (0.01, 1000.0),
+}
 #: Parameters that count things (whole numbers only: 10.7 missiles is refused, not run as 10).
 INTEGERS = ("missiles", "decoys", "years")
 #: Allowed values of each choice parameter.
@@ -178,7 +197,10 @@ def point_scenario(p: dict[str, Any], catalog: Catalog):
         tl_upd["rcs_scale"] = float(p["rcs_scale"])
     if tl_upd:
         update["timeline"] = scen.timeline.model_copy(update=tl_upd)
-    raid_upd: dict[str, Any] = {"decoys_per_missile": int(p["decoys"]), "discrimination_probability": float(p["discrimination"])}
+    raid_upd: dict[str, Any] = {
+        "decoys_per_missile": int(p["decoys"]),
+        "discrimination_probability": float(p["discrimination"]),
+    }
     if p["missile_reliability"] is not None:
         raid_upd["missile_reliability"] = float(p["missile_reliability"])
     if scen.raid is None:
@@ -220,11 +242,15 @@ def prefetch_coverages(scenarios: list, catalog: Catalog) -> None:
         if key not in _COVERAGE_CACHE:
             todo[key] = sc
     if todo:
-        for key, cov in zip(todo, national_coverages(list(todo.values()), catalog, resolution_km=COVERAGE_RESOLUTION_KM)):
+        for key, cov in zip(
+            todo, national_coverages(list(todo.values()), catalog, resolution_km=COVERAGE_RESOLUTION_KM)
+        ):
             _COVERAGE_CACHE[key] = cov.fractions(cov.defended())
 
 
-def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_SEED, catalog_dir: str | None = None) -> dict[str, float]:
+def evaluate(
+    point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_SEED, catalog_dir: str | None = None
+) -> dict[str, float]:
     """Run one point: the raid's metrics and the architecture's cost. Pure given its arguments.
 
     Returns every name of :data:`METRICS`, the 95 % half-widths of the two Monte Carlo means
@@ -238,8 +264,9 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_S
     p = check_point(point)
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
     scen = point_scenario(p, catalog)
-    out, tally, _ = run_scenario_raid(scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p),
-                                      keep_trials=trials > 1)
+    out, tally, _ = run_scenario_raid(
+        scen, catalog, missiles=int(p["missiles"]), trials=trials, seed=run_seed(seed, p), keep_trials=trials > 1
+    )
     breakdown = architecture_cost(scen, catalog, years=None if p["years"] is None else int(p["years"]))
     cost = breakdown.total() * float(p["cost_scale"])
     sv = out["expected_surviving_value_fraction"]
@@ -258,7 +285,6 @@ def evaluate(point: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_S
         "expected_leakers_ci95_half_width": half_width95(tally.extra.get("leakers_per_trial")),
         "expected_surviving_value_fraction_ci95_half_width": half_width95(tally.extra.get("surviving_value_per_trial")),
     }
-
 
 
 __all__ = ["METRICS", "PARAMETERS", "check_point", "evaluate", "run_seed", "sspk_at_quantile"]

@@ -39,8 +39,16 @@ from typing import TYPE_CHECKING, Any
 
 from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.errors import BmdlabError
-from bmdlab.sensitivity.model import (INTEGERS, LIMIT_PARAMETERS, METRICS, PARAMETERS, RANGES, check_point, evaluate,
-                                      run_seed)
+from bmdlab.sensitivity.model import (
+    INTEGERS,
+    LIMIT_PARAMETERS,
+    METRICS,
+    PARAMETERS,
+    RANGES,
+    check_point,
+    evaluate,
+    run_seed,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,7 +155,7 @@ def _ident(name: str) -> str:
 
 
 def _now_utc() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 class SweepStore:
@@ -164,7 +172,9 @@ class SweepStore:
         exists = self.path.exists()
         self.created = not exists
         if exists and not resume:
-            raise BmdlabError(f"{self.path}: file exists; pass --resume to continue that sweep or choose a new --out file")
+            raise BmdlabError(
+                f"{self.path}: file exists; pass --resume to continue that sweep or choose a new --out file"
+            )
         if self.path.parent and not self.path.parent.is_dir():
             raise BmdlabError(f"out: directory '{self.path.parent}' does not exist")
         if exists:
@@ -178,21 +188,38 @@ class SweepStore:
             old = self.con.execute("select definition from meta").fetchone()
             if old is None or old[0] != defn:
                 self.con.close()
-                raise BmdlabError(f"{self.path}: holds a different sweep (grid, trials, seed or catalog differ); "
-                                  "resume it with the same options or write to a new --out file")
+                raise BmdlabError(
+                    f"{self.path}: holds a different sweep (grid, trials, seed or catalog differ); "
+                    "resume it with the same options or write to a new --out file"
+                )
             return
-        cols = ", ".join([f"{_ident(a)} {t}" for a, t in self.axis_types.items()]
-                         + [f"{_ident(m)} {'BIGINT' if m in MONEY_METRICS else 'DOUBLE'} NOT NULL" for m in METRICS])
+        cols = ", ".join(
+            [f"{_ident(a)} {t}" for a, t in self.axis_types.items()]
+            + [f"{_ident(m)} {'BIGINT' if m in MONEY_METRICS else 'DOUBLE'} NOT NULL" for m in METRICS]
+        )
         self.con.begin()  # the schema appears whole or not at all
-        self.con.execute("create table meta (schema_version INTEGER NOT NULL, definition VARCHAR NOT NULL, "
-                         "bmdlab_version VARCHAR NOT NULL, catalog_hash VARCHAR NOT NULL, trials BIGINT NOT NULL, "
-                         "seed BIGINT NOT NULL, created_at TIMESTAMP NOT NULL)")
-        self.con.execute("insert into meta values (?, ?, ?, ?, ?, ?, ?)",
-                         [SCHEMA_VERSION, defn, __version__, definition["catalog"], definition["trials"], definition["seed"],
-                          _now_utc()])
-        self.con.execute(f"create table {TABLE} (run_key VARCHAR PRIMARY KEY, {cols}, price_year INTEGER NOT NULL, "
-                         "seed BIGINT NOT NULL, seconds DOUBLE NOT NULL, bmdlab_version VARCHAR NOT NULL, "
-                         "finished_at TIMESTAMP NOT NULL)")
+        self.con.execute(
+            "create table meta (schema_version INTEGER NOT NULL, definition VARCHAR NOT NULL, "
+            "bmdlab_version VARCHAR NOT NULL, catalog_hash VARCHAR NOT NULL, trials BIGINT NOT NULL, "
+            "seed BIGINT NOT NULL, created_at TIMESTAMP NOT NULL)"
+        )
+        self.con.execute(
+            "insert into meta values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                SCHEMA_VERSION,
+                defn,
+                __version__,
+                definition["catalog"],
+                definition["trials"],
+                definition["seed"],
+                _now_utc(),
+            ],
+        )
+        self.con.execute(
+            f"create table {TABLE} (run_key VARCHAR PRIMARY KEY, {cols}, price_year INTEGER NOT NULL, "
+            "seed BIGINT NOT NULL, seconds DOUBLE NOT NULL, bmdlab_version VARCHAR NOT NULL, "
+            "finished_at TIMESTAMP NOT NULL)"
+        )
         self.con.commit()
 
     def done(self) -> set[str]:
@@ -201,11 +228,18 @@ class SweepStore:
     def append(self, point: dict[str, Any], metrics: dict[str, float], seed: int, seconds: float) -> None:
         from bmdlab import __version__
 
-        row = ([run_key(point)] + [_sql_value(t, point[a]) for a, t in self.axis_types.items()]
-               + [round(metrics[m]) if m in MONEY_METRICS else metrics[m] for m in METRICS]
-               + [int(metrics["price_year"]), seed, seconds, __version__, _now_utc()])
-        cols = ", ".join(["run_key"] + [_ident(a) for a in self.axes] + [_ident(m) for m in METRICS]
-                         + ["price_year", "seed", "seconds", "bmdlab_version", "finished_at"])
+        row = (
+            [run_key(point)]
+            + [_sql_value(t, point[a]) for a, t in self.axis_types.items()]
+            + [round(metrics[m]) if m in MONEY_METRICS else metrics[m] for m in METRICS]
+            + [int(metrics["price_year"]), seed, seconds, __version__, _now_utc()]
+        )
+        cols = ", ".join(
+            ["run_key"]
+            + [_ident(a) for a in self.axes]
+            + [_ident(m) for m in METRICS]
+            + ["price_year", "seed", "seconds", "bmdlab_version", "finished_at"]
+        )
         marks = ", ".join("?" * len(row))
         self.con.execute(f"insert into {TABLE} ({cols}) values ({marks})", row)  # autocommit: durable per run
 
@@ -247,8 +281,10 @@ def check_sweep_file(path: str | Path) -> None:
     except Exception as exc:  # duckdb's IOException / InvalidInputException / ConnectionException
         first = str(exc).splitlines()[0]
         if "lock" in first.lower() or "same database file" in first:
-            raise BmdlabError(f"out: '{path}' is open in another process or connection (a running sweep?); "
-                              "wait for it to finish or choose a new out file") from None
+            raise BmdlabError(
+                f"out: '{path}' is open in another process or connection (a running sweep?); "
+                "wait for it to finish or choose a new out file"
+            ) from None
         raise BmdlabError(f"{path}: not a DuckDB sweep file ({first}); choose a new --out file") from None
     version = None
     try:
@@ -261,22 +297,32 @@ def check_sweep_file(path: str | Path) -> None:
             except (TypeError, ValueError):
                 ok = False
         if ok:
-            cols = {r[0] for r in con.execute("select column_name from information_schema.columns "
-                                              "where table_name = 'meta'").fetchall()}
+            cols = {
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns where table_name = 'meta'"
+                ).fetchall()
+            }
             version = con.execute("select schema_version from meta").fetchone()[0] if "schema_version" in cols else 1
     except Exception:
         ok = False
     finally:
         con.close()
     if not ok:
-        raise BmdlabError(f"{path}: is not a bmdlab sweep file (no sweep definition in it); bmdlab leaves it untouched, "
-                          "choose a new --out file")
+        raise BmdlabError(
+            f"{path}: is not a bmdlab sweep file (no sweep definition in it); bmdlab leaves it untouched, "
+            "choose a new --out file"
+        )
     if version < SCHEMA_VERSION:
-        raise BmdlabError(f"out: '{path}' is a sweep file from an older bmdlab (schema {version}: axis values stored as "
-                          "JSON text) and cannot be resumed or read; bmdlab leaves it untouched, start a new sweep in a new out file")
+        raise BmdlabError(
+            f"out: '{path}' is a sweep file from an older bmdlab (schema {version}: axis values stored as "
+            "JSON text) and cannot be resumed or read; bmdlab leaves it untouched, start a new sweep in a new out file"
+        )
     if version > SCHEMA_VERSION:
-        raise BmdlabError(f"out: '{path}' was written by a newer bmdlab (sweep schema {version}, this one reads "
-                          f"{SCHEMA_VERSION}); upgrade bmdlab or start a new sweep in a new out file")
+        raise BmdlabError(
+            f"out: '{path}' was written by a newer bmdlab (sweep schema {version}, this one reads "
+            f"{SCHEMA_VERSION}); upgrade bmdlab or start a new sweep in a new out file"
+        )
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
@@ -297,17 +343,28 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         os._exit(1)
 
 
-def _timed(point: dict[str, Any], trials: int, seed: int, catalog_dir: str | None) -> tuple[dict[str, Any], dict[str, float], float]:
+def _timed(
+    point: dict[str, Any], trials: int, seed: int, catalog_dir: str | None
+) -> tuple[dict[str, Any], dict[str, float], float]:
     t0 = time.perf_counter()
     m = evaluate(point, trials=trials, seed=seed, catalog_dir=catalog_dir)
     return point, m, time.perf_counter() - t0
 
 
-def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int = 2000, seed: int = DEFAULT_SEED,
-              workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-              catalog_dir: str | None = None, catalog_hash: str | None = None,
-              progress: Callable[[int, int], None] | None = None,
-              on_result: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+def run_sweep(
+    points: Sequence[dict[str, Any]],
+    out: str | Path,
+    *,
+    trials: int = 2000,
+    seed: int = DEFAULT_SEED,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    catalog_dir: str | None = None,
+    catalog_hash: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
     """Run every point not yet in ``out`` and append each result as it finishes; return the table.
 
     Parameters
@@ -347,7 +404,13 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
         from bmdlab.catalog import builtin_catalog, load_catalog
 
         catalog_hash = (builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)).hash
-    definition = {"axes": axes, "points": [run_key(p) for p in points], "trials": trials, "seed": seed, "catalog": catalog_hash}
+    definition = {
+        "axes": axes,
+        "points": [run_key(p) for p in points],
+        "trials": trials,
+        "seed": seed,
+        "catalog": catalog_hash,
+    }
     store = SweepStore(out, types, definition, resume)
     stored = 0
     try:
@@ -378,8 +441,12 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
             import os
 
             n = min(workers or os.cpu_count() or 1, os.cpu_count() or 1, len(todo))  # never more than the cores
-            with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(
+                max_workers=n,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 futs = [pool.submit(_timed, p, trials, seed, catalog_dir) for p in todo]
                 try:
                     for f in as_completed(futs):
@@ -399,9 +466,12 @@ def run_sweep(points: Sequence[dict[str, Any]], out: str | Path, *, trials: int 
             store.close()
 
 
-def _run_dask(todo: Iterable[dict[str, Any]], address: str, trials: int, seed: int, catalog_dir: str | None, store_one) -> None:
+def _run_dask(
+    todo: Iterable[dict[str, Any]], address: str, trials: int, seed: int, catalog_dir: str | None, store_one
+) -> None:
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
         raise BmdlabError("scheduler needs Dask: pip install 'bmdlab[dask]'") from None
     try:
@@ -462,5 +532,15 @@ def _open_sweep(path: str | Path):
     return duckdb.connect(str(path), read_only=True)
 
 
-__all__ = ["SCHEMA_VERSION", "SweepStore", "axis_type", "check_sweep_file", "grid", "load_table", "parse_axis",
-           "read_sweep", "run_key", "run_sweep"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "SweepStore",
+    "axis_type",
+    "check_sweep_file",
+    "grid",
+    "load_table",
+    "parse_axis",
+    "read_sweep",
+    "run_key",
+    "run_sweep",
+]

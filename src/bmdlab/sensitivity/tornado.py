@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.catalog import builtin_catalog, load_catalog
+from bmdlab.engagement.raid import DEFAULT_SEED
 from bmdlab.sensitivity.model import METRICS, check_point, evaluate, point_scenario, prefetch_coverages
 
 
@@ -32,20 +32,51 @@ def default_ranges(base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any],
         ("missiles", f"raid size ({n // 2}-{3 * n // 2})", {"missiles": n // 2}, {"missiles": 3 * n // 2}),
         ("decoys", "decoys (0 or 2 per missile, 50 % recognised)", {"decoys": 0}, {"decoys": 2, "discrimination": 0.5}),
         ("track_delay_s", "detection-to-launch delay (30-120 s)", {"track_delay_s": 30.0}, {"track_delay_s": 120.0}),
-        ("missile_reliability", "missile reliability (0.8-1)", {"missile_reliability": 0.8}, {"missile_reliability": 1.0}),
+        (
+            "missile_reliability",
+            "missile reliability (0.8-1)",
+            {"missile_reliability": 0.8},
+            {"missile_reliability": 1.0},
+        ),
         ("cost_scale", "all prices (x0.7-x1.5)", {"cost_scale": 0.7}, {"cost_scale": 1.5}),
         ("flyout", "fly-out (straight-line / physical)", {"flyout": "straight-line"}, {"flyout": "physical"}),
-        ("limit_crossing", "hit-to-kill crossing limit (off / on)", {"limit_crossing": "off"}, {"limit_crossing": "on"}),
-        ("limit_min_flight_time", "minimum flight time (off / on)", {"limit_min_flight_time": "off"}, {"limit_min_flight_time": "on"}),
-        ("limit_launcher_elevation", "launcher elevation limit (off / on)", {"limit_launcher_elevation": "off"},
-         {"limit_launcher_elevation": "on"}),
-        ("limit_field_of_view", "radar field of view (off / on)", {"limit_field_of_view": "off"}, {"limit_field_of_view": "on"}),
+        (
+            "limit_crossing",
+            "hit-to-kill crossing limit (off / on)",
+            {"limit_crossing": "off"},
+            {"limit_crossing": "on"},
+        ),
+        (
+            "limit_min_flight_time",
+            "minimum flight time (off / on)",
+            {"limit_min_flight_time": "off"},
+            {"limit_min_flight_time": "on"},
+        ),
+        (
+            "limit_launcher_elevation",
+            "launcher elevation limit (off / on)",
+            {"limit_launcher_elevation": "off"},
+            {"limit_launcher_elevation": "on"},
+        ),
+        (
+            "limit_field_of_view",
+            "radar field of view (off / on)",
+            {"limit_field_of_view": "off"},
+            {"limit_field_of_view": "on"},
+        ),
         ("rcs_scale", "threat RCS (x0.1-x10)", {"rcs_scale": 0.1}, {"rcs_scale": 10.0}),
     ]
 
 
-def tornado(base: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_SEED, ranges=None, catalog_dir: str | None = None,
-            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def tornado(
+    base: dict[str, Any],
+    *,
+    trials: int = 2000,
+    seed: int = DEFAULT_SEED,
+    ranges=None,
+    catalog_dir: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Metrics at the base point and at each input's low and high value.
 
     Returns
@@ -68,12 +99,21 @@ def tornado(base: dict[str, Any], *, trials: int = 2000, seed: int = DEFAULT_SEE
     for name, label, lo, hi in ranges:
         lo_m = evaluate({**base, **lo}, trials=trials, seed=seed, catalog_dir=catalog_dir)
         hi_m = evaluate({**base, **hi}, trials=trials, seed=seed, catalog_dir=catalog_dir)
-        rows.append({"parameter": name, "label": label, "low": lo, "high": hi,
-                     "low_metrics": lo_m, "high_metrics": hi_m})
+        rows.append(
+            {"parameter": name, "label": label, "low": lo, "high": hi, "low_metrics": lo_m, "high_metrics": hi_m}
+        )
         if progress:
             progress(name)
-    return {"base": {k: v for k, v in base.items()}, "base_metrics": at_base, "rows": rows, "metrics": list(METRICS),
-            "trials": trials, "seed": seed, "catalog_hash": catalog.hash, "bmdlab_version": __version__}
+    return {
+        "base": {k: v for k, v in base.items()},
+        "base_metrics": at_base,
+        "rows": rows,
+        "metrics": list(METRICS),
+        "trials": trials,
+        "seed": seed,
+        "catalog_hash": catalog.hash,
+        "bmdlab_version": __version__,
+    }
 
 
 def swing(result: dict[str, Any], metric: str) -> list[tuple[str, float, float]]:

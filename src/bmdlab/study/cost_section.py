@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bmdlab.catalog import Catalog
+from bmdlab.catalog.money import value_to_jpy
 from bmdlab.cost.architecture import architecture_cost
 from bmdlab.cost.budget import optimise_budget
-from bmdlab.catalog.money import value_to_jpy
 from bmdlab.cost.options import tradeoff_options
 from bmdlab.cost.tradeoff import evaluate_options
 from bmdlab.coverage.national import Coverage
@@ -26,17 +26,29 @@ CLAIMS = {
 #: Grid of the trade-off's coverage figures (seven options; the coverage section's maps use a finer one). [km]
 TRADEOFF_RESOLUTION_KM = 10.0
 #: The study's sweep: architecture x raid size x kill probability (test-record quantile).
-SWEEP_AXES = {"scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"],
-              "missiles": [50, 100, 200], "sspk_quantile": [0.05, 0.5, 0.95]}
+SWEEP_AXES = {
+    "scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"],
+    "missiles": [50, 100, 200],
+    "sspk_quantile": [0.05, 0.5, 0.95],
+}
 
 
 def _bn(x: float) -> str:
     return f"¥{x / 1e9:,.0f} bn"
 
 
-def cost_section(catalog: Catalog, coverages: dict[str, Coverage], *, work: Path, resolution_km: float, seed: int,
-                 trials: int = 4000, progress=None, coverage_claims: list[dict[str, Any]] | None = None,
-                 thaad_count: int | None = None) -> dict[str, Any]:
+def cost_section(
+    catalog: Catalog,
+    coverages: dict[str, Coverage],
+    *,
+    work: Path,
+    resolution_km: float,
+    seed: int,
+    trials: int = 4000,
+    progress=None,
+    coverage_claims: list[dict[str, Any]] | None = None,
+    thaad_count: int | None = None,
+) -> dict[str, Any]:
     """Costs of the three architectures, the trade-off over the option set, a budget optimum,
     the tornado and the sweep. ``coverages`` maps option keys to coverage already computed."""
     tick = progress or (lambda *_: None)
@@ -44,28 +56,42 @@ def cost_section(catalog: Catalog, coverages: dict[str, Coverage], *, work: Path
     costs = {o.key: architecture_cost(o.scenario, catalog).to_dict() for o in opts[:3]}
     trade_res = max(TRADEOFF_RESOLUTION_KM, resolution_km)  # seven options: a coarser grid than the maps'
     same_grid = {k: c for k, c in coverages.items() if c.grid.resolution_km == trade_res}
-    trade = evaluate_options(catalog, opts, trials=trials, seed=seed, resolution_km=trade_res, coverages=same_grid,
-                             progress=tick)
+    trade = evaluate_options(
+        catalog, opts, trials=trials, seed=seed, resolution_km=trade_res, coverages=same_grid, progress=tick
+    )
     tr = trade.to_dict()
     by = {r["key"]: r for r in tr["options"]}
     inc = {k: by[k]["cost"]["total"]["jpy"] - by["baseline"]["cost"]["total"]["jpy"] for k in ("aegis-ashore", "thaad")}
     budgets = {k: optimise_budget(catalog, v, missiles=200, trials=trials, seed=seed) for k, v in inc.items()}
     tick("budget")
     cdir = None if catalog.origin == "built-in" else catalog.origin
-    torn = {k: tornado({"scenario": k, "missiles": 200}, trials=2000, seed=seed, catalog_dir=cdir) for k in ("japan-2017-aegis-ashore",)}
+    torn = {
+        k: tornado({"scenario": k, "missiles": 200}, trials=2000, seed=seed, catalog_dir=cdir)
+        for k in ("japan-2017-aegis-ashore",)
+    }
     tick("tornado")
     from bmdlab.sensitivity.tornado import swing
 
     t = torn["japan-2017-aegis-ashore"]
-    ranking = {m: [{"label": lab, "low": lo, "high": hi} for lab, lo, hi in swing(t, m)]
-               for m in ("expected_leakers", "jpy_per_surviving_value_point")}
+    ranking = {
+        m: [{"label": lab, "low": lo, "high": hi} for lab, lo, hi in swing(t, m)]
+        for m in ("expected_leakers", "jpy_per_surviving_value_point")
+    }
     points = grid(SWEEP_AXES)
-    rows = run_sweep(points, work / "sweep.duckdb", trials=2000, seed=seed, workers=1, catalog_hash=catalog.hash,
-                     catalog_dir=cdir)
+    rows = run_sweep(
+        points, work / "sweep.duckdb", trials=2000, seed=seed, workers=1, catalog_hash=catalog.hash, catalog_dir=cdir
+    )
     tick("sweep")
-    return {"costs": costs, "tradeoff": tr, "budgets": budgets, "incremental_cost_jpy": inc,
-            "tornado": torn, "tornado_ranking": ranking, "sweep": {"axes": SWEEP_AXES, "trials": 2000, "seed": seed, "file": "sweep.duckdb", "runs": rows},
-            "claims": _verdicts(catalog, costs, tr, budgets, {c["id"]: c for c in coverage_claims or []}, thaad_count)}
+    return {
+        "costs": costs,
+        "tradeoff": tr,
+        "budgets": budgets,
+        "incremental_cost_jpy": inc,
+        "tornado": torn,
+        "tornado_ranking": ranking,
+        "sweep": {"axes": SWEEP_AXES, "trials": 2000, "seed": seed, "file": "sweep.duckdb", "runs": rows},
+        "claims": _verdicts(catalog, costs, tr, budgets, {c["id"]: c for c in coverage_claims or []}, thaad_count),
+    }
 
 
 #: A quoted price "holds" when the catalog's price, in yen of the claim's year, is within this share of it.
@@ -79,21 +105,29 @@ def combine(parts: list[bool]) -> str:
 
 
 def aegis_ashore_cost_verdict(price_jpy: float, claimed_jpy: float, covers_japan: bool) -> tuple[str, dict[str, bool]]:
-    """"¥80 billion each and two would be enough to cover Japan": the price part (the catalog's price
+    """ "¥80 billion each and two would be enough to cover Japan": the price part (the catalog's price
     within :data:`PRICE_TOLERANCE` of the claim) and the coverage part (the coverage section's verdict)."""
     parts = {"price": abs(price_jpy / claimed_jpy - 1.0) <= PRICE_TOLERANCE, "coverage": covers_japan}
     return combine(list(parts.values())), parts
 
 
-def thaad_cost_verdict(count: int, claimed_count: int, price_jpy: float, claimed_min_jpy: float) -> tuple[str, dict[str, bool]]:
-    """"At least six batteries costing over ¥100 billion each": the count part (the model's smallest
+def thaad_cost_verdict(
+    count: int, claimed_count: int, price_jpy: float, claimed_min_jpy: float
+) -> tuple[str, dict[str, bool]]:
+    """ "At least six batteries costing over ¥100 billion each": the count part (the model's smallest
     count for all of Japan is at least the claimed count) and the price part (above the claimed floor)."""
     parts = {"count": count >= claimed_count, "price": price_jpy > claimed_min_jpy}
     return combine(list(parts.values())), parts
 
 
-def _verdicts(catalog: Catalog, costs: dict[str, Any], tr: dict[str, Any], budgets: dict[str, Any],
-              coverage_claims: dict[str, dict[str, Any]] | None = None, thaad_count: int | None = None) -> list[dict[str, str]]:
+def _verdicts(
+    catalog: Catalog,
+    costs: dict[str, Any],
+    tr: dict[str, Any],
+    budgets: dict[str, Any],
+    coverage_claims: dict[str, dict[str, Any]] | None = None,
+    thaad_count: int | None = None,
+) -> list[dict[str, str]]:
     """The money claims, each verdict by a rule above from the figures it prints."""
     econ = catalog.economics
     coverage_claims = coverage_claims or {}
@@ -113,44 +147,62 @@ def _verdicts(catalog: Catalog, costs: dict[str, Any], tr: dict[str, Any], budge
     added = {k: by[k]["cost"]["total"]["jpy"] - base["cost"]["total"]["jpy"] for k in ("aegis-ashore", "thaad")}
     ratio_added = added["thaad"] / added["aegis-ashore"] if added["aegis-ashore"] > 0 else float("nan")
     ratio_whole = th["cost"]["total"]["jpy"] / aa["cost"]["total"]["jpy"]
-    interceptors_share = 1.0 - aa_line["acquisition"]["jpy"] / aa_line["total"]["jpy"] if aa_line["total"]["jpy"] else 0.0
-    out = [{
-        "id": "aegis_ashore_cost", "quote": CLAIMS["aegis_ashore_cost"],
-        "figure": f"purchase {_bn(aa_now)} per site (catalog, {aa_unit.year} price in 2017 yen; the claim: {_bn(aa_claim)}); "
-                  f"two sites with their interceptors, one reload and 30 years of operation: {_bn(aa_line['total']['jpy'])}, "
-                  f"of which {interceptors_share:.0%} is interceptors and operation, not the purchase. Against {big} missiles they cut expected leakers "
-                  f"from {base['raids'][big]['expected_leakers']:.0f} to {aa['raids'][big]['expected_leakers']:.0f}",
-        "verdict": v_aa,
-        "why": f"price part {'holds' if p_aa['price'] else 'does not hold'} (catalog price {aa_now / aa_claim - 1:+.0%} "
-               f"from the claim; rule: within {PRICE_TOLERANCE:.0%}); coverage part "
-               f"{'holds' if p_aa['coverage'] else 'does not hold'} (the coverage section's verdict: {aa_cov or 'not run'}). "
-               f"Coverage is not protection against a raid larger than the sites' magazines.",
-    }]
+    interceptors_share = (
+        1.0 - aa_line["acquisition"]["jpy"] / aa_line["total"]["jpy"] if aa_line["total"]["jpy"] else 0.0
+    )
+    out = [
+        {
+            "id": "aegis_ashore_cost",
+            "quote": CLAIMS["aegis_ashore_cost"],
+            "figure": f"purchase {_bn(aa_now)} per site (catalog, {aa_unit.year} price in 2017 yen; the claim: {_bn(aa_claim)}); "
+            f"two sites with their interceptors, one reload and 30 years of operation: {_bn(aa_line['total']['jpy'])}, "
+            f"of which {interceptors_share:.0%} is interceptors and operation, not the purchase. Against {big} missiles they cut expected leakers "
+            f"from {base['raids'][big]['expected_leakers']:.0f} to {aa['raids'][big]['expected_leakers']:.0f}",
+            "verdict": v_aa,
+            "why": f"price part {'holds' if p_aa['price'] else 'does not hold'} (catalog price {aa_now / aa_claim - 1:+.0%} "
+            f"from the claim; rule: within {PRICE_TOLERANCE:.0%}); coverage part "
+            f"{'holds' if p_aa['coverage'] else 'does not hold'} (the coverage section's verdict: {aa_cov or 'not run'}). "
+            f"Coverage is not protection against a raid larger than the sites' magazines.",
+        }
+    ]
     count = thaad_count if thaad_count is not None else 6
     v_th, p_th = thaad_cost_verdict(count, 6, th_now, th_claim)
-    out.append({
-        "id": "thaad_cost", "quote": CLAIMS["thaad_cost"],
-        "figure": f"{_bn(th_now)} per battery (catalog, {th_unit.year} price in 2017 yen; the claim: over {_bn(th_claim)}); "
-                  f"smallest count for 99 % of Japan's land: {count}; six batteries with their interceptors, one reload and "
-                  f"30 years: {_bn(th_line['total']['jpy'])}; against {big} missiles expected leakers "
-                  f"{th['raids'][big]['expected_leakers']:.0f} (vs {aa['raids'][big]['expected_leakers']:.0f} with Aegis Ashore). "
-                  f"Over 30 years THAAD adds {ratio_added:.1f} times the cost that Aegis Ashore adds to the 2017 baseline "
-                  f"({ratio_whole:.2f} times the whole architecture's cost)",
-        "verdict": v_th,
-        "why": f"count part {'holds' if p_th['count'] else 'does not hold'} ({count} batteries for all of Japan; rule: at least six); "
-               f"price part {'holds' if p_th['price'] else 'does not hold'} (catalog price {th_now / 1e9:,.0f} bn against the "
-               f"claimed floor of {th_claim / 1e9:,.0f} bn).",
-    })
-    out.append({
-        "id": "public", "quote": CLAIMS["public"],
-        "figure": f"not modelled; for scale, the cheapest added protection per point of surviving value against {big} "
-                  f"missiles is shown in the trade-off table",
-        "verdict": "not tested",
-        "why": "public opinion is outside bmdlab's physics and costs; the model shows what each budget buys, not what "
-               "voters will pay.",
-    })
+    out.append(
+        {
+            "id": "thaad_cost",
+            "quote": CLAIMS["thaad_cost"],
+            "figure": f"{_bn(th_now)} per battery (catalog, {th_unit.year} price in 2017 yen; the claim: over {_bn(th_claim)}); "
+            f"smallest count for 99 % of Japan's land: {count}; six batteries with their interceptors, one reload and "
+            f"30 years: {_bn(th_line['total']['jpy'])}; against {big} missiles expected leakers "
+            f"{th['raids'][big]['expected_leakers']:.0f} (vs {aa['raids'][big]['expected_leakers']:.0f} with Aegis Ashore). "
+            f"Over 30 years THAAD adds {ratio_added:.1f} times the cost that Aegis Ashore adds to the 2017 baseline "
+            f"({ratio_whole:.2f} times the whole architecture's cost)",
+            "verdict": v_th,
+            "why": f"count part {'holds' if p_th['count'] else 'does not hold'} ({count} batteries for all of Japan; rule: at least six); "
+            f"price part {'holds' if p_th['price'] else 'does not hold'} (catalog price {th_now / 1e9:,.0f} bn against the "
+            f"claimed floor of {th_claim / 1e9:,.0f} bn).",
+        }
+    )
+    out.append(
+        {
+            "id": "public",
+            "quote": CLAIMS["public"],
+            "figure": f"not modelled; for scale, the cheapest added protection per point of surviving value against {big} "
+            f"missiles is shown in the trade-off table",
+            "verdict": "not tested",
+            "why": "public opinion is outside bmdlab's physics and costs; the model shows what each budget buys, not what "
+            "voters will pay.",
+        }
+    )
     return out
 
 
-__all__ = ["CLAIMS", "PRICE_TOLERANCE", "SWEEP_AXES", "aegis_ashore_cost_verdict", "combine", "cost_section",
-           "thaad_cost_verdict"]
+__all__ = [
+    "CLAIMS",
+    "PRICE_TOLERANCE",
+    "SWEEP_AXES",
+    "aegis_ashore_cost_verdict",
+    "combine",
+    "cost_section",
+    "thaad_cost_verdict",
+]

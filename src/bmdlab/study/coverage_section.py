@@ -39,9 +39,16 @@ def _fractions(cov: Coverage, mask: np.ndarray) -> dict[str, float]:
     return {"land_fraction": round(land, 4), "population_fraction": round(pop, 4)}
 
 
-def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_km: float = 5.0, progress=None,
-                     siting_resolution_km: float = 10.0, candidate_spacing_km: float = 30.0,
-                     model: EngagementModel | None = None, debate_siting: bool = True) -> tuple[dict[str, Any], dict[str, Coverage]]:
+def coverage_section(
+    catalog: Catalog,
+    cities: list[dict[str, Any]],
+    resolution_km: float = 5.0,
+    progress=None,
+    siting_resolution_km: float = 10.0,
+    candidate_spacing_km: float = 30.0,
+    model: EngagementModel | None = None,
+    debate_siting: bool = True,
+) -> tuple[dict[str, Any], dict[str, Coverage]]:
     """Run the three architectures, the subsets behind each claim, and the THAAD siting.
 
     ``model`` replaces the scenarios' engagement model (default: theirs, the physical fly-out with
@@ -60,45 +67,75 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
     base = covs["japan-2017-baseline"]
     ships = _mask(base, lambda d: catalog.units[d.unit].basing == "sea")
     pac3 = _mask(base, lambda d: d.unit == "pac-3-fire-unit")
-    single_ship = [_fractions(base, np.arange(len(base.defenders)) == i) | {"name": base.defenders[i].name}
-                   for i in np.flatnonzero(ships)]
+    single_ship = [
+        _fractions(base, np.arange(len(base.defenders)) == i) | {"name": base.defenders[i].name}
+        for i in np.flatnonzero(ships)
+    ]
     aa = covs["japan-2017-aegis-ashore"]
     aa_only = _fractions(aa, _mask(aa, lambda d: d.unit == "aegis-ashore"))
-    aa_each = [_fractions(aa, np.arange(len(aa.defenders)) == i) | {"name": aa.defenders[i].name}
-               for i in np.flatnonzero(_mask(aa, lambda d: d.unit == "aegis-ashore"))]
+    aa_each = [
+        _fractions(aa, np.arange(len(aa.defenders)) == i) | {"name": aa.defenders[i].name}
+        for i in np.flatnonzero(_mask(aa, lambda d: d.unit == "aegis-ashore"))
+    ]
     th = covs["japan-2017-thaad"]
     thaad_six = _fractions(th, _mask(th, lambda d: d.unit == "thaad-battery"))
     from bmdlab.geo.region import REGION_NAMES, japan_regions
 
     nansei_cells = japan_regions(aa.grid.lat_deg, aa.grid.lon_deg) == REGION_NAMES.index("Nansei islands")
     nansei = {}
-    for key, cov, mask in (("aegis_ashore_two_sites_only", aa, _mask(aa, lambda d: d.unit == "aegis-ashore")),
-                           ("aegis_ashore_architecture", aa, None), ("baseline_architecture", base, None),
-                           ("thaad_architecture", th, None)):
+    for key, cov, mask in (
+        ("aegis_ashore_two_sites_only", aa, _mask(aa, lambda d: d.unit == "aegis-ashore")),
+        ("aegis_ashore_architecture", aa, None),
+        ("baseline_architecture", base, None),
+        ("thaad_architecture", th, None),
+    ):
         parts = cov.breakdown(cov.defended(defenders=mask), cells=nansei_cells)
-        nansei[key] = {"land_fraction": parts["defended"]["land_fraction"], "population_fraction": parts["defended"]["population_fraction"],
-                       "not_threatened_land_fraction": parts["not threatened"]["land_fraction"]}
+        nansei[key] = {
+            "land_fraction": parts["defended"]["land_fraction"],
+            "population_fraction": parts["defended"]["population_fraction"],
+            "not_threatened_land_fraction": parts["not threatened"]["land_fraction"],
+        }
 
     # single PAC-3 fire unit against a Nodong (Ichigaya, Tokyo; launch from Wonsan, in range of Tokyo)
     ichigaya, wonsan = catalog.place("pac3-ichigaya"), catalog.place("wonsan")
     used = engagement_model(with_engagement_model(load_scenario("japan-2017-baseline", catalog), model))
-    d = make_defender(catalog, "pac-3-fire-unit", ichigaya.lat.nominal, ichigaya.lon.nominal, name="PAC-3 Ichigaya",
-                      model=used)
+    d = make_defender(
+        catalog, "pac-3-fire-unit", ichigaya.lat.nominal, ichigaya.lon.nominal, name="PAC-3 Ichigaya", model=used
+    )
     fp = defended_footprint(d, catalog.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal)
-    pac3_fp = {"unit": "pac-3-fire-unit at Ichigaya", "threat": "nodong from wonsan", "area_km2": round(fp.area_m2 / 1e6, 1),
-               "max_radius_km": round(fp.max_radius_m / 1e3, 1), "max_shot_opportunities": fp.max_shots}
+    pac3_fp = {
+        "unit": "pac-3-fire-unit at Ichigaya",
+        "threat": "nodong from wonsan",
+        "area_km2": round(fp.area_m2 / 1e6, 1),
+        "max_radius_km": round(fp.max_radius_m / 1e3, 1),
+        "max_shot_opportunities": fp.max_shots,
+    }
     if progress:
         progress("pac-3 footprint")
 
-    siting = optimise_sites(catalog, "thaad-battery", with_engagement_model(load_scenario("japan-2017-baseline", catalog), model),
-                            land_target=0.99,
-                            resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km).summary
+    siting = optimise_sites(
+        catalog,
+        "thaad-battery",
+        with_engagement_model(load_scenario("japan-2017-baseline", catalog), model),
+        land_target=0.99,
+        resolution_km=siting_resolution_km,
+        candidate_spacing_km=candidate_spacing_km,
+    ).summary
     # the Ministry's area: the whole country against the threat of the 2017 debate (Nodong, Scud-ER), whose
     # reach leaves out eastern Hokkaido and most of the Nansei islands: 99 % of the land that threat reaches
-    siting_debate = optimise_sites(catalog, "thaad-battery",  # a second count, on the dependence table's coarser grid
-                                   with_engagement_model(load_scenario("japan-2017-nodong-scud-er", catalog), model),
-                                   land_target=0.99, resolution_km=DEBATE_SITING_RESOLUTION_KM,
-                                   candidate_spacing_km=3.0 * DEBATE_SITING_RESOLUTION_KM, area="threatened").summary if debate_siting else None
+    siting_debate = (
+        optimise_sites(
+            catalog,
+            "thaad-battery",  # a second count, on the dependence table's coarser grid
+            with_engagement_model(load_scenario("japan-2017-nodong-scud-er", catalog), model),
+            land_target=0.99,
+            resolution_km=DEBATE_SITING_RESOLUTION_KM,
+            candidate_spacing_km=3.0 * DEBATE_SITING_RESOLUTION_KM,
+            area="threatened",
+        ).summary
+        if debate_siting
+        else None
+    )
     if progress:
         progress("thaad siting")
 
@@ -112,9 +149,15 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
         "thaad_six_batteries_only": thaad_six,
         "nansei": nansei,
         "pac3_footprint": pac3_fp,
-        "thaad_smallest_count_for_99pct_land": {k: siting[k] for k in ("count", "land_fraction", "population_fraction", "gap", "sites")},
-        "thaad_smallest_count_debate_threat": None if siting_debate is None else {
-            k: siting_debate[k] for k in ("count", "land_fraction", "population_fraction", "gap", "threatened_land_fraction")},
+        "thaad_smallest_count_for_99pct_land": {
+            k: siting[k] for k in ("count", "land_fraction", "population_fraction", "gap", "sites")
+        },
+        "thaad_smallest_count_debate_threat": None
+        if siting_debate is None
+        else {
+            k: siting_debate[k]
+            for k in ("count", "land_fraction", "population_fraction", "gap", "threatened_land_fraction")
+        },
     }
     claims = _verdicts(summaries, subsets, catalog)
     best_ship = int(np.flatnonzero(ships)[int(np.argmax([x["population_fraction"] for x in single_ship]))])
@@ -124,10 +167,15 @@ def coverage_section(catalog: Catalog, cities: list[dict[str, Any]], resolution_
         "two Aegis Ashore sites only": aa.subset(_mask(aa, lambda d: d.unit == "aegis-ashore")),
         "six THAAD batteries only": th.subset(_mask(th, lambda d: d.unit == "thaad-battery")),
     }
-    return {"resolution_km": resolution_km, "architectures": summaries, "subsets": subsets, "claims": claims,
-            "headline": headline(summaries, subsets),
-            "engagement_model": {"flyout": used.flyout, "limits": sorted(used.limits), "label": used.label()},
-            "panels": list(panels)}, covs | {"panels": panels}
+    return {
+        "resolution_km": resolution_km,
+        "architectures": summaries,
+        "subsets": subsets,
+        "claims": claims,
+        "headline": headline(summaries, subsets),
+        "engagement_model": {"flyout": used.flyout, "limits": sorted(used.limits), "label": used.label()},
+        "panels": list(panels),
+    }, covs | {"panels": panels}
 
 
 #: Population share every architecture must defend for coverage not to be "the problem".
@@ -141,29 +189,59 @@ def headline(summaries: dict[str, dict[str, Any]], s: dict[str, Any]) -> dict[st
     enough = summaries[weakest]["population_fraction"] >= COVERAGE_ENOUGH
     ships = s["baseline_ships_only"]["population_fraction"]
     title = "Coverage is not the problem." if enough else "Coverage is part of the problem."
-    ship_text = (f"with all four Aegis ships on station the upper tier alone reaches {_pct(ships)} of Japan's people"
-                 + (", every city within reach of a threat." if ships >= COVERAGE_ENOUGH else
-                    ", so the PAC-3 point defences matter where the ships do not reach."))
-    return {"coverage_is_enough": enough, "weakest_architecture": weakest, "title": title,
-            "ships_population_fraction": ships, "ship_text": ship_text}
+    ship_text = f"with all four Aegis ships on station the upper tier alone reaches {_pct(ships)} of Japan's people" + (
+        ", every city within reach of a threat."
+        if ships >= COVERAGE_ENOUGH
+        else ", so the PAC-3 point defences matter where the ships do not reach."
+    )
+    return {
+        "coverage_is_enough": enough,
+        "weakest_architecture": weakest,
+        "title": title,
+        "ships_population_fraction": ships,
+        "ship_text": ship_text,
+    }
 
 
 def claim_changes(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
     """Which coverage conclusions differ between two runs of :func:`coverage_section` (e.g. the physical
     engagement model against the earlier straight-line one)."""
     b = {c["id"]: c for c in before["claims"]}
-    claims = [{"id": c["id"], "quote": c["quote"], "verdict": c["verdict"], "verdict_before": b[c["id"]]["verdict"],
-               "figure": c["figure"], "figure_before": b[c["id"]]["figure"], "changed": c["verdict"] != b[c["id"]]["verdict"]}
-              for c in now["claims"] if c["id"] in b]
-    archs = [{"name": n, "population_fraction": a["population_fraction"], "land_fraction": a["land_fraction"],
-              "population_fraction_before": before["architectures"][n]["population_fraction"],
-              "land_fraction_before": before["architectures"][n]["land_fraction"]}
-             for n, a in now["architectures"].items() if n in before["architectures"]]
+    claims = [
+        {
+            "id": c["id"],
+            "quote": c["quote"],
+            "verdict": c["verdict"],
+            "verdict_before": b[c["id"]]["verdict"],
+            "figure": c["figure"],
+            "figure_before": b[c["id"]]["figure"],
+            "changed": c["verdict"] != b[c["id"]]["verdict"],
+        }
+        for c in now["claims"]
+        if c["id"] in b
+    ]
+    archs = [
+        {
+            "name": n,
+            "population_fraction": a["population_fraction"],
+            "land_fraction": a["land_fraction"],
+            "population_fraction_before": before["architectures"][n]["population_fraction"],
+            "land_fraction_before": before["architectures"][n]["land_fraction"],
+        }
+        for n, a in now["architectures"].items()
+        if n in before["architectures"]
+    ]
     h_now, h_before = now["headline"], before["headline"]
-    return {"model": now["engagement_model"]["label"], "model_before": before["engagement_model"]["label"],
-            "claims": claims, "architectures": archs, "changed_claims": [c["id"] for c in claims if c["changed"]],
-            "headline": h_now["title"], "headline_before": h_before["title"],
-            "headline_changed": h_now["coverage_is_enough"] != h_before["coverage_is_enough"]}
+    return {
+        "model": now["engagement_model"]["label"],
+        "model_before": before["engagement_model"]["label"],
+        "claims": claims,
+        "architectures": archs,
+        "changed_claims": [c["id"] for c in claims if c["changed"]],
+        "headline": h_now["title"],
+        "headline_before": h_before["title"],
+        "headline_changed": h_now["coverage_is_enough"] != h_before["coverage_is_enough"],
+    }
 
 
 def _pct(x: float) -> str:
@@ -176,32 +254,40 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
     pac3_i = catalog.interceptors["pac-3-cri"]
     iia = catalog.interceptors["sm-3-iia"]
     thaad_i = catalog.interceptors["thaad"]
-    nodong = catalog.missiles["nodong"]
     r = s["pac3_footprint"]["max_radius_km"]
-    out.append({
-        "id": "pac3", "quote": CLAIMS["pac3"],
-        "figure": f"one PAC-3 fire unit (Ichigaya) against a Nodong: defended aim points out to {r:.0f} km, "
-                  f"{s['pac3_footprint']['area_km2']:,.0f} km2; all {s['baseline_pac3_units']} "
-                  f"PAC-3 units together defend {_pct(s['baseline_pac3_only']['population_fraction'])} of the population",
-        "verdict": "holds" if 10 <= r < 100 else ("partly" if r < 200 else "does not hold"),
-        "why": f"a lower-tier interceptor with a {pac3_i.max_intercept_altitude.display()} ceiling engages only re-entry vehicles "
-               f"falling close to it.",
-    })
+    out.append(
+        {
+            "id": "pac3",
+            "quote": CLAIMS["pac3"],
+            "figure": f"one PAC-3 fire unit (Ichigaya) against a Nodong: defended aim points out to {r:.0f} km, "
+            f"{s['pac3_footprint']['area_km2']:,.0f} km2; all {s['baseline_pac3_units']} "
+            f"PAC-3 units together defend {_pct(s['baseline_pac3_only']['population_fraction'])} of the population",
+            "verdict": "holds" if 10 <= r < 100 else ("partly" if r < 200 else "does not hold"),
+            "why": f"a lower-tier interceptor with a {pac3_i.max_intercept_altitude.display()} ceiling engages only re-entry vehicles "
+            f"falling close to it.",
+        }
+    )
     ships = s["baseline_ships_only"]
     best = max(s["baseline_single_ship"], key=lambda x: x["population_fraction"])
     worst_sea = min(s["baseline_single_ship"], key=lambda x: x["population_fraction"])
     full = ships["land_fraction"] >= 0.99
-    out.append({
-        "id": "destroyers", "quote": CLAIMS["destroyers"],
-        "figure": f"all four destroyers on station: {_pct(ships['land_fraction'])} of Japan's land, "
-                  f"{_pct(ships['population_fraction'])} of its people; the best single station ({best['name']}) "
-                  f"{_pct(best['population_fraction'])}, the weakest ({worst_sea['name']}) {_pct(worst_sea['population_fraction'])}",
-        "verdict": "partly" if full else "holds",
-        "why": ("with all four ships on their Sea of Japan / East China Sea stations the SM-3 IA footprints overlap and "
+    out.append(
+        {
+            "id": "destroyers",
+            "quote": CLAIMS["destroyers"],
+            "figure": f"all four destroyers on station: {_pct(ships['land_fraction'])} of Japan's land, "
+            f"{_pct(ships['population_fraction'])} of its people; the best single station ({best['name']}) "
+            f"{_pct(best['population_fraction'])}, the weakest ({worst_sea['name']}) {_pct(worst_sea['population_fraction'])}",
+            "verdict": "partly" if full else "holds",
+            "why": (
+                "with all four ships on their Sea of Japan / East China Sea stations the SM-3 IA footprints overlap and "
                 "leave no geometric gap against these MRBMs; gaps appear when fewer ships are on station (the "
                 "debate's real constraint: keeping ships on watch around the clock), and PAC-3 covers only its cities."
-                if full else "the four SM-3 IA footprints do not reach all of Japan's threatened land."),
-    })
+                if full
+                else "the four SM-3 IA footprints do not reach all of Japan's threatened land."
+            ),
+        }
+    )
     aa = s["aegis_ashore_two_sites_only"]
     ns = s.get("nansei", {}).get("aegis_ashore_two_sites_only")
     if ns is None:
@@ -209,38 +295,58 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
     elif ns["land_fraction"] >= COVERAGE_ENOUGH:
         nansei_text = f"; the two sites also cover the Nansei islands ({_pct(ns['land_fraction'])} of their land)"
     else:
-        nansei_text = (f"; they leave the Nansei islands (south-western islands of Kagoshima and Okinawa) "
-                       f"{_pct(1 - ns['land_fraction'])} undefended by land, {_pct(1 - ns['population_fraction'])} by people, "
-                       f"as the Japan Times' government source said in November 2017")
-    out.append({
-        "id": "aegis_ashore", "quote": CLAIMS["aegis_ashore"],
-        "figure": f"Araya + Mutsumi alone: {_pct(aa['land_fraction'])} of Japan's land, {_pct(aa['population_fraction'])} of its "
-                  f"people{nansei_text}",
-        "verdict": "holds" if aa["land_fraction"] >= COVERAGE_ENOUGH else ("partly" if aa["land_fraction"] >= 0.9 else "does not hold"),
-        "why": (f"rule: holds at {_pct(COVERAGE_ENOUGH)} of Japan's land or more, partly from 90 %. Two SM-3 IIA sites "
+        nansei_text = (
+            f"; they leave the Nansei islands (south-western islands of Kagoshima and Okinawa) "
+            f"{_pct(1 - ns['land_fraction'])} undefended by land, {_pct(1 - ns['population_fraction'])} by people, "
+            f"as the Japan Times' government source said in November 2017"
+        )
+    out.append(
+        {
+            "id": "aegis_ashore",
+            "quote": CLAIMS["aegis_ashore"],
+            "figure": f"Araya + Mutsumi alone: {_pct(aa['land_fraction'])} of Japan's land, {_pct(aa['population_fraction'])} of its "
+            f"people{nansei_text}",
+            "verdict": "holds"
+            if aa["land_fraction"] >= COVERAGE_ENOUGH
+            else ("partly" if aa["land_fraction"] >= 0.9 else "does not hold"),
+            "why": (
+                f"rule: holds at {_pct(COVERAGE_ENOUGH)} of Japan's land or more, partly from 90 %. Two SM-3 IIA sites "
                 f"({iia.burnout_speed.display()}, {iia.max_range.display()} range) against the 2017 threat (Nodong, Scud-ER, "
-                f"Pukguksong-2, Musudan and Hwasong-12, minimum-energy and lofted)."),
-    })
+                f"Pukguksong-2, Musudan and Hwasong-12, minimum-energy and lofted)."
+            ),
+        }
+    )
     k = s["thaad_smallest_count_for_99pct_land"]
     six = s["thaad_six_batteries_only"]
     deb = s.get("thaad_smallest_count_debate_threat")
-    debate_text = ("" if deb is None else
-                   f"; against the debate's Nodong/Scud-ER threat, {deb['count']} for 99 % of the land it reaches "
-                   f"({_pct(deb['threatened_land_fraction'])} of Japan's land)")
-    out.append({
-        "id": "thaad", "quote": CLAIMS["thaad"],
-        "figure": f"smallest THAAD count for 99 % of Japan's land against the 2017 threat: {k['count']} (gap {k['gap']:.1%})"
-                  f"{debate_text}; six optimally sited batteries defend {_pct(six['land_fraction'])} of the land, "
-                  f"{_pct(six['population_fraction'])} of its people",
-        "verdict": "holds" if k["count"] >= 6 else ("partly" if k["count"] >= 4 else "does not hold"),
-        "why": f"a THAAD interceptor reaches {thaad_i.max_range.display()} from its battery, so covering Japan's arc takes several; "
-               f"the model needs {k['count']} with optimal siting against this threat{'' if k['count'] >= 6 else ', fewer than six'}.",
-    })
+    debate_text = (
+        ""
+        if deb is None
+        else f"; against the debate's Nodong/Scud-ER threat, {deb['count']} for 99 % of the land it reaches "
+        f"({_pct(deb['threatened_land_fraction'])} of Japan's land)"
+    )
+    out.append(
+        {
+            "id": "thaad",
+            "quote": CLAIMS["thaad"],
+            "figure": f"smallest THAAD count for 99 % of Japan's land against the 2017 threat: {k['count']} (gap {k['gap']:.1%})"
+            f"{debate_text}; six optimally sited batteries defend {_pct(six['land_fraction'])} of the land, "
+            f"{_pct(six['population_fraction'])} of its people",
+            "verdict": "holds" if k["count"] >= 6 else ("partly" if k["count"] >= 4 else "does not hold"),
+            "why": f"a THAAD interceptor reaches {thaad_i.max_range.display()} from its battery, so covering Japan's arc takes several; "
+            f"the model needs {k['count']} with optimal siting against this threat{'' if k['count'] >= 6 else ', fewer than six'}.",
+        }
+    )
     return out
 
 
-def claim_dependence(catalog: Catalog, cities: list[dict[str, Any]], resolution_km: float = 20.0, progress=None,
-                     sections: dict[str, Any] | None = None) -> dict[str, Any]:
+def claim_dependence(
+    catalog: Catalog,
+    cities: list[dict[str, Any]],
+    resolution_km: float = 20.0,
+    progress=None,
+    sections: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Each coverage verdict and figure with each engagement limit switched off in turn (and all of them),
     and with the earlier straight-line engagement model.
 
@@ -257,8 +363,15 @@ def claim_dependence(catalog: Catalog, cities: list[dict[str, Any]], resolution_
     models = {"default": DEFAULT_MODEL} | dict(variant_models())
     runs = {}
     for name, m in models.items():
-        sec, _ = coverage_section(catalog, cities, resolution_km=resolution_km, siting_resolution_km=resolution_km,
-                                  candidate_spacing_km=3.0 * resolution_km, model=m, debate_siting=False)
+        sec, _ = coverage_section(
+            catalog,
+            cities,
+            resolution_km=resolution_km,
+            siting_resolution_km=resolution_km,
+            candidate_spacing_km=3.0 * resolution_km,
+            model=m,
+            debate_siting=False,
+        )
         if sections is not None:
             sections[name] = sec
         runs[name] = {c["id"]: {"verdict": c["verdict"], "figure": c["figure"]} for c in sec["claims"]}
@@ -266,6 +379,14 @@ def claim_dependence(catalog: Catalog, cities: list[dict[str, Any]], resolution_
         if progress:
             progress(name)
     claims = [c for c in runs["default"] if not c.startswith("_")]
-    depends = {c: [v for v in models if v != "default" and models[v].flyout == "physical"
-                   and runs[v][c]["verdict"] != runs["default"][c]["verdict"]] for c in claims}
+    depends = {
+        c: [
+            v
+            for v in models
+            if v != "default"
+            and models[v].flyout == "physical"
+            and runs[v][c]["verdict"] != runs["default"][c]["verdict"]
+        ]
+        for c in claims
+    }
     return {"resolution_km": resolution_km, "variants": list(models), "runs": runs, "depends_on": depends}

@@ -18,21 +18,39 @@ from bmdlab.plotting.maps import plot_coverage_map
 
 
 def unit_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
-    return [{"name": d.name, "lat": float(np.degrees(d.lat)), "lon": float(np.degrees(d.lon)),
-             "basing": catalog.units[d.unit].basing, "system": catalog.units[d.unit].name} for d in cov.defenders]
+    return [
+        {
+            "name": d.name,
+            "lat": float(np.degrees(d.lat)),
+            "lon": float(np.degrees(d.lon)),
+            "basing": catalog.units[d.unit].basing,
+            "system": catalog.units[d.unit].name,
+        }
+        for d in cov.defenders
+    ]
 
 
 def launch_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
     keys = sorted({t.launch_area for t in cov.threats})
-    return [{"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal} for k in keys]
+    return [
+        {"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal}
+        for k in keys
+    ]
 
 
 #: Extent of the enlarged Nansei islands panel: lon_min, lon_max, lat_min, lat_max [deg] (Yonaguni to Amami and Daito).
 NANSEI_STRIP = (122.6, 131.6, 24.0, 28.9)
 
 
-def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], path: str | Path | None, title: str,
-                 ax=None, strip_ax=None) -> Path | Figure | None:
+def coverage_map(
+    cov: Coverage,
+    catalog: Catalog,
+    cities: list[dict[str, Any]],
+    path: str | Path | None,
+    title: str,
+    ax=None,
+    strip_ax=None,
+) -> Path | Figure | None:
     """Map of a national coverage result: worst-case shot opportunities per land cell.
 
     Draws into ``ax`` (and ``strip_ax``) if given and returns None; otherwise writes a PNG to
@@ -43,18 +61,29 @@ def coverage_map(cov: Coverage, catalog: Catalog, cities: list[dict[str, Any]], 
     land, pop = cov.fractions(cov.defended())
     n_missiles = len({t.missile for t in cov.threats})
     return plot_coverage_map(
-        path, japan=japan_outline(), neighbours=neighbour_outlines(), lat_deg=cov.grid.lat_deg, lon_deg=cov.grid.lon_deg,
-        resolution_km=cov.grid.resolution_km, shots=worst, units=unit_markers(cov, catalog),
-        launch_areas=launch_markers(cov, catalog), cities=cities, title=title,
+        path,
+        japan=japan_outline(),
+        neighbours=neighbour_outlines(),
+        lat_deg=cov.grid.lat_deg,
+        lon_deg=cov.grid.lon_deg,
+        resolution_km=cov.grid.resolution_km,
+        shots=worst,
+        units=unit_markers(cov, catalog),
+        launch_areas=launch_markers(cov, catalog),
+        cities=cities,
+        title=title,
         subtitle=f"{land:.1%} of Japan's land, {pop:.1%} of its people defended; {n_missiles} missiles, {len(cov.threats)} threat cases",
         ax=ax,
-        extent=(119.0, 149.0, 24.0, 46.0), strip=NANSEI_STRIP, strip_ax=strip_ax,
+        extent=(119.0, 149.0, 24.0, 46.0),
+        strip=NANSEI_STRIP,
+        strip_ax=strip_ax,
         strip_title="Nansei islands, enlarged (Yonaguni to Amami and Daito)",
     )
 
 
-def siting_map(result: SitingResult, catalog: Catalog, path: str | Path | None, cities: int = 10,
-               title: str | None = None) -> Path | Figure:
+def siting_map(
+    result: SitingResult, catalog: Catalog, path: str | Path | None, cities: int = 10, title: str | None = None
+) -> Path | Figure:
     """Map of a siting result (:func:`bmdlab.coverage.siting_study.optimise_sites`): the chosen sites
     and the land they defend, with the ``cities`` largest cities marked.
 
@@ -87,19 +116,38 @@ def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path | None) -> P
     clat, clon = (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2
     extent = (clon - half / np.cos(np.radians(clat)), clon + half / np.cos(np.radians(clat)), clat - half, clat + half)
     return plot_coverage_map(
-        path, japan=japan_outline(), neighbours=neighbour_outlines(), lat_deg=fp.lat_deg[defended], lon_deg=fp.lon_deg[defended],
-        resolution_km=fp.spacing_m / 1e3, shots=fp.shots[defended],
-        units=[{"name": d.name, "lat": lat0, "lon": lon0, "basing": catalog.units[d.unit].basing, "system": catalog.units[d.unit].name}],
-        launch_areas=[], cities=[],
+        path,
+        japan=japan_outline(),
+        neighbours=neighbour_outlines(),
+        lat_deg=fp.lat_deg[defended],
+        lon_deg=fp.lon_deg[defended],
+        resolution_km=fp.spacing_m / 1e3,
+        shots=fp.shots[defended],
+        units=[
+            {
+                "name": d.name,
+                "lat": lat0,
+                "lon": lon0,
+                "basing": catalog.units[d.unit].basing,
+                "system": catalog.units[d.unit].name,
+            }
+        ],
+        launch_areas=[],
+        cities=[],
         title=f"{catalog.units[d.unit].name} ({d.interceptor}) footprint against {catalog.missile(fp.missile).name}",
         subtitle=f"from {fp.launch_lat_deg:.2f}N {fp.launch_lon_deg:.2f}E, {fp.shape}: {fp.area_m2 / 1e6:,.0f} km2, "
-                 f"farthest aim point {fp.max_radius_m / 1e3:,.0f} km",
+        f"farthest aim point {fp.max_radius_m / 1e3:,.0f} km",
         extent=extent,
     )
 
 
-def coverage_maps_side_by_side(covs: dict[str, Coverage], catalog: Catalog, cities: list[dict[str, Any]],
-                               path: str | Path | None, ncols: int | None = None) -> Path | Figure:
+def coverage_maps_side_by_side(
+    covs: dict[str, Coverage],
+    catalog: Catalog,
+    cities: list[dict[str, Any]],
+    path: str | Path | None,
+    ncols: int | None = None,
+) -> Path | Figure:
     """One panel per coverage result (same colours and extent), for the study report.
 
     Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
@@ -131,12 +179,24 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, tit
     grid, defended, reach = cov.grid, cov.defended(), cov.reach
     lat, lon = np.degrees(cov.defenders[0].lat), np.degrees(cov.defenders[0].lon)
     shots = np.where(reach.any(axis=0), cov.worst_shots(), -1)
-    areas = [{"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal}
-             for k in catalog.places_of("launch-area")]
+    areas = [
+        {"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal}
+        for k in catalog.places_of("launch-area")
+    ]
     units = [{"name": catalog.units[case.system].name, "lat": lat, "lon": lon, "basing": "land", "system": case.system}]
-    return plot_coverage_map(path, japan=japan_outline(), neighbours=neighbour_outlines(), lat_deg=grid.lat_deg,
-                             lon_deg=grid.lon_deg, resolution_km=grid.resolution_km, shots=shots, units=units,
-                             launch_areas=areas, cities=[], title=title,
-                             subtitle=f"{100 * grid.area_m2[defended].sum() / grid.area_m2.sum():.0f} % of the area defended "
-                                      f"against {', '.join(case.missiles)} (published: {case.published[0]:.0%}-{case.published[1]:.0%})",
-                             extent=(124.0, 131.5, 33.0, 40.5))
+    return plot_coverage_map(
+        path,
+        japan=japan_outline(),
+        neighbours=neighbour_outlines(),
+        lat_deg=grid.lat_deg,
+        lon_deg=grid.lon_deg,
+        resolution_km=grid.resolution_km,
+        shots=shots,
+        units=units,
+        launch_areas=areas,
+        cities=[],
+        title=title,
+        subtitle=f"{100 * grid.area_m2[defended].sum() / grid.area_m2.sum():.0f} % of the area defended "
+        f"against {', '.join(case.missiles)} (published: {case.published[0]:.0%}-{case.published[1]:.0%})",
+        extent=(124.0, 131.5, 33.0, 40.5),
+    )

@@ -20,8 +20,14 @@ CLAIMS = {
 }
 
 
-def raid_section(catalog: Catalog, sizes: tuple[int, ...] = RAID_SIZES, trials: int = 10_000, seed: int = SEED,
-                 progress=None, per_trial: dict[str, Any] | None = None) -> dict[str, Any]:
+def raid_section(
+    catalog: Catalog,
+    sizes: tuple[int, ...] = RAID_SIZES,
+    trials: int = 10_000,
+    seed: int = SEED,
+    progress=None,
+    per_trial: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Raids of each size against each architecture (the scenarios' default raid, scaled).
 
     ``per_trial``, if given, receives each architecture's per-trial leakers at the largest size (for
@@ -42,31 +48,53 @@ def raid_section(catalog: Catalog, sizes: tuple[int, ...] = RAID_SIZES, trials: 
     sspk = {k: round(default_sspk(i), 3) for k, i in catalog.interceptors.items()}
     threat = load_scenario(ARCHITECTURES[0], catalog).threat.all_missiles
     capacity = simultaneous_capacity(catalog, threat)  # every missile of the built-in threat reaches Japan
-    return {"sizes": list(sizes), "trials": trials, "seed": seed, "runs": runs, "default_sspk": sspk,
-            "launch_capacity": capacity,
-            "claims": _verdicts(runs, sspk, sizes, capacity, {k: tuple(i.test_record.value) for k, i in catalog.interceptors.items()})}
+    return {
+        "sizes": list(sizes),
+        "trials": trials,
+        "seed": seed,
+        "runs": runs,
+        "default_sspk": sspk,
+        "launch_capacity": capacity,
+        "claims": _verdicts(
+            runs, sspk, sizes, capacity, {k: tuple(i.test_record.value) for k, i in catalog.interceptors.items()}
+        ),
+    }
 
 
-def _verdicts(runs: dict[str, dict[str, Any]], sspk: dict[str, float], sizes: tuple[int, ...],
-              capacity: dict[str, Any], test_records: dict[str, tuple[float, float]] | None = None) -> list[dict[str, str]]:
+def _verdicts(
+    runs: dict[str, dict[str, Any]],
+    sspk: dict[str, float],
+    sizes: tuple[int, ...],
+    capacity: dict[str, Any],
+    test_records: dict[str, tuple[float, float]] | None = None,
+) -> list[dict[str, str]]:
     test_records = test_records or {}
     small, big = str(min(sizes)), str(max(sizes))
     best_small = max(runs, key=lambda a: runs[a][small]["p_zero_leakers"])
     p0 = runs[best_small][small]["p_zero_leakers"]
     hi = max(sspk.values())
-    records = ", ".join(f"{k} {int(h)}/{int(n)}" for k, (h, n) in sorted(test_records.items(), key=lambda kv: -kv[1][0] / max(kv[1][1], 1))[:2])
-    out = [{
-        "id": "hit_probability", "quote": CLAIMS["hit_probability"],
-        "figure": f"single-shot kill probabilities from the test records range {min(sspk.values()):.2f}-{hi:.2f}; "
-                  + (f"even the best architecture ({best_small}) stops every one of {small} missiles in only "
-                     f"{100 * p0:.1f} % of trials" if p0 > 0 else
-                     f"no architecture stops every one of {small} missiles in any of the "
-                     f"{runs[best_small][small]['trials']:,} trials"),
-        "verdict": "holds" if hi < 1 else "partly",
-        "why": f"rule: holds if no interceptor's kill probability reaches 1. Even test records such as {records} leave "
-               "a chance of a miss (Laplace's rule of succession), and with many missiles the chance that all are stopped "
-               "falls geometrically (Wilkening 2000).",
-    }]
+    records = ", ".join(
+        f"{k} {int(h)}/{int(n)}"
+        for k, (h, n) in sorted(test_records.items(), key=lambda kv: -kv[1][0] / max(kv[1][1], 1))[:2]
+    )
+    out = [
+        {
+            "id": "hit_probability",
+            "quote": CLAIMS["hit_probability"],
+            "figure": f"single-shot kill probabilities from the test records range {min(sspk.values()):.2f}-{hi:.2f}; "
+            + (
+                f"even the best architecture ({best_small}) stops every one of {small} missiles in only "
+                f"{100 * p0:.1f} % of trials"
+                if p0 > 0
+                else f"no architecture stops every one of {small} missiles in any of the "
+                f"{runs[best_small][small]['trials']:,} trials"
+            ),
+            "verdict": "holds" if hi < 1 else "partly",
+            "why": f"rule: holds if no interceptor's kill probability reaches 1. Even test records such as {records} leave "
+            "a chance of a miss (Laplace's rule of succession), and with many missiles the chance that all are stopped "
+            "falls geometrically (Wilkening 2000).",
+        }
+    ]
     leak = {a: runs[a][big] for a in runs}
     lo_a = min(leak, key=lambda a: leak[a]["expected_leakers"])
     hi_a = max(leak, key=lambda a: leak[a]["expected_leakers"])
@@ -89,18 +117,21 @@ def saturation_verdict(capacity: dict[str, Any], claimed: int, raid: dict[str, A
     unknown = capacity["no_launcher_count"]
     lc = raid.get("launch_check", {})
     return {
-        "id": "saturation", "quote": CLAIMS["saturation"],
+        "id": "saturation",
+        "quote": CLAIMS["saturation"],
         "figure": f"launchers that can fire at once, from the catalog (upper estimates of the 2012 U.S. DoD report): "
-                  f"{total} ({pools}; {capacity.get('total_low', total)} at the lower ends of the published ranges)"
-                  f"{'; no count for ' + ', '.join(unknown) if unknown else ''}. Against a raid of "
-                  f"{raid['missiles']} the expected leakers range from {lo[1]['expected_leakers']:.0f} ({lo[0]}) to "
-                  f"{hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {lo[1]['p_zero_leakers']:.3f}",
+        f"{total} ({pools}; {capacity.get('total_low', total)} at the lower ends of the published ranges)"
+        f"{'; no count for ' + ', '.join(unknown) if unknown else ''}. Against a raid of "
+        f"{raid['missiles']} the expected leakers range from {lo[1]['expected_leakers']:.0f} ({lo[0]}) to "
+        f"{hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {lo[1]['p_zero_leakers']:.3f}",
         "verdict": verdict,
-        "why": (f"rule: holds if the launchers can fire {claimed} at once, partly from half of that. {total} launchers "
-                f"{'can' if total >= claimed else 'cannot'} fire {claimed} missiles in one salvo (one missile per launcher: "
-                f"no open source gives a reload time, and the salvos of 2016-2017 used one launcher per missile); the lower "
-                f"ends of the published ranges ({capacity.get('total_low', total)} launchers, the earlier ROK estimate) would "
-                f"give the verdict '{saturation_rule(capacity.get('total_low', total), claimed)}'. The default "
-                f"raid fits the launchers: {lc.get('reason', 'not checked')}. Against such a raid the defence's "
-                f"magazines, not its coverage, set the leakers."),
+        "why": (
+            f"rule: holds if the launchers can fire {claimed} at once, partly from half of that. {total} launchers "
+            f"{'can' if total >= claimed else 'cannot'} fire {claimed} missiles in one salvo (one missile per launcher: "
+            f"no open source gives a reload time, and the salvos of 2016-2017 used one launcher per missile); the lower "
+            f"ends of the published ranges ({capacity.get('total_low', total)} launchers, the earlier ROK estimate) would "
+            f"give the verdict '{saturation_rule(capacity.get('total_low', total), claimed)}'. The default "
+            f"raid fits the launchers: {lc.get('reason', 'not checked')}. Against such a raid the defence's "
+            f"magazines, not its coverage, set the leakers."
+        ),
     }

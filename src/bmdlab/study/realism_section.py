@@ -28,32 +28,54 @@ COMMON_MODE = 0.3  #: correlation of the common-mode step (an analyst's assumpti
 CAMPAIGN_WAVES, CAMPAIGN_EVERY_H, CAMPAIGN_MISSILES = 6, 12.0, 30
 CAMPAIGN_TRIALS = 2000
 AVAILABILITY_SAMPLES = 2000
-PAIRS = (("japan-2017-baseline", "japan-2017-aegis-ashore"), ("japan-2017-baseline", "japan-2017-thaad"),
-         ("japan-2017-aegis-ashore", "japan-2017-thaad"))
+PAIRS = (
+    ("japan-2017-baseline", "japan-2017-aegis-ashore"),
+    ("japan-2017-baseline", "japan-2017-thaad"),
+    ("japan-2017-aegis-ashore", "japan-2017-thaad"),
+)
 
 #: The model steps, each adding one effect to the one before (capacity, availability, correlation).
-STEPS = (("ideal", "every unit on station, no fire-channel or C2 limit", dict(capacity=False, availability=1.0)),
-         ("channels", "+ fire channels and C2 decision queue", dict(capacity=True, availability=1.0)),
-         ("availability", "+ units on station with their availability (the study's default)", dict(capacity=True)),
-         ("common-mode", f"+ shots of one interceptor type failing together (rho {COMMON_MODE})",
-          dict(capacity=True, common_mode=COMMON_MODE)))
+STEPS = (
+    ("ideal", "every unit on station, no fire-channel or C2 limit", dict(capacity=False, availability=1.0)),
+    ("channels", "+ fire channels and C2 decision queue", dict(capacity=True, availability=1.0)),
+    ("availability", "+ units on station with their availability (the study's default)", dict(capacity=True)),
+    (
+        "common-mode",
+        f"+ shots of one interceptor type failing together (rho {COMMON_MODE})",
+        dict(capacity=True, common_mode=COMMON_MODE),
+    ),
+)
 DOCTRINES = ("shoot-look-shoot", "salvo", "preferential")
 
 
 def _raid(scen, catalog, plan, seed, trials, **kw) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
-    out, tally, _ = run_scenario_raid(scen, catalog, missiles=RAID, trials=trials, seed=seed, plan=plan, keep_trials=True, **kw)
+    out, tally, _ = run_scenario_raid(
+        scen, catalog, missiles=RAID, trials=trials, seed=seed, plan=plan, keep_trials=True, **kw
+    )
     leak = tally.extra["leakers_per_trial"].astype(float)
     value = tally.extra["surviving_value_per_trial"].astype(float)
     m, lo, hi = mean_ci95(value)
-    row = {"expected_leakers": out["expected_leakers"], "expected_leakers_ci95": out["expected_leakers_ci95"],
-           "expected_surviving_value_fraction": round(m, 5), "surviving_value_ci95": [round(lo, 5), round(hi, 5)],
-           "p_zero_leakers": out["p_zero_leakers"], "interceptors_expended": out["interceptors_expended_total"],
-           "doctrine": out["doctrine"]}
+    row = {
+        "expected_leakers": out["expected_leakers"],
+        "expected_leakers_ci95": out["expected_leakers_ci95"],
+        "expected_surviving_value_fraction": round(m, 5),
+        "surviving_value_ci95": [round(lo, 5), round(hi, 5)],
+        "p_zero_leakers": out["p_zero_leakers"],
+        "interceptors_expended": out["interceptors_expended_total"],
+        "doctrine": out["doctrine"],
+    }
     return row, leak, value
 
 
-def realism_section(catalog: Catalog, covs: dict[str, Coverage], *, seed: int, main_trials: dict[str, np.ndarray],
-                    main_trial_count: int, progress=None) -> dict[str, Any]:
+def realism_section(
+    catalog: Catalog,
+    covs: dict[str, Coverage],
+    *,
+    seed: int,
+    main_trials: dict[str, np.ndarray],
+    main_trial_count: int,
+    progress=None,
+) -> dict[str, Any]:
     """Model steps, doctrines, paired comparisons, campaigns and coverage over availability (see the module docstring).
 
     ``covs`` are the coverage section's national coverages; ``main_trials`` the raid section's per-trial
@@ -85,8 +107,10 @@ def realism_section(catalog: Catalog, covs: dict[str, Coverage], *, seed: int, m
             drows.append(row)
         doctrines[name] = drows
         reserve = _reserve(plan)
-        spec = CampaignSpec(waves=[WaveSpec(at_h=i * CAMPAIGN_EVERY_H, missiles=CAMPAIGN_MISSILES) for i in range(CAMPAIGN_WAVES)],
-                            reserve=reserve)
+        spec = CampaignSpec(
+            waves=[WaveSpec(at_h=i * CAMPAIGN_EVERY_H, missiles=CAMPAIGN_MISSILES) for i in range(CAMPAIGN_WAVES)],
+            reserve=reserve,
+        )
         campaigns[name] = run_campaign(scen, catalog, campaign=spec, trials=CAMPAIGN_TRIALS, seed=seed).to_dict()
         availability[name] = coverage_over_availability(covs[name], samples=AVAILABILITY_SAMPLES, seed=seed)
         if progress:
@@ -94,18 +118,41 @@ def realism_section(catalog: Catalog, covs: dict[str, Coverage], *, seed: int, m
     pairs = []
     for a, b in PAIRS:
         p = paired_difference(main_trials[a], main_trials[b])
-        p.update({"a": a, "b": b, "verdict": compare_verdict(a, b, p["difference"], tuple(p["ci95"]), RAID, main_trial_count)})
+        p.update(
+            {
+                "a": a,
+                "b": b,
+                "verdict": compare_verdict(a, b, p["difference"], tuple(p["ci95"]), RAID, main_trial_count),
+            }
+        )
         pairs.append(p)
-    out = {"raid": RAID, "trials": TRIALS, "seed": seed, "common_mode": COMMON_MODE, "steps": steps, "doctrines": doctrines,
-           "pairs": pairs, "pair_trials": main_trial_count,
-           "campaign": {"waves": CAMPAIGN_WAVES, "every_h": CAMPAIGN_EVERY_H, "missiles": CAMPAIGN_MISSILES,
-                        "ship_away_h": _ship_away_h(campaigns),
-                        "trials": CAMPAIGN_TRIALS, "runs": campaigns,
-                        "reserve_rule": "one full reload of every unit's magazine per interceptor type (assumed: Japan's "
-                                        "stocks are not published)"},
-           "availability": {"samples": AVAILABILITY_SAMPLES, "seed": seed, "runs": availability}}
-    out["findings"] = [availability_finding(availability), step_finding(steps), doctrine_finding(doctrines),
-                       campaign_finding(campaigns)]
+    out = {
+        "raid": RAID,
+        "trials": TRIALS,
+        "seed": seed,
+        "common_mode": COMMON_MODE,
+        "steps": steps,
+        "doctrines": doctrines,
+        "pairs": pairs,
+        "pair_trials": main_trial_count,
+        "campaign": {
+            "waves": CAMPAIGN_WAVES,
+            "every_h": CAMPAIGN_EVERY_H,
+            "missiles": CAMPAIGN_MISSILES,
+            "ship_away_h": _ship_away_h(campaigns),
+            "trials": CAMPAIGN_TRIALS,
+            "runs": campaigns,
+            "reserve_rule": "one full reload of every unit's magazine per interceptor type (assumed: Japan's "
+            "stocks are not published)",
+        },
+        "availability": {"samples": AVAILABILITY_SAMPLES, "seed": seed, "runs": availability},
+    }
+    out["findings"] = [
+        availability_finding(availability),
+        step_finding(steps),
+        doctrine_finding(doctrines),
+        campaign_finding(campaigns),
+    ]
     out["headline"] = raid_headline(steps)
     return out
 
@@ -145,13 +192,17 @@ def _reserve(plan) -> dict[str, int]:
 def availability_finding(runs: dict[str, Any]) -> str:
     """Rule: name the architecture whose expected population share falls most below its all-on-station
     share, and the one that falls least, with their 5th percentiles."""
-    drop = {k: v["population_fraction"]["all_on_station"] - v["population_fraction"]["expected"] for k, v in runs.items()}
+    drop = {
+        k: v["population_fraction"]["all_on_station"] - v["population_fraction"]["expected"] for k, v in runs.items()
+    }
     worst, best = max(drop, key=drop.get), min(drop, key=drop.get)
     w, b = runs[worst]["population_fraction"], runs[best]["population_fraction"]
-    return (f"With units on station only with their availability, {worst} defends {100 * w['expected']:.1f} % of the people "
-            f"on average (5th percentile {100 * w['p05']:.1f} %) against {100 * w['all_on_station']:.1f} % with every unit "
-            f"on station; {best} loses least: {100 * b['expected']:.1f} % on average (5th percentile {100 * b['p05']:.1f} %) "
-            f"against {100 * b['all_on_station']:.1f} %.")
+    return (
+        f"With units on station only with their availability, {worst} defends {100 * w['expected']:.1f} % of the people "
+        f"on average (5th percentile {100 * w['p05']:.1f} %) against {100 * w['all_on_station']:.1f} % with every unit "
+        f"on station; {best} loses least: {100 * b['expected']:.1f} % on average (5th percentile {100 * b['p05']:.1f} %) "
+        f"against {100 * b['all_on_station']:.1f} %."
+    )
 
 
 def step_finding(steps: dict[str, list[dict[str, Any]]]) -> str:
@@ -162,7 +213,7 @@ def step_finding(steps: dict[str, list[dict[str, Any]]]) -> str:
         d, r = max(changes, key=lambda x: x[0])
         lo, hi = r["change_from_previous"]["ci95"]
         parts.append(f"{name}: {r['step']} ({d:+.1f} leakers, 95 % CI {lo:+.1f} to {hi:+.1f})")
-    return ("The model step that adds the most leakers of " + str(RAID) + " missiles: " + "; ".join(parts) + ".")
+    return "The model step that adds the most leakers of " + str(RAID) + " missiles: " + "; ".join(parts) + "."
 
 
 def doctrine_finding(doctrines: dict[str, list[dict[str, Any]]]) -> str:
@@ -174,9 +225,11 @@ def doctrine_finding(doctrines: dict[str, list[dict[str, Any]]]) -> str:
         pref = next(r for r in rows if r["doctrine"] == "preferential")["surviving_value_change_from_shoot_look_shoot"]
         lo, hi = pref["ci95"]
         word = "raises" if lo > 0 else ("lowers" if hi < 0 else "does not resolvably change")
-        parts.append(f"{name}: {best['doctrine']} keeps the most value ({100 * best['expected_surviving_value_fraction']:.1f} %); "
-                     f"preferential defence {word} it against shoot-look-shoot ({100 * pref['difference']:+.1f} points, "
-                     f"95 % CI {100 * lo:+.1f} to {100 * hi:+.1f})")
+        parts.append(
+            f"{name}: {best['doctrine']} keeps the most value ({100 * best['expected_surviving_value_fraction']:.1f} %); "
+            f"preferential defence {word} it against shoot-look-shoot ({100 * pref['difference']:+.1f} points, "
+            f"95 % CI {100 * lo:+.1f} to {100 * hi:+.1f})"
+        )
     return "; ".join(parts) + "."
 
 
@@ -189,9 +242,18 @@ def campaign_finding(runs: dict[str, Any]) -> str:
         first = waves[0]
         worse = next((w for w in waves[1:] if w["expected_leakers_ci95"][0] > first["expected_leakers_ci95"][1]), None)
         out = [k for k, v in r["run_out_h"].items() if v["median_h"] is not None]
-        parts.append(f"{name}: {first['expected_leakers']:.1f} leakers in wave 1, "
-                     + (f"resolvably more from wave {worse['wave']} ({worse['expected_leakers']:.1f} at {worse['at_h']:g} h)"
-                        if worse else "no later wave resolvably worse")
-                     + ("; " + ", ".join(f"{k} none ready on station by {r['run_out_h'][k]['median_h']:g} h (median)" for k in out)
-                        if out else "; no interceptor type runs out on station in most trials"))
+        parts.append(
+            f"{name}: {first['expected_leakers']:.1f} leakers in wave 1, "
+            + (
+                f"resolvably more from wave {worse['wave']} ({worse['expected_leakers']:.1f} at {worse['at_h']:g} h)"
+                if worse
+                else "no later wave resolvably worse"
+            )
+            + (
+                "; "
+                + ", ".join(f"{k} none ready on station by {r['run_out_h'][k]['median_h']:g} h (median)" for k in out)
+                if out
+                else "; no interceptor type runs out on station in most trials"
+            )
+        )
     return "Campaign of repeated waves: " + "; ".join(parts) + "."

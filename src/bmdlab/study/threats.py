@@ -43,8 +43,14 @@ class ThreatTimeline:
         return np.where(np.isfinite(best), best, np.nan), np.where(np.isfinite(best), idx, -1)
 
 
-def threat_timeline(catalog: Catalog, cities: list[dict[str, Any]], missiles: list[str] | None = None,
-                    launch_areas: list[str] | None = None, shape: str = "minimum-energy", progress=None) -> ThreatTimeline:
+def threat_timeline(
+    catalog: Catalog,
+    cities: list[dict[str, Any]],
+    missiles: list[str] | None = None,
+    launch_areas: list[str] | None = None,
+    shape: str = "minimum-energy",
+    progress=None,
+) -> ThreatTimeline:
     """Solve minimum-energy (or another shape's) trajectories from each launch area to each city.
 
     Parameters
@@ -92,8 +98,9 @@ def threat_timeline(catalog: Catalog, cities: list[dict[str, Any]], missiles: li
     )
 
 
-def reach_field(catalog: Catalog, launch_areas: list[str], extent: tuple[float, float, float, float],
-                step_deg: float = 0.1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reach_field(
+    catalog: Catalog, launch_areas: list[str], extent: tuple[float, float, float, float], step_deg: float = 0.1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distance [km] from the nearest launch area on a lon/lat grid (for range-ring contours)."""
     lon = np.arange(extent[0], extent[1] + step_deg, step_deg)
     lat = np.arange(extent[2], extent[3] + step_deg, step_deg)
@@ -101,8 +108,12 @@ def reach_field(catalog: Catalog, launch_areas: list[str], extent: tuple[float, 
     areas = [catalog.place(k) for k in launch_areas]
     d = np.full(glon.shape, np.inf)
     for a in areas:
-        d = np.minimum(d, EARTH_RADIUS / 1e3 * central_angle(np.radians(a.lat.nominal), np.radians(a.lon.nominal),
-                                                            np.radians(glat), np.radians(glon)))
+        d = np.minimum(
+            d,
+            EARTH_RADIUS
+            / 1e3
+            * central_angle(np.radians(a.lat.nominal), np.radians(a.lon.nominal), np.radians(glat), np.radians(glon)),
+        )
     return glon, glat, d
 
 
@@ -115,18 +126,20 @@ def model_observed_flights(catalog: Catalog) -> list[dict[str, Any]]:
         lat2, lon2 = destination(lat0, lon0, np.radians(f["azimuth_deg"]), f["range_km"] * 1e3 / EARTH_RADIUS)
         traj = missile_trajectory(mis, lat0, lon0, lat2, lon2, shape=f["shape"], apogee=f["apogee_km"] * 1e3)
         model_min = float(traj.flight_time[0]) / 60.0
-        rows.append({
-            "id": f["id"],
-            "missile": f["missile"],
-            "date": str(f["date"]),
-            "shape": f["shape"],
-            "range_km": f["range_km"],
-            "apogee_km": f["apogee_km"],
-            "observed_flight_time_min": f["flight_time_min"],
-            "model_flight_time_min": round(model_min, 2),
-            "difference_min": None if f["flight_time_min"] is None else round(model_min - f["flight_time_min"], 2),
-            "model_burnout_speed_m_s": round(float(traj.burnout_speed[0]), 0),
-            "model_reentry_speed_m_s": round(float(traj.reentry_speed[0]), 0),
-            "source": f["source"],
-        })
+        rows.append(
+            {
+                "id": f["id"],
+                "missile": f["missile"],
+                "date": str(f["date"]),
+                "shape": f["shape"],
+                "range_km": f["range_km"],
+                "apogee_km": f["apogee_km"],
+                "observed_flight_time_min": f["flight_time_min"],
+                "model_flight_time_min": round(model_min, 2),
+                "difference_min": None if f["flight_time_min"] is None else round(model_min - f["flight_time_min"], 2),
+                "model_burnout_speed_m_s": round(float(traj.burnout_speed[0]), 0),
+                "model_reentry_speed_m_s": round(float(traj.reentry_speed[0]), 0),
+                "source": f["source"],
+            }
+        )
     return rows

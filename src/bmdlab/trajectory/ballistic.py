@@ -68,8 +68,13 @@ def _pitch(tau: FloatArray, theta_end: FloatArray) -> FloatArray:
     return theta_end + (0.5 * np.pi - theta_end) * (1.0 - tau) ** 2
 
 
-def boost_path(tau: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike, theta_end: ArrayLike,
-               mass_ratio: float = DEFAULT_MASS_RATIO) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def boost_path(
+    tau: ArrayLike,
+    burnout_speed: ArrayLike,
+    burn_time: ArrayLike,
+    theta_end: ArrayLike,
+    mass_ratio: float = DEFAULT_MASS_RATIO,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Downrange, altitude, speed and direction along the kinematic boost path.
 
     Parameters
@@ -113,8 +118,14 @@ def _bisect(fun, lo: FloatArray, hi: FloatArray, target: FloatArray, iterations:
     return 0.5 * (lo + hi)
 
 
-def _free_flight_angle(r1: FloatArray, r2: FloatArray, psi: FloatArray, shape: str,
-                       apogee_radius: FloatArray | None, angle: FloatArray | None) -> FloatArray:
+def _free_flight_angle(
+    r1: FloatArray,
+    r2: FloatArray,
+    psi: FloatArray,
+    shape: str,
+    apogee_radius: FloatArray | None,
+    angle: FloatArray | None,
+) -> FloatArray:
     """Burnout flight-path angle for a shape (NaN where the request is infeasible)."""
     g_me, _ = kepler.minimum_energy(r1, r2, psi)
     if shape == "minimum-energy":
@@ -135,7 +146,9 @@ def _free_flight_angle(r1: FloatArray, r2: FloatArray, psi: FloatArray, shape: s
 
     ra_lo, ra_hi = apogee_of(lo), apogee_of(hi)
     g = _bisect(apogee_of, lo, hi, apogee_radius)
-    feasible = (apogee_radius >= np.minimum(ra_lo, ra_hi) * (1 - 1e-9)) & (apogee_radius <= np.maximum(ra_lo, ra_hi) * (1 + 1e-9))
+    feasible = (apogee_radius >= np.minimum(ra_lo, ra_hi) * (1 - 1e-9)) & (
+        apogee_radius <= np.maximum(ra_lo, ra_hi) * (1 + 1e-9)
+    )
     return np.where(feasible, g, np.nan)
 
 
@@ -209,7 +222,10 @@ class Trajectory:
         t = np.asarray(t, float)
         t = np.broadcast_to(t if t.ndim == 2 else t[None, :], (len(self), t.shape[-1]))
         t = np.clip(t, 0.0, self.flight_time[:, None])
-        col = (lambda a: a[:, None])
+
+        def col(a):
+            return a[:, None]
+
         tb = col(self.burn_time)
         boosting = t < tb
 
@@ -222,7 +238,9 @@ class Trajectory:
             rows, cols = np.nonzero(boosting)
             tb_b = self.burn_time[rows]
             tau = t[rows, cols] / tb_b
-            x, h, spd, th = boost_path(tau, self.burnout_speed_inertial[rows], tb_b, self._theta_end[rows], self.mass_ratio)
+            x, h, spd, th = boost_path(
+                tau, self.burnout_speed_inertial[rows], tb_b, self._theta_end[rows], self.mass_ratio
+            )
             phi_b[rows, cols] = x / EARTH_RADIUS
             r_b[rows, cols] = EARTH_RADIUS + h
             if velocity:
@@ -357,11 +375,14 @@ def ballistic_trajectory(
     for _ in range(iterations):
         if earth_rotation:
             rot = EARTH_ROTATION_RATE * flight_time
-            aim = np.stack([
-                np.cos(rot) * target_fixed[:, 0] - np.sin(rot) * target_fixed[:, 1],
-                np.sin(rot) * target_fixed[:, 0] + np.cos(rot) * target_fixed[:, 1],
-                target_fixed[:, 2],
-            ], axis=-1)
+            aim = np.stack(
+                [
+                    np.cos(rot) * target_fixed[:, 0] - np.sin(rot) * target_fixed[:, 1],
+                    np.sin(rot) * target_fixed[:, 0] + np.cos(rot) * target_fixed[:, 1],
+                    target_fixed[:, 2],
+                ],
+                axis=-1,
+            )
         else:
             aim = target_fixed
         psi_total = np.arccos(np.clip(np.sum(u1 * aim, axis=-1), -1.0, 1.0))
@@ -384,7 +405,11 @@ def ballistic_trajectory(
     norm = np.linalg.norm(normal, axis=-1, keepdims=True)
     # launch and aim point antipodal or equal: any plane; pick one through the pole
     fallback = np.cross(u1, np.array([0.0, 0.0, 1.0]) + 1e-3)
-    normal = np.where(norm > 1e-12, normal / np.where(norm > 0, norm, 1.0), fallback / np.linalg.norm(fallback, axis=-1, keepdims=True))
+    normal = np.where(
+        norm > 1e-12,
+        normal / np.where(norm > 0, norm, 1.0),
+        fallback / np.linalg.norm(fallback, axis=-1, keepdims=True),
+    )
     u2 = np.cross(normal, u1)
 
     apogee_alt = np.where(anomaly_bo < np.pi, el["r_apogee"], r1) - EARTH_RADIUS

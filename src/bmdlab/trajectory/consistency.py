@@ -52,8 +52,9 @@ _RANGES = np.linspace(50e3, 19_000e3, 4000)  # [m] minimum-energy ranges tabulat
 def equivalent_range(missile: Missile, burnout_speed: float) -> float:
     """Ground range [m] of the minimum-energy trajectory whose burnout speed is ``burnout_speed``
     (the missile's catalog burn time; non-rotating Earth); ``inf`` beyond 19,000 km."""
-    t = ballistic_trajectory(np.zeros_like(_RANGES), 0.0, np.zeros_like(_RANGES), _RANGES / EARTH_RADIUS,
-                             burn_time=missile.burn_time.si())
+    t = ballistic_trajectory(
+        np.zeros_like(_RANGES), 0.0, np.zeros_like(_RANGES), _RANGES / EARTH_RADIUS, burn_time=missile.burn_time.si()
+    )
     v = t.burnout_speed
     if burnout_speed > v[-1]:
         return float("inf")
@@ -76,8 +77,15 @@ def reconstruct(flight: dict[str, Any], missile: Missile) -> dict[str, float]:
     minimum-energy boost (solved by fixed-point iteration)."""
     psi = flight["range_km"] * 1e3 / EARTH_RADIUS
     tb = missile.burn_time.si()
-    t = ballistic_trajectory(0.0, 0.0, 0.0, psi, burn_time=tb, shape=flight["shape"],
-                             apogee=None if flight["shape"] == "minimum-energy" else flight["apogee_km"] * 1e3)
+    t = ballistic_trajectory(
+        0.0,
+        0.0,
+        0.0,
+        psi,
+        burn_time=tb,
+        shape=flight["shape"],
+        apogee=None if flight["shape"] == "minimum-energy" else flight["apogee_km"] * 1e3,
+    )
     v = float(t.burnout_speed[0])
     lost = gravity_loss(tb, float(t._theta_end[0]))
     v_flat, r_flat = v, equivalent_range(missile, v)
@@ -90,8 +98,12 @@ def reconstruct(flight: dict[str, Any], missile: Missile) -> dict[str, float]:
         v_flat, r_flat = v_new, equivalent_range(missile, v_new)
         if done:
             break
-    return {"burnout_speed_m_s": v, "equivalent_range_m": equivalent_range(missile, v),
-            "flat_burnout_speed_m_s": v_flat, "equivalent_range_gravity_m": r_flat}
+    return {
+        "burnout_speed_m_s": v,
+        "equivalent_range_m": equivalent_range(missile, v),
+        "flat_burnout_speed_m_s": v_flat,
+        "equivalent_range_gravity_m": r_flat,
+    }
 
 
 def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[dict[str, Any]]:
@@ -120,21 +132,23 @@ def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[dict[s
         eq = r_best["equivalent_range_gravity_m"]
         diff = cat_range / eq - 1.0
         flagged = abs(diff) > tolerance if lofted else diff < -tolerance
-        rows.append({
-            "missile": key,
-            "name": missile.name,
-            "catalog_range_km": round(cat_range / 1e3, 0),
-            "flight": f_best["id"],
-            "flight_shape": f_best["shape"],
-            "model_burnout_speed_m_s": round(r_best["burnout_speed_m_s"], 0),
-            "equivalent_range_kinematic_km": round(r_best["equivalent_range_m"] / 1e3, 0),
-            "flat_burnout_speed_m_s": round(r_best["flat_burnout_speed_m_s"], 0),
-            "equivalent_range_km": round(eq / 1e3, 0),
-            "difference": round(diff, 3),
-            "bound": "full energy (lofted test)" if lofted else "lower bound (not lofted)",
-            "flagged": bool(flagged),
-            "catalog_note": missile.range.note or "",
-        })
+        rows.append(
+            {
+                "missile": key,
+                "name": missile.name,
+                "catalog_range_km": round(cat_range / 1e3, 0),
+                "flight": f_best["id"],
+                "flight_shape": f_best["shape"],
+                "model_burnout_speed_m_s": round(r_best["burnout_speed_m_s"], 0),
+                "equivalent_range_kinematic_km": round(r_best["equivalent_range_m"] / 1e3, 0),
+                "flat_burnout_speed_m_s": round(r_best["flat_burnout_speed_m_s"], 0),
+                "equivalent_range_km": round(eq / 1e3, 0),
+                "difference": round(diff, 3),
+                "bound": "full energy (lofted test)" if lofted else "lower bound (not lofted)",
+                "flagged": bool(flagged),
+                "catalog_note": missile.range.note or "",
+            }
+        )
     return rows
 
 

@@ -52,22 +52,32 @@ def apogee_limits(missile: Missile) -> dict[str, tuple[float, float]]:
 def check_shape(missile: Missile, shape: str, apogee: float | None, where: str = "apogee_km") -> None:
     """Refuse a trajectory shape the missile cannot fly at any range (one line naming ``where``)."""
     if shape not in SHAPES:
-        raise BmdlabError(f"{where.replace('apogee-km', 'shape').replace('apogee_km', 'shape')}: unknown trajectory shape "
-                          f"'{shape}'; use one of {', '.join(SHAPES)}")
+        raise BmdlabError(
+            f"{where.replace('apogee-km', 'shape').replace('apogee_km', 'shape')}: unknown trajectory shape "
+            f"'{shape}'; use one of {', '.join(SHAPES)}"
+        )
     if shape == "minimum-energy" or apogee is None:
         return
     low, high = apogee_limits(missile)[shape]
     if not (np.isfinite(apogee) and low < apogee <= high):
-        why = ("straight up at the burnout speed of its catalog range" if shape == "lofted"
-               else "between its burnout altitude and its minimum-energy apogee at its catalog range")
-        raise BmdlabError(f"{where}: a {shape} {missile.name} trajectory needs an apogee of {low / 1e3:,.0f} to "
-                          f"{high / 1e3:,.0f} km ({why}), not {apogee / 1e3:,.6g} km")
+        why = (
+            "straight up at the burnout speed of its catalog range"
+            if shape == "lofted"
+            else "between its burnout altitude and its minimum-energy apogee at its catalog range"
+        )
+        raise BmdlabError(
+            f"{where}: a {shape} {missile.name} trajectory needs an apogee of {low / 1e3:,.0f} to "
+            f"{high / 1e3:,.0f} km ({why}), not {apogee / 1e3:,.6g} km"
+        )
 
 
-def in_range(missile: Missile, launch_lat: ArrayLike, launch_lon: ArrayLike, target_lat: ArrayLike,
-             target_lon: ArrayLike) -> NDArray[np.bool_]:
+def in_range(
+    missile: Missile, launch_lat: ArrayLike, launch_lon: ArrayLike, target_lat: ArrayLike, target_lon: ArrayLike
+) -> NDArray[np.bool_]:
     """Whether each target is within the missile's catalog range of its launch point. [rad inputs]"""
-    return EARTH_RADIUS * central_angle(launch_lat, launch_lon, target_lat, target_lon) <= max_range(missile) * (1 + 1e-9)
+    return EARTH_RADIUS * central_angle(launch_lat, launch_lon, target_lat, target_lon) <= max_range(missile) * (
+        1 + 1e-9
+    )
 
 
 def missile_trajectory(
@@ -113,8 +123,15 @@ def missile_trajectory(
                 f"{max_range(missile) / 1e3:,.0f} km; choose a nearer target or a longer-range missile"
             )
     traj = ballistic_trajectory(
-        launch_lat, launch_lon, target_lat, target_lon,
-        burn_time=burn, shape=shape, apogee=apogee, angle=angle, earth_rotation=earth_rotation,
+        launch_lat,
+        launch_lon,
+        target_lat,
+        target_lon,
+        burn_time=burn,
+        shape=shape,
+        apogee=apogee,
+        angle=angle,
+        earth_rotation=earth_rotation,
     )
     if missile is not None and shape != "minimum-energy":
         # beyond the missile's energy: a burnout speed above what its catalog range implies
@@ -130,8 +147,9 @@ def missile_trajectory(
         if np.any(too_fast):
             traj = dataclasses.replace(traj, flight_time=np.where(too_fast, np.nan, traj.flight_time))
     if strict and not np.all(np.isfinite(traj.flight_time)):
-        me = ballistic_trajectory(launch_lat, launch_lon, target_lat, target_lon, burn_time=burn,
-                                  earth_rotation=earth_rotation)
+        me = ballistic_trajectory(
+            launch_lat, launch_lon, target_lat, target_lon, burn_time=burn, earth_rotation=earth_rotation
+        )
         me_apogee = float(np.min(me.apogee)) / 1e3
         if shape == "lofted":
             raise BmdlabError(

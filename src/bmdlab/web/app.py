@@ -52,14 +52,19 @@ RESOLUTIONS_KM = (20.0, 10.0, 5.0)
 MIN_RESOLUTION_KM, MAX_RESOLUTION_KM = 5.0, 50.0
 #: Hosts a loopback server answers to.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-GEO_LAYERS = {"outline": "japan_outline.geojson", "prefectures": "japan_prefectures.geojson",
-              "region-context": "region_context.geojson"}
+GEO_LAYERS = {
+    "outline": "japan_outline.geojson",
+    "prefectures": "japan_prefectures.geojson",
+    "region-context": "region_context.geojson",
+}
 STATIC = Path(str(resources.files("bmdlab") / "web" / "static"))
 
 ScenarioIn = dict[str, Any] | str
 _SCENARIO_HELP = "a built-in scenario name (GET /api/scenarios) or a scenario as JSON (the YAML schema)"
-_COMMON_MODE_HELP = ("correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid, for every "
-                     "type (default: the scenario's engagement.common_mode, else independent shots)")
+_COMMON_MODE_HELP = (
+    "correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid, for every "
+    "type (default: the scenario's engagement.common_mode, else independent shots)"
+)
 
 
 class _Body(BaseModel):
@@ -78,9 +83,13 @@ class RaidRequest(_Body):
     doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2", "preferential"] | None = None
     seed: int = DEFAULT_SEED
     common_mode: float | None = Field(None, description=_COMMON_MODE_HELP)
-    capacity: bool | None = Field(None, description="honour fire channels and C2 decision times (default: the scenario's, on)")
-    availability: float | None = Field(None, description="probability 0 to 1 that every unit is on station (default: the "
-                                                          "scenario's, else the catalog's)")
+    capacity: bool | None = Field(
+        None, description="honour fire channels and C2 decision times (default: the scenario's, on)"
+    )
+    availability: float | None = Field(
+        None,
+        description="probability 0 to 1 that every unit is on station (default: the scenario's, else the catalog's)",
+    )
 
 
 class CompareRequest(_Body):
@@ -91,9 +100,13 @@ class CompareRequest(_Body):
     doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2", "preferential"] | None = None
     seed: int = DEFAULT_SEED
     common_mode: float | None = Field(None, description=_COMMON_MODE_HELP)
-    capacity: bool | None = Field(None, description="honour fire channels and C2 decision times (default: the scenario's, on)")
-    availability: float | None = Field(None, description="probability 0 to 1 that every unit is on station (default: the "
-                                                          "scenario's, else the catalog's)")
+    capacity: bool | None = Field(
+        None, description="honour fire channels and C2 decision times (default: the scenario's, on)"
+    )
+    availability: float | None = Field(
+        None,
+        description="probability 0 to 1 that every unit is on station (default: the scenario's, else the catalog's)",
+    )
 
 
 class FootprintRequest(_Body):
@@ -119,7 +132,9 @@ class TradeoffRequest(_Body):
 
 
 class StudyRequest(_Body):
-    resolution_km: float = Field(10.0, description="coverage grid of the study [km], 5 to 50 (the published study uses 5)")
+    resolution_km: float = Field(
+        10.0, description="coverage grid of the study [km], 5 to 50 (the published study uses 5)"
+    )
 
 
 class ScenarioJSON(_Body):
@@ -155,10 +170,16 @@ class _Limited:
             await self._refuse(send)
 
     async def _refuse(self, send):
-        body = JSONResponse({"detail": f"body: larger than {self.limit // 1024} KiB; send a smaller scenario"},
-                            status_code=413).body
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        body = JSONResponse(
+            {"detail": f"body: larger than {self.limit // 1024} KiB; send a smaller scenario"}, status_code=413
+        ).body
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -192,8 +213,9 @@ def _browser_limit(check, name: str, value, low, high, **kw):
 class Server:
     """What the app holds: the catalog, the coverage cache and the job queue (no global state)."""
 
-    def __init__(self, catalog: Catalog, workers: int, max_jobs: int, cache_bytes: int,
-                 study_command: list[str] | None = None):
+    def __init__(
+        self, catalog: Catalog, workers: int, max_jobs: int, cache_bytes: int, study_command: list[str] | None = None
+    ):
         import sys
 
         self.catalog = catalog
@@ -219,20 +241,26 @@ class Server:
 
         if isinstance(given, str):
             if given not in self.names:
-                raise BmdlabError(f"{field}: '{given}' is not a built-in scenario or trade-off option "
-                                  f"({', '.join(self.names)}); upload a YAML file to use your own")
+                raise BmdlabError(
+                    f"{field}: '{given}' is not a built-in scenario or trade-off option "
+                    f"({', '.join(self.names)}); upload a YAML file to use your own"
+                )
             sc = resolve_scenario(given, self.catalog, field)
         else:
             sc = scenario_from_data(given, self.catalog, field)
         if len(sc.architecture.units) > MAX_UNITS:
-            raise BmdlabError(f"{field}.architecture.units: {len(sc.architecture.units)} units; the browser app takes at "
-                              f"most {MAX_UNITS} (use the CLI for more)")
+            raise BmdlabError(
+                f"{field}.architecture.units: {len(sc.architecture.units)} units; the browser app takes at "
+                f"most {MAX_UNITS} (use the CLI for more)"
+            )
         from bmdlab.coverage.national import threat_cases
 
         n = len(threat_cases(sc, self.catalog))
         if n > MAX_THREAT_CASES:
-            raise BmdlabError(f"{field}.threat: {n} threat cases (launch area x missile x shape); the browser app takes "
-                              f"at most {MAX_THREAT_CASES} (use the CLI for more)")
+            raise BmdlabError(
+                f"{field}.threat: {n} threat cases (launch area x missile x shape); the browser app takes "
+                f"at most {MAX_THREAT_CASES} (use the CLI for more)"
+            )
         return sc
 
     @staticmethod
@@ -281,14 +309,35 @@ class Server:
         cov = r.to_geojson()
         for f in cov["features"]:
             f["properties"]["shot_class"] = f["properties"]["class"]
-        units = [{"lat": round(float(np.degrees(d.lat)), 5), "lon": round(float(np.degrees(d.lon)), 5), "index": i,
-                  "name": d.name, "unit": spec.unit, "system": self.catalog.units[spec.unit].name,
-                  "basing": self.catalog.units[spec.unit].basing, "interceptor": d.interceptor, "tier": d.tier}
-                 for i, (spec, d) in enumerate(zip(sc.architecture.units, r.coverage.defenders))]
-        areas = [{"lat": self.catalog.place(k).lat.nominal, "lon": self.catalog.place(k).lon.nominal, "key": k,
-                  "name": self.catalog.place(k).name} for k in dict.fromkeys(c.launch_area for c in r.coverage.threats)]
-        return {"coverage": cov, "units": points_geojson(units), "launch_areas": points_geojson(areas),
-                "cities": r.cities_geojson()}
+        units = [
+            {
+                "lat": round(float(np.degrees(d.lat)), 5),
+                "lon": round(float(np.degrees(d.lon)), 5),
+                "index": i,
+                "name": d.name,
+                "unit": spec.unit,
+                "system": self.catalog.units[spec.unit].name,
+                "basing": self.catalog.units[spec.unit].basing,
+                "interceptor": d.interceptor,
+                "tier": d.tier,
+            }
+            for i, (spec, d) in enumerate(zip(sc.architecture.units, r.coverage.defenders))
+        ]
+        areas = [
+            {
+                "lat": self.catalog.place(k).lat.nominal,
+                "lon": self.catalog.place(k).lon.nominal,
+                "key": k,
+                "name": self.catalog.place(k).name,
+            }
+            for k in dict.fromkeys(c.launch_area for c in r.coverage.threats)
+        ]
+        return {
+            "coverage": cov,
+            "units": points_geojson(units),
+            "launch_areas": points_geojson(areas),
+            "cities": r.cities_geojson(),
+        }
 
     def raid_job(self, req: RaidRequest):
         sc = self.scenario(req.scenario)
@@ -300,9 +349,15 @@ class Server:
 
         def run(job: Job) -> dict[str, Any]:
             job.tick(0.0, "planning the raid (flying every missile, building fly-out fans)")
-            r = a.raid(req.missiles, trials=trials, doctrine=req.doctrine, common_mode=common_mode,
-                       capacity=req.capacity, availability=availability,
-                       progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"))
+            r = a.raid(
+                req.missiles,
+                trials=trials,
+                doctrine=req.doctrine,
+                common_mode=common_mode,
+                capacity=req.capacity,
+                availability=availability,
+                progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"),
+            )
             return r.to_dict()
 
         return run
@@ -316,9 +371,19 @@ class Server:
 
         def run(job: Job) -> dict[str, Any]:
             job.tick(0.0, "planning both raids")
-            r = compare(sa, sb, catalog=self.catalog, missiles=req.missiles, trials=trials, doctrine=req.doctrine,
-                        seed=req.seed, common_mode=common_mode, capacity=req.capacity, availability=availability,
-                        progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"))
+            r = compare(
+                sa,
+                sb,
+                catalog=self.catalog,
+                missiles=req.missiles,
+                trials=trials,
+                doctrine=req.doctrine,
+                seed=req.seed,
+                common_mode=common_mode,
+                capacity=req.capacity,
+                availability=availability,
+                progress=lambda done, total: job.tick(done / total, f"{done:,} of {total:,} trials"),
+            )
             return r.to_dict()
 
         return run
@@ -390,11 +455,18 @@ class Server:
                 raise BmdlabError(f"study: failed ({last.removeprefix('error: ')})")
             results = json.loads((out / "results.json").read_text(encoding="utf-8"))
             files = sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.startswith("."))
-            return {"kind": "study-run", "resolution_km": res, "files": files,
-                    "report_url": f"/api/jobs/{job.id}/files/report.html",
-                    "results_url": f"/api/jobs/{job.id}/files/results.json",
-                    "claims": [{k: c.get(k) for k in ("id", "quote", "figure", "verdict", "why")} for c in results.get("claims", [])],
-                    "provenance": results.get("provenance")}
+            return {
+                "kind": "study-run",
+                "resolution_km": res,
+                "files": files,
+                "report_url": f"/api/jobs/{job.id}/files/report.html",
+                "results_url": f"/api/jobs/{job.id}/files/results.json",
+                "claims": [
+                    {k: c.get(k) for k in ("id", "quote", "figure", "verdict", "why")}
+                    for c in results.get("claims", [])
+                ],
+                "provenance": results.get("provenance"),
+            }
 
         return run
 
@@ -419,8 +491,14 @@ class Server:
         return run
 
     def submit(self, kind: str, req: BaseModel) -> Job:
-        make = {"coverage": self.coverage_job, "raid": self.raid_job, "compare": self.compare_job,
-                "tradeoff": self.tradeoff_job, "study": self.study_job, "footprint": self.footprint_job}[kind]
+        make = {
+            "coverage": self.coverage_job,
+            "raid": self.raid_job,
+            "compare": self.compare_job,
+            "tradeoff": self.tradeoff_job,
+            "study": self.study_job,
+            "footprint": self.footprint_job,
+        }[kind]
         return self.jobs.submit(kind, make(req))  # inputs are checked before the job is queued
 
     def run_sync(self, kind: str, req: BaseModel) -> dict[str, Any]:
@@ -432,9 +510,17 @@ class Server:
         return job.result
 
 
-def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | None = None, max_jobs: int = 8,
-               max_body_bytes: int = MAX_BODY_BYTES, cache_gib: float = 3.0, warm: bool = False,
-               allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS, study_command: list[str] | None = None) -> FastAPI:
+def create_app(
+    catalog: Catalog | str | Path | None = None,
+    *,
+    workers: int | None = None,
+    max_jobs: int = 8,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    cache_gib: float = 3.0,
+    warm: bool = False,
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
+    study_command: list[str] | None = None,
+) -> FastAPI:
     """The FastAPI application of ``bmdlab serve``.
 
     Parameters
@@ -463,7 +549,9 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
 
     if cache_gib <= 0:
         raise BmdlabError("cache_gib: must be > 0")
-    server = Server(catalog_of(catalog), workers or os.cpu_count() or 1, max_jobs, int(cache_gib * 2**30), study_command)
+    server = Server(
+        catalog_of(catalog), workers or os.cpu_count() or 1, max_jobs, int(cache_gib * 2**30), study_command
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -472,11 +560,17 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
         yield
         server.close()
 
-    app = FastAPI(title="bmdlab", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json",
-                  description="Japan's missile defence, computed: coverage, raids, comparisons and costs from bmdlab's "
-                              "public Python API. Results have the schemas of the CLI's --json. Errors are "
-                              "{\"detail\": \"one line\"} with a 4xx status.")
+    app = FastAPI(
+        title="bmdlab",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        description="Japan's missile defence, computed: coverage, raids, comparisons and costs from bmdlab's "
+        "public Python API. Results have the schemas of the CLI's --json. Errors are "
+        '{"detail": "one line"} with a 4xx status.',
+    )
     app.state.server = server
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
@@ -489,8 +583,10 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         if not request.url.path.startswith("/api/docs"):
             response.headers.setdefault(
-                "Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-                "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            )
         return response
 
     @app.exception_handler(BmdlabError)
@@ -507,7 +603,9 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"detail": str(exc.detail)}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     # -------------------------------------------------------------------------- the page
     @app.get("/", include_in_schema=False)
@@ -518,16 +616,24 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="bmdlab API",
-                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="bmdlab API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     # -------------------------------------------------------------------------- reference data
     @app.get("/api/health", tags=["reference"])
     def health() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__, "catalog_hash": server.catalog.hash,
-                "cache_bytes": server.cache.nbytes, "cache": server.cache.stats.to_dict()}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "catalog_hash": server.catalog.hash,
+            "cache_bytes": server.cache.nbytes,
+            "cache": server.cache.stats.to_dict(),
+        }
 
     @app.get("/api/scenarios", tags=["reference"])
     def scenarios() -> dict[str, Any]:
@@ -535,22 +641,35 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
         from bmdlab.scenario import builtin_scenarios, load_scenario
 
         names = sorted(builtin_scenarios(), key=lambda n: (n != "japan-2017-baseline", n))
-        return {"scenarios": [{"name": n, "description": " ".join((load_scenario(n, server.catalog).description or "").split())}
-                              for n in names],
-                "options": [n for n, kind in server.names.items() if kind == "trade-off option"]}
+        return {
+            "scenarios": [
+                {"name": n, "description": " ".join((load_scenario(n, server.catalog).description or "").split())}
+                for n in names
+            ],
+            "options": [n for n, kind in server.names.items() if kind == "trade-off option"],
+        }
 
     @app.get("/api/scenarios/{name}", tags=["scenarios"])
     def scenario(name: str) -> dict[str, Any]:
         """A built-in scenario (or trade-off option) as JSON and as YAML."""
         if name not in server.names:
-            return JSONResponse({"detail": f"name: '{name}' is not a built-in scenario or trade-off option "
-                                           f"({', '.join(server.names)})"}, status_code=404)
+            return JSONResponse(
+                {
+                    "detail": f"name: '{name}' is not a built-in scenario or trade-off option "
+                    f"({', '.join(server.names)})"
+                },
+                status_code=404,
+            )
         sc = server.scenario(name)
         return {"name": sc.name, "scenario": scenario_json(sc), "yaml": scenario_yaml(sc)}
 
-    @app.post("/api/scenario", tags=["scenarios"],
-              openapi_extra={"requestBody": {"content": {"application/x-yaml": {"schema": {"type": "string"}}},
-                                             "required": True}})
+    @app.post(
+        "/api/scenario",
+        tags=["scenarios"],
+        openapi_extra={
+            "requestBody": {"content": {"application/x-yaml": {"schema": {"type": "string"}}}, "required": True}
+        },
+    )
     async def upload(request: Request) -> dict[str, Any]:
         """Validate an uploaded scenario (YAML text, at most 256 KiB) with the CLI's strict checks."""
         raw = await request.body()
@@ -564,14 +683,21 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
         sc = server.scenario(scenario_json(sc), "upload")
         return {"name": sc.name, "scenario": scenario_json(sc), "yaml": scenario_yaml(sc)}
 
-    @app.post("/api/scenario/yaml", tags=["scenarios"], response_class=Response,
-              responses={200: {"content": {"application/x-yaml": {}}}})
+    @app.post(
+        "/api/scenario/yaml",
+        tags=["scenarios"],
+        response_class=Response,
+        responses={200: {"content": {"application/x-yaml": {}}}},
+    )
     def download_yaml(req: ScenarioJSON) -> Response:
         """The scenario as a YAML file (a download)."""
         sc = server.scenario(req.scenario)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in sc.name)[:80] or "scenario"
-        return Response(scenario_yaml(sc), media_type="application/x-yaml",
-                        headers={"Content-Disposition": f'attachment; filename="{safe}.yaml"'})
+        return Response(
+            scenario_yaml(sc),
+            media_type="application/x-yaml",
+            headers={"Content-Disposition": f'attachment; filename="{safe}.yaml"'},
+        )
 
     @app.get("/api/catalog", tags=["reference"])
     def catalog() -> dict[str, Any]:
@@ -581,12 +707,25 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
         cat = server.catalog
         return {
             "hash": cat.hash,
-            "units": [{"key": k, "name": u.name, "basing": u.basing, "interceptor": u.interceptor,
-                       "tier": cat.interceptors[u.interceptor].tier} for k, u in cat.units.items()],
-            "missiles": [{"key": k, "name": m.name, "range_km": round(max_range(m) / 1e3)} for k, m in cat.missiles.items()],
-            "launch_areas": [{"key": k, "name": cat.place(k).name, "lat": cat.place(k).lat.nominal, "lon": cat.place(k).lon.nominal}
-                             for k in cat.places_of("launch-area")],
-            "shapes": list(SHAPES), "doctrines": ["shoot-look-shoot", "salvo", "preferential"],
+            "units": [
+                {
+                    "key": k,
+                    "name": u.name,
+                    "basing": u.basing,
+                    "interceptor": u.interceptor,
+                    "tier": cat.interceptors[u.interceptor].tier,
+                }
+                for k, u in cat.units.items()
+            ],
+            "missiles": [
+                {"key": k, "name": m.name, "range_km": round(max_range(m) / 1e3)} for k, m in cat.missiles.items()
+            ],
+            "launch_areas": [
+                {"key": k, "name": cat.place(k).name, "lat": cat.place(k).lat.nominal, "lon": cat.place(k).lon.nominal}
+                for k in cat.places_of("launch-area")
+            ],
+            "shapes": list(SHAPES),
+            "doctrines": ["shoot-look-shoot", "salvo", "preferential"],
             "resolutions_km": list(RESOLUTIONS_KM),
         }
 
@@ -594,7 +733,9 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
     def geo(layer: str):
         """Shipped geodata (Natural Earth 1:10m, public domain): Japan's outline, its prefectures, the region."""
         if layer not in GEO_LAYERS:
-            return JSONResponse({"detail": f"layer: '{layer}' is unknown; use {', '.join(GEO_LAYERS)}"}, status_code=404)
+            return JSONResponse(
+                {"detail": f"layer: '{layer}' is unknown; use {', '.join(GEO_LAYERS)}"}, status_code=404
+            )
         path = Path(str(resources.files("bmdlab") / "geo" / "data" / GEO_LAYERS[layer]))
         return FileResponse(path, media_type="application/geo+json")
 
@@ -627,15 +768,26 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
     @app.post("/api/cost", tags=["analyses"])
     def cost(req: CostRequest) -> dict[str, Any]:
         """Life-cycle cost of the architecture (the CLI's `cost --json`)."""
-        return Analysis(server.scenario(req.scenario), catalog=server.catalog).cost(years=req.years, reloads=req.reloads).to_dict()
+        return (
+            Analysis(server.scenario(req.scenario), catalog=server.catalog)
+            .cost(years=req.years, reloads=req.reloads)
+            .to_dict()
+        )
 
     # -------------------------------------------------------------------------- jobs
     @app.post("/api/jobs/{kind}", status_code=202, tags=["jobs"])
-    async def submit(kind: Literal["coverage", "raid", "compare", "tradeoff", "study"], request: Request) -> dict[str, Any]:
+    async def submit(
+        kind: Literal["coverage", "raid", "compare", "tradeoff", "study"], request: Request
+    ) -> dict[str, Any]:
         """Start a job; the body is that of POST /api/{kind} (for ``study``: ``{resolution_km}``, the
         Japan 2017 study). Follow it with GET /api/jobs/{id} or the event stream /api/jobs/{id}/events."""
-        model = {"coverage": CoverageRequest, "raid": RaidRequest, "compare": CompareRequest, "tradeoff": TradeoffRequest,
-                 "study": StudyRequest}[kind]
+        model = {
+            "coverage": CoverageRequest,
+            "raid": RaidRequest,
+            "compare": CompareRequest,
+            "tradeoff": TradeoffRequest,
+            "study": StudyRequest,
+        }[kind]
         try:
             body = await request.json()
         except ValueError:
@@ -656,11 +808,17 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
         """State, progress (0-1) and, once done, the result or a one-line error."""
         job = server.jobs.get(job_id)
         if job is None:
-            return JSONResponse({"detail": f"job: '{job_id}' is unknown (finished jobs are kept for a while)"}, status_code=404)
+            return JSONResponse(
+                {"detail": f"job: '{job_id}' is unknown (finished jobs are kept for a while)"}, status_code=404
+            )
         return jsonable_encoder(job.status())
 
-    @app.get("/api/jobs/{job_id}/events", tags=["jobs"], response_class=StreamingResponse,
-             responses={200: {"content": {"text/event-stream": {}}}})
+    @app.get(
+        "/api/jobs/{job_id}/events",
+        tags=["jobs"],
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
     async def job_events(job_id: str, request: Request):
         """Server-sent events: the job's status each time it changes, the last one with its result."""
         import asyncio
@@ -688,8 +846,9 @@ def create_app(catalog: Catalog | str | Path | None = None, *, workers: int | No
                 await asyncio.sleep(0.1)
                 quiet += 0.1
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
 
     @app.get("/api/jobs/{job_id}/files/{name}", tags=["jobs"])
     def job_file(job_id: str, name: str):

@@ -61,8 +61,13 @@ class Job:
             self.message = message
 
     def status(self, with_result: bool = True) -> dict[str, Any]:
-        out = {"id": self.id, "kind": self.kind, "state": self.state, "progress": round(self.progress, 4),
-               "message": self.message}
+        out = {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "progress": round(self.progress, 4),
+            "message": self.message,
+        }
         if self.error is not None:
             out["error"] = self.error
         if with_result and self.state == "done":
@@ -86,12 +91,14 @@ class JobQueue:
         """Queue ``fn(job)``; its return value becomes the job's result. Raises :class:`QueueFull`."""
         with self._lock:
             if sum(not j.done for j in self._jobs.values()) >= self.max_jobs:
-                raise QueueFull(f"{self.max_jobs} jobs are already queued or running; wait for one to finish "
-                                "or cancel one (DELETE /api/jobs/ID)")
+                raise QueueFull(
+                    f"{self.max_jobs} jobs are already queued or running; wait for one to finish "
+                    "or cancel one (DELETE /api/jobs/ID)"
+                )
             job = Job(id=f"{next(self._count)}-{secrets.token_hex(4)}", kind=kind)
             self._jobs[job.id] = job
             finished = [k for k, j in self._jobs.items() if j.done]
-            for k in finished[:max(0, len(finished) - KEEP_FINISHED)]:
+            for k in finished[: max(0, len(finished) - KEEP_FINISHED)]:
                 del self._jobs[k]
         self._pool.submit(self._run, job, fn)
         return job
@@ -108,7 +115,10 @@ class JobQueue:
         except BmdlabError as exc:
             job.error, job.state = str(exc), "failed"
         except MemoryError:
-            job.error, job.state = "memory: the job needs more memory than this machine has; use a coarser grid or fewer trials", "failed"
+            job.error, job.state = (
+                "memory: the job needs more memory than this machine has; use a coarser grid or fewer trials",
+                "failed",
+            )
         except Exception as exc:  # noqa: BLE001 - a job must never take the server down; report it in one line
             job.error, job.state = f"internal error: {type(exc).__name__}: {exc}".splitlines()[0], "failed"
         else:

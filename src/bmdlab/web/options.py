@@ -11,8 +11,9 @@ from bmdlab.errors import BmdlabError
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def check_serve_options(host: str, port: int, *, workers: int | None = None, max_jobs: int = 8,
-                        cache_gib: float = 3.0) -> None:
+def check_serve_options(
+    host: str, port: int, *, workers: int | None = None, max_jobs: int = 8, cache_gib: float = 3.0
+) -> None:
     """Refuse bad values, and a port that is taken or an address this machine does not have."""
     if workers is not None and not 1 <= workers <= 64:
         raise BmdlabError(f"workers: {workers} must be between 1 and 64")
@@ -31,6 +32,9 @@ def check_serve_options(host: str, port: int, *, workers: int | None = None, max
             raise BmdlabError(f"host: '{host}' is not an address of this machine; use 127.0.0.1") from None
         except OSError as exc:
             if exc.errno == errno.EADDRNOTAVAIL:
-                raise BmdlabError(f"host: '{host}' is not an address of this machine; use 127.0.0.1 (or 0.0.0.0 "
-                                  "for every interface)") from None
-            raise BmdlabError(f"port: {port} on {host} is not free ({exc.strerror}); choose another with `port`") from None
+                raise BmdlabError(
+                    f"host: '{host}' is not an address of this machine; use 127.0.0.1 (or 0.0.0.0 for every interface)"
+                ) from None
+            raise BmdlabError(
+                f"port: {port} on {host} is not free ({exc.strerror}); choose another with `port`"
+            ) from None
