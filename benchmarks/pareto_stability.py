@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
+from bmdlab.assembly import assemble
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cost.options import tradeoff_options
-from bmdlab.cost.tradeoff import evaluate_options, pareto_front
+from bmdlab.cost.tradeoff import TradeoffRun, evaluate_options, pareto_front
 from bmdlab.coverage.national import national_coverages
 from bmdlab.defaults import DEFAULT_SEED
 
@@ -26,20 +27,21 @@ def main() -> int:
     counts = [int(x) for x in args.trials.split(",")]
     cat = builtin_catalog()
     opts = tradeoff_options(cat)
-    covs = dict(zip((o.key for o in opts), national_coverages([o.scenario for o in opts], cat, 10.0)))
+    setups = [assemble(o.scenario, cat) for o in opts]
+    covs = dict(zip((o.key for o in opts), national_coverages(setups, 10.0)))
     fronts = {}
     for n in counts:
         t = time.perf_counter()
-        res = evaluate_options(cat, opts, trials=n, seed=DEFAULT_SEED, coverages=covs)
+        res = evaluate_options(opts, cat, TradeoffRun(trials=n, seed=DEFAULT_SEED), coverages=covs)
         took = time.perf_counter() - t
         for size in res.raid_sizes:
             paired = res.frontier(raid=size)
             point = [
-                r["key"]
+                r.key
                 for r, m in zip(
                     res.rows,
                     pareto_front(
-                        [r["cost"]["total"]["jpy"] for r in res.rows],
+                        [r.cost_total_jpy for r in res.rows],
                         [res.effect(r, "expected_surviving_value_fraction", size) for r in res.rows],
                     ),
                 )

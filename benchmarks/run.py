@@ -27,7 +27,7 @@ def main() -> int:
     from bmdlab.geo.grid import land_grid
     from bmdlab.geo.sphere import EARTH_RADIUS, destination
     from bmdlab.study.japan2017 import run_study
-    from bmdlab.trajectory import ballistic_trajectory
+    from bmdlab.trajectory import FlightShape, ballistic_trajectory
 
     rng = np.random.default_rng(0)
     n = 100_000
@@ -55,7 +55,9 @@ def main() -> int:
         (
             "100k depressed trajectories (apogee bisection)",
             timed(
-                lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0, shape="depressed", apogee=100e3),
+                lambda: ballistic_trajectory(
+                    lat0, lon0, lat2, lon2, burn_time=110.0, shape=FlightShape("depressed", apogee=100e3)
+                ),
                 1,
             ),
             20.0,
@@ -72,12 +74,19 @@ def main() -> int:
     land_grid.cache_clear() if hasattr(land_grid, "cache_clear") else None
     rows.append(("land grid 5 km", timed(lambda: land_grid(5.0), 1), 2.0))
     rows.append(("land grid 2 km", timed(lambda: land_grid(2.0), 1), 10.0))
-    from bmdlab.coverage.national import national_coverage
-    from bmdlab.coverage.siting_study import optimise_sites
+    from bmdlab.assembly import Overrides, assemble
+    from bmdlab.assembly.setup import with_missiles
+    from bmdlab.cost.budget import optimise_budget
+    from bmdlab.coverage.national import national_coverage, national_coverages
+    from bmdlab.coverage.siting_study import SitingQuery, optimise_sites
+    from bmdlab.engagement.campaign import CampaignRun, repeated_waves, run_campaign
+    from bmdlab.engagement.raid import plan_raid
+    from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
     from bmdlab.scenario import load_scenario
+    from bmdlab.sensitivity.sweep import SweepRun, grid, run_sweep
 
     cat = builtin_catalog()
-    from bmdlab.defense.engage import LEGACY_MODEL, flyout_parameters
+    from bmdlab.defense.engage import flyout_parameters
     from bmdlab.defense.flyout import build_fan
 
     fan_s = {}
@@ -106,109 +115,103 @@ def main() -> int:
         )
     slowest = max(fan_s, key=fan_s.get)
     rows.append((f"fly-out fan, slowest of {len(fan_s)} interceptors ({slowest}), uncached", fan_s[slowest], 2.0))
-    aa = load_scenario("japan-2017-aegis-ashore", cat)
-    base = load_scenario("japan-2017-baseline", cat)
-    debate = load_scenario("japan-2017-nodong-scud-er", cat)
+    aa = assemble(load_scenario("japan-2017-aegis-ashore", cat), cat)
+    base = assemble(load_scenario("japan-2017-baseline", cat), cat)
+    debate_scenario = load_scenario("japan-2017-nodong-scud-er", cat)
+    debate = assemble(debate_scenario, cat)
+    legacy = assemble(debate_scenario, cat, Overrides(flyout="straight-line", limits="none"))
     g5, g2 = land_grid(5.0), land_grid(2.0)
-    from bmdlab.coverage.national import national_coverages
-
     rows.append(
         (
             "coverage japan-2017-nodong-scud-er, 5 km, straight-line model (no target)",
-            timed(lambda: national_coverage(debate, cat, grid=g5, model=LEGACY_MODEL), 1),
+            timed(lambda: national_coverage(legacy, g5), 1),
             None,
         )
     )
     rows.append(
         (
             "coverage japan-2017-nodong-scud-er, 5 km (16.7k cells x 10 threats)",
-            timed(lambda: national_coverage(debate, cat, grid=g5), 3),
+            timed(lambda: national_coverage(debate, g5), 3),
             10.0,
         )
     )
     rows.append(
         (
             "coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 20 threats, lofted)",
-            timed(lambda: national_coverage(aa, cat, grid=g5), 1),
+            timed(lambda: national_coverage(aa, g5), 1),
             40.0,
         )
     )
-    three = [load_scenario(n, cat) for n in ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")]
+    names = ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")
+    three = [assemble(load_scenario(n, cat), cat) for n in names]
     rows.append(
         (
             "coverage of 3 architectures in one pass, 5 km (20 threats)",
-            timed(lambda: national_coverages(three, cat, grid=g5), 1),
+            timed(lambda: national_coverages(three, g5), 1),
             60.0,
         )
     )
     rows.append(
         (
             "coverage japan-2017-nodong-scud-er, 2 km (98k cells x 10 threats)",
-            timed(lambda: national_coverage(debate, cat, grid=g2), 1),
+            timed(lambda: national_coverage(debate, g2), 1),
             60.0,
         )
     )
+    query = SitingQuery("thaad-battery", population_target=0.95)
     rows.append(
         (
             "smallest THAAD count for 95 % of population (10 km, 30 km sites, 20 threats)",
-            timed(lambda: optimise_sites(cat, "thaad-battery", base, population_target=0.95), 1),
+            timed(lambda: optimise_sites(base, query), 1),
             60.0,
         )
     )
-    from bmdlab.engagement.scenario_raid import plan_scenario_raid, run_scenario_raid
-
-    plan = plan_scenario_raid(aa, cat, 200)
+    aa200 = with_missiles(aa, 200)
+    plan = plan_raid(aa200)
     rows.append(
         (
             "raid: 200 missiles vs aegis-ashore, plan (trajectories, opportunities)",
-            timed(lambda: plan_scenario_raid(aa, cat, 200)),
+            timed(lambda: plan_raid(aa200)),
             10.0,
         )
     )
+    plain = assemble(aa.scenario, cat, Overrides(missiles=200, capacity=False, availability=1.0))
     rows.append(
         (
             "raid: 200 missiles vs aegis-ashore, 10,000 trials, no channel limit, all on station",
-            timed(
-                lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, capacity=False, availability=1.0)
-            ),
+            timed(lambda: run_scenario_raid(plain, RaidRun(trials=10_000, seed=0), plan=plan)),
             10.0,
         )
     )
+    effects = assemble(aa.scenario, cat, Overrides(missiles=200, common_mode=0.3))
     rows.append(
         (
             "raid: 200 missiles vs aegis-ashore, 10,000 trials, channels + C2 + availability + correlation 0.3",
-            timed(lambda: run_scenario_raid(aa, cat, trials=10_000, seed=0, plan=plan, common_mode=0.3)),
+            timed(lambda: run_scenario_raid(effects, RaidRun(trials=10_000, seed=0), plan=plan)),
             10.0,
         )
     )
-    th = load_scenario("japan-2017-thaad", cat)
-    th_plan = plan_scenario_raid(th, cat, 200)
+    th = assemble(
+        load_scenario("japan-2017-thaad", cat), cat, Overrides(missiles=200, doctrine="preferential", common_mode=0.3)
+    )
+    th_plan = plan_raid(th)
     rows.append(
         (
             "raid: 200 missiles vs thaad (24 units), 10,000 trials, preferential doctrine, all effects on",
-            timed(
-                lambda: run_scenario_raid(
-                    th, cat, trials=10_000, seed=0, plan=th_plan, doctrine="preferential", common_mode=0.3
-                )
-            ),
+            timed(lambda: run_scenario_raid(th, RaidRun(trials=10_000, seed=0), plan=th_plan)),
             10.0,
         )
     )
-    from bmdlab.engagement.campaign import repeated_waves, run_campaign
-
     waves = repeated_waves(6, 12.0, 30).model_copy(
         update={"reserve": {"sm-3-ia": 32, "sm-3-iia": 48, "pac-3-cri": 256}}
     )
     rows.append(
         (
             "campaign: 6 waves x 30 missiles vs aegis-ashore, 4,000 trials (incl. planning)",
-            timed(lambda: run_campaign(aa, cat, campaign=waves, trials=4000, seed=0), 1),
+            timed(lambda: run_campaign(aa, waves, CampaignRun(trials=4000, seed=0)), 1),
             30.0,
         )
     )
-    from bmdlab.cost.budget import optimise_budget
-    from bmdlab.sensitivity.sweep import grid, run_sweep
-
     rows.append(
         (
             "budget MILP (12 candidates, 200 missiles) + Monte Carlo check",
@@ -217,16 +220,12 @@ def main() -> int:
         )
     )
     with tempfile.TemporaryDirectory() as d:
-        pts = grid(
-            {
-                "scenario": ["japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"],
-                "missiles": [50, 100, 200],
-            }
-        )
+        pts = grid({"scenario": list(names), "missiles": [50, 100, 200]})
+        run = SweepRun(trials=2000, workers=2)
         rows.append(
             (
                 "sweep 9 runs x 2,000 trials, local pool (2 processes)",
-                timed(lambda: run_sweep(pts, Path(d) / f"s{time.time_ns()}.duckdb", trials=2000, workers=2), 1),
+                timed(lambda: run_sweep(pts, Path(d) / f"s{time.time_ns()}.duckdb", run), 1),
                 60.0,
             )
         )

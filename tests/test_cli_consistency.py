@@ -102,11 +102,14 @@ def test_the_engagement_model_options_reach_the_raid():
     straight = js("raid", "japan-2017-thaad", "--trials", "300", "--flyout", "straight-line", "--json")
     api = bmdlab.Analysis("japan-2017-thaad", flyout="straight-line").raid(trials=300)
     assert straight["expected_leakers"] == api.expected_leakers
+    # the scenario is unchanged (its hash names the file); the override is recorded beside it
     assert (
         straight["provenance"]["scenario_hash"]
         == api.provenance.scenario_hash
-        != default["provenance"]["scenario_hash"]
+        == default["provenance"]["scenario_hash"]
     )
+    assert straight["provenance"]["options"]["flyout"] == api.provenance.options["flyout"] == "straight-line"
+    assert "flyout" not in default["provenance"]["options"]
 
 
 def test_one_doctrine_vocabulary():

@@ -42,9 +42,15 @@ def test_sweep_cli_writes_and_resumes(tmp_path):
     "args, msg",
     [
         (["tradeoff", "--budget-jpy", "-5"], "--budget-jpy: -5 must be a number from 0 yen to 1e+16 yen"),
-        (["cost", "japan-2017-aegis-ashore", "--years", "-1"], "--years: -1 must be between 0 and 100"),
+        (
+            ["cost", "japan-2017-aegis-ashore", "--years", "-1"],
+            "--years: -1 must be a whole number from 0 to 100 years",
+        ),
         (["cost", "japan-2017-aegis-ashor"], "neither a built-in scenario"),
-        (["cost", "japan-2017-baseline", "--price-year", "1900"], "price year 1900: no exchange rate"),
+        (
+            ["cost", "japan-2017-baseline", "--price-year", "1900"],
+            "--price-year: 1900 must be a whole number from 1990 to 2030",
+        ),
         (["tornado", "--metric", "leakers"], "did you mean"),
         (["sweep", "--axis", "missiles=a,,b", "--out", "x.duckdb"], "has an empty value"),
         (["wta", "missing.json"], "missing.json"),

@@ -5,6 +5,7 @@ import csv
 import json
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,11 @@ import shapely
 import xarray as xr
 from shapely.geometry import shape
 
+from bmdlab.assembly.setup import assemble
 from bmdlab.catalog import builtin_catalog
 from bmdlab.coverage.national import Coverage, national_coverage
-from bmdlab.defense.engage import make_defender
-from bmdlab.defense.footprint import defended_footprint
+from bmdlab.defense.engage import EngagementTimeline, make_defender
+from bmdlab.defense.footprint import FootprintThreat, defended_footprint
 from bmdlab.errors import BmdlabError
 from bmdlab.export import (
     coverage_classes,
@@ -43,7 +45,7 @@ PROVENANCE = {"bmdlab_version": "0.1.0", "catalog_hash": "abc123", "seed": 7, "s
 @pytest.fixture(scope="module")
 def full_coverage() -> Coverage:
     # 40 km cells (434 of them), about 3 s: every class but "threatened, not defended"
-    return national_coverage(load_scenario("japan-2017-nodong-scud-er", CAT), CAT, resolution_km=40)
+    return national_coverage(assemble(load_scenario("japan-2017-nodong-scud-er", CAT), CAT), 40)
 
 
 @pytest.fixture(scope="module", params=["full", "every-other-unit"])
@@ -60,9 +62,8 @@ def footprint():
     # THAAD against a Nodong from Wonsan on a coarse 31 x 31 grid (30 km spacing), about 2.5 s
     wonsan = CAT.place("wonsan")
     d = make_defender(CAT, "thaad-battery", 36.0, 137.0)
-    return defended_footprint(
-        d, CAT.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal, points_per_side=31, max_shots=3
-    )
+    threat = FootprintThreat(CAT.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal)
+    return defended_footprint(d, threat, points_per_side=31, timeline=replace(EngagementTimeline.of(), max_shots=3))
 
 
 def expected_classes(cov: Coverage) -> np.ndarray:

@@ -120,7 +120,7 @@ def test_raid_assets_and_sizes(tmp_path):
 def test_sweep_counts_must_be_whole_numbers(tmp_path):
     refused(
         runner.invoke(app, ["sweep", "--axis", "missiles=10.7", "--out", str(tmp_path / "s.duckdb")]),
-        "missiles = 10.7 must be a whole number",
+        "sweep axis: missiles: 10.7 must be a whole number from 0 to 5000",
     )
     assert not (tmp_path / "s.duckdb").exists()
 

@@ -44,3 +44,28 @@ def test_terminal_gets_a_rich_bar():
 
     con, _ = _console(True)
     assert isinstance(progress_display(con), Progress)
+
+
+def test_json_progress_events_stop_in_one_line_when_the_reader_goes_away():
+    import io
+    import json
+
+    import pytest
+
+    from bmdlab.errors import BmdlabError
+    from bmdlab.progress import json_lines
+
+    class Event:
+        def to_dict(self):
+            return {"stage": 1, "fraction": 0.5}
+
+    out = io.StringIO()
+    json_lines(out)(Event())
+    assert json.loads(out.getvalue()) == {"stage": 1, "fraction": 0.5}
+
+    class Closed(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BmdlabError, match="progress events: the program reading them closed the stream"):
+        json_lines(Closed())(Event())

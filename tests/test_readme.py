@@ -1,5 +1,5 @@
-"""Every `bmdlab ...` command and Python block in the README runs (STYLE.md, convention 14), and the
-commands marked ``# stored: NAME`` print what ``tests/readme_outputs/NAME.json`` holds.
+"""Every `bmdlab ...` command and Python block in the README runs (CONTRIBUTING.md), and the commands
+marked ``# stored: NAME`` print what ``tests/readme_outputs/NAME.json`` holds.
 
 Regenerate the stored outputs after a deliberate change of numbers with
 ``BMDLAB_UPDATE_README_OUTPUTS=1 pytest tests/test_readme.py`` and review the diff.

@@ -46,12 +46,13 @@ _API = (
     "resolve_scenario",
     "resolve_place",
     "scenario_names",
+    "Overrides",
 )
 
 
 def __getattr__(name: str):
     if name in _API:
-        from bmdlab import api
+        from bmdlab import api  # lazy: the root package re-exports the API on first use (keeps `import bmdlab` fast)
 
         return getattr(api, name)
     raise AttributeError(f"module 'bmdlab' has no attribute {name!r}")

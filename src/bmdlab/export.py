@@ -49,9 +49,11 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import shapely
@@ -61,6 +63,7 @@ from numpy.typing import NDArray
 from bmdlab.coverage.national import Coverage
 from bmdlab.defense.footprint import Footprint
 from bmdlab.errors import BmdlabError
+from bmdlab.geo.grid import LandGrid
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.io import _umask, atomic_write_bytes, check_output_file, strict_json
 
@@ -330,56 +333,17 @@ def coverage_dataset(cov: Coverage, *, provenance: Mapping | None = None) -> xr.
     """
     cov = _check_coverage(cov)
     grid = cov.grid
-    lay = _rows_and_columns(grid)
+    r = _raster(grid)
     cls = coverage_classes(cov)
     worst = np.minimum(cov.worst_shots(), np.iinfo(np.int16).max)
-
-    dlat, lat_ref, rows, dlon, lon_ref = lay["dlat"], lay["lat_ref"], lay["rows"], lay["dlon"], lay["lon_ref"]
-    step = min(dlat, 0.999 * float(dlon.min()))  # narrower than any cell: one cell centre per raster cell
-    west = float(np.min(lon_ref - 0.5 * dlon))
-    east = float(np.max(lon_ref + (_row_max(lay) + 0.5) * dlon))
-    n_lon = int(math.ceil((east - west) / step))
-    n_lat = int(rows.max() - rows.min() + 1)
-    k0 = int(rows.min())
-    lat_c = lat_ref + (k0 + np.arange(n_lat)) * dlat
-    lon_c = west + (np.arange(n_lon) + 0.5) * step
-
-    # mass: each cell into the raster cell holding its centre
-    ri = lay["k"] - k0
-    ci = np.floor((np.radians(grid.lon_deg) - west) / step).astype(np.int64)
-    flat = ri * n_lon + ci
-    if np.unique(flat).size != flat.size:  # cannot happen with step < every row's dlon
-        raise RuntimeError("bug: two land cells fell into one raster cell")
-    land = np.zeros(n_lat * n_lon)
-    pop = np.zeros(n_lat * n_lon)
-    land[flat] = grid.area_m2 / 1e6
-    pop[flat] = grid.population
-
-    # classes: the land cell covering each raster cell's centre
-    key = lay["k"] * (int(lay["j"].max()) + 2) + lay["j"]
-    order = np.argsort(key)
-    sorted_key = key[order]
-    row_of = np.full(n_lat, -1)
-    row_of[rows - k0] = np.arange(rows.size)
-    has_row = row_of >= 0
-    r = np.where(has_row, row_of, 0)
-    jj = np.floor((lon_c[None, :] - lon_ref[r][:, None]) / dlon[r][:, None] + 0.5).astype(np.int64)
-    want = (k0 + np.arange(n_lat))[:, None] * (int(lay["j"].max()) + 2) + jj
-    pos = np.clip(np.searchsorted(sorted_key, want), 0, key.size - 1)
-    hit = has_row[:, None] & (jj >= 0) & (sorted_key[pos] == want)
-    cell = np.where(hit, order[pos], -1)
+    cell = r.cell_of_centre
+    hit = cell >= 0
     shot_class = np.where(hit, cls[cell], NOT_LAND).astype(np.int8)
     worst_r = np.where(hit, worst[cell], -1).astype(np.int16)
-    if not np.array_equal(shot_class.ravel()[flat], cls.astype(np.int8)):
-        raise RuntimeError("bug: a land cell's centre is not covered by its own cell")
-    for c in np.unique(cls):  # the per-class sums survive the rasterisation
-        sel = shot_class.ravel() == c
-        if not (
-            np.isclose(land[sel].sum(), grid.area_m2[cls == c].sum() / 1e6, rtol=1e-9)
-            and np.isclose(pop[sel].sum(), grid.population[cls == c].sum(), rtol=1e-9, atol=1e-6)
-        ):
-            raise RuntimeError("bug: rasterisation changed a class's land or population")
-
+    _check_raster(grid, r, cls, shot_class)
+    n_lat, n_lon = r.shape
+    land, pop = r.land_km2, r.population
+    lat_c, lon_c = r.lat_c, r.lon_c
     dims = ("lat", "lon")
     gm = {"grid_mapping": "crs"}
     ds = xr.Dataset(
@@ -439,6 +403,74 @@ def coverage_dataset(cov: Coverage, *, provenance: Mapping | None = None) -> xr.
         },
     )
     return ds
+
+
+@dataclass(frozen=True)
+class _Raster:
+    """A land grid placed on a regular lat/lon lattice: each grid cell's land and people in the raster cell
+    holding its centre, and the grid cell covering each raster cell's centre (-1: none)."""
+
+    lat_c: NDArray  #: (n_lat,) raster cell centres [rad], ascending
+    lon_c: NDArray  #: (n_lon,) [rad]
+    flat: NDArray  #: (cells,) each grid cell's raster cell (row-major index)
+    land_km2: NDArray  #: (n_lat * n_lon,)
+    population: NDArray  #: (n_lat * n_lon,)
+    cell_of_centre: NDArray  #: (n_lat, n_lon) grid cell covering the raster cell's centre, -1 where none
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.lat_c.size, self.lon_c.size
+
+
+def _raster(grid: LandGrid) -> _Raster:
+    """The lattice of :func:`coverage_dataset`: a step narrower than any grid cell, so one cell centre per
+    raster cell."""
+    lay = _rows_and_columns(grid)
+    dlat, lat_ref, rows, dlon, lon_ref = lay["dlat"], lay["lat_ref"], lay["rows"], lay["dlon"], lay["lon_ref"]
+    step = min(dlat, 0.999 * float(dlon.min()))  # narrower than any cell: one cell centre per raster cell
+    west = float(np.min(lon_ref - 0.5 * dlon))
+    east = float(np.max(lon_ref + (_row_max(lay) + 0.5) * dlon))
+    n_lon = int(math.ceil((east - west) / step))
+    n_lat = int(rows.max() - rows.min() + 1)
+    k0 = int(rows.min())
+    lat_c = lat_ref + (k0 + np.arange(n_lat)) * dlat
+    lon_c = west + (np.arange(n_lon) + 0.5) * step
+    # mass: each cell into the raster cell holding its centre
+    ri = lay["k"] - k0
+    ci = np.floor((np.radians(grid.lon_deg) - west) / step).astype(np.int64)
+    flat = ri * n_lon + ci
+    if np.unique(flat).size != flat.size:  # cannot happen with step < every row's dlon
+        raise RuntimeError("bug: two land cells fell into one raster cell")
+    land = np.zeros(n_lat * n_lon)
+    pop = np.zeros(n_lat * n_lon)
+    land[flat] = grid.area_m2 / 1e6
+    pop[flat] = grid.population
+    # the land cell covering each raster cell's centre
+    key = lay["k"] * (int(lay["j"].max()) + 2) + lay["j"]
+    order = np.argsort(key)
+    sorted_key = key[order]
+    row_of = np.full(n_lat, -1)
+    row_of[rows - k0] = np.arange(rows.size)
+    has_row = row_of >= 0
+    r = np.where(has_row, row_of, 0)
+    jj = np.floor((lon_c[None, :] - lon_ref[r][:, None]) / dlon[r][:, None] + 0.5).astype(np.int64)
+    want = (k0 + np.arange(n_lat))[:, None] * (int(lay["j"].max()) + 2) + jj
+    pos = np.clip(np.searchsorted(sorted_key, want), 0, key.size - 1)
+    hit = has_row[:, None] & (jj >= 0) & (sorted_key[pos] == want)
+    return _Raster(lat_c, lon_c, flat, land, pop, np.where(hit, order[pos], -1))
+
+
+def _check_raster(grid: LandGrid, r: _Raster, cls: NDArray, shot_class: NDArray) -> None:
+    """Each land cell's centre is covered by its own cell, and the per-class sums survive the rasterisation."""
+    if not np.array_equal(shot_class.ravel()[r.flat], cls.astype(np.int8)):
+        raise RuntimeError("bug: a land cell's centre is not covered by its own cell")
+    for c in np.unique(cls):
+        sel = shot_class.ravel() == c
+        if not (
+            np.isclose(r.land_km2[sel].sum(), grid.area_m2[cls == c].sum() / 1e6, rtol=1e-9)
+            and np.isclose(r.population[sel].sum(), grid.population[cls == c].sum(), rtol=1e-9, atol=1e-6)
+        ):
+            raise RuntimeError("bug: rasterisation changed a class's land or population")
 
 
 def _row_max(lay: dict) -> NDArray:
@@ -524,7 +556,10 @@ def footprint_geojson(fp: Footprint, *, provenance: Mapping | None = None) -> di
     edges = np.concatenate([x - s / 2, [x[-1] + s / 2]])
     clat, clon = _aeqd_to_latlon(fp, *np.meshgrid(edges, edges))  # (n+1, n+1) corners
     if np.ptp(clon) > 180:
-        raise BmdlabError("fp: the footprint crosses the antimeridian, which this export does not split")
+        raise BmdlabError(
+            "footprint: the defended area crosses the 180th meridian, which the GeoJSON export does not split; "
+            "export it as NetCDF (.nc) or draw it as a map instead"
+        )
     corners = np.round(np.stack([clon, clat], axis=-1), DECIMALS)
     cls = _footprint_classes(fp).reshape(n, n)
     features = []
@@ -813,8 +848,6 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path = check_output_file(path, "path")
     if suffix == ".csv":
         return atomic_write_bytes(path, frame.to_csv(index=False).encode("utf-8"))
-    import duckdb
-
     try:
         with _temporary_sibling(path, ".parquet") as tmp, duckdb.connect() as con:
             con.register("bmdlab_table", frame)

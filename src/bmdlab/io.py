@@ -1,14 +1,18 @@
 """File output that never leaves half-written results and never deletes what bmdlab did not write
-(STYLE.md, convention 11)."""
+(CONTRIBUTING.md, "Errors and outputs")."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import json
+import math
 import os
 import shutil
 import signal
+import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -57,11 +61,9 @@ def read_input_text(path: str | Path, *, what: str = "file", max_bytes: int = MA
         raise BmdlabError(f"{path}: no such file; give the path of a {what}") from None
     except OSError as exc:
         raise _os_error(path, exc, "cannot read it") from None
-    import stat as _stat
-
-    if _stat.S_ISDIR(st.st_mode):
+    if stat.S_ISDIR(st.st_mode):
         raise BmdlabError(f"{path}: is a folder; give the path of a {what}")
-    if not _stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode):
         raise BmdlabError(f"{path}: is not a regular file (a pipe or a device); give the path of a {what}")
     if st.st_size > max_bytes:
         raise BmdlabError(f"{path}: {st.st_size:,} bytes is more than the {max_bytes:,} a {what} may have")
@@ -131,8 +133,6 @@ def strict_json(obj: Any) -> tuple[Any, list[str]]:
     JSON has no NaN or Infinity (RFC 8259); Python's json module writes them anyway, and other tools
     then cannot read the file. Arrays and NumPy scalars are turned into plain lists and numbers.
     """
-    import math
-
     paths: list[str] = []
 
     def clean(o: Any, at: str) -> Any:
@@ -288,9 +288,6 @@ def quiet_native_stdout():
 
     Python's own ``print`` is unaffected after the block; the CLI's ``--json`` output stays clean.
     """
-    import ctypes
-    import sys
-
     try:
         sys.stdout.flush()
         ctypes.CDLL(None).fflush(None)  # nothing written before the block is lost

@@ -7,11 +7,15 @@ a command reports progress the same way whether a person watches it or a log fil
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
+
+from bmdlab.errors import BmdlabError
 
 
 @dataclass
@@ -75,6 +79,7 @@ def progress_display(console: Console, *, spinner: bool = False, interval: float
     """A Rich progress bar if ``console`` is a terminal, else a :class:`LineProgress`."""
     if not console.is_terminal:
         return LineProgress(console, interval)
+    # lazy: rich.progress adds ~5 ms to every CLI start (`bmdlab --version` too); only a terminal's bar needs it
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = [
@@ -84,3 +89,18 @@ def progress_display(console: Console, *, spinner: bool = False, interval: float
         TimeElapsedColumn(),
     ]
     return Progress(*([SpinnerColumn()] if spinner else []), *columns, console=console, transient=True)
+
+
+def json_lines(stream: IO[str], what: str = "progress events") -> Callable[[Any], None]:
+    """A progress callback that writes each event's ``to_dict()`` as one JSON line to ``stream`` (for a
+    program that runs bmdlab and follows it, e.g. ``bmdlab serve`` following a study). A reader that
+    closes the stream stops the run with a one-line error saying so."""
+
+    def write(event: Any) -> None:
+        try:
+            stream.write(json.dumps(event.to_dict()) + "\n")
+            stream.flush()
+        except BrokenPipeError:
+            raise BmdlabError(f"{what}: the program reading them closed the stream; the run stopped") from None
+
+    return write

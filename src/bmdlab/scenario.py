@@ -1,7 +1,7 @@
 """Scenarios: an architecture (units at places) and a threat (launch areas, missiles, shapes).
 
-Scenarios are YAML files validated once at load time into frozen pydantic objects (STYLE.md,
-convention 6); a validation error names the file, the field path and what is allowed. Built-in
+Scenarios are YAML files validated once at load time into frozen pydantic objects;
+a validation error names the file, the field path and what is allowed. Built-in
 scenarios ship in ``bmdlab/scenarios/`` and load by name.
 
 Example::
@@ -24,18 +24,25 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bmdlab import bounds as b
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.load import parse_yaml_text, read_yaml, validation_message
+from bmdlab.catalog.schema import CURRENCIES
 from bmdlab.errors import BmdlabError, unknown_key
+from bmdlab.geo.japan import is_land
+from bmdlab.places import resolve_place
 from bmdlab.trajectory import SHAPES
+from bmdlab.trajectory.flight import check_shape
 
 
 class _Frozen(BaseModel):
@@ -131,9 +138,8 @@ class Threat(_Frozen):
 class Timeline(_Frozen):
     """The defence's timeline (all values assumed unless a scenario cites better)."""
 
-    track_delay_s: float | None = Field(
+    track_delay_s: b.TrackDelayS | None = Field(
         default=None,
-        ge=0,
         description="detection to interceptor launch decision [s]; default: each unit's catalog reaction time",
     )
     kill_assessment_s: float = Field(default=10.0, ge=0, description="intercept to next launch decision [s]")
@@ -141,21 +147,13 @@ class Timeline(_Frozen):
     min_elevation_deg: float = Field(default=0.5, ge=0, le=30)
     cueing: bool = Field(default=True, description="units may fire on any sensor's track (networked)")
     max_shots: int = Field(default=2, ge=1, le=4)
-    flyout: Literal["physical", "straight-line"] = Field(
-        default="physical", description="interceptor fly-out model (bmdlab.defense.flyout)"
-    )
-    engagement_limits: list[
-        Literal["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"]
-    ] = Field(
-        default=["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"],
+    flyout: b.Flyout = Field(default="physical", description="interceptor fly-out model (bmdlab.defense.flyout)")
+    engagement_limits: list[b.Limit] = Field(
+        default=list(b.ENGAGEMENT_LIMITS),
         description="engagement limits in force (bmdlab.defense.engage.ENGAGEMENT_LIMITS); [] for none",
     )
-    rcs_scale: float = Field(
-        default=1.0,
-        gt=0.0,
-        le=1000.0,
-        allow_inf_nan=False,
-        description="factor on every threat's radar cross-section (with the track-rcs limit)",
+    rcs_scale: b.RcsScale = Field(
+        default=1.0, description="factor on every threat's radar cross-section (with the track-rcs limit)"
     )
 
 
@@ -171,7 +169,7 @@ class AssetSpec(_Frozen):
 class SalvoSpec(_Frozen):
     """Missiles the analyst fires from one launch area (never chosen by bmdlab)."""
 
-    count: int = Field(ge=0, le=5000)
+    count: b.Missiles
     missile: str
     launch_area: str
     aim: list[str] | None = Field(
@@ -181,7 +179,7 @@ class SalvoSpec(_Frozen):
 
 
 #: Largest raid a scenario may write (missiles over all salvos), the CLI's --missiles maximum too.
-MAX_RAID_MISSILES = 5000
+MAX_RAID_MISSILES = int(b.MISSILES.high)
 
 
 class RaidSpec(_Frozen):
@@ -189,9 +187,9 @@ class RaidSpec(_Frozen):
     assets: list[AssetSpec] | None = Field(
         default=None, description="default (key absent): Japan's 30 largest cities, value = population"
     )
-    decoys_per_missile: int = Field(default=0, ge=0, le=20)
-    discrimination_probability: float = Field(default=1.0, ge=0.0, le=1.0)
-    missile_reliability: float = Field(default=1.0, ge=0.0, le=1.0)
+    decoys_per_missile: b.Decoys = 0
+    discrimination_probability: b.Probability = 1.0
+    missile_reliability: b.Probability = 1.0
 
     @model_validator(mode="after")
     def _check(self) -> RaidSpec:
@@ -213,68 +211,48 @@ class RaidSpec(_Frozen):
 class EngagementSpec(_Frozen):
     """Firing doctrine and kill probabilities (defaults from the catalog test records)."""
 
-    doctrine: Literal["shoot-look-shoot", "salvo", "salvo-2", "preferential"] = Field(
+    doctrine: b.Doctrine = Field(
         "shoot-look-shoot",
         description="shoot-look-shoot, salvo (two per opportunity; salvo-2 is its older name) or "
         "preferential (interceptors allocated to the most valuable assets first, then "
         "shoot-look-shoot within the allocation)",
     )
-    sspk: dict[str, float] = Field(default_factory=dict, description="interceptor key -> single-shot kill probability")
-    reliability: dict[str, float] = Field(default_factory=dict, description="interceptor key -> reliability")
-    common_mode: dict[str, float] = Field(
+    sspk: dict[str, b.Probability] = Field(
+        default_factory=dict, description="interceptor key -> single-shot kill probability"
+    )
+    reliability: dict[str, b.Probability] = Field(default_factory=dict, description="interceptor key -> reliability")
+    common_mode: dict[str, b.CommonMode] = Field(
         default_factory=dict,
-        description="interceptor key -> correlation in [0, 1) of its shots' kill outcomes within a raid (a flaw shared by "
+        description="interceptor key -> correlation (0 to 0.99) of its shots' kill outcomes within a raid (a flaw shared by "
         "all rounds of the type; 0 or absent: independent shots). An analyst's assumption: no open source "
         "gives it.",
     )
-    capacity: bool = Field(True, description="honour each unit's fire channels and C2 decision time in raids")
-    fire_channels: dict[str, int] = Field(
+    capacity: b.Switch = Field(True, description="honour each unit's fire channels and C2 decision time in raids")
+    fire_channels: dict[str, b.FireChannels] = Field(
         default_factory=dict, description="unit type -> engagements it can run at once (overrides the catalog)"
     )
-    c2_time_s: dict[str, float] = Field(
+    c2_time_s: dict[str, b.C2TimeS] = Field(
         default_factory=dict, description="unit type -> C2 decision time per engagement [s] (overrides the catalog)"
     )
-    availability: dict[str, float] = Field(
+    availability: dict[str, b.Probability] = Field(
         default_factory=dict,
         description="unit type or unit name -> probability in [0, 1] that it is on station "
         "(overrides the catalog; a unit name wins over its type)",
     )
 
-    @model_validator(mode="after")
-    def _probabilities(self) -> EngagementSpec:
-        for name, table in (("sspk", self.sspk), ("reliability", self.reliability)):
-            for k, v in table.items():
-                if not 0.0 <= v <= 1.0:
-                    raise ValueError(f"{name}.{k} = {v} must lie in [0, 1]")
-        for k, v in self.common_mode.items():
-            if not 0.0 <= v < 1.0:
-                raise ValueError(f"common_mode.{k} = {v} must lie in [0, 1)")
-        for k, v in self.availability.items():
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"availability.{k} = {v} must lie in [0, 1]")
-        for k, n in self.fire_channels.items():
-            if not 1 <= n <= 1000:
-                raise ValueError(f"fire_channels.{k} = {n} must be between 1 and 1000")
-        for k, t in self.c2_time_s.items():
-            if not 0.0 <= t <= 3600.0:
-                raise ValueError(f"c2_time_s.{k} = {t} must lie in [0, 3600] s")
-        return self
-
 
 class MoneySpec(_Frozen):
     """A price the analyst gives: amount, currency and price year (all required)."""
 
-    value: float = Field(ge=0.0, le=1e16, description="amount in the currency (at most 1e16)")
+    value: b.Money = Field(description="amount in the currency (at most 1e16)")
     currency: str = Field(description="JPY or USD")
-    price_year: int = Field(ge=1990, le=2030)
+    price_year: b.PriceYear
     source: str = Field(
         default="scenario", description="where the figure comes from (free text or a catalog source key)"
     )
 
     @model_validator(mode="after")
     def _currency(self) -> MoneySpec:
-        from bmdlab.catalog.schema import CURRENCIES
-
         if self.currency not in CURRENCIES:
             raise ValueError(f"currency '{self.currency}' is not supported; use one of {', '.join(CURRENCIES)}")
         return self
@@ -283,9 +261,9 @@ class MoneySpec(_Frozen):
 class CostSpec(_Frozen):
     """Horizon and price overrides of the cost model (``bmdlab cost``)."""
 
-    years: int = Field(default=30, ge=0, le=100, description="operation and support horizon [years]")
-    reloads: int = Field(default=1, ge=0, le=20, description="full magazine reloads bought per unit over the horizon")
-    price_year: int = Field(default=2017, ge=1990, le=2030, description="yen of this year")
+    years: b.Years = Field(default=30, description="operation and support horizon [years]")
+    reloads: b.Reloads = Field(default=1, description="full magazine reloads bought per unit over the horizon")
+    price_year: b.PriceYear = Field(default=2017, description="yen of this year")
     unit_cost: dict[str, MoneySpec] = Field(default_factory=dict, description="unit key -> acquisition price override")
     interceptor_cost: dict[str, MoneySpec] = Field(
         default_factory=dict, description="interceptor key -> price override"
@@ -296,27 +274,21 @@ class CostSpec(_Frozen):
 
 
 class WaveSpec(_Frozen):
-    at_h: float = Field(
-        ge=0.0, le=24 * 365, description="launch time of the wave's first missile [h after the first wave]"
-    )
-    missiles: int = Field(
-        ge=0, le=MAX_RAID_MISSILES, description="missiles in the wave (the raid's salvos scaled to it)"
-    )
+    at_h: b.WaveAtH = Field(description="launch time of the wave's first missile [h after the first wave]")
+    missiles: b.Missiles = Field(description="missiles in the wave (the raid's salvos scaled to it)")
 
 
 class CampaignSpec(_Frozen):
     """A sequence of raid waves with reloads between them (``bmdlab campaign``)."""
 
-    waves: list[WaveSpec] = Field(min_length=1, max_length=200, description="the waves, in time order")
-    reserve: dict[str, int] = Field(
+    waves: list[WaveSpec] = Field(min_length=1, max_length=int(b.WAVES.high), description="the waves, in time order")
+    reserve: dict[str, b.Reserve] = Field(
         default_factory=dict,
         description="interceptor key -> rounds in depots beyond the loaded magazines, "
         "shared by all units of that interceptor (default 0: no reloads)",
     )
-    leave_station_below: int = Field(
+    leave_station_below: b.LeaveStationBelow = Field(
         default=0,
-        ge=0,
-        le=1000,
         description="a ship leaves its station to reload in port when its magazine is at "
         "or below this many rounds (default 0: when empty)",
     )
@@ -326,9 +298,6 @@ class CampaignSpec(_Frozen):
         times = [w.at_h for w in self.waves]
         if times != sorted(times) or len(set(times)) != len(times):
             raise ValueError("waves must be in strictly increasing at_h order")
-        for k, n in self.reserve.items():
-            if not 0 <= n <= 1_000_000:
-                raise ValueError(f"reserve.{k} = {n} must be between 0 and 1,000,000")
         return self
 
 
@@ -376,25 +345,89 @@ def builtin_scenarios() -> list[str]:
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+@dataclass(frozen=True)
+class ScenarioOption:
+    """One architecture of the trade-off (``scenarios/options.yaml``): a built-in scenario or a file in
+    ``scenarios/options/``."""
+
+    key: str
+    label: str
+    scenario: str  #: a built-in scenario name, or ``options/KEY.yaml``
+    note: str = ""
+
+
+@functools.cache
+def scenario_options() -> tuple[ScenarioOption, ...]:
+    """The trade-off's architectures, in their order (keys are stable; labels are for tables and plots)."""
+    data = read_yaml(Path(str(resources.files("bmdlab") / "scenarios" / "options" / "options.yaml")))
+    return tuple(ScenarioOption(**o) for o in data["options"])
+
+
+def scenario_names() -> dict[str, str]:
+    """Every scenario name a command accepts besides a YAML path: {name: "built-in" | "trade-off option"}."""
+    names = dict.fromkeys(builtin_scenarios(), "built-in")
+    for o in scenario_options():
+        names.setdefault(o.key, "trade-off option")
+    return names
+
+
 def load_scenario(name_or_path: str | Path, catalog: Catalog) -> Scenario:
-    """Load a built-in scenario by name or a YAML file, and check it against the catalog.
+    """Load a built-in scenario by name or a YAML file, and check it against the catalog (:func:`resolve_scenario`
+    takes trade-off option keys and scenario objects too).
 
     Raises
     ------
     BmdlabError
         One line naming the file, the field path and what to change.
     """
-    text_path = str(name_or_path)
-    builtin = text_path in builtin_scenarios()
-    if builtin:
-        path = Path(str(resources.files("bmdlab") / "scenarios" / f"{text_path}.yaml"))
-    else:
-        path = Path(text_path)
-        if not path.is_file():
-            raise BmdlabError(
-                f"scenario '{text_path}' is neither a built-in scenario ({', '.join(builtin_scenarios())}) nor a readable YAML file"
-            )
-    return scenario_from_data(read_yaml(path), catalog, str(path), source="built-in" if builtin else "file")
+    text = str(name_or_path)
+    if text in builtin_scenarios():
+        path = _builtin_path(f"{text}.yaml")
+        return scenario_from_data(read_yaml(path), catalog, str(path), source="built-in")
+    path = Path(text)
+    if not path.is_file():
+        raise BmdlabError(
+            f"scenario '{text}' is neither a built-in scenario ({', '.join(builtin_scenarios())}) "
+            "nor a readable YAML file"
+        )
+    return scenario_from_data(read_yaml(path), catalog, str(path))
+
+
+def _builtin_path(name: str) -> Path:
+    return Path(str(resources.files("bmdlab") / "scenarios" / name))
+
+
+def resolve_scenario(name: str | Path | Scenario, catalog: Catalog, parameter: str = "scenario") -> Scenario:
+    """A scenario from a built-in name, a trade-off option key, a YAML path, or a :class:`Scenario` as is
+    (checked against the catalog): the one resolver of every command, the Python API and the web server.
+
+    Raises
+    ------
+    BmdlabError
+        One line naming ``parameter`` and the accepted names when ``name`` is none of them.
+    """
+    if isinstance(name, Scenario):
+        check_against_catalog(name, catalog, name.name)
+        return name
+    text = str(name)
+    if text in builtin_scenarios():
+        return load_scenario(text, catalog)
+    options = {o.key: o for o in scenario_options()}
+    if not text.endswith((".yaml", ".yml")) and not Path(text).is_file():
+        if text in options:
+            return _option_scenario(options[text], catalog)
+        raise BmdlabError(
+            f"{parameter}: '{text}' is neither a built-in scenario ({', '.join(builtin_scenarios())}), "
+            f"a trade-off option ({', '.join(options)}) nor a readable YAML file"
+        )
+    return load_scenario(text, catalog)
+
+
+def _option_scenario(option: ScenarioOption, catalog: Catalog) -> Scenario:
+    if option.scenario in builtin_scenarios():
+        return load_scenario(option.scenario, catalog)
+    path = _builtin_path(option.scenario)
+    return scenario_from_data(read_yaml(path), catalog, str(path), source="built-in")
 
 
 def scenario_from_data(data: object, catalog: Catalog, where: str, source: str = "file") -> Scenario:
@@ -416,118 +449,103 @@ def scenario_from_text(text: str, catalog: Catalog, where: str = "scenario") -> 
 
 
 def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> None:
-    """Every key must exist; land units must stand on land and sea units at sea."""
-    from bmdlab.geo.japan import is_land
+    """Every key must exist in the catalog; land units must stand on land and sea units at sea; a campaign
+    needs a raid. Raises a one-line :class:`BmdlabError` naming ``where`` and the field."""
+    try:
+        _check_architecture(scenario, catalog)
+        _check_threat(scenario, catalog)
+        _check_raid_and_campaign(scenario, catalog)
+        _check_tables(scenario, catalog)
+    except BmdlabError as exc:
+        raise BmdlabError(f"{where}: {exc}") from None
 
-    def err(field: str, exc: BmdlabError) -> BmdlabError:
-        return BmdlabError(f"{where}: {field}: {exc}")
 
+def _field(field: str, exc: BmdlabError) -> BmdlabError:
+    return BmdlabError(f"{field}: {exc}")
+
+
+def _check_architecture(scenario: Scenario, catalog: Catalog) -> None:
     for i, u in enumerate(scenario.architecture.units):
         f = f"architecture.units.{i}"
         if u.unit not in catalog.units:
-            raise err(f + ".unit", unknown_key("unit", u.unit, catalog.units))
+            raise _field(f + ".unit", unknown_key("unit", u.unit, catalog.units))
         if u.interceptor is not None and u.interceptor not in catalog.interceptors:
-            raise err(f + ".interceptor", unknown_key("interceptor", u.interceptor, catalog.interceptors))
-        lat, lon = resolve_place(u.at, catalog, where, f + ".at")
-        land = bool(is_land(lat, lon))
-        basing = catalog.units[u.unit].basing
+            raise _field(f + ".interceptor", unknown_key("interceptor", u.interceptor, catalog.interceptors))
+        place = resolve_place(u.at, catalog, f + ".at")
+        land, basing = bool(is_land(place.lat_deg, place.lon_deg)), catalog.units[u.unit].basing
         if basing == "land" and not land:
             raise BmdlabError(
-                f"{where}: {f}.at: {lat:.3f},{lon:.3f} is in the sea; a {u.unit} is land-based, move it onto land"
+                f"{f}.at: {place.lat_deg:.3f},{place.lon_deg:.3f} is in the sea; a {u.unit} is "
+                "land-based, move it onto land"
             )
         if basing == "sea" and land:
-            raise BmdlabError(f"{where}: {f}.at: {lat:.3f},{lon:.3f} is on land; a {u.unit} is a ship, place it at sea")
+            raise BmdlabError(
+                f"{f}.at: {place.lat_deg:.3f},{place.lon_deg:.3f} is on land; a {u.unit} is a ship, place it at sea"
+            )
     for i, s in enumerate(scenario.architecture.sensors):
         f = f"architecture.sensors.{i}"
         if s.sensor not in catalog.sensors:
-            raise err(f + ".sensor", unknown_key("sensor", s.sensor, catalog.sensors))
-        resolve_place(s.at, catalog, where, f + ".at")
-    from bmdlab.trajectory.flight import check_shape
+            raise _field(f + ".sensor", unknown_key("sensor", s.sensor, catalog.sensors))
+        resolve_place(s.at, catalog, f + ".at")
 
+
+def _check_threat(scenario: Scenario, catalog: Catalog) -> None:
     grouped = scenario.threat.groups is not None
+    areas = catalog.places_of("launch-area")
     for g_i, g in enumerate(scenario.threat.all_groups()):
         at = f"threat.groups.{g_i}." if grouped else "threat."
         for i, m in enumerate(g.missiles):
             if m not in catalog.missiles:
-                raise err(f"{at}missiles.{i}", unknown_key("missile", m, catalog.missiles))
+                raise _field(f"{at}missiles.{i}", unknown_key("missile", m, catalog.missiles))
         for i, sh in enumerate(g.shapes):  # the same rule as `bmdlab trajectory`
             for m in g.missiles:
-                try:
-                    check_shape(
-                        catalog.missiles[m],
-                        sh.shape,
-                        None if sh.apogee_km is None else sh.apogee_km * 1e3,
-                        where=f"{at}shapes.{i}.apogee_km",
-                    )
-                except BmdlabError as exc:
-                    raise BmdlabError(f"{where}: {exc}") from None
+                apogee = None if sh.apogee_km is None else sh.apogee_km * 1e3
+                check_shape(catalog.missiles[m], sh.shape, apogee, where=f"{at}shapes.{i}.apogee_km")
         for i, a in enumerate(g.launch_areas or []):
-            if a not in catalog.places_of("launch-area"):
-                raise err(f"{at}launch_areas.{i}", unknown_key("launch area", a, catalog.places_of("launch-area")))
-    if scenario.raid is not None:
-        for i, s in enumerate(scenario.raid.salvos):
-            if s.missile not in catalog.missiles:
-                raise err(f"raid.salvos.{i}.missile", unknown_key("missile", s.missile, catalog.missiles))
-            if s.launch_area not in catalog.places_of("launch-area"):
-                raise err(
-                    f"raid.salvos.{i}.launch_area",
-                    unknown_key("launch area", s.launch_area, catalog.places_of("launch-area")),
-                )
-    for name, table in (
-        ("sspk", scenario.engagement.sspk),
-        ("reliability", scenario.engagement.reliability),
-        ("interceptor_cost", scenario.cost.interceptor_cost),
-    ):
-        for k in table:
-            if k not in catalog.interceptors:
-                section = "cost" if name.endswith("cost") else "engagement"
-                raise err(f"{section}.{name}.{k}", unknown_key("interceptor", k, catalog.interceptors))
-    for name, table in (
-        ("fire_channels", scenario.engagement.fire_channels),
-        ("c2_time_s", scenario.engagement.c2_time_s),
-    ):
-        for k in table:
-            if k not in catalog.units:
-                raise err(f"engagement.{name}.{k}", unknown_key("unit", k, catalog.units))
+            if a not in areas:
+                raise _field(f"{at}launch_areas.{i}", unknown_key("launch area", a, areas))
+
+
+def _check_raid_and_campaign(scenario: Scenario, catalog: Catalog) -> None:
+    areas = catalog.places_of("launch-area")
+    for i, s in enumerate(scenario.raid.salvos if scenario.raid is not None else []):
+        if s.missile not in catalog.missiles:
+            raise _field(f"raid.salvos.{i}.missile", unknown_key("missile", s.missile, catalog.missiles))
+        if s.launch_area not in areas:
+            raise _field(f"raid.salvos.{i}.launch_area", unknown_key("launch area", s.launch_area, areas))
     if scenario.campaign is not None:
         for k in scenario.campaign.reserve:
             if k not in catalog.interceptors:
-                raise err(f"campaign.reserve.{k}", unknown_key("interceptor", k, catalog.interceptors))
+                raise _field(f"campaign.reserve.{k}", unknown_key("interceptor", k, catalog.interceptors))
         if scenario.raid is None:
-            raise BmdlabError(
-                f"{where}: campaign: a campaign scales the scenario's raid; add a 'raid:' section with salvos"
-            )
-    names = {u.name for u in scenario.architecture.units if u.name}
-    for k in scenario.engagement.availability:
-        if k not in catalog.units and k not in names:
-            raise err(
-                f"engagement.availability.{k}", unknown_key("unit type or unit name", k, [*names, *catalog.units])
-            )
-    for name, table in (
-        ("unit_cost", scenario.cost.unit_cost),
-        ("operating_cost_per_year", scenario.cost.operating_cost_per_year),
-    ):
+            raise BmdlabError("campaign: a campaign scales the scenario's raid; add a 'raid:' section with salvos")
+
+
+def _check_tables(scenario: Scenario, catalog: Catalog) -> None:
+    """Keys of the engagement and cost tables: interceptors, unit types, or (availability) unit names."""
+    eng, cost = scenario.engagement, scenario.cost
+    interceptor_tables = (
+        ("engagement.sspk", eng.sspk),
+        ("engagement.reliability", eng.reliability),
+        ("cost.interceptor_cost", cost.interceptor_cost),
+    )
+    unit_tables = (
+        ("engagement.fire_channels", eng.fire_channels),
+        ("engagement.c2_time_s", eng.c2_time_s),
+        ("cost.unit_cost", cost.unit_cost),
+        ("cost.operating_cost_per_year", cost.operating_cost_per_year),
+    )
+    for name, table in interceptor_tables:
+        for k in table:
+            if k not in catalog.interceptors:
+                raise _field(f"{name}.{k}", unknown_key("interceptor", k, catalog.interceptors))
+    for name, table in unit_tables:
         for k in table:
             if k not in catalog.units:
-                raise err(f"cost.{name}.{k}", unknown_key("unit", k, catalog.units))
-
-
-def resolve_place(
-    at: str | LatLon, catalog: Catalog, where: str = "scenario", field: str = "at"
-) -> tuple[float, float]:
-    """(lat, lon) in degrees of a catalog place key, a city of Japan (``tokyo``) or an explicit point."""
-    if isinstance(at, LatLon):
-        return at.lat, at.lon
-    if at not in catalog.places:
-        from bmdlab.geo.places import city_place
-
-        city = city_place(at)
-        if city is not None:
-            return city[0], city[1]
-        raise BmdlabError(
-            f"{where}: {field}: "
-            + str(unknown_key("place", at, catalog.places))
-            + " (or a city of Japan, e.g. tokyo, or {lat, lon})"
-        )
-    p = catalog.places[at]
-    return p.lat.nominal, p.lon.nominal
+                raise _field(f"{name}.{k}", unknown_key("unit", k, catalog.units))
+    names = {u.name for u in scenario.architecture.units if u.name}
+    for k in eng.availability:
+        if k not in catalog.units and k not in names:
+            raise _field(
+                f"engagement.availability.{k}", unknown_key("unit type or unit name", k, [*names, *catalog.units])
+            )

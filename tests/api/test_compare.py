@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 import bmdlab
-from bmdlab.api.analysis import compare_verdict
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cli import app
+from bmdlab.engagement.paired import compare_verdict
 from bmdlab.errors import BmdlabError
 
 runner = CliRunner()
@@ -34,14 +34,14 @@ def test_the_interval_is_the_per_trial_differences_of_two_independent_runs():
     b = bmdlab.Analysis(sa.model_copy(update={"architecture": sb.architecture, "name": sb.name}), seed=11).raid(
         trials=800, keep_trials=True
     )
-    d = b.tally.extra["leakers_per_trial"].astype(float) - a.tally.extra["leakers_per_trial"].astype(float)
+    d = b.tally.leakers_per_trial.astype(float) - a.tally.leakers_per_trial.astype(float)
     half = 1.96 * d.std(ddof=1) / np.sqrt(d.size)
     assert r.difference == pytest.approx(d.mean(), abs=1e-12)
     assert r.difference_ci95 == pytest.approx((d.mean() - half, d.mean() + half), abs=1e-12)
     assert r.a.expected_leakers == a.expected_leakers and r.b.expected_leakers == b.expected_leakers
     # per-trial leakers reproduce the exact histogram the tally keeps
     assert np.array_equal(
-        np.bincount(a.tally.extra["leakers_per_trial"], minlength=a.tally.leaker_counts.size), a.tally.leaker_counts
+        np.bincount(a.tally.leakers_per_trial, minlength=a.tally.leaker_counts.size), a.tally.leaker_counts
     )
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bmdlab.assembly import Overrides, assemble
 from bmdlab.catalog import builtin_catalog
 from bmdlab.catalog.money import value_to_jpy
 from bmdlab.cost.architecture import architecture_cost
@@ -24,7 +25,7 @@ def test_cost_sums_by_hand(tmp_path):
     econ = cat.economics
     f = tmp_path / "s.yaml"
     f.write_text(SCEN)
-    b = architecture_cost(load_scenario(f, cat), cat)
+    b = architecture_cost(assemble(load_scenario(f, cat), cat))
     aa, kg = cat.units["aegis-ashore"], cat.units["kongo-class"]
     p_aa = value_to_jpy(cat.interceptors["sm-3-iia"].unit_cost, econ, 2017)
     p_kg = value_to_jpy(cat.interceptors["sm-3-ia"].unit_cost, econ, 2017)
@@ -52,13 +53,13 @@ def test_override_tests_the_quoted_price(tmp_path):
             "price_year: 2017, unit_cost: {aegis-ashore: {value: 80.0e9, currency: JPY, price_year: 2017}}}",
         )
     )
-    b = architecture_cost(load_scenario(f, cat), cat)
+    b = architecture_cost(assemble(load_scenario(f, cat), cat))
     assert b.total("acquisition") == pytest.approx(80e9)
 
 
 def test_zero_years_means_no_operation():
     cat = builtin_catalog()
-    b = architecture_cost(load_scenario("japan-2017-aegis-ashore", cat), cat, years=0)
+    b = architecture_cost(assemble(load_scenario("japan-2017-aegis-ashore", cat), cat, Overrides(years=0)))
     assert b.total("operation") == 0.0
     assert b.total("acquisition") > 0
 
@@ -68,7 +69,7 @@ def test_zero_years_means_no_operation():
     [
         ("{value: 80.0e9, currency: EUR, price_year: 2017}", "currency 'EUR' is not supported"),
         ("{value: 80.0e9, currency: JPY}", "price_year: field is required"),
-        ("{value: -1, currency: JPY, price_year: 2017}", "value: Input should be greater than or equal to 0"),
+        ("{value: -1, currency: JPY, price_year: 2017}", "value: -1 must be a number from 0 to"),
     ],
 )
 def test_bad_price_override_is_one_line(tmp_path, extra, match):

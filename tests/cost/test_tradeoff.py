@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cost.options import tradeoff_options
-from bmdlab.cost.tradeoff import evaluate_options, pareto_front
+from bmdlab.cost.tradeoff import TradeoffRun, evaluate_options, pareto_front
 
 pairs = st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=1, max_size=25)
 
@@ -37,7 +37,7 @@ def test_options_evaluate_and_cost_more_buys_more():
     cat = builtin_catalog()
     opts = {o.key: o for o in tradeoff_options(cat)}
     res = evaluate_options(
-        cat, [opts["baseline"], opts["thaad"]], raid_sizes=(50,), trials=300, seed=1, resolution_km=40.0
+        [opts["baseline"], opts["thaad"]], cat, TradeoffRun(raid_sizes=(50,), trials=300, seed=1, resolution_km=40.0)
     )
     d = res.to_dict()
     base, th = d["options"]

@@ -19,14 +19,10 @@ from bmdlab.errors import BmdlabError
 from bmdlab.geo.grid import land_grid
 
 
-def _coverage(shots: np.ndarray, reach: np.ndarray, availability) -> Coverage:
+def _coverage(shots: np.ndarray, reach: np.ndarray) -> Coverage:
     """A coverage of the 100 km land grid with hand-made shot opportunities (threats, units, cells)."""
-    from bmdlab.catalog import builtin_catalog
-    from bmdlab.coverage.national import defenders_of
-
-    base = bmdlab.Analysis("japan-2017-baseline").scenario
-    d0 = defenders_of(base, builtin_catalog())[0][0]
-    units = tuple(replace(d0, name=f"u{i}", availability=a) for i, a in enumerate(availability))
+    d0 = bmdlab.Analysis("japan-2017-baseline").setup.defenders[0]
+    units = tuple(replace(d0, name=f"u{i}") for i in range(shots.shape[1]))
     return Coverage(
         grid=land_grid(100.0),
         defenders=units,
@@ -42,17 +38,17 @@ def test_single_threat_expectation_matches_the_closed_form():
     a = np.array([0.5, 0.9, 0.3, 0.7])
     shots = (rng.random((1, 4, grid_cells)) < 0.4).astype(np.int8)
     reach = np.ones((1, grid_cells), dtype=bool)
-    cov = _coverage(shots, reach, a)
+    cov = _coverage(shots, reach)
     p = 1 - np.prod(np.where(shots[0] > 0, 1 - a[:, None], 1.0), axis=0)  # per cell
     w = cov.grid.population / cov.grid.population.sum()
     exact_people = float(p @ w)
     exact_land = float(p @ (cov.grid.area_m2 / cov.grid.area_m2.sum()))
-    res = coverage_over_availability(cov, samples=20_000, seed=3)
-    for key, exact in (("population_fraction", exact_people), ("land_fraction", exact_land)):
-        lo, hi = res[key]["expected_ci95"]
+    res = coverage_over_availability(cov, a, samples=20_000, seed=3)
+    for share, exact in ((res.population_fraction, exact_people), (res.land_fraction, exact_land)):
+        lo, hi = share.expected_ci95
         half = (hi - lo) / 2
-        assert abs(res[key]["expected"] - exact) <= 2 * half + 1e-4  # 4 standard errors (+ rounding to 1e-4)
-    assert res[key]["all_on_station"] >= res[key]["p95"] - 1e-9
+        assert abs(share.expected - exact) <= 2 * half  # 4 standard errors
+        assert share.all_on_station >= share.p95 - 1e-9
 
 
 def test_two_threats_need_a_unit_on_station_for_each():
@@ -62,20 +58,20 @@ def test_two_threats_need_a_unit_on_station_for_each():
     shots[0, 0, :] = 1
     shots[1, 1, :] = 1
     reach = np.ones((2, grid_cells), dtype=bool)
-    cov = _coverage(shots, reach, [0.6, 0.5])
+    cov = _coverage(shots, reach)
     patterns = np.array(list(product([False, True], repeat=2)))
     got = defended_samples(cov, patterns)
     assert np.array_equal(got[:, 0], patterns[:, 0] & patterns[:, 1])  # exact, by enumeration
-    res = coverage_over_availability(cov, samples=40_000, seed=0)
-    lo, hi = res["land_fraction"]["expected_ci95"]
-    assert lo - 1e-4 <= 0.6 * 0.5 <= hi + 1e-4
+    res = coverage_over_availability(cov, np.array([0.6, 0.5]), samples=40_000, seed=0)
+    lo, hi = res.land_fraction.expected_ci95
+    assert lo <= 0.6 * 0.5 <= hi
 
 
 def test_every_unit_on_station_reproduces_the_coverage():
     cov = bmdlab.Analysis("japan-2017-aegis-ashore").coverage(resolution_km=40).coverage
-    res = coverage_over_availability(cov, availability=np.ones(len(cov.defenders)), samples=10)
-    assert res["population_fraction"]["expected"] == res["population_fraction"]["all_on_station"]
-    assert res["land_fraction"]["p05"] == res["land_fraction"]["all_on_station"]
+    res = coverage_over_availability(cov, np.ones(len(cov.defenders)), samples=10)
+    assert res.population_fraction.expected == pytest.approx(res.population_fraction.all_on_station, abs=1e-12)
+    assert res.land_fraction.p05 == pytest.approx(res.land_fraction.all_on_station, abs=1e-12)
 
 
 def test_api_and_bad_input():
@@ -85,4 +81,6 @@ def test_api_and_bad_input():
     with pytest.raises(BmdlabError, match="availability_samples"):
         bmdlab.Analysis("japan-2017-baseline").coverage(resolution_km=40, availability_samples=-1)
     with pytest.raises(BmdlabError, match="availability"):
-        coverage_over_availability(r.coverage, availability=np.full(len(r.coverage.defenders), 1.5))
+        coverage_over_availability(r.coverage, np.full(len(r.coverage.defenders), 1.5))
+    with pytest.raises(BmdlabError, match="samples"):
+        coverage_over_availability(r.coverage, np.ones(len(r.coverage.defenders)), samples=0)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bmdlab.assembly.setup import assemble
 from bmdlab.catalog import builtin_catalog
 from bmdlab.coverage.incremental import CoverageCache
 from bmdlab.coverage.national import national_coverage
@@ -35,7 +36,7 @@ def _scenario(units, sensors=(), threat=None, timeline=None):
     }
     if timeline:
         data["timeline"] = timeline
-    return Scenario.model_validate(data)
+    return assemble(Scenario.model_validate(data), CAT)
 
 
 BASE = [
@@ -56,7 +57,7 @@ def _same(cov, ref):
 
 
 def _ref(sc):
-    return national_coverage(sc, CAT, grid=GRID, workers=1)
+    return national_coverage(sc, GRID, workers=1)
 
 
 @pytest.mark.slow
@@ -133,7 +134,7 @@ def test_a_tiny_memory_budget_evicts_and_stays_exact():
     for sc in (a, b, a):
         _same(cache.coverage(sc, RES), _ref(sc))
     # only the last scenario's threat cases are kept (the budget is exceeded by them alone)
-    assert {k[1] for k in cache._flights} == set(cache.cases(a))
+    assert {k[1] for k in cache._flights} == set(a.threats)
 
 
 @settings(max_examples=6, deadline=None)

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bmdlab.assembly.setup import assemble
 from bmdlab.catalog import builtin_catalog
 from bmdlab.coverage.national import national_coverage
 from bmdlab.coverage.summary import coverage_summary
@@ -44,9 +45,9 @@ SITES = [
 def test_adding_a_unit_never_lowers_coverage(chosen, extra):
     # Property: coverage with one more unit (full engagement recomputed) is a superset.
     units = [{"unit": SITES[i][0], "at": SITES[i][1]} for i in chosen]
-    a = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
+    a = national_coverage(assemble(_scenario(units), CAT), GRID, workers=1)
     b = national_coverage(
-        _scenario(units + [{"unit": SITES[extra][0], "at": SITES[extra][1]}]), CAT, grid=GRID, workers=1
+        assemble(_scenario(units + [{"unit": SITES[extra][0], "at": SITES[extra][1]}]), CAT), GRID, workers=1
     )
     assert np.all(b.defended()[a.defended()])
     assert b.fractions(b.defended())[1] >= a.fractions(a.defended())[1]
@@ -58,18 +59,18 @@ def test_finer_grid_keeps_fractions():
         {"unit": "thaad-battery", "at": {"lat": 36.0, "lon": 137.0}},
         {"unit": "thaad-battery", "at": {"lat": 34.0, "lon": 132.0}},
     ]
-    coarse = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
-    fine = national_coverage(_scenario(units), CAT, grid=land_grid(20.0), workers=1)
+    coarse = national_coverage(assemble(_scenario(units), CAT), GRID, workers=1)
+    fine = national_coverage(assemble(_scenario(units), CAT), land_grid(20.0), workers=1)
     for x, y in zip(coarse.fractions(coarse.defended()), fine.fractions(fine.defended())):
         assert x == pytest.approx(y, abs=0.03)
 
 
 def test_reach_matches_missile_range_and_summary_fields():
     units = [{"unit": "kongo-class", "at": "station-sea-of-japan-central"}]
-    cov = national_coverage(_scenario(units, missiles=("scud-er", "nodong")), CAT, grid=GRID, workers=1)
+    cov = national_coverage(assemble(_scenario(units, missiles=("scud-er", "nodong")), CAT), GRID, workers=1)
     # the Scud-ER (1,000 km) reaches less of Japan than the Nodong (1,300 km) from the same area
     assert cov.reach[0].sum() < cov.reach[1].sum()
-    s = coverage_summary(cov, [{"name": "Tokyo", "lat": 35.69, "lon": 139.69, "population": 9_733_276}])
+    s = coverage_summary(cov, [{"name": "Tokyo", "lat": 35.69, "lon": 139.69, "population": 9_733_276}]).to_dict()
     for key in ("land_fraction", "population_fraction", "per_launch_area", "cities", "units"):
         assert key in s
     assert s["cities"][0]["name"] == "Tokyo" and isinstance(s["cities"][0]["defended"], bool)
@@ -78,14 +79,14 @@ def test_reach_matches_missile_range_and_summary_fields():
 
 def test_process_pool_equals_serial():
     scen = load_scenario("japan-2017-baseline", CAT)
-    a = national_coverage(scen, CAT, grid=GRID, workers=1)
-    b = national_coverage(scen, CAT, grid=GRID, workers=2)
+    a = national_coverage(assemble(scen, CAT), GRID, workers=1)
+    b = national_coverage(assemble(scen, CAT), GRID, workers=2)
     assert np.array_equal(a.shots, b.shots) and np.array_equal(a.reach, b.reach)
 
 
 def test_no_defender_in_reach_defends_nothing():
     units = [{"unit": "pac-3-fire-unit", "at": "pac3-naha"}]  # Okinawa: the Nodong from Wonsan cannot reach it
-    cov = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
+    cov = national_coverage(assemble(_scenario(units), CAT), GRID, workers=1)
     assert cov.fractions(cov.defended()) == (0.0, 0.0)
 
 
@@ -94,37 +95,24 @@ def test_no_defender_in_reach_defends_nothing():
     [("japan-2017-aegis-ashore", "nodong", "wonsan"), ("japan-2017-thaad", "scud-er", "tongchang-ri")],
 )
 def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
-    """engage_grid skips work it can prove useless (scans stop once the network has a track, far
+    """The engine (bmdlab.defense.shots.engage) skips work it can prove useless (scans stop once the network has a track, far
     trajectories and pre-apogee samples are skipped per defender); the shots must equal a naive
     computation over every sample, every sensor and every defender."""
-    from bmdlab.coverage.national import LOCAL_SENSOR_RANGE, ThreatCase, defenders_of, engage_grid
-    from bmdlab.defense.engage import detection_time, limit_kwargs, sample, sensors_against
+    from dataclasses import replace
+
+    from bmdlab.assembly.setup import ThreatCase
+    from bmdlab.coverage.national import Network, engage_case, threat_of
+    from bmdlab.defense.engage import detection_time, sample, sensors_against
     from bmdlab.defense.envelope import intercept_opportunities
+    from bmdlab.defense.shots import LOCAL_SENSOR_RANGE
     from bmdlab.trajectory import missile_trajectory
 
-    sc = load_scenario(scenario, CAT)
-    defenders, sensors = defenders_of(sc, CAT)
-    tl = sc.timeline
+    setup = assemble(load_scenario(scenario, CAT), CAT)
+    timeline = replace(setup.timeline, cueing=True, max_shots=8)  # many shots: counts see every sample
     grid = land_grid(20.0)
     place, mis = CAT.place(area), CAT.missile(missile)
-    kw = dict(
-        track_delay=tl.track_delay_s,
-        kill_assessment=tl.kill_assessment_s,
-        cue_latency=tl.cue_latency_s,
-        min_elevation=np.radians(tl.min_elevation_deg),
-        cueing=True,
-        max_shots=8,
-    )  # many shots: counts see every sample
-    shots, reach = engage_grid(
-        mis,
-        place.lat.nominal,
-        place.lon.nominal,
-        grid,
-        defenders,
-        sensors,
-        ThreatCase(area, missile, "minimum-energy", None),
-        **kw,
-    )
+    threat = threat_of(CAT, ThreatCase(area, missile, "minimum-energy", None))
+    (shots,), reach = engage_case(threat, grid, [Network(setup.defenders, setup.sensors)], timeline)
     idx = np.flatnonzero(reach)
     traj = missile_trajectory(
         mis,
@@ -137,26 +125,25 @@ def test_pruned_engagement_equals_a_naive_full_scan(scenario, missile, area):
     )
     s = sample(traj)
     launch = (np.radians(place.lat.nominal), np.radians(place.lon.nominal))
-    defenders = [d.against(mis, launch) for d in defenders]  # radars face the launch point, ranges for its RCS
-    sensors = sensors_against(sensors, mis, defenders[0].model, launch)
+    defenders = [d.against(mis, launch) for d in setup.defenders]  # radars face the launch point, ranges for its RCS
+    sensors = sensors_against(setup.sensors, mis, defenders[0].model, launch)
     shared = list(sensors) + [d.sensor for d in defenders if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
-    network = (
-        np.min([detection_time(s, x, kw["min_elevation"], chunk=10_000) for x in shared], axis=0) + kw["cue_latency"]
-    )
+    elevation = timeline.min_elevation
+    network = np.min([detection_time(s, x, elevation, chunk=10_000) for x in shared], axis=0) + timeline.cue_latency
     naive = np.zeros_like(shots)
     for i, d in enumerate(defenders):
-        own = detection_time(s, d.sensor, kw["min_elevation"], chunk=10_000)
-        n, _, _ = intercept_opportunities(
+        own = detection_time(s, d.sensor, elevation, chunk=10_000)
+        got = intercept_opportunities(
             s.times,
             s.positions,
             s.altitudes,
             d.position,
-            commit_time=np.minimum(own, network) + d.delay(kw["track_delay"]),
-            kill_assessment=kw["kill_assessment"],
-            max_shots=kw["max_shots"],
-            **limit_kwargs(d),
+            d.envelope,
+            commit_time=np.minimum(own, network) + d.delay(timeline.track_delay),
+            kill_assessment=timeline.kill_assessment,
+            max_shots=timeline.max_shots,
         )
-        naive[i, idx] = n
+        naive[i, idx] = got.shots
     assert idx.size > 100 and naive.sum() > 0
     np.testing.assert_array_equal(shots, naive)
 
@@ -165,8 +152,8 @@ def test_fractions_are_of_all_japan_and_unreached_land_is_its_own_category():
     # A Nodong from Wonsan (1,300 km) does not reach eastern Hokkaido nor the Nansei islands: that land
     # is 'not threatened', counted in the denominator, never dropped. A Hwasong-12 (4,500 km) reaches it all.
     units = [{"unit": "aegis-ashore", "at": "araya"}, {"unit": "aegis-ashore", "at": "mutsumi"}]
-    near = national_coverage(_scenario(units), CAT, grid=GRID, workers=1)
-    far = national_coverage(_scenario(units, missiles=("nodong", "hwasong-12")), CAT, grid=GRID, workers=1)
+    near = national_coverage(assemble(_scenario(units), CAT), GRID, workers=1)
+    far = national_coverage(assemble(_scenario(units, missiles=("nodong", "hwasong-12")), CAT), GRID, workers=1)
     for cov in (near, far):
         parts = cov.breakdown(cov.defended())
         assert sum(p["land_fraction"] for p in parts.values()) == pytest.approx(1.0, abs=2e-4)
@@ -177,7 +164,7 @@ def test_fractions_are_of_all_japan_and_unreached_land_is_its_own_category():
     land_all, _ = near.fractions(near.defended())
     land_threatened, _ = near.fractions(near.defended(), of="threatened")
     assert land_all == pytest.approx(land_threatened * (1 - unreached["land_fraction"]), rel=1e-3)
-    summary = coverage_summary(near)
+    summary = coverage_summary(near).to_dict()
     assert summary["fractions_of"] == "all of Japan's land and people"
     nansei = next(r for r in summary["regions"] if r["region"] == "Nansei islands")
     # Okinawa, Miyako and Yaeyama lie over 1,300 km from Wonsan (Naha 1,440 km); the Amami islands do not
@@ -185,7 +172,7 @@ def test_fractions_are_of_all_japan_and_unreached_land_is_its_own_category():
 
 
 def test_threat_groups_give_each_missile_its_own_launch_areas_and_shapes():
-    from bmdlab.coverage.national import threat_cases
+    from bmdlab.assembly.setup import threat_cases
 
     sc = Scenario.model_validate(
         {
@@ -231,8 +218,8 @@ def test_coverages_of_several_architectures_at_once_equal_one_call_each():
     from bmdlab.coverage.national import national_coverages
 
     scs = [load_scenario(n, CAT) for n in ("japan-2017-baseline", "japan-2017-aegis-ashore")]
-    together = national_coverages(scs, CAT, grid=GRID, workers=1)
+    together = national_coverages([assemble(sc, CAT) for sc in scs], GRID, workers=1)
     for sc, cov in zip(scs, together):
-        alone = national_coverage(sc, CAT, grid=GRID, workers=1)
+        alone = national_coverage(assemble(sc, CAT), GRID, workers=1)
         assert cov.scenario == sc.name and cov.threats == alone.threats
         assert np.array_equal(cov.shots, alone.shots) and np.array_equal(cov.reach, alone.reach)

@@ -6,13 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bmdlab.defense.envelope import (
+    InterceptEnvelope,
     elevation_angle,
-    flyout_distance,
-    flyout_time,
     horizon_range,
     intercept_opportunities,
     radar_visible,
 )
+from bmdlab.defense.flyout import flyout_distance, flyout_time
 from bmdlab.geo.sphere import EARTH_RADIUS, destination, unit_vector
 
 
@@ -57,6 +57,13 @@ def _vertical_fall(speed=3000.0, top=150e3, n=3001):
     return t[None, :], pos[None], alt[None, :], EARTH_RADIUS * up
 
 
+def _opportunities(t, pos, alt, launcher, *, burnout_speed, burn_time, commit_time, kill_assessment, **limits):
+    """(shots, first, last intercept) of the straight-line fly-out of ``burnout_speed`` and ``burn_time``."""
+    env = InterceptEnvelope.straight_line(burnout_speed, burn_time, **limits)
+    o = intercept_opportunities(t, pos, alt, launcher, env, commit_time=commit_time, kill_assessment=kill_assessment)
+    return o.shots, o.first_intercept, o.last_intercept
+
+
 def test_intercept_opportunities_vertical_fall_closed_form():
     # Threat at 3 km/s straight down from 150 km (impact at t = 50 s); interceptor 1.5 km/s,
     # burn 0 (instant speed), altitude window [10, 40] km, ready at t = 0.
@@ -65,25 +72,19 @@ def test_intercept_opportunities_vertical_fall_closed_form():
     # 26.67 s, launched by 10 s. Last intercept at 10 km: t = 46.67 s.
     t, pos, alt, launcher = _vertical_fall()
     kw = dict(burnout_speed=1500.0, burn_time=0.0, min_altitude=10e3, max_altitude=40e3, max_range=50e3)
-    shots, first, last = intercept_opportunities(
-        t, pos, alt, launcher, commit_time=np.array([0.0]), kill_assessment=5.0, **kw
-    )
+    shots, first, last = _opportunities(t, pos, alt, launcher, commit_time=np.array([0.0]), kill_assessment=5.0, **kw)
     assert first[0] == pytest.approx(110 / 3, abs=0.05)
     assert last[0] == pytest.approx(140 / 3, abs=0.05)
     # second shot ready at 36.67 + 5 = 41.67 s: meets the threat where 1.5 (t - 41.67) = 150 - 3 t (km)
     # -> t = 47.22 s at 8.3 km: below the window, so only one shot.
     assert shots[0] == 1
-    shots, _, _ = intercept_opportunities(t, pos, alt, launcher, commit_time=np.array([0.0]), kill_assessment=1.0, **kw)
+    shots, _, _ = _opportunities(t, pos, alt, launcher, commit_time=np.array([0.0]), kill_assessment=1.0, **kw)
     assert shots[0] == 2  # ready at 37.67 s: meets at t = 45.0 s, 15 km altitude, inside the window
     # commit too late: no shot
-    shots, first, _ = intercept_opportunities(
-        t, pos, alt, launcher, commit_time=np.array([49.0]), kill_assessment=1.0, **kw
-    )
+    shots, first, _ = _opportunities(t, pos, alt, launcher, commit_time=np.array([49.0]), kill_assessment=1.0, **kw)
     assert shots[0] == 0 and np.isnan(first[0])
     # never detected
-    shots, _, _ = intercept_opportunities(
-        t, pos, alt, launcher, commit_time=np.array([np.nan]), kill_assessment=1.0, **kw
-    )
+    shots, _, _ = _opportunities(t, pos, alt, launcher, commit_time=np.array([np.nan]), kill_assessment=1.0, **kw)
     assert shots[0] == 0
 
 
@@ -174,13 +175,11 @@ def test_engagement_limits_remove_shots():
         kill_assessment=5.0,
     )
     assert (
-        intercept_opportunities(
-            t, pos, alt, launcher, max_crossing_angle=np.radians(30), min_closing_speed=1000.0, **kw
-        )[0][0]
+        _opportunities(t, pos, alt, launcher, max_crossing_angle=np.radians(30), min_closing_speed=1000.0, **kw)[0][0]
         == 1
     )
     assert (
-        intercept_opportunities(t, pos, alt, launcher, min_flight_time=30.0, **kw)[0][0] == 0
+        _opportunities(t, pos, alt, launcher, min_flight_time=30.0, **kw)[0][0] == 0
     )  # feasible fly-outs take <= 26.7 s
     # a threat directly overhead has no azimuth; move it 30 km east so the sector test has one
     lat, lon = np.radians(35.0), np.radians(139.0)
@@ -188,8 +187,8 @@ def test_engagement_limits_remove_shots():
     pos_e = (EARTH_RADIUS + alt[0])[:, None] * unit_vector(la, lo)
     facing = (launcher, np.pi / 2, np.radians(60))
     away = (launcher, -np.pi / 2, np.radians(60))
-    assert intercept_opportunities(t, pos_e[None], alt, launcher, sector=facing, **kw)[0][0] == 1
-    assert intercept_opportunities(t, pos_e[None], alt, launcher, sector=away, **kw)[0][0] == 0
+    assert _opportunities(t, pos_e[None], alt, launcher, sector=facing, **kw)[0][0] == 1
+    assert _opportunities(t, pos_e[None], alt, launcher, sector=away, **kw)[0][0] == 0
 
 
 def test_radar_range_scales_as_the_fourth_root_of_rcs():
@@ -206,13 +205,13 @@ def test_radar_range_scales_as_the_fourth_root_of_rcs():
 
 def test_bad_engagement_limit_values_are_named():
     from bmdlab.catalog import builtin_catalog
-    from bmdlab.defense.engage import _check_limit_values
+    from bmdlab.defense.engage import check_limit_values
     from bmdlab.errors import BmdlabError
 
     i = builtin_catalog().interceptors["thaad"]
     bad = i.model_copy(update={"max_crossing_angle": i.max_crossing_angle.model_copy(update={"value": -5})})
     with pytest.raises(BmdlabError, match="interceptor thaad: max_crossing_angle -5 deg must be in"):
-        _check_limit_values(bad, "thaad")
+        check_limit_values(bad, "thaad")
     bad = i.model_copy(update={"min_flight_time": i.min_flight_time.model_copy(update={"value": -1})})
     with pytest.raises(BmdlabError, match="min_flight_time"):
-        _check_limit_values(bad, "thaad")
+        check_limit_values(bad, "thaad")

@@ -7,15 +7,19 @@ import pytest
 
 from bmdlab.catalog import builtin_catalog
 from bmdlab.defense.engage import make_defender
-from bmdlab.defense.footprint import defended_footprint
+from bmdlab.defense.footprint import FootprintThreat, defended_footprint
 
 CAT = builtin_catalog()
 WONSAN = CAT.place("wonsan")
 
 
+def _threat(missile="nodong"):
+    return FootprintThreat(CAT.missile(missile), missile, WONSAN.lat.nominal, WONSAN.lon.nominal)
+
+
 def _fp(unit, lat, lon, missile="nodong", **kw):
     d = make_defender(CAT, unit, lat, lon)
-    return defended_footprint(d, CAT.missile(missile), missile, WONSAN.lat.nominal, WONSAN.lon.nominal, **kw)
+    return defended_footprint(d, _threat(missile), **kw)
 
 
 def test_pac3_footprint_is_tens_of_kilometres():
@@ -39,8 +43,8 @@ def test_longer_range_interceptor_never_covers_less():
     d = make_defender(CAT, "thaad-battery", 36.0, 137.0)
     longer = dataclasses.replace(d, max_range=d.max_range * 1.5, burnout_speed=d.burnout_speed * 1.2)
     kw = dict(points_per_side=41, half_width=2 * longer.max_range + 50e3)
-    a = defended_footprint(d, CAT.missile("nodong"), "nodong", WONSAN.lat.nominal, WONSAN.lon.nominal, **kw)
-    b = defended_footprint(longer, CAT.missile("nodong"), "nodong", WONSAN.lat.nominal, WONSAN.lon.nominal, **kw)
+    a = defended_footprint(d, _threat(), **kw)
+    b = defended_footprint(longer, _threat(), **kw)
     assert np.all(b.shots[a.shots > 0] > 0)
     assert b.area_m2 >= a.area_m2
 
@@ -53,10 +57,7 @@ def _on_larger_grid(fp, pad, half_width_scale=1.0):
     m = n + 2 * pad if half_width_scale == 1.0 else n
     return defended_footprint(
         fp.defender,
-        CAT.missile(fp.missile),
-        fp.missile,
-        WONSAN.lat.nominal,
-        WONSAN.lon.nominal,
+        _threat(fp.missile),
         points_per_side=m,
         half_width=hw + pad * fp.spacing_m,
     )

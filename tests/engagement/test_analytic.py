@@ -2,7 +2,7 @@
 
 import pytest
 
-from bmdlab.engagement.analytic import expected_shots_fired, raid_odds
+from bmdlab.engagement.analytic import RaidConditions, expected_shots_fired, raid_odds
 from bmdlab.errors import BmdlabError
 
 
@@ -15,7 +15,7 @@ def test_single_layer_closed_form():
 
 
 def test_layers_reliability_and_missile_reliability():
-    r = raid_odds(20, [0.8, 0.6], [1, 2], reliability=0.9, missile_reliability=0.7)
+    r = raid_odds(20, [0.8, 0.6], [1, 2], reliability=0.9, conditions=RaidConditions(missile_reliability=0.7))
     pk = 1 - (1 - 0.72) * (1 - 0.54) ** 2
     assert r.kill_probability == pytest.approx(pk)
     assert r.expected_leakers == pytest.approx(20 * 0.7 * (1 - pk))
@@ -34,7 +34,7 @@ def test_shoot_look_shoot_saves_interceptors_not_kills():
 
 def test_decoys_dilute_a_fixed_inventory():
     # 100 missiles, 2 decoys each, half recognised: 200 objects share 200 interceptors -> 1 shot each.
-    r = raid_odds(100, 0.8, 0, decoys=2, discrimination=0.5, interceptors=200)
+    r = raid_odds(100, 0.8, 0, conditions=RaidConditions(decoys=2, discrimination=0.5), interceptors=200)
     assert r.shots_per_object == pytest.approx(1.0)
     assert r.expected_leakers == pytest.approx(100 * 0.2)
     # without decoys the same 200 interceptors give each missile 2 shots: 100 x 0.2^2 = 4 leakers (by hand)

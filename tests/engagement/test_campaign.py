@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 import bmdlab
+from bmdlab.assembly import Overrides, assemble
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cli import app
-from bmdlab.engagement.scenario_raid import plan_scenario_raid
+from bmdlab.engagement.raid import plan_raid
 from bmdlab.errors import BmdlabError
 from bmdlab.scenario import scenario_from_text
 
@@ -50,7 +51,7 @@ def _thaad(campaign: str):
 
 
 def _engages_every_missile(sc, n):
-    plan = plan_scenario_raid(sc, CAT, n)
+    plan = plan_raid(assemble(sc, CAT, Overrides(missiles=n)))
     assert np.all(plan.opportunities.sum(axis=0) > 0), "test set-up: the unit must engage every missile"
 
 

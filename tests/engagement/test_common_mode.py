@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 from scipy.special import beta as beta_fn
 
+from bmdlab.assembly.setup import Asset
 from bmdlab.catalog import builtin_catalog
 from bmdlab.defense.engage import make_defender
 from bmdlab.engagement.analytic import common_mode_beta, raid_odds, raid_odds_common_mode
-from bmdlab.engagement.raid import Asset, RaidPlan, Threat, simulate_raid
+from bmdlab.engagement.raid import RaidMissile, RaidOptions, RaidPlan, UnitArrays, simulate_raid
 from bmdlab.errors import BmdlabError
 
 CAT = builtin_catalog()
@@ -18,11 +19,16 @@ CAT = builtin_catalog()
 
 def _plan(n=50, opportunities=2):
     """n Nodongs, each with `opportunities` shot opportunities for one THAAD with a deep magazine."""
-    # always on station: these tests check the shot model against closed forms without availability
-    d = replace(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=10_000), availability=1.0)
-    threats = tuple(Threat("nodong", "wonsan", i % 5, 0.0) for i in range(n))
+    d = make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=10_000)
+    threats = tuple(RaidMissile("nodong", "wonsan", i % 5, 0.0) for i in range(n))
     assets = tuple(Asset(f"a{i}", 35.0, 135.0 + i, 1.0 + i) for i in range(5))
     return RaidPlan(threats, assets, (d,), np.full((1, n), opportunities), np.zeros((1, n)))
+
+
+def _units(sspk, common_mode=0.0):
+    """The THAAD's kill probability (reliability 1) and correlation; always on station: these tests check
+    the shot model against closed forms without availability."""
+    return UnitArrays.uniform(1, sspk=sspk, reliability=1.0, availability=1.0, common_mode=common_mode)
 
 
 def _within(mc_mean, mc_sd, trials, exact, k=4.0):
@@ -48,10 +54,8 @@ def test_closed_form_mean_is_the_beta_function_ratio(p, k, rho):
 def test_zero_correlation_is_the_independent_closed_form_and_the_same_random_stream():
     assert raid_odds_common_mode(50, 0.7, 2, correlation=0.0) == raid_odds(50, 0.7, 2)
     plan = _plan(opportunities=2)
-    a = simulate_raid(plan, sspk=np.array([0.7]), reliability=np.array([1.0]), trials=2000, seed=3)
-    b = simulate_raid(
-        plan, sspk=np.array([0.7]), reliability=np.array([1.0]), trials=2000, seed=3, common_mode=np.array([0.0])
-    )
+    a = simulate_raid(plan, UnitArrays.uniform(1, sspk=0.7), RaidOptions(trials=2000, seed=3))
+    b = simulate_raid(plan, _units(0.7, common_mode=np.array([0.0])), RaidOptions(trials=2000, seed=3))
     assert np.array_equal(a.leaker_counts, b.leaker_counts)
 
 
@@ -61,13 +65,7 @@ def test_monte_carlo_matches_the_closed_form(doctrine, rho):
     opps = 1 if doctrine == "salvo" else 2
     plan, trials, p = _plan(opportunities=opps), 40_000, 0.7
     res = simulate_raid(
-        plan,
-        sspk=np.array([p]),
-        reliability=np.array([1.0]),
-        trials=trials,
-        seed=11,
-        doctrine=doctrine,
-        common_mode=np.array([rho]),
+        plan, _units(p, common_mode=np.array([rho])), RaidOptions(trials=trials, seed=11, doctrine=doctrine)
     )
     exact = raid_odds_common_mode(50, p, 2, correlation=rho, doctrine=doctrine)
     assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
@@ -85,7 +83,8 @@ def test_bad_correlations_are_refused():
     plan = _plan()
     for bad in (np.array([1.0]), np.array([-0.1]), np.array([0.1, 0.2])):
         with pytest.raises(BmdlabError, match="^common_mode:"):
-            simulate_raid(plan, sspk=np.array([0.7]), reliability=np.array([1.0]), trials=10, seed=1, common_mode=bad)
+            # the units built field by field: a correlation array of the wrong length is not broadcast
+            simulate_raid(plan, replace(_units(0.7), common_mode=bad), RaidOptions(trials=10, seed=1))
     with pytest.raises(BmdlabError, match="^common_mode:"):
         common_mode_beta(0.5, 0.0)
 
@@ -115,7 +114,9 @@ def test_scenario_api_and_cli_reach_it():
     # the scenario field is validated like every other
     bad = sc.model_dump(mode="json", exclude={"source"})
     bad["engagement"]["common_mode"] = {"thaad": 1.5}
-    with pytest.raises(BmdlabError, match=r"^bad.yaml: engagement: common_mode.thaad = 1.5 must lie in \[0, 1\)"):
+    with pytest.raises(
+        BmdlabError, match=r"^bad\.yaml: engagement\.common_mode\.thaad: 1\.5 must be a number from 0 to 0\.99$"
+    ):
         scenario_from_text(json.dumps(bad), CAT, "bad.yaml")
     # the CLI's closed form is the function's
     res = runner.invoke(

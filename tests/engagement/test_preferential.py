@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bmdlab.assembly.setup import Asset
 from bmdlab.catalog import builtin_catalog
 from bmdlab.defense.engage import make_defender
 from bmdlab.engagement.preferential import expected_surviving_value, preferential_allocation
-from bmdlab.engagement.raid import Asset, RaidPlan, Threat
+from bmdlab.engagement.raid import RaidMissile, RaidPlan
 from bmdlab.errors import BmdlabError
 
 CAT = builtin_catalog()
@@ -28,7 +29,7 @@ UNIT = make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=4)
 def _plan(aims, values, opportunities, inventory):
     """A raid of missiles at ``aims`` (asset index per missile) against units with ``inventory`` rounds."""
     defenders = tuple(dataclasses.replace(UNIT, name=f"u{d}", inventory=int(n)) for d, n in enumerate(inventory))
-    threats = tuple(Threat("nodong", "wonsan", int(a), 0.0) for a in aims)
+    threats = tuple(RaidMissile("nodong", "wonsan", int(a), 0.0) for a in aims)
     assets = tuple(Asset(f"a{i}", 35.0, 135.0 + i, float(v)) for i, v in enumerate(values))
     opp = np.asarray(opportunities, dtype=np.int64).reshape(len(inventory), len(aims))
     return RaidPlan(threats, assets, defenders, opp, np.zeros(opp.shape))

@@ -3,18 +3,18 @@ expected surviving value matches the allocation's closed form (independent shots
 station, no channel limit), which tests/engagement/test_preferential.py checks by brute force."""
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 import bmdlab
+from bmdlab.assembly.setup import Asset
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cli import app
 from bmdlab.defense.engage import make_defender
 from bmdlab.engagement.preferential import expected_surviving_value, preferential_allocation
-from bmdlab.engagement.raid import Asset, RaidPlan, Threat, simulate_raid
+from bmdlab.engagement.raid import RaidMissile, RaidOptions, RaidPlan, RaidStart, UnitArrays, simulate_raid
 from bmdlab.errors import BmdlabError
 
 CAT = builtin_catalog()
@@ -23,15 +23,17 @@ CAT = builtin_catalog()
 def _plan():
     """Assets of value 10, 4 and 1 with 3, 2 and 2 missiles at them, the small asset's first in time;
     two units of 4 rounds, 2 opportunities each."""
-    units = tuple(
-        replace(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=4, name=f"u{i}"), availability=1.0)
-        for i in range(2)
-    )
+    units = tuple(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=4, name=f"u{i}") for i in range(2))
     aims = [2, 2, 1, 1, 0, 0, 0]
-    threats = tuple(Threat("nodong", "wonsan", a, 0.0) for a in aims)
+    threats = tuple(RaidMissile("nodong", "wonsan", a, 0.0) for a in aims)
     assets = (Asset("big", 35.0, 135.0, 10.0), Asset("mid", 35.0, 136.0, 4.0), Asset("small", 35.0, 137.0, 1.0))
     opp = np.full((2, len(aims)), 2, dtype=np.int64)
     return RaidPlan(threats, assets, units, opp, np.zeros(opp.shape))
+
+
+def _units(pk):
+    """Every unit on station, no channel or C2 limit, reliability 1 (the allocation's closed form assumes it)."""
+    return UnitArrays.uniform(2, sspk=pk, reliability=1.0, availability=1.0)
 
 
 def test_monte_carlo_matches_the_allocation_closed_form():
@@ -40,10 +42,10 @@ def test_monte_carlo_matches_the_allocation_closed_form():
     alloc = preferential_allocation(plan, pk, per_opportunity=1, seed=0)
     trials = 100_000
     res = simulate_raid(
-        plan, sspk=pk, reliability=np.ones(2), trials=trials, seed=5, allocation=alloc.caps, keep_trials=True
+        plan, _units(pk), RaidOptions(trials=trials, seed=5, keep_trials=True), RaidStart(allocation=alloc.caps)
     )
     exact = expected_surviving_value(plan, pk, alloc.caps)
-    sd = float(res.extra["surviving_value_per_trial"].std(ddof=1))
+    sd = float(res.surviving_value_per_trial.std(ddof=1))
     assert abs(res.surviving_value_mean - exact) <= 4 * sd / np.sqrt(trials)
     fired = res.expended_mean
     assert np.all(fired <= alloc.caps.sum(axis=1) + 1e-12)  # never more than allocated
@@ -54,9 +56,11 @@ def test_preferential_leaves_the_small_asset_alone_where_engaging_all_spreads_ro
     pk = np.array([0.7, 0.6])
     alloc = preferential_allocation(plan, pk, per_opportunity=1, seed=0)
     assert alloc.caps[:, :2].sum() == 0  # the value-1 asset's missiles get nothing
-    kw = dict(sspk=pk, reliability=np.ones(2), trials=20_000, seed=2)
-    pref = simulate_raid(plan, allocation=alloc.caps, **kw)
-    every = simulate_raid(plan, **kw)  # shoot-look-shoot at whatever comes, in time order: small asset first
+    options = RaidOptions(trials=20_000, seed=2)
+    pref = simulate_raid(plan, _units(pk), options, RaidStart(allocation=alloc.caps))
+    every = simulate_raid(
+        plan, _units(pk), options
+    )  # shoot-look-shoot at whatever comes, in time order: small asset first
     assert pref.surviving_value_mean > every.surviving_value_mean
 
 

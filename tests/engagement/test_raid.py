@@ -1,29 +1,32 @@
 """Monte Carlo raids (bmdlab.engagement.raid) against the closed forms and invariants."""
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from bmdlab.assembly.setup import Asset, default_sspk, scale_counts
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cli import app
 from bmdlab.defense.engage import make_defender
-from bmdlab.engagement.analytic import raid_odds
-from bmdlab.engagement.raid import Asset, RaidPlan, Threat, simulate_raid
-from bmdlab.engagement.scenario_raid import default_sspk, scale_counts
+from bmdlab.engagement.analytic import RaidConditions, raid_odds
+from bmdlab.engagement.raid import RaidMissile, RaidOptions, RaidPlan, UnitArrays, simulate_raid
 
 CAT = builtin_catalog()
 
 
 def _plan(n=50, opportunities=2, inventory=10_000, n_def=1):
-    # always on station: these tests check the shot model against closed forms without availability
-    d = replace(make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=inventory), availability=1.0)
-    threats = tuple(Threat("nodong", "wonsan", i % 5, 0.0) for i in range(n))
+    d = make_defender(CAT, "thaad-battery", 36.0, 137.0, inventory=inventory)
+    threats = tuple(RaidMissile("nodong", "wonsan", i % 5, 0.0) for i in range(n))
     assets = tuple(Asset(f"a{i}", 35.0, 135.0 + i, 1.0 + i) for i in range(5))
     return RaidPlan(threats, assets, (d,) * n_def, np.full((n_def, n), opportunities), np.zeros((n_def, n)))
+
+
+def _units(sspk, reliability=1.0):
+    """One unit's kill parameters; always on station, no channel or C2 limit: these tests check the shot
+    model against closed forms without availability."""
+    return UnitArrays.uniform(1, sspk=sspk, reliability=reliability, availability=1.0)
 
 
 def _within(mc_mean, mc_sd, trials, exact, k=4.0):
@@ -34,7 +37,7 @@ def _within(mc_mean, mc_sd, trials, exact, k=4.0):
 def test_monte_carlo_matches_wilkening(doctrine, opps):
     # Each missile gets `opps` opportunities (2 shots either way for the first two cases).
     plan, trials, p = _plan(opportunities=opps), 20_000, 0.7
-    res = simulate_raid(plan, sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=7, doctrine=doctrine)
+    res = simulate_raid(plan, _units(p), RaidOptions(trials=trials, seed=7, doctrine=doctrine))
     shots = 2 if (opps == 2 or doctrine == "salvo-2") else 1
     exact = raid_odds(50, p, shots, doctrine="salvo" if doctrine == "salvo-2" else "shoot-look-shoot")
     assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
@@ -47,19 +50,9 @@ def test_monte_carlo_matches_wilkening(doctrine, opps):
 
 def test_missile_reliability_and_decoys():
     plan, trials = _plan(opportunities=2), 20_000
-    res = simulate_raid(
-        plan,
-        sspk=np.array([0.6]),
-        reliability=np.array([0.9]),
-        trials=trials,
-        seed=1,
-        missile_reliability=0.8,
-        decoys=2,
-        discrimination=0.5,
-    )
-    exact = raid_odds(
-        50, 0.6, 2, reliability=0.9, missile_reliability=0.8, doctrine="shoot-look-shoot", decoys=2, discrimination=0.5
-    )
+    conditions = RaidConditions(missile_reliability=0.8, decoys=2, discrimination=0.5)
+    res = simulate_raid(plan, _units(0.6, reliability=0.9), RaidOptions(trials=trials, seed=1, conditions=conditions))
+    exact = raid_odds(50, 0.6, 2, reliability=0.9, doctrine="shoot-look-shoot", conditions=conditions)
     assert _within(res.expected_leakers, res.leakers_std, trials, exact.expected_leakers)
     # interceptors: one convention with the closed form - a missile that fails draws no fire, nor do its
     # decoys; an arriving one brings on average one undiscriminated decoy (2 x 0.5); each object is engaged
@@ -73,21 +66,18 @@ def test_missile_reliability_and_decoys():
 
 def test_same_seed_same_result_and_seed_recorded():
     plan = _plan()
-    a = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=42)
-    b = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=42)
-    c = simulate_raid(plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=500, seed=43)
+    a = simulate_raid(plan, _units(0.5), RaidOptions(trials=500, seed=42))
+    b = simulate_raid(plan, _units(0.5), RaidOptions(trials=500, seed=42))
+    c = simulate_raid(plan, _units(0.5), RaidOptions(trials=500, seed=43))
     assert np.array_equal(a.leaker_counts, b.leaker_counts)
     assert not np.array_equal(a.leaker_counts, c.leaker_counts)
-    assert a.summary(plan, {})["seed"] == 42
+    assert a.seed == 42 and c.seed == 43
 
 
 @pytest.mark.parametrize("inv", [(10, 30), (30, 60), (0, 5)])
 def test_more_interceptors_never_more_leakers(inv):
     trials = 20_000
-    lo, hi = (
-        simulate_raid(_plan(inventory=i), sspk=np.array([0.6]), reliability=np.array([1.0]), trials=trials, seed=3)
-        for i in inv
-    )
+    lo, hi = (simulate_raid(_plan(inventory=i), _units(0.6), RaidOptions(trials=trials, seed=3)) for i in inv)
     assert lo.expected_leakers >= hi.expected_leakers - 3 * lo.leakers_std / np.sqrt(trials)
     assert lo.expended_total_range[1] <= inv[0]  # magazines are never overdrawn
 
@@ -95,8 +85,7 @@ def test_more_interceptors_never_more_leakers(inv):
 def test_higher_kill_probability_never_more_leakers():
     trials = 20_000
     r = [
-        simulate_raid(_plan(), sspk=np.array([p]), reliability=np.array([1.0]), trials=trials, seed=5).expected_leakers
-        for p in (0.3, 0.5, 0.8)
+        simulate_raid(_plan(), _units(p), RaidOptions(trials=trials, seed=5)).expected_leakers for p in (0.3, 0.5, 0.8)
     ]
     assert r[0] > r[1] > r[2]
 
@@ -207,14 +196,18 @@ def test_raid_cli_json_and_bad_input(tmp_path):
         (
             "count: 30, missile: nodong, launch_area: sunan",
             "count: -3, missile: nodong, launch_area: sunan",
-            "greater than or equal to 0",
+            "raid.salvos.0.count: -3 must be a whole number from 0",
         ),
         (
             "count: 30, missile: nodong, launch_area: sunan",
             "count: 30, missile: nodongx, launch_area: sunan",
             "did you mean 'nodong'",
         ),
-        ("doctrine: shoot-look-shoot", "doctrine: shoot-look-shoot\n  sspk: {thaad: 1.4}", "must lie in [0, 1]"),
+        (
+            "doctrine: shoot-look-shoot",
+            "doctrine: shoot-look-shoot\n  sspk: {thaad: 1.4}",
+            "engagement.sspk.thaad: 1.4 must be a number from 0 to 1",
+        ),
     ]:
         bad.write_text(base.replace(old, new, 1))
         r = CliRunner().invoke(app, ["raid", str(bad), "--trials", "10"])
@@ -234,9 +227,8 @@ def test_fire_rate_limit_costs_shots_when_windows_are_short():
     plan = RaidPlan(
         base.threats, base.assets, (slow,), base.opportunities, base.first_time, np.zeros((1, 20)), np.ones((1, 20))
     )
-    kw = dict(sspk=np.array([0.0]), reliability=np.array([1.0]), trials=200, seed=0)
-    limited = simulate_raid(plan, **kw)
-    free = simulate_raid(plan, fire_rate_limits=False, **kw)
+    limited = simulate_raid(plan, _units(0.0), RaidOptions(trials=200, seed=0))
+    free = simulate_raid(plan, _units(0.0), RaidOptions(trials=200, seed=0, fire_rate_limits=False))
     assert limited.expended_total_range == (1, 1)
     assert free.expended_total_range == (20, 20)
 
@@ -244,28 +236,28 @@ def test_fire_rate_limit_costs_shots_when_windows_are_short():
 def test_tallies_match_per_trial_statistics():
     # The result keeps histograms, not per-trial arrays: their mean, standard deviation and
     # percentiles must equal numpy's on the data the histogram came from (an independent computation).
-    from bmdlab.engagement.raid import _histogram_moments, _histogram_quantile
+    from bmdlab.engagement.tally import histogram_moments, histogram_quantile
 
     rng = np.random.default_rng(11)
     x = rng.binomial(40, 0.3, size=12_345)
     counts = np.bincount(x)
-    mean, sd = _histogram_moments(counts)
+    mean, sd = histogram_moments(counts)
     assert mean == pytest.approx(x.mean(), rel=1e-12) and sd == pytest.approx(x.std(ddof=1), rel=1e-12)
     for q in (0, 5, 37.5, 50, 95, 100):
-        assert _histogram_quantile(counts, q) == pytest.approx(np.percentile(x, q), abs=1e-9)
+        assert histogram_quantile(counts, q) == pytest.approx(np.percentile(x, q), abs=1e-9)
 
 
 def test_result_depends_on_seed_and_trials_only_and_blocks_are_used():
     # More trials than one block: blocks draw from independent spawned streams; the progress callback
     # sees every block, and the leakers histogram sums to the trial count.
-    from bmdlab.engagement.raid import TRIAL_BLOCK
+    from bmdlab.engagement.streams import TRIAL_BLOCK
 
     plan = _plan(n=10, opportunities=1)
     seen = []
     trials = 2 * TRIAL_BLOCK + 5
-    kw = dict(sspk=np.array([0.5]), reliability=np.array([1.0]), trials=trials, seed=9)
-    a = simulate_raid(plan, progress=lambda done, total: seen.append((done, total)), **kw)
-    b = simulate_raid(plan, memory_budget=2**26, **kw)
+    kw = dict(trials=trials, seed=9)
+    a = simulate_raid(plan, _units(0.5), RaidOptions(progress=lambda done, total: seen.append((done, total)), **kw))
+    b = simulate_raid(plan, _units(0.5), RaidOptions(memory_budget=2**26, **kw))
     assert seen == [(TRIAL_BLOCK, trials), (2 * TRIAL_BLOCK, trials), (trials, trials)]
     assert np.array_equal(a.leaker_counts, b.leaker_counts) and a.leaker_counts.sum() == trials
     # binomial(10, 0.5) leakers: mean 5, within 4 standard errors
@@ -279,9 +271,7 @@ def test_raid_over_the_memory_budget_is_refused_with_the_figure():
     plan = _plan(n=50)
     need = raid_memory_bytes(50, 5, 1, 1000)
     with pytest.raises(BmdlabError, match=r"needs about .* MiB, above the memory budget of .* MiB"):
-        simulate_raid(
-            plan, sspk=np.array([0.5]), reliability=np.array([1.0]), trials=1000, seed=0, memory_budget=need - 1
-        )
+        simulate_raid(plan, _units(0.5), RaidOptions(trials=1000, seed=0, memory_budget=need - 1))
 
 
 def test_raid_cli_memory_budget_and_progress_lines():

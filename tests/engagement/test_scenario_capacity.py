@@ -6,9 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 import bmdlab
+from bmdlab.assembly import assemble
 from bmdlab.catalog import builtin_catalog
 from bmdlab.cli import app
-from bmdlab.coverage.national import defenders_of
 from bmdlab.errors import BmdlabError
 from bmdlab.scenario import load_scenario, scenario_from_text
 
@@ -25,8 +25,15 @@ threat:
 """
 
 
+def _units_by_type(scenario):
+    """Each unit's assembled numbers (UnitValues), by unit type (one unit of each type in these scenarios)."""
+    setup = assemble(scenario, CAT)
+    assert len(setup.units) == len(setup.defenders) == 2
+    return {x.unit: u for x, u in zip(setup.defenders, setup.units, strict=True)}
+
+
 def test_catalog_values_reach_the_units():
-    d = {x.unit: x for x in defenders_of(scenario_from_text(BASE, CAT), CAT)[0]}
+    d = _units_by_type(scenario_from_text(BASE, CAT))
     ship, thaad = CAT.units["kongo-class"], CAT.units["thaad-battery"]
     assert d["kongo-class"].fire_channels == int(ship.fire_channels.nominal) == 2  # FTM-12: two at once
     assert d["kongo-class"].availability == ship.availability.nominal == 0.5  # Reuters 2017: about half at sea
@@ -42,7 +49,7 @@ def test_scenario_overrides_by_type_and_by_name():
   availability: {kongo-class: 0.8, west: 1.0, thaad-battery: 0.7}
 """
     )
-    d = {x.unit: x for x in defenders_of(scenario_from_text(text, CAT), CAT)[0]}
+    d = _units_by_type(scenario_from_text(text, CAT))
     assert d["thaad-battery"].fire_channels == 6 and d["kongo-class"].c2_time == 4.0
     assert d["kongo-class"].availability == 1.0  # the unit's name wins over its type
     assert d["thaad-battery"].availability == 0.7

@@ -3,20 +3,20 @@
 import pytest
 
 from bmdlab.catalog import builtin_catalog
-from bmdlab.coverage.national import defenders_of
 from bmdlab.errors import BmdlabError
 from bmdlab.sensitivity import evaluate
-from bmdlab.sensitivity.model import check_point, point_scenario
+from bmdlab.sensitivity.model import check_point, point_setup
 
 CAT = builtin_catalog()
 
 
 def test_the_axes_reach_the_units():
     p = check_point({"scenario": "japan-2017-thaad", "fire_channels_scale": 4, "availability": 0.7})
-    units = defenders_of(point_scenario(p, CAT), CAT)[0]
-    thaad = [d for d in units if d.unit == "thaad-battery"]
-    assert thaad and all(d.fire_channels == 4 * int(CAT.units["thaad-battery"].fire_channels.nominal) for d in thaad)
-    assert all(d.availability == 0.7 for d in units)
+    setup = point_setup(p, CAT)
+    units = setup.units
+    thaad = [u for d, u in zip(setup.defenders, units, strict=True) if d.unit == "thaad-battery"]
+    assert thaad and all(u.fire_channels == 4 * int(CAT.units["thaad-battery"].fire_channels.nominal) for u in thaad)
+    assert units and all(u.availability == 0.7 for u in units)
 
 
 def test_more_channels_and_units_on_station_mean_fewer_leakers():

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bmdlab.geo.sphere import EARTH_RADIUS, GM_EARTH, central_angle, destination, latlon, unit_vector
-from bmdlab.trajectory.ballistic import ballistic_trajectory, boost_path
+from bmdlab.trajectory.ballistic import FlightShape, ballistic_trajectory, boost_path
 
 D = np.radians
 SUNAN = (D(39.2), D(125.67))
@@ -32,7 +32,7 @@ def test_energy_and_angular_momentum_conserved_in_free_flight(shape, apogee, bur
     # After burnout the only force is central gravity: v^2/2 - mu/r and |r x v| are constant
     # (Bate, Mueller & White 1971, sec. 1.4). Tolerance 1e-9 relative.
     lat2, lon2 = _target(1500.0)
-    t = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=burn, shape=shape, apogee=apogee)
+    t = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=burn, shape=FlightShape(shape, apogee=apogee))
     times = np.linspace(burn + 1.0, float(t.flight_time[0]), 200)
     pos, vel = t.state(times)
     r = np.linalg.norm(pos, axis=-1)
@@ -66,7 +66,9 @@ def test_starts_at_the_launch_point_and_burnout_is_continuous():
 
 def test_apogee_matches_sampled_maximum():
     lat2, lon2 = _target(np.array([1000.0, 3000.0]))
-    t = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=120.0, shape="lofted", apogee=np.array([900e3, 2500e3]))
+    t = ballistic_trajectory(
+        *SUNAN, lat2, lon2, burn_time=120.0, shape=FlightShape("lofted", apogee=np.array([900e3, 2500e3]))
+    )
     pos, _ = t.state(np.linspace(0, 1, 4001)[None, :] * t.flight_time[:, None])
     alt = np.linalg.norm(pos, axis=-1) - EARTH_RADIUS
     assert np.allclose(alt.max(axis=1), [900e3, 2500e3], rtol=1e-4)
@@ -76,8 +78,8 @@ def test_apogee_matches_sampled_maximum():
 def test_shapes_order_apogee_speed_and_time():
     lat2, lon2 = _target(2000.0)
     me = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=110.0)
-    lo = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=110.0, shape="lofted", apogee=me.apogee * 2)
-    de = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=110.0, shape="depressed", apogee=me.apogee / 2)
+    lo = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=110.0, shape=FlightShape("lofted", apogee=me.apogee * 2))
+    de = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=110.0, shape=FlightShape("depressed", apogee=me.apogee / 2))
     assert de.apogee < me.apogee < lo.apogee
     assert de.flight_time < me.flight_time < lo.flight_time
     assert me.burnout_speed_inertial < lo.burnout_speed_inertial
@@ -86,17 +88,23 @@ def test_shapes_order_apogee_speed_and_time():
 
 def test_depressed_by_angle_matches_by_apogee():
     lat2, lon2 = _target(1300.0)
-    by_apogee = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=0.0, shape="depressed", apogee=200e3)
-    by_angle = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=0.0, shape="depressed", angle=by_apogee.burnout_angle)
+    by_apogee = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=0.0, shape=FlightShape("depressed", apogee=200e3))
+    by_angle = ballistic_trajectory(
+        *SUNAN, lat2, lon2, burn_time=0.0, shape=FlightShape("depressed", angle=by_apogee.burnout_angle)
+    )
     assert by_angle.apogee == pytest.approx(by_apogee.apogee, rel=1e-9)
 
 
 def test_infeasible_requests_are_nan_and_bad_shape_raises():
     lat2, lon2 = _target(1000.0)
     me = ballistic_trajectory(*SUNAN, lat2, lon2)
-    assert np.isnan(ballistic_trajectory(*SUNAN, lat2, lon2, shape="depressed", apogee=me.apogee * 2).flight_time).all()
-    assert np.isnan(ballistic_trajectory(*SUNAN, lat2, lon2, shape="lofted", apogee=me.apogee / 2).flight_time).all()
-    with pytest.raises(ValueError, match="valid shapes"):
+    assert np.isnan(
+        ballistic_trajectory(*SUNAN, lat2, lon2, shape=FlightShape("depressed", apogee=me.apogee * 2)).flight_time
+    ).all()
+    assert np.isnan(
+        ballistic_trajectory(*SUNAN, lat2, lon2, shape=FlightShape("lofted", apogee=me.apogee / 2)).flight_time
+    ).all()
+    with pytest.raises(ValueError, match="unknown trajectory shape"):
         ballistic_trajectory(*SUNAN, lat2, lon2, shape="parabolic")
     with pytest.raises(ValueError, match="apogee"):
         ballistic_trajectory(*SUNAN, lat2, lon2, shape="lofted")

@@ -12,7 +12,7 @@ from bmdlab.catalog.schema import Value
 from bmdlab.cli import app
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS, GM_EARTH, destination
-from bmdlab.trajectory import ballistic_trajectory
+from bmdlab.trajectory import FlightShape, ballistic_trajectory
 from bmdlab.trajectory.flight import apogee_limits, check_shape, max_burnout_speed, max_range, missile_trajectory
 
 CAT = builtin_catalog()
@@ -47,7 +47,9 @@ def test_lofted_limit_is_where_a_short_lofted_shot_runs_out_of_energy():
     lat2, lon2 = destination(0.0, 0.0, np.pi / 2, 20e3 / EARTH_RADIUS)
     v = max_burnout_speed(m)
     for factor, fits in ((0.97, True), (1.03, False)):
-        t = ballistic_trajectory(0.0, 0.0, lat2, lon2, burn_time=m.burn_time.si(), shape="lofted", apogee=factor * high)
+        t = ballistic_trajectory(
+            0.0, 0.0, lat2, lon2, burn_time=m.burn_time.si(), shape=FlightShape("lofted", apogee=factor * high)
+        )
         assert (float(t.burnout_speed[0]) <= v) is fits, (factor, t.burnout_speed[0], v)
 
 
@@ -59,7 +61,9 @@ def test_every_observed_2017_flight_is_within_its_missiles_energy(flight):
     check_shape(m, flight["shape"], flight["apogee_km"] * 1e3)
     lat0, lon0 = np.radians(flight["launch"]["lat"]), np.radians(flight["launch"]["lon"])
     lat2, lon2 = destination(lat0, lon0, np.radians(flight["azimuth_deg"]), flight["range_km"] * 1e3 / EARTH_RADIUS)
-    t = missile_trajectory(m, lat0, lon0, lat2, lon2, shape=flight["shape"], apogee=flight["apogee_km"] * 1e3)
+    t = missile_trajectory(
+        m, lat0, lon0, lat2, lon2, shape=FlightShape(flight["shape"], apogee=flight["apogee_km"] * 1e3)
+    )
     assert np.isfinite(t.flight_time).all()
 
 
@@ -69,8 +73,8 @@ def test_beyond_the_missiles_energy_is_refused_or_masked():
     lat2, lon2 = destination(lat0, lon0, np.radians(100.0), np.array([300e3, 1200e3]) / EARTH_RADIUS)
     apogee = 650e3  # within the lofted limit (706 km) at 300 km; more energy than a Nodong has at 1,200 km
     with pytest.raises(BmdlabError, match="needs a burnout speed of .* implies at most"):
-        missile_trajectory(m, lat0, lon0, lat2, lon2, shape="lofted", apogee=apogee)
-    t = missile_trajectory(m, lat0, lon0, lat2, lon2, shape="lofted", apogee=apogee, strict=False)
+        missile_trajectory(m, lat0, lon0, lat2, lon2, shape=FlightShape("lofted", apogee=apogee))
+    t = missile_trajectory(m, lat0, lon0, lat2, lon2, shape=FlightShape("lofted", apogee=apogee), strict=False)
     assert np.isfinite(t.flight_time[0]) and np.isnan(t.flight_time[1])
     with pytest.raises(BmdlabError, match="needs an apogee of 0 to 706 km"):
         check_shape(m, "lofted", 1e12)

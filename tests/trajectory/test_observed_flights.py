@@ -13,7 +13,7 @@ import pytest
 
 from bmdlab.catalog import builtin_catalog
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
-from bmdlab.trajectory import missile_trajectory
+from bmdlab.trajectory import FlightShape, missile_trajectory
 from bmdlab.trajectory.observed import observed_flights
 
 FLIGHTS = [f for f in observed_flights() if f["flight_time_min"] is not None]  # flights with a reported time
@@ -26,7 +26,13 @@ def test_flight_time_matches_observation(flight, rotation):
     lat0, lon0 = np.radians(flight["launch"]["lat"]), np.radians(flight["launch"]["lon"])
     lat2, lon2 = destination(lat0, lon0, np.radians(flight["azimuth_deg"]), flight["range_km"] * 1e3 / EARTH_RADIUS)
     traj = missile_trajectory(
-        mis, lat0, lon0, lat2, lon2, shape=flight["shape"], apogee=flight["apogee_km"] * 1e3, earth_rotation=rotation
+        mis,
+        lat0,
+        lon0,
+        lat2,
+        lon2,
+        shape=FlightShape(flight["shape"], apogee=flight["apogee_km"] * 1e3),
+        earth_rotation=rotation,
     )
     observed_s = flight["flight_time_min"] * 60.0
     tol = max(0.10 * observed_s, 90.0)

@@ -6,20 +6,30 @@ Expected values come from the public Python API called directly (the CLI's --jso
 
 import json
 import re
+import runpy
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import pytest
+
+from conftest import time_limit
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note on httpx versions
     from fastapi.testclient import TestClient
 
 import bmdlab
+from bmdlab import bounds
+from bmdlab.assembly.overrides import Overrides
 from bmdlab.catalog import builtin_catalog
 from bmdlab.geo.grid import land_grid
 from bmdlab.scenario import load_scenario, scenario_from_text
-from bmdlab.web.app import MAX_TRIALS, create_app
+from bmdlab.web.app import create_app
+from bmdlab.web.jobs import Job
+from bmdlab.web.models import StudyRequest
+from bmdlab.web.server import Server
 
 CAT = builtin_catalog()
 RES = 20.0
@@ -89,6 +99,17 @@ def test_catalog_lists_every_unit_and_launch_area(client):
     assert {u["key"] for u in c["units"]} == set(CAT.units)
     assert {a["key"] for a in c["launch_areas"]} == set(CAT.places_of("launch-area"))
     assert c["shapes"] == ["minimum-energy", "lofted", "depressed"]
+
+
+def test_catalog_lists_the_overridable_parameters(client):
+    rows = client.get("/api/catalog").json()["overrides"]
+    assert [r["name"] for r in rows] == list(Overrides.model_fields)
+    assert all(r["values"] and r["description"] for r in rows)
+    by_name = {r["name"]: r for r in rows}
+    cm = bounds.COMMON_MODE  # the values shown are the bounds every way in checks
+    assert by_name["common_mode"]["values"] == f"number in [{cm.low:g}, {cm.high:g}]"
+    assert by_name["doctrine"]["values"] == " | ".join(bounds.RAID_DOCTRINES)
+    assert by_name["capacity"]["values"] == "on | off"
 
 
 @pytest.mark.parametrize(
@@ -211,6 +232,101 @@ def test_cost_and_footprint_are_the_cli_json(client):
     assert got["layers"]["footprint"]["type"] == "FeatureCollection"
 
 
+# ------------------------------------------------------------------------- overrides (issue #21)
+ANALYSIS_REQUESTS = ("CoverageRequest", "RaidRequest", "CompareRequest", "CostRequest")
+
+
+def test_every_analysis_request_takes_every_override(client):
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    for name in ANALYSIS_REQUESTS:
+        missing = set(Overrides.model_fields) - set(schemas[name]["properties"])
+        assert not missing, (name, missing)
+
+
+@pytest.mark.parametrize("override", [{"availability": 0.8}, {"fire_channels_scale": 2}, {"sspk": 0.5, "decoys": 1}])
+def test_raid_overrides_reach_the_run_as_in_the_api(client, override):
+    r = client.post("/api/raid", json={"scenario": "japan-2017-thaad", "trials": 300, **override})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    ref = bmdlab.Analysis("japan-2017-thaad").raid(trials=300, **override).to_dict()
+    base = bmdlab.Analysis("japan-2017-thaad").raid(trials=300).to_dict()
+    assert got["expected_leakers"] == ref["expected_leakers"] != base["expected_leakers"]
+    for name, value in override.items():
+        assert got["provenance"]["options"][name] == value, name
+
+
+def test_overrides_reach_the_comparison_and_the_cost(client):
+    got = client.post(
+        "/api/compare", json={"a": "japan-2017-baseline", "b": "thaad", "trials": 200, "availability": 0.7}
+    ).json()
+    ref = bmdlab.compare("japan-2017-baseline", "thaad", trials=200, availability=0.7).to_dict()
+    assert got["difference"] == ref["difference"] and got["a"]["expected_leakers"] == ref["a"]["expected_leakers"]
+    got = client.post("/api/cost", json={"scenario": "japan-2017-thaad", "cost_scale": 2, "price_year": 2015}).json()
+    ref = bmdlab.Analysis("japan-2017-thaad").cost(cost_scale=2, price_year=2015).to_dict()
+    assert got["total"] == ref["total"] and got["price_year"] == 2015
+
+
+@pytest.mark.slow
+def test_an_engagement_override_reaches_the_coverage(client):
+    body = {"scenario": "japan-2017-thaad", "resolution_km": 50, "rcs_scale": 0.01, "limits": "none"}
+    got = client.post("/api/coverage", json=body).json()
+    ref = bmdlab.Analysis("japan-2017-thaad").coverage(50, rcs_scale=0.01, limits="none").to_dict()
+    assert got["land_fraction"] == ref["land_fraction"] and got["per_threat"] == ref["per_threat"]
+    assert got["provenance"]["options"]["limits"] == [] and got["provenance"]["options"]["rcs_scale"] == 0.01
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/api/raid", {"scenario": "japan-2017-thaad"}),
+        ("/api/jobs/raid", {"scenario": "japan-2017-thaad"}),
+        ("/api/compare", {"a": "japan-2017-baseline", "b": "thaad"}),
+        ("/api/coverage", {"scenario": "japan-2017-thaad"}),
+        ("/api/cost", {"scenario": "japan-2017-thaad"}),
+    ],
+)
+@pytest.mark.parametrize(
+    "override, word",
+    [
+        ({"common_mode": 0.995}, "common_mode: 0.995 must be a number from 0 to 0.99"),
+        ({"common_mode": True}, "common_mode: true is not a number"),
+        ({"availability": 1.5}, "availability: 1.5 must be a number from 0 to 1"),
+        ({"fire_channels_scale": 0}, "fire_channels_scale: 0 must be"),
+        ({"doctrine": "spray"}, "doctrine"),
+        ({"limits": "crossing,warp"}, "limits"),
+        ({"availability_samples": 3}, "availability_samples: unknown field"),
+    ],
+)
+def test_a_bad_override_is_a_one_line_422_naming_it(client, path, body, override, word):
+    detail = _one_line_4xx(client.post(path, json={**body, **override}), 422)
+    assert detail.startswith(word), detail
+
+
+# ------------------------------------------------------------------------------------ openapi
+def _response_schema(spec, path, method, status):
+    schema = spec["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    assert set(schema) == {"$ref"}, (path, status, schema)  # a named component, not an inline or empty schema
+    return spec["components"]["schemas"][schema["$ref"].removeprefix("#/components/schemas/")]
+
+
+@pytest.mark.parametrize(
+    "path, method, ok, fields, errors",
+    [
+        ("/api/raid", "post", "200", {"expected_leakers", "expected_leakers_ci95", "p_zero_leakers"}, ("422", "429")),
+        ("/api/coverage", "post", "200", {"land_fraction", "population_fraction", "layers"}, ("422", "429")),
+        ("/api/jobs/{job_id}", "get", "200", {"id", "state", "progress", "message", "result"}, ("404",)),
+        ("/api/jobs/{kind}", "post", "202", {"id", "state", "progress"}, ("422", "429")),
+    ],
+)
+def test_openapi_declares_the_response_schemas(client, path, method, ok, fields, errors):
+    spec = client.get("/api/openapi.json").json()
+    schema = _response_schema(spec, path, method, ok)
+    assert schema["type"] == "object" and fields <= set(schema["properties"]), schema
+    for status in errors:  # errors are documented as they are answered: {"detail": "one line"}
+        err = _response_schema(spec, path, method, status)
+        assert set(err["properties"]) == {"detail"} and err["properties"]["detail"]["type"] == "string"
+
+
 # ----------------------------------------------------------------------------------- bad input
 BAD = [
     ("get", "/api/scenarios/nope", None, 404, "nope"),
@@ -257,7 +373,7 @@ BAD = [
     ("post", "/api/coverage", {"scenario": "japan-2017-baseline", "extra": 1}, 422, "extra"),
     ("post", "/api/coverage", [], 422, "body"),
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "trials": 0}, 422, "trials"),
-    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "trials": MAX_TRIALS + 1}, 422, "trials"),
+    ("post", "/api/raid", {"scenario": "japan-2017-baseline", "trials": bounds.BROWSER_TRIALS.high + 1}, 422, "trials"),
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "missiles": -5}, 422, "missiles"),
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "doctrine": "spray"}, 422, "doctrine"),
     ("post", "/api/raid", {"scenario": "japan-2017-baseline", "seed": -1}, 422, "seed"),
@@ -339,14 +455,15 @@ def test_large_bodies_are_refused_before_they_are_read(client):
 
 def test_only_localhost_names_are_answered():
     with TestClient(create_app(workers=1), base_url="http://attacker.example") as c:
-        assert c.get("/api/health").status_code == 400
+        assert "host" in _one_line_4xx(c.get("/api/health"), 400)
+        assert "host" in _one_line_4xx(c.post("/api/raid", json={"scenario": "japan-2017-thaad"}), 400)
     with TestClient(create_app(workers=1), base_url="http://localhost") as c:
         assert c.get("/api/health").status_code == 200
 
 
 def test_a_flood_of_jobs_gets_429_and_jobs_cancel():
     with TestClient(create_app(workers=1, max_jobs=2), base_url="http://127.0.0.1") as c:
-        body = {"scenario": "japan-2017-thaad", "trials": MAX_TRIALS}
+        body = {"scenario": "japan-2017-thaad", "trials": bounds.BROWSER_TRIALS.high}
         first, second = (c.post("/api/jobs/raid", json=body) for _ in range(2))
         assert first.status_code == 202 and second.status_code == 202
         third = c.post("/api/jobs/raid", json=body)
@@ -411,7 +528,8 @@ def test_tradeoff_is_the_cli_json(client):
 
 
 # ------------------------------------------------------------------------------- events and study
-FAKE_STUDY = str(__import__("pathlib").Path(__file__).with_name("fake_study.py"))
+FAKE_STUDY = str(Path(__file__).with_name("fake_study.py"))
+STAGES = runpy.run_path(FAKE_STUDY)["STAGES"]  # the stand-in's stage labels
 
 
 def _events(client, job_id):
@@ -434,6 +552,15 @@ def test_job_events_stream_progress_and_end_with_the_result(client):
     assert client.get("/api/jobs/nope/events").status_code == 404
 
 
+def test_a_result_with_an_undefined_interval_streams_as_null(client):
+    """One trial has no interval (NaN): the event stream still ends with the result, NaN written as null as
+    GET /api/jobs/{id} writes it (a NaN in JSON would break the stream)."""
+    job = client.post("/api/jobs/raid", json={"scenario": "japan-2017-thaad", "trials": 1}).json()
+    last = _events(client, job["id"])[-1]
+    assert last["state"] == "done" and last["result"]["expected_leakers_ci95"] == [None, None]
+    assert client.get(f"/api/jobs/{job['id']}").json()["result"] == last["result"]
+
+
 def test_the_study_job_reports_its_stages_and_serves_its_files():
     import sys
 
@@ -449,6 +576,8 @@ def test_the_study_job_reports_its_stages_and_serves_its_files():
         assert any(
             e["message"].startswith("coverage: three architectures") and 0.3 <= e["progress"] <= 0.4 for e in events
         )
+        labels = list(dict.fromkeys(e["message"] for e in events if e["message"] in STAGES))
+        assert labels == sorted(labels, key=STAGES.index) and len(labels) >= 5, labels  # the stages, in order
         res = last["result"]
         assert res["files"] == ["report.html", "results.json"]  # the hidden marker file is not listed
         assert res["claims"] == [
@@ -468,23 +597,75 @@ def test_the_study_job_reports_its_stages_and_serves_its_files():
         _one_line_4xx(c.post("/api/jobs/study", json={"resolution_km": 1}), 422)
 
 
+class _RecordingJob(Job):
+    """A job that records each progress tick (progress and message after the tick)."""
+
+    def tick(self, fraction, message=""):
+        super().tick(fraction, message)
+        self.ticks.append((self.progress, self.message))
+
+
+def test_the_study_job_progress_is_the_studys_events():
+    """Every progress event the study prints becomes one tick: its fraction (below 1 until the result is
+    ready, whatever the number of stages) and its label; the log lines on stderr and the other lines on
+    stdout are not progress. A child the study leaves behind does not keep the job waiting."""
+    # four stages: the server reads the count from the events, it does not assume the real study's
+    cmd = [sys.executable, FAKE_STUDY, "--stage-seconds", "0", "--stages", "4", "--helper"]
+    srv = Server(CAT, 1, 1, 2**20, cmd)
+    try:
+        job = _RecordingJob(id="t-1", kind="study")
+        job.ticks = []
+        with time_limit(60):
+            result = srv.study_job(StudyRequest(resolution_km=20))(job)
+    finally:
+        srv.close()
+    expected = [(min((k + d / 2) / 4, 0.99), STAGES[k]) for k in range(4) for d in range(3)]
+    assert job.ticks == [(0.0, "starting the study"), *expected]
+    assert result["files"] == ["report.html", "results.json"] and result["resolution_km"] == 20
+    if Path("/proc/self/cmdline").exists():
+        assert _study_processes("t-1") == []  # the study's leftover child was stopped with it
+
+
+def _study_processes(job_id):
+    """Live processes of a study job: the study and its children (each has the job's folder in its command)."""
+    marker = f"bmdlab-study-{job_id}-".encode()
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            alive = (proc / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
+            if alive and marker in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
 @pytest.mark.slow
 def test_a_failed_study_says_why_and_a_cancelled_one_stops():
-    import sys
-
     with TestClient(
         create_app(workers=2, study_command=[sys.executable, FAKE_STUDY, "--fail"]), base_url="http://127.0.0.1"
     ) as c:
         job = c.post("/api/jobs/study", json={}).json()
         last = _events(c, job["id"])[-1]
         assert last["state"] == "failed" and last["error"] == "study: failed (coverage: the stand-in failed on purpose)"
-    with TestClient(
-        create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "5"]),
-        base_url="http://127.0.0.1",
-    ) as c:
+    # a study 30 s between two events, with a child of its own (as the real study's coverage workers)
+    with (
+        time_limit(120),
+        TestClient(
+            create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "30", "--helper"]),
+            base_url="http://127.0.0.1",
+        ) as c,
+    ):
         job = c.post("/api/jobs/study", json={"resolution_km": 50}).json()
-        time.sleep(1.0)
+        procs = Path("/proc/self/cmdline").exists()
+        end = time.monotonic() + 30
+        while procs and len(_study_processes(job["id"])) < 2:
+            assert time.monotonic() < end, "the stand-in study and its child did not start"
+            time.sleep(0.1)
+        time.sleep(0.5)
         t0 = time.monotonic()
         assert c.delete(f"/api/jobs/{job['id']}").json()["state"] == "cancelled"
         assert _wait(c, job["id"], timeout=30)["state"] == "cancelled"
-        assert time.monotonic() - t0 < 15  # the child process is stopped, not waited for
+        assert time.monotonic() - t0 < 10  # the child is stopped at once, not at its next event (30 s away)
+        if procs:
+            assert _study_processes(job["id"]) == []  # the study and its own child are gone

@@ -73,3 +73,26 @@ def test_tick_raises_after_cancel():
 def test_bad_sizes_are_refused():
     with pytest.raises(ValueError, match="at least 1"):
         JobQueue(workers=0)
+
+
+def test_cancel_requested_wakes_a_waiting_job():
+    """Work that cannot tick (a job waiting on a child process) learns of a cancel at once."""
+    q = JobQueue(workers=1, max_jobs=1)
+    waited = []
+
+    def fn(job):
+        t0 = time.monotonic()
+        while not job.cancel_requested(timeout=10):
+            pass
+        waited.append(time.monotonic() - t0)
+        job.tick(0.5)  # raises Cancelled
+
+    job = q.submit("x", fn)
+    while job.state != "running":
+        time.sleep(0.01)
+    assert not job.cancel_requested()
+    time.sleep(0.2)
+    q.cancel(job.id)
+    assert _wait(q, job).state == "cancelled" and job.cancel_requested()
+    assert waited and waited[0] < 5  # woken by the cancel, not by the 10 s timeout
+    q.shutdown()

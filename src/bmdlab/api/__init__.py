@@ -1,13 +1,12 @@
 """The public Python API: the :class:`Analysis` facade, its typed results, and the resolvers every
-command shares (scenarios, places, doctrines).
+command shares (scenarios, places, overrides).
 
-Everything here composes the stage packages (catalog, geo, trajectory, defense, coverage,
-engagement, cost, sensitivity, study); the CLI (:mod:`bmdlab.cli`) only parses, calls this and renders.
+Everything here composes the stage packages (catalog, geo, trajectory, defense, assembly, coverage,
+engagement, cost, sensitivity, study); the CLI (:mod:`bmdlab.cli`) and the web server
+(:mod:`bmdlab.web`) only parse, call this and render.
 """
 
-from bmdlab.api.analysis import STUDIES, Analysis, analytic, catalog_of, compare, wta
-from bmdlab.api.checks import DEFAULT_SEED
-from bmdlab.api.places import Place, place_keys, resolve_place
+from bmdlab.api.analysis import STUDIES, Analysis, catalog_of
 from bmdlab.api.results import (
     SCHEMA_VERSION,
     AnalyticResult,
@@ -29,8 +28,12 @@ from bmdlab.api.results import (
     TrajectoryResult,
     WTAResult,
 )
-from bmdlab.cost.options import resolve_scenario, scenario_names
+from bmdlab.api.standalone import analytic, compare, wta
+from bmdlab.assembly.overrides import Overrides
 from bmdlab.coverage.incremental import CoverageCache
+from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.places import Place, place_keys, resolve_place
+from bmdlab.scenario import resolve_scenario, scenario_names
 
 __all__ = [
     "DEFAULT_SEED",
@@ -46,6 +49,7 @@ __all__ = [
     "CoverageResult",
     "FootprintCheckResult",
     "FootprintResult",
+    "Overrides",
     "Place",
     "Provenance",
     "RaidResult",

@@ -15,7 +15,21 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bmdlab.catalog.schema import KINDS, Economics, Entry, Interceptor, Missile, Place, Sensor, Source, Unit, Value
+from bmdlab.catalog import units as q
+from bmdlab.catalog.schema import (
+    KINDS,
+    UNITS,
+    Economics,
+    Entry,
+    Interceptor,
+    Missile,
+    Place,
+    Sensor,
+    Source,
+    Stage,
+    Unit,
+    Value,
+)
 from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.io import read_input_text
 
@@ -219,9 +233,6 @@ def _dimension_errors(model: type[Entry], item: Any, where: str) -> None:
 
     Runs on the raw entry, before the model's range checks, which would read a wrongly-dimensioned
     value in the wrong unit."""
-    from bmdlab.catalog import units as q
-    from bmdlab.catalog.schema import UNITS, Stage
-
     if not isinstance(item, dict):
         return
     checks = [(name, item.get(name), spec) for name, spec in model.QUANTITIES.items()]
@@ -258,17 +269,41 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
     BmdlabError
         One line naming the file, the field path and what is allowed.
     """
-    if directory is None:
-        base = Path(str(resources.files("bmdlab.catalog") / "data"))
-        origin = "built-in"
-    else:
-        base = Path(directory)
-        origin = str(base)
-        if not base.is_dir():
-            raise BmdlabError(
-                f"catalog directory '{base}' does not exist; pass a directory holding {SOURCES_FILE} and the kind files"
-            )
+    base, origin = _catalog_dir(directory)
+    raw, digest = _read_files(base)
+    sources: dict[str, Source] = {}
+    for key, item in _section(raw, base, SOURCES_FILE, "sources").items():
+        try:
+            sources[key] = Source.model_validate(item)
+        except ValidationError as exc:
+            raise BmdlabError(validation_message(f"{base / SOURCES_FILE}: sources.{key}", exc)) from None
+    dimensions = check_dimensions if check_dimensions is not None else directory is not None
+    entries = {kind: _entries(raw, base, kind, sources, dimensions) for kind in KINDS}
+    _check_references(entries, base)
+    economics = _economics(raw, base, sources, entries) if ECONOMICS_FILE in raw else None
+    return Catalog(
+        economics_data=economics,
+        **{kind: MappingProxyType(e) for kind, e in entries.items()},
+        sources=MappingProxyType(sources),
+        hash=digest,
+        origin=origin,
+    )
 
+
+def _catalog_dir(directory: str | Path | None) -> tuple[Path, str]:
+    """The catalog's folder and its origin (``built-in`` or the folder)."""
+    if directory is None:
+        return Path(str(resources.files("bmdlab.catalog") / "data")), "built-in"
+    base = Path(directory)
+    if not base.is_dir():
+        raise BmdlabError(
+            f"catalog directory '{base}' does not exist; pass a directory holding {SOURCES_FILE} and the kind files"
+        )
+    return base, str(base)
+
+
+def _read_files(base: Path) -> tuple[dict[str, Any], str]:
+    """Every catalog file's YAML, and the catalog's hash (of the files' names and bytes, 16 hex digits)."""
     digest = hashlib.sha256()
     raw: dict[str, Any] = {}
     for fname in [SOURCES_FILE] + [f for _, f in KINDS.values()]:
@@ -279,43 +314,45 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
             )
         digest.update(fname.encode() + b"\0" + path.read_bytes() + b"\0")
         raw[fname] = read_yaml(path)
-
     econ_path = base / ECONOMICS_FILE
     if econ_path.is_file():
         digest.update(ECONOMICS_FILE.encode() + b"\0" + econ_path.read_bytes() + b"\0")
         raw[ECONOMICS_FILE] = read_yaml(econ_path)
+    return raw, digest.hexdigest()[:16]
 
-    def section(fname: str, top: str) -> dict[str, Any]:
-        data = raw[fname]
-        if not isinstance(data, dict) or not isinstance(data.get(top), dict):
-            raise BmdlabError(f"{base / fname}: expected a mapping '{top}: {{key: entry, ...}}' at the top level")
-        return data[top]
 
-    sources: dict[str, Source] = {}
-    for key, item in section(SOURCES_FILE, "sources").items():
+def _section(raw: dict[str, Any], base: Path, fname: str, top: str) -> dict[str, Any]:
+    data = raw[fname]
+    if not isinstance(data, dict) or not isinstance(data.get(top), dict):
+        raise BmdlabError(f"{base / fname}: expected a mapping '{top}: {{key: entry, ...}}' at the top level")
+    return data[top]
+
+
+def _entries(
+    raw: dict[str, Any], base: Path, kind: str, sources: Mapping[str, Source], check_dimensions: bool
+) -> dict[str, Entry]:
+    """One kind's entries, validated, each value's source in the bibliography."""
+    model, fname = KINDS[kind]
+    out: dict[str, Entry] = {}
+    for key, item in _section(raw, base, fname, kind).items():
+        where = f"{base / fname}: {kind}.{key}"
+        if check_dimensions:
+            _dimension_errors(model, item, where)
         try:
-            sources[key] = Source.model_validate(item)
+            entry = model.model_validate(item)
         except ValidationError as exc:
-            raise BmdlabError(validation_message(f"{base / SOURCES_FILE}: sources.{key}", exc)) from None
+            raise BmdlabError(validation_message(where, exc)) from None
+        for name, val in _values(entry):
+            if val.source not in sources:
+                raise BmdlabError(
+                    f"{where}.{name}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source"
+                )
+        out[key] = entry
+    return out
 
-    entries: dict[str, dict[str, Entry]] = {}
-    for kind, (model, fname) in KINDS.items():
-        entries[kind] = {}
-        for key, item in section(fname, kind).items():
-            where = f"{base / fname}: {kind}.{key}"
-            if check_dimensions if check_dimensions is not None else directory is not None:
-                _dimension_errors(model, item, where)
-            try:
-                entry = model.model_validate(item)
-            except ValidationError as exc:
-                raise BmdlabError(validation_message(where, exc)) from None
-            for name, val in _values(entry):
-                if val.source not in sources:
-                    raise BmdlabError(
-                        f"{where}.{name}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source"
-                    )
-            entries[kind][key] = entry
 
+def _check_references(entries: dict[str, dict[str, Any]], base: Path) -> None:
+    """Keys that name other entries: a missile's shared launchers, a unit's interceptor and sensor."""
     for key, mis in entries["missiles"].items():
         pool = mis.launchers_shared_with
         if pool is not None and (pool not in entries["missiles"] or entries["missiles"][pool].launchers is None):
@@ -332,32 +369,26 @@ def load_catalog(directory: str | Path | None = None, *, check_dimensions: bool 
         if unit.sensor not in entries["sensors"]:
             raise BmdlabError(f"{where}.sensor: " + str(unknown_key("sensor", unit.sensor, entries["sensors"])))
 
-    economics = None
-    if ECONOMICS_FILE in raw:
-        where = f"{econ_path}: economics"
-        try:
-            economics = Economics.model_validate(section(ECONOMICS_FILE, "economics"))
-        except ValidationError as exc:
-            raise BmdlabError(validation_message(where, exc)) from None
-        for table in ("exchange_rates", "deflator", "us_deflator", "missile_costs", "claims"):
-            for key, val in getattr(economics, table).items():
-                if val.source not in sources:
-                    raise BmdlabError(
-                        f"{where}.{table}.{key}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source"
-                    )
-        for key in economics.missile_costs:
-            if key not in entries["missiles"]:
-                raise BmdlabError(
-                    f"{where}.missile_costs.{key}: " + str(unknown_key("missile", key, entries["missiles"]))
-                )
 
-    return Catalog(
-        economics_data=economics,
-        **{kind: MappingProxyType(e) for kind, e in entries.items()},
-        sources=MappingProxyType(sources),
-        hash=digest.hexdigest()[:16],
-        origin=origin,
-    )
+def _economics(
+    raw: dict[str, Any], base: Path, sources: Mapping[str, Source], entries: dict[str, dict[str, Any]]
+) -> Economics:
+    """The economics file: validated, every value sourced, its missile costs for missiles of the catalog."""
+    where = f"{base / ECONOMICS_FILE}: economics"
+    try:
+        economics = Economics.model_validate(_section(raw, base, ECONOMICS_FILE, "economics"))
+    except ValidationError as exc:
+        raise BmdlabError(validation_message(where, exc)) from None
+    for table in ("exchange_rates", "deflator", "us_deflator", "missile_costs", "claims"):
+        for key, val in getattr(economics, table).items():
+            if val.source not in sources:
+                raise BmdlabError(
+                    f"{where}.{table}.{key}.source: '{val.source}' is not in {SOURCES_FILE}; add it there or cite an existing source"
+                )
+    for key in economics.missile_costs:
+        if key not in entries["missiles"]:
+            raise BmdlabError(f"{where}.missile_costs.{key}: " + str(unknown_key("missile", key, entries["missiles"])))
+    return economics
 
 
 @functools.cache

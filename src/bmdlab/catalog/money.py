@@ -24,6 +24,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 from bmdlab.catalog.schema import CURRENCIES, Economics, Value
 from bmdlab.errors import BmdlabError
 
@@ -111,8 +113,6 @@ def money_json(
     ``{"jpy": int, "usd": int, "price_year": int}``; with no exchange rate (a user catalog without
     economics) only the amount given is filled and the other is ``None``.
     """
-    import math
-
     jpy = None if jpy is None or not math.isfinite(jpy) else jpy
     usd = None if usd is None or not math.isfinite(usd) else usd
     if usd is None and jpy is not None and jpy_per_usd:

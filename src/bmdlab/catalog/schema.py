@@ -1,6 +1,6 @@
 """Pydantic schemas of the catalog: every number carries its unit, source, year and confidence.
 
-The catalog is data, not code (STYLE.md, convention 5). Each YAML file in ``catalog/data`` holds one
+The catalog is data, not code (CONTRIBUTING.md, "Data"). Each YAML file in ``catalog/data`` holds one
 kind of entry (missiles, interceptors, sensors, units, places) plus ``sources.yaml``, the
 bibliography every ``source`` field must point into. Values are stored in the units a source gives
 (km, km/s, s, USD, JPY ...) and converted to SI once, through :meth:`Value.si`.

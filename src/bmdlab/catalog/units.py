@@ -81,7 +81,7 @@ class Quantity:
 @functools.cache
 def registry() -> Any:
     """pint's default unit registry with a dimension for each currency (built once per process)."""
-    import pint
+    import pint  # lazy: pint takes ~0.3 s to import; only a user catalog's dimension check needs it
 
     ureg = pint.UnitRegistry()
     ureg.define("USD = [usd]")

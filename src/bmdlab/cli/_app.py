@@ -27,7 +27,11 @@ except ImportError:  # pragma: no cover
     from click import get_current_context
 
 from bmdlab import __version__
+from bmdlab.catalog import builtin_catalog
 from bmdlab.errors import BmdlabError
+from bmdlab.io import check_output_file, json_text
+from bmdlab.io import check_suffix as io_check_suffix
+from bmdlab.progress import progress_display
 
 #: Ctrl-C while Click parses or a command runs (Typer's own Abort, and Click's where it has one).
 ABORTS = tuple({typer.Abort, getattr(click_exceptions, "Abort", typer.Abort)})
@@ -147,26 +151,38 @@ def catalog_dir(ctx: typer.Context) -> Path | None:
 
 
 def catalog(ctx: typer.Context):
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api import catalog_of
 
     return catalog_of(catalog_dir(ctx))
 
 
-def analysis(ctx: typer.Context, scenario: str = "japan-2017-baseline", **kw: Any):
-    from bmdlab.api import Analysis
+def analysis(
+    ctx: typer.Context,
+    scenario: str = "japan-2017-baseline",
+    *,
+    settings: list[str] | None = None,
+    seed: int | None = None,
+    **options: Any,
+):
+    """The :class:`bmdlab.Analysis` of a command: its scenario on the catalog, with the command's options that
+    are :class:`~bmdlab.assembly.overrides.Overrides` fields and its ``--set NAME=VALUE`` values."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
+    from bmdlab.api import Analysis, Overrides
 
-    return Analysis(scenario, catalog=catalog(ctx), **kw)
+    overrides = Overrides.combine(Overrides.from_text(settings or []), Overrides.of(options))
+    kw = {} if seed is None else {"seed": seed}
+    return Analysis(scenario, catalog=catalog(ctx), overrides=overrides, **kw)
 
 
 def print_json(obj: Any) -> None:
     """Print a result (its ``to_dict()``) or a dict as JSON on stdout."""
-    from bmdlab.io import json_text
-
     sys.stdout.write(json_text(obj.to_dict() if hasattr(obj, "to_dict") else obj))
 
 
 def json_payload(what: str, payload: dict[str, Any], cat, scenario=None, **options: Any) -> dict[str, Any]:
     """The JSON layout of a command that has no result type (catalog and scenario listings)."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api.results import SCHEMA_VERSION, make_provenance
 
     prov = make_provenance(cat, scenario, None, **options).to_dict()
@@ -185,8 +201,6 @@ class LazyProgress:
 
     def _start(self) -> None:
         if self.display is None:
-            from bmdlab.progress import progress_display
-
             self.display = progress_display(err_console)
             self.display.__enter__()
             self.task_id = self.display.add_task(self.description, total=self.total)
@@ -215,8 +229,6 @@ def progress(total: int, description: str) -> tuple[LazyProgress, Any]:
 
 def check_outputs(**paths: Path | None) -> None:
     """Refuse unwritable output files before any work (option name = keyword, underscores for dashes)."""
-    from bmdlab.io import check_output_file
-
     for option, path in paths.items():
         if path is not None:
             check_output_file(path, "--" + option.replace("_", "-"))
@@ -228,9 +240,7 @@ TABLE_SUFFIXES = (".parquet", ".csv")
 
 def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> None:
     """Refuse an output file of the wrong kind before any work (:func:`bmdlab.io.check_suffix`)."""
-    from bmdlab.io import check_suffix as check
-
-    check(path, option, suffixes)
+    io_check_suffix(path, option, suffixes)
 
 
 def write_exports(
@@ -245,23 +255,24 @@ def write_exports(
 ) -> None:
     """Write the map and the exports a result was asked for (``.plot``, ``.to_geojson``, ``.to_xarray``,
     ``.to_frame``) and record each path in its JSON."""
+    # lazy: the exports load pandas and xarray; only when a file is asked for
     from bmdlab.export import write_geojson, write_netcdf, write_table
 
     if map_png is not None:
         res.plot(map_png)
-        res.data["map"] = str(map_png)
+        res.exports["map"] = str(map_png)
     if plot is not None:
         res.plot(plot)
-        res.data["plot"] = str(plot)
+        res.exports["plot"] = str(plot)
     if geojson is not None:
         write_geojson(res.to_geojson(), geojson)
-        res.data["geojson"] = str(geojson)
+        res.exports["geojson"] = str(geojson)
     if netcdf is not None:
         write_netcdf(res.to_xarray(), netcdf)
-        res.data["netcdf"] = str(netcdf)
+        res.exports["netcdf"] = str(netcdf)
     if table is not None:
         write_table(res.to_frame(), table)
-        res.data[table_key] = str(table)
+        res.exports[table_key] = str(table)
 
 
 def report_exports(res) -> None:
@@ -277,8 +288,8 @@ def report_exports(res) -> None:
         ("leakers_file", "leakers distribution"),
         ("lines_file", "cost lines"),
     ):
-        if key in res.data:
-            console.print(f"{what} written to {res.data[key]}", highlight=False, soft_wrap=True)
+        if key in res.exports:
+            console.print(f"{what} written to {res.exports[key]}", highlight=False, soft_wrap=True)
 
 
 def bn(jpy: float | None) -> str:
@@ -288,10 +299,10 @@ def bn(jpy: float | None) -> str:
 def complete_scenario(incomplete: str) -> list[str]:
     """Shell completion of scenario names (built-in scenarios and trade-off options)."""
     try:
-        from bmdlab.catalog import builtin_catalog
-        from bmdlab.cost.options import scenario_names
+        # lazy: keeps `bmdlab --version` fast (the scenario models load only to complete a name)
+        from bmdlab.scenario import scenario_names
 
-        return [n for n in scenario_names(builtin_catalog()) if n.startswith(incomplete)]
+        return [n for n in scenario_names() if n.startswith(incomplete)]
     except Exception:  # pragma: no cover - completion never fails loudly
         return []
 
@@ -299,8 +310,6 @@ def complete_scenario(incomplete: str) -> list[str]:
 def complete_key(kind: str):
     def complete(incomplete: str) -> list[str]:
         try:
-            from bmdlab.catalog import builtin_catalog
-
             return [k for k in builtin_catalog().kind(kind) if k.startswith(incomplete)]
         except Exception:  # pragma: no cover
             return []
@@ -315,6 +324,11 @@ LIMITS_HELP = (
 )
 SCENARIO_HELP = "Built-in scenario (bmdlab scenario list), trade-off option key or a YAML file."
 SEED_HELP = "Random seed (same seed, same result; default 2017 everywhere)."
+SET_HELP = (
+    "NAME=VALUE: change any overridable parameter for this run (repeatable), e.g. availability=0.8, "
+    "fire_channels_scale=2, common_mode=0.3, rcs_scale=0.1, track_delay_s=30, limits=none; "
+    "every name and its bounds: bmdlab scenario overrides."
+)
 
 
 def version_callback(value: bool) -> None:

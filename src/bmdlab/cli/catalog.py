@@ -123,6 +123,7 @@ def catalog_check_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Catalog ranges against observed test flights: the range each missile's observed energy reaches."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.trajectory.consistency import catalog_check
 
     cat = catalog(ctx)

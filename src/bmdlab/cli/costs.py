@@ -50,41 +50,41 @@ def cost(
     """Life-cycle cost of an architecture: acquisition, interceptors, operation, total (yen and dollars of one year)."""
     check_suffix(lines, "--lines", TABLE_SUFFIXES)
     check_outputs(lines=lines)
-    a = analysis(ctx, scenario)
-    res = a.cost(years=years, reloads=reloads, price_year=price_year)
+    a = analysis(ctx, scenario, years=years, reloads=reloads, price_year=price_year)
+    res = a.cost()
     write_exports(res, table=lines, table_key="lines_file")
     if as_json:
         print_json(res)
         return
-    out = res.data
+    b = res.breakdown
     console.print(
-        f"[bold]{a.scenario.name}[/]: {out['years']} years, {out['reloads']} reload(s), yen of {out['price_year']} "
-        f"(¥{out['jpy_per_usd']:.1f} per US$)"
+        f"[bold]{a.scenario.name}[/]: {b.years} years, {b.reloads} reload(s), yen of {b.price_year} "
+        f"(¥{b.jpy_per_usd:.1f} per US$)"
     )
     t = Table("units", "status", "count", "acquisition", "interceptors", "operation", "total")
-    for ln in out["lines"]:
+    for ln in b.lines:
         t.add_row(
-            ln["unit"],
-            ln["status"],
-            str(ln["count"]),
-            bn(ln["acquisition"]["jpy"]),
-            bn(ln["interceptors"]["jpy"]),
-            bn(ln["operation"]["jpy"]),
-            bn(ln["total"]["jpy"]),
+            ln.unit,
+            ln.status,
+            str(ln.count),
+            bn(ln.acquisition[1]),
+            bn(ln.interceptors[1]),
+            bn(ln.operation[1]),
+            bn(ln.total[1]),
         )
     t.add_row(
         "[bold]total[/]",
         "",
         "",
-        bn(out["acquisition"]["jpy"]),
-        bn(out["interceptors"]["jpy"]),
-        bn(out["operation"]["jpy"]),
-        f"[bold]{bn(out['total']['jpy'])}[/]",
+        bn(b.total("acquisition")),
+        bn(b.total("interceptors")),
+        bn(b.total("operation")),
+        f"[bold]{bn(b.total())}[/]",
     )
     console.print(t)
     console.print(
-        f"total US${out['total']['usd'] / 1e9:,.2f} bn; range {bn(out['total_range']['low']['jpy'])} to "
-        f"{bn(out['total_range']['high']['jpy'])}; sunk purchase of in-service units {bn(out['sunk_acquisition']['jpy'])}"
+        f"total US${res.total_usd / 1e9:,.2f} bn; range {bn(b.total(end='low'))} to {bn(b.total(end='high'))}; "
+        f"sunk purchase of in-service units {bn(b.sunk)}"
     )
 
 
@@ -108,6 +108,7 @@ def tradeoff(
     ] = None,
 ) -> None:
     """Cost against effectiveness of the 2017 options, the Pareto frontier, and a budget optimum."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.cost.options import tradeoff_options
 
     check_suffix(plot, "--plot", (".png",))
@@ -117,45 +118,46 @@ def tradeoff(
     prog, tick = progress(len(tradeoff_options(a.catalog)), "trade-off options")
     with prog:
         res = a.tradeoff(
-            raid=raid, trials=trials, years=years, resolution_km=resolution_km, budget_jpy=budget_jpy, progress=tick
+            raid=raid, trials=trials, resolution_km=resolution_km, budget_jpy=budget_jpy, progress=tick, years=years
         )
-    out = res.data
     write_exports(res, plot=plot, table=table)
     if as_json:
         print_json(res)
         return
+    tr = res.tradeoff
     console.print(
-        f"{len(out['options'])} options, raid of {raid}, {trials:,} trials, seed {seed}; yen of {out['price_year']}, "
-        f"{out['years']}-year life cycle"
+        f"{len(tr.rows)} options, raid of {raid}, {trials:,} trials, seed {seed}; yen of {tr.price_year}, "
+        f"{tr.years}-year life cycle"
     )
     t = Table("option", "cost", "pop.", "2+ units", "leakers (95 % CI)", "P(0)", "surviving (95 % CI)", "Pareto")
-    for r in out["options"]:
-        rr = r["raids"][str(raid)]
-        lci = rr.get("expected_leakers_ci95") or [float("nan")] * 2
-        vci = rr.get("expected_surviving_value_fraction_ci95") or [float("nan")] * 2
+    for row in tr.rows:
+        rr = row.raids[raid]
+        lci, vci = rr.expected_leakers_ci95, rr.expected_surviving_value_fraction_ci95
         t.add_row(
-            r["key"],
-            bn(r["cost"]["total"]["jpy"]),
-            f"{100 * r['population_fraction']:.1f} %",
-            f"{100 * r['population_fraction_2units']:.1f} %",
-            f"{rr['expected_leakers']:.1f} ({lci[0]:.1f}-{lci[1]:.1f})",
-            f"{rr['p_zero_leakers']:.3f}",
-            f"{100 * rr['expected_surviving_value_fraction']:.1f} % ({100 * vci[0]:.1f}-{100 * vci[1]:.1f})",
-            "yes" if r["key"] in res.frontier else "",
+            row.key,
+            bn(row.cost_total_jpy),
+            f"{100 * row.population_fraction:.1f} %",
+            f"{100 * row.population_fraction_2units:.1f} %",
+            f"{rr.expected_leakers:.1f} ({lci[0]:.1f}-{lci[1]:.1f})",
+            f"{rr.p_zero_leakers:.3f}",
+            f"{100 * rr.expected_surviving_value_fraction:.1f} % ({100 * vci[0]:.1f}-{100 * vci[1]:.1f})",
+            "yes" if row.key in res.frontier else "",
         )
     console.print(t)
     console.print(
-        "Pareto: options compared in pairs on common random numbers; a dearer option stays only if resolvably "
-        "better (95 %).",
+        "Pareto: options compared in pairs on common random numbers; a dearer option stays only if "
+        "resolvably better (95 %).",
         highlight=False,
         soft_wrap=True,
     )
-    if budget_jpy is not None:
-        b = out["budget"]
+    if res.budget is not None:
+        b = res.budget.budget
+        labels = [c.label for c in b.candidates if c.key in b.buy]
+        loads = b.solution.loads
         console.print(
-            f"budget {bn(budget_jpy)}: buy {', '.join(b['buy_labels']) or 'no new units'}"
-            f"{'; extra loads for ' + ', '.join(b['loads']) if b['loads'] else ''} ({bn(b['cost']['jpy'])}); "
-            f"surviving value {100 * b['monte_carlo_surviving_value_fraction']:.1f} % (Monte Carlo) vs "
-            f"{100 * b['baseline_surviving_value_fraction']:.1f} % for the baseline"
+            f"budget {bn(budget_jpy)}: buy {', '.join(labels) or 'no new units'}"
+            f"{'; extra loads for ' + ', '.join(loads) if loads else ''} ({bn(b.cost_jpy)}); surviving value "
+            f"{100 * round(b.chosen.expected_surviving_value_fraction, 5):.1f} % (Monte Carlo) vs "
+            f"{100 * round(b.baseline.expected_surviving_value_fraction, 5):.1f} % for the baseline"
         )
     report_exports(res)

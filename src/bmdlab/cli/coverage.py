@@ -13,6 +13,7 @@ from bmdlab.cli._app import (
     LIMITS_HELP,
     SCENARIO_HELP,
     SEED_HELP,
+    SET_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
@@ -68,16 +69,18 @@ def coverage(
         ),
     ] = 0,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP + " (of --availability-samples)")] = DEFAULT_SEED,
+    settings: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """How much of Japan's land and population the scenario's architecture can defend."""
     check_suffix(cells, "--cells", TABLE_SUFFIXES)
     check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells, points=points)
-    a = analysis(ctx, scenario, flyout=flyout, limits=limits, seed=seed)
+    a = analysis(ctx, scenario, settings=settings, seed=seed, flyout=flyout, limits=limits)
     prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")
     with prog:
         res = a.coverage(resolution_km, progress=tick, availability_samples=availability_samples)
     write_exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf, table=cells, table_key="cells_file")
     if points is not None:
+        # lazy: the exports load pandas and xarray; only when a file is asked for
         from bmdlab.export import write_geojson
 
         units, cities_ = res.units_geojson(), res.cities_geojson()
@@ -86,26 +89,30 @@ def coverage(
         for f in cities_["features"]:
             f["properties"]["role"] = "city"
         write_geojson({**units, "features": units["features"] + cities_["features"]}, points)
-        res.data["points_file"] = str(points)
+        res.exports["points_file"] = str(points)
     if as_json:
         print_json(res)
         return
-    s = res.data
-    nt = s["categories"]["not_threatened"]
+    _print_coverage(a.scenario.name, res)
+    report_exports(res)
+
+
+def _print_coverage(name: str, res) -> None:
+    s = res.summary
+    nt = s.categories["not_threatened"]
     console.print(
-        f"[bold]{a.scenario.name}[/]: {s['land_fraction']:.1%} of Japan's land and "
-        f"{s['population_fraction']:.1%} of its people defended (worst case, {resolution_km:g} km grid); "
-        f"not threatened by any listed threat: {nt['land_fraction']:.1%} of the land, "
-        f"{nt['population_fraction']:.1%} of the people"
+        f"[bold]{name}[/]: {s.land_fraction:.1%} of Japan's land and {s.population_fraction:.1%} of its people "
+        f"defended (worst case, {res.resolution_km:g} km grid); not threatened by any listed threat: "
+        f"{nt.land_fraction:.1%} of the land, {nt.population_fraction:.1%} of the people"
     )
-    if "availability" in s:
-        av = s["availability"]
-        for key, label in (("land_fraction", "land"), ("population_fraction", "people")):
-            x = av[key]
+    av = res.availability
+    if av is not None:
+        on = sum(av.availability.values())
+        for x, label in ((av.land_fraction, "land"), (av.population_fraction, "people")):
             console.print(
-                f"over availability ({av['samples']:,} samples, {av['expected_units_on_station']:g} of "
-                f"{len(av['availability'])} units on station on average): {label} defended expected {x['expected']:.1%}, "
-                f"5th-95th percentile {x['p05']:.1%} to {x['p95']:.1%} (all on station {x['all_on_station']:.1%})",
+                f"over availability ({av.samples:,} samples, {round(on, 3):g} of {len(av.availability)} units on "
+                f"station on average): {label} defended expected {x.expected:.1%}, 5th-95th percentile {x.p05:.1%} "
+                f"to {x.p95:.1%} (all on station {x.all_on_station:.1%})",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -120,40 +127,38 @@ def coverage(
         title="per region (fractions of each region)",
         title_justify="left",
     )
-    for row in s["regions"]:
+    for row in s.regions:
         t.add_row(
-            row["region"],
-            f"{row['land_km2']:,.0f} km2",
-            f"{row['population'] / 1e6:,.2f} M",
-            f"{row['defended']['land_fraction']:.1%}",
-            f"{row['defended']['population_fraction']:.1%}",
-            f"{row['threatened_not_defended']['land_fraction']:.1%}",
-            f"{row['not_threatened']['land_fraction']:.1%}",
+            row.region,
+            f"{row.land_km2:,.0f} km2",
+            f"{row.population / 1e6:,.2f} M",
+            f"{row.defended.land_fraction:.1%}",
+            f"{row.defended.population_fraction:.1%}",
+            f"{row.threatened_not_defended.land_fraction:.1%}",
+            f"{row.not_threatened.land_fraction:.1%}",
         )
     console.print(t)
-    t = Table(title="per launch area (fractions of the land its threats reach)", title_justify="left")
-    for col in ("launch area", "land", "population", "reach (share of Japan's land)"):
-        t.add_column(col)
-    for row in s["per_launch_area"]:
+    t = Table(
+        "launch area",
+        "land",
+        "population",
+        "reach (share of Japan's land)",
+        title="per launch area (fractions of the land its threats reach)",
+        title_justify="left",
+    )
+    for r in s.per_launch_area:
         t.add_row(
-            row["launch_area"],
-            f"{row['land_fraction_of_reach']:.1%}",
-            f"{row['population_fraction_of_reach']:.1%}",
-            f"{row['reach_land_fraction']:.1%}",
+            r.key,
+            f"{r.land_fraction_of_reach:.1%}",
+            f"{r.population_fraction_of_reach:.1%}",
+            f"{r.reach_land_fraction:.1%}",
         )
     console.print(t)
-    t = Table(title="units", title_justify="left")
-    for col in ("unit", "system", "population alone", "population added"):
-        t.add_column(col)
-    for row in s["units"]:
-        t.add_row(
-            row["name"],
-            row["system"],
-            f"{row['population_fraction_alone']:.1%}",
-            f"{row['population_fraction_added']:.1%}",
-        )
+    t = Table("unit", "system", "population alone", "population added", title="units", title_justify="left")
+    for u in s.units:
+        added = "" if u.population_fraction_added is None else f"{u.population_fraction_added:.1%}"
+        t.add_row(u.name, u.system, f"{u.population_fraction_alone:.1%}", added)
     console.print(t)
-    report_exports(res)
 
 
 @app.command()
@@ -208,7 +213,7 @@ def site(
     """Place K units of a land system to defend the most people (MILP, HiGHS), or find the smallest K for a target."""
     check_outputs(map=map_png, geojson=geojson)
     a = analysis(ctx, threat)
-    kw = dict(
+    query = dict(
         count=count,
         population_target=population_target,
         land_target=land_target,
@@ -219,26 +224,22 @@ def site(
     )
     prog, tick = progress(len(a.threat_cases()), f"siting {system} against {a.scenario.name}")
     with prog:
-        res = a.site(system, progress=tick, **kw)
+        res = a.site(system, progress=tick, **query)
     write_exports(res, map_png=map_png, geojson=geojson)
     if as_json:
         print_json(res)
         return
-    s = res.data
+    s = res.siting
     of = "Japan's" if area == "all" else "the threatened"
     console.print(
-        f"[bold]{s['count']} x {system}[/] defend {s['population_fraction']:.1%} of {of} population and "
-        f"{s['land_fraction']:.1%} of {of} land (objective {s['objective']}, gap {s['gap']:.2%}, "
-        f"{s['candidates']} candidate sites, threat from {threat})"
+        f"[bold]{s.count} x {system}[/] defend {res.population_fraction:.1%} of {of} population and "
+        f"{res.land_fraction:.1%} of {of} land (objective {s.query.objective}, gap {s.gap:.2%}, "
+        f"{s.candidates} candidate sites, threat from {threat})"
     )
-    t = Table(title="sites", title_justify="left")
-    t.add_column("lat")
-    t.add_column("lon")
-    for x in s["sites"]:
-        t.add_row(f"{x['lat']:.3f}", f"{x['lon']:.3f}")
+    t = Table("lat", "lon", title="sites", title_justify="left")
+    for lat, lon in s.sites:
+        t.add_row(f"{round(lat, 4):.3f}", f"{round(lon, 4):.3f}")
     console.print(t)
-    if s.get("target_met") is False:
-        console.print(
-            f"[yellow]target {population_target or land_target:.0%} not reached with up to {s['count']} units[/]"
-        )
+    if s.target_met is False:
+        console.print(f"[yellow]target {s.query.target:.0%} not reached with up to {s.count} units[/]")
     report_exports(res)

@@ -13,6 +13,7 @@ from bmdlab.cli._app import (
     LIMITS_HELP,
     SCENARIO_HELP,
     SEED_HELP,
+    SET_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
@@ -27,6 +28,8 @@ from bmdlab.cli._app import (
     write_exports,
 )
 from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.engagement.streams import TRIAL_BLOCK
+from bmdlab.io import atomic_write_json
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
 RAID_DOCTRINE_HELP = (
@@ -45,6 +48,9 @@ COMMON_MODE_HELP = (
     "Correlation (0 to 0.99) of the kill outcomes of one interceptor type's shots in a raid: a flaw "
     "shared by all rounds (0: independent shots)."
 )
+
+
+SET_OPTION = typer.Option("--set", help=SET_HELP)
 
 
 @app.command()
@@ -92,19 +98,21 @@ def raid(
         bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)
     ] = None,
     availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP)] = None,
+    settings: Annotated[list[str] | None, SET_OPTION] = None,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
-    from bmdlab.engagement.raid import TRIAL_BLOCK
-
     check_suffix(leakers, "--leakers", TABLE_SUFFIXES)
     check_outputs(leakers=leakers)
-    a = analysis(ctx, scenario, seed=seed, flyout=flyout, limits=limits)
-    kw = dict(
+    a = analysis(
+        ctx,
+        scenario,
+        settings=settings,
+        seed=seed,
+        flyout=flyout,
+        limits=limits,
         missiles=missiles,
-        trials=trials,
         doctrine=doctrine,
         sspk=sspk,
-        memory_budget_gib=memory_budget_gib,
         common_mode=common_mode,
         capacity=capacity,
         availability=availability,
@@ -112,53 +120,54 @@ def raid(
     if trials > TRIAL_BLOCK:
         prog, _ = progress(trials, f"raid {a.scenario.name}: trials")
         with prog:
-            res = a.raid(**kw, progress=lambda done, total: prog.update(done))
+            res = a.raid(
+                trials=trials, memory_budget_gib=memory_budget_gib, progress=lambda done, total: prog.update(done)
+            )
     else:
-        res = a.raid(**kw)
+        res = a.raid(trials=trials, memory_budget_gib=memory_budget_gib)
     write_exports(res, table=leakers, table_key="leakers_file")
     if as_json:
         print_json(res)
         return
-    out = res.data
-    console.print(
-        f"[bold]{a.scenario.name}[/]: {out['missiles']} missiles, {res.trials:,} trials, seed {a.seed}, {out['doctrine']}, "
-        + ("fire channels and C2 queue on" if out["capacity"] else "no fire-channel or C2 limit")
-    )
-    t = Table(show_header=False)
-    lo, hi = res.expected_leakers_ci95
-    cost = out["interceptor_cost_expended"]
-    for label, v in (
-        ("expected leakers", f"{res.expected_leakers:,.3f} (95 % CI {lo:,.3f} to {hi:,.3f})"),
-        ("leakers 5th-95th percentile", f"{out['leakers_p05']:,} to {out['leakers_p95']:,}"),
-        ("P(zero leakers)", f"{res.p_zero_leakers:,.4f}"),
-        ("expected value not reached by a leaker", f"{out['expected_surviving_value_fraction']:.1%}"),
-        ("interceptors expended", f"{res.interceptors_expended:,.1f}"),
-        ("their cost", _money(cost)),
-        (
-            "units on station (mean)",
-            f"{sum(u['on_station_fraction'] for u in out['units']):,.1f} of {len(out['units'])}",
-        ),
-    ):
-        t.add_row(label, v)
-    console.print(t)
-    if out["units_exhausted"]:
-        console.print("magazines emptied: " + ", ".join(out["units_exhausted"]))
-    lc = out["launch_check"]
-    if lc["feasible"] is False:
-        console.print(f"[yellow]warning:[/] this raid exceeds the catalog's launchers: {lc['reason']}", soft_wrap=True)
-    elif lc["feasible"] is None:
-        console.print(f"launch capacity not checked: {lc['reason']}", soft_wrap=True, highlight=False)
+    _print_raid(a.scenario.name, a.seed, res.outcome)
     if leakers is not None:
         console.print(f"leakers distribution written to {leakers}", highlight=False, soft_wrap=True)
 
 
-def _money(m: dict) -> str:
+def _print_raid(name: str, seed: int, out) -> None:
+    console.print(
+        f"[bold]{name}[/]: {out.missiles} missiles, {out.trials:,} trials, seed {seed}, {out.doctrine}, "
+        + ("fire channels and C2 queue on" if out.capacity else "no fire-channel or C2 limit")
+    )
+    t = Table(show_header=False)
+    lo, hi = out.expected_leakers_ci95
+    for label, v in (
+        ("expected leakers", f"{out.expected_leakers:,.3f} (95 % CI {lo:,.3f} to {hi:,.3f})"),
+        ("leakers 5th-95th percentile", f"{out.leakers_percentile(5):,} to {out.leakers_percentile(95):,}"),
+        ("P(zero leakers)", f"{out.p_zero_leakers:,.4f}"),
+        ("expected value not reached by a leaker", f"{out.expected_surviving_value_fraction:.1%}"),
+        ("interceptors expended", f"{out.interceptors_expended_total:,.1f}"),
+        ("their cost", _money(out.interceptor_cost_expended)),
+        ("units on station (mean)", f"{out.units_on_station:,.1f} of {len(out.units)}"),
+    ):
+        t.add_row(label, v)
+    console.print(t)
+    if out.units_exhausted:
+        console.print("magazines emptied: " + ", ".join(out.units_exhausted))
+    lc = out.launch_check
+    if lc["feasible"] is False:
+        console.print(f"[yellow]warning:[/] this raid exceeds the catalog's launchers: {lc['reason']}", soft_wrap=True)
+    elif lc["feasible"] is None:
+        console.print(f"launch capacity not checked: {lc['reason']}", soft_wrap=True, highlight=False)
+
+
+def _money(m) -> str:
     parts = []
-    if m.get("jpy") is not None:
-        parts.append(f"¥{m['jpy'] / 1e9:,.1f} bn")
-    if m.get("usd") is not None:
-        parts.append(f"US${m['usd'] / 1e6:,.0f} M")
-    return " = ".join(parts) + (f" (of {m['price_year']})" if m.get("price_year") else "") if parts else "n/a"
+    if m.jpy is not None:
+        parts.append(f"¥{m.jpy / 1e9:,.1f} bn")
+    if m.usd is not None:
+        parts.append(f"US${m.usd / 1e6:,.0f} M")
+    return " = ".join(parts) + (f" (of {m.price_year})" if m.price_year else "") if parts else "n/a"
 
 
 @app.command()
@@ -184,6 +193,7 @@ def analytic(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Closed-form P(zero leakers) and expected leakers (Wilkening 2000)."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api import analytic as run
 
     res = run(
@@ -201,11 +211,11 @@ def analytic(
     if as_json:
         print_json(res)
         return
-    d = res.data
+    o = res.odds
     console.print(
-        f"P(zero leakers) = {d['p_zero_leakers']:.4g}, expected leakers = {d['expected_leakers']:.3f} "
-        f"(sd {d['leakers_sd']:.3f}), kill probability per missile {d['kill_probability_per_missile']:.4f}, "
-        f"interceptors used {d['expected_interceptors']:,.1f}"
+        f"P(zero leakers) = {o.p_zero_leakers:.4g}, expected leakers = {o.expected_leakers:.3f} "
+        f"(sd {o.leakers_sd:.3f}), kill probability per missile {o.kill_probability:.4f}, "
+        f"interceptors used {o.expected_interceptors:,.1f}"
     )
 
 
@@ -235,15 +245,15 @@ def wta(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Static weapon-target assignment (Ahuja et al. 2007): minimise expected surviving target value."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api import wta as solve
     from bmdlab.engagement.wta import random_instance
 
     check_outputs(save=save)
     res = solve(instance=instance, random=random, seed=seed, method=method, time_limit_s=time_limit)
+    sol = res.solution
     if random is not None and save is not None:
-        from bmdlab.io import atomic_write_json
-
-        values, pk = random_instance(res.data["weapons"], res.data["targets"], seed=seed)
+        values, pk = random_instance(sol.weapons, sol.targets, seed=seed)
         atomic_write_json(
             save,
             {
@@ -255,13 +265,13 @@ def wta(
     if as_json:
         print_json(res)
         return
-    out = res.data
     console.print(
-        f"{out['weapons']} weapons, {out['targets']} targets, {method}: expected surviving value "
-        f"{out['objective']:.6g} (bound {out['bound']:.6g}, gap {100 * out['gap']:.4f} %) in {out['seconds']:.3f} s"
+        f"{sol.weapons} weapons, {sol.targets} targets, {method}: expected surviving value "
+        f"{res.objective:.6g} (bound {res.bound:.6g}, gap {100 * res.gap:.4f} %) in {sol.seconds:.3f} s"
     )
-    shown = out["assignment"][:40]
-    more = f" ... ({len(out['assignment']) - 40} more)" if len(out["assignment"]) > 40 else ""
+    assignment = [int(j) for j in sol.assignment]
+    shown = assignment[:40]
+    more = f" ... ({len(assignment) - 40} more)" if len(assignment) > 40 else ""
     console.print("assignment (weapon -> target): " + ", ".join(f"{i}->{j}" for i, j in enumerate(shown)) + more)
 
 
@@ -285,25 +295,32 @@ def compare(
         bool | None, typer.Option("--capacity/--no-capacity", help=CAPACITY_HELP, show_default=False)
     ] = None,
     availability: Annotated[float | None, typer.Option("--availability", help=AVAILABILITY_HELP)] = None,
+    common_mode: Annotated[float | None, typer.Option("--common-mode", help=COMMON_MODE_HELP)] = None,
+    settings: Annotated[list[str] | None, SET_OPTION] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """B against A on the same raid and seed with common random numbers: each side's leakers and the paired
     difference with its 95 % CI."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
+    from bmdlab.api import Overrides
     from bmdlab.api import compare as run
 
+    overrides = Overrides.combine(
+        Overrides.from_text(settings or []),
+        Overrides.of(
+            missiles=missiles, doctrine=doctrine, capacity=capacity, availability=availability, common_mode=common_mode
+        ),
+    )
     prog, _ = progress(2 * trials, f"compare {a} and {b}: trials")
     with prog:
         res = run(
             a,
             b,
             catalog=catalog_dir(ctx),
-            missiles=missiles,
             trials=trials,
-            doctrine=doctrine,
             seed=seed,
             progress=lambda done, total: prog.update(done),
-            capacity=capacity,
-            availability=availability,
+            **overrides.changed(),
         )
     if as_json:
         print_json(res)
@@ -321,15 +338,13 @@ def compare(
     lo, hi = res.difference_ci95
     t.add_row("B - A", "paired", f"{res.difference:+,.2f}", f"{lo:+,.2f} to {hi:+,.2f}", "")
     console.print(
-        f"{res.data['missiles']} missiles, {res.data['trials']:,} paired trials, seed {res.data['seed']}, "
-        f"{res.data['doctrine']}",
-        highlight=False,
+        f"{res.missiles} missiles, {res.trials:,} paired trials, seed {seed}, {res.doctrine}", highlight=False
     )
     console.print(t)
     console.print(res.verdict, highlight=False, soft_wrap=True)
     console.print(
         f"common random numbers: the paired interval is ±{(hi - lo) / 2:,.2f}; independent runs would give "
-        f"±{res.data['difference']['independent_ci95_half_width']:,.2f}",
+        f"±{res.independent_ci95_half_width:,.2f}",
         highlight=False,
         soft_wrap=True,
     )
@@ -373,17 +388,18 @@ def campaign(
     availability: Annotated[
         float | None, typer.Option("--availability", help=AVAILABILITY_HELP + " Drawn once per campaign.")
     ] = None,
+    settings: Annotated[list[str] | None, SET_OPTION] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Raid waves with magazines carried between them, reloads, ships leaving station to reload: leakers per
     wave and when each interceptor type runs out."""
-    rounds: dict[str, int] = {}
-    for item in reserve or []:
-        key, sep, n = item.partition("=")
-        if not sep or not key or not n.strip().isdigit():
-            raise typer.BadParameter(f"'{item}' must be INTERCEPTOR=ROUNDS, e.g. sm-3-ia=16", param_hint="--reserve")
-        rounds[key.strip()] = int(n)
-    a = analysis(ctx, scenario, seed=seed)
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
+    from bmdlab.engagement.campaign import parse_reserve
+
+    rounds = parse_reserve(reserve or [])
+    a = analysis(
+        ctx, scenario, settings=settings, seed=seed, doctrine=doctrine, capacity=capacity, availability=availability
+    )
     n_waves = waves if waves is not None else (len(a.scenario.campaign.waves) if a.scenario.campaign else 1)
     prog, _ = progress(n_waves, f"campaign {a.scenario.name}: waves")
     with prog:
@@ -392,21 +408,21 @@ def campaign(
             every_h,
             missiles,
             trials=trials,
-            doctrine=doctrine,
-            capacity=capacity,
-            availability=availability,
             reserve=rounds or None,
             progress=lambda done, total: prog.update(done),
         )
     if as_json:
         print_json(res)
         return
-    d = res.data
+    _print_campaign(a.scenario.name, res)
+
+
+def _print_campaign(name: str, res) -> None:
+    c = res.campaign
     lo, hi = res.total_expected_leakers_ci95
     console.print(
-        f"[bold]{a.scenario.name}[/]: {len(d['waves'])} waves, {d['total_missiles']:,} missiles, "
-        f"{d['trials']:,} trials, seed {d['seed']}, {d['doctrine']}; reserve "
-        + (", ".join(f"{k} {v}" for k, v in d["reserve"].items()) or "none"),
+        f"[bold]{name}[/]: {len(c.waves)} waves, {c.total_missiles:,} missiles, {c.trials:,} trials, seed {c.seed}, "
+        f"{c.doctrine}; reserve " + (", ".join(f"{k} {v}" for k, v in c.meta["reserve"].items()) or "none"),
         highlight=False,
     )
     t = Table(
@@ -419,27 +435,27 @@ def campaign(
         "units on station",
         "rounds ready",
     )
-    for w in d["waves"]:
-        wl, wh = w["expected_leakers_ci95"]
+    for w in c.waves:
+        wl, wh = w.expected_leakers_ci95
         t.add_row(
-            str(w["wave"]),
-            f"{w['at_h']:g}",
-            f"{w['missiles']:,}",
-            f"{w['expected_leakers']:,.2f} ({wl:,.2f} to {wh:,.2f})",
-            f"{w['p_zero_leakers']:.3f}",
-            f"{w['interceptors_expended']:,.1f}",
-            f"{w['units_on_station_mean']:,.1f}",
-            f"{w['rounds_ready_at_start_mean']:,.1f}",
+            str(w.wave),
+            f"{w.at_h:g}",
+            f"{w.missiles:,}",
+            f"{w.expected_leakers:,.2f} ({wl:,.2f} to {wh:,.2f})",
+            f"{w.p_zero_leakers:.3f}",
+            f"{w.interceptors_expended:,.1f}",
+            f"{w.units_on_station_mean:,.1f}",
+            f"{w.rounds_ready_at_start_mean:,.1f}",
         )
     console.print(t)
     console.print(
         f"total expected leakers {res.total_expected_leakers:,.2f} (95 % CI {lo:,.2f} to {hi:,.2f})", highlight=False
     )
-    for k, r in d["run_out_h"].items():
-        share = r["share_of_trials_within_campaign"]
-        when = f"median {r['median_h']:g} h" if r["median_h"] is not None else "in fewer than half the trials"
+    for k, r in c.run_out.items():
+        when = f"median {r.median_h:g} h" if r.median_h is not None else "in fewer than half the trials"
+        share = r.share_of_trials_within_campaign
         console.print(
             f"{k}: none ready on station within the campaign in {share:.0%} of trials"
-            + (f" ({when}; 5th-95th percentile {r['p05_h']:g} to {r['p95_h']:g} h)" if share > 0 else ""),
+            + (f" ({when}; 5th-95th percentile {r.p05_h:g} to {r.p95_h:g} h)" if share > 0 else ""),
             highlight=False,
         )

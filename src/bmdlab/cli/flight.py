@@ -23,6 +23,7 @@ from bmdlab.cli._app import (
     user_errors,
     write_exports,
 )
+from bmdlab.io import atomic_write_bytes
 
 PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. sunan) or a city of Japan (e.g. tokyo)."
 
@@ -71,33 +72,31 @@ def trajectory(
         angle_deg=angle_deg,
         earth_rotation=earth_rotation,
     )
-    r = res.data
     name = a.catalog.missile(missile).name if missile else "Keplerian flight"
+    route = f"{res.launch.label} to {res.aim.label}"
     if plot is not None:
+        # lazy: plotting loads Matplotlib; only when a figure is asked for
         from bmdlab.plotting.profile import plot_profile
 
-        plot_profile(
-            res.trajectory,
-            plot,
-            labels=[f"{name}, {shape}"],
-            title=f"{name}: {r['from']['label']} to {r['to']['label']}",
-        )
-        r["plot"] = str(plot)
+        plot_profile(res.trajectory, plot, labels=[f"{name}, {shape}"], title=f"{name}: {route}")
+        res.exports["plot"] = str(plot)
     if as_json:
         print_json(res)
         return
-    table = Table(title=f"{name} ({shape}): {r['from']['label']} -> {r['to']['label']}", title_justify="left")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
+    f = res.figures
+    table = Table(
+        "quantity", "value", title=f"{name} ({shape}): {res.launch.label} -> {res.aim.label}", title_justify="left"
+    )
+    table.columns[1].justify = "right"
     for row in (
-        ("ground range", f"{r['range_km']:,.0f} km"),
-        ("apogee", f"{r['apogee_km']:,.0f} km"),
-        ("flight time", f"{r['flight_time_s'] / 60:,.1f} min ({r['flight_time_s']:,.0f} s)"),
-        ("burn time", f"{r['burn_time_s']:,.0f} s"),
-        ("burnout speed", f"{r['burnout_speed_m_s']:,.0f} m/s"),
-        ("burnout altitude", f"{r['burnout_altitude_km']:,.0f} km"),
-        ("burnout angle", f"{r['burnout_angle_deg']:.1f} deg"),
-        ("re-entry speed (100 km, vacuum)", f"{r['reentry_speed_m_s']:,.0f} m/s"),
+        ("ground range", f"{f.range_km:,.0f} km"),
+        ("apogee", f"{f.apogee_km:,.0f} km"),
+        ("flight time", f"{f.flight_time_s / 60:,.1f} min ({f.flight_time_s:,.0f} s)"),
+        ("burn time", f"{f.burn_time_s:,.0f} s"),
+        ("burnout speed", f"{f.burnout_speed_m_s:,.0f} m/s"),
+        ("burnout altitude", f"{f.burnout_altitude_km:,.0f} km"),
+        ("burnout angle", f"{f.burnout_angle_deg:.1f} deg"),
+        ("re-entry speed (100 km, vacuum)", f"{f.reentry_speed_m_s:,.0f} m/s"),
     ):
         table.add_row(*row)
     console.print(table)
@@ -149,13 +148,12 @@ def footprint(
     if as_json:
         print_json(res)
         return
-    r = res.data
     cat = res.catalog
     n = res.max_shot_opportunities
     console.print(
-        f"{cat.units[unit].name} ({r['interceptor']}) at {r['at']['label']} against {cat.missile(missile).name} from "
-        f"{r['launch']['label']}: defended area {r['area_km2']:,.0f} km2, farthest defended aim point "
-        f"{r['max_radius_km']:,.0f} km, up to {n} shot opportunit{'y' if n == 1 else 'ies'}"
+        f"{cat.units[unit].name} ({res.footprint.defender.interceptor}) at {res.at.label} against "
+        f"{cat.missile(missile).name} from {res.launch.label}: defended area {res.area_km2:,.0f} km2, farthest "
+        f"defended aim point {res.max_radius_km:,.0f} km, up to {n} shot opportunit{'y' if n == 1 else 'ies'}"
     )
     report_exports(res)
 
@@ -176,8 +174,8 @@ def check_footprints(
     ] = None,
 ) -> None:
     """Defended footprints against every published footprint figure, with ratios and why they differ."""
-    from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, published_cases
-    from bmdlab.io import atomic_write_bytes
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
+    from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, explain, published_cases, round_figure
 
     check_outputs(markdown=markdown)
     a = analysis(ctx)
@@ -200,17 +198,17 @@ def check_footprints(
     )
     for col in ("case", "published", "model", "ratio", "reproduced", "earlier model"):
         t.add_column(col)
-    for r in res.data["cases"]:
-        pub = (
-            f"{r['published_low']:g}"
-            if r["published_low"] == r["published_high"]
-            else f"{r['published_low']:g}-{r['published_high']:g}"
+    for r in res.cases:
+        c, (lo, hi) = r.case, r.case.published
+        pub = f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
+        model = (
+            f"{round_figure(r.span[0]):g}-{round_figure(r.span[1]):g}" if r.span else f"{round_figure(r.model_value)}"
         )
-        model = f"{r['model_span'][0]:g}-{r['model_span'][1]:g}" if r["model_span"] else f"{r['model']}"
-        ok = ("yes" if r["within_tolerance"] else "no") if r["scored"] else "not scored"
-        t.add_row(r["title"], f"{pub} {r['unit']}", f"{model} {r['unit']}", f"{r['ratio']}", ok, f"{r['legacy_model']}")
+        ok = ("yes" if r.within_tolerance else "no") if c.scored else "not scored"
+        legacy = round_figure(r.variants["straight-line, no limits"])
+        t.add_row(c.title, f"{pub} {c.unit}", f"{model} {c.unit}", f"{round_figure(r.ratio, 3)}", ok, f"{legacy}")
     console.print(t)
-    for r in res.data["cases"]:
-        console.print(f"[bold]{rich.markup.escape(r['title'])}.[/] {rich.markup.escape(r['explanation'])}")
+    for r in res.cases:
+        console.print(f"[bold]{rich.markup.escape(r.case.title)}.[/] {rich.markup.escape(explain(r))}")
     if markdown is not None:
         console.print(f"wrote {markdown}")

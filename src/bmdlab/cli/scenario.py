@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.table import Table
 
 from bmdlab.cli._app import (
@@ -22,7 +23,9 @@ from bmdlab.cli._app import (
 )
 from bmdlab.errors import BmdlabError
 
-scenario_app = typer.Typer(help="List, show, validate scenarios; print their JSON Schema.", no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="List, show, validate scenarios; print their JSON Schema and what a run may override.", no_args_is_help=True
+)
 
 
 @scenario_app.command("list")
@@ -32,11 +35,12 @@ def scenario_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every scenario name a command accepts: built-in scenarios and trade-off options (or give a YAML file)."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api import resolve_scenario, scenario_names
 
     cat = catalog(ctx)
     rows = []
-    for name, origin in scenario_names(cat).items():
+    for name, origin in scenario_names().items():
         sc = resolve_scenario(name, cat)
         rows.append(
             {
@@ -73,8 +77,7 @@ def scenario_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of YAML.")] = False,
 ) -> None:
     """Print a scenario in full (as YAML a user can copy, edit and pass back to any command)."""
-    import yaml
-
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api import resolve_scenario
 
     cat = catalog(ctx)
@@ -94,6 +97,7 @@ def scenario_validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check scenario files against the schema and the catalog; one line per file, exit 2 if any fails."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api import resolve_scenario
 
     try:
@@ -123,9 +127,38 @@ def scenario_validate(
 @scenario_app.command("schema")
 def scenario_schema() -> None:
     """Print the JSON Schema of a scenario file (from the pydantic models), for editors and validators."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.scenario import Scenario
 
     schema = Scenario.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema.setdefault("title", "bmdlab scenario")
     sys.stdout.write(json.dumps(schema, indent=1) + "\n")
+
+
+@scenario_app.command("overrides")
+def scenario_overrides(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every parameter a run may override (--set NAME=VALUE, a sweep axis, the Python API, the web API), with
+    the values it takes: the same bounds everywhere."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
+    from bmdlab.assembly.overrides import describe_overrides
+
+    rows = describe_overrides()
+    if as_json:
+        sys.stdout.write(
+            json.dumps({"schema_version": 1, "kind": "overrides", "parameters": [r.to_dict() for r in rows]}, indent=1)
+            + "\n"
+        )
+        return
+    t = Table(
+        "name",
+        "values",
+        "what it changes",
+        title="overridable parameters (precedence: bmdlab.assembly.setup)",
+        title_justify="left",
+    )
+    for r in rows:
+        t.add_row(r.name, r.values, r.description)
+    console.print(t)

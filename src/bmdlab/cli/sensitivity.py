@@ -51,6 +51,7 @@ def tornado(
     ] = None,
 ) -> None:
     """One-at-a-time sensitivity: how far each input's plausible range moves a metric."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.sensitivity.tornado import default_ranges
 
     check_suffix(plot, "--plot", (".png",))
@@ -64,9 +65,7 @@ def tornado(
     if as_json:
         print_json(res)
         return
-    console.print(
-        f"[bold]{scenario}[/], {missiles} missiles: {metric} = {res.data['base_metrics'][metric]:,.4g} at base"
-    )
+    console.print(f"[bold]{scenario}[/], {missiles} missiles: {metric} = {res.base_value(metric):,.4g} at base")
     t = Table("input", "low end", "high end")
     for label, lo, hi in res.swing(metric):
         t.add_row(label, f"{lo:,.4g}", f"{hi:,.4g}")
@@ -97,6 +96,7 @@ def sweep(
     ] = None,
 ) -> None:
     """Grid sweep of independent runs (local pool or Dask), appended to OUT as each finishes."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.sensitivity.sweep import check_sweep_file, grid, parse_axis
 
     n = len(grid(dict(parse_axis(x) for x in axis)))
@@ -121,16 +121,15 @@ def sweep(
     if as_json:
         print_json(res)
         return
-    axes = res.data["axes"]
-    t = Table(*axes, "leakers", "P(0 leakers)", "surviving value", "cost")
-    for r in res.data["runs"]:
+    t = Table(*res.axes, "leakers", "P(0 leakers)", "surviving value", "cost")
+    for r in res.rows:
         t.add_row(
-            *(("on" if r[k] else "off") if isinstance(r[k], bool) else str(r[k]) for k in axes),
-            f"{r['expected_leakers']:.1f}",
-            f"{r['p_zero_leakers']:.3f}",
-            f"{100 * r['expected_surviving_value_fraction']:.1f} %",
-            bn(r.get("cost_total_jpy")),
+            *(("on" if v else "off") if isinstance(v, bool) else str(v) for v in r.axis_values(res.axes)),
+            f"{r.expected_leakers:.1f}",
+            f"{r.p_zero_leakers:.3f}",
+            f"{100 * r.expected_surviving_value_fraction:.1f} %",
+            bn(r.cost_total_jpy),
         )
     console.print(t)
-    console.print(f"{len(res.data['runs'])} runs in {out}")
+    console.print(f"{len(res.rows)} runs in {out}")
     report_exports(res)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import webbrowser
 from typing import Annotated
 
 import typer
@@ -35,16 +38,15 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the interactive map of Japan's missile defence on this machine (Ctrl-C stops it)."""
-    import os
-    import threading
-    import webbrowser
-
+    # lazy: keeps `bmdlab --version` fast (the server's stack, bmdlab.web, loads only when `serve` runs)
     from bmdlab.web.options import LOOPBACK, check_serve_options
 
     check_serve_options(host, port, workers=workers, max_jobs=max_jobs, cache_gib=cache_gib)
-    import uvicorn
+    import uvicorn  # lazy: the ASGI server (~80 modules) loads only when `serve` runs
 
-    from bmdlab.web.app import LOOPBACK_HOSTS, create_app
+    # lazy: the web app loads FastAPI and bmdlab.api (~1 s); only when `serve` runs
+    from bmdlab.web.app import create_app
+    from bmdlab.web.options import LOOPBACK_HOSTS
 
     loopback = host in LOOPBACK
     if not loopback:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bmdlab.cli._app import analysis, app, console, err_console, user_errors
+from bmdlab.progress import json_lines
 
 
 @app.command()
@@ -20,10 +21,23 @@ def study(
         Path, typer.Option("--out", help="Output directory (replaced only when the study succeeds).")
     ] = Path("japan-2017"),
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Coverage grid cell size. [km]")] = 5.0,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--progress-events",
+            help="Also print each stage's progress on stdout as one JSON object per line (stage, stages, key, "
+            "label, done, total, fraction), for programs that run the study (bmdlab serve does).",
+        ),
+    ] = False,
 ) -> None:
     """Run a study and write DIR/report.html, DIR/results.json and its figures."""
     res = analysis(ctx).study(
-        out, name=name, resolution_km=resolution_km, console=err_console, command=" ".join(["bmdlab", *sys.argv[1:]])
+        out,
+        name=name,
+        resolution_km=resolution_km,
+        console=err_console,
+        command=" ".join(["bmdlab", *sys.argv[1:]]),
+        progress=json_lines(sys.stdout, "--progress-events") if events else None,
     )
     console.print(f"report: {res.report}")
     console.print(f"results: {res.results}")

@@ -22,11 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bmdlab.assembly.setup import Setup
 from bmdlab.catalog import Catalog
-from bmdlab.catalog.money import currency_of, exchange_rate, jpy_to_usd, to_jpy, value_to_jpy
+from bmdlab.catalog.money import currency_of, exchange_rate, jpy_to_usd, money_json, to_jpy, value_to_jpy
 from bmdlab.catalog.schema import Value
 from bmdlab.errors import BmdlabError
-from bmdlab.scenario import MoneySpec, Scenario
+from bmdlab.scenario import MoneySpec
 
 CATEGORIES = ("acquisition", "interceptors", "operation")
 ENDS = ("low", "nominal", "high")
@@ -74,12 +75,12 @@ class CostBreakdown:
     def sunk(self) -> float:
         return float(sum(line.sunk[1] for line in self.lines))
 
+    def money(self, jpy: float) -> dict[str, int | None]:
+        """An amount of yen of the price year in bmdlab's money format (whole yen and dollars)."""
+        return money_json(jpy, self.jpy_per_usd, self.price_year)
+
     def to_dict(self) -> dict[str, Any]:
-        from bmdlab.catalog.money import money_json
-
-        def money(jpy: float) -> dict[str, int | None]:
-            return money_json(jpy, self.jpy_per_usd, self.price_year)
-
+        money = self.money
         out: dict[str, Any] = {
             "scenario": self.scenario,
             "price_year": self.price_year,
@@ -121,35 +122,13 @@ def _price(
     return tuple(value_to_jpy(value, econ, price_year, which=w) for w in ENDS), value.source  # type: ignore[return-value]
 
 
-def architecture_cost(
-    scenario: Scenario,
-    catalog: Catalog,
-    *,
-    years: int | None = None,
-    reloads: int | None = None,
-    price_year: int | None = None,
-) -> CostBreakdown:
-    """Cost of a scenario's architecture over ``years`` (default: the scenario's ``cost.years``).
-
-    Parameters
-    ----------
-    scenario : Scenario
-    catalog : Catalog
-    years : int, optional
-        Operation and support horizon. [year]
-    reloads : int, optional
-        Full magazine reloads bought per unit over the horizon.
-    price_year : int, optional
-        The yen of this year (default: the scenario's ``cost.price_year``, 2017).
+def architecture_cost(setup: Setup) -> CostBreakdown:
+    """Cost of an assembled architecture over its horizon, in yen and dollars of its price year
+    (:attr:`bmdlab.assembly.setup.Setup.cost`: the scenario's ``cost`` section with the caller's overrides),
+    with the scenario's price overrides, else the catalog's prices.
     """
-    spec = scenario.cost
-    years = spec.years if years is None else years
-    reloads = spec.reloads if reloads is None else reloads
-    price_year = spec.price_year if price_year is None else price_year
-    if years < 0:
-        raise BmdlabError(f"--years: {years} must be >= 0")
-    if reloads < 0:
-        raise BmdlabError(f"--reloads: {reloads} must be >= 0")
+    scenario, catalog, spec = setup.scenario, setup.catalog, setup.scenario.cost
+    years, reloads, price_year = setup.cost.years, setup.cost.reloads, setup.cost.price_year
     econ = catalog.economics
     rate = exchange_rate(econ, price_year)
 

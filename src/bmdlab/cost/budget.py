@@ -34,6 +34,7 @@ References
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,10 +42,15 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
+from bmdlab.assembly.overrides import Overrides
+from bmdlab.assembly.setup import assemble
 from bmdlab.catalog import Catalog
+from bmdlab.catalog.money import exchange_rate, money_json
 from bmdlab.cost.architecture import architecture_cost, interceptor_prices
-from bmdlab.engagement.raid import DEFAULT_SEED
-from bmdlab.engagement.scenario_raid import default_sspk, plan_scenario_raid, run_scenario_raid
+from bmdlab.cost.options import option_by_key
+from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.engagement.raid import plan_raid
+from bmdlab.engagement.scenario_raid import RaidOutcome, RaidRun, run_scenario_raid
 from bmdlab.errors import BmdlabError
 from bmdlab.io import quiet_native_stdout
 from bmdlab.scenario import Scenario, UnitSpec
@@ -101,27 +107,20 @@ def budget_problem(
             "name": base.name + "+candidates",
         }
     )
-    plan = plan_scenario_raid(union, catalog, missiles)
-    eng = base.engagement
-    per_opp = 1 if eng.doctrine == "shoot-look-shoot" else 2
+    setup = assemble(union, catalog, Overrides(missiles=missiles))
+    plan = plan_raid(setup)
+    per_opp = 1 if setup.doctrine == "shoot-look-shoot" else 2
     n_u, n_a = len(plan.defenders), len(plan.assets)
     asset_of = np.array([t.asset for t in plan.threats], dtype=np.int64)
     cap = np.zeros((n_u, n_a))
     for a in range(n_a):
         cap[:, a] = per_opp * plan.opportunities[:, asset_of == a].sum(axis=1)
-    pk = np.array(
-        [
-            eng.sspk.get(d.interceptor, default_sspk(catalog.interceptors[d.interceptor]))
-            * eng.reliability.get(d.interceptor, 1.0)
-            for d in plan.defenders
-        ]
-    )
+    pk = setup.unit_array("sspk") * setup.unit_array("reliability")
     kexp = -np.log1p(-np.minimum(pk, 1 - 1e-9))
-    price_year = base.cost.price_year
+    price_year = setup.cost.price_year
     prices = interceptor_prices(catalog, price_year, base.cost.interceptor_cost)
     mag = np.array([d.inventory for d in plan.defenders], float)
     load_cost = np.array([m * prices[d.interceptor] for m, d in zip(mag, plan.defenders)])
-    raid = base.raid
     return BudgetProblem(
         scenario=union,
         fixed=fixed,
@@ -133,7 +132,7 @@ def budget_problem(
         kill_exponent=kexp,
         threats_per_asset=np.bincount(asset_of, minlength=n_a).astype(float),
         values=np.array([a.value for a in plan.assets], float),
-        missile_reliability=raid.missile_reliability if raid else 1.0,
+        missile_reliability=setup.require_raid().missile_reliability,
         missiles=missiles,
         price_year=price_year,
         meta={"asset_names": [a.name for a in plan.assets], "unit_names": [d.name for d in plan.defenders]},
@@ -154,6 +153,72 @@ class BudgetSolution:
     r: np.ndarray  #: (all units,) loads
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """The MILP's variables, in named blocks: ``x[c]`` (buy candidate c), ``r[u]`` (extra magazines of unit u),
+    ``y[p]`` (interceptors of the p-th (unit, asset) pair that can fire) and ``z[a, l]`` (asset a's threats
+    get kill exponent ``l delta``)."""
+
+    n_c: int
+    n_u: int
+    n_a: int
+    levels: int
+    pairs: list[tuple[int, int]]
+
+    def x(self, c: int) -> int:
+        return c
+
+    def r(self, u: int) -> int:
+        return self.n_c + u
+
+    def y(self, p: int) -> int:
+        return self.n_c + self.n_u + p
+
+    def z(self, a: int) -> slice:
+        """The level binaries of asset ``a``."""
+        start = self.n_c + self.n_u + len(self.pairs) + a * (self.levels + 1)
+        return slice(start, start + self.levels + 1)
+
+    @property
+    def xs(self) -> slice:
+        return slice(0, self.n_c)
+
+    @property
+    def rs(self) -> slice:
+        return slice(self.n_c, self.n_c + self.n_u)
+
+    @property
+    def zs(self) -> slice:
+        return slice(self.z(0).start, self.size)
+
+    @property
+    def size(self) -> int:
+        return self.n_c + self.n_u + len(self.pairs) + self.n_a * (self.levels + 1)
+
+    def of_unit(self, u: int, fixed: int) -> int | None:
+        """The candidate variable ``x`` of unit ``u`` (None for an in-service unit: the first ``fixed``)."""
+        return None if u < fixed else self.x(u - fixed)
+
+
+class _Rows:
+    """The constraints ``lo <= A v <= hi``, one row at a time, each written as ``(variable, coefficient)`` terms."""
+
+    def __init__(self, n_rows: int, n_vars: int):
+        self.A = lil_matrix((n_rows, n_vars))
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def add(self, terms: list[tuple[int | slice, Any]], lo: float, hi: float) -> None:
+        row = len(self.lo)
+        for var, coef in terms:
+            self.A[row, var] = coef
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+    def constraint(self) -> LinearConstraint:
+        return LinearConstraint(self.A[: len(self.lo)].tocsr(), self.lo, self.hi)
+
+
 def solve_budget(
     problem: BudgetProblem,
     budget_jpy: float,
@@ -169,126 +234,105 @@ def solve_budget(
     ``l delta``). ``fix`` pins candidate binaries (``{index: 0 or 1}``; used to check the optimiser
     against enumeration).
     """
-    import time
-
     if not np.isfinite(budget_jpy) or budget_jpy < 0:
         raise BmdlabError(f"budget_jpy: {budget_jpy:g} must be a number >= 0 (yen of the price year)")
     t0 = time.perf_counter()
     P = problem
     n_u, n_a = P.cap.shape
-    n_c = len(P.units)
-    fixed = P.fixed
+    pairs = [(u, a) for u in range(n_u) for a in range(n_a) if P.cap[u, a] > 0]
+    v = _Layout(n_c=len(P.units), n_u=n_u, n_a=n_a, levels=levels, pairs=pairs)
     pos = np.flatnonzero(P.kill_exponent > 0)
     delta = float(np.median(P.kill_exponent[pos])) / 2 if pos.size else 1.0
-    L = levels
-    pairs = [(u, a) for u in range(n_u) for a in range(n_a) if P.cap[u, a] > 0]
-    # variable layout: x (n_c) | r (n_u) | y (pairs) | z (n_a * (L+1))
-    ix = 0
-    iR = n_c
-    iY = iR + n_u
-    iZ = iY + len(pairs)
-    nv = iZ + n_a * (L + 1)
-    c = np.zeros(nv)
-    lv = np.arange(L + 1)
+    lv = np.arange(levels + 1)
     surv = (1.0 - P.missile_reliability * np.exp(-lv[None, :] * delta)) ** P.threats_per_asset[:, None]
-    total_value = P.values.sum()
-    c[iZ:] = -(P.values[:, None] * surv).ravel() / max(total_value, 1e-300)
-
-    A = lil_matrix((1 + n_u * 2 + len(pairs) + n_a * 2 + n_u, nv))
-    lo, hi = [], []
-    row = 0
-    # budget
-    for k, cand in enumerate(P.units):
-        A[row, ix + k] = cand.cost_jpy
-    for u in range(n_u):
-        A[row, iR + u] = P.load_cost[u]
-    lo.append(-np.inf)
-    hi.append(budget_jpy)
-    row += 1
-    # magazines: sum_a y_ua - mag_u r_u - mag_u x_u(cand) <= mag_u (fixed units)
-    for p, (u, _) in enumerate(pairs):
-        A[row + u, iY + p] = 1.0
-    for u in range(n_u):
-        A[row + u, iR + u] = -P.magazine[u]
-        if u >= fixed:
-            A[row + u, ix + (u - fixed)] = -P.magazine[u]
-            lo.append(-np.inf)
-            hi.append(0.0)
-        else:
-            lo.append(-np.inf)
-            hi.append(P.magazine[u])
-    row += n_u
-    # loads only for units that exist: r_u <= max_loads * x_u
-    for u in range(n_u):
-        A[row, iR + u] = 1.0
-        if u >= fixed:
-            A[row, ix + (u - fixed)] = -P.max_loads
-            lo.append(-np.inf)
-            hi.append(0.0)
-        else:
-            lo.append(-np.inf)
-            hi.append(P.max_loads)
-        row += 1
-    # shots only from units that exist: y_ua <= cap_ua x_u
-    for p, (u, a) in enumerate(pairs):
-        A[row, iY + p] = 1.0
-        if u >= fixed:
-            A[row, ix + (u - fixed)] = -P.cap[u, a]
-            lo.append(-np.inf)
-            hi.append(0.0)
-        else:
-            lo.append(-np.inf)
-            hi.append(P.cap[u, a])
-        row += 1
-    # one level per asset; level needs the kill exponent: sum_l l delta n_a z_al - sum_u k_u y_ua <= 0
-    for a in range(n_a):
-        A[row, iZ + a * (L + 1) : iZ + (a + 1) * (L + 1)] = 1.0
-        lo.append(1.0)
-        hi.append(1.0)
-        row += 1
-        A[row, iZ + a * (L + 1) : iZ + (a + 1) * (L + 1)] = lv * delta * P.threats_per_asset[a]
-        for p, (u, aa) in enumerate(pairs):
-            if aa == a:
-                A[row, iY + p] = -P.kill_exponent[u]
-        lo.append(-np.inf)
-        hi.append(0.0)
-        row += 1
-    A = A[:row].tocsr()
-    lb = np.zeros(nv)
-    ub = np.full(nv, np.inf)
-    ub[ix : ix + n_c] = 1
-    ub[iR : iR + n_u] = P.max_loads
-    ub[iZ:] = 1
-    for k, v in (fix or {}).items():
-        lb[ix + k] = ub[ix + k] = v
-    integrality = np.zeros(nv)
-    integrality[ix:iY] = 1
-    integrality[iZ:] = 1
+    c = np.zeros(v.size)
+    c[v.zs] = -(P.values[:, None] * surv).ravel() / max(P.values.sum(), 1e-300)  # maximise surviving value
+    rows = _Rows(1 + n_u * 2 + len(pairs) + n_a * 2 + n_u, v.size)
+    _budget_row(rows, P, v, budget_jpy)
+    _magazine_rows(rows, P, v)
+    _load_rows(rows, P, v)
+    _shot_rows(rows, P, v)
+    _level_rows(rows, P, v, lv * delta)
+    lb, ub = np.zeros(v.size), np.full(v.size, np.inf)
+    ub[v.xs], ub[v.rs], ub[v.zs] = 1, P.max_loads, 1
+    for k, val in (fix or {}).items():
+        lb[v.x(k)] = ub[v.x(k)] = val
+    integrality = np.zeros(v.size)
+    integrality[v.xs], integrality[v.rs], integrality[v.zs] = 1, 1, 1
     with quiet_native_stdout():
         res = milp(
             c,
-            constraints=LinearConstraint(A, lo, hi),
+            constraints=rows.constraint(),
             bounds=Bounds(lb, ub),
             integrality=integrality,
             options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
         )
     if res.x is None:
         raise BmdlabError(f"budget optimisation found no solution ({res.message})")
-    x = np.round(res.x[ix : ix + n_c]).astype(int)
-    r = np.round(res.x[iR : iR + n_u]).astype(int)
+    return _solution(P, v, res, budget_jpy, time.perf_counter() - t0)
+
+
+def _budget_row(rows: _Rows, P: BudgetProblem, v: _Layout, budget_jpy: float) -> None:
+    """sum_c cost_c x_c + sum_u load_cost_u r_u <= B."""
+    terms: list[tuple[int | slice, Any]] = [(v.x(k), cand.cost_jpy) for k, cand in enumerate(P.units)]
+    terms += [(v.r(u), P.load_cost[u]) for u in range(v.n_u)]
+    rows.add(terms, -np.inf, budget_jpy)
+
+
+def _magazine_rows(rows: _Rows, P: BudgetProblem, v: _Layout) -> None:
+    """sum_a y_ua - mag_u r_u - mag_u x_u <= 0 for a candidate; sum_a y_ua - mag_u r_u <= mag_u in service."""
+    for u in range(v.n_u):
+        terms: list[tuple[int | slice, Any]] = [(v.y(p), 1.0) for p, (uu, _) in enumerate(v.pairs) if uu == u]
+        terms.append((v.r(u), -P.magazine[u]))
+        x = v.of_unit(u, P.fixed)
+        if x is not None:
+            terms.append((x, -P.magazine[u]))
+        rows.add(terms, -np.inf, 0.0 if x is not None else P.magazine[u])
+
+
+def _load_rows(rows: _Rows, P: BudgetProblem, v: _Layout) -> None:
+    """Loads only for units that exist: r_u <= max_loads x_u."""
+    for u in range(v.n_u):
+        x = v.of_unit(u, P.fixed)
+        terms: list[tuple[int | slice, Any]] = [(v.r(u), 1.0)] + ([(x, -P.max_loads)] if x is not None else [])
+        rows.add(terms, -np.inf, 0.0 if x is not None else P.max_loads)
+
+
+def _shot_rows(rows: _Rows, P: BudgetProblem, v: _Layout) -> None:
+    """Shots only from units that exist: y_ua <= cap_ua x_u."""
+    for p, (u, a) in enumerate(v.pairs):
+        x = v.of_unit(u, P.fixed)
+        terms: list[tuple[int | slice, Any]] = [(v.y(p), 1.0)] + ([(x, -P.cap[u, a])] if x is not None else [])
+        rows.add(terms, -np.inf, 0.0 if x is not None else P.cap[u, a])
+
+
+def _level_rows(rows: _Rows, P: BudgetProblem, v: _Layout, exponents: np.ndarray) -> None:
+    """One level per asset (sum_l z_al = 1), and the level needs the kill exponent fired at its threats:
+    sum_l l delta n_a z_al - sum_u k_u y_ua <= 0."""
+    for a in range(v.n_a):
+        rows.add([(v.z(a), 1.0)], 1.0, 1.0)
+        terms: list[tuple[int | slice, Any]] = [(v.z(a), exponents * P.threats_per_asset[a])]
+        terms += [(v.y(p), -P.kill_exponent[u]) for p, (u, aa) in enumerate(v.pairs) if aa == a]
+        rows.add(terms, -np.inf, 0.0)
+
+
+def _solution(P: BudgetProblem, v: _Layout, res: Any, budget_jpy: float, seconds: float) -> BudgetSolution:
+    """The purchases of a HiGHS solution, its cost and its optimality gap."""
+    x = np.round(res.x[v.xs]).astype(int)
+    r = np.round(res.x[v.rs]).astype(int)
     obj = -float(res.fun)
     bound = -float(getattr(res, "mip_dual_bound", res.fun) or res.fun)
-    cost = float(sum(P.units[k].cost_jpy for k in range(n_c) if x[k]) + (r * P.load_cost).sum())
+    cost = float(sum(P.units[k].cost_jpy for k in range(v.n_c) if x[k]) + (r * P.load_cost).sum())
     names = P.meta["unit_names"]
     return BudgetSolution(
         budget_jpy=budget_jpy,
-        buy=[P.units[k].key for k in range(n_c) if x[k]],
-        loads={names[u]: int(r[u]) for u in range(n_u) if r[u]},
+        buy=[P.units[k].key for k in range(v.n_c) if x[k]],
+        loads={names[u]: int(r[u]) for u in range(v.n_u) if r[u]},
         cost_jpy=cost,
         model_surviving_value_fraction=obj,
         bound=max(bound, obj),
         gap=(max(bound, obj) - obj) / max(abs(obj), 1e-12),
-        seconds=time.perf_counter() - t0,
+        seconds=seconds,
         x=x,
         r=r,
     )
@@ -311,8 +355,6 @@ def chosen_scenario(problem: BudgetProblem, sol: BudgetSolution) -> Scenario:
 def default_candidates(catalog: Catalog, years: int | None = None) -> tuple[Scenario, list[Candidate]]:
     """The in-service 2017 baseline and the purchases the debate weighed: Aegis Ashore at Araya and
     Mutsumi, THAAD at the six optimiser sites, the two Atago-class BMD upgrades on station."""
-    from bmdlab.cost.options import option_by_key
-
     base = option_by_key(catalog, "baseline").scenario
     cands: list[Candidate] = []
     aa = option_by_key(catalog, "aegis-ashore").scenario
@@ -325,10 +367,60 @@ def default_candidates(catalog: Catalog, years: int | None = None) -> tuple[Scen
     )
     for u in pool:
         single = ships.model_copy(update={"architecture": ships.architecture.model_copy(update={"units": [u]})})
-        cost = architecture_cost(single, catalog, years=years).total()
+        cost = architecture_cost(assemble(single, catalog, Overrides(years=years))).total()
         key = u.at if isinstance(u.at, str) else f"{u.unit}@{u.at.lat:.2f},{u.at.lon:.2f}"
         cands.append(Candidate(key=f"{u.unit}:{key}", label=u.name or key, cost_jpy=cost, unit=u))
     return base, cands
+
+
+@dataclass(frozen=True)
+class BudgetOutcome:
+    """The budget MILP's purchases and their Monte Carlo check against the baseline (JSON via :meth:`to_dict`)."""
+
+    budget_jpy: float
+    missiles: int
+    problem: BudgetProblem = field(repr=False)
+    solution: BudgetSolution = field(repr=False)
+    candidates: tuple[Candidate, ...]
+    chosen: RaidOutcome = field(repr=False)  #: the chosen architecture's raid
+    baseline: RaidOutcome = field(repr=False)  #: the baseline's raid
+    jpy_per_usd: float
+
+    @property
+    def buy(self) -> list[str]:
+        return self.solution.buy
+
+    @property
+    def cost_jpy(self) -> float:
+        return self.solution.cost_jpy
+
+    def money(self, jpy: float) -> dict[str, int | None]:
+        return money_json(jpy, self.jpy_per_usd, self.problem.price_year)
+
+    def to_dict(self) -> dict[str, Any]:
+        sol, chosen, base = self.solution, self.chosen, self.baseline
+        return {
+            "budget": self.money(self.budget_jpy),
+            "price_year": self.problem.price_year,
+            "missiles": self.missiles,
+            "buy": sol.buy,
+            "buy_labels": [c.label for c in self.candidates if c.key in sol.buy],
+            "loads": sol.loads,
+            "cost": self.money(sol.cost_jpy),
+            "candidates": [{"key": c.key, "label": c.label, "cost": self.money(c.cost_jpy)} for c in self.candidates],
+            "model_surviving_value_fraction": round(sol.model_surviving_value_fraction, 5),
+            "gap": sol.gap,
+            "monte_carlo_surviving_value_fraction": round(chosen.expected_surviving_value_fraction, 5),
+            "monte_carlo_expected_leakers": round(chosen.expected_leakers, 4),
+            "monte_carlo_p_zero_leakers": round(chosen.p_zero_leakers, 5),
+            "baseline_surviving_value_fraction": round(base.expected_surviving_value_fraction, 5),
+            "baseline_expected_leakers": round(base.expected_leakers, 4),
+            "seconds": round(sol.seconds, 3),
+            "trials": chosen.trials,
+            "seed": chosen.seed,
+            "approximation": "shots shared per asset, interceptors as kill exponents, no timing or shoot-look-shoot "
+            "saving; the Monte Carlo figures check the choice without these simplifications",
+        }
 
 
 def optimise_budget(
@@ -340,48 +432,30 @@ def optimise_budget(
     seed: int = DEFAULT_SEED,
     max_loads: int = 1,
     years: int | None = None,
-) -> dict[str, Any]:
+) -> BudgetOutcome:
     """Solve the budget MILP on the default candidates and check the choice by Monte Carlo."""
     if not np.isfinite(budget_jpy) or budget_jpy < 0:
         raise BmdlabError(f"budget_jpy: {budget_jpy:g} must be a number >= 0 (yen of the price year)")
     base, cands = default_candidates(catalog, years)
     prob = budget_problem(base, cands, catalog, missiles=missiles, max_loads=max_loads, years=years)
     sol = solve_budget(prob, budget_jpy)
-    chosen = chosen_scenario(prob, sol)
-    out, _, _ = run_scenario_raid(chosen, catalog, missiles=missiles, trials=trials, seed=seed)
-    base_out, _, _ = run_scenario_raid(base, catalog, missiles=missiles, trials=trials, seed=seed)
-    from bmdlab.catalog.money import exchange_rate, money_json
-
-    rate = exchange_rate(catalog.economics, prob.price_year)
-
-    def money(jpy: float) -> dict[str, int | None]:
-        return money_json(jpy, rate, prob.price_year)
-
-    return {
-        "budget": money(budget_jpy),
-        "price_year": prob.price_year,
-        "missiles": missiles,
-        "buy": sol.buy,
-        "buy_labels": [c.label for c in cands if c.key in sol.buy],
-        "loads": sol.loads,
-        "cost": money(sol.cost_jpy),
-        "candidates": [{"key": c.key, "label": c.label, "cost": money(c.cost_jpy)} for c in cands],
-        "model_surviving_value_fraction": round(sol.model_surviving_value_fraction, 5),
-        "gap": sol.gap,
-        "monte_carlo_surviving_value_fraction": out["expected_surviving_value_fraction"],
-        "monte_carlo_expected_leakers": out["expected_leakers"],
-        "monte_carlo_p_zero_leakers": out["p_zero_leakers"],
-        "baseline_surviving_value_fraction": base_out["expected_surviving_value_fraction"],
-        "baseline_expected_leakers": base_out["expected_leakers"],
-        "seconds": round(sol.seconds, 3),
-        "trials": trials,
-        "seed": seed,
-        "approximation": "shots shared per asset, interceptors as kill exponents, no timing or shoot-look-shoot saving; "
-        "the Monte Carlo figures check the choice without these simplifications",
-    }
+    run = RaidRun(trials=trials, seed=seed)
+    chosen = run_scenario_raid(assemble(chosen_scenario(prob, sol), catalog, Overrides(missiles=missiles)), run)
+    base_out = run_scenario_raid(assemble(base, catalog, Overrides(missiles=missiles)), run)
+    return BudgetOutcome(
+        budget_jpy=budget_jpy,
+        missiles=missiles,
+        problem=prob,
+        solution=sol,
+        candidates=tuple(cands),
+        chosen=chosen,
+        baseline=base_out,
+        jpy_per_usd=exchange_rate(catalog.economics, prob.price_year),
+    )
 
 
 __all__ = [
+    "BudgetOutcome",
     "BudgetProblem",
     "BudgetSolution",
     "Candidate",

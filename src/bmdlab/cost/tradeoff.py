@@ -29,19 +29,22 @@ References
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bmdlab import bounds
+from bmdlab.assembly.overrides import Overrides
+from bmdlab.assembly.setup import Setup, assemble, with_missiles
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.money import money_json
-from bmdlab.cost.architecture import architecture_cost, interceptor_prices, missile_price
+from bmdlab.cost.architecture import CostBreakdown, architecture_cost, interceptor_prices, missile_price
 from bmdlab.cost.options import Option
 from bmdlab.coverage.national import Coverage, national_coverages
-from bmdlab.engagement.raid import DEFAULT_SEED
-from bmdlab.engagement.scenario_raid import run_scenario_raid
+from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.engagement.scenario_raid import RaidOutcome, RaidRun, run_scenario_raid
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import Z95, mean_ci95
 
@@ -90,10 +93,11 @@ def pareto_front_paired(cost: ArrayLike, samples: ArrayLike, z: float = Z95) -> 
     return ~dominated
 
 
-def raid_costs(out: dict[str, Any], plan, result, catalog: Catalog, price_year: int, overrides=None) -> dict[str, Any]:
+def raid_costs(outcome: RaidOutcome, catalog: Catalog, price_year: int, overrides=None) -> dict[str, Any]:
     """Interceptor yen expended in a raid and the attacker's yen, with the exchange ratio."""
     prices = interceptor_prices(catalog, price_year, overrides)
-    spent = float(sum(result.expended_mean[i] * prices[d.interceptor] for i, d in enumerate(plan.defenders)))
+    plan, tally = outcome.plan, outcome.tally
+    spent = float(sum(tally.expended_mean[i] * prices[d.interceptor] for i, d in enumerate(plan.defenders)))
     attack = np.zeros(3)
     for t in plan.threats:
         attack += np.array(missile_price(catalog, t.missile, price_year))
@@ -109,8 +113,75 @@ def raid_costs(out: dict[str, Any], plan, result, catalog: Catalog, price_year: 
 
 
 @dataclass(frozen=True)
+class RaidFigures:
+    """One option against a raid of one size: effectiveness with 95 % intervals, costs and exchange ratios
+    (rounded as reported)."""
+
+    expected_surviving_value_fraction: float
+    expected_surviving_value_fraction_ci95: tuple[float, float]
+    p_zero_leakers: float
+    expected_leakers: float
+    expected_leakers_ci95: tuple[float, float]
+    leakers_p05: int
+    leakers_median: int
+    leakers_p95: int
+    interceptors_expended: float
+    interceptor_cost: dict[str, int | None]  #: money of the rounds expended
+    attacker_cost: dict[str, dict[str, int | None]]  #: low, nominal, high money of the raid's missiles
+    exchange_ratio_interceptors: tuple[float, float, float]
+    exchange_ratio_total: tuple[float | None, float | None, float | None]
+    jpy_per_leaker_avoided: int | None = None  #: against the baseline
+    jpy_per_point_surviving_value: int | None = None  #: against the baseline
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        for k in (
+            "expected_surviving_value_fraction_ci95",
+            "expected_leakers_ci95",
+            "exchange_ratio_interceptors",
+            "exchange_ratio_total",
+        ):
+            out[k] = list(out[k])
+        return out
+
+
+@dataclass(frozen=True)
+class OptionEvaluation:
+    """One option of the trade-off: its cost, the people it covers and its raids of each size."""
+
+    key: str
+    label: str
+    note: str
+    scenario_hash: str
+    units: int
+    cost: CostBreakdown
+    population_fraction: float  #: people some unit can defend against every threat [-]
+    population_fraction_2units: float  #: people two units can defend against every threat [-]
+    raids: dict[int, RaidFigures]
+
+    @property
+    def cost_total_jpy(self) -> int:
+        return int(self.cost.money(self.cost.total())["jpy"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "note": self.note,
+            "scenario_hash": self.scenario_hash,
+            "units": self.units,
+            "cost": self.cost.to_dict(),
+            "population_fraction": self.population_fraction,
+            "population_fraction_2units": self.population_fraction_2units,
+            "raids": {str(n): r.to_dict() for n, r in self.raids.items()},
+        }
+
+
+@dataclass(frozen=True)
 class TradeoffResult:
-    rows: list[dict[str, Any]]
+    """Every option's cost and effectiveness, and the Pareto frontiers (JSON via :meth:`to_dict`)."""
+
+    rows: tuple[OptionEvaluation, ...]
     raid_sizes: tuple[int, ...]
     years: int
     price_year: int
@@ -122,29 +193,29 @@ class TradeoffResult:
     def frontier(self, metric: str = "expected_surviving_value_fraction", raid: int | None = None) -> list[str]:
         """Keys of the options on the Pareto frontier of total cost against ``metric`` (paired, with
         :func:`pareto_front_paired`, for raid metrics whose per-trial values were kept)."""
-        cost = [r["cost"]["total"]["jpy"] for r in self.rows]
+        cost = [r.cost_total_jpy for r in self.rows]
         n = str(max(self.raid_sizes) if raid is None else raid)
-        keys = [(r["key"], n, metric) for r in self.rows]
+        keys = [(r.key, n, metric) for r in self.rows]
         if metric in PAIRED_METRICS and all(k in self.samples for k in keys):
             sign = -1.0 if metric == "expected_leakers" else 1.0
             mask = pareto_front_paired(cost, np.stack([sign * self.samples[k] for k in keys]))
         else:
             mask = pareto_front(cost, [self.effect(r, metric, raid) for r in self.rows])
-        return [r["key"] for r, m in zip(self.rows, mask) if m]
+        return [r.key for r, m in zip(self.rows, mask) if m]
 
-    def effect(self, row: dict[str, Any], metric: str, raid: int | None) -> float:
+    def effect(self, row: OptionEvaluation, metric: str, raid: int | None) -> float:
         if metric in ("population_fraction", "population_fraction_2units"):
-            return float(row[metric])
-        n = str(max(self.raid_sizes) if raid is None else raid)
-        if n not in row["raids"]:
-            raise BmdlabError(f"--raid: {n} is not among the raid sizes run ({', '.join(map(str, self.raid_sizes))})")
-        v = row["raids"][n][metric]
+            return float(getattr(row, metric))
+        n = max(self.raid_sizes) if raid is None else int(raid)
+        if n not in row.raids:
+            raise BmdlabError(f"raid: {n} is not among the raid sizes run ({', '.join(map(str, self.raid_sizes))})")
+        v = getattr(row.raids[n], metric)
         return -float(v) if metric == "expected_leakers" else float(v)
 
     def to_dict(self) -> dict[str, Any]:
         fr = {str(n): self.frontier(raid=n) for n in self.raid_sizes}
         return {
-            "options": self.rows,
+            "options": [r.to_dict() for r in self.rows],
             "raid_sizes": list(self.raid_sizes),
             "years": self.years,
             "price_year": self.price_year,
@@ -156,125 +227,160 @@ class TradeoffResult:
         }
 
 
+@dataclass(frozen=True)
+class TradeoffRun:
+    """What a trade-off runs for every option: raids of these sizes, each of ``trials`` on ``seed``, and
+    the coverage on a ``resolution_km`` grid."""
+
+    raid_sizes: tuple[int, ...] = RAID_SIZES
+    trials: int = 4000
+    seed: int = DEFAULT_SEED
+    resolution_km: float = 10.0
+
+
 def evaluate_options(
-    catalog: Catalog,
     options: Sequence[Option],
+    catalog: Catalog,
+    run: TradeoffRun,
     *,
-    raid_sizes: Sequence[int] = RAID_SIZES,
-    trials: int = 4000,
-    seed: int = DEFAULT_SEED,
-    resolution_km: float = 10.0,
-    years: int | None = None,
+    overrides: Overrides | None = None,
     coverages: dict[str, Coverage] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> TradeoffResult:
     """Cost and effectiveness of each option (coverage, raids of each size), ready for a frontier.
 
-    ``coverages`` (option key -> :class:`Coverage`) reuses coverage already computed.
+    Every option is assembled with ``overrides`` (e.g. the cost horizon); ``coverages`` (option key ->
+    :class:`Coverage`) reuses coverage already computed.
     """
-    if trials < 1:
-        raise BmdlabError(f"--trials: {trials} must be at least 1")
-    if any(n < 0 for n in raid_sizes):
-        raise BmdlabError("--raid: raid sizes must be >= 0")
-    rows = []
-    samples: dict[tuple[str, str, str], np.ndarray] = {}
-    price_year = years_ = rate = None
+    run_trials = bounds.RUN_TRIALS.check("trials", run.trials)
+    for n in run.raid_sizes:
+        bounds.MISSILES.check("raid", n)
+    setups = {o.key: assemble(o.scenario, catalog, overrides) for o in options}
     covs = dict(coverages or {})
     missing = [o for o in options if o.key not in covs]
     if missing:  # one pass over the threats for every option that shares them (bmdlab.coverage.national_coverages)
         covs.update(
-            zip((o.key for o in missing), national_coverages([o.scenario for o in missing], catalog, resolution_km))
+            zip((o.key for o in missing), national_coverages([setups[o.key] for o in missing], run.resolution_km))
         )
+    rows: list[OptionEvaluation] = []
+    samples: dict[tuple[str, str, str], np.ndarray] = {}
+    cost = None
     for opt in options:
-        cost = architecture_cost(opt.scenario, catalog, years=years)
-        price_year, years_, rate = cost.price_year, cost.years, cost.jpy_per_usd
-        cov = covs[opt.key]
-        shots = cov.worst_shots()
-        units = (cov.shots > 0).sum(axis=1)  # (threats, cells): units that can engage
-        big = np.iinfo(np.int64).max
-        worst_units = np.min(np.where(cov.reach, units, big), axis=0)
-        threatened = cov.reach.any(axis=0)
-        pop = cov.grid.population
-        tot = pop.sum()  # fractions of all of Japan's people
-        frac = float(pop[threatened & (shots >= 1)].sum() / tot) if tot else 0.0
-        frac2 = float(pop[threatened & (worst_units >= 2) & (worst_units < big)].sum() / tot) if tot else 0.0
-        raids = {}
-        for n in raid_sizes:
-            out, res, plan = run_scenario_raid(
-                opt.scenario, catalog, missiles=int(n), trials=trials, seed=seed, keep_trials=True
-            )
-            value = res.extra["surviving_value_per_trial"].astype(np.float64)
-            samples[(opt.key, str(n), "expected_surviving_value_fraction")] = value
-            samples[(opt.key, str(n), "expected_leakers")] = res.extra["leakers_per_trial"].astype(np.float64)
-            rc = raid_costs(out, plan, res, catalog, cost.price_year, opt.scenario.cost.interceptor_cost)
-            total = cost.total()
-            attack = rc["attacker_cost_jpy"]
-            raids[str(n)] = {
-                "expected_surviving_value_fraction": out["expected_surviving_value_fraction"],
-                "expected_surviving_value_fraction_ci95": _ci95(value),
-                "p_zero_leakers": out["p_zero_leakers"],
-                "expected_leakers": out["expected_leakers"],
-                "expected_leakers_ci95": out["expected_leakers_ci95"],
-                "leakers_p05": out["leakers_p05"],
-                "leakers_median": out["leakers_median"],
-                "leakers_p95": out["leakers_p95"],
-                "interceptors_expended": out["interceptors_expended_total"],
-                "interceptor_cost": money_json(rc["interceptor_cost_jpy"], cost.jpy_per_usd, cost.price_year),
-                "attacker_cost": {
-                    end: money_json(x, cost.jpy_per_usd, cost.price_year)
-                    for end, x in zip(("low", "nominal", "high"), attack)
-                },
-                "exchange_ratio_interceptors": [round(x, 3) for x in rc["exchange_ratio"]],
-                "exchange_ratio_total": [round(total / a, 2) if a else None for a in attack[::-1]],
-            }
+        cost = architecture_cost(setups[opt.key])
+        raids = {int(n): _raid_figures(setups[opt.key], opt.key, int(n), cost, run, samples) for n in run.raid_sizes}
         rows.append(
-            {
-                "key": opt.key,
-                "label": opt.label,
-                "note": opt.note,
-                "scenario_hash": opt.scenario.hash,
-                "units": len(opt.scenario.architecture.units),
-                "cost": cost.to_dict(),
-                "population_fraction": round(frac, 5),
-                "population_fraction_2units": round(frac2, 5),
-                "raids": raids,
-            }
+            OptionEvaluation(
+                opt.key,
+                opt.label,
+                opt.note,
+                opt.scenario.hash,
+                len(opt.scenario.architecture.units),
+                cost,
+                *_coverage_shares(covs[opt.key]),
+                raids,
+            )
         )
         if progress:
             progress(opt.key)
-    base = next((r for r in rows if r["key"] == "baseline"), None)
-    if base is not None:  # yen per expected leaker avoided and per point of surviving value, against the baseline
-        for r in rows:
-            for n, rr in r["raids"].items():
-                dc = r["cost"]["total"]["jpy"] - base["cost"]["total"]["jpy"]
-                dl = base["raids"][n]["expected_leakers"] - rr["expected_leakers"]
-                dv = 100 * (
-                    rr["expected_surviving_value_fraction"] - base["raids"][n]["expected_surviving_value_fraction"]
-                )
-                rr["jpy_per_leaker_avoided"] = round(dc / dl) if dl > 1e-9 and r is not base else None
-                rr["jpy_per_point_surviving_value"] = round(dc / dv) if dv > 1e-9 and r is not base else None
     return TradeoffResult(
-        rows=rows,
-        raid_sizes=tuple(int(n) for n in raid_sizes),
-        years=int(years_ or 0),
-        price_year=int(price_year or 0),
-        jpy_per_usd=float(rate or 0.0),
-        seed=seed,
-        trials=trials,
+        rows=_against_baseline(rows),
+        raid_sizes=tuple(int(n) for n in run.raid_sizes),
+        years=int(cost.years) if cost else 0,
+        price_year=int(cost.price_year) if cost else 0,
+        jpy_per_usd=float(cost.jpy_per_usd) if cost else 0.0,
+        seed=run.seed,
+        trials=run_trials,
         samples=samples,
     )
 
 
-def _ci95(x: np.ndarray) -> list[float]:
+def _coverage_shares(cov: Coverage) -> tuple[float, float]:
+    """Shares of all of Japan's people that some unit, and that two units, can defend against every threat."""
+    shots = cov.worst_shots()
+    units = (cov.shots > 0).sum(axis=1)  # (threats, cells): units that can engage
+    big = np.iinfo(np.int64).max
+    worst_units = np.min(np.where(cov.reach, units, big), axis=0)
+    threatened = cov.reach.any(axis=0)
+    pop = cov.grid.population
+    tot = pop.sum()
+    frac = float(pop[threatened & (shots >= 1)].sum() / tot) if tot else 0.0
+    frac2 = float(pop[threatened & (worst_units >= 2) & (worst_units < big)].sum() / tot) if tot else 0.0
+    return round(frac, 5), round(frac2, 5)
+
+
+def _raid_figures(
+    setup: Setup,
+    key: str,
+    n: int,
+    cost: CostBreakdown,
+    run: TradeoffRun,
+    samples: dict[tuple[str, str, str], np.ndarray],
+) -> RaidFigures:
+    """One option's raid of ``n`` missiles: its figures with intervals, costs and exchange ratios; its
+    per-trial values go to ``samples`` (for the paired frontier)."""
+    out = run_scenario_raid(with_missiles(setup, n), RaidRun(trials=run.trials, seed=run.seed, keep_trials=True))
+    value = out.tally.surviving_value_per_trial.astype(np.float64)
+    samples[(key, str(n), "expected_surviving_value_fraction")] = value
+    samples[(key, str(n), "expected_leakers")] = out.tally.leakers_per_trial.astype(np.float64)
+    rc = raid_costs(out, setup.catalog, cost.price_year, setup.scenario.cost.interceptor_cost)
+    total = cost.total()
+    attack = rc["attacker_cost_jpy"]
+    lo, hi = out.expected_leakers_ci95
+    ratios = rc["exchange_ratio"]
+    totals = [round(total / a, 2) if a else None for a in attack[::-1]]
+    return RaidFigures(
+        expected_surviving_value_fraction=round(out.expected_surviving_value_fraction, 5),
+        expected_surviving_value_fraction_ci95=_ci95(value),
+        p_zero_leakers=round(out.p_zero_leakers, 5),
+        expected_leakers=round(out.expected_leakers, 4),
+        expected_leakers_ci95=(round(lo, 4), round(hi, 4)),
+        leakers_p05=out.leakers_percentile(5),
+        leakers_median=out.leakers_percentile(50),
+        leakers_p95=out.leakers_percentile(95),
+        interceptors_expended=round(out.interceptors_expended_total, 3),
+        interceptor_cost=money_json(rc["interceptor_cost_jpy"], cost.jpy_per_usd, cost.price_year),
+        attacker_cost={
+            end: money_json(x, cost.jpy_per_usd, cost.price_year) for end, x in zip(("low", "nominal", "high"), attack)
+        },
+        exchange_ratio_interceptors=(round(ratios[0], 3), round(ratios[1], 3), round(ratios[2], 3)),
+        exchange_ratio_total=(totals[0], totals[1], totals[2]),
+    )
+
+
+def _against_baseline(rows: list[OptionEvaluation]) -> tuple[OptionEvaluation, ...]:
+    """Yen per expected leaker avoided and per point of surviving value, against the baseline."""
+    base = next((r for r in rows if r.key == "baseline"), None)
+    if base is None:
+        return tuple(rows)
+    out = []
+    for r in rows:
+        raids = {}
+        for n, rr in r.raids.items():
+            dc = r.cost_total_jpy - base.cost_total_jpy
+            dl = base.raids[n].expected_leakers - rr.expected_leakers
+            dv = 100 * (rr.expected_surviving_value_fraction - base.raids[n].expected_surviving_value_fraction)
+            raids[n] = replace(
+                rr,
+                jpy_per_leaker_avoided=round(dc / dl) if dl > 1e-9 and r is not base else None,
+                jpy_per_point_surviving_value=round(dc / dv) if dv > 1e-9 and r is not base else None,
+            )
+        out.append(replace(r, raids=raids))
+    return tuple(out)
+
+
+def _ci95(x: np.ndarray) -> tuple[float, float]:
     """95 % interval of a Monte Carlo mean (normal approximation), rounded as the summaries are."""
     _, lo, hi = mean_ci95(x)
-    return [round(lo, 5), round(hi, 5)]
+    return round(lo, 5), round(hi, 5)
 
 
 __all__ = [
     "PAIRED_METRICS",
     "RAID_SIZES",
+    "OptionEvaluation",
+    "RaidFigures",
     "TradeoffResult",
+    "TradeoffRun",
     "evaluate_options",
     "pareto_front",
     "pareto_front_paired",

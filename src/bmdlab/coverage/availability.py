@@ -1,6 +1,6 @@
 """Coverage when units are not always on station: its expectation and percentiles over availability.
 
-A unit is on station with its probability (:attr:`bmdlab.defense.engage.Defender.availability`:
+A unit is on station with its probability (:attr:`bmdlab.assembly.setup.UnitValues.availability`:
 maintenance cycles, crews, transits), independently of the others. For each sample of which units
 are on station, a cell is defended when every threat that reaches it meets at least one unit on
 station with a shot opportunity (the worst case over threats, as
@@ -15,11 +15,13 @@ product per chunk of samples. For a single threat the expected share has a close
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from bmdlab.bounds import AVAILABILITY_SAMPLES
 from bmdlab.coverage.national import Coverage
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import mean_ci95
@@ -46,56 +48,97 @@ def defended_samples(cov: Coverage, on_station: NDArray[np.bool_]) -> NDArray[np
     return out
 
 
+@dataclass(frozen=True)
+class ShareOverAvailability:
+    """A share of Japan (land or people) defended, over random availability of the units [-]."""
+
+    all_on_station: float
+    expected: float
+    expected_ci95: tuple[float, float]
+    p05: float
+    median: float
+    p95: float
+
+    @classmethod
+    def of(cls, x: NDArray[np.float64], full: float) -> ShareOverAvailability:
+        m, lo, hi = mean_ci95(x)
+        return cls(full, m, (lo, hi), float(np.percentile(x, 5)), float(np.median(x)), float(np.percentile(x, 95)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "all_on_station": round(self.all_on_station, 4),
+            "expected": round(self.expected, 4),
+            "expected_ci95": [round(self.expected_ci95[0], 4), round(self.expected_ci95[1], 4)],
+            "p05": round(self.p05, 4),
+            "median": round(self.median, 4),
+            "p95": round(self.p95, 4),
+        }
+
+
+@dataclass(frozen=True)
+class AvailabilityCoverage:
+    """Shares of land and people defended over random availability of the units (:func:`coverage_over_availability`)."""
+
+    samples: int
+    seed: int
+    land_fraction: ShareOverAvailability
+    population_fraction: ShareOverAvailability
+    availability: dict[str, float]  #: unit name -> its probability of being on station
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "samples": self.samples,
+            "seed": self.seed,
+            "land_fraction": self.land_fraction.to_dict(),
+            "population_fraction": self.population_fraction.to_dict(),
+            "availability": dict(self.availability),
+            "expected_units_on_station": round(float(sum(self.availability.values())), 3),
+            "definition": "units on station drawn independently with their availability; a cell is defended when "
+            "every threat reaching it meets a unit on station with a shot",
+        }
+
+
 def coverage_over_availability(
-    cov: Coverage, availability: NDArray[np.float64] | None = None, *, samples: int = DEFAULT_SAMPLES, seed: int = 0
-) -> dict[str, Any]:
-    """Shares of land and people defended over random availability of the units (JSON-ready).
+    cov: Coverage, availability: NDArray[np.float64], *, samples: int = DEFAULT_SAMPLES, seed: int = 0
+) -> AvailabilityCoverage:
+    """Shares of land and people defended over random availability of the units.
 
     Parameters
     ----------
     cov : Coverage
         A national coverage (its shot opportunities per threat, unit and cell).
-    availability : ndarray, shape (defenders,), optional
-        Each unit's probability of being on station (default: each defender's ``availability``).
+    availability : ndarray, shape (defenders,)
+        Each unit's probability of being on station (:attr:`bmdlab.assembly.setup.UnitValues.availability`).
     samples, seed : int
         Monte Carlo samples of which units are on station, and their seed.
     """
     n = len(cov.defenders)
-    a = np.array([d.availability for d in cov.defenders] if availability is None else availability, float)
+    a = np.asarray(availability, float)
     if a.shape != (n,) or not np.all(np.isfinite(a)) or np.any((a < 0) | (a > 1)):
         raise BmdlabError("availability: one probability per unit, each in [0, 1]")
-    if not 1 <= samples <= 1_000_000:
-        raise BmdlabError(f"samples: {samples} must be between 1 and 1,000,000")
+    samples = AVAILABILITY_SAMPLES.check("samples", samples)
+    if samples == 0:
+        raise BmdlabError("samples: 0 gives nothing to summarise; draw at least one sample of units on station")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     on = rng.random((samples, n)) < a[None, :]
     defended = defended_samples(cov, on)
     area, pop = cov.grid.area_m2, cov.grid.population
     land = defended @ area / area.sum()
     people = defended @ pop / pop.sum() if pop.sum() > 0 else np.zeros(samples)
-    all_on = cov.defended()
-    land_all, people_all = cov.fractions(all_on)
-
-    def stats(x: NDArray[np.float64], full: float) -> dict[str, float]:
-        m, lo, hi = mean_ci95(x)
-        return {
-            "all_on_station": round(full, 4),
-            "expected": round(m, 4),
-            "expected_ci95": [round(lo, 4), round(hi, 4)],
-            "p05": round(float(np.percentile(x, 5)), 4),
-            "median": round(float(np.median(x)), 4),
-            "p95": round(float(np.percentile(x, 95)), 4),
-        }
-
-    return {
-        "samples": samples,
-        "seed": seed,
-        "land_fraction": stats(land, land_all),
-        "population_fraction": stats(people, people_all),
-        "availability": {d.name: float(x) for d, x in zip(cov.defenders, a)},
-        "expected_units_on_station": round(float(a.sum()), 3),
-        "definition": "units on station drawn independently with their availability; a cell is defended when every "
-        "threat reaching it meets a unit on station with a shot",
-    }
+    land_all, people_all = cov.fractions(cov.defended())
+    return AvailabilityCoverage(
+        samples=samples,
+        seed=seed,
+        land_fraction=ShareOverAvailability.of(land, land_all),
+        population_fraction=ShareOverAvailability.of(people, people_all),
+        availability={d.name: float(x) for d, x in zip(cov.defenders, a)},
+    )
 
 
-__all__ = ["DEFAULT_SAMPLES", "coverage_over_availability", "defended_samples"]
+__all__ = [
+    "DEFAULT_SAMPLES",
+    "AvailabilityCoverage",
+    "ShareOverAvailability",
+    "coverage_over_availability",
+    "defended_samples",
+]

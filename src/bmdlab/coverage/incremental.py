@@ -24,60 +24,33 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from bmdlab.assembly.setup import Setup, ThreatCase
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import (
-    LOCAL_SENSOR_RANGE,
-    Coverage,
-    ThreatCase,
-    _Window,
-    _window,
-    candidates,
-    defender_shots,
-    defenders_of,
-    flown_batches,
-    threat_cases,
-)
-from bmdlab.defense.engage import Defender, EngagementModel, Samples, Sensor, detection_time, sensors_against
+from bmdlab.coverage.national import BATCH, Coverage, coverage_of, reach_of, threat_of
+from bmdlab.defense.engage import Defender, EngagementTimeline, Sensor
+from bmdlab.defense.shots import Batch, Memo, engage, grid_batches, network
 from bmdlab.geo.grid import LandGrid, land_grid
-from bmdlab.geo.sphere import EARTH_RADIUS, unit_vector
-from bmdlab.scenario import Scenario
 
 #: Default memory budget of the cached trajectories [bytes] (a 5 km grid's 2017 threat of 20 cases takes 1.45 GB).
 DEFAULT_MAX_BYTES = 3 * 2**30
 
 
 @dataclass
-class _Batch:
-    """Up to :data:`~bmdlab.coverage.national.BATCH` trajectories of one threat, sampled."""
-
-    idx: NDArray[np.intp]  #: grid cells aimed at
-    samples: Samples
-    aim: NDArray[np.float64]  #: (n, 3) aim points [m]
-    ok: NDArray[np.bool_]  #: the trajectory exists
-    windows: dict[tuple[float, float], _Window] = field(default_factory=dict)
-
-    @property
-    def nbytes(self) -> int:
-        s = self.samples
-        return s.times.nbytes + s.positions.nbytes + s.altitudes.nbytes + self.aim.nbytes
-
-
-@dataclass
 class _Flight:
-    """Every trajectory of one threat case to one grid: its batches and the cells it reaches."""
+    """Every trajectory of one threat case to one grid: its batches (with the cells each aims at) and the
+    cells it reaches."""
 
-    batches: list[_Batch]
+    batches: list[tuple[NDArray[np.intp], Batch]]
     reach: NDArray[np.bool_]
-    launch: NDArray[np.float64]  #: launch point [m]
 
     @property
     def nbytes(self) -> int:
-        return sum(b.nbytes for b in self.batches) + self.reach.nbytes
+        return sum(b.nbytes for _, b in self.batches) + self.reach.nbytes
 
 
 def _sensor_key(s: Sensor) -> tuple:
@@ -145,14 +118,10 @@ class CoverageCache:
                 self._grids[key] = land_grid(key)
             return self._grids[key]
 
-    def cases(self, scenario: Scenario) -> list[ThreatCase]:
-        """The scenario's threat cases (launch area, missile, shape)."""
-        return threat_cases(scenario, self.catalog)
-
-    def pending(self, scenario: Scenario, resolution_km: float) -> int:
-        """How many of the scenario's threat cases have no cached trajectories on this grid yet."""
+    def pending(self, setup: Setup, resolution_km: float) -> int:
+        """How many of the architecture's threat cases have no cached trajectories on this grid yet."""
         with self._lock:
-            return sum((float(resolution_km), c) not in self._flights for c in dict.fromkeys(self.cases(scenario)))
+            return sum((float(resolution_km), c) not in self._flights for c in setup.threats)
 
     def clear(self) -> None:
         with self._lock:
@@ -163,16 +132,11 @@ class CoverageCache:
     # -- the cached pieces -------------------------------------------------------------------------
 
     def _fly(self, grid: LandGrid, case: ThreatCase) -> _Flight:
-        """Fly and sample one threat case to every cell it can reach (as ``engage_grid_groups`` does)."""
-        mis = self.catalog.missile(case.missile)
-        place = self.catalog.place(case.launch_area)
-        la, lo = np.radians(place.lat.nominal), np.radians(place.lon.nominal)
-        reach = np.zeros(len(grid), dtype=bool)
-        batches = [
-            _Batch(idx=idx, samples=s, aim=aim, ok=ok)
-            for idx, s, aim, ok in flown_batches(mis, la, lo, grid, case, reach)
-        ]
-        return _Flight(batches=batches, reach=reach, launch=EARTH_RADIUS * unit_vector(la, lo))
+        """Fly and sample one threat case to every cell it can reach (as the full coverage does)."""
+        threat = threat_of(self.catalog, case)
+        reach = reach_of(threat, grid)
+        lat, lon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
+        return _Flight(batches=list(grid_batches(threat, lat, lon, reach, BATCH)), reach=reach)
 
     def _ensure_flights(
         self,
@@ -217,124 +181,46 @@ class CoverageCache:
             if key in keep:
                 continue
             total -= self._flights.pop(key).nbytes
-            self._tracks = {k: v for k, v in self._tracks.items() if k[0] != key}
-            self._shots = {k: v for k, v in self._shots.items() if k[0] != key}
-
-    def _track(self, fkey: tuple, b: int, batch: _Batch, sensor: Sensor, min_elevation: float) -> NDArray[np.float64]:
-        """First detection time of every trajectory of a batch by ``sensor`` [s] (inf if never)."""
-        key = (fkey, b, _sensor_key(sensor), min_elevation)
-        got = self._tracks.get(key)
-        if got is None:
-            got = detection_time(batch.samples, sensor, min_elevation)
-            self._tracks[key] = got
-        return got
+            self._tracks = {k: v for k, v in self._tracks.items() if k[0][0] != key}
+            self._shots = {k: v for k, v in self._shots.items() if k[0][0] != key}
 
     # -- coverage --------------------------------------------------------------------------------
 
     def coverage(
-        self,
-        scenario: Scenario,
-        resolution_km: float = 10.0,
-        *,
-        model: EngagementModel | None = None,
-        progress: Callable[[ThreatCase], None] | None = None,
+        self, setup: Setup, resolution_km: float = 10.0, *, progress: Callable[[ThreatCase], None] | None = None
     ) -> Coverage:
-        """The scenario's :class:`~bmdlab.coverage.national.Coverage` on a ``resolution_km`` grid,
-        equal to ``national_coverage(scenario, catalog, resolution_km, model=model)``.
+        """The architecture's :class:`~bmdlab.coverage.national.Coverage` on a ``resolution_km`` grid,
+        equal to ``national_coverage(setup, resolution_km)``.
 
         ``progress`` is called once per threat case flown and once per threat case engaged; an
         exception it raises (e.g. a cancellation) propagates and leaves the cache consistent.
         """
+        if setup.catalog.hash != self.catalog.hash:
+            raise ValueError("setup: assembled on another catalog than the cache's; make one CoverageCache per catalog")
         with self._lock:
-            return self._coverage(scenario, float(resolution_km), model, progress)
+            return self._coverage(setup, float(resolution_km), progress)
 
-    def _coverage(
-        self,
-        scenario: Scenario,
-        res: float,
-        model: EngagementModel | None,
-        progress: Callable[[ThreatCase], None] | None,
-    ) -> Coverage:
-        cat = self.catalog
+    def _coverage(self, setup: Setup, res: float, progress: Callable[[ThreatCase], None] | None) -> Coverage:
         grid = self.grid(res)
-        defenders, sensors = defenders_of(scenario, cat, model)
-        cases = threat_cases(scenario, cat)
+        cases = list(setup.threats)
         self._ensure_flights(res, grid, cases, progress)
-        tl = scenario.timeline
-        track_delay, kill_assessment, cue_latency = tl.track_delay_s, tl.kill_assessment_s, tl.cue_latency_s
-        min_elev, max_shots, cueing = float(np.radians(tl.min_elevation_deg)), tl.max_shots, tl.cueing
-        kw_key = (track_delay, kill_assessment, cue_latency, min_elev, max_shots, cueing)
-        shots = np.zeros((len(cases), len(defenders), len(grid)), dtype=np.int8)
+        shots = np.zeros((len(cases), len(setup.defenders), len(grid)), dtype=np.int8)
         reach = np.zeros((len(cases), len(grid)), dtype=bool)
 
-        def engage(case: ThreatCase) -> tuple[NDArray[np.int8], list[int]]:
-            """Shots (defenders, cells) against one threat case, and (computed, reused) counts."""
-            fkey = (res, case)
-            flight = self._flights[fkey]
-            out = np.zeros((len(defenders), len(grid)), dtype=np.int8)
+        def engage_case(case: ThreatCase) -> tuple[NDArray[np.int8], list[int]]:
+            """Shots (units, cells) against one threat case, and (computed, reused) counts."""
+            flight = self._flights[(res, case)]
+            net = network(setup.defenders, setup.sensors, threat_of(self.catalog, case), cueing=setup.timeline.cueing)
+            out = np.zeros((len(setup.defenders), len(grid)), dtype=np.int8)
             counts = [0, 0]
-            mis = cat.missile(case.missile)
-            place = cat.place(case.launch_area)
-            launch_ll = (np.radians(place.lat.nominal), np.radians(place.lon.nominal))
-            defs = [d.against(mis, launch_ll) for d in defenders]
-            sens = sensors_against(sensors, mis, defenders[0].model, launch_ll)
-            network_sensors = list(sens) + [d.sensor for d in defs if d.sensor.detection_range >= LOCAL_SENSOR_RANGE]
-            network_sensors = list({_sensor_key(s): s for s in network_sensors}.values())
-            in_network = {_sensor_key(s) for s in network_sensors} if cueing else set()
-            for b, batch in enumerate(flight.batches):
-                s, aim, ok, idx = batch.samples, batch.aim, batch.ok, batch.idx
-                network = np.full(idx.size, np.inf)
-                if cueing:
-                    for sen in network_sensors:
-                        network = np.minimum(network, self._track(fkey, b, batch, sen, min_elev) + cue_latency)
-                for d_i, d in enumerate(defs):
-                    wkey = (d.min_altitude, d.max_altitude)
-                    if wkey not in batch.windows:
-                        batch.windows[wkey] = _window(s, aim, flight.launch, d.min_altitude, d.max_altitude)
-                    w = batch.windows[wkey]
-                    sub, from_launch = candidates(d, w, aim, flight.launch, ok)
-                    if not sub.size:
-                        continue
-                    net_sub = network[sub]
-                    skey = (fkey, b, _defender_key(d), kw_key)
-                    hit = self._shots.get(skey)
-                    if hit is None:
-                        rows, n = np.arange(sub.size), np.zeros(sub.size, dtype=np.int8)
-                    else:
-                        # a trajectory's shot opportunities depend on its own track time only: recompute the
-                        # trajectories whose network track time changed, keep the rest
-                        rows, n = np.flatnonzero(hit[0] != net_sub), hit[1].copy()
-                    if rows.size:
-                        own = (
-                            self._track(fkey, b, batch, d.sensor, min_elev)[sub[rows]]
-                            if _sensor_key(d.sensor) in in_network
-                            else None
-                        )
-                        # the columns are chosen from all of the unit's candidates (from_launch), as a
-                        # from-scratch computation chooses them
-                        n[rows] = defender_shots(
-                            d,
-                            s,
-                            sub[rows],
-                            w,
-                            from_launch,
-                            net_sub[rows],
-                            own,
-                            track_delay=track_delay,
-                            kill_assessment=kill_assessment,
-                            min_elevation=min_elev,
-                            max_shots=max_shots,
-                        )
-                        self._shots[skey] = (net_sub.copy(), n)
-                        counts[0] += 1
-                    else:
-                        counts[1] += 1
-                    out[d_i, idx[sub]] = n
+            for b, (idx, batch) in enumerate(flight.batches):
+                memo = _BatchMemo(self, ((res, case), b), setup.timeline, counts)
+                out[:, idx] = engage(batch, net, setup.timeline, memo=memo).shots
             return out, counts
 
         # threat cases are independent (each touches only its own cache entries): one thread each
         with ThreadPoolExecutor(max_workers=min(self.workers, max(len(cases), 1))) as pool:
-            futures = [pool.submit(engage, case) for case in cases]
+            futures = [pool.submit(engage_case, case) for case in cases]
             try:
                 for t_i, (case, fut) in enumerate(zip(cases, futures)):
                     shots[t_i], counts = fut.result()
@@ -346,13 +232,38 @@ class CoverageCache:
             finally:
                 for fut in futures:
                     fut.cancel()
-        return Coverage(
-            grid=grid,
-            defenders=tuple(defenders),
-            threats=tuple(cases),
-            shots=shots,
-            reach=reach,
-            scenario=scenario.name,
-            scenario_hash=scenario.hash,
-            catalog_hash=cat.hash,
-        )
+        return coverage_of(setup, grid, shots, reach)
+
+
+class _BatchMemo(Memo):
+    """The cache's memo for one batch of one threat case: each network sensor's tracks, and each unit's
+    shots with the network track times they were computed with (recomputed where those changed)."""
+
+    def __init__(self, cache: CoverageCache, batch_key: tuple, timeline: EngagementTimeline, counts: list[int]):
+        self.cache, self.key, self.timeline, self.counts = cache, batch_key, timeline, counts
+
+    def track(self, sensor: Sensor, compute: Callable[[], NDArray[np.float64]]) -> NDArray[np.float64]:
+        key = (self.key, _sensor_key(sensor), self.timeline.min_elevation)
+        got = self.cache._tracks.get(key)
+        if got is None:
+            got = self.cache._tracks[key] = compute()
+        return got
+
+    def shots(
+        self, defender: Defender, network: NDArray[np.float64], compute: Callable[[NDArray[np.intp]], NDArray[np.int64]]
+    ) -> NDArray[np.int64]:
+        key = (self.key, _defender_key(defender), self.timeline)
+        hit = self.cache._shots.get(key)
+        if hit is None:
+            rows, n = np.arange(network.size), np.zeros(network.size, dtype=np.int8)
+        else:
+            # a trajectory's shot opportunities depend on its own track time only: recompute the
+            # trajectories whose network track time changed, keep the rest
+            rows, n = np.flatnonzero(hit[0] != network), hit[1].copy()
+        if rows.size:
+            n[rows] = compute(rows)
+            self.cache._shots[key] = (network.copy(), n)
+            self.counts[0] += 1
+        else:
+            self.counts[1] += 1
+        return n

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal
@@ -25,23 +25,28 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from bmdlab.assembly.setup import Setup, ThreatCase, assemble
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, ThreatCase, defenders_of, engage_cases
+from bmdlab.catalog.schema import Interceptor
+from bmdlab.coverage.national import Coverage, Network, engage_cases
 from bmdlab.defense.engage import (
     DEFAULT_MODEL,
     ENGAGEMENT_LIMITS,
     LEGACY_MODEL,
     EngagementModel,
+    EngagementTimeline,
     interceptor_flyout,
     make_defender,
     make_sensor,
+    sample,
 )
 from bmdlab.defense.envelope import ground_distance
-from bmdlab.defense.footprint import defended_footprint
+from bmdlab.defense.footprint import FootprintThreat, defended_footprint
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.region import country_grid
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, initial_azimuth, unit_vector
-from bmdlab.scenario import Timeline, load_scenario
+from bmdlab.scenario import load_scenario
+from bmdlab.trajectory import Trajectory, missile_trajectory
 
 #: A model value within this factor of the published figure (either way) counts as reproduced.
 TOLERANCE_FACTOR = 1.5
@@ -140,9 +145,8 @@ class _Context:
         return self.grids[name]
 
     @functools.cached_property
-    def reference(self):
-        sc = load_scenario(REFERENCE_SCENARIO, self.catalog)
-        return sc, defenders_of(sc, self.catalog)[1]
+    def reference(self) -> Setup:
+        return assemble(load_scenario(REFERENCE_SCENARIO, self.catalog), self.catalog)
 
 
 def _footprint_area(ctx: _Context, case: FootprintCase, model: EngagementModel, interceptor: str | None) -> float:
@@ -152,7 +156,7 @@ def _footprint_area(ctx: _Context, case: FootprintCase, model: EngagementModel, 
     llat, llon = _point(cat, case.launch)
     cues = [make_sensor(cat, case.cue, lat, lon)] if case.cue else []
     fp = defended_footprint(
-        d, cat.missile(case.missile), case.missile, llat, llon, cue_sensors=cues, points_per_side=121
+        d, FootprintThreat(cat.missile(case.missile), case.missile, llat, llon), cue_sensors=cues, points_per_side=121
     )
     return fp.area_m2
 
@@ -162,13 +166,15 @@ def _japan_coverage(
 ) -> Coverage:
     """Coverage of Japan's grid by units [(system, place, interceptor)] against the reference threats."""
     cat = ctx.catalog
-    sc, sensors = ctx.reference
+    ref = ctx.reference
     defenders = [
         make_defender(cat, system, *_point(cat, place), interceptor=ikey, model=model) for system, place, ikey in units
     ]
-    cases = [ThreatCase(a, m, "minimum-energy") for a in sc.threat.launch_areas for m in missiles]
-    shots, reach = engage_cases(cat, ctx.japan(), defenders, sensors, cases, sc.timeline, share_defender_tracks=False)
-    return Coverage(grid=ctx.japan(), defenders=tuple(defenders), threats=tuple(cases), shots=shots, reach=reach)
+    cases = [ThreatCase(a, m, "minimum-energy") for a in ref.scenario.threat.launch_areas or [] for m in missiles]
+    shots, reach = engage_cases(
+        cat, ctx.japan(), [Network(tuple(defenders), ref.sensors)], cases, ref.timeline, share_defender_tracks=False
+    )
+    return Coverage(grid=ctx.japan(), defenders=tuple(defenders), threats=tuple(cases), shots=shots[0], reach=reach)
 
 
 def _members(cov: Coverage, members) -> np.ndarray:
@@ -197,8 +203,10 @@ def _region_coverage(ctx: _Context, case: FootprintCase, model: EngagementModel)
         grid = ctx.country(case.country)
         d = make_defender(cat, case.system, *_point(cat, case.at), model=model)
         cases = [ThreatCase(a, m, "minimum-energy") for a in cat.places_of("launch-area") for m in case.missiles]
-        shots, reach = engage_cases(cat, grid, [d], [], cases, Timeline(), share_defender_tracks=False)
-        ctx.grids[key] = Coverage(grid=grid, defenders=(d,), threats=tuple(cases), shots=shots, reach=reach)
+        shots, reach = engage_cases(
+            cat, grid, [Network((d,))], cases, EngagementTimeline.of(), share_defender_tracks=False
+        )
+        ctx.grids[key] = Coverage(grid=grid, defenders=(d,), threats=tuple(cases), shots=shots[0], reach=reach)
     return ctx.grids[key]
 
 
@@ -305,101 +313,103 @@ def detail(case: FootprintCase, catalog: Catalog, *, _ctx: _Context | None = Non
     """A computed physical fact behind a case's model value ('' when the kind has none).
 
     ``region-reach``: the altitudes at which the threats aimed at the farthest defended point pass
-    the battery; ``footprint-diameter``: how long and over how much ground the threat's RV is inside
-    the interceptor's altitude window.
+    the battery (forward sector: how much of the undefended ground only low trajectories reach);
+    ``footprint-diameter``: how long and over how much ground the threat's RV is inside the
+    interceptor's altitude window.
     """
-    from bmdlab.defense.engage import sample
-    from bmdlab.trajectory import missile_trajectory
-
     ctx = _ctx or _Context(catalog, 20.0)
-    i_max = catalog.interceptors[catalog.units[case.system].interceptor] if case.system else None
     if case.kind == "region-reach" and case.sector == "forward":
-        r = _region(ctx, case, DEFAULT_MODEL)
-        grid, sec = r.cov.grid, r.in_sector
-        share = float(grid.area_m2[sec & r.defended].sum() / grid.area_m2[sec].sum())
-        # which undefended cells of the sector some missile reaches on a trajectory below the interceptor's floor
-        undef = np.flatnonzero(sec & ~r.defended)
-        low = np.zeros(undef.size, bool)
-        floor = i_max.min_intercept_altitude.si()
-        for area in catalog.places_of("launch-area"):
-            p = catalog.place(area)
-            for m in case.missiles:
-                tr = missile_trajectory(
-                    catalog.missile(m),
-                    np.radians(p.lat.nominal),
-                    np.radians(p.lon.nominal),
-                    grid.lat[undef],
-                    grid.lon[undef],
-                    strict=False,
-                )
-                low |= np.isfinite(tr.flight_time) & (tr.apogee < floor)
-        return (
-            f"{case.country} extends {r.distance_km[sec].max():,.0f} km from the battery in this sector and the model "
-            f"defends {100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the "
-            f"undefended cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
-            f"{floor / 1e3:g} km floor."
-        )
+        return _forward_sector_detail(case, catalog, ctx)
     if case.kind == "region-reach":
-        r = _region(ctx, case, DEFAULT_MODEL)
-        grid = r.cov.grid
-        idx = int(np.argmax(np.where(r.defended & r.in_sector, r.distance_km, -1.0)))
-        battery = EARTH_RADIUS * unit_vector(np.radians(r.lat), np.radians(r.lon))
-        passes = []
-        for area in catalog.places_of("launch-area"):
-            p = catalog.place(area)
-            for m in case.missiles:
-                tr = missile_trajectory(
-                    catalog.missile(m),
-                    np.radians(p.lat.nominal),
-                    np.radians(p.lon.nominal),
-                    grid.lat[idx : idx + 1],
-                    grid.lon[idx : idx + 1],
-                    strict=False,
-                )
-                if not np.isfinite(tr.flight_time[0]):
-                    continue
-                smp = sample(tr)
-                g = ground_distance(smp.positions[0], battery)  # closest ground approach to the battery
-                k = int(np.argmin(g))
-                passes.append((smp.altitudes[0, k] / 1e3, g[k] / 1e3))
-        if not passes:
-            return ""
-        alts = np.array([a for a, _ in passes])
-        nearest = min(d for _, d in passes)
-        lo_w, hi_w = i_max.min_intercept_altitude.nominal, i_max.max_intercept_altitude.nominal
-        inside = bool(((alts >= lo_w) & (alts <= hi_w)).any())
-        return (
-            f"The missiles that reach the farthest defended point ({r.distance_km[idx]:,.0f} km away) pass "
-            f"{nearest:,.0f} km or more from the battery at {alts.min():,.0f}-{alts.max():,.0f} km altitude, "
-            f"{'inside' if inside else 'outside'} the interceptor's {lo_w:g}-{hi_w:g} km window"
-            + (": the geometry, not the interceptor's reach, sets how far behind it defends." if inside else ".")
-        )
+        return _region_reach_detail(case, catalog, ctx)
     if case.kind == "footprint-diameter":
-        lat, lon = _point(catalog, case.at)
-        p = catalog.place(case.launch)
-        mis = catalog.missile(case.missile)
-        tr = missile_trajectory(
-            mis,
-            np.radians(p.lat.nominal),
-            np.radians(p.lon.nominal),
-            np.radians([lat]),
-            np.radians([lon]),
-            strict=False,
-        )
-        smp = sample(tr, k_flight=400)
-        lo_w, hi_w = i_max.min_intercept_altitude.si(), i_max.max_intercept_altitude.si()
-        desc = np.arange(smp.altitudes.shape[1]) >= np.argmax(smp.altitudes[0])
-        inside = desc & (smp.altitudes[0] >= lo_w) & (smp.altitudes[0] <= hi_w)
-        t_in = smp.times[0, inside]
-        pts = smp.positions[0, inside]
-        ground = ground_distance(pts[0], pts[-1])
-        return (
-            f"The {mis.name} RV descends through the {lo_w / 1e3:g}-{hi_w / 1e3:g} km window in {t_in[-1] - t_in[0]:.0f} s "
-            f"over {ground / 1e3:,.0f} km of ground track; a cued battery may intercept anywhere along it within its "
-            f"{i_max.max_range.nominal:g} km range, so the footprint stretches that far along the track. Kill-vehicle heating and seeker "
-            "performance against a fast RV are not modelled."
-        )
+        return _footprint_diameter_detail(case, catalog)
     return ""
+
+
+def _case_interceptor(case: FootprintCase, catalog: Catalog) -> Interceptor:
+    return catalog.interceptors[catalog.units[case.system].interceptor]
+
+
+def _flights_to(case: FootprintCase, catalog: Catalog, lat: np.ndarray, lon: np.ndarray) -> Iterator[Trajectory]:
+    """Each of the case's missiles from each launch area to the points (lat, lon [rad]; NaN where none)."""
+    for area in catalog.places_of("launch-area"):
+        p = catalog.place(area)
+        for m in case.missiles:
+            yield missile_trajectory(
+                catalog.missile(m), np.radians(p.lat.nominal), np.radians(p.lon.nominal), lat, lon, strict=False
+            )
+
+
+def _forward_sector_detail(case: FootprintCase, catalog: Catalog, ctx: _Context) -> str:
+    """How much of the forward sector is defended, and how much of the rest only trajectories below the
+    interceptor's floor reach."""
+    r = _region(ctx, case, DEFAULT_MODEL)
+    grid, sec = r.cov.grid, r.in_sector
+    share = float(grid.area_m2[sec & r.defended].sum() / grid.area_m2[sec].sum())
+    undef = np.flatnonzero(sec & ~r.defended)
+    floor = _case_interceptor(case, catalog).min_intercept_altitude.si()
+    low = np.zeros(undef.size, bool)
+    for tr in _flights_to(case, catalog, grid.lat[undef], grid.lon[undef]):
+        low |= np.isfinite(tr.flight_time) & (tr.apogee < floor)
+    return (
+        f"{case.country} extends {r.distance_km[sec].max():,.0f} km from the battery in this sector and the model "
+        f"defends {100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the "
+        f"undefended cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
+        f"{floor / 1e3:g} km floor."
+    )
+
+
+def _region_reach_detail(case: FootprintCase, catalog: Catalog, ctx: _Context) -> str:
+    """Where the threats aimed at the farthest defended point pass the battery, against its altitude window."""
+    r = _region(ctx, case, DEFAULT_MODEL)
+    grid = r.cov.grid
+    idx = int(np.argmax(np.where(r.defended & r.in_sector, r.distance_km, -1.0)))
+    battery = EARTH_RADIUS * unit_vector(np.radians(r.lat), np.radians(r.lon))
+    passes = []
+    for tr in _flights_to(case, catalog, grid.lat[idx : idx + 1], grid.lon[idx : idx + 1]):
+        if not np.isfinite(tr.flight_time[0]):
+            continue
+        smp = sample(tr)
+        g = ground_distance(smp.positions[0], battery)  # closest ground approach to the battery
+        k = int(np.argmin(g))
+        passes.append((smp.altitudes[0, k] / 1e3, g[k] / 1e3))
+    if not passes:
+        return ""
+    alts = np.array([a for a, _ in passes])
+    nearest = min(d for _, d in passes)
+    i_max = _case_interceptor(case, catalog)
+    lo_w, hi_w = i_max.min_intercept_altitude.nominal, i_max.max_intercept_altitude.nominal
+    inside = bool(((alts >= lo_w) & (alts <= hi_w)).any())
+    return (
+        f"The missiles that reach the farthest defended point ({r.distance_km[idx]:,.0f} km away) pass "
+        f"{nearest:,.0f} km or more from the battery at {alts.min():,.0f}-{alts.max():,.0f} km altitude, "
+        f"{'inside' if inside else 'outside'} the interceptor's {lo_w:g}-{hi_w:g} km window"
+        + (": the geometry, not the interceptor's reach, sets how far behind it defends." if inside else ".")
+    )
+
+
+def _footprint_diameter_detail(case: FootprintCase, catalog: Catalog) -> str:
+    """How long, and over how much ground, the RV descends through the interceptor's altitude window."""
+    lat, lon = _point(catalog, case.at)
+    p = catalog.place(case.launch)
+    mis = catalog.missile(case.missile)
+    la, lo = np.radians(p.lat.nominal), np.radians(p.lon.nominal)
+    tr = missile_trajectory(mis, la, lo, np.radians([lat]), np.radians([lon]), strict=False)
+    smp = sample(tr, k_flight=400)
+    i_max = _case_interceptor(case, catalog)
+    lo_w, hi_w = i_max.min_intercept_altitude.si(), i_max.max_intercept_altitude.si()
+    desc = np.arange(smp.altitudes.shape[1]) >= np.argmax(smp.altitudes[0])
+    inside = desc & (smp.altitudes[0] >= lo_w) & (smp.altitudes[0] <= hi_w)
+    t_in = smp.times[0, inside]
+    pts = smp.positions[0, inside]
+    ground = ground_distance(pts[0], pts[-1])
+    return (
+        f"The {mis.name} RV descends through the {lo_w / 1e3:g}-{hi_w / 1e3:g} km window in {t_in[-1] - t_in[0]:.0f} s "
+        f"over {ground / 1e3:,.0f} km of ground track; a cued battery may intercept anywhere along it within its "
+        f"{i_max.max_range.nominal:g} km range, so the footprint stretches that far along the track. Kill-vehicle heating and seeker "
+        "performance against a fast RV are not modelled."
+    )
 
 
 def _flyout_span(case: FootprintCase, catalog: Catalog, model: EngagementModel) -> tuple[float, float]:
@@ -445,21 +455,22 @@ class CaseResult:
             "quote": c.quote,
             "sources": c.sources,
             "scored": c.scored,
-            "model": _round(self.model_value),
-            "ratio": _round(self.ratio, 3),
+            "model": round_figure(self.model_value),
+            "ratio": round_figure(self.ratio, 3),
             "within_tolerance": self.within_tolerance,
             "tolerance_factor": TOLERANCE_FACTOR,
-            "legacy_model": _round(self.variants["straight-line, no limits"]),
-            "legacy_ratio": _round(self.legacy_ratio, 3),
-            "variants": {k: _round(v) for k, v in self.variants.items()},
-            "model_span": None if self.span is None else [_round(self.span[0]), _round(self.span[1])],
+            "legacy_model": round_figure(self.variants["straight-line, no limits"]),
+            "legacy_ratio": round_figure(self.legacy_ratio, 3),
+            "variants": {k: round_figure(v) for k, v in self.variants.items()},
+            "model_span": None if self.span is None else [round_figure(self.span[0]), round_figure(self.span[1])],
             "context": c.context,
             "detail": self.detail,
             "explanation": explain(self),
         }
 
 
-def _round(x: float, digits: int = 2) -> float | None:
+def round_figure(x: float, digits: int = 2) -> float | None:
+    """A model figure as reported: rounded to ``digits``, None where it is not finite."""
     return None if not np.isfinite(x) else round(float(x), digits)
 
 

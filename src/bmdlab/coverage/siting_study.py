@@ -9,14 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, ThreatCase, defenders_of, engage_cases, engagement_model, threat_cases
+from bmdlab.assembly.setup import Setup, ThreatCase
+from bmdlab.coverage.national import Coverage, Network, engage_cases
 from bmdlab.coverage.siting import greedy_coverage, max_coverage
 from bmdlab.defense.engage import make_defender
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.grid import land_grid
 from bmdlab.geo.japan import is_land
-from bmdlab.scenario import Scenario
 
 #: Largest count tried when searching for the smallest count that meets a population target.
 MAX_COUNT = 40
@@ -30,9 +29,13 @@ def candidate_sites(spacing_km: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def candidate_coverage(
-    catalog: Catalog, system: str, scenario: Scenario, resolution_km: float, candidate_spacing_km: float, progress=None
+    setup: Setup,
+    system: str,
+    resolution_km: float,
+    candidate_spacing_km: float,
+    progress: Callable[[ThreatCase], None] | None = None,
 ) -> Coverage:
-    """Shot opportunities of a unit of ``system`` at every candidate site against the scenario's threats.
+    """Shot opportunities of a unit of ``system`` at every candidate site against the setup's threats.
 
     Each candidate uses only its own sensor and the scenario's stand-alone cueing sensors (the
     scenario's units are not assumed to share tracks with a hypothetical site).
@@ -40,26 +43,30 @@ def candidate_coverage(
     grid = land_grid(resolution_km)
     lat, lon = candidate_sites(candidate_spacing_km)
     if lat.size == 0:
-        raise BmdlabError(f"--candidate-spacing-km: no candidate site on land at {candidate_spacing_km:g} km spacing")
-    model = engagement_model(scenario)
-    cands = [
-        make_defender(catalog, system, la, lo, name=f"candidate {i}", model=model)
+        raise BmdlabError(f"candidate_spacing_km: no candidate site on land at {candidate_spacing_km:g} km spacing")
+    cands = tuple(
+        make_defender(setup.catalog, system, la, lo, name=f"candidate {i}", model=setup.model)
         for i, (la, lo) in enumerate(zip(lat, lon))
-    ]
-    _, sensors = defenders_of(scenario, catalog)
-    cases = threat_cases(scenario, catalog)
-    shots, reach = engage_cases(
-        catalog, grid, cands, sensors, cases, scenario.timeline, share_defender_tracks=False, progress=progress
     )
+    shots, reach = engage_cases(
+        setup.catalog,
+        grid,
+        [Network(cands, setup.sensors)],
+        setup.threats,
+        setup.timeline,
+        share_defender_tracks=False,
+        progress=progress,
+    )
+    sc = setup.scenario
     return Coverage(
         grid=grid,
-        defenders=tuple(cands),
-        threats=tuple(cases),
-        shots=shots,
+        defenders=cands,
+        threats=setup.threats,
+        shots=shots[0],
         reach=reach,
-        scenario=scenario.name,
-        scenario_hash=scenario.hash,
-        catalog_hash=catalog.hash,
+        scenario=sc.name,
+        scenario_hash=sc.hash,
+        catalog_hash=setup.catalog.hash,
     )
 
 
@@ -91,101 +98,113 @@ def smallest_count(cover: np.ndarray, weight: np.ndarray, needed: float, max_cou
 
 
 @dataclass(frozen=True)
+class SitingQuery:
+    """What to site: ``count`` units of a land ``system``, or the smallest count reaching a population or
+    land target (exactly one of the three); the objective, the grid and the candidates' spacing [km], and
+    what targets and fractions are of (``all`` of Japan or the ``threatened`` land and people)."""
+
+    system: str
+    count: int | None = None
+    population_target: float | None = None
+    land_target: float | None = None
+    objective: str = "population"
+    resolution_km: float = 10.0
+    candidate_spacing_km: float = 30.0
+    area: str = "all"
+
+    def __post_init__(self) -> None:
+        if self.area not in ("all", "threatened"):
+            raise BmdlabError(f"area: unknown area '{self.area}'; use all or threatened")
+        if self.objective not in ("population", "land"):
+            raise BmdlabError(f"objective: unknown objective '{self.objective}'; use population or land")
+        if self.land_target is not None:  # a land target implies the land objective
+            object.__setattr__(self, "objective", "land")
+
+    @property
+    def target(self) -> float | None:
+        return self.population_target if self.population_target is not None else self.land_target
+
+
+@dataclass(frozen=True)
 class SitingResult:
-    """What :func:`optimise_sites` found.
+    """What :func:`optimise_sites` found: the chosen sites and their fractions (JSON via :meth:`to_dict`);
+    ``coverage`` holds the shot opportunities of the chosen sites only (in the order of ``sites``)."""
 
-    ``summary`` is JSON-able (sites, fractions, solver status, provenance); ``coverage`` holds the
-    shot opportunities of the chosen sites only (defenders in the order of ``summary["sites"]``),
-    for maps and further analysis.
-    """
-
-    summary: dict[str, Any]
+    query: SitingQuery
+    sites: tuple[tuple[float, float], ...]  #: (lat, lon) [deg]
+    population_fraction: float  #: of Japan's (or the threatened) people [-]
+    land_fraction: float  #: of Japan's (or the threatened) land [-]
+    threatened_land_fraction: float
+    threatened_population_fraction: float
+    objective_bound_fraction: float
+    gap: float
+    status: str
+    candidates: int
+    threat_scenario: str
+    threats: int
+    target_met: bool | None
+    seconds: float
+    catalog_hash: str
     coverage: Coverage
+
+    @property
+    def count(self) -> int:
+        return len(self.sites)
+
+    def to_dict(self) -> dict[str, Any]:
+        q = self.query
+        return {
+            "system": q.system,
+            "count": self.count,
+            "sites": [{"lat": round(la, 4), "lon": round(lo, 4)} for la, lo in self.sites],
+            "objective": q.objective,
+            "population_fraction": round(self.population_fraction, 4),
+            "land_fraction": round(self.land_fraction, 4),
+            "fractions_of": "all of Japan" if q.area == "all" else "the land and people the threats reach",
+            "threatened_land_fraction": round(self.threatened_land_fraction, 4),
+            "threatened_population_fraction": round(self.threatened_population_fraction, 4),
+            "objective_bound_fraction": round(self.objective_bound_fraction, 4),
+            "gap": round(self.gap, 6),
+            "solver": "scipy.optimize.milp (HiGHS)",
+            "status": self.status,
+            "candidates": self.candidates,
+            "candidate_spacing_km": q.candidate_spacing_km,
+            "resolution_km": q.resolution_km,
+            "threat_scenario": self.threat_scenario,
+            "threats": self.threats,
+            "population_target": q.population_target,
+            "land_target": q.land_target,
+            "target_met": self.target_met,
+            "seconds": round(self.seconds, 2),
+            "catalog_hash": self.catalog_hash,
+        }
 
 
 def optimise_sites(
-    catalog: Catalog,
-    system: str,
-    scenario: Scenario,
-    *,
-    count: int | None = None,
-    population_target: float | None = None,
-    land_target: float | None = None,
-    objective: str = "population",
-    resolution_km: float = 10.0,
-    candidate_spacing_km: float = 30.0,
-    area: str = "all",
-    progress: Callable[[ThreatCase], None] | None = None,
+    setup: Setup, query: SitingQuery, progress: Callable[[ThreatCase], None] | None = None
 ) -> SitingResult:
-    """Best sites for ``count`` units, or the smallest count reaching a population or land target.
-
-    ``objective`` is what the MILP maximises: the ``population`` or the ``land`` area defended (a
-    land target implies the land objective). ``area`` is what targets and fractions are of: ``all``
-    of Japan (default) or the land and people the scenario's threats can reach (``threatened``).
-    ``progress`` is called once per threat case as the candidates' coverage of it is computed
-    (``len(threat_cases(scenario, catalog))`` calls).
-    """
-    if area not in ("all", "threatened"):
-        raise BmdlabError(f"--area: unknown area '{area}'; use all or threatened")
-    if objective not in ("population", "land"):
-        raise BmdlabError(f"--objective: unknown objective '{objective}'; use population or land")
-    if land_target is not None:
-        objective = "land"
-    target = population_target if population_target is not None else land_target
+    """Best sites for ``query.count`` units against the setup's threat, or the smallest count reaching a
+    target (:class:`SitingQuery`). ``progress`` is called once per threat case as the candidates' coverage of
+    it is computed."""
     t0 = time.perf_counter()
-    cases = threat_cases(scenario, catalog)
-    cov = candidate_coverage(catalog, system, scenario, resolution_km, candidate_spacing_km, progress=progress)
+    cov = candidate_coverage(setup, query.system, query.resolution_km, query.candidate_spacing_km, progress=progress)
     a = cover_matrix(cov)
     threatened = cov.reach.any(axis=0)
-    every = cov.grid.population if objective == "population" else cov.grid.area_m2
+    every = cov.grid.population if query.objective == "population" else cov.grid.area_m2
     weight = np.where(threatened, every, 0.0)  # land no threat reaches needs no defence, and gets none
-    base = np.ones(len(cov.grid), dtype=bool) if area == "all" else threatened
+    base = np.ones(len(cov.grid), dtype=bool) if query.area == "all" else threatened
     total = float(every[base].sum())  # targets and fractions are of all of Japan, or of the threatened part
-    if count is not None:
-        res = max_coverage(a, weight, count)
-        target_met = None
+    if query.count is not None:
+        res, target_met = max_coverage(a, weight, query.count), None
     else:
-        res = smallest_count(a, weight, target * total * (1 - 1e-12), min(MAX_COUNT, a.shape[1]))
-        target_met = bool(res.covered_weight >= target * total * (1 - 1e-12))
+        need = query.target * total * (1 - 1e-12)
+        res = smallest_count(a, weight, need, min(MAX_COUNT, a.shape[1]))
+        target_met = bool(res.covered_weight >= need)
     chosen = res.chosen
     defended = a[:, chosen].any(axis=1)
-    pop_frac = float(cov.grid.population[defended & threatened].sum() / cov.grid.population[base].sum())
-    land_frac = float(cov.grid.area_m2[defended & threatened].sum() / cov.grid.area_m2[base].sum())
-    out = {
-        "system": system,
-        "count": int(len(chosen)),
-        "sites": [
-            {
-                "lat": round(float(np.degrees(cov.defenders[j].lat)), 4),
-                "lon": round(float(np.degrees(cov.defenders[j].lon)), 4),
-            }
-            for j in chosen
-        ],
-        "objective": objective,
-        "population_fraction": round(pop_frac, 4),
-        "land_fraction": round(land_frac, 4),
-        "fractions_of": "all of Japan" if area == "all" else "the land and people the threats reach",
-        "threatened_land_fraction": round(float(cov.grid.area_m2[threatened].sum() / cov.grid.area_m2.sum()), 4),
-        "threatened_population_fraction": round(
-            float(cov.grid.population[threatened].sum() / cov.grid.population.sum()), 4
-        ),
-        "objective_bound_fraction": round(res.bound / total, 4) if total else 0.0,
-        "gap": round(res.gap, 6),
-        "solver": "scipy.optimize.milp (HiGHS)",
-        "status": res.status,
-        "candidates": int(a.shape[1]),
-        "candidate_spacing_km": candidate_spacing_km,
-        "resolution_km": resolution_km,
-        "threat_scenario": scenario.name,
-        "threats": len(cases),
-        "population_target": population_target,
-        "land_target": land_target,
-        "target_met": target_met,
-        "seconds": round(time.perf_counter() - t0, 2),
-        "catalog_hash": catalog.hash,
-    }
+    g = cov.grid
     sub = Coverage(
-        grid=cov.grid,
+        grid=g,
         defenders=tuple(cov.defenders[j] for j in chosen),
         threats=cov.threats,
         shots=cov.shots[:, chosen, :],
@@ -194,4 +213,21 @@ def optimise_sites(
         scenario_hash=cov.scenario_hash,
         catalog_hash=cov.catalog_hash,
     )
-    return SitingResult(summary=out, coverage=sub)
+    return SitingResult(
+        query=query,
+        sites=tuple((float(np.degrees(cov.defenders[j].lat)), float(np.degrees(cov.defenders[j].lon))) for j in chosen),
+        population_fraction=float(g.population[defended & threatened].sum() / g.population[base].sum()),
+        land_fraction=float(g.area_m2[defended & threatened].sum() / g.area_m2[base].sum()),
+        threatened_land_fraction=float(g.area_m2[threatened].sum() / g.area_m2.sum()),
+        threatened_population_fraction=float(g.population[threatened].sum() / g.population.sum()),
+        objective_bound_fraction=res.bound / total if total else 0.0,
+        gap=res.gap,
+        status=res.status,
+        candidates=int(a.shape[1]),
+        threat_scenario=setup.scenario.name,
+        threats=len(setup.threats),
+        target_met=target_met,
+        seconds=time.perf_counter() - t0,
+        catalog_hash=setup.catalog.hash,
+        coverage=sub,
+    )

@@ -1,13 +1,26 @@
-"""Numbers of a national coverage result: fractions per launch area, missile, city and unit."""
+"""Numbers of a national coverage result: fractions per region, launch area, missile, threat, city and unit.
+
+:func:`coverage_summary` returns a typed :class:`CoverageSummary` (figures rounded as reported);
+:meth:`CoverageSummary.to_dict` is the coverage's JSON (``bmdlab coverage --json``, the study).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from bmdlab.coverage.national import Coverage
+from bmdlab.geo.region import REGION_NAMES, japan_regions
+
+#: The categories of :meth:`bmdlab.coverage.national.Coverage.breakdown`, as JSON keys.
+CATEGORIES = {
+    "defended": "defended",
+    "threatened, not defended": "threatened_not_defended",
+    "not threatened": "not_threatened",
+}
 
 
 def nearest_cells(cov: Coverage, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -19,7 +32,194 @@ def nearest_cells(cov: Coverage, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np
     return idx
 
 
-def _breakdown(cov: Coverage, attr: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Share:
+    """Land [km^2] and people of one category, and their fractions of the whole (rounded as reported)."""
+
+    land_km2: float
+    population: int
+    land_fraction: float
+    population_fraction: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "land_km2": self.land_km2,
+            "population": self.population,
+            "land_fraction": self.land_fraction,
+            "population_fraction": self.population_fraction,
+        }
+
+
+def _shares(parts: dict[str, dict[str, Any]]) -> dict[str, Share]:
+    return {CATEGORIES[k]: Share(**v) for k, v in parts.items()}
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """One of Japan's regions: its land and people, and the share of each category (fractions of the region)."""
+
+    region: str
+    land_km2: float
+    population: int
+    defended: Share
+    threatened_not_defended: Share
+    not_threatened: Share
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "land_km2": self.land_km2,
+            "population": self.population,
+            **{k: getattr(self, k).to_dict() for k in CATEGORIES.values()},
+        }
+
+
+@dataclass(frozen=True)
+class ReachRow:
+    """The threats from one launch area (or of one missile): worst-case fractions of the land and people they
+    reach, and the share of Japan's land they reach."""
+
+    by: str  #: ``launch_area`` or ``missile``
+    key: str
+    land_fraction_of_reach: float
+    population_fraction_of_reach: float
+    reach_land_fraction: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            self.by: self.key,
+            "land_fraction_of_reach": self.land_fraction_of_reach,
+            "population_fraction_of_reach": self.population_fraction_of_reach,
+            "reach_land_fraction": self.reach_land_fraction,
+        }
+
+
+@dataclass(frozen=True)
+class ThreatRow:
+    """One threat case: the fractions of the land and people it reaches that are defended."""
+
+    launch_area: str
+    missile: str
+    shape: str
+    apogee_km: float | None
+    land_fraction_of_reach: float
+    population_fraction_of_reach: float
+    threatened_land_km2: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CityRow:
+    """A city at its nearest cell: defended or not, and the fewest shot opportunities over the threats."""
+
+    name: str
+    population: int
+    lat: float
+    lon: float
+    defended: bool
+    shot_opportunities: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit's contribution: the land and people it defends alone, and what it adds to the others."""
+
+    name: str
+    system: str
+    interceptor: str
+    lat: float
+    lon: float
+    land_fraction_alone: float
+    population_fraction_alone: float
+    population_fraction_added: float | None = None
+    land_fraction_added: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        if self.population_fraction_added is None:
+            del out["population_fraction_added"], out["land_fraction_added"]
+        return out
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """Worst-case fractions of a coverage and the breakdowns the CLI and the report show (rounded as reported)."""
+
+    scenario: str
+    scenario_hash: str
+    catalog_hash: str
+    resolution_km: float
+    cells: int
+    land_area_km2: float
+    population_total: int
+    land_fraction: float  #: of all of Japan's land [-]
+    population_fraction: float  #: of all of Japan's people [-]
+    categories: dict[str, Share]
+    regions: tuple[RegionRow, ...]
+    per_launch_area: tuple[ReachRow, ...]
+    per_missile: tuple[ReachRow, ...]
+    per_threat: tuple[ThreatRow, ...]
+    cities: tuple[CityRow, ...] | None
+    units: tuple[UnitRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "scenario": self.scenario,
+            "scenario_hash": self.scenario_hash,
+            "catalog_hash": self.catalog_hash,
+            "resolution_km": self.resolution_km,
+            "cells": self.cells,
+            "land_area_km2": self.land_area_km2,
+            "population_total": self.population_total,
+            "land_fraction": self.land_fraction,
+            "population_fraction": self.population_fraction,
+            "fractions_of": "all of Japan's land and people",
+            "definition": "worst case: a cell counts as defended only if some unit can engage every listed threat that "
+            "reaches it",
+            "categories": {k: v.to_dict() for k, v in self.categories.items()},
+            "regions": [r.to_dict() for r in self.regions],
+            "per_launch_area": [r.to_dict() for r in self.per_launch_area],
+            "per_missile": [r.to_dict() for r in self.per_missile],
+            "per_threat": [r.to_dict() for r in self.per_threat],
+        }
+        if self.cities is not None:
+            out["cities"] = [c.to_dict() for c in self.cities]
+        out["units"] = [u.to_dict() for u in self.units]
+        return out
+
+
+def coverage_summary(
+    cov: Coverage, cities: list[dict[str, Any]] | None = None, unit_contributions: bool = True
+) -> CoverageSummary:
+    """Worst-case fractions and the breakdowns the CLI and the report show."""
+    defended = cov.defended()
+    land, pop = cov.fractions(defended)
+    return CoverageSummary(
+        scenario=cov.scenario,
+        scenario_hash=cov.scenario_hash,
+        catalog_hash=cov.catalog_hash,
+        resolution_km=cov.grid.resolution_km,
+        cells=len(cov.grid),
+        land_area_km2=round(float(cov.grid.area_m2.sum()) / 1e6, 1),
+        population_total=round(float(cov.grid.population.sum())),
+        land_fraction=round(land, 4),
+        population_fraction=round(pop, 4),
+        categories=_shares(cov.breakdown(defended)),
+        regions=region_table(cov, defended),
+        per_launch_area=_reach_rows(cov, "launch_area"),
+        per_missile=_reach_rows(cov, "missile"),
+        per_threat=_threat_rows(cov),
+        cities=_city_rows(cov, cities, defended) if cities else None,
+        units=_unit_rows(cov, land, pop, unit_contributions),
+    )
+
+
+def _reach_rows(cov: Coverage, attr: str) -> tuple[ReachRow, ...]:
     """Worst-case fractions over the threats sharing each value of ``attr`` (launch_area, missile):
     of the land and people those threats reach, and the share of all Japan they reach."""
     rows = []
@@ -28,109 +228,100 @@ def _breakdown(cov: Coverage, attr: str) -> list[dict[str, Any]]:
         land, pop = cov.fractions(cov.defended(threats=sel), threats=sel, of="threatened")
         reach = cov.reach[sel].any(axis=0)
         rows.append(
-            {
-                attr: key,
-                "land_fraction_of_reach": round(land, 4),
-                "population_fraction_of_reach": round(pop, 4),
-                "reach_land_fraction": round(float(cov.grid.area_m2[reach].sum() / cov.grid.area_m2.sum()), 4),
-            }
+            ReachRow(
+                attr,
+                key,
+                round(land, 4),
+                round(pop, 4),
+                round(float(cov.grid.area_m2[reach].sum() / cov.grid.area_m2.sum()), 4),
+            )
         )
-    return rows
+    return tuple(rows)
 
 
-def region_table(cov: Coverage, defended: np.ndarray) -> list[dict[str, Any]]:
+def region_table(cov: Coverage, defended: np.ndarray) -> tuple[RegionRow, ...]:
     """Defended, threatened-not-defended and not-threatened land and people in each of Japan's regions
     (:func:`bmdlab.geo.region.japan_regions`), fractions of the region's own land and people."""
-    from bmdlab.geo.region import REGION_NAMES, japan_regions
-
     region = japan_regions(cov.grid.lat_deg, cov.grid.lon_deg)
     rows = []
     for r, name in enumerate(REGION_NAMES):
         cells = region == r
         rows.append(
-            {
-                "region": name,
-                "land_km2": round(float(cov.grid.area_m2[cells].sum()) / 1e6, 1),
-                "population": round(float(cov.grid.population[cells].sum())),
-                **{k.replace(", ", "_").replace(" ", "_"): v for k, v in cov.breakdown(defended, cells=cells).items()},
-            }
+            RegionRow(
+                name,
+                round(float(cov.grid.area_m2[cells].sum()) / 1e6, 1),
+                round(float(cov.grid.population[cells].sum())),
+                **_shares(cov.breakdown(defended, cells=cells)),
+            )
         )
-    return rows
+    return tuple(rows)
 
 
-def coverage_summary(
-    cov: Coverage, cities: list[dict[str, Any]] | None = None, unit_contributions: bool = True
-) -> dict[str, Any]:
-    """JSON-ready summary: worst-case fractions and the breakdowns the CLI and the report show."""
-    defended = cov.defended()
-    land, pop = cov.fractions(defended)
-    out: dict[str, Any] = {
-        "scenario": cov.scenario,
-        "scenario_hash": cov.scenario_hash,
-        "catalog_hash": cov.catalog_hash,
-        "resolution_km": cov.grid.resolution_km,
-        "cells": len(cov.grid),
-        "land_area_km2": round(float(cov.grid.area_m2.sum()) / 1e6, 1),
-        "population_total": round(float(cov.grid.population.sum())),
-        "land_fraction": round(land, 4),
-        "population_fraction": round(pop, 4),
-        "fractions_of": "all of Japan's land and people",
-        "definition": "worst case: a cell counts as defended only if some unit can engage every listed threat that reaches it",
-        "categories": {k.replace(", ", "_").replace(" ", "_"): v for k, v in cov.breakdown(defended).items()},
-        "regions": region_table(cov, defended),
-    }
-    out["per_launch_area"] = _breakdown(cov, "launch_area")
-    out["per_missile"] = _breakdown(cov, "missile")
-    out["per_threat"] = []
+def _threat_rows(cov: Coverage) -> tuple[ThreatRow, ...]:
+    rows = []
     for t_i, t in enumerate(cov.threats):
         sel = np.zeros(len(cov.threats), bool)
         sel[t_i] = True
         la, po = cov.fractions(cov.defended(threats=sel), threats=sel, of="threatened")
-        out["per_threat"].append(
-            {
-                "launch_area": t.launch_area,
-                "missile": t.missile,
-                "shape": t.shape,
-                "apogee_km": t.apogee_km,
-                "land_fraction_of_reach": round(la, 4),
-                "population_fraction_of_reach": round(po, 4),
-                "threatened_land_km2": round(float(cov.grid.area_m2[cov.reach[t_i]].sum()) / 1e6, 1),
-            }
+        rows.append(
+            ThreatRow(
+                t.launch_area,
+                t.missile,
+                t.shape,
+                t.apogee_km,
+                round(la, 4),
+                round(po, 4),
+                round(float(cov.grid.area_m2[cov.reach[t_i]].sum()) / 1e6, 1),
+            )
         )
-    if cities:
-        idx = nearest_cells(cov, np.array([c["lat"] for c in cities]), np.array([c["lon"] for c in cities]))
-        worst = cov.worst_shots()
-        out["cities"] = [
-            {
-                "name": c["name"],
-                "population": c["population"],
-                "lat": c["lat"],
-                "lon": c["lon"],
-                "defended": bool(defended[i]),
-                "shot_opportunities": int(worst[i]),
-            }
-            for c, i in zip(cities, idx)
-        ]
-    units = []
+    return tuple(rows)
+
+
+def _city_rows(cov: Coverage, cities: list[dict[str, Any]], defended: np.ndarray) -> tuple[CityRow, ...]:
+    idx = nearest_cells(cov, np.array([c["lat"] for c in cities]), np.array([c["lon"] for c in cities]))
+    worst = cov.worst_shots()
+    return tuple(
+        CityRow(c["name"], c["population"], c["lat"], c["lon"], bool(defended[i]), int(worst[i]))
+        for c, i in zip(cities, idx)
+    )
+
+
+def _unit_rows(cov: Coverage, land: float, pop: float, contributions: bool) -> tuple[UnitRow, ...]:
+    rows = []
     n_def = len(cov.defenders)
     for d_i, d in enumerate(cov.defenders):
         only = np.zeros(n_def, bool)
         only[d_i] = True
         la_alone, po_alone = cov.fractions(cov.defended(defenders=only))
-        row = {
-            "name": d.name,
-            "system": d.unit,
-            "interceptor": d.interceptor,
-            "lat": round(float(np.degrees(d.lat)), 4),
-            "lon": round(float(np.degrees(d.lon)), 4),
-            "land_fraction_alone": round(la_alone, 4),
-            "population_fraction_alone": round(po_alone, 4),
-        }
-        if unit_contributions:
+        added: dict[str, float] = {}
+        if contributions:
             others = ~only
             la_wo, po_wo = cov.fractions(cov.defended(defenders=others)) if others.any() else (0.0, 0.0)
-            row["population_fraction_added"] = round(pop - po_wo, 4)
-            row["land_fraction_added"] = round(land - la_wo, 4)
-        units.append(row)
-    out["units"] = units
-    return out
+            added = {"population_fraction_added": round(pop - po_wo, 4), "land_fraction_added": round(land - la_wo, 4)}
+        rows.append(
+            UnitRow(
+                d.name,
+                d.unit,
+                d.interceptor,
+                round(float(np.degrees(d.lat)), 4),
+                round(float(np.degrees(d.lon)), 4),
+                round(la_alone, 4),
+                round(po_alone, 4),
+                **added,
+            )
+        )
+    return tuple(rows)
+
+
+__all__ = [
+    "CityRow",
+    "CoverageSummary",
+    "ReachRow",
+    "RegionRow",
+    "Share",
+    "ThreatRow",
+    "UnitRow",
+    "coverage_summary",
+    "nearest_cells",
+    "region_table",
+]

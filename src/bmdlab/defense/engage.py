@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from bmdlab import bounds
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Interceptor, Missile
-from bmdlab.defense.envelope import intercept_opportunities, radar_visible
+from bmdlab.defense.envelope import InterceptEnvelope, radar_visible
 from bmdlab.defense.flyout import (
     FlyoutFan,
     FlyoutParameters,
@@ -24,6 +25,7 @@ from bmdlab.defense.flyout import (
 )
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS, initial_azimuth, unit_vector
+from bmdlab.scenario import Timeline
 from bmdlab.trajectory.ballistic import Trajectory
 
 FloatArray = NDArray[np.float64]
@@ -41,7 +43,7 @@ ANTENNA_HEIGHT = 20.0
 #: speed), ``track-rcs`` (radar ranges scaled to the threat's radar cross-section) and
 #: ``field-of-view`` (a radar with a sector, facing the threat's launch point, detects only inside
 #: it, and a unit intercepts only inside its own fire-control radar's sector).
-ENGAGEMENT_LIMITS = ("launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view")
+ENGAGEMENT_LIMITS = bounds.ENGAGEMENT_LIMITS
 
 
 def check_limits(limits) -> frozenset[str]:
@@ -82,6 +84,34 @@ class EngagementModel:
 
 #: The default engagement model: physical fly-out and every limit.
 DEFAULT_MODEL = EngagementModel()
+
+
+@dataclass(frozen=True)
+class EngagementTimeline:
+    """The defence's timeline of one run in SI units: a scenario's ``timeline`` section converted once
+    (:meth:`of`); :func:`bmdlab.assembly.setup.engagement_timeline` applies a caller's track delay."""
+
+    track_delay: float | None  #: detection (or cue) to launch decision [s]; None: each unit's catalog time
+    kill_assessment: float  #: intercept to the next launch decision [s]
+    cue_latency: float  #: remote detection to local commit information [s]
+    min_elevation: float  #: lowest radar elevation [rad]
+    cueing: bool  #: units may commit on any network sensor's track
+    max_shots: int  #: sequential shot opportunities counted at most
+
+    @classmethod
+    def of(cls, timeline: Timeline | None = None) -> EngagementTimeline:
+        """A scenario's timeline (default: the schema's defaults) in SI units."""
+        tl = Timeline() if timeline is None else timeline
+        return cls(
+            track_delay=tl.track_delay_s,
+            kill_assessment=tl.kill_assessment_s,
+            cue_latency=tl.cue_latency_s,
+            min_elevation=float(np.radians(tl.min_elevation_deg)),
+            cueing=tl.cueing,
+            max_shots=tl.max_shots,
+        )
+
+
 #: The model of bmdlab before the physical fly-out: straight line, no limits.
 LEGACY_MODEL = EngagementModel(flyout="straight-line", limits=frozenset())
 
@@ -154,9 +184,6 @@ class Defender:
     max_crossing_angle: float | None = None  #: hit-to-kill crossing-angle limit [rad]; None: no limit
     min_closing_speed: float = 0.0  #: hit-to-kill closing-speed limit [m/s]
     model: EngagementModel = DEFAULT_MODEL
-    fire_channels: int = 0  #: engagements the unit can run at once (fire-control channels; 0: no limit)
-    c2_time: float = 0.0  #: [s] its command-and-control node's decision time per engagement (a queue; 0: none)
-    availability: float = 1.0  #: probability that the unit is on station and ready at a random time
 
     def __post_init__(self):
         if self.flyout is None:
@@ -172,6 +199,21 @@ class Defender:
     def position(self) -> FloatArray:
         return EARTH_RADIUS * unit_vector(self.lat, self.lon)
 
+    @property
+    def envelope(self) -> InterceptEnvelope:
+        """Its interceptor's fly-out, window, range and the limits in force, with its radar's sector if any."""
+        s = self.sensor
+        return InterceptEnvelope(
+            flyout=self.flyout,
+            min_altitude=self.min_altitude,
+            max_altitude=self.max_altitude,
+            max_range=self.max_range,
+            min_flight_time=self.min_flight_time,
+            max_crossing_angle=self.max_crossing_angle,
+            min_closing_speed=self.min_closing_speed,
+            sector=(s.position, s.boresight, s.half_width) if s.boresight is not None else None,
+        )
+
     def against(self, missile: Missile | None, launch: tuple[float, float] | None = None) -> Defender:
         """This defender with its own radar's range against ``missile`` (when ``track-rcs`` is on) and
         its radar's sector facing the ``launch`` point (lat, lon [rad]; when ``field-of-view`` is on)."""
@@ -181,8 +223,9 @@ class Defender:
         return self if sensor is self.sensor else replace(self, sensor=sensor)
 
 
-def _check_limit_values(i: Interceptor, key: str) -> None:
-    """One-line errors for engagement-limit values that would silently switch a limit off or forbid every shot."""
+def check_limit_values(i: Interceptor, key: str) -> None:
+    """One-line errors for an interceptor's engagement-limit values that would silently switch a limit off or
+    forbid every shot."""
     checks = [
         ("min_flight_time", lambda x: x >= 0, "must be >= 0 s"),
         ("max_crossing_angle", lambda x: 0 < x <= np.pi, "must be in (0, 180] deg"),
@@ -294,7 +337,7 @@ def make_defender(
     ikey = interceptor or u.interceptor
     i = catalog.interceptors[ikey]
     lim = model.limits
-    _check_limit_values(i, ikey)
+    check_limit_values(i, ikey)
     return Defender(
         name=name or u.name,
         unit=unit,
@@ -316,9 +359,6 @@ def make_defender(
         max_crossing_angle=i.max_crossing_angle.si() if ("crossing" in lim and i.max_crossing_angle) else None,
         min_closing_speed=i.min_closing_speed.si() if ("crossing" in lim and i.min_closing_speed) else 0.0,
         model=model,
-        fire_channels=0 if u.fire_channels is None else int(u.fire_channels.nominal),
-        c2_time=0.0 if u.c2_time is None else u.c2_time.si(),
-        availability=1.0 if u.availability is None else float(u.availability.nominal),
     )
 
 
@@ -396,77 +436,3 @@ def detection_time(
     if limit is not None:
         out[out >= limit] = np.inf
     return out
-
-
-def limit_kwargs(d: Defender) -> dict:
-    """The keyword arguments of :func:`~bmdlab.defense.envelope.intercept_opportunities` a defender sets."""
-    sector = (d.sensor.position, d.sensor.boresight, d.sensor.half_width) if d.sensor.boresight is not None else None
-    return dict(
-        flyout=d.flyout,
-        min_altitude=d.min_altitude,
-        max_altitude=d.max_altitude,
-        max_range=d.max_range,
-        min_flight_time=d.min_flight_time,
-        max_crossing_angle=d.max_crossing_angle,
-        min_closing_speed=d.min_closing_speed,
-        sector=sector,
-    )
-
-
-def shot_opportunities(
-    samples: Samples,
-    defenders: list[Defender],
-    *,
-    cue_sensors: list[Sensor] = (),
-    track_delay: float | None,
-    kill_assessment: float,
-    cue_latency: float,
-    min_elevation: float,
-    cueing: bool = True,
-    max_shots: int = 2,
-    return_first: bool = False,
-    missile: Missile | None = None,
-    launch: tuple[float, float] | None = None,
-):
-    """Sequential shot opportunities of each defender against each trajectory, shape (defenders, n).
-
-    With ``cueing`` the defenders share tracks: each may commit on the earliest detection by any
-    sensor of the architecture (its own at once, the others after ``cue_latency``); otherwise only
-    on its own sensor's detection. With ``missile`` (and the ``track-rcs`` limit of the defenders'
-    engagement model) every radar's range is scaled to the missile's radar cross-section; with
-    ``launch`` (lat, lon [rad]; and the ``field-of-view`` limit) sector radars face it. With
-    ``return_first`` also, each of shape (defenders, n) [s] (NaN where none): the earliest intercept
-    time, the earliest launch (commit) time, the latest launch time that still intercepts, and the
-    interceptor's flight time to the latest intercept (from that latest launch).
-    """
-    defenders = [d.against(missile, launch) for d in defenders]
-    model = defenders[0].model if defenders else DEFAULT_MODEL
-    cue_sensors = sensors_against(cue_sensors, missile, model, launch)
-    own = [detection_time(samples, d.sensor, min_elevation) for d in defenders]
-    remote = [detection_time(samples, s, min_elevation) for s in cue_sensors]
-    network = np.min(np.stack(own + remote), axis=0) + cue_latency if (cueing and (own or remote)) else None
-    out = np.zeros((len(defenders), samples.times.shape[0]), dtype=np.int64)
-    first_t = np.full(out.shape, np.nan)
-    open_t = np.full(out.shape, np.nan)
-    close_t = np.full(out.shape, np.nan)
-    flight_t = np.full(out.shape, np.nan)
-    for i, d in enumerate(defenders):
-        detect = own[i] if network is None else np.minimum(own[i], network)
-        commit = detect + d.delay(track_delay)
-        shots, first, last, late = intercept_opportunities(
-            samples.times,
-            samples.positions,
-            samples.altitudes,
-            d.position,
-            commit_time=commit,
-            kill_assessment=kill_assessment,
-            max_shots=max_shots,
-            return_last_launch=True,
-            **limit_kwargs(d),
-        )
-        out[i] = shots
-        first_t[i] = first
-        open_t[i] = np.where(shots > 0, commit, np.nan)
-        close_t[i] = late
-        flight_t[i] = last - late
-    return (out, first_t, open_t, close_t, flight_t) if return_first else out

@@ -49,47 +49,16 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bmdlab.defense.flyout import StraightLineFlyout
 from bmdlab.geo.sphere import EARTH_RADIUS
 
 FloatArray = NDArray[np.float64]
-
-
-def flyout_time(distance: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike) -> FloatArray:
-    """Time for an interceptor to fly a straight-line distance. [s]
-
-    Parameters
-    ----------
-    distance : array_like
-        Straight-line distance from the launcher to the intercept point. [m]
-    burnout_speed : array_like
-        Interceptor burnout speed. [m/s]
-    burn_time : array_like
-        Interceptor burn time (all stages). [s]
-    """
-    d, v, tb = (np.asarray(x, float) for x in (distance, burnout_speed, burn_time))
-    d_burn = 0.5 * v * tb
-    if v.ndim == 0 and tb.ndim == 0 and d.ndim > 0:  # one interceptor, many points: fix up the boost-phase ones
-        out = 0.5 * tb + d / v
-        in_boost = d <= d_burn
-        if in_boost.any():
-            out[in_boost] = np.sqrt(2.0 * d[in_boost] * max(float(tb), 0.0) / v)
-        return out
-    with np.errstate(invalid="ignore", divide="ignore"):
-        boost = np.sqrt(2.0 * d * np.where(tb > 0, tb, 0.0) / v)
-    return np.where(d <= d_burn, boost, 0.5 * tb + d / v)
-
-
-def flyout_distance(time: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike) -> FloatArray:
-    """Distance an interceptor covers in a time after launch (inverse of :func:`flyout_time`). [m]"""
-    t, v, tb = (np.asarray(x, float) for x in (time, burnout_speed, burn_time))
-    t, v, tb = np.broadcast_arrays(np.maximum(t, 0.0), v, tb)
-    with np.errstate(over="ignore"):  # t / tb overflows only where t > tb, a branch not taken below
-        frac = np.divide(t, tb, out=np.ones_like(t), where=tb > 0)
-    with np.errstate(over="ignore"):  # t * frac overflows only where t > tb, the branch not taken
-        return np.where(t <= tb, 0.5 * v * t * frac, 0.5 * v * tb + v * (t - tb))
 
 
 def elevation_angle(observer: ArrayLike, target: ArrayLike) -> FloatArray:
@@ -254,27 +223,56 @@ def crossing_geometry(
     return np.arccos(np.clip(cos_x, -1.0, 1.0)), closing
 
 
+@dataclass(frozen=True)
+class InterceptEnvelope:
+    """Where and how one launcher's interceptor can meet a threat: its fly-out and the engagement limits (SI).
+
+    ``flyout`` has ``time_to(ground_range, altitude)`` and ``velocity_at(ground_range, altitude)``
+    (:class:`~bmdlab.defense.flyout.FlyoutFan` or :class:`~bmdlab.defense.flyout.StraightLineFlyout`);
+    ``sector`` is ``(radar position [m], boresight [rad], half width [rad])`` of the fire-control radar
+    that must see the intercept point, or None.
+    """
+
+    flyout: Any
+    min_altitude: float  #: [m]
+    max_altitude: float  #: [m]
+    max_range: float  #: ground range from the launcher [m]
+    min_flight_time: float = 0.0  #: [s]
+    max_crossing_angle: float | None = None  #: [rad]; None: no limit
+    min_closing_speed: float = 0.0  #: [m/s]
+    sector: tuple[Any, float, float] | None = None
+
+    @classmethod
+    def straight_line(cls, burnout_speed: float, burn_time: float, **limits: Any) -> InterceptEnvelope:
+        """The envelope of the straight-line fly-out of ``burnout_speed`` [m/s] and ``burn_time`` [s]."""
+        return cls(flyout=StraightLineFlyout(float(burnout_speed), float(burn_time)), **limits)
+
+    @property
+    def checks_crossing(self) -> bool:
+        return self.max_crossing_angle is not None or self.min_closing_speed > 0
+
+
+@dataclass(frozen=True)
+class Opportunities:
+    """What :func:`intercept_opportunities` finds for each of ``n`` trajectories (NaN where none)."""
+
+    shots: NDArray[np.int64]  #: (n,) sequential shot opportunities (0: cannot engage)
+    first_intercept: FloatArray  #: (n,) earliest possible intercept [s]
+    last_intercept: FloatArray  #: (n,) latest possible intercept [s]
+    last_launch: FloatArray  #: (n,) latest launch that still intercepts [s]; launches from the commit time to this
+
+
 def intercept_opportunities(
     times: ArrayLike,
     positions: ArrayLike,
     altitudes: ArrayLike,
     launcher: ArrayLike,
+    envelope: InterceptEnvelope,
     *,
     commit_time: ArrayLike,
-    min_altitude: float,
-    max_altitude: float,
-    max_range: float,
     kill_assessment: float,
-    flyout=None,
-    burnout_speed: float | None = None,
-    burn_time: float | None = None,
-    min_flight_time: float = 0.0,
-    max_crossing_angle: float | None = None,
-    min_closing_speed: float = 0.0,
-    sector: tuple | None = None,
     max_shots: int = 2,
-    return_last_launch: bool = False,
-):
+) -> Opportunities:
     """Sequential shot opportunities of one launcher against sampled threat trajectories.
 
     A shot can be taken at trajectory sample ``k`` when the point is inside the altitude window and
@@ -296,113 +294,106 @@ def intercept_opportunities(
         Threat altitudes. [m]
     launcher : array_like, shape (3,)
         Earth-centred launcher position. [m]
+    envelope : InterceptEnvelope
+        The interceptor's fly-out, altitude window and range from the catalog, and the limits in force.
     commit_time : array_like, shape (n,)
         Earliest interceptor launch time (detection + track and decision delay); NaN or inf if the
         threat is never detected. [s]
-    min_altitude, max_altitude, max_range : float
-        Interceptor envelope from the catalog. [m]
     kill_assessment : float
         Time from an intercept to the next launch decision. [s]
-    flyout : FlyoutFan or StraightLineFlyout, optional
-        The fly-out model (:mod:`bmdlab.defense.flyout`); default: the straight-line model of
-        ``burnout_speed`` [m/s] and ``burn_time`` [s].
-    min_flight_time : float
-        Shortest interceptor flight time to an intercept. [s]
-    max_crossing_angle : float, optional
-        Largest crossing angle [rad]; None: no limit.
-    min_closing_speed : float
-        Smallest closing speed. [m/s]
-    sector : (array_like, float, float), optional
-        ``(position, boresight, half_width)`` of the fire-control radar that must see the intercept
-        point (Earth-centred position [m], azimuths [rad]); None: no such limit.
     max_shots : int
         Stop counting after this many sequential opportunities.
-
-    Returns
-    -------
-    shots : ndarray of int, shape (n,)
-        Number of sequential shot opportunities (0 = cannot engage).
-    first_intercept, last_intercept : ndarray, shape (n,)
-        Times of the earliest and latest possible intercept [s] (NaN where none).
-    last_launch : ndarray, shape (n,)
-        Only with ``return_last_launch``: the latest launch time that still gives an intercept
-        [s] (NaN where none); launches are possible from ``commit_time`` to this time.
     """
-    if flyout is None:
-        from bmdlab.defense.flyout import StraightLineFlyout
-
-        flyout = StraightLineFlyout(float(burnout_speed), float(burn_time))
     t = np.asarray(times, float)
-    pos = np.asarray(positions, float)
-    alt = np.asarray(altitudes, float)
-    launcher = np.asarray(launcher, float)
     n = t.shape[0]
-    shots = np.zeros(n, dtype=np.int64)
-    first = np.full(n, np.nan)
-    last = np.full(n, np.nan)
-    late_out = np.full(n, np.nan)
+    out = Opportunities(np.zeros(n, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan))
     ready0 = np.broadcast_to(np.asarray(commit_time, float), (n,))
+    alt = np.asarray(altitudes, float)
     # only samples inside the altitude window can be intercepted, and only detected threats engaged:
     # work on those rows and on the span of sample columns that holds the window (a view, no copy)
-    in_window = (alt >= min_altitude) & (alt <= max_altitude)
+    in_window = (alt >= envelope.min_altitude) & (alt <= envelope.max_altitude)
     rows = np.flatnonzero(np.isfinite(ready0) & in_window.any(axis=1))
     if rows.size == 0:
-        return (shots, first, last, late_out) if return_last_launch else (shots, first, last)
+        return out
     cols = np.flatnonzero(in_window[rows].any(axis=0))
-    crossing = max_crossing_angle is not None or min_closing_speed > 0
+    crossing = envelope.checks_crossing
     # one column either side of the span for the threat's velocity by differences
     span = slice(max(int(cols[0]) - crossing, 0), min(int(cols[-1]) + 1 + crossing, t.shape[1]))
     all_rows = rows.size == n
-    pick = (lambda a: a[:, span]) if all_rows else (lambda a: a[rows, span])
+
+    def pick(a: np.ndarray) -> np.ndarray:
+        return a[:, span] if all_rows else a[rows, span]
+
+    pos = np.asarray(positions, float)
     t, pos, alt, inside = pick(t), pick(pos), pick(alt), pick(in_window)
     ready = ready0 if all_rows else ready0[rows]
+    launcher = np.asarray(launcher, float)
+    ground, latest_launch = _reachable(t, pos, alt, inside, launcher, envelope)
+    if crossing:
+        _check_crossing(t, pos, alt, ground, inside & (latest_launch >= ready[:, None]), inside, launcher, envelope)
+    feasible_any = inside & (latest_launch >= ready[:, None])
+    has = feasible_any.any(axis=1)
+    out.first_intercept[rows] = np.where(has, np.min(np.where(feasible_any, t, np.inf), axis=1), np.nan)
+    out.last_intercept[rows] = np.where(has, np.max(np.where(feasible_any, t, -np.inf), axis=1), np.nan)
+    out.shots[rows] = _sequential_shots(t, inside, latest_launch, feasible_any, ready, kill_assessment, max_shots)
+    late = np.where(feasible_any, latest_launch, -np.inf).max(axis=1)
+    out.last_launch[rows] = np.where(np.isfinite(late), late, np.nan)
+    return out
+
+
+def _reachable(t, pos, alt, inside, launcher, envelope: InterceptEnvelope) -> tuple[FloatArray, FloatArray]:
+    """Clear ``inside`` (in place) where the launcher cannot reach a sample in range, in its fly-out, after
+    the minimum flight time and inside its sector; return the ground range [m] and the latest launch
+    that hits each sample [s]."""
     r_l = float(np.linalg.norm(launcher))
     r = EARTH_RADIUS + alt
     # one matrix-vector product gives the ground angle from the launcher
     proj = pos @ (launcher / r_l)
     cos_phi = np.clip(proj / r, -1.0, 1.0)
-    inside &= cos_phi >= np.cos(min(max_range / EARTH_RADIUS, np.pi))
+    inside &= cos_phi >= np.cos(min(envelope.max_range / EARTH_RADIUS, np.pi))
     ground = EARTH_RADIUS * np.arccos(cos_phi)
     fly = np.full(t.shape, np.inf)
-    fly[inside] = flyout.time_to(ground[inside], alt[inside])
+    fly[inside] = envelope.flyout.time_to(ground[inside], alt[inside])
     inside &= np.isfinite(fly)
-    if min_flight_time > 0:
-        inside &= fly >= min_flight_time
+    if envelope.min_flight_time > 0:
+        inside &= fly >= envelope.min_flight_time
+    sector = envelope.sector
     if sector is not None and inside.any():
         inside[inside] = azimuth_offset(sector[0], pos[inside], sector[1]) <= sector[2]
-    latest_launch = t - fly  # launch by then to hit at t
-    if crossing:
-        # only samples the first shot could take need the geometry (later shots are ready later);
-        # the threat's velocity by central differences of its neighbouring samples
-        r_i, c_i = np.nonzero(inside & (latest_launch >= ready[:, None]))
-        if r_i.size:
-            lo, hi = np.maximum(c_i - 1, 0), np.minimum(c_i + 1, t.shape[1] - 1)
-            dt = t[r_i, hi] - t[r_i, lo]
-            vt = (pos[r_i, hi] - pos[r_i, lo]) / np.where(dt > 0, dt, np.inf)[:, None]
-            speed, gamma = flyout.velocity_at(ground[r_i, c_i], alt[r_i, c_i])
-            angle, closing = crossing_geometry(pos[r_i, c_i], vt, launcher, speed, gamma)
-            ok = np.isfinite(speed)
-            if max_crossing_angle is not None:
-                ok &= angle <= max_crossing_angle
-            if min_closing_speed > 0:
-                ok &= closing >= min_closing_speed
-            inside[r_i[~ok], c_i[~ok]] = False
-    feasible_any = inside & (latest_launch >= ready[:, None])
-    has = feasible_any.any(axis=1)
-    sub_first = np.where(has, np.min(np.where(feasible_any, t, np.inf), axis=1), np.nan)
-    sub_last = np.where(has, np.max(np.where(feasible_any, t, -np.inf), axis=1), np.nan)
-    sub_shots = np.zeros(t.shape[0], dtype=np.int64)
+    return ground, t - fly  # launch by then to hit at t
+
+
+def _check_crossing(t, pos, alt, ground, first_shot, inside, launcher, envelope: InterceptEnvelope) -> None:
+    """Clear ``inside`` (in place) where the hit-to-kill crossing angle or closing speed fails.
+
+    Only samples the first shot could take (``first_shot``) need the geometry (later shots are ready
+    later); the threat's velocity by central differences of its neighbouring samples.
+    """
+    r_i, c_i = np.nonzero(first_shot)
+    if not r_i.size:
+        return
+    lo, hi = np.maximum(c_i - 1, 0), np.minimum(c_i + 1, t.shape[1] - 1)
+    dt = t[r_i, hi] - t[r_i, lo]
+    vt = (pos[r_i, hi] - pos[r_i, lo]) / np.where(dt > 0, dt, np.inf)[:, None]
+    speed, gamma = envelope.flyout.velocity_at(ground[r_i, c_i], alt[r_i, c_i])
+    angle, closing = crossing_geometry(pos[r_i, c_i], vt, launcher, speed, gamma)
+    ok = np.isfinite(speed)
+    if envelope.max_crossing_angle is not None:
+        ok &= angle <= envelope.max_crossing_angle
+    if envelope.min_closing_speed > 0:
+        ok &= closing >= envelope.min_closing_speed
+    inside[r_i[~ok], c_i[~ok]] = False
+
+
+def _sequential_shots(t, inside, latest_launch, feasible_any, ready, kill_assessment: float, max_shots: int):
+    """Shoot-look-shoot count: each shot at the earliest feasible sample after the previous intercept and look."""
+    shots = np.zeros(t.shape[0], dtype=np.int64)
     for k in range(max_shots):
         ok = feasible_any if k == 0 else inside & (latest_launch >= ready[:, None])
         hit = np.min(np.where(ok, t, np.inf), axis=1)
         got = np.isfinite(hit)
         if not got.any():
             break
-        sub_shots += got
+        shots += got
         ready = np.where(got, hit + kill_assessment, np.inf)
-    shots[rows], first[rows], last[rows] = sub_shots, sub_first, sub_last
-    if return_last_launch:
-        late = np.where(feasible_any, latest_launch, -np.inf).max(axis=1)
-        late_out[rows] = np.where(np.isfinite(late), late, np.nan)
-        return shots, first, last, late_out
-    return shots, first, last
+    return shots

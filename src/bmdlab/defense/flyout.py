@@ -60,18 +60,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bmdlab.defense.envelope import flyout_time
+from bmdlab import bounds
 from bmdlab.geo.sphere import EARTH_RADIUS, GM_EARTH
 
 FloatArray = NDArray[np.float64]
 
 #: Fly-out models, by name.
-FLYOUT_MODELS = ("physical", "straight-line")
+FLYOUT_MODELS = bounds.FLYOUTS
 #: Launch elevation of the reference fly-out on which the catalog burnout speed is matched. [rad]
 REFERENCE_ELEVATION = np.radians(45.0)
 #: Cells of the fan along ground range and, at most, along altitude (fewer when the altitude extent is
@@ -95,7 +96,7 @@ def check_flyout_model(name: str) -> str:
 @functools.cache
 def _density_table() -> tuple[FloatArray, FloatArray, float]:
     """Altitudes [m], ln density [ln(kg/m^3)] of the standard atmosphere, and the top scale height [m]."""
-    from ambiance import Atmosphere
+    from ambiance import Atmosphere  # lazy: ambiance takes ~0.4 s to import; only the physical fly-out needs it
 
     h = np.linspace(0.0, _ATMOSPHERE_TOP, 325)
     ln_rho = np.log(Atmosphere(h).density)
@@ -406,6 +407,41 @@ class FlyoutFan:
         return np.where(ok, self.speed[i, j], np.nan), np.where(ok, self.path_angle[i, j], np.nan)
 
 
+def flyout_time(distance: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike) -> FloatArray:
+    """Time for an interceptor to fly a straight-line distance. [s]
+
+    Parameters
+    ----------
+    distance : array_like
+        Straight-line distance from the launcher to the intercept point. [m]
+    burnout_speed : array_like
+        Interceptor burnout speed. [m/s]
+    burn_time : array_like
+        Interceptor burn time (all stages). [s]
+    """
+    d, v, tb = (np.asarray(x, float) for x in (distance, burnout_speed, burn_time))
+    d_burn = 0.5 * v * tb
+    if v.ndim == 0 and tb.ndim == 0 and d.ndim > 0:  # one interceptor, many points: fix up the boost-phase ones
+        out = 0.5 * tb + d / v
+        in_boost = d <= d_burn
+        if in_boost.any():
+            out[in_boost] = np.sqrt(2.0 * d[in_boost] * max(float(tb), 0.0) / v)
+        return out
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boost = np.sqrt(2.0 * d * np.where(tb > 0, tb, 0.0) / v)
+    return np.where(d <= d_burn, boost, 0.5 * tb + d / v)
+
+
+def flyout_distance(time: ArrayLike, burnout_speed: ArrayLike, burn_time: ArrayLike) -> FloatArray:
+    """Distance an interceptor covers in a time after launch (inverse of :func:`flyout_time`). [m]"""
+    t, v, tb = (np.asarray(x, float) for x in (time, burnout_speed, burn_time))
+    t, v, tb = np.broadcast_arrays(np.maximum(t, 0.0), v, tb)
+    with np.errstate(over="ignore"):  # t / tb overflows only where t > tb, a branch not taken below
+        frac = np.divide(t, tb, out=np.ones_like(t), where=tb > 0)
+    with np.errstate(over="ignore"):  # t * frac overflows only where t > tb, the branch not taken
+        return np.where(t <= tb, 0.5 * v * t * frac, 0.5 * v * tb + v * (t - tb))
+
+
 @dataclass(frozen=True)
 class StraightLineFlyout:
     """The kinematic fly-out of earlier bmdlab versions, with the fan's interface.
@@ -481,9 +517,7 @@ def build_fan(
         interpolated between them (and between time steps) so that samples are under half a cell
         apart.
     """
-    import time as _time
-
-    t_start = _time.perf_counter()
+    t_start = time.perf_counter()
     nx, nh = cells
     nh = int(np.clip(np.ceil(3.5 * nx * max_altitude / max_ground_range), min(MIN_ALTITUDE_CELLS, nh), nh))
     dx, dh = max_ground_range / (nx - 1), max_altitude / (nh - 1)
@@ -516,9 +550,9 @@ def build_fan(
     rows, cols = np.nonzero(ok)
     flat = np.rint(x[ok] / dx).astype(np.intp) * nh + np.rint(h[ok] / dh).astype(np.intp)
     t_ok = fine_t[cols]
-    time = np.full(nx * nh, np.inf)
-    np.minimum.at(time, flat, t_ok)
-    first = t_ok == time[flat]  # the samples that are their cell's earliest arrival
+    arrival = np.full(nx * nh, np.inf)
+    np.minimum.at(arrival, flat, t_ok)
+    first = t_ok == arrival[flat]  # the samples that are their cell's earliest arrival
     # speed and path angle there, interpolated in the integrated (elevation, time) samples
     fe, ft = rows[first] / ne, cols[first] / nt
     e0 = np.minimum(fe.astype(np.intp), v.shape[0] - 2) if v.shape[0] > 1 else np.zeros(fe.shape, np.intp)
@@ -535,12 +569,12 @@ def build_fan(
     fan = FlyoutFan(
         dx=dx,
         dh=dh,
-        time=time.reshape(nx, nh),
+        time=arrival.reshape(nx, nh),
         speed=speed.reshape(nx, nh),
         path_angle=angle.reshape(nx, nh),
         burn_time=p.burn_time,
         key=p.key(),
-        build_seconds=_time.perf_counter() - t_start,
+        build_seconds=time.perf_counter() - t_start,
     )
     for a in (fan.time, fan.speed, fan.path_angle):
         a.setflags(write=False)

@@ -8,10 +8,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bmdlab.catalog.schema import Missile
-from bmdlab.defense.engage import Defender, Sensor, sample, shot_opportunities
+from bmdlab.defense.engage import Defender, EngagementTimeline, Sensor
+from bmdlab.defense.shots import MissileLaunch, engage, fly, network
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, destination
 from bmdlab.trajectory import max_range as missile_max_range
-from bmdlab.trajectory import missile_trajectory
 
 
 @dataclass(frozen=True)
@@ -63,51 +63,55 @@ def default_extent(defender: Defender) -> float:
     return 2.0 * defender.max_range + 50e3
 
 
+@dataclass(frozen=True)
+class FootprintThreat:
+    """The threat of a footprint: a catalog missile from a launch point [deg] on a trajectory shape."""
+
+    missile: Missile
+    key: str  #: the missile's catalog key
+    lat_deg: float  #: launch point [deg]
+    lon_deg: float
+    shape: str = "minimum-energy"
+    apogee: float | None = None  #: [m], for lofted and depressed shapes
+
+    @property
+    def launch(self) -> MissileLaunch:
+        return MissileLaunch(
+            self.missile, (np.radians(self.lat_deg), np.radians(self.lon_deg)), self.shape, self.apogee
+        )
+
+
 def defended_footprint(
     defender: Defender,
-    missile: Missile,
-    missile_key: str,
-    launch_lat_deg: float,
-    launch_lon_deg: float,
+    threat: FootprintThreat,
     *,
-    shape: str = "minimum-energy",
-    apogee: float | None = None,
-    cue_sensors: list[Sensor] = (),
-    track_delay: float | None = None,
-    kill_assessment: float = 10.0,
-    cue_latency: float = 10.0,
-    min_elevation: float = np.radians(0.5),
-    max_shots: int = 2,
+    cue_sensors: list[Sensor] | tuple[Sensor, ...] = (),
+    timeline: EngagementTimeline | None = None,
     points_per_side: int = 81,
     half_width: float | None = None,
 ) -> Footprint:
-    """Shot opportunities of ``defender`` against ``missile`` aimed at each point of a square grid.
+    """Shot opportunities of ``defender`` against ``threat`` aimed at each point of a square grid.
 
     Parameters
     ----------
     defender : Defender
         The unit at its site or station.
-    missile, missile_key : Missile, str
-        Threat missile (catalog entry and key).
-    launch_lat_deg, launch_lon_deg : float
-        Launch point. [deg]
-    shape, apogee
-        Trajectory shape and apogee [m] for lofted/depressed.
+    threat : FootprintThreat
+        The missile, its launch point and trajectory shape.
     cue_sensors : list of Sensor
-        Other sensors whose tracks the defender may use.
-    track_delay, kill_assessment, cue_latency : float
-        Timeline delays. [s]
-    min_elevation : float
-        Lowest radar elevation. [rad]
+        Other sensors whose tracks the defender may use (cueing only with some).
+    timeline : EngagementTimeline, optional
+        Delays, radar elevation and shots (default: a scenario timeline's defaults).
     points_per_side : int
         Grid points per side (the grid is square in a local azimuthal-equidistant plane).
     half_width : float, optional
         Half-width of the grid [m]; default :func:`default_extent`.
     """
-    la, lo = np.radians(launch_lat_deg), np.radians(launch_lon_deg)
+    launch = threat.launch
+    la, lo = launch.launch
     if half_width is None:
         to_launch = EARTH_RADIUS * central_angle(defender.lat, defender.lon, la, lo)
-        hw = min(default_extent(defender), to_launch + missile_max_range(missile))
+        hw = min(default_extent(defender), to_launch + missile_max_range(threat.missile))
     else:
         hw = half_width
     x = np.linspace(-hw, hw, points_per_side)
@@ -117,32 +121,24 @@ def defended_footprint(
     lat, lon = destination(defender.lat, defender.lon, az, dist / EARTH_RADIUS)
     spacing = float(x[1] - x[0])
     reach = EARTH_RADIUS * central_angle(la, lo, lat, lon)
-    ok = (reach <= missile_max_range(missile)) & (reach > 10e3)
+    ok = (reach <= missile_max_range(threat.missile)) & (reach > 10e3)
     shots = np.zeros(lat.shape, dtype=np.int64)
     if ok.any():
-        traj = missile_trajectory(missile, la, lo, lat[ok], lon[ok], shape=shape, apogee=apogee, strict=False)
-        good = np.isfinite(traj.flight_time)
-        s = sample(traj)
-        got = shot_opportunities(
-            s,
+        tl = EngagementTimeline.of() if timeline is None else timeline
+        net = network(
             [defender],
-            cue_sensors=list(cue_sensors),
-            track_delay=track_delay,
-            kill_assessment=kill_assessment,
-            cue_latency=cue_latency,
-            min_elevation=min_elevation,
-            cueing=bool(cue_sensors),
-            max_shots=max_shots,
-            missile=missile,
-            launch=(la, lo),
-        )[0]
-        shots[np.flatnonzero(ok)] = np.where(good, got, 0)
+            cue_sensors,
+            launch,
+            cueing=tl.cueing and bool(cue_sensors),
+            share_defender_tracks=bool(cue_sensors),
+        )
+        shots[np.flatnonzero(ok)] = engage(fly(launch, lat[ok], lon[ok]), net, tl).shots[0]
     return Footprint(
         defender=defender,
-        missile=missile_key,
-        launch_lat_deg=launch_lat_deg,
-        launch_lon_deg=launch_lon_deg,
-        shape=shape,
+        missile=threat.key,
+        launch_lat_deg=threat.lat_deg,
+        launch_lon_deg=threat.lon_deg,
+        shape=threat.shape,
         lat_deg=np.degrees(lat),
         lon_deg=np.degrees(lon),
         shots=shots,

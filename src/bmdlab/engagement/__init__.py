@@ -1,16 +1,4 @@
-"""Raid engagement: weapon-target assignment, firing doctrine, Monte Carlo and closed forms."""
-
-from bmdlab.engagement.analytic import RaidOdds, kill_probability, raid_odds
-from bmdlab.engagement.raid import Asset, RaidPlan, RaidTally, Threat, plan_raid, simulate_raid
-
-__all__ = [
-    "Asset",
-    "RaidOdds",
-    "RaidPlan",
-    "RaidTally",
-    "Threat",
-    "kill_probability",
-    "plan_raid",
-    "raid_odds",
-    "simulate_raid",
-]
+"""Raid engagement: the raid's Monte Carlo (:mod:`~bmdlab.engagement.raid`), its keyed random streams and
+tallies, a scenario's raid end to end (:mod:`~bmdlab.engagement.scenario_raid`), campaigns, firing
+doctrines and their closed forms (:mod:`~bmdlab.engagement.analytic`), preferential defence and
+weapon-target assignment."""

@@ -90,16 +90,24 @@ class RaidOdds:
     shots_per_object: float
 
 
+@dataclass(frozen=True)
+class RaidConditions:
+    """What the attack brings that the defence cannot change: the probability that a missile works and
+    arrives, its decoys, and the probability that each decoy is recognised as one (Wilkening 2000)."""
+
+    missile_reliability: float = 1.0
+    decoys: int = 0
+    discrimination: float = 1.0
+
+
 def raid_odds(
     missiles: int,
     sspk: float | list[float],
     shots_per_missile: int | list[int],
     *,
     reliability: float = 1.0,
-    missile_reliability: float = 1.0,
     doctrine: str = "salvo",
-    decoys: int = 0,
-    discrimination: float = 1.0,
+    conditions: RaidConditions = RaidConditions(),
     interceptors: int | None = None,
 ) -> RaidOdds:
     """P(zero leakers), expected leakers and interceptors used for a raid (Wilkening 2000).
@@ -108,6 +116,8 @@ def raid_odds(
     the inventory caps the shots: it is spread evenly over every engaged object (missiles and
     undiscriminated decoys), first layer first.
     """
+    missile_reliability, decoys = conditions.missile_reliability, conditions.decoys
+    discrimination = conditions.discrimination
     for k in shots_per_missile if isinstance(shots_per_missile, (list, tuple)) else [shots_per_missile]:
         if not 0 <= k <= MAX_SHOTS:  # before NumPy sees a 30-digit integer
             raise BmdlabError(f"shots_per_missile: {k} must be from 0 to {MAX_SHOTS} per layer")
@@ -192,7 +202,7 @@ def raid_odds_common_mode(
     B(a, b + k) / B(a, b)`, as for independent shots only when :math:`k = 1`; P(zero leakers) falls
     and the spread of leakers grows with the correlation (all rounds of a raid fail or work together).
     """
-    from scipy import stats
+    from scipy import stats  # lazy: scipy.stats takes ~0.5 s to import; only the common-mode closed form needs it
 
     if correlation == 0.0:
         return raid_odds(
@@ -200,8 +210,8 @@ def raid_odds_common_mode(
             sspk,
             shots_per_missile,
             reliability=reliability,
-            missile_reliability=missile_reliability,
             doctrine=doctrine,
+            conditions=RaidConditions(missile_reliability=missile_reliability),
         )
     _check(
         missiles,
@@ -220,14 +230,18 @@ def raid_odds_common_mode(
             sspk,
             shots_per_missile,
             reliability=reliability,
-            missile_reliability=missile_reliability,
             doctrine=doctrine,
+            conditions=RaidConditions(missile_reliability=missile_reliability),
         )
     dist = stats.beta(*common_mode_beta(mean, correlation))
 
     def at(p: float) -> RaidOdds:
         return raid_odds(
-            missiles, float(p), shots_per_missile, missile_reliability=missile_reliability, doctrine=doctrine
+            missiles,
+            float(p),
+            shots_per_missile,
+            doctrine=doctrine,
+            conditions=RaidConditions(missile_reliability=missile_reliability),
         )
 
     def avg(f) -> float:

@@ -36,31 +36,105 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from bmdlab.catalog import Catalog
-from bmdlab.engagement.raid import _ON_STATION, DEFAULT_MEMORY_BUDGET, RaidPlan, _Streams, unit_keys
-from bmdlab.errors import BmdlabError
+from bmdlab import bounds
+from bmdlab.assembly.setup import Setup, with_missiles
+from bmdlab.engagement.raid import DEFAULT_MEMORY_BUDGET, RaidPlan, RaidStart, plan_raid
+from bmdlab.engagement.scenario_raid import RaidOutcome, RaidRun, run_scenario_raid
+from bmdlab.engagement.streams import CAMPAIGN_WAVE, on_station_draws, unit_keys
+from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.montecarlo import mean_ci95
-from bmdlab.scenario import CampaignSpec, Scenario, WaveSpec
+from bmdlab.scenario import CampaignSpec, WaveSpec
 
 HOUR = 3600.0
 
 
 @dataclass(frozen=True)
-class CampaignResult:
-    """Per-wave figures and the run-out time of a campaign (JSON-ready via :meth:`to_dict`)."""
+class WaveOutcome:
+    """One wave of a campaign: its raid's figures and the state of the defence at its start."""
 
-    waves: list[dict[str, Any]]
-    run_out_h: dict[str, Any]
+    wave: int  #: 1, 2, ...
+    at_h: float  #: launch of its first missile [h after the first wave]
+    missiles: int
+    expected_leakers: float
+    expected_leakers_ci95: tuple[float, float]
+    p_zero_leakers: float
+    interceptors_expended: float  #: mean rounds fired
+    units_on_station_mean: float
+    rounds_ready_at_start_mean: float  #: rounds on station when the wave starts (mean)
+    rounds_left_mean: float  #: rounds on station after it (mean)
+    reserve_left_mean: dict[str, float]  #: interceptor type -> rounds left in depots (mean)
+
+    @classmethod
+    def of(cls, wave: int, spec: WaveSpec, raid: RaidOutcome | None, **state: Any) -> WaveOutcome:
+        if raid is None:
+            return cls(wave, spec.at_h, 0, 0.0, (0.0, 0.0), 1.0, 0.0, **state)
+        lo, hi = raid.expected_leakers_ci95
+        return cls(
+            wave,
+            spec.at_h,
+            spec.missiles,
+            round(raid.expected_leakers, 4),
+            (round(lo, 4), round(hi, 4)),
+            round(raid.p_zero_leakers, 5),
+            round(raid.interceptors_expended_total, 3),
+            **state,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "wave": self.wave,
+            "at_h": self.at_h,
+            "missiles": self.missiles,
+            "expected_leakers": self.expected_leakers,
+            "expected_leakers_ci95": list(self.expected_leakers_ci95),
+            "p_zero_leakers": self.p_zero_leakers,
+            "interceptors_expended": self.interceptors_expended,
+            "units_on_station_mean": self.units_on_station_mean,
+            "rounds_ready_at_start_mean": self.rounds_ready_at_start_mean,
+            "rounds_left_mean": self.rounds_left_mean,
+            "reserve_left_mean": dict(self.reserve_left_mean),
+        }
+
+
+@dataclass(frozen=True)
+class RunOut:
+    """When an interceptor type has no round ready on station: "the day magazines run out" over the trials."""
+
+    share_of_trials_within_campaign: float  #: trials in which it happens within the campaign [-]
+    median_h: float | None  #: median over all trials [h]; None when more than half never run out
+    p05_h: float | None  #: 5th percentile of the trials that do [h]
+    p95_h: float | None  #: 95th percentile of the trials that do [h]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """Per-wave figures and the run-out time of a campaign (JSON via :meth:`to_dict`)."""
+
+    waves: tuple[WaveOutcome, ...]
+    run_out: dict[str, RunOut]  #: interceptor type -> when none of it is ready on station
     trials: int
     seed: int
     doctrine: str
     leakers_per_trial: np.ndarray  #: (trials,) leakers over the whole campaign, for paired comparisons
-    meta: dict[str, Any]
+    meta: dict[str, Any]  #: scenario, reserve, threshold and units (JSON-ready)
 
     @property
     def total_expected_leakers(self) -> float:
         return float(self.leakers_per_trial.mean())
+
+    @property
+    def total_expected_leakers_ci95(self) -> tuple[float, float]:
+        _, lo, hi = mean_ci95(self.leakers_per_trial)
+        return lo, hi
+
+    @property
+    def total_missiles(self) -> int:
+        return int(sum(w.missiles for w in self.waves))
 
     def to_dict(self) -> dict[str, Any]:
         mean, lo, hi = mean_ci95(self.leakers_per_trial)
@@ -69,226 +143,207 @@ class CampaignResult:
             "trials": self.trials,
             "seed": self.seed,
             "doctrine": self.doctrine,
-            "waves": self.waves,
-            "run_out_h": self.run_out_h,
+            "waves": [w.to_dict() for w in self.waves],
+            "run_out_h": {k: v.to_dict() for k, v in self.run_out.items()},
             "total_expected_leakers": round(mean, 4),
             "total_expected_leakers_ci95": [round(lo, 4), round(hi, 4)],
-            "total_missiles": int(sum(w["missiles"] for w in self.waves)),
+            "total_missiles": self.total_missiles,
         }
+
+
+def parse_reserve(items: list[str] | tuple[str, ...]) -> dict[str, int]:
+    """``INTERCEPTOR=ROUNDS`` strings (the command line's ``--reserve``) as a mapping; each interceptor once."""
+    rounds: dict[str, int] = {}
+    for item in items:
+        key, sep, n = item.partition("=")
+        key = key.strip()
+        if not sep or not key or not n.strip().isdigit():
+            raise BmdlabError(f"reserve: '{item}' must be INTERCEPTOR=ROUNDS, e.g. sm-3-ia=16")
+        if key in rounds:
+            raise BmdlabError(f"reserve: '{key}' is given twice; give each interceptor once")
+        rounds[key] = bounds.RESERVE.check(f"reserve.{key}", int(n))
+    return rounds
 
 
 def repeated_waves(waves: int, every_h: float, missiles: int) -> CampaignSpec:
     """``waves`` waves of ``missiles`` each, ``every_h`` hours apart (a campaign for the CLI's options)."""
-    if not 1 <= waves <= 200:
-        raise BmdlabError(f"waves: {waves} must be between 1 and 200")
-    if not 0.0 < every_h <= 24 * 30:
-        raise BmdlabError(f"every_h: {every_h:g} must lie in (0, 720] hours")
+    waves = bounds.WAVES.check("waves", waves)
+    every_h = bounds.EVERY_H.check("every_h", every_h)
+    missiles = bounds.MISSILES.check("missiles", missiles)
     return CampaignSpec(waves=[WaveSpec(at_h=i * every_h, missiles=missiles) for i in range(waves)])
 
 
-def run_campaign(
-    scenario: Scenario,
-    catalog: Catalog,
-    *,
-    campaign: CampaignSpec | None = None,
-    trials: int = 4000,
-    seed: int = 0,
-    doctrine: str | None = None,
-    capacity: bool | None = None,
-    availability: float | None = None,
-    memory_budget: int = DEFAULT_MEMORY_BUDGET,
-    progress: Callable[[int, int], None] | None = None,
-) -> CampaignResult:
-    """Run a campaign of raid waves against the scenario's architecture (see the module docstring).
+@dataclass(frozen=True)
+class CampaignRun:
+    """How to run a campaign's Monte Carlo."""
 
-    ``campaign`` defaults to the scenario's ``campaign:`` section. ``doctrine``, ``capacity`` and
-    ``availability`` are :func:`bmdlab.engagement.scenario_raid.run_scenario_raid`'s.
-    ``progress(waves_done, waves)`` is called after each wave.
-    """
-    from bmdlab.engagement.scenario_raid import plan_scenario_raid, run_scenario_raid
+    trials: int = 4000
+    seed: int = 0
+    memory_budget: int = DEFAULT_MEMORY_BUDGET  #: [bytes] per wave
+    progress: Callable[[int, int], None] | None = None  #: ``progress(waves_done, waves)`` after each wave
 
-    campaign = campaign if campaign is not None else scenario.campaign
-    if campaign is None:
-        raise BmdlabError(
-            f"scenario '{scenario.name}' has no campaign; add a 'campaign:' section with waves, "
-            "or give --waves and --every-h"
-        )
-    if scenario.raid is None:
-        raise BmdlabError(f"scenario '{scenario.name}' has no raid; a campaign scales its salvos")
+
+def run_campaign(setup: Setup, campaign: CampaignSpec, run: CampaignRun) -> CampaignResult:
+    """Run a campaign of raid waves against an assembled architecture (see the module docstring): each
+    wave is the setup's raid scaled to the wave's missiles, with the magazines, reserve and ships in port
+    carried from the wave before."""
+    setup.require_raid()
     for k in campaign.reserve:
-        if k not in catalog.interceptors:
-            from bmdlab.errors import unknown_key
-
-            raise BmdlabError(f"campaign.reserve.{k}: {unknown_key('interceptor', k, catalog.interceptors)}")
-    if availability is not None and not 0.0 <= availability <= 1.0:
-        raise BmdlabError(f"availability: {availability:g} must lie in [0, 1]")
-    plans: dict[int, RaidPlan] = {}
-
-    def plan_for(n: int) -> RaidPlan:
-        if n not in plans:
-            plans[n] = plan_scenario_raid(scenario, catalog, n)
-        return plans[n]
-
-    base = plan_for(campaign.waves[0].missiles)
-    units = base.defenders
-    n_def = len(units)
-    full = np.array([d.inventory for d in units], dtype=np.int64)
-    types = sorted({d.interceptor for d in units})
-    type_of = np.array([types.index(d.interceptor) for d in units])
-    reserve = np.tile(np.array([campaign.reserve.get(t, 0) for t in types], dtype=np.int64), (trials, 1))
-    cat_units = [catalog.units[d.unit] for d in units]
-    sea = np.array([u.basing == "sea" for u in cat_units])
-    reload_s = np.array([np.inf if u.reload_time is None else u.reload_time.si() for u in cat_units])
-    transit_s = np.array([0.0 if u.port_transit_time is None else u.port_transit_time.si() for u in cat_units])
-    avail = np.array([d.availability if availability is None else availability for d in units], float)
-
-    # availability: once per trial for the whole campaign (a stream of its own, keyed like a raid's)
-    keys = unit_keys(units)
-    on_base = np.ones((trials, n_def), dtype=bool)
-    from bmdlab.engagement.raid import TRIAL_BLOCK
-
-    for b in range(-(-trials // TRIAL_BLOCK)):
-        lo, hi = b * TRIAL_BLOCK, min(trials, (b + 1) * TRIAL_BLOCK)
-        s = _Streams(seed, b, hi - lo, wave=0xFFFF)
-        for d in np.flatnonzero(avail < 1.0):
-            on_base[lo:hi, d] = s.draw(_ON_STATION, int(keys[d])) < avail[d]
-
-    mag = np.tile(full, (trials, 1))
-    away_until = np.full((trials, n_def), -np.inf)  # [s] a ship in transit or in port until then
-    last_fired = np.full((trials, n_def), -np.inf)  # [s] start of the last wave a unit fired in
-    run_out = np.full((trials, len(types)), np.inf)  # [h] per interceptor type
-    total = np.zeros(trials, dtype=np.int64)
-    rows: list[dict[str, Any]] = []
-    doctrine_used = None
-    for w_i, wave in enumerate(campaign.waves):
-        t = wave.at_h * HOUR
-        # land units whose reload time has passed since they last fired reload from the reserve
-        for d in np.flatnonzero(~sea & np.isfinite(reload_s)):
-            due = (mag[:, d] < full[d]) & (t - last_fired[:, d] >= reload_s[d])
-            _take(mag, reserve, d, type_of[d], full[d], due)
-        on = on_base & (away_until <= t)
-        ready = (mag * on).sum(axis=1)
-        for k in range(len(types)):
-            none_ready = (mag[:, type_of == k] * on[:, type_of == k]).sum(axis=1) == 0
-            run_out[:, k] = np.where(np.isinf(run_out[:, k]) & none_ready, wave.at_h, run_out[:, k])
-        plan = plan_for(wave.missiles)
-        if wave.missiles > 0:
-            out, tally, _ = run_scenario_raid(
-                scenario,
-                catalog,
-                missiles=wave.missiles,
-                trials=trials,
-                seed=seed,
-                doctrine=doctrine,
+        if k not in setup.catalog.interceptors:
+            raise BmdlabError(f"campaign.reserve.{k}: {unknown_key('interceptor', k, setup.catalog.interceptors)}")
+    state = _Defence(setup, campaign, run)
+    plans: dict[int, tuple[Setup, RaidPlan]] = {}
+    waves, doctrine = [], None
+    for w_i, spec in enumerate(campaign.waves):
+        t = spec.at_h * HOUR
+        state.reload_in_place(t)
+        on = state.on_station(t)
+        ready = (state.mag * on).sum(axis=1)
+        state.mark_run_out(on, spec.at_h)
+        outcome = None
+        if spec.missiles > 0:
+            if spec.missiles not in plans:
+                wave_setup = with_missiles(setup, spec.missiles)
+                plans[spec.missiles] = (wave_setup, plan_raid(wave_setup))
+            wave_setup, plan = plans[spec.missiles]
+            outcome = run_scenario_raid(
+                wave_setup,
+                RaidRun(
+                    trials=run.trials,
+                    seed=run.seed,
+                    memory_budget=run.memory_budget,
+                    keep_trials=True,
+                    wave=w_i + 1,
+                    keep_magazines=True,
+                ),
                 plan=plan,
-                memory_budget=memory_budget,
-                keep_trials=True,
-                capacity=capacity,
-                availability=availability,
-                inventory=mag,
-                on_station=on,
-                wave=w_i + 1,
-                keep_magazines=True,
+                start=RaidStart(inventory=state.mag, on_station=on),
             )
-            doctrine_used = out["doctrine"]
-            leakers = tally.extra["leakers_per_trial"]
-            mag_end = tally.extra["magazines_end"].astype(np.int64)
-            ci = out["expected_leakers_ci95"]
-            row = {
-                "wave": w_i + 1,
-                "at_h": wave.at_h,
-                "missiles": wave.missiles,
-                "expected_leakers": out["expected_leakers"],
-                "expected_leakers_ci95": ci,
-                "p_zero_leakers": out["p_zero_leakers"],
-                "interceptors_expended": out["interceptors_expended_total"],
-            }
-        else:
-            leakers, mag_end = np.zeros(trials, dtype=np.int32), mag
-            row = {
-                "wave": w_i + 1,
-                "at_h": wave.at_h,
-                "missiles": 0,
-                "expected_leakers": 0.0,
-                "expected_leakers_ci95": [0.0, 0.0],
-                "p_zero_leakers": 1.0,
-                "interceptors_expended": 0.0,
-            }
-        fired = mag_end < mag
-        last_fired = np.where(fired, t, last_fired)
-        mag = mag_end
-        total += leakers
-        row.update(
-            {
-                "units_on_station_mean": round(float(on.sum(axis=1).mean()), 3),
-                "rounds_ready_at_start_mean": round(float(ready.mean()), 3),
-                "rounds_left_mean": round(float((mag * on).sum(axis=1).mean()), 3),
-                "reserve_left_mean": {k: round(float(reserve[:, i].mean()), 3) for i, k in enumerate(types)},
-            }
+            doctrine = outcome.doctrine
+            state.after_wave(t, outcome.tally.leakers_per_trial, outcome.tally.magazines_end.astype(np.int64))
+        waves.append(
+            WaveOutcome.of(
+                w_i + 1,
+                spec,
+                outcome,
+                units_on_station_mean=round(float(on.sum(axis=1).mean()), 3),
+                rounds_ready_at_start_mean=round(float(ready.mean()), 3),
+                rounds_left_mean=round(float((state.mag * on).sum(axis=1).mean()), 3),
+                reserve_left_mean={k: round(float(state.reserve[:, i].mean()), 3) for i, k in enumerate(state.types)},
+            )
         )
-        # ships at or below the threshold leave for port after the wave, if the reserve can reload them
-        for d in np.flatnonzero(sea):
-            leave = on[:, d] & (mag[:, d] <= campaign.leave_station_below) & (reserve[:, type_of[d]] > 0)
-            if leave.any():
-                away_until[:, d] = np.where(
-                    leave, t + 2 * transit_s[d] + (0.0 if np.isinf(reload_s[d]) else reload_s[d]), away_until[:, d]
-                )
-                _take(mag, reserve, d, type_of[d], full[d], leave)  # loaded in port, usable when back
-        rows.append(row)
-        if progress is not None:
-            progress(w_i + 1, len(campaign.waves))
-    run_out_h = {}
-    for k, name in enumerate(types):
-        never = np.isinf(run_out[:, k])
-        run = run_out[~never, k]
-        run_out_h[name] = {
-            "share_of_trials_within_campaign": round(float((~never).mean()), 5),
-            "median_h": _median_h(run_out[:, k]),
-            "p05_h": float(np.percentile(run, 5)) if run.size else None,
-            "p95_h": float(np.percentile(run, 95)) if run.size else None,
-        }
-    meta = {
-        "scenario": scenario.name,
-        "scenario_hash": scenario.hash,
-        "catalog_hash": catalog.hash,
-        "reserve": {k: int(campaign.reserve.get(k, 0)) for k in types},
-        "leave_station_below": campaign.leave_station_below,
-        "units": [
-            {
-                "name": d.name,
-                "unit": d.unit,
-                "basing": "sea" if s_ else "land",
-                "magazine": int(f),
-                "availability": float(a),
-                "reload_time_h": None if np.isinf(r) else r / HOUR,
-                "port_transit_time_h": (tr / HOUR) if s_ else None,
-            }
-            for d, s_, f, a, r, tr in zip(units, sea, full, avail, reload_s, transit_s)
-        ],
-    }
+        state.leave_station(t, on, campaign.leave_station_below)
+        if run.progress is not None:
+            run.progress(w_i + 1, len(campaign.waves))
     return CampaignResult(
-        waves=rows,
-        run_out_h=run_out_h,
-        trials=trials,
-        seed=seed,
-        doctrine=doctrine_used or (doctrine or scenario.engagement.doctrine),
-        leakers_per_trial=total,
-        meta=meta,
+        waves=tuple(waves),
+        run_out=state.run_out_table(),
+        trials=run.trials,
+        seed=run.seed,
+        doctrine=doctrine or setup.doctrine,
+        leakers_per_trial=state.total,
+        meta=state.meta(campaign),
     )
 
 
-def _median_h(x: np.ndarray) -> float | None:
-    """Median over trials of a run-out time [h] (inf: not within the campaign); None if it is not reached."""
-    med = float(np.median(x))
-    return med if np.isfinite(med) else None
+class _Defence:
+    """Every trial's state between waves: magazines, reserve, ships away, last wave fired in, run-out times."""
+
+    def __init__(self, setup: Setup, campaign: CampaignSpec, run: CampaignRun):
+        units, catalog, trials = setup.defenders, setup.catalog, run.trials
+        self.setup, self.units = setup, units
+        self.full = np.array([d.inventory for d in units], dtype=np.int64)
+        self.types = sorted({d.interceptor for d in units})
+        self.type_of = np.array([self.types.index(d.interceptor) for d in units])
+        self.reserve = np.tile(np.array([campaign.reserve.get(t, 0) for t in self.types], dtype=np.int64), (trials, 1))
+        cat_units = [catalog.units[d.unit] for d in units]
+        self.sea = np.array([u.basing == "sea" for u in cat_units])
+        self.reload_s = np.array([np.inf if u.reload_time is None else u.reload_time.si() for u in cat_units])
+        self.transit_s = np.array([0.0 if u.port_transit_time is None else u.port_transit_time.si() for u in cat_units])
+        self.availability = setup.unit_array("availability").astype(float)
+        # availability: once per trial for the whole campaign (a stream of its own, keyed like a raid's)
+        self.on_base = on_station_draws(run.seed, unit_keys(units), self.availability, trials, wave=CAMPAIGN_WAVE)
+        self.mag = np.tile(self.full, (trials, 1))
+        self.away_until = np.full((trials, len(units)), -np.inf)  # [s] a ship in transit or in port until then
+        self.last_fired = np.full((trials, len(units)), -np.inf)  # [s] start of the last wave a unit fired in
+        self.run_out = np.full((trials, len(self.types)), np.inf)  # [h] per interceptor type
+        self.total = np.zeros(trials, dtype=np.int64)
+
+    def reload_in_place(self, t: float) -> None:
+        """Land units whose reload time has passed since they last fired reload from the reserve."""
+        for d in np.flatnonzero(~self.sea & np.isfinite(self.reload_s)):
+            due = (self.mag[:, d] < self.full[d]) & (t - self.last_fired[:, d] >= self.reload_s[d])
+            self._take(d, due)
+
+    def on_station(self, t: float) -> NDArray[np.bool_]:
+        return self.on_base & (self.away_until <= t)
+
+    def mark_run_out(self, on: NDArray[np.bool_], at_h: float) -> None:
+        """The first wave that meets no round of a type ready on station, per trial."""
+        for k in range(len(self.types)):
+            none_ready = (self.mag[:, self.type_of == k] * on[:, self.type_of == k]).sum(axis=1) == 0
+            self.run_out[:, k] = np.where(np.isinf(self.run_out[:, k]) & none_ready, at_h, self.run_out[:, k])
+
+    def after_wave(self, t: float, leakers: NDArray[np.int32], mag_end: NDArray[np.int64]) -> None:
+        fired = mag_end < self.mag
+        self.last_fired = np.where(fired, t, self.last_fired)
+        self.mag = mag_end
+        self.total += leakers
+
+    def leave_station(self, t: float, on: NDArray[np.bool_], below: int) -> None:
+        """Ships at or below the threshold leave for port after the wave, if the reserve can reload them."""
+        for d in np.flatnonzero(self.sea):
+            leave = on[:, d] & (self.mag[:, d] <= below) & (self.reserve[:, self.type_of[d]] > 0)
+            if leave.any():
+                back = t + 2 * self.transit_s[d] + (0.0 if np.isinf(self.reload_s[d]) else self.reload_s[d])
+                self.away_until[:, d] = np.where(leave, back, self.away_until[:, d])
+                self._take(d, leave)  # loaded in port, usable when back
+
+    def _take(self, d: int, where: NDArray[np.bool_]) -> None:
+        """Fill unit ``d``'s magazine from its type's reserve in the trials ``where`` (in place)."""
+        k = self.type_of[d]
+        need = np.where(where, self.full[d] - self.mag[:, d], 0)
+        got = np.minimum(need, self.reserve[:, k])
+        self.mag[:, d] += got
+        self.reserve[:, k] -= got
+
+    def run_out_table(self) -> dict[str, RunOut]:
+        out = {}
+        for k, name in enumerate(self.types):
+            never = np.isinf(self.run_out[:, k])
+            runs = self.run_out[~never, k]
+            med = float(np.median(self.run_out[:, k]))
+            out[name] = RunOut(
+                round(float((~never).mean()), 5),
+                med if np.isfinite(med) else None,
+                float(np.percentile(runs, 5)) if runs.size else None,
+                float(np.percentile(runs, 95)) if runs.size else None,
+            )
+        return out
+
+    def meta(self, campaign: CampaignSpec) -> dict[str, Any]:
+        sc = self.setup.scenario
+        return {
+            "scenario": sc.name,
+            "scenario_hash": sc.hash,
+            "catalog_hash": self.setup.catalog.hash,
+            "reserve": {k: int(campaign.reserve.get(k, 0)) for k in self.types},
+            "leave_station_below": campaign.leave_station_below,
+            "units": [
+                {
+                    "name": d.name,
+                    "unit": d.unit,
+                    "basing": "sea" if s_ else "land",
+                    "magazine": int(f),
+                    "availability": float(a),
+                    "reload_time_h": None if np.isinf(r) else r / HOUR,
+                    "port_transit_time_h": (tr / HOUR) if s_ else None,
+                }
+                for d, s_, f, a, r, tr in zip(
+                    self.units, self.sea, self.full, self.availability, self.reload_s, self.transit_s
+                )
+            ],
+        }
 
 
-def _take(mag: np.ndarray, reserve: np.ndarray, d: int, k: int, full: int, where: np.ndarray) -> None:
-    """Fill unit ``d``'s magazine from its type's reserve ``k`` in the trials ``where`` (in place)."""
-    need = np.where(where, full - mag[:, d], 0)
-    got = np.minimum(need, reserve[:, k])
-    mag[:, d] += got
-    reserve[:, k] -= got
-
-
-__all__ = ["CampaignResult", "repeated_waves", "run_campaign"]
+__all__ = ["CampaignResult", "CampaignRun", "RunOut", "WaveOutcome", "parse_reserve", "repeated_waves", "run_campaign"]

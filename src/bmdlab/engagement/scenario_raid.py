@@ -1,57 +1,41 @@
-"""A scenario's raid, end to end: salvos -> plan -> Monte Carlo -> summary (the CLI's `raid`)."""
+"""A scenario's raid, end to end: assembled setup -> plan -> Monte Carlo -> typed outcome (the CLI's ``raid``).
+
+:func:`run_scenario_raid` takes an assembled scenario (:func:`bmdlab.assembly.setup.assemble`: every
+per-unit number and raid parameter already resolved) and returns a :class:`RaidOutcome`, whose
+attributes the command line renders and whose :meth:`RaidOutcome.to_dict` is the JSON of ``bmdlab raid
+--json``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
+from bmdlab.assembly.setup import Setup
 from bmdlab.catalog import Catalog
-from bmdlab.catalog.schema import Interceptor
-from bmdlab.coverage.national import defenders_of
+from bmdlab.catalog.money import exchange_rate, money_json, to_jpy, value_to_jpy
+from bmdlab.engagement.analytic import RaidConditions
+from bmdlab.engagement.launch_capacity import raid_launch_check
+from bmdlab.engagement.preferential import preferential_allocation
 from bmdlab.engagement.raid import (
     DEFAULT_MEMORY_BUDGET,
-    Asset,
+    RaidOptions,
     RaidPlan,
-    RaidTally,
+    RaidStart,
+    UnitArrays,
     check_memory,
-    expand_salvos,
     plan_raid,
+    raid_doctrine,
     raid_memory_bytes,
     simulate_raid,
 )
-from bmdlab.errors import BmdlabError
-from bmdlab.geo.japan import largest_cities
-from bmdlab.scenario import Scenario
+from bmdlab.engagement.tally import RaidTally
 
 
-def default_sspk(interceptor: Interceptor) -> float:
-    """Single-shot kill probability from the catalog test record, by Laplace's rule of succession.
-
-    :math:`(h + 1) / (n + 2)` for :math:`h` hits in :math:`n` intercept tests: a test record of 15 of
-    15 gives 0.94, not a certainty ("a hit probability of 100 percent cannot be expected"). The
-    record folds interceptor reliability in, so the default reliability is 1.
-    """
-    hits, attempts = interceptor.test_record.value
-    return (hits + 1.0) / (attempts + 2.0)
-
-
-def scale_counts(counts: list[int], total: int) -> list[int]:
-    """Scale salvo sizes to a new total in proportion (largest remainders, so they sum exactly)."""
-    if total < 0:
-        raise BmdlabError(f"missiles: {total} must be >= 0")
-    base = sum(counts)
-    if base == 0:
-        raise BmdlabError("the scenario's raid has no missiles to scale; give salvo counts in the scenario")
-    exact = np.array(counts, float) * total / base
-    out = np.floor(exact).astype(int)
-    rest = total - out.sum()
-    out[np.argsort(-(exact - out), kind="stable")[:rest]] += 1
-    return out.tolist()
-
-
-def engagement_limits(plan: RaidPlan) -> np.ndarray | None:
+def engagement_limits(plan: RaidPlan, fire_channels: np.ndarray) -> np.ndarray | None:
     """Most threats each unit can engage in the raid with its fire channels (for a preferential allocation).
 
     A channel is held for an engagement's cycle (the interceptor's flight plus the kill assessment),
@@ -60,239 +44,344 @@ def engagement_limits(plan: RaidPlan) -> np.ndarray | None:
     limit get a bound no allocation reaches. An estimate for planning: the Monte Carlo applies the
     channels exactly, in time order.
     """
-    if plan.launch_open is None or plan.flight_time is None:
+    if plan.launch_open is None or plan.launch_close is None or plan.flight_time is None:
         return None
     n = len(plan.threats)
     out = np.full(len(plan.defenders), n, dtype=np.int64)
-    for d, dfn in enumerate(plan.defenders):
+    for d in range(len(plan.defenders)):
         ok = plan.opportunities[d] > 0
-        if dfn.fire_channels <= 0 or not ok.any():
+        if fire_channels[d] <= 0 or not ok.any():
             continue
         cycle = float(np.median(np.nan_to_num(plan.flight_time[d, ok], nan=0.0))) + plan.kill_assessment
         span = float(plan.launch_close[d, ok].max() - plan.launch_open[d, ok].min())
         per_channel = int(span // cycle) + 1 if cycle > 0 else n
-        out[d] = min(n, dfn.fire_channels * per_channel)
+        out[d] = min(n, int(fire_channels[d]) * per_channel)
     return out
 
 
-def raid_assets(scenario: Scenario) -> list[Asset]:
-    if scenario.raid is not None and scenario.raid.assets is not None:
-        return [Asset(a.name, a.lat, a.lon, a.value) for a in scenario.raid.assets]
-    c = largest_cities(30)
-    return [
-        Asset(str(c.name[i]), float(c.lat_deg[i]), float(c.lon_deg[i]), float(c.population[i]))
-        for i in range(len(c.name))
-    ]
-
-
-def plan_scenario_raid(scenario: Scenario, catalog: Catalog, missiles: int | None = None) -> RaidPlan:
-    """The deterministic part of a scenario's raid (threats, aim points, opportunities)."""
-    if scenario.raid is None:
-        raise BmdlabError(f"scenario '{scenario.name}' has no raid; add a 'raid:' section with salvos")
-    salvos = [s.model_dump() for s in scenario.raid.salvos]
-    if missiles is not None:
-        for s, n in zip(salvos, scale_counts([s["count"] for s in salvos], missiles)):
-            s["count"] = n
-    assets = raid_assets(scenario)
-    threats = expand_salvos(salvos, assets, catalog)
-    defenders, sensors = defenders_of(scenario, catalog)
-    tl = scenario.timeline
-    return plan_raid(
-        catalog,
-        threats,
-        assets,
-        defenders,
-        sensors,
-        track_delay=tl.track_delay_s,
-        kill_assessment=tl.kill_assessment_s,
-        cue_latency=tl.cue_latency_s,
-        min_elevation=np.radians(tl.min_elevation_deg),
-        cueing=tl.cueing,
-        max_shots=tl.max_shots,
-    )
-
-
-def check_raid_memory(scenario: Scenario, missiles: int | None, trials: int, memory_budget: int) -> None:
+def check_raid_memory(setup: Setup, trials: int, memory_budget: int) -> None:
     """Refuse a scenario's raid whose Monte Carlo would need more than ``memory_budget`` bytes."""
-    if scenario.raid is None:
+    if setup.raid is None:
         return
-    n = missiles if missiles is not None else sum(s.count for s in scenario.raid.salvos)
-    units = len(scenario.architecture.units)
+    n, units = setup.raid.missiles, len(setup.defenders)
     check_memory(
-        raid_memory_bytes(n, len(raid_assets(scenario)), units, trials),
+        raid_memory_bytes(n, len(setup.raid.assets), units, trials),
         memory_budget,
         f"a raid of {n:,} missiles against {units:,} units",
     )
 
 
-class ScenarioRaid(NamedTuple):
-    """What :func:`run_scenario_raid` returns (a named tuple, so ``out, tally, plan = ...`` works)."""
+@dataclass(frozen=True)
+class Money:
+    """An amount in whole yen and US dollars of one price year (bmdlab's one money format)."""
 
-    summary: dict[str, Any]  #: JSON-ready figures (leakers, P(zero leakers), interceptors, cost, launch check)
-    tally: RaidTally  #: exact Monte Carlo tallies (histograms of leakers and interceptors fired)
-    plan: RaidPlan  #: the raid as planned: threats, assets, units and their shot opportunities
+    jpy: int | None
+    usd: int | None
+    price_year: int | None
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {"jpy": self.jpy, "usd": self.usd, "price_year": self.price_year}
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """One unit of a raid: its numbers as assembled and how often it was on station."""
+
+    name: str
+    unit: str
+    interceptor: str
+    fire_channels: int | None  #: None: no limit
+    c2_time_s: float
+    availability: float
+    on_station_fraction: float
+
+
+@dataclass(frozen=True)
+class RaidOutcome:
+    """A scenario's raid: the plan, the Monte Carlo tallies and what they mean (figures as attributes)."""
+
+    scenario: str
+    scenario_hash: str
+    catalog_hash: str
+    doctrine: str  #: shoot-look-shoot, salvo or preferential
+    capacity: bool
+    tally: RaidTally = field(repr=False)
+    plan: RaidPlan = field(repr=False)
+    units: tuple[UnitOutcome, ...]
+    sspk: dict[str, float]  #: interceptor -> single-shot kill probability used
+    common_mode: dict[str, float]  #: interceptor -> correlation used
+    missile_reliability: float
+    decoys_per_missile: int
+    discrimination_probability: float
+    interceptor_cost_expended: Money
+    launch_check: dict[str, Any]  #: :func:`bmdlab.engagement.launch_capacity.raid_launch_check`
+
+    @property
+    def missiles(self) -> int:
+        return len(self.plan.threats)
+
+    @property
+    def trials(self) -> int:
+        return self.tally.trials
+
+    @property
+    def seed(self) -> int:
+        return self.tally.seed
+
+    @property
+    def expected_leakers(self) -> float:
+        return self.tally.expected_leakers
+
+    @property
+    def expected_leakers_ci95(self) -> tuple[float, float]:
+        return self.tally.expected_leakers_ci95
+
+    @property
+    def p_zero_leakers(self) -> float:
+        return self.tally.p_zero_leakers
+
+    def leakers_percentile(self, q: float) -> int:
+        return int(self.tally.leakers_percentile(q))
+
+    @property
+    def expected_surviving_value_fraction(self) -> float:
+        return self.tally.surviving_value_mean
+
+    @property
+    def interceptors_expended(self) -> dict[str, float]:
+        """Mean rounds fired per trial, by interceptor type."""
+        by_type: dict[str, float] = {}
+        for d_i, d in enumerate(self.plan.defenders):
+            by_type[d.interceptor] = by_type.get(d.interceptor, 0.0) + float(self.tally.expended_mean[d_i])
+        return by_type
+
+    @property
+    def interceptors_expended_total(self) -> float:
+        return self.tally.expended_total_mean
+
+    @property
+    def units_exhausted(self) -> list[str]:
+        """Units whose magazine is empty at the end of more than half the trials."""
+        return [self.plan.defenders[i].name for i in np.flatnonzero(self.tally.exhausted_fraction > 0.5)]
+
+    @property
+    def units_on_station(self) -> float:
+        """Mean number of units on station in a trial."""
+        return float(sum(u.on_station_fraction for u in self.units))
+
+    @property
+    def threats_never_engaged(self) -> int:
+        return int(np.sum(self.plan.opportunities.sum(axis=0) == 0))
+
+    @property
+    def leakers_per_asset(self) -> dict[str, float]:
+        """Expected leakers at each asset that some reach."""
+        return {a.name: float(x) for a, x in zip(self.plan.assets, self.tally.leakers_per_asset) if x > 0}
+
+    @property
+    def interceptors_available(self) -> dict[str, int]:
+        defs = self.plan.defenders
+        return {
+            k: int(sum(d.inventory for d in defs if d.interceptor == k)) for k in sorted({d.interceptor for d in defs})
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``bmdlab raid --json`` (without the envelope: schema version, kind, provenance)."""
+        lo, hi = self.expected_leakers_ci95
+        p_lo, p_hi = self.tally.p_zero_leakers_ci95
+        return {
+            "missiles": self.missiles,
+            "trials": self.trials,
+            "seed": self.seed,
+            "doctrine": self.doctrine,
+            "expected_leakers": round(self.expected_leakers, 4),
+            "expected_leakers_ci95": [round(lo, 4), round(hi, 4)],
+            "leakers_p05": self.leakers_percentile(5),
+            "leakers_median": self.leakers_percentile(50),
+            "leakers_p95": self.leakers_percentile(95),
+            "p_zero_leakers": round(self.p_zero_leakers, 5),
+            "p_zero_leakers_ci95": [round(p_lo, 5), round(p_hi, 5)],
+            "expected_surviving_value_fraction": round(self.expected_surviving_value_fraction, 5),
+            "interceptors_expended": {k: round(v, 3) for k, v in self.interceptors_expended.items()},
+            "interceptors_expended_total": round(self.interceptors_expended_total, 3),
+            "units_exhausted": self.units_exhausted,
+            "threats_never_engaged": self.threats_never_engaged,
+            "leakers_per_asset": {k: round(v, 4) for k, v in self.leakers_per_asset.items()},
+            "capacity": self.capacity,
+            "units": [
+                {
+                    "name": u.name,
+                    "unit": u.unit,
+                    "interceptor": u.interceptor,
+                    "fire_channels": u.fire_channels,
+                    "c2_time_s": u.c2_time_s,
+                    "availability": u.availability,
+                    "on_station_fraction": round(u.on_station_fraction, 5),
+                }
+                for u in self.units
+            ],
+            "common_mode": dict(self.common_mode),
+            "interceptor_cost_expended": self.interceptor_cost_expended.to_dict(),
+            "launch_check": self.launch_check,
+            "scenario": self.scenario,
+            "scenario_hash": self.scenario_hash,
+            "catalog_hash": self.catalog_hash,
+            "sspk": dict(self.sspk),
+            "missile_reliability": self.missile_reliability,
+            "decoys_per_missile": self.decoys_per_missile,
+            "discrimination_probability": self.discrimination_probability,
+            "interceptors_available": self.interceptors_available,
+        }
+
+
+@dataclass(frozen=True)
+class RaidRun:
+    """How to run a scenario's raid (what the Monte Carlo needs beyond the assembled setup)."""
+
+    trials: int = 10_000
+    seed: int = 0
+    memory_budget: int = DEFAULT_MEMORY_BUDGET  #: [bytes]
+    keep_trials: bool = False  #: keep every trial's leakers (paired comparisons)
+    progress: Callable[[int, int], None] | None = None  #: ``progress(trials_done, trials)``
+    wave: int = 0  #: a campaign's wave (different streams)
+    keep_magazines: bool = False  #: keep every trial's magazines at the end (campaigns)
 
 
 def run_scenario_raid(
-    scenario: Scenario,
-    catalog: Catalog,
-    *,
-    missiles: int | None = None,
-    trials: int = 10_000,
-    seed: int = 0,
-    doctrine: str | None = None,
-    sspk: float | None = None,
-    plan: RaidPlan | None = None,
-    memory_budget: int = DEFAULT_MEMORY_BUDGET,
-    progress: Callable[[int, int], None] | None = None,
-    keep_trials: bool = False,
-    common_mode: float | None = None,
-    capacity: bool | None = None,
-    availability: float | None = None,
-    inventory: np.ndarray | None = None,
-    on_station: np.ndarray | None = None,
-    wave: int = 0,
-    keep_magazines: bool = False,
-) -> ScenarioRaid:
-    """Run a scenario's raid; returns :class:`ScenarioRaid` (the JSON-ready summary, the tallies, the plan).
+    setup: Setup, run: RaidRun, *, plan: RaidPlan | None = None, start: RaidStart | None = None
+) -> RaidOutcome:
+    """The assembled scenario's raid: :func:`~bmdlab.engagement.raid.plan_raid` (unless ``plan`` is given),
+    then the Monte Carlo with each unit's assembled numbers.
 
-    ``memory_budget`` [bytes] bounds the Monte Carlo (a raid that needs more is refused before it
-    starts); ``progress(trials_done, trials)`` is called after each block of trials; ``keep_trials``
-    keeps every trial's leakers in the tally (for paired comparisons). ``common_mode`` sets the
-    correlation of every interceptor type's shots (overriding the scenario's ``engagement.common_mode``).
-    ``capacity`` (default: the scenario's ``engagement.capacity``) honours fire channels and C2 decision
-    times; ``availability`` sets every unit's probability of being on station (default: the scenario's,
-    else the catalog's). ``inventory``, ``on_station``, ``wave`` and ``keep_magazines`` are
-    :func:`simulate_raid`'s, for campaigns. With the ``preferential`` doctrine, each unit fires at a
-    threat at most the rounds a preferential-defence allocation gives it
-    (:func:`bmdlab.engagement.preferential.preferential_allocation`), shoot-look-shoot.
+    With the ``preferential`` doctrine each unit fires at a threat at most the rounds a preferential-defence
+    allocation gives it (:func:`bmdlab.engagement.preferential.preferential_allocation`), shoot-look-shoot.
+    ``start`` (a campaign's later waves) gives per-trial magazines and units on station.
     """
-    if common_mode is not None and not 0.0 <= common_mode < 1.0:
-        raise BmdlabError(f"common_mode: {common_mode:g} must lie in [0, 1)")
-    if availability is not None and not 0.0 <= availability <= 1.0:
-        raise BmdlabError(f"availability: {availability:g} must lie in [0, 1]")
-    if sspk is not None and not 0.0 <= sspk <= 1.0:
-        raise BmdlabError(f"sspk: {sspk:g} must lie in [0, 1]")
+    raid = setup.require_raid()
     if plan is None:  # refuse before the (slower) planning
-        check_raid_memory(scenario, missiles, trials, memory_budget)
-    plan = plan_scenario_raid(scenario, catalog, missiles) if plan is None else plan
-    eng = scenario.engagement
-    p = np.array(
-        [
-            sspk if sspk is not None else eng.sspk.get(d.interceptor, default_sspk(catalog.interceptors[d.interceptor]))
-            for d in plan.defenders
-        ],
-        float,
-    )
-    r = np.array([eng.reliability.get(d.interceptor, 1.0) for d in plan.defenders], float)
-    rho = np.array(
-        [common_mode if common_mode is not None else eng.common_mode.get(d.interceptor, 0.0) for d in plan.defenders],
-        float,
-    )
-    raid = scenario.raid
-    capacity = eng.capacity if capacity is None else bool(capacity)
-    avail = np.array([d.availability if availability is None else availability for d in plan.defenders], float)
-    from bmdlab.engagement.raid import raid_doctrine
-
-    doctrine = raid_doctrine(doctrine or eng.doctrine)
-    allocation = None
+        check_raid_memory(setup, run.trials, run.memory_budget)
+        plan = plan_raid(setup)
+    units = UnitArrays.of(setup.units)
+    doctrine = raid_doctrine(setup.doctrine)
+    start = start or RaidStart()
     if doctrine == "preferential":
-        from bmdlab.engagement.preferential import preferential_allocation
-
-        # per-trial magazines (a campaign's later waves): allocate the mean magazine, rounded down
-        start = (
-            np.array([d.inventory for d in plan.defenders])
-            if inventory is None
-            else np.floor(np.asarray(inventory, float).reshape(-1, len(plan.defenders)).mean(axis=0)).astype(np.int64)
-        )
-        limit = engagement_limits(plan) if capacity else None
-        allocation = preferential_allocation(
-            plan, p * r, start, per_opportunity=1, max_engagements=limit, seed=seed
-        ).caps
-    res = simulate_raid(
-        plan,
-        sspk=p,
-        reliability=r,
-        trials=trials,
-        seed=seed,
+        start = replace(start, allocation=_allocation(plan, units, start, setup.capacity, run.seed))
+    options = RaidOptions(
+        trials=run.trials,
+        seed=run.seed,
         doctrine="shoot-look-shoot" if doctrine == "preferential" else doctrine,
+        conditions=RaidConditions(raid.missile_reliability, raid.decoys, raid.discrimination),
+        capacity=setup.capacity,
+        memory_budget=run.memory_budget,
+        keep_trials=run.keep_trials,
+        keep_magazines=run.keep_magazines,
+        wave=run.wave,
+        progress=run.progress,
+    )
+    tally = simulate_raid(plan, units, options, start)
+    return _outcome(setup, plan, units, tally, doctrine if doctrine == "preferential" else tally.doctrine)
+
+
+def _allocation(plan: RaidPlan, units: UnitArrays, start: RaidStart, capacity: bool, seed: int) -> np.ndarray:
+    """The preferential allocation's caps; with per-trial magazines (a campaign's later waves), of the mean
+    magazine, rounded down."""
+    n_def = len(plan.defenders)
+    inventory = (
+        np.array([d.inventory for d in plan.defenders])
+        if start.inventory is None
+        else np.floor(np.asarray(start.inventory, float).reshape(-1, n_def).mean(axis=0)).astype(np.int64)
+    )
+    limit = engagement_limits(plan, units.fire_channels) if capacity else None
+    return preferential_allocation(
+        plan, units.sspk * units.reliability, inventory, per_opportunity=1, max_engagements=limit, seed=seed
+    ).caps
+
+
+def _outcome(setup: Setup, plan: RaidPlan, units: UnitArrays, tally: RaidTally, doctrine: str) -> RaidOutcome:
+    raid, sc = setup.require_raid(), setup.scenario
+    unit_rows = tuple(
+        UnitOutcome(
+            name=d.name,
+            unit=d.unit,
+            interceptor=d.interceptor,
+            fire_channels=int(units.fire_channels[i]) or None,
+            c2_time_s=float(units.c2_time[i]),
+            availability=float(units.availability[i]),
+            on_station_fraction=float(tally.on_station_fraction[i]),
+        )
+        for i, d in enumerate(plan.defenders)
+    )
+    prices = _interceptor_prices(setup)
+    spent = sum(v * prices.get(k, float("nan")) for k, v in _by_type(plan, tally).items())
+    return RaidOutcome(
+        scenario=sc.name,
+        scenario_hash=sc.hash,
+        catalog_hash=setup.catalog.hash,
+        doctrine=doctrine,
+        capacity=setup.capacity,
+        tally=tally,
+        plan=plan,
+        units=unit_rows,
+        sspk={d.interceptor: float(x) for d, x in zip(plan.defenders, units.sspk)},
+        common_mode={
+            k: float(v)
+            for k, v in sorted({d.interceptor: x for d, x in zip(plan.defenders, units.common_mode)}.items())
+        },
         missile_reliability=raid.missile_reliability,
-        decoys=raid.decoys_per_missile,
-        discrimination=raid.discrimination_probability,
-        memory_budget=memory_budget,
-        progress=progress,
-        keep_trials=keep_trials,
-        common_mode=rho if np.any(rho > 0) else None,
-        capacity=capacity,
-        availability=avail,
-        inventory=inventory,
-        on_station=on_station,
-        allocation=allocation,
-        wave=wave,
-        keep_magazines=keep_magazines,
+        decoys_per_missile=raid.decoys,
+        discrimination_probability=raid.discrimination,
+        interceptor_cost_expended=_money(setup, round(spent, 0)),
+        launch_check=raid_launch_check(setup.catalog, list(raid.salvos)),
     )
-    if catalog.economics_data is not None:  # every price in US$ of the scenario's price year
-        from bmdlab.catalog.money import exchange_rate, to_jpy, value_to_jpy
 
-        year = scenario.cost.price_year
-        econ = catalog.economics
-        rate = exchange_rate(econ, year)
-        over = scenario.cost.interceptor_cost
-        cost = {
-            k: (
-                to_jpy(over[k].value, over[k].currency, over[k].price_year, econ, year)
-                if k in over
-                else value_to_jpy(i.unit_cost, econ, year)
-            )
-            / rate
-            for k, i in catalog.interceptors.items()
-        }
-    else:  # a user catalog without economics.yaml: only the dollar prices, as given
-        year = None
-        cost = {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
-    out = res.summary(plan, cost)
-    out["doctrine"] = doctrine if doctrine == "preferential" else out["doctrine"]
-    out["capacity"] = capacity
-    out["units"] = [
-        {
-            "name": d.name,
-            "unit": d.unit,
-            "interceptor": d.interceptor,
-            "fire_channels": int(d.fire_channels) or None,
-            "c2_time_s": float(d.c2_time),
-            "availability": float(a),
-            "on_station_fraction": round(float(f), 5),
-        }
-        for d, a, f in zip(plan.defenders, avail, res.extra["on_station_fraction"])
-    ]
-    out["common_mode"] = {
-        k: float(v) for k, v in sorted({d.interceptor: x for d, x in zip(plan.defenders, rho)}.items())
+
+def _by_type(plan: RaidPlan, tally: RaidTally) -> dict[str, float]:
+    by_type: dict[str, float] = {}
+    for d_i, d in enumerate(plan.defenders):
+        by_type[d.interceptor] = by_type.get(d.interceptor, 0.0) + float(tally.expended_mean[d_i])
+    return by_type
+
+
+def _interceptor_prices(setup: Setup) -> dict[str, float]:
+    """Every interceptor's price in US dollars of the scenario's price year (the scenario's price overrides,
+    else the catalog's); a user catalog without economics: the dollar prices as given."""
+    catalog, cost = setup.catalog, setup.scenario.cost
+    if catalog.economics_data is None:
+        return {k: i.unit_cost.si() for k, i in catalog.interceptors.items() if i.unit_cost.unit == "USD"}
+    year, econ = _price_year(setup), catalog.economics
+    rate = exchange_rate(econ, year)
+    over = cost.interceptor_cost
+    return {
+        k: (
+            to_jpy(over[k].value, over[k].currency, over[k].price_year, econ, year)
+            if k in over
+            else value_to_jpy(i.unit_cost, econ, year)
+        )
+        / rate
+        for k, i in catalog.interceptors.items()
     }
-    from bmdlab.catalog.money import money_json
 
-    usd = out.pop("interceptor_cost_expended")
-    out.pop("interceptor_cost_currency")
-    out["interceptor_cost_expended"] = money_json(None, rate if year is not None else None, year, usd=usd)
-    from bmdlab.engagement.launch_capacity import raid_launch_check
 
-    salvos = [x.model_dump() for x in raid.salvos]
-    if missiles is not None:
-        for x, n in zip(salvos, scale_counts([x["count"] for x in salvos], missiles)):
-            x["count"] = n
-    out["launch_check"] = raid_launch_check(catalog, salvos)
-    out.update(
-        {
-            "scenario": scenario.name,
-            "scenario_hash": scenario.hash,
-            "catalog_hash": catalog.hash,
-            "sspk": {d.interceptor: float(x) for d, x in zip(plan.defenders, p)},
-            "missile_reliability": raid.missile_reliability,
-            "decoys_per_missile": raid.decoys_per_missile,
-            "discrimination_probability": raid.discrimination_probability,
-            "interceptors_available": {
-                k: int(sum(d.inventory for d in plan.defenders if d.interceptor == k))
-                for k in sorted({d.interceptor for d in plan.defenders})
-            },
-        }
-    )
-    return ScenarioRaid(out, res, plan)
+def _price_year(setup: Setup) -> int:
+    return setup.cost.price_year
+
+
+def _money(setup: Setup, usd: float) -> Money:
+    catalog: Catalog = setup.catalog
+    if catalog.economics_data is None:
+        m = money_json(None, None, None, usd=usd)
+    else:
+        year = _price_year(setup)
+        m = money_json(None, exchange_rate(catalog.economics, year), year, usd=usd)
+    return Money(jpy=m["jpy"], usd=m["usd"], price_year=m["price_year"])
+
+
+__all__ = [
+    "Money",
+    "RaidOutcome",
+    "RaidRun",
+    "UnitOutcome",
+    "check_raid_memory",
+    "engagement_limits",
+    "run_scenario_raid",
+]

@@ -70,10 +70,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
 from bmdlab.errors import BmdlabError
-from bmdlab.io import quiet_native_stdout
+from bmdlab.io import quiet_native_stdout, read_input_text
 
 METHODS = ("exact", "heuristic")
 _Q_MIN = 1e-12  # survival probabilities are clipped here before logs and divisions (p_ij = 1 allowed)
@@ -219,8 +219,6 @@ def check_instance(values: Any, kill_probability: Any, where: str = "instance") 
 
 def load_instance(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Read ``{"values": [...], "kill_probability": [[...], ...]}`` from a JSON file."""
-    from bmdlab.io import read_input_text
-
     path = Path(path)
     text = read_input_text(path, what="JSON instance file")
     try:
@@ -347,6 +345,18 @@ def _noisy_repair(
     return x
 
 
+@dataclass(frozen=True)
+class _SearchSettings:
+    """The large-neighbourhood search's settings: stop after ``patience`` rounds without improvement or
+    ``max_rounds`` in all; each round empties a share of the engaged targets drawn from ``destroy`` and
+    repairs with gains perturbed by up to ``noise``."""
+
+    patience: int = 60
+    max_rounds: int = 300
+    destroy: tuple[float, float] = (0.1, 0.4)
+    noise: float = 0.3
+
+
 def _typed_search(
     v: np.ndarray,
     q: np.ndarray,
@@ -354,10 +364,7 @@ def _typed_search(
     a: np.ndarray,
     rng: np.random.Generator,
     *,
-    patience: int = 60,
-    max_rounds: int = 300,
-    destroy: tuple[float, float] = (0.1, 0.4),
-    noise: float = 0.3,
+    settings: _SearchSettings = _SearchSettings(),
     deadline: float = math.inf,
 ) -> np.ndarray:
     """Large-neighbourhood search over counts for instances with several identical weapons per type.
@@ -373,15 +380,15 @@ def _typed_search(
         y = x.copy()
         engaged = np.flatnonzero(y.sum(axis=0) > 0)
         cut = rng.choice(
-            engaged, size=min(engaged.size, max(2, int(rng.uniform(*destroy) * engaged.size))), replace=False
+            engaged, size=min(engaged.size, max(2, int(rng.uniform(*settings.destroy) * engaged.size))), replace=False
         )
         free = y[:, cut].sum(axis=1)
         y[:, cut] = 0
-        y, _ = _type_descent(v, types, _noisy_repair(v, types, y, free, rng, noise), rng)
+        y, _ = _type_descent(v, types, _noisy_repair(v, types, y, free, rng, settings.noise), rng)
         return _type_descent(v, types, types.counts(_move_swap(v, q, types.assignment(y), deadline)), rng)
 
     return types.assignment(
-        _keep_improving(round_, x, best, patience=patience, max_rounds=max_rounds, deadline=deadline)
+        _keep_improving(round_, x, best, patience=settings.patience, max_rounds=settings.max_rounds, deadline=deadline)
     )
 
 
@@ -625,8 +632,6 @@ def _lagrangian(
     node_limit: int = 2000,
 ) -> float:
     """The Lagrangian bound of :func:`lagrangian_bound`, its prices from column generation."""
-    from scipy.optimize import linprog
-
     a, n = types.exponent, types.count
     k_types, t = a.shape
     mu = np.zeros(k_types)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import unicodedata
 
+from bmdlab.geo.japan import japan_cities
+
 
 def city_key(name: str) -> str:
     """The key of a city name: lower-case ASCII, words joined by hyphens (``Hachiōji`` -> ``hachioji``)."""
@@ -20,8 +22,6 @@ def city_key(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def city_places() -> dict[str, tuple[float, float, str]]:
     """``{key: (lat_deg, lon_deg, name)}`` of Japan's cities."""
-    from bmdlab.geo.japan import japan_cities
-
     c = japan_cities()
     best: dict[str, tuple[float, tuple[float, float, str]]] = {}
     for i in range(len(c.name)):

@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.grid import LandGrid
+from bmdlab.geo.japan import prefectures
 from bmdlab.geo.sphere import EARTH_RADIUS
 
 
@@ -98,8 +99,6 @@ def japan_regions(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     """Index into :data:`REGION_NAMES` of each point of Japan: the Nansei islands by latitude and
     longitude, every other point by the prefecture whose outline is nearest (the shipped outlines
     hold each prefecture's main part only, so islands go to the nearest prefecture)."""
-    from bmdlab.geo.japan import prefectures
-
     prefs = prefectures()
     codes = np.array([int(p.jis_code) for p in prefs])
     tree = shapely.STRtree([p.geometry for p in prefs])

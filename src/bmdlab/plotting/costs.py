@@ -9,7 +9,9 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from bmdlab.cost.tradeoff import pareto_front
 from bmdlab.plotting import finish_figure, new_figure
+from bmdlab.sensitivity.tornado import swing
 
 
 def plot_tradeoff(result: dict[str, Any], path: str | Path | None, raid: int = 200) -> Path | Figure:
@@ -20,8 +22,6 @@ def plot_tradeoff(result: dict[str, Any], path: str | Path | None, raid: int = 2
     bars on cost span the published price ranges, and on the surviving value its Monte Carlo 95 %
     interval. Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
-    from bmdlab.cost.tradeoff import pareto_front
-
     rows = result["options"]
     n = str(raid)
     cost = np.array([r["cost"]["total"]["jpy"] for r in rows]) / 1e9
@@ -96,8 +96,6 @@ def plot_tornado(
 
     Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
-    from bmdlab.sensitivity.tornado import swing
-
     rows = swing(result, metric)[::-1]
     base = result["base_metrics"][metric]
     scale, unit = (1e9, " [¥ bn]") if "jpy" in metric else (100.0**0, "")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from shapely.geometry.base import BaseGeometry
 
 from bmdlab.plotting import finish_figure, new_figure
@@ -21,6 +24,58 @@ REGION_EXTENT = (119.0, 150.0, 23.0, 47.0)
 LAND = "#efe9dc"
 JAPAN = "#dcd3bd"
 SEA = "#dbe8f2"
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """The map's land: Japan and its neighbours (shapely geometries in lon/lat degrees)."""
+
+    japan: BaseGeometry
+    neighbours: Mapping[str, BaseGeometry]
+
+
+@dataclass(frozen=True)
+class Markers:
+    """Points drawn over a map: dicts with ``name``, ``lat``, ``lon`` [deg]; cities also ``population``, units
+    also ``basing`` ('sea'/'land') and ``system``."""
+
+    launch_areas: Sequence[Mapping[str, Any]] = ()
+    cities: Sequence[Mapping[str, Any]] = ()
+    units: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True)
+class ReachField:
+    """Distance [km] from the nearest launch area on a ``lon`` x ``lat`` grid [deg], and the ranges [km] of the
+    missiles whose reach is drawn (``(label, range)``)."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    distance_km: np.ndarray
+    ranges_km: Sequence[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class ShotLayer:
+    """Cells of about ``resolution_km`` a side at (``lat_deg``, ``lon_deg``) with their shot opportunities
+    (0: undefended, -1: not threatened)."""
+
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    resolution_km: float
+    shots: np.ndarray
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    """A map's title, subtitle and extent (lon_min, lon_max, lat_min, lat_max [deg]), and an optional enlarged
+    ``strip`` panel below it (e.g. the Nansei islands, too small to read at the map's scale)."""
+
+    title: str
+    subtitle: str = ""
+    extent: Sequence[float] = (122.0, 149.0, 24.0, 46.0)
+    strip: Sequence[float] | None = None
+    strip_title: str = ""
 
 
 def _polygons(geom: BaseGeometry) -> list[Any]:
@@ -86,39 +141,23 @@ def base_map(
 def plot_threat_map(
     path: str | Path | None,
     *,
-    japan: BaseGeometry,
-    neighbours: Mapping[str, BaseGeometry],
-    launch_areas: Sequence[Mapping[str, Any]],
-    reach_lon: np.ndarray,
-    reach_lat: np.ndarray,
-    reach_distance_km: np.ndarray,
-    ranges_km: Sequence[tuple[str, float]],
-    cities: Sequence[Mapping[str, Any]],
+    outlines: Outlines,
+    reach: ReachField,
+    markers: Markers,
     title: str,
     label_cities: int = 12,
 ) -> Path | Figure:
     """Japan with the launch areas, each missile's reach and the main cities.
 
-    ``reach_distance_km`` is the distance from the nearest launch area on the ``reach_lon`` x
-    ``reach_lat`` grid; each missile's range ring is its contour at the missile's range, i.e. the
-    edge of the region some public launch area can reach. Writes a PNG to ``path`` and returns it,
-    or returns the Figure if ``path`` is None.
+    ``reach.distance_km`` is the distance from the nearest launch area on the grid; each missile's range
+    ring is its contour at the missile's range, i.e. the edge of the region some public launch area can
+    reach. Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
     fig = new_figure((9.5, 8.5))
     ax = fig.subplots()
-    base_map(ax, japan, neighbours)
-    cmap = matplotlib.colormaps["plasma"]
-    handles = []
-    x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
-    in_view = (reach_lon >= x0) & (reach_lon <= x1) & (reach_lat >= y0) & (reach_lat <= y1)
-    far = float(reach_distance_km[in_view].max())
-    for i, (label, rng) in enumerate(sorted(ranges_km, key=lambda r: r[1])):
-        color = cmap(0.1 + 0.75 * i / max(1, len(ranges_km) - 1))
-        if rng >= far:
-            handles.append(Line2D([], [], color=color, lw=1.6, ls=":", label=f"{label} ({rng:,.0f} km): whole map"))
-            continue
-        ax.contour(reach_lon, reach_lat, reach_distance_km, levels=[rng], colors=[color], linewidths=1.6, zorder=4)
-        handles.append(Line2D([], [], color=color, lw=1.6, label=f"{label} ({rng:,.0f} km)"))
+    base_map(ax, outlines.japan, outlines.neighbours)
+    handles = _reach_rings(ax, reach)
+    cities, launch_areas = markers.cities, markers.launch_areas
     pops = np.array([c["population"] for c in cities], float)
     sizes = 8 + 120 * np.sqrt(pops / pops.max()) if len(pops) else []
     ax.scatter(
@@ -158,6 +197,24 @@ def plot_threat_map(
     return finish_figure(fig, path)
 
 
+def _reach_rings(ax: Axes, reach: ReachField) -> list[Any]:
+    """Each missile's range ring (a dotted legend entry when its range covers the whole map)."""
+    cmap = matplotlib.colormaps["plasma"]
+    handles: list[Any] = []
+    x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
+    in_view = (reach.lon >= x0) & (reach.lon <= x1) & (reach.lat >= y0) & (reach.lat <= y1)
+    far = float(reach.distance_km[in_view].max())
+    ranges = reach.ranges_km
+    for i, (label, rng) in enumerate(sorted(ranges, key=lambda r: r[1])):
+        color = cmap(0.1 + 0.75 * i / max(1, len(ranges) - 1))
+        if rng >= far:
+            handles.append(Line2D([], [], color=color, lw=1.6, ls=":", label=f"{label} ({rng:,.0f} km): whole map"))
+            continue
+        ax.contour(reach.lon, reach.lat, reach.distance_km, levels=[rng], colors=[color], linewidths=1.6, zorder=4)
+        handles.append(Line2D([], [], color=color, lw=1.6, label=f"{label} ({rng:,.0f} km)"))
+    return handles
+
+
 def _cell_polygons(lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: float) -> np.ndarray:
     """Rectangles (cells, 4, 2) in lon/lat of grid cells of about ``resolution_km`` a side."""
     dlat = resolution_km / 111.195 / 2.0
@@ -169,19 +226,14 @@ def _cell_polygons(lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: floa
     )
 
 
-def draw_coverage(
-    ax: Axes, lat_deg: np.ndarray, lon_deg: np.ndarray, resolution_km: float, shots: np.ndarray
-) -> list[Any]:
+def draw_coverage(ax: Axes, layer: ShotLayer) -> list[Any]:
     """Shade land cells by shot opportunities (0 = undefended, -1 = not threatened). Returns legend handles."""
-    from matplotlib.collections import PolyCollection
-    from matplotlib.patches import Patch
-
     bins = [(0, 0), (1, 1), (2, 2), (3, 5), (6, 9), (10, None)]
     colors = ["#d9534f", "#fdd49e", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
-    shots = np.asarray(shots)
+    shots = np.asarray(layer.shots)
     threatened = shots >= 0
     levels = np.searchsorted([b[0] for b in bins], np.maximum(shots, 0), side="right") - 1
-    polys = _cell_polygons(lat_deg, lon_deg, resolution_km)
+    polys = _cell_polygons(layer.lat_deg, layer.lon_deg, layer.resolution_km)
     face = np.where(threatened, np.array(colors, dtype=object)[levels], "#bdbdbd")
     ax.add_collection(PolyCollection(polys, facecolors=list(face), edgecolors="none", zorder=3, alpha=0.9))
 
@@ -200,59 +252,37 @@ def draw_coverage(
 def plot_coverage_map(
     path: str | Path | None,
     *,
-    japan: BaseGeometry,
-    neighbours: Mapping[str, BaseGeometry],
-    lat_deg: np.ndarray,
-    lon_deg: np.ndarray,
-    resolution_km: float,
-    shots: np.ndarray,
-    units: Sequence[Mapping[str, Any]],
-    launch_areas: Sequence[Mapping[str, Any]],
-    cities: Sequence[Mapping[str, Any]],
-    title: str,
-    subtitle: str = "",
-    extent: Sequence[float] = (122.0, 149.0, 24.0, 46.0),
-    ax: Axes | None = None,
-    strip: Sequence[float] | None = None,
-    strip_title: str = "",
-    strip_ax: Axes | None = None,
+    outlines: Outlines,
+    layer: ShotLayer,
+    markers: Markers,
+    layout: MapLayout,
+    axes: tuple[Axes, Axes | None] | None = None,
 ) -> Path | Figure | None:
     """Japan's land shaded by shot opportunities, with units, launch areas and cities.
 
-    ``units``: dicts with ``name``, ``lat``, ``lon``, ``basing`` ('sea'/'land') and ``system``.
-    ``strip``: the extent of an enlarged panel below the map (e.g. the Nansei islands, too small to
-    read at the map's scale), drawn in ``strip_ax`` with the same colours. Drawing into a given
-    ``ax`` returns None; otherwise writes a PNG to ``path`` and returns it, or returns the Figure if
-    ``path`` is None.
+    With ``layout.strip``, an enlarged panel of that extent is drawn below the map with the same colours
+    (in the second of ``axes``). Drawing into given ``axes`` returns None; otherwise writes a PNG to
+    ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
-    own = ax is None
-    if own:
-        if strip is not None:
+    fig = None
+    if axes is None:
+        if layout.strip is not None:
             fig = new_figure((8.5, 11.6))
             ax, strip_ax = fig.subplots(2, 1, gridspec_kw={"height_ratios": [3.3, 1.0]})
         else:
             fig = new_figure((8.5, 9.0))
-            ax = fig.subplots()
-    base_map(
-        ax,
-        japan,
-        neighbours,
-        extent=extent,
-        scale_km=nice_length((extent[1] - extent[0]) * 111.32 * np.cos(np.radians(0.5 * (extent[2] + extent[3]))) / 5),
-    )
-    handles = draw_coverage(ax, lat_deg, lon_deg, resolution_km, shots)
-    markers = {"sea": ("D", "#1b7837"), "land": ("s", "#762a83")}
-    systems: dict[str, tuple[str, str]] = {}
-    for u in units:
-        m, c = markers.get(u.get("basing", "land"), ("s", "k"))
-        ax.scatter([u["lon"]], [u["lat"]], marker=m, s=34, c=c, edgecolor="white", linewidth=0.6, zorder=9)
-        systems[u["system"]] = (m, c)
-    for name, (m, c) in systems.items():
-        handles.append(Line2D([], [], marker=m, color=c, lw=0, label=name))
-    if launch_areas:
+            ax, strip_ax = fig.subplots(), None
+    else:
+        ax, strip_ax = axes
+    extent = layout.extent
+    width_km = (extent[1] - extent[0]) * 111.32 * np.cos(np.radians(0.5 * (extent[2] + extent[3])))
+    base_map(ax, outlines.japan, outlines.neighbours, extent=extent, scale_km=nice_length(width_km / 5))
+    handles = draw_coverage(ax, layer)
+    handles += _draw_units(ax, markers.units, s=34)
+    if markers.launch_areas:
         ax.scatter(
-            [a["lon"] for a in launch_areas],
-            [a["lat"] for a in launch_areas],
+            [a["lon"] for a in markers.launch_areas],
+            [a["lat"] for a in markers.launch_areas],
             marker="^",
             s=45,
             c="#c0392b",
@@ -261,21 +291,36 @@ def plot_coverage_map(
             zorder=9,
         )
         handles.append(Line2D([], [], marker="^", color="#c0392b", lw=0, label="launch area"))
-    for c in list(cities)[:10]:
+    for c in list(markers.cities)[:10]:
         ax.plot(c["lon"], c["lat"], "o", ms=3, color="k", zorder=10)
         ax.annotate(c["name"], (c["lon"], c["lat"]), textcoords="offset points", xytext=(3, 2), fontsize=6.5, zorder=10)
     ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.92)
-    ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
-    if strip is not None and strip_ax is not None:
-        base_map(strip_ax, japan, neighbours, extent=strip, scale_km=200.0)
-        draw_coverage(strip_ax, lat_deg, lon_deg, resolution_km, shots)
-        for u in units:
-            if strip[0] <= u["lon"] <= strip[1] and strip[2] <= u["lat"] <= strip[3]:
-                m, c = markers.get(u.get("basing", "land"), ("s", "k"))
-                strip_ax.scatter(
-                    [u["lon"]], [u["lat"]], marker=m, s=30, c=c, edgecolor="white", linewidth=0.6, zorder=9
-                )
-        strip_ax.set_title(strip_title, fontsize=9)
-    if not own:
-        return None
-    return finish_figure(fig, path)
+    ax.set_title(layout.title + (f"\n{layout.subtitle}" if layout.subtitle else ""), fontsize=10)
+    if layout.strip is not None and strip_ax is not None:
+        _draw_strip(strip_ax, outlines, layer, markers, layout)
+    return None if fig is None else finish_figure(fig, path)
+
+
+#: Unit markers by basing: (marker, colour).
+UNIT_MARKERS = {"sea": ("D", "#1b7837"), "land": ("s", "#762a83")}
+
+
+def _draw_units(ax: Axes, units: Sequence[Mapping[str, Any]], s: float) -> list[Any]:
+    """Each unit's marker; legend handles, one per system."""
+    systems: dict[str, tuple[str, str]] = {}
+    for u in units:
+        m, c = UNIT_MARKERS.get(u.get("basing", "land"), ("s", "k"))
+        ax.scatter([u["lon"]], [u["lat"]], marker=m, s=s, c=c, edgecolor="white", linewidth=0.6, zorder=9)
+        systems[u["system"]] = (m, c)
+    return [Line2D([], [], marker=m, color=c, lw=0, label=name) for name, (m, c) in systems.items()]
+
+
+def _draw_strip(ax: Axes, outlines: Outlines, layer: ShotLayer, markers: Markers, layout: MapLayout) -> None:
+    """The enlarged panel: the same colours, the units inside its extent."""
+    strip = layout.strip
+    assert strip is not None
+    base_map(ax, outlines.japan, outlines.neighbours, extent=strip, scale_km=200.0)
+    draw_coverage(ax, layer)
+    inside = [u for u in markers.units if strip[0] <= u["lon"] <= strip[1] and strip[2] <= u["lat"] <= strip[3]]
+    _draw_units(ax, inside, s=30)
+    ax.set_title(layout.strip_title, fontsize=9)

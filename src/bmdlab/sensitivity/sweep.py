@@ -28,25 +28,36 @@ with a one-line error; start a new file.
 
 from __future__ import annotations
 
+import ctypes
 import datetime
 import itertools
 import json
+import multiprocessing
+import os
+import signal
+import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bmdlab.engagement.raid import DEFAULT_SEED
-from bmdlab.errors import BmdlabError
+import duckdb
+
+from bmdlab import __version__, bounds
+from bmdlab.assembly.overrides import parse_value
+from bmdlab.catalog import builtin_catalog, load_catalog
+from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.sensitivity.model import (
-    INTEGERS,
-    LIMIT_PARAMETERS,
+    ACCEPTED,
     METRICS,
-    PARAMETERS,
-    RANGES,
+    CoverageMemo,
     check_point,
     evaluate,
+    parameter_kind,
+    point_overrides,
     run_seed,
 )
 
@@ -59,11 +70,9 @@ TABLE = "runs"
 SCHEMA_VERSION = 2
 #: Metrics that are amounts of money, stored as whole yen (of the run's ``price_year``).
 MONEY_METRICS = ("cost_total_jpy",)
-#: Largest seed a ``BIGINT`` column holds.
-MAX_SEED = 2**63 - 1
 
 
-def grid(axes: dict[str, Sequence[Any]]) -> list[dict[str, Any]]:
+def grid(axes: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """Every combination of the axes' values, in a stable order (first axis slowest)."""
     if not axes:
         raise BmdlabError("sweep: give at least one parameter axis, e.g. --axis missiles=50,100,200")
@@ -73,12 +82,13 @@ def grid(axes: dict[str, Sequence[Any]]) -> list[dict[str, Any]]:
     keys = list(axes)
     points = [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
     for p in points:
-        check_point(p, where=f"sweep axis {', '.join(keys)}")
+        check_point(p, where="sweep axis")
     return points
 
 
 def parse_axis(text: str) -> tuple[str, list[Any]]:
-    """``name=v1,v2,...`` -> (name, values); numbers become int or float, the rest stay text.
+    """``name=v1,v2,...`` -> (name, values); numbers become int or float, the rest stay text
+    (:func:`bmdlab.assembly.overrides.parse_value`, as the command line's ``--set``).
 
     ``on``/``off`` stay text here (:func:`check_point` checks them); the sweep file stores an
     engagement-limit axis as ``BOOLEAN`` (:func:`axis_type`).
@@ -87,21 +97,13 @@ def parse_axis(text: str) -> tuple[str, list[Any]]:
         raise BmdlabError(f"axis: '{text}' must look like NAME=V1,V2 (e.g. missiles=50,100,200)")
     name, _, rest = text.partition("=")
     name = name.strip()
-    if name not in PARAMETERS:
-        from bmdlab.errors import unknown_key
-
-        raise BmdlabError("axis: " + str(unknown_key("sensitivity parameter", name, PARAMETERS)))
+    if name not in ACCEPTED:
+        raise BmdlabError("axis: " + str(unknown_key("sensitivity parameter", name, ACCEPTED)))
     vals: list[Any] = []
     for tok in (t.strip() for t in rest.split(",")):
         if not tok:
             raise BmdlabError(f"axis: '{text}' has an empty value; separate values with single commas")
-        try:
-            vals.append(int(tok))
-        except ValueError:
-            try:
-                vals.append(float(tok))
-            except ValueError:
-                vals.append(tok)
+        vals.append(parse_value(tok))
     return name, vals
 
 
@@ -110,44 +112,29 @@ def run_key(point: dict[str, Any]) -> str:
     return json.dumps(point, sort_keys=True)
 
 
-def axis_type(name: str, values: Sequence[Any]) -> str:
-    """The DuckDB type of an axis column.
-
-    Taken from what the parameter is, so that one parameter has one type in every sweep file: a count
-    (``missiles``, ``decoys``, ``years``; whole numbers, :func:`check_point`) is ``BIGINT``, another
-    number ``DOUBLE``, an engagement limit (``on``/``off``) ``BOOLEAN``, a name (``scenario``,
-    ``flyout``) ``VARCHAR``. A parameter of none of these kinds is typed by its values: all booleans
-    ``BOOLEAN``, all integers ``BIGINT``, all numbers ``DOUBLE``, otherwise ``VARCHAR``.
-    """
-    if name in LIMIT_PARAMETERS:
-        return "BOOLEAN"
-    if name in INTEGERS:
-        return "BIGINT"
-    if name in RANGES:
-        return "DOUBLE"
-    if name in PARAMETERS:
-        return "VARCHAR"  # a name (scenario) or a choice (flyout)
-    vals = [v for v in values if v is not None]
-    if vals and all(isinstance(v, bool) for v in vals):
-        return "BOOLEAN"
-    if vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-        return "BIGINT"
-    if vals and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
-        return "DOUBLE"
-    return "VARCHAR"
+#: The DuckDB column type of each kind of parameter (:func:`bmdlab.sensitivity.model.parameter_kind`).
+COLUMN_TYPES = {"int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "str": "VARCHAR"}
 
 
-def _sql_value(sql_type: str, v: Any) -> Any:
-    """An axis value as its column stores it (``on``/``off`` -> True/False)."""
+def axis_type(name: str) -> str:
+    """The DuckDB type of an axis column, from what the parameter is, so that one parameter has one type in
+    every sweep file: a count (``missiles``, ``decoys``, ``years``) is ``BIGINT``, another number
+    ``DOUBLE``, an engagement limit or a switch (``on``/``off``) ``BOOLEAN``, a name (``scenario``,
+    ``flyout``, ``doctrine``) ``VARCHAR``."""
+    return COLUMN_TYPES[parameter_kind(name)]
+
+
+def _sql_value(name: str, v: Any) -> Any:
+    """An axis value as its column stores it: the value :class:`~bmdlab.assembly.overrides.Overrides` reads
+    (``on``/``off`` -> True/False; a set of limits as comma-separated names)."""
     if v is None:
         return None
-    if sql_type == "BOOLEAN":
-        return v is True or v == "on"
-    if sql_type == "BIGINT":
-        return int(v)
-    if sql_type == "DOUBLE":
-        return float(v)
-    return str(v)
+    if name == "scenario":
+        return str(v)
+    value = getattr(point_overrides({name: v}), name)
+    if isinstance(value, frozenset):
+        return ",".join(sorted(value)) or "none"
+    return value
 
 
 def _ident(name: str) -> str:
@@ -162,10 +149,6 @@ class SweepStore:
     """The sweep's DuckDB file: a ``meta`` row (schema version, definition, provenance) and a typed ``runs`` table."""
 
     def __init__(self, path: str | Path, axis_types: dict[str, str], definition: dict[str, Any], resume: bool):
-        import duckdb
-
-        from bmdlab import __version__
-
         self.path = Path(path)
         self.axis_types = dict(axis_types)
         self.axes = list(axis_types)
@@ -226,11 +209,9 @@ class SweepStore:
         return {r[0] for r in self.con.execute(f"select run_key from {TABLE}").fetchall()}
 
     def append(self, point: dict[str, Any], metrics: dict[str, float], seed: int, seconds: float) -> None:
-        from bmdlab import __version__
-
         row = (
             [run_key(point)]
-            + [_sql_value(t, point[a]) for a, t in self.axis_types.items()]
+            + [_sql_value(a, point[a]) for a in self.axis_types]
             + [round(metrics[m]) if m in MONEY_METRICS else metrics[m] for m in METRICS]
             + [int(metrics["price_year"]), seed, seconds, __version__, _now_utc()]
         )
@@ -273,8 +254,6 @@ def check_sweep_file(path: str | Path) -> None:
         One line naming ``out``: not a DuckDB database (or in use by another process), another
         DuckDB database, a sweep file from an older bmdlab (axis values as JSON text) or a newer one.
     """
-    import duckdb
-
     path = Path(path)
     try:
         con = duckdb.connect(str(path), read_only=True)
@@ -329,11 +308,6 @@ def die_with_parent(parent_pid: int | None = None) -> None:
     """Process-pool initializer: on Linux, ask the kernel to SIGTERM this worker when its parent dies
     (prctl PR_SET_PDEATHSIG), so a killed sweep does not leave its workers running. A parent that died
     while the worker was starting (before the request) is caught by comparing the parent's id."""
-    import ctypes
-    import os
-    import signal
-    import sys
-
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
@@ -343,66 +317,62 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         os._exit(1)
 
 
+#: This process's memo of coverage fractions: a sweep worker computes each architecture's coverage once
+#: over the runs it is given (a memo of a pure function; each process has its own).
+_WORKER_MEMO = CoverageMemo()
+
+
 def _timed(
     point: dict[str, Any], trials: int, seed: int, catalog_dir: str | None
 ) -> tuple[dict[str, Any], dict[str, float], float]:
     t0 = time.perf_counter()
-    m = evaluate(point, trials=trials, seed=seed, catalog_dir=catalog_dir)
+    m = evaluate(point, trials=trials, seed=seed, catalog_dir=catalog_dir, memo=_WORKER_MEMO)
     return point, m, time.perf_counter() - t0
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """How to run a sweep: ``trials`` per run on ``seed``, on ``workers`` local processes (default: the
+    machine's cores; 1 runs in this process) or a Dask ``scheduler`` (``tcp://host:8786``), continuing an
+    interrupted sweep with ``resume``; the catalog the runs use (``catalog_dir``, default: the built-in
+    one) and its hash, recorded in the file (computed when not given)."""
+
+    trials: int = 2000
+    seed: int = DEFAULT_SEED
+    workers: int | None = None
+    scheduler: str | None = None
+    resume: bool = False
+    catalog_dir: str | None = None
+    catalog_hash: str | None = None
 
 
 def run_sweep(
     points: Sequence[dict[str, Any]],
     out: str | Path,
+    run: SweepRun = SweepRun(),
     *,
-    trials: int = 2000,
-    seed: int = DEFAULT_SEED,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    resume: bool = False,
-    catalog_dir: str | None = None,
-    catalog_hash: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every point not yet in ``out`` and append each result as it finishes; return the table.
-
-    Parameters
-    ----------
-    points : list of dict
-        Runs (from :func:`grid`); all share the same parameter names.
-    out : path
-        DuckDB file. It must not exist unless ``resume`` is true.
-    workers : int, optional
-        Local processes (default: the machine's cores; 1 runs in this process).
-    scheduler : str, optional
-        Address of a Dask scheduler (``tcp://host:8786``); runs go to its workers instead.
-    catalog_dir, catalog_hash : str, optional
-        The catalog the runs use (default: the built-in one) and its hash, recorded in the file
-        (computed from the catalog when not given).
-    on_result : callable, optional
-        Called with each stored row (after it is committed); used by tests to interrupt a sweep.
-
-    Returns
-    -------
-    list of dict
-        The file's runs, sorted by run key, as plain Python values (:func:`load_table`;
-        :func:`read_sweep` gives a DataFrame).
+    """Run every point not yet in ``out`` (a DuckDB file that must not exist unless ``run.resume``) and append
+    each result as it finishes; return the file's runs, sorted by run key, as plain Python values
+    (:func:`load_table`; :func:`read_sweep` gives a DataFrame). ``points`` (from :func:`grid`) all share the
+    same parameter names; ``on_result`` is called with each stored row after it is committed (tests
+    interrupt a sweep with it).
     """
-    if trials < 1:
-        raise BmdlabError(f"trials: {trials} must be at least 1")
-    if not 0 <= seed <= MAX_SEED:
-        raise BmdlabError(f"seed: {seed} must be between 0 and 2**63 - 1")
+    trials, seed, catalog_dir = run.trials, run.seed, run.catalog_dir
+    trials = bounds.RUN_TRIALS.check("trials", trials)
+    seed = bounds.SEED.check("seed", seed)
     if not points:
         raise BmdlabError("sweep: no runs to do")
     axes = list(points[0])
     if any(list(p) != axes for p in points):
         raise BmdlabError("sweep: every run must have the same parameters")
-    checked = [check_point(p) for p in points]  # before the file exists: a bad point leaves none
-    types = {a: axis_type(a, [c[a] for c in checked]) for a in axes}
+    for p in points:  # before the file exists: a bad point leaves none
+        check_point(p)
+    types = {a: axis_type(a) for a in axes}
+    catalog_hash = run.catalog_hash
     if catalog_hash is None:
-        from bmdlab.catalog import builtin_catalog, load_catalog
-
         catalog_hash = (builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)).hash
     definition = {
         "axes": axes,
@@ -411,7 +381,7 @@ def run_sweep(
         "seed": seed,
         "catalog": catalog_hash,
     }
-    store = SweepStore(out, types, definition, resume)
+    store = SweepStore(out, types, definition, run.resume)
     stored = 0
     try:
         done = store.done()
@@ -431,16 +401,13 @@ def run_sweep(
             if on_result:
                 on_result({"point": point, **metrics})
 
-        if scheduler:
-            _run_dask(todo, scheduler, trials, seed, catalog_dir, store_one)
-        elif (workers or 0) == 1 or len(todo) <= 1:
+        if run.scheduler:
+            _run_dask(todo, run.scheduler, trials, seed, catalog_dir, store_one)
+        elif (run.workers or 0) == 1 or len(todo) <= 1:
             for p in todo:
                 store_one(*_timed(p, trials, seed, catalog_dir))
         else:
-            import multiprocessing
-            import os
-
-            n = min(workers or os.cpu_count() or 1, os.cpu_count() or 1, len(todo))  # never more than the cores
+            n = min(run.workers or os.cpu_count() or 1, os.cpu_count() or 1, len(todo))  # never more than the cores
             with ProcessPoolExecutor(
                 max_workers=n,
                 mp_context=multiprocessing.get_context("spawn"),
@@ -470,6 +437,7 @@ def _run_dask(
     todo: Iterable[dict[str, Any]], address: str, trials: int, seed: int, catalog_dir: str | None, store_one
 ) -> None:
     try:
+        # lazy: Dask is an optional dependency (bmdlab[dask]), loaded only for a remote scheduler
         from distributed import Client
         from distributed import as_completed as dask_completed
     except ImportError:
@@ -484,6 +452,33 @@ def _run_dask(
             store_one(*f.result())
     finally:
         client.close()
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """One stored run of a sweep: its parameters (the axes) and its metrics."""
+
+    point: dict[str, Any]  #: axis name -> the value stored
+    expected_leakers: float
+    p_zero_leakers: float
+    expected_surviving_value_fraction: float
+    interceptors_expended: float
+    cost_total_jpy: int
+    jpy_per_surviving_value_point: float
+    defended_land_fraction: float
+    defended_population_fraction: float
+    price_year: int
+    seed: int
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> SweepRow:
+        """A row of :func:`load_table` (the file's columns)."""
+        fixed = {f for f in cls.__dataclass_fields__ if f != "point"}
+        extra = {"run_key", "seconds", "bmdlab_version", "finished_at"}
+        return cls(point={k: v for k, v in row.items() if k not in fixed | extra}, **{k: row[k] for k in fixed})
+
+    def axis_values(self, axes: tuple[str, ...] | list[str]) -> list[Any]:
+        return [self.point[a] for a in axes]
 
 
 def load_table(path: str | Path) -> list[dict[str, Any]]:
@@ -523,8 +518,6 @@ def read_sweep(path: str | Path) -> pd.DataFrame:
 
 
 def _open_sweep(path: str | Path):
-    import duckdb
-
     path = Path(path)
     if not path.is_file():
         raise BmdlabError(f"{path}: no such sweep file")
@@ -542,5 +535,7 @@ __all__ = [
     "parse_axis",
     "read_sweep",
     "run_key",
+    "SweepRow",
+    "SweepRun",
     "run_sweep",
 ]

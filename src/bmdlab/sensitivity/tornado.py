@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bmdlab import __version__
 from bmdlab.catalog import builtin_catalog, load_catalog
-from bmdlab.engagement.raid import DEFAULT_SEED
-from bmdlab.sensitivity.model import METRICS, check_point, evaluate, point_scenario, prefetch_coverages
+from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.sensitivity.model import METRICS, CoverageMemo, check_point, evaluate, point_setup
 
 
 def default_ranges(base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -87,18 +88,17 @@ def tornado(
         and the provenance: ``trials``, ``seed``, ``catalog_hash``, ``bmdlab_version``. Each
         metrics dict has its cost's ``price_year``.
     """
-    from bmdlab import __version__
-
     base = check_point(base)
     ranges = list(ranges or default_ranges(base))
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
     points = [base] + [check_point({**base, **x}) for _, _, lo, hi in ranges for x in (lo, hi)]
-    prefetch_coverages([point_scenario(pt, catalog) for pt in points], catalog)  # every coverage in one pass
-    at_base = evaluate(base, trials=trials, seed=seed, catalog_dir=catalog_dir)
+    memo = CoverageMemo()
+    memo.fill([point_setup(pt, catalog) for pt in points])  # every coverage in one pass over the threats
+    at_base = evaluate(base, trials=trials, seed=seed, catalog_dir=catalog_dir, memo=memo)
     rows = []
     for name, label, lo, hi in ranges:
-        lo_m = evaluate({**base, **lo}, trials=trials, seed=seed, catalog_dir=catalog_dir)
-        hi_m = evaluate({**base, **hi}, trials=trials, seed=seed, catalog_dir=catalog_dir)
+        lo_m = evaluate({**base, **lo}, trials=trials, seed=seed, catalog_dir=catalog_dir, memo=memo)
+        hi_m = evaluate({**base, **hi}, trials=trials, seed=seed, catalog_dir=catalog_dir, memo=memo)
         rows.append(
             {"parameter": name, "label": label, "low": lo, "high": hi, "low_metrics": lo_m, "high_metrics": hi_m}
         )

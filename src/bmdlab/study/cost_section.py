@@ -8,15 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bmdlab.assembly.setup import assemble
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.money import value_to_jpy
 from bmdlab.cost.architecture import architecture_cost
 from bmdlab.cost.budget import optimise_budget
 from bmdlab.cost.options import tradeoff_options
-from bmdlab.cost.tradeoff import evaluate_options
+from bmdlab.cost.tradeoff import TradeoffRun, evaluate_options
 from bmdlab.coverage.national import Coverage
-from bmdlab.sensitivity.sweep import grid, run_sweep
-from bmdlab.sensitivity.tornado import tornado
+from bmdlab.sensitivity.sweep import SweepRun, grid, run_sweep
+from bmdlab.sensitivity.tornado import swing, tornado
 
 CLAIMS = {
     "aegis_ashore_cost": "Aegis Ashore batteries cost ¥80 billion each and two would be enough to cover Japan.",
@@ -46,23 +47,27 @@ def cost_section(
     seed: int,
     trials: int = 4000,
     progress=None,
-    coverage_claims: list[dict[str, Any]] | None = None,
-    thaad_count: int | None = None,
+    coverage: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Costs of the three architectures, the trade-off over the option set, a budget optimum,
-    the tornado and the sweep. ``coverages`` maps option keys to coverage already computed."""
+    the tornado and the sweep. ``coverages`` maps option keys to coverage already computed; ``coverage``
+    (the study's coverage section) gives the coverage verdicts and the THAAD count the cost claims use."""
     tick = progress or (lambda *_: None)
     opts = tradeoff_options(catalog)
-    costs = {o.key: architecture_cost(o.scenario, catalog).to_dict() for o in opts[:3]}
+    costs = {o.key: architecture_cost(assemble(o.scenario, catalog)).to_dict() for o in opts[:3]}
     trade_res = max(TRADEOFF_RESOLUTION_KM, resolution_km)  # seven options: a coarser grid than the maps'
     same_grid = {k: c for k, c in coverages.items() if c.grid.resolution_km == trade_res}
     trade = evaluate_options(
-        catalog, opts, trials=trials, seed=seed, resolution_km=trade_res, coverages=same_grid, progress=tick
+        opts,
+        catalog,
+        TradeoffRun(trials=trials, seed=seed, resolution_km=trade_res),
+        coverages=same_grid,
+        progress=tick,
     )
     tr = trade.to_dict()
     by = {r["key"]: r for r in tr["options"]}
     inc = {k: by[k]["cost"]["total"]["jpy"] - by["baseline"]["cost"]["total"]["jpy"] for k in ("aegis-ashore", "thaad")}
-    budgets = {k: optimise_budget(catalog, v, missiles=200, trials=trials, seed=seed) for k, v in inc.items()}
+    budgets = {k: optimise_budget(catalog, v, missiles=200, trials=trials, seed=seed).to_dict() for k, v in inc.items()}
     tick("budget")
     cdir = None if catalog.origin == "built-in" else catalog.origin
     torn = {
@@ -70,17 +75,14 @@ def cost_section(
         for k in ("japan-2017-aegis-ashore",)
     }
     tick("tornado")
-    from bmdlab.sensitivity.tornado import swing
-
     t = torn["japan-2017-aegis-ashore"]
     ranking = {
         m: [{"label": lab, "low": lo, "high": hi} for lab, lo, hi in swing(t, m)]
         for m in ("expected_leakers", "jpy_per_surviving_value_point")
     }
     points = grid(SWEEP_AXES)
-    rows = run_sweep(
-        points, work / "sweep.duckdb", trials=2000, seed=seed, workers=1, catalog_hash=catalog.hash, catalog_dir=cdir
-    )
+    sweep_run = SweepRun(trials=2000, seed=seed, workers=1, catalog_hash=catalog.hash, catalog_dir=cdir)
+    rows = run_sweep(points, work / "sweep.duckdb", sweep_run)
     tick("sweep")
     return {
         "costs": costs,
@@ -90,8 +92,16 @@ def cost_section(
         "tornado": torn,
         "tornado_ranking": ranking,
         "sweep": {"axes": SWEEP_AXES, "trials": 2000, "seed": seed, "file": "sweep.duckdb", "runs": rows},
-        "claims": _verdicts(catalog, costs, tr, budgets, {c["id"]: c for c in coverage_claims or []}, thaad_count),
+        "claims": _verdicts(catalog, costs, tr, budgets, *_coverage_findings(coverage)),
     }
+
+
+def _coverage_findings(coverage: dict[str, Any] | None) -> tuple[dict[str, dict[str, Any]], int | None]:
+    """The coverage section's claims by id and its smallest THAAD count (none without a coverage section)."""
+    if coverage is None:
+        return {}, None
+    count = coverage["subsets"]["thaad_smallest_count_for_99pct_land"]["count"]
+    return {c["id"]: c for c in coverage["claims"]}, count
 
 
 #: A quoted price "holds" when the catalog's price, in yen of the claim's year, is within this share of it.

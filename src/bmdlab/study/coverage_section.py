@@ -9,12 +9,16 @@ from typing import Any
 
 import numpy as np
 
+from bmdlab.assembly.overrides import Overrides
+from bmdlab.assembly.setup import Setup, assemble
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.national import Coverage, engagement_model, national_coverages, with_engagement_model
-from bmdlab.coverage.siting_study import optimise_sites
+from bmdlab.coverage.national import Coverage, national_coverages
+from bmdlab.coverage.published_footprints import variant_models
+from bmdlab.coverage.siting_study import SitingQuery, optimise_sites
 from bmdlab.coverage.summary import coverage_summary
-from bmdlab.defense.engage import EngagementModel, make_defender
-from bmdlab.defense.footprint import defended_footprint
+from bmdlab.defense.engage import DEFAULT_MODEL, EngagementModel, make_defender
+from bmdlab.defense.footprint import FootprintThreat, defended_footprint
+from bmdlab.geo.region import REGION_NAMES, japan_regions
 from bmdlab.scenario import load_scenario
 
 ARCHITECTURES = ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")
@@ -54,128 +58,146 @@ def coverage_section(
     ``model`` replaces the scenarios' engagement model (default: theirs, the physical fly-out with
     every limit). Returns the JSON-ready results and the coverage objects (for the maps).
     """
+    tick = progress or (lambda *_: None)
+    ov = None if model is None else Overrides(flyout=model.flyout, limits=model.limits, rcs_scale=model.rcs_scale)
+    setups = [assemble(load_scenario(name, catalog), catalog, ov) for name in ARCHITECTURES]
     covs: dict[str, Coverage] = {}
     summaries: dict[str, dict[str, Any]] = {}
-    scens = [with_engagement_model(load_scenario(name, catalog), model) for name in ARCHITECTURES]
-    for name, scen, cov in zip(ARCHITECTURES, scens, national_coverages(scens, catalog, resolution_km=resolution_km)):
+    for name, setup, cov in zip(ARCHITECTURES, setups, national_coverages(setups, resolution_km)):
         covs[name] = cov
-        summaries[name] = coverage_summary(covs[name], cities)
-        summaries[name]["description"] = scen.description
-        if progress:
-            progress(name)
+        summaries[name] = coverage_summary(cov, cities).to_dict() | {"description": setup.scenario.description}
+        tick(name)
+    subsets = _claim_subsets(covs, catalog)
+    used = setups[0].model  # the baseline's (every architecture's)
+    subsets["pac3_footprint"] = _pac3_footprint(catalog, used)
+    tick("pac-3 footprint")
+    query = SitingQuery(
+        "thaad-battery", land_target=0.99, resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km
+    )
+    subsets.update(_thaad_sitings(catalog, setups[0], query, ov, debate=debate_siting))
+    tick("thaad siting")
+    panels = _panels(covs, subsets, catalog)
+    return {
+        "resolution_km": resolution_km,
+        "architectures": summaries,
+        "subsets": subsets,
+        "claims": _verdicts(summaries, subsets, catalog),
+        "headline": headline(summaries, subsets),
+        "engagement_model": {"flyout": used.flyout, "limits": sorted(used.limits), "label": used.label()},
+        "panels": list(panels),
+    }, covs | {"panels": panels}
 
-    base = covs["japan-2017-baseline"]
+
+def _claim_subsets(covs: dict[str, Coverage], catalog: Catalog) -> dict[str, Any]:
+    """The parts of each architecture behind the claims: the ships, the PAC-3 units, each ship alone, the two
+    Aegis Ashore sites, the six THAAD batteries, and the Nansei islands' share of each."""
+    base, aa, th = covs["japan-2017-baseline"], covs["japan-2017-aegis-ashore"], covs["japan-2017-thaad"]
     ships = _mask(base, lambda d: catalog.units[d.unit].basing == "sea")
     pac3 = _mask(base, lambda d: d.unit == "pac-3-fire-unit")
-    single_ship = [
-        _fractions(base, np.arange(len(base.defenders)) == i) | {"name": base.defenders[i].name}
-        for i in np.flatnonzero(ships)
-    ]
-    aa = covs["japan-2017-aegis-ashore"]
-    aa_only = _fractions(aa, _mask(aa, lambda d: d.unit == "aegis-ashore"))
-    aa_each = [
-        _fractions(aa, np.arange(len(aa.defenders)) == i) | {"name": aa.defenders[i].name}
-        for i in np.flatnonzero(_mask(aa, lambda d: d.unit == "aegis-ashore"))
-    ]
-    th = covs["japan-2017-thaad"]
-    thaad_six = _fractions(th, _mask(th, lambda d: d.unit == "thaad-battery"))
-    from bmdlab.geo.region import REGION_NAMES, japan_regions
+    sites = _mask(aa, lambda d: d.unit == "aegis-ashore")
+    return {
+        "baseline_ships_only": _fractions(base, ships),
+        "baseline_pac3_only": _fractions(base, pac3),
+        "baseline_pac3_units": int(pac3.sum()),
+        "baseline_single_ship": _each(base, ships),
+        "aegis_ashore_two_sites_only": _fractions(aa, sites),
+        "aegis_ashore_each_site": _each(aa, sites),
+        "thaad_six_batteries_only": _fractions(th, _mask(th, lambda d: d.unit == "thaad-battery")),
+        "nansei": _nansei(base, aa, th, sites),
+    }
 
-    nansei_cells = japan_regions(aa.grid.lat_deg, aa.grid.lon_deg) == REGION_NAMES.index("Nansei islands")
-    nansei = {}
+
+def _each(cov: Coverage, mask: np.ndarray) -> list[dict[str, Any]]:
+    """The fractions each unit of ``mask`` defends alone, with its name."""
+    every = np.arange(len(cov.defenders))
+    return [_fractions(cov, every == i) | {"name": cov.defenders[i].name} for i in np.flatnonzero(mask)]
+
+
+def _nansei(base: Coverage, aa: Coverage, th: Coverage, sites: np.ndarray) -> dict[str, dict[str, float]]:
+    """The Nansei islands' land and people each architecture (and the two Aegis Ashore sites) defends."""
+    cells = japan_regions(aa.grid.lat_deg, aa.grid.lon_deg) == REGION_NAMES.index("Nansei islands")
+    out = {}
     for key, cov, mask in (
-        ("aegis_ashore_two_sites_only", aa, _mask(aa, lambda d: d.unit == "aegis-ashore")),
+        ("aegis_ashore_two_sites_only", aa, sites),
         ("aegis_ashore_architecture", aa, None),
         ("baseline_architecture", base, None),
         ("thaad_architecture", th, None),
     ):
-        parts = cov.breakdown(cov.defended(defenders=mask), cells=nansei_cells)
-        nansei[key] = {
+        parts = cov.breakdown(cov.defended(defenders=mask), cells=cells)
+        out[key] = {
             "land_fraction": parts["defended"]["land_fraction"],
             "population_fraction": parts["defended"]["population_fraction"],
             "not_threatened_land_fraction": parts["not threatened"]["land_fraction"],
         }
+    return out
 
-    # single PAC-3 fire unit against a Nodong (Ichigaya, Tokyo; launch from Wonsan, in range of Tokyo)
+
+def _pac3_footprint(catalog: Catalog, model: EngagementModel) -> dict[str, Any]:
+    """A single PAC-3 fire unit against a Nodong (Ichigaya, Tokyo; launch from Wonsan, in range of Tokyo)."""
     ichigaya, wonsan = catalog.place("pac3-ichigaya"), catalog.place("wonsan")
-    used = engagement_model(with_engagement_model(load_scenario("japan-2017-baseline", catalog), model))
     d = make_defender(
-        catalog, "pac-3-fire-unit", ichigaya.lat.nominal, ichigaya.lon.nominal, name="PAC-3 Ichigaya", model=used
+        catalog, "pac-3-fire-unit", ichigaya.lat.nominal, ichigaya.lon.nominal, name="PAC-3 Ichigaya", model=model
     )
-    fp = defended_footprint(d, catalog.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal)
-    pac3_fp = {
+    fp = defended_footprint(
+        d, FootprintThreat(catalog.missile("nodong"), "nodong", wonsan.lat.nominal, wonsan.lon.nominal)
+    )
+    return {
         "unit": "pac-3-fire-unit at Ichigaya",
         "threat": "nodong from wonsan",
         "area_km2": round(fp.area_m2 / 1e6, 1),
         "max_radius_km": round(fp.max_radius_m / 1e3, 1),
         "max_shot_opportunities": fp.max_shots,
     }
-    if progress:
-        progress("pac-3 footprint")
 
-    siting = optimise_sites(
-        catalog,
+
+def _thaad_sitings(
+    catalog: Catalog, baseline: Setup, query: SitingQuery, overrides: Overrides | None, *, debate: bool
+) -> dict[str, Any]:
+    """The smallest THAAD count for 99 % of Japan's land against the 2017 threat and, with ``debate``, against
+    the debate's threat (assembled with the same ``overrides``).
+
+    The Ministry's area: the whole country against the threat of the 2017 debate (Nodong, Scud-ER), whose
+    reach leaves out eastern Hokkaido and most of the Nansei islands: 99 % of the land that threat reaches
+    (a second count, on the dependence table's coarser grid).
+    """
+    siting = optimise_sites(baseline, query).to_dict()
+    debate_query = SitingQuery(
         "thaad-battery",
-        with_engagement_model(load_scenario("japan-2017-baseline", catalog), model),
         land_target=0.99,
-        resolution_km=siting_resolution_km,
-        candidate_spacing_km=candidate_spacing_km,
-    ).summary
-    # the Ministry's area: the whole country against the threat of the 2017 debate (Nodong, Scud-ER), whose
-    # reach leaves out eastern Hokkaido and most of the Nansei islands: 99 % of the land that threat reaches
-    siting_debate = (
-        optimise_sites(
-            catalog,
-            "thaad-battery",  # a second count, on the dependence table's coarser grid
-            with_engagement_model(load_scenario("japan-2017-nodong-scud-er", catalog), model),
-            land_target=0.99,
-            resolution_km=DEBATE_SITING_RESOLUTION_KM,
-            candidate_spacing_km=3.0 * DEBATE_SITING_RESOLUTION_KM,
-            area="threatened",
-        ).summary
-        if debate_siting
-        else None
+        resolution_km=DEBATE_SITING_RESOLUTION_KM,
+        candidate_spacing_km=3.0 * DEBATE_SITING_RESOLUTION_KM,
+        area="threatened",
     )
-    if progress:
-        progress("thaad siting")
-
-    subsets = {
-        "baseline_ships_only": _fractions(base, ships),
-        "baseline_pac3_only": _fractions(base, pac3),
-        "baseline_pac3_units": int(pac3.sum()),
-        "baseline_single_ship": single_ship,
-        "aegis_ashore_two_sites_only": aa_only,
-        "aegis_ashore_each_site": aa_each,
-        "thaad_six_batteries_only": thaad_six,
-        "nansei": nansei,
-        "pac3_footprint": pac3_fp,
+    debate_siting = None
+    if debate:
+        nodong_scud = assemble(load_scenario("japan-2017-nodong-scud-er", catalog), catalog, overrides)
+        debate_siting = optimise_sites(nodong_scud, debate_query).to_dict()
+    return {
         "thaad_smallest_count_for_99pct_land": {
             k: siting[k] for k in ("count", "land_fraction", "population_fraction", "gap", "sites")
         },
         "thaad_smallest_count_debate_threat": None
-        if siting_debate is None
+        if debate_siting is None
         else {
-            k: siting_debate[k]
+            k: debate_siting[k]
             for k in ("count", "land_fraction", "population_fraction", "gap", "threatened_land_fraction")
         },
     }
-    claims = _verdicts(summaries, subsets, catalog)
-    best_ship = int(np.flatnonzero(ships)[int(np.argmax([x["population_fraction"] for x in single_ship]))])
-    panels = {
-        "PAC-3 fire units only (2017)": base.subset(pac3),
+
+
+def _panels(covs: dict[str, Coverage], subsets: dict[str, Any], catalog: Catalog) -> dict[str, Coverage]:
+    """The four maps of the claims' subsets: PAC-3 only, the best single destroyer, the two Aegis Ashore
+    sites, the six THAAD batteries."""
+    base, aa, th = covs["japan-2017-baseline"], covs["japan-2017-aegis-ashore"], covs["japan-2017-thaad"]
+    ships = np.flatnonzero(_mask(base, lambda d: catalog.units[d.unit].basing == "sea"))
+    shares = [x["population_fraction"] for x in subsets["baseline_single_ship"]]
+    best_ship = int(ships[int(np.argmax(shares))])
+    return {
+        "PAC-3 fire units only (2017)": base.subset(_mask(base, lambda d: d.unit == "pac-3-fire-unit")),
         f"one destroyer: {base.defenders[best_ship].name}": base.subset(np.arange(len(base.defenders)) == best_ship),
         "two Aegis Ashore sites only": aa.subset(_mask(aa, lambda d: d.unit == "aegis-ashore")),
         "six THAAD batteries only": th.subset(_mask(th, lambda d: d.unit == "thaad-battery")),
     }
-    return {
-        "resolution_km": resolution_km,
-        "architectures": summaries,
-        "subsets": subsets,
-        "claims": claims,
-        "headline": headline(summaries, subsets),
-        "engagement_model": {"flyout": used.flyout, "limits": sorted(used.limits), "label": used.label()},
-        "panels": list(panels),
-    }, covs | {"panels": panels}
 
 
 #: Population share every architecture must defend for coverage not to be "the problem".
@@ -250,44 +272,48 @@ def _pct(x: float) -> str:
 
 def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: Catalog) -> list[dict[str, str]]:
     """Each claim with the model's figure, a verdict (holds / partly / does not hold) and why."""
-    out = []
+    return [_pac3_claim(s, catalog), _destroyers_claim(s), _aegis_ashore_claim(s, catalog), _thaad_claim(s, catalog)]
+
+
+def _pac3_claim(s: dict[str, Any], catalog: Catalog) -> dict[str, str]:
     pac3_i = catalog.interceptors["pac-3-cri"]
-    iia = catalog.interceptors["sm-3-iia"]
-    thaad_i = catalog.interceptors["thaad"]
     r = s["pac3_footprint"]["max_radius_km"]
-    out.append(
-        {
-            "id": "pac3",
-            "quote": CLAIMS["pac3"],
-            "figure": f"one PAC-3 fire unit (Ichigaya) against a Nodong: defended aim points out to {r:.0f} km, "
-            f"{s['pac3_footprint']['area_km2']:,.0f} km2; all {s['baseline_pac3_units']} "
-            f"PAC-3 units together defend {_pct(s['baseline_pac3_only']['population_fraction'])} of the population",
-            "verdict": "holds" if 10 <= r < 100 else ("partly" if r < 200 else "does not hold"),
-            "why": f"a lower-tier interceptor with a {pac3_i.max_intercept_altitude.display()} ceiling engages only re-entry vehicles "
-            f"falling close to it.",
-        }
-    )
+    return {
+        "id": "pac3",
+        "quote": CLAIMS["pac3"],
+        "figure": f"one PAC-3 fire unit (Ichigaya) against a Nodong: defended aim points out to {r:.0f} km, "
+        f"{s['pac3_footprint']['area_km2']:,.0f} km2; all {s['baseline_pac3_units']} "
+        f"PAC-3 units together defend {_pct(s['baseline_pac3_only']['population_fraction'])} of the population",
+        "verdict": "holds" if 10 <= r < 100 else ("partly" if r < 200 else "does not hold"),
+        "why": f"a lower-tier interceptor with a {pac3_i.max_intercept_altitude.display()} ceiling engages only re-entry vehicles "
+        f"falling close to it.",
+    }
+
+
+def _destroyers_claim(s: dict[str, Any]) -> dict[str, str]:
     ships = s["baseline_ships_only"]
     best = max(s["baseline_single_ship"], key=lambda x: x["population_fraction"])
     worst_sea = min(s["baseline_single_ship"], key=lambda x: x["population_fraction"])
     full = ships["land_fraction"] >= 0.99
-    out.append(
-        {
-            "id": "destroyers",
-            "quote": CLAIMS["destroyers"],
-            "figure": f"all four destroyers on station: {_pct(ships['land_fraction'])} of Japan's land, "
-            f"{_pct(ships['population_fraction'])} of its people; the best single station ({best['name']}) "
-            f"{_pct(best['population_fraction'])}, the weakest ({worst_sea['name']}) {_pct(worst_sea['population_fraction'])}",
-            "verdict": "partly" if full else "holds",
-            "why": (
-                "with all four ships on their Sea of Japan / East China Sea stations the SM-3 IA footprints overlap and "
-                "leave no geometric gap against these MRBMs; gaps appear when fewer ships are on station (the "
-                "debate's real constraint: keeping ships on watch around the clock), and PAC-3 covers only its cities."
-                if full
-                else "the four SM-3 IA footprints do not reach all of Japan's threatened land."
-            ),
-        }
-    )
+    return {
+        "id": "destroyers",
+        "quote": CLAIMS["destroyers"],
+        "figure": f"all four destroyers on station: {_pct(ships['land_fraction'])} of Japan's land, "
+        f"{_pct(ships['population_fraction'])} of its people; the best single station ({best['name']}) "
+        f"{_pct(best['population_fraction'])}, the weakest ({worst_sea['name']}) {_pct(worst_sea['population_fraction'])}",
+        "verdict": "partly" if full else "holds",
+        "why": (
+            "with all four ships on their Sea of Japan / East China Sea stations the SM-3 IA footprints overlap and "
+            "leave no geometric gap against these MRBMs; gaps appear when fewer ships are on station (the "
+            "debate's real constraint: keeping ships on watch around the clock), and PAC-3 covers only its cities."
+            if full
+            else "the four SM-3 IA footprints do not reach all of Japan's threatened land."
+        ),
+    }
+
+
+def _aegis_ashore_claim(s: dict[str, Any], catalog: Catalog) -> dict[str, str]:
+    iia = catalog.interceptors["sm-3-iia"]
     aa = s["aegis_ashore_two_sites_only"]
     ns = s.get("nansei", {}).get("aegis_ashore_two_sites_only")
     if ns is None:
@@ -300,22 +326,24 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
             f"{_pct(1 - ns['land_fraction'])} undefended by land, {_pct(1 - ns['population_fraction'])} by people, "
             f"as the Japan Times' government source said in November 2017"
         )
-    out.append(
-        {
-            "id": "aegis_ashore",
-            "quote": CLAIMS["aegis_ashore"],
-            "figure": f"Araya + Mutsumi alone: {_pct(aa['land_fraction'])} of Japan's land, {_pct(aa['population_fraction'])} of its "
-            f"people{nansei_text}",
-            "verdict": "holds"
-            if aa["land_fraction"] >= COVERAGE_ENOUGH
-            else ("partly" if aa["land_fraction"] >= 0.9 else "does not hold"),
-            "why": (
-                f"rule: holds at {_pct(COVERAGE_ENOUGH)} of Japan's land or more, partly from 90 %. Two SM-3 IIA sites "
-                f"({iia.burnout_speed.display()}, {iia.max_range.display()} range) against the 2017 threat (Nodong, Scud-ER, "
-                f"Pukguksong-2, Musudan and Hwasong-12, minimum-energy and lofted)."
-            ),
-        }
-    )
+    return {
+        "id": "aegis_ashore",
+        "quote": CLAIMS["aegis_ashore"],
+        "figure": f"Araya + Mutsumi alone: {_pct(aa['land_fraction'])} of Japan's land, {_pct(aa['population_fraction'])} of its "
+        f"people{nansei_text}",
+        "verdict": "holds"
+        if aa["land_fraction"] >= COVERAGE_ENOUGH
+        else ("partly" if aa["land_fraction"] >= 0.9 else "does not hold"),
+        "why": (
+            f"rule: holds at {_pct(COVERAGE_ENOUGH)} of Japan's land or more, partly from 90 %. Two SM-3 IIA sites "
+            f"({iia.burnout_speed.display()}, {iia.max_range.display()} range) against the 2017 threat (Nodong, Scud-ER, "
+            f"Pukguksong-2, Musudan and Hwasong-12, minimum-energy and lofted)."
+        ),
+    }
+
+
+def _thaad_claim(s: dict[str, Any], catalog: Catalog) -> dict[str, str]:
+    thaad_i = catalog.interceptors["thaad"]
     k = s["thaad_smallest_count_for_99pct_land"]
     six = s["thaad_six_batteries_only"]
     deb = s.get("thaad_smallest_count_debate_threat")
@@ -325,19 +353,16 @@ def _verdicts(summaries: dict[str, dict[str, Any]], s: dict[str, Any], catalog: 
         else f"; against the debate's Nodong/Scud-ER threat, {deb['count']} for 99 % of the land it reaches "
         f"({_pct(deb['threatened_land_fraction'])} of Japan's land)"
     )
-    out.append(
-        {
-            "id": "thaad",
-            "quote": CLAIMS["thaad"],
-            "figure": f"smallest THAAD count for 99 % of Japan's land against the 2017 threat: {k['count']} (gap {k['gap']:.1%})"
-            f"{debate_text}; six optimally sited batteries defend {_pct(six['land_fraction'])} of the land, "
-            f"{_pct(six['population_fraction'])} of its people",
-            "verdict": "holds" if k["count"] >= 6 else ("partly" if k["count"] >= 4 else "does not hold"),
-            "why": f"a THAAD interceptor reaches {thaad_i.max_range.display()} from its battery, so covering Japan's arc takes several; "
-            f"the model needs {k['count']} with optimal siting against this threat{'' if k['count'] >= 6 else ', fewer than six'}.",
-        }
-    )
-    return out
+    return {
+        "id": "thaad",
+        "quote": CLAIMS["thaad"],
+        "figure": f"smallest THAAD count for 99 % of Japan's land against the 2017 threat: {k['count']} (gap {k['gap']:.1%})"
+        f"{debate_text}; six optimally sited batteries defend {_pct(six['land_fraction'])} of the land, "
+        f"{_pct(six['population_fraction'])} of its people",
+        "verdict": "holds" if k["count"] >= 6 else ("partly" if k["count"] >= 4 else "does not hold"),
+        "why": f"a THAAD interceptor reaches {thaad_i.max_range.display()} from its battery, so covering Japan's arc takes several; "
+        f"the model needs {k['count']} with optimal siting against this threat{'' if k['count'] >= 6 else ', fewer than six'}.",
+    }
 
 
 def claim_dependence(
@@ -357,9 +382,6 @@ def claim_dependence(
     given, receives the full section of each variant (the study compares ``default`` with
     ``straight-line`` in "what changed", both on this grid).
     """
-    from bmdlab.coverage.published_footprints import variant_models
-    from bmdlab.defense.engage import DEFAULT_MODEL
-
     models = {"default": DEFAULT_MODEL} | dict(variant_models())
     runs = {}
     for name, m in models.items():

@@ -9,12 +9,18 @@ import numpy as np
 
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage
+from bmdlab.coverage.published_footprints import published_cases, region_coverage
 from bmdlab.coverage.siting_study import SitingResult
 from bmdlab.defense.footprint import Footprint
 from bmdlab.geo.japan import japan_outline, largest_cities
 from bmdlab.geo.region import neighbour_outlines
 from bmdlab.plotting import Figure, finish_figure, new_figure
-from bmdlab.plotting.maps import plot_coverage_map
+from bmdlab.plotting.maps import MapLayout, Markers, Outlines, ShotLayer, plot_coverage_map
+
+
+def outlines() -> Outlines:
+    """Japan's and its neighbours' outlines, as every map draws them."""
+    return Outlines(japan_outline(), neighbour_outlines())
 
 
 def unit_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
@@ -62,22 +68,18 @@ def coverage_map(
     n_missiles = len({t.missile for t in cov.threats})
     return plot_coverage_map(
         path,
-        japan=japan_outline(),
-        neighbours=neighbour_outlines(),
-        lat_deg=cov.grid.lat_deg,
-        lon_deg=cov.grid.lon_deg,
-        resolution_km=cov.grid.resolution_km,
-        shots=worst,
-        units=unit_markers(cov, catalog),
-        launch_areas=launch_markers(cov, catalog),
-        cities=cities,
-        title=title,
-        subtitle=f"{land:.1%} of Japan's land, {pop:.1%} of its people defended; {n_missiles} missiles, {len(cov.threats)} threat cases",
-        ax=ax,
-        extent=(119.0, 149.0, 24.0, 46.0),
-        strip=NANSEI_STRIP,
-        strip_ax=strip_ax,
-        strip_title="Nansei islands, enlarged (Yonaguni to Amami and Daito)",
+        outlines=outlines(),
+        layer=ShotLayer(cov.grid.lat_deg, cov.grid.lon_deg, cov.grid.resolution_km, worst),
+        markers=Markers(launch_markers(cov, catalog), cities, unit_markers(cov, catalog)),
+        layout=MapLayout(
+            title,
+            subtitle=f"{land:.1%} of Japan's land, {pop:.1%} of its people defended; {n_missiles} missiles, "
+            f"{len(cov.threats)} threat cases",
+            extent=(119.0, 149.0, 24.0, 46.0),
+            strip=NANSEI_STRIP,
+            strip_title="Nansei islands, enlarged (Yonaguni to Amami and Daito)",
+        ),
+        axes=None if ax is None else (ax, strip_ax),
     )
 
 
@@ -115,29 +117,24 @@ def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path | None) -> P
     half = max(lat_hi - lat_lo, (lon_hi - lon_lo) * np.cos(np.radians(lat0)), 0.6) / 2
     clat, clon = (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2
     extent = (clon - half / np.cos(np.radians(clat)), clon + half / np.cos(np.radians(clat)), clat - half, clat + half)
+    unit = {
+        "name": d.name,
+        "lat": lat0,
+        "lon": lon0,
+        "basing": catalog.units[d.unit].basing,
+        "system": catalog.units[d.unit].name,
+    }
     return plot_coverage_map(
         path,
-        japan=japan_outline(),
-        neighbours=neighbour_outlines(),
-        lat_deg=fp.lat_deg[defended],
-        lon_deg=fp.lon_deg[defended],
-        resolution_km=fp.spacing_m / 1e3,
-        shots=fp.shots[defended],
-        units=[
-            {
-                "name": d.name,
-                "lat": lat0,
-                "lon": lon0,
-                "basing": catalog.units[d.unit].basing,
-                "system": catalog.units[d.unit].name,
-            }
-        ],
-        launch_areas=[],
-        cities=[],
-        title=f"{catalog.units[d.unit].name} ({d.interceptor}) footprint against {catalog.missile(fp.missile).name}",
-        subtitle=f"from {fp.launch_lat_deg:.2f}N {fp.launch_lon_deg:.2f}E, {fp.shape}: {fp.area_m2 / 1e6:,.0f} km2, "
-        f"farthest aim point {fp.max_radius_m / 1e3:,.0f} km",
-        extent=extent,
+        outlines=outlines(),
+        layer=ShotLayer(fp.lat_deg[defended], fp.lon_deg[defended], fp.spacing_m / 1e3, fp.shots[defended]),
+        markers=Markers(units=[unit]),
+        layout=MapLayout(
+            f"{catalog.units[d.unit].name} ({d.interceptor}) footprint against {catalog.missile(fp.missile).name}",
+            subtitle=f"from {fp.launch_lat_deg:.2f}N {fp.launch_lon_deg:.2f}E, {fp.shape}: {fp.area_m2 / 1e6:,.0f} km2, "
+            f"farthest aim point {fp.max_radius_m / 1e3:,.0f} km",
+            extent=extent,
+        ),
     )
 
 
@@ -172,8 +169,6 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, tit
 
     Writes a PNG to ``path`` and returns it, or returns the Figure if ``path`` is None.
     """
-    from bmdlab.coverage.published_footprints import published_cases, region_coverage
-
     case = next(c for c in published_cases() if c.id == case_id)
     cov = region_coverage(case_id, catalog)
     grid, defended, reach = cov.grid, cov.defended(), cov.reach
@@ -186,17 +181,13 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, tit
     units = [{"name": catalog.units[case.system].name, "lat": lat, "lon": lon, "basing": "land", "system": case.system}]
     return plot_coverage_map(
         path,
-        japan=japan_outline(),
-        neighbours=neighbour_outlines(),
-        lat_deg=grid.lat_deg,
-        lon_deg=grid.lon_deg,
-        resolution_km=grid.resolution_km,
-        shots=shots,
-        units=units,
-        launch_areas=areas,
-        cities=[],
-        title=title,
-        subtitle=f"{100 * grid.area_m2[defended].sum() / grid.area_m2.sum():.0f} % of the area defended "
-        f"against {', '.join(case.missiles)} (published: {case.published[0]:.0%}-{case.published[1]:.0%})",
-        extent=(124.0, 131.5, 33.0, 40.5),
+        outlines=outlines(),
+        layer=ShotLayer(grid.lat_deg, grid.lon_deg, grid.resolution_km, shots),
+        markers=Markers(launch_areas=areas, units=units),
+        layout=MapLayout(
+            title,
+            subtitle=f"{100 * grid.area_m2[defended].sum() / grid.area_m2.sum():.0f} % of the area defended "
+            f"against {', '.join(case.missiles)} (published: {case.published[0]:.0%}-{case.published[1]:.0%})",
+            extent=(124.0, 131.5, 33.0, 40.5),
+        ),
     )

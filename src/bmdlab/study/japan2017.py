@@ -16,8 +16,11 @@ import base64
 import csv
 import datetime as dt
 import io
+import logging
 import platform
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +30,24 @@ from rich.console import Console
 
 from bmdlab import __version__
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases
+from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases, variant_models
 from bmdlab.defense.engage import LEGACY_MODEL
-from bmdlab.geo.japan import japan_outline, largest_cities
-from bmdlab.geo.region import neighbour_outlines
+from bmdlab.geo.japan import largest_cities
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
-from bmdlab.io import atomic_directory, atomic_write_bytes, atomic_write_json
+from bmdlab.io import JSON_SCHEMA_VERSION, atomic_directory, atomic_write_bytes, atomic_write_json
 from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
-from bmdlab.plotting.maps import plot_threat_map
+from bmdlab.plotting.maps import Markers, ReachField, plot_threat_map
 from bmdlab.plotting.profile import plot_profile
 from bmdlab.plotting.raids import plot_campaign, plot_leakers
 from bmdlab.progress import progress_display
 from bmdlab.study.cost_section import cost_section
 from bmdlab.study.coverage_section import claim_changes, claim_dependence, coverage_section
-from bmdlab.study.figures import coverage_maps_side_by_side, region_case_map
+from bmdlab.study.figures import coverage_maps_side_by_side, outlines, region_case_map
 from bmdlab.study.raid_model_check import raid_model_check
 from bmdlab.study.raid_section import raid_section
 from bmdlab.study.realism_section import realism_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
-from bmdlab.trajectory import max_range, missile_trajectory
+from bmdlab.trajectory import FlightShape, max_range, missile_trajectory
 
 STUDY = "japan-2017"
 N_CITIES = 30
@@ -65,195 +67,134 @@ def _nan_to_none(x: float, digits: int = 1) -> float | None:
     return None if not np.isfinite(x) else round(float(x), digits)
 
 
+#: The study's stages, in order: (key, what the progress display says). A caller's ``progress`` hears of each.
+STAGES = (
+    ("setup", "loading catalog and geography"),
+    ("threats", "threat timeline (trajectories per missile)"),
+    ("model-check", "model check against observed flights and the raid models' closed forms"),
+    ("coverage", "coverage: three architectures, PAC-3 footprint, THAAD siting"),
+    ("dependence", "coverage verdicts with each engagement limit off and the earlier model (20 km grid)"),
+    ("footprints", "model check: defended footprints against published figures"),
+    ("raids", "raids: 50, 100, 200 missiles x three architectures (Monte Carlo)"),
+    ("realism", "raid realism: model steps, doctrines, pairs, campaigns, availability"),
+    ("costs", "costs, trade-offs (7 options), budget optimum, sensitivity"),
+    ("figures", "figures"),
+    ("report", "report"),
+)
+
+
+@dataclass(frozen=True)
+class StudyProgress:
+    """One progress event of a study: stage ``stage`` (1-based) of ``stages``, ``done`` of ``total`` steps."""
+
+    stage: int
+    stages: int
+    key: str
+    label: str
+    done: float
+    total: float
+
+    @property
+    def fraction(self) -> float:
+        """Of the whole study, counting each stage alike [-]."""
+        return ((self.stage - 1) + (self.done / self.total if self.total else 1.0)) / self.stages
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "fraction": round(self.fraction, 4)}
+
+
+class _Stages:
+    """The progress of the study's stages: the console display and the caller's structured events."""
+
+    def __init__(self, display: Any, on_event: Callable[[StudyProgress], None] | None):
+        self.display, self.on_event = display, on_event
+        self.index, self.task, self.done, self.total = 0, None, 0.0, 1.0
+
+    def start(self, key: str, total: float) -> Callable[..., None]:
+        """Begin the next stage (it must be ``key``); return its ``advance`` callable."""
+        expected, label = STAGES[self.index]
+        if key != expected:  # pragma: no cover - a programming error: STAGES out of step with run_study
+            raise RuntimeError(f"study stage '{key}' out of order; expected '{expected}'")
+        self.index += 1
+        self.task, self.done, self.total = self.display.add_task(label, total=total), 0.0, float(total)
+        self._emit()
+        return self.advance
+
+    def advance(self, *_: Any) -> None:
+        self.display.advance(self.task)
+        self.done += 1
+        self._emit()
+
+    def _emit(self) -> None:
+        if self.on_event is not None:
+            key, label = STAGES[self.index - 1]
+            self.on_event(StudyProgress(self.index, len(STAGES), key, label, self.done, self.total))
+
+
 def run_study(
-    out: str | Path, *, catalog: Catalog, command: str, console: Console | None = None, resolution_km: float = 5.0
+    out: str | Path,
+    *,
+    catalog: Catalog,
+    command: str,
+    console: Console | None = None,
+    resolution_km: float = 5.0,
+    progress: Callable[[StudyProgress], None] | None = None,
 ) -> dict[str, str]:
     """Run the Japan 2017 study into ``out`` (replaced only when everything succeeded).
 
     ``resolution_km`` is the coverage grid; the THAAD siting uses a grid of at least 10 km and
-    candidate sites at least 30 km apart (three grid cells).
+    candidate sites at least 30 km apart (three grid cells). ``progress`` receives a
+    :class:`StudyProgress` as each of the :data:`STAGES` starts and advances.
 
     Returns the paths of the report and the results file.
     """
     console = console or Console(stderr=True)
     started = time.perf_counter()
     out = Path(out)
-    with atomic_directory(out) as work, progress_display(console, spinner=True) as progress:
-        step = progress.add_task("loading catalog and geography", total=1)
-        cities = _cities(N_CITIES)
-        areas = list(catalog.places_of("launch-area"))
-        progress.advance(step)
+    with atomic_directory(out) as work, progress_display(console, spinner=True) as display:
+        run = _StudyRun(catalog, work, resolution_km, _Stages(display, progress))
+        results, figures = run.compute()
+        html = run.report(results, figures, command)
+        atomic_write_bytes(work / "report.html", html.encode("utf-8"))
+        run.stages.advance()
+        if write_pdf(work / "report.html", work / "report.pdf") is None:
+            console.print(
+                "report.pdf skipped: install the PDF extra (pip install -e '.[pdf]', WeasyPrint) to get one",
+                markup=False,
+            )
+    console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")
+    return {"report": str(out / "report.html"), "results": str(out / "results.json")}
 
-        missiles = [k for k, m in catalog.missiles.items() if m.missile_class in ("MRBM", "IRBM")]
-        step = progress.add_task("threat timeline (trajectories per missile)", total=len(missiles))
-        tl = threat_timeline(
-            catalog, cities, missiles=missiles, launch_areas=areas, progress=lambda _k: progress.advance(step)
-        )
 
-        step = progress.add_task("model check against observed flights and the raid models' closed forms", total=2)
-        observed = model_observed_flights(catalog)
-        progress.advance(step)
-        raid_check = raid_model_check(catalog)
-        progress.advance(step)
+class _StudyRun:
+    """The study's computations, stage by stage, into the working folder ``work``."""
 
-        step = progress.add_task("coverage: three architectures, PAC-3 footprint, THAAD siting", total=5)
-        coverage, covs = coverage_section(
-            catalog,
-            cities,
-            resolution_km=resolution_km,
-            siting_resolution_km=max(10.0, resolution_km),
-            candidate_spacing_km=max(30.0, 3.0 * resolution_km),
-            progress=lambda _n: progress.advance(step),
-        )
-        panels = covs.pop("panels")
-        from bmdlab.coverage.published_footprints import variant_models
+    def __init__(self, catalog: Catalog, work: Path, resolution_km: float, stages: _Stages):
+        self.catalog, self.work, self.resolution_km, self.stages = catalog, work, resolution_km, stages
 
-        n_var = 1 + len(variant_models())
-        step = progress.add_task(
-            "coverage verdicts with each engagement limit off and the earlier model (20 km grid)", total=n_var
+    def compute(self) -> tuple[dict[str, Any], dict[str, Path]]:
+        """Every section and figure: the results (without the meta data) and the figures' files."""
+        cat, stages = self.catalog, self.stages
+        tick = stages.start("setup", 1)
+        self.cities, self.areas = _cities(N_CITIES), list(cat.places_of("launch-area"))
+        tick()
+        self.missiles = [k for k, m in cat.missiles.items() if m.missile_class in ("MRBM", "IRBM")]
+        tick = stages.start("threats", len(self.missiles))
+        self.timeline = threat_timeline(
+            cat, self.cities, missiles=self.missiles, launch_areas=self.areas, progress=tick
         )
-        dep_sections: dict[str, Any] = {}
-        coverage["dependence"] = claim_dependence(
-            catalog,
-            cities,
-            resolution_km=max(20.0, resolution_km),
-            progress=lambda _n: progress.advance(step),
-            sections=dep_sections,
-        )
-        legacy_key = next(k for k, m in variant_models().items() if m == LEGACY_MODEL)
-        coverage["changes"] = claim_changes(dep_sections["default"], dep_sections[legacy_key])
-        coverage["changes"]["resolution_km"] = max(20.0, resolution_km)
-        step = progress.add_task(
-            "model check: defended footprints against published figures", total=len(published_cases())
-        )
-        footprints = footprint_checks(
-            catalog, resolution_km=FOOTPRINT_CHECK_RESOLUTION_KM, progress=lambda _c: progress.advance(step)
-        )
-        seongju_png = region_case_map(
-            "thaad-seongju-fraction",
-            catalog,
-            work / "footprint_check_seongju.png",
-            "Footprint check: THAAD at Seongju, South Korea (ROK defence ministry: 1/2 to 2/3 of the country)",
-        )
-        coverage_png = coverage_maps_side_by_side(covs, catalog, cities, work / "coverage_maps.png")
-        claims_png = coverage_maps_side_by_side(panels, catalog, cities, work / "claims_maps.png", ncols=2)
-
-        step = progress.add_task("raids: 50, 100, 200 missiles x three architectures (Monte Carlo)", total=3)
-        main_trials: dict[str, Any] = {}
-        raids = raid_section(catalog, progress=lambda _n: progress.advance(step), per_trial=main_trials)
-        raids_png = plot_leakers(
-            raids["runs"],
-            work / "raid_leakers.png",
-            f"Saturation raids ({raids['trials']:,} trials each, seed {raids['seed']})",
-        )
-        step = progress.add_task("raid realism: model steps, doctrines, pairs, campaigns, availability", total=3)
-        realism = realism_section(
-            catalog,
-            covs,
-            seed=raids["seed"],
-            main_trials=main_trials,
-            main_trial_count=raids["trials"],
-            progress=lambda _n: progress.advance(step),
-        )
-        camp = realism["campaign"]
-        campaign_png = plot_campaign(
-            camp["runs"],
-            work / "campaign.png",
-            f"Campaign: {camp['waves']} waves of {camp['missiles']} missiles every {camp['every_h']:g} h "
-            f"({camp['trials']:,} trials, seed {realism['seed']})",
-        )
-
-        step = progress.add_task("costs, trade-offs (7 options), budget optimum, sensitivity", total=10)
-        covmap = {
-            "baseline": covs["japan-2017-baseline"],
-            "aegis-ashore": covs["japan-2017-aegis-ashore"],
-            "thaad": covs["japan-2017-thaad"],
-        }
-        costs = cost_section(
-            catalog,
-            covmap,
-            work=work,
-            resolution_km=resolution_km,
-            seed=raids["seed"],
-            progress=lambda _n: progress.advance(step),
-            coverage_claims=coverage["claims"],
-            thaad_count=coverage["subsets"]["thaad_smallest_count_for_99pct_land"]["count"],
-        )
-        tradeoff_png = plot_tradeoff(costs["tradeoff"], work / "tradeoff.png", raid=200)
-        tornado_png = plot_tornado(
-            costs["tornado"]["japan-2017-aegis-ashore"], work / "tornado_leakers.png", "expected_leakers"
-        )
-        tornado_cost_png = plot_tornado(
-            costs["tornado"]["japan-2017-aegis-ashore"],
-            work / "tornado_cost.png",
-            "jpy_per_surviving_value_point",
-            label="life-cycle cost per point of surviving value",
-        )
-
-        step = progress.add_task("figures", total=2)
-        glon, glat, dist = reach_field(catalog, areas, (110.0, 160.0, 15.0, 55.0))
-        threat_png = plot_threat_map(
-            work / "threat_map.png",
-            japan=japan_outline(),
-            neighbours=neighbour_outlines(),
-            launch_areas=[
-                {
-                    "name": catalog.place(k).name,
-                    "lat": catalog.place(k).lat.nominal,
-                    "lon": catalog.place(k).lon.nominal,
-                }
-                for k in areas
-            ],
-            reach_lon=glon,
-            reach_lat=glat,
-            reach_distance_km=dist,
-            ranges_km=[(catalog.missile(k).name, max_range(catalog.missile(k)) / 1e3) for k in missiles],
-            cities=cities,
-            title="North Korean missiles' reach from the publicly reported launch areas",
-        )
-        progress.advance(step)
-        profile_png = _observed_profiles(catalog, work / "observed_profiles.png")
-        progress.advance(step)
-
-        step = progress.add_task("report", total=1)
-        threats = _threat_results(catalog, tl)
-        _write_timeline_csv(work / "threat_timeline.csv", catalog, tl)
-        meta = {
-            "study": STUDY,
-            "bmdlab_version": __version__,
-            "catalog_hash": catalog.hash,
-            "catalog_origin": catalog.origin,
-            "command": command,
-            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "resolution_km": resolution_km,
-            "seeds": {"raids": raids["seed"], "tradeoff": costs["tradeoff"]["seed"], "sensitivity": raids["seed"]},
-            "price_year": costs["tradeoff"]["price_year"],
-            "jpy_per_usd": costs["tradeoff"]["jpy_per_usd"],
-            "scenarios": {
-                n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]
-            },
-        }
-        from bmdlab.io import JSON_SCHEMA_VERSION
-
+        tick = stages.start("model-check", 2)
+        observed = model_observed_flights(cat)
+        tick()
+        raid_check = raid_model_check(cat)
+        tick()
+        coverage, covs, figures = self._coverage()
+        footprints, figures["footprint_check_seongju"] = self._footprints()
+        figures.update(self._coverage_maps(covs))
+        raids, realism, raid_figures = self._raids(covs)
+        costs, cost_figures = self._costs(covs, coverage, raids["seed"])
+        figures.update(raid_figures | cost_figures | self._figures())
         results = {
-            "schema_version": JSON_SCHEMA_VERSION,
-            "kind": "study",
-            "provenance": {
-                "bmdlab_version": __version__,
-                "catalog_hash": catalog.hash,
-                "scenario": None,
-                "scenario_hash": None,
-                "seed": raids["seed"],
-                "options": {
-                    "study": STUDY,
-                    "resolution_km": resolution_km,
-                    "scenarios": {n: v["hash"] for n, v in meta["scenarios"].items()},
-                },
-            },
-            "meta": meta,
-            "threats": threats,
             "observed_flights": observed,
             "raid_model_check": raid_check,
             "footprint_checks": {
@@ -265,48 +206,194 @@ def run_study(
             "raids": raids,
             "realism": realism,
             "costs": costs,
-            "claims": coverage["claims"] + raids["claims"] + costs["claims"],
-            "assumptions": _assumptions(catalog),
-            "figures": {
-                "tradeoff": tradeoff_png.name,
-                "tornado_leakers": tornado_png.name,
-                "tornado_cost": tornado_cost_png.name,
-                "threat_map": threat_png.name,
-                "observed_profiles": profile_png.name,
-                "coverage_maps": coverage_png.name,
-                "claims_maps": claims_png.name,
-                "raid_leakers": raids_png.name,
-                "footprint_check_seongju": seongju_png.name,
-                "campaign": campaign_png.name,
+        }
+        return results, figures
+
+    def _coverage(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Path]]:
+        r = self.resolution_km
+        tick = self.stages.start("coverage", 5)
+        coverage, covs = coverage_section(
+            self.catalog,
+            self.cities,
+            resolution_km=r,
+            siting_resolution_km=max(10.0, r),
+            candidate_spacing_km=max(30.0, 3.0 * r),
+            progress=tick,
+        )
+        self.panels = covs.pop("panels")
+        tick = self.stages.start("dependence", 1 + len(variant_models()))
+        sections: dict[str, Any] = {}
+        coverage["dependence"] = claim_dependence(
+            self.catalog, self.cities, resolution_km=max(20.0, r), progress=tick, sections=sections
+        )
+        legacy_key = next(k for k, m in variant_models().items() if m == LEGACY_MODEL)
+        coverage["changes"] = claim_changes(sections["default"], sections[legacy_key])
+        coverage["changes"]["resolution_km"] = max(20.0, r)
+        return coverage, covs, {}
+
+    def _footprints(self) -> tuple[list[Any], Path]:
+        tick = self.stages.start("footprints", len(published_cases()))
+        footprints = footprint_checks(self.catalog, resolution_km=FOOTPRINT_CHECK_RESOLUTION_KM, progress=tick)
+        seongju = region_case_map(
+            "thaad-seongju-fraction",
+            self.catalog,
+            self.work / "footprint_check_seongju.png",
+            "Footprint check: THAAD at Seongju, South Korea (ROK defence ministry: 1/2 to 2/3 of the country)",
+        )
+        return footprints, seongju
+
+    def _coverage_maps(self, covs: dict[str, Any]) -> dict[str, Path]:
+        cat, cities, work = self.catalog, self.cities, self.work
+        return {
+            "coverage_maps": coverage_maps_side_by_side(covs, cat, cities, work / "coverage_maps.png"),
+            "claims_maps": coverage_maps_side_by_side(self.panels, cat, cities, work / "claims_maps.png", ncols=2),
+        }
+
+    def _raids(self, covs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Path]]:
+        tick = self.stages.start("raids", 3)
+        main_trials: dict[str, Any] = {}
+        raids = raid_section(self.catalog, progress=tick, per_trial=main_trials)
+        raids_png = plot_leakers(
+            raids["runs"],
+            self.work / "raid_leakers.png",
+            f"Saturation raids ({raids['trials']:,} trials each, seed {raids['seed']})",
+        )
+        tick = self.stages.start("realism", 3)
+        realism = realism_section(
+            self.catalog,
+            covs,
+            seed=raids["seed"],
+            main_trials=main_trials,
+            main_trial_count=raids["trials"],
+            progress=tick,
+        )
+        camp = realism["campaign"]
+        campaign_png = plot_campaign(
+            camp["runs"],
+            self.work / "campaign.png",
+            f"Campaign: {camp['waves']} waves of {camp['missiles']} missiles every "
+            f"{camp['every_h']:g} h ({camp['trials']:,} trials, seed {realism['seed']})",
+        )
+        return raids, realism, {"raid_leakers": raids_png, "campaign": campaign_png}
+
+    def _costs(
+        self, covs: dict[str, Any], coverage: dict[str, Any], seed: int
+    ) -> tuple[dict[str, Any], dict[str, Path]]:
+        tick = self.stages.start("costs", 10)
+        covmap = {
+            "baseline": covs["japan-2017-baseline"],
+            "aegis-ashore": covs["japan-2017-aegis-ashore"],
+            "thaad": covs["japan-2017-thaad"],
+        }
+        costs = cost_section(
+            self.catalog,
+            covmap,
+            work=self.work,
+            resolution_km=self.resolution_km,
+            seed=seed,
+            progress=tick,
+            coverage=coverage,
+        )
+        torn = costs["tornado"]["japan-2017-aegis-ashore"]
+        return costs, {
+            "tradeoff": plot_tradeoff(costs["tradeoff"], self.work / "tradeoff.png", raid=200),
+            "tornado_leakers": plot_tornado(torn, self.work / "tornado_leakers.png", "expected_leakers"),
+            "tornado_cost": plot_tornado(
+                torn,
+                self.work / "tornado_cost.png",
+                "jpy_per_surviving_value_point",
+                label="life-cycle cost per point of surviving value",
+            ),
+        }
+
+    def _figures(self) -> dict[str, Path]:
+        cat = self.catalog
+        tick = self.stages.start("figures", 2)
+        glon, glat, dist = reach_field(cat, self.areas, (110.0, 160.0, 15.0, 55.0))
+        areas = [
+            {"name": cat.place(k).name, "lat": cat.place(k).lat.nominal, "lon": cat.place(k).lon.nominal}
+            for k in self.areas
+        ]
+        ranges = [(cat.missile(k).name, max_range(cat.missile(k)) / 1e3) for k in self.missiles]
+        threat_png = plot_threat_map(
+            self.work / "threat_map.png",
+            outlines=outlines(),
+            reach=ReachField(glon, glat, dist, ranges),
+            markers=Markers(launch_areas=areas, cities=self.cities),
+            title="North Korean missiles' reach from the publicly reported launch areas",
+        )
+        tick()
+        profile_png = _observed_profiles(cat, self.work / "observed_profiles.png")
+        tick()
+        return {"threat_map": threat_png, "observed_profiles": profile_png}
+
+    def report(self, sections: dict[str, Any], figures: dict[str, Path], command: str) -> str:
+        """results.json (written) and the report's HTML (returned)."""
+        cat, coverage, raids, costs = self.catalog, sections["coverage"], sections["raids"], sections["costs"]
+        self.stages.start("report", 1)
+        _write_timeline_csv(self.work / "threat_timeline.csv", cat, self.timeline)
+        meta = {
+            "study": STUDY,
+            "bmdlab_version": __version__,
+            "catalog_hash": cat.hash,
+            "catalog_origin": cat.origin,
+            "command": command,
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "resolution_km": self.resolution_km,
+            "seeds": {"raids": raids["seed"], "tradeoff": costs["tradeoff"]["seed"], "sensitivity": raids["seed"]},
+            "price_year": costs["tradeoff"]["price_year"],
+            "jpy_per_usd": costs["tradeoff"]["jpy_per_usd"],
+            "scenarios": {
+                n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]
             },
         }
-        atomic_write_json(work / "results.json", results)
-        html = _render_report(
-            results,
-            catalog,
-            {
-                "threat_map": _png_data_uri(threat_png),
-                "observed_profiles": _png_data_uri(profile_png),
-                "coverage_maps": _png_data_uri(coverage_png),
-                "claims_maps": _png_data_uri(claims_png),
-                "raid_leakers": _png_data_uri(raids_png),
-                "campaign": _png_data_uri(campaign_png),
-                "tradeoff": _png_data_uri(tradeoff_png),
-                "tornado_leakers": _png_data_uri(tornado_png),
-                "tornado_cost": _png_data_uri(tornado_cost_png),
-                "footprint_check_seongju": _png_data_uri(seongju_png),
+        results = {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "kind": "study",
+            "provenance": {
+                "bmdlab_version": __version__,
+                "catalog_hash": cat.hash,
+                "scenario": None,
+                "scenario_hash": None,
+                "seed": raids["seed"],
+                "options": {
+                    "study": STUDY,
+                    "resolution_km": self.resolution_km,
+                    "scenarios": {n: v["hash"] for n, v in meta["scenarios"].items()},
+                },
             },
-        )
-        atomic_write_bytes(work / "report.html", html.encode("utf-8"))
-        progress.advance(step)
-        pdf = write_pdf(work / "report.html", work / "report.pdf")
-        if pdf is None:
-            console.print(
-                "report.pdf skipped: install the PDF extra (pip install -e '.[pdf]', WeasyPrint) to get one",
-                markup=False,
-            )
-    console.print(f"study {STUDY} written to {out} in {time.perf_counter() - started:.1f} s")
-    return {"report": str(out / "report.html"), "results": str(out / "results.json")}
+            "meta": meta,
+            "threats": _threat_results(cat, self.timeline),
+            "observed_flights": sections["observed_flights"],
+            "raid_model_check": sections["raid_model_check"],
+            "footprint_checks": sections["footprint_checks"],
+            "coverage": coverage,
+            "raids": raids,
+            "realism": sections["realism"],
+            "costs": costs,
+            "claims": coverage["claims"] + raids["claims"] + costs["claims"],
+            "assumptions": _assumptions(cat),
+            "figures": {k: figures[k].name for k in FIGURES},
+        }
+        atomic_write_json(self.work / "results.json", results)
+        return _render_report(results, cat, {k: _png_data_uri(figures[k]) for k in FIGURES})
+
+
+#: The report's figures, in results.json's order.
+FIGURES = (
+    "tradeoff",
+    "tornado_leakers",
+    "tornado_cost",
+    "threat_map",
+    "observed_profiles",
+    "coverage_maps",
+    "claims_maps",
+    "raid_leakers",
+    "footprint_check_seongju",
+    "campaign",
+)
 
 
 def _observed_profiles(catalog: Catalog, path: Path) -> Path:
@@ -317,7 +404,12 @@ def _observed_profiles(catalog: Catalog, path: Path) -> Path:
         lat2, lon2 = destination(lat0, lon0, np.radians(f["azimuth_deg"]), f["range_km"] * 1e3 / EARTH_RADIUS)
         trajs.append(
             missile_trajectory(
-                catalog.missile(f["missile"]), lat0, lon0, lat2, lon2, shape=f["shape"], apogee=f["apogee_km"] * 1e3
+                catalog.missile(f["missile"]),
+                lat0,
+                lon0,
+                lat2,
+                lon2,
+                shape=FlightShape(f["shape"], apogee=f["apogee_km"] * 1e3),
             )
         )
         labels.append(f"{catalog.missile(f['missile']).name} {f['date']}")
@@ -403,11 +495,9 @@ def _write_timeline_csv(path: Path, catalog: Catalog, tl) -> None:
 def write_pdf(html: Path, pdf: Path) -> Path | None:
     """The report as PDF with WeasyPrint (offline; embedded figures), or None if it is not installed."""
     try:
-        import weasyprint
+        import weasyprint  # lazy: an optional dependency (bmdlab[pdf]), loaded only to write the PDF
     except (ImportError, OSError):  # not installed, or its system libraries (Pango) are missing
         return None
-    import logging
-
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     weasyprint.HTML(filename=str(html)).write_pdf(str(pdf))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from bmdlab.assembly.overrides import Overrides
+from bmdlab.assembly.setup import assemble, default_sspk
 from bmdlab.catalog import Catalog
+from bmdlab.defaults import DEFAULT_SEED as SEED
 from bmdlab.engagement.launch_capacity import simultaneous_capacity
-from bmdlab.engagement.scenario_raid import default_sspk, run_scenario_raid
+from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
 from bmdlab.scenario import load_scenario
 from bmdlab.study.coverage_section import ARCHITECTURES
 
 RAID_SIZES = (50, 100, 200)
-#: Seed of the study's Monte Carlo (recorded in results.json).
-from bmdlab.engagement.raid import DEFAULT_SEED as SEED  # noqa: E402
 
 CLAIMS = {
     "hit_probability": "A hit probability of 100 percent cannot be expected.",
@@ -39,10 +40,12 @@ def raid_section(
         runs[name] = {}
         for n in sizes:
             keep = per_trial is not None and n == max(sizes)
-            out, tally, _ = run_scenario_raid(scen, catalog, missiles=n, trials=trials, seed=seed, keep_trials=keep)
-            runs[name][str(n)] = out
+            out = run_scenario_raid(
+                assemble(scen, catalog, Overrides(missiles=n)), RaidRun(trials=trials, seed=seed, keep_trials=keep)
+            )
+            runs[name][str(n)] = out.to_dict()
             if keep:
-                per_trial[name] = tally.extra["leakers_per_trial"]
+                per_trial[name] = out.tally.leakers_per_trial
         if progress:
             progress(name)
     sspk = {k: round(default_sspk(i), 3) for k, i in catalog.interceptors.items()}

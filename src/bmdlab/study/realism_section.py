@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from bmdlab.assembly.overrides import Overrides
+from bmdlab.assembly.setup import Setup, assemble
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.availability import coverage_over_availability
 from bmdlab.coverage.national import Coverage
-from bmdlab.engagement.campaign import run_campaign
+from bmdlab.engagement.campaign import CampaignRun, run_campaign
 from bmdlab.engagement.paired import compare_verdict, paired_difference
-from bmdlab.engagement.scenario_raid import plan_scenario_raid, run_scenario_raid
+from bmdlab.engagement.raid import RaidPlan, plan_raid
+from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
 from bmdlab.montecarlo import mean_ci95
 from bmdlab.scenario import CampaignSpec, WaveSpec, load_scenario
 from bmdlab.study.coverage_section import ARCHITECTURES
@@ -48,21 +51,23 @@ STEPS = (
 DOCTRINES = ("shoot-look-shoot", "salvo", "preferential")
 
 
-def _raid(scen, catalog, plan, seed, trials, **kw) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
-    out, tally, _ = run_scenario_raid(
-        scen, catalog, missiles=RAID, trials=trials, seed=seed, plan=plan, keep_trials=True, **kw
-    )
-    leak = tally.extra["leakers_per_trial"].astype(float)
-    value = tally.extra["surviving_value_per_trial"].astype(float)
+def _raid(
+    scen, catalog: Catalog, plan: RaidPlan, seed: int, trials: int, **overrides: Any
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    setup = assemble(scen, catalog, Overrides.of(overrides, missiles=RAID))
+    out = run_scenario_raid(setup, RaidRun(trials=trials, seed=seed, keep_trials=True), plan=plan)
+    leak = out.tally.leakers_per_trial.astype(float)
+    value = out.tally.surviving_value_per_trial.astype(float)
     m, lo, hi = mean_ci95(value)
+    ci = out.expected_leakers_ci95
     row = {
-        "expected_leakers": out["expected_leakers"],
-        "expected_leakers_ci95": out["expected_leakers_ci95"],
+        "expected_leakers": round(out.expected_leakers, 4),
+        "expected_leakers_ci95": [round(ci[0], 4), round(ci[1], 4)],
         "expected_surviving_value_fraction": round(m, 5),
         "surviving_value_ci95": [round(lo, 5), round(hi, 5)],
-        "p_zero_leakers": out["p_zero_leakers"],
-        "interceptors_expended": out["interceptors_expended_total"],
-        "doctrine": out["doctrine"],
+        "p_zero_leakers": round(out.p_zero_leakers, 5),
+        "interceptors_expended": round(out.interceptors_expended_total, 3),
+        "doctrine": out.doctrine,
     }
     return row, leak, value
 
@@ -87,7 +92,8 @@ def realism_section(
     availability: dict[str, Any] = {}
     for name in ARCHITECTURES:
         scen = load_scenario(name, catalog)
-        plan = plan_scenario_raid(scen, catalog, RAID)
+        setup = assemble(scen, catalog, Overrides(missiles=RAID))
+        plan = plan_raid(setup)
         rows, prev = [], None
         for key, label, kw in STEPS:
             row, leak, _ = _raid(scen, catalog, plan, seed, TRIALS, **kw)
@@ -111,8 +117,10 @@ def realism_section(
             waves=[WaveSpec(at_h=i * CAMPAIGN_EVERY_H, missiles=CAMPAIGN_MISSILES) for i in range(CAMPAIGN_WAVES)],
             reserve=reserve,
         )
-        campaigns[name] = run_campaign(scen, catalog, campaign=spec, trials=CAMPAIGN_TRIALS, seed=seed).to_dict()
-        availability[name] = coverage_over_availability(covs[name], samples=AVAILABILITY_SAMPLES, seed=seed)
+        campaigns[name] = run_campaign(setup, spec, CampaignRun(trials=CAMPAIGN_TRIALS, seed=seed)).to_dict()
+        availability[name] = coverage_over_availability(
+            covs[name], _availability(setup), samples=AVAILABILITY_SAMPLES, seed=seed
+        ).to_dict()
         if progress:
             progress(name)
     pairs = []
@@ -179,6 +187,10 @@ def _ship_away_h(campaigns: dict[str, Any]) -> dict[str, float]:
             if u["basing"] == "sea" and u["reload_time_h"] is not None:
                 out[u["unit"]] = 2 * u["port_transit_time_h"] + u["reload_time_h"]
     return out
+
+
+def _availability(setup: Setup) -> np.ndarray:
+    return setup.unit_array("availability").astype(float)
 
 
 def _reserve(plan) -> dict[str, int]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from bmdlab.catalog import Catalog
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, destination
-from bmdlab.trajectory import max_range, missile_trajectory
+from bmdlab.trajectory import FlightShape, max_range, missile_trajectory
 from bmdlab.trajectory.observed import observed_flights
 
 #: Missile classes that the threat timeline covers (the MRBMs and IRBMs that reach Japan).
@@ -124,7 +124,9 @@ def model_observed_flights(catalog: Catalog) -> list[dict[str, Any]]:
         mis = catalog.missile(f["missile"])
         lat0, lon0 = np.radians(f["launch"]["lat"]), np.radians(f["launch"]["lon"])
         lat2, lon2 = destination(lat0, lon0, np.radians(f["azimuth_deg"]), f["range_km"] * 1e3 / EARTH_RADIUS)
-        traj = missile_trajectory(mis, lat0, lon0, lat2, lon2, shape=f["shape"], apogee=f["apogee_km"] * 1e3)
+        traj = missile_trajectory(
+            mis, lat0, lon0, lat2, lon2, shape=FlightShape(f["shape"], apogee=f["apogee_km"] * 1e3)
+        )
         model_min = float(traj.flight_time[0]) / 60.0
         rows.append(
             {

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS, EARTH_ROTATION_RATE, GM_EARTH, central_angle, latlon, unit_vector
 from bmdlab.trajectory import kepler
 
@@ -302,6 +303,39 @@ def _inertial_to_fixed(pos: FloatArray, vel: FloatArray, t: FloatArray) -> tuple
     return rot(pos), rot(rel)
 
 
+@dataclass(frozen=True, eq=False)
+class FlightShape:
+    """A trajectory shape (:data:`SHAPES`): ``minimum-energy``, or ``lofted``/``depressed`` fixed by an
+    ``apogee`` altitude [m] or a burnout flight-path ``angle`` [rad] (arrays broadcast with the points).
+
+    Raises
+    ------
+    BmdlabError (a ValueError)
+        Unknown shape, or a lofted/depressed shape without an apogee or angle.
+    """
+
+    name: str = "minimum-energy"
+    apogee: ArrayLike | None = None
+    angle: ArrayLike | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in SHAPES:
+            raise BmdlabError(f"shape: unknown trajectory shape '{self.name}'; use one of {', '.join(SHAPES)}")
+        if self.name != "minimum-energy" and self.apogee is None and self.angle is None:
+            raise BmdlabError(f"shape {self.name} needs apogee_km (or a burnout angle)")
+
+    @classmethod
+    def of(cls, shape: str | FlightShape) -> FlightShape:
+        """A shape from its name (``minimum-energy`` needs nothing more) or as given."""
+        return shape if isinstance(shape, FlightShape) else cls(shape)
+
+
+#: The minimum-energy shape.
+MINIMUM_ENERGY = FlightShape()
+#: Fixed-point iterations between the boost path and the free flight (converged well before: see tests).
+FIXED_POINT_ITERATIONS = 12
+
+
 def ballistic_trajectory(
     launch_lat: ArrayLike,
     launch_lon: ArrayLike,
@@ -309,12 +343,9 @@ def ballistic_trajectory(
     target_lon: ArrayLike,
     *,
     burn_time: ArrayLike = 0.0,
-    shape: str = "minimum-energy",
-    apogee: ArrayLike | None = None,
-    angle: ArrayLike | None = None,
+    shape: str | FlightShape = MINIMUM_ENERGY,
     earth_rotation: bool = False,
     mass_ratio: float = DEFAULT_MASS_RATIO,
-    iterations: int = 12,
 ) -> Trajectory:
     """Solve ballistic trajectories from launch points to targets.
 
@@ -324,18 +355,12 @@ def ballistic_trajectory(
         Launch and impact points (broadcast together). [rad]
     burn_time : array_like
         Powered-flight time; 0 gives a pure Keplerian flight from the ground. [s]
-    shape : {'minimum-energy', 'lofted', 'depressed'}
-        Trajectory shape.
-    apogee : array_like, optional
-        Apogee altitude for ``lofted`` and ``depressed``. [m]
-    angle : array_like, optional
-        Burnout flight-path angle for ``lofted``/``depressed`` instead of an apogee. [rad]
+    shape : FlightShape or str
+        Trajectory shape (a name alone for ``minimum-energy``): :class:`FlightShape`.
     earth_rotation : bool
         Let the Earth turn under the free flight (aim where the target will be at impact).
     mass_ratio : float
         Boost-stage mass ratio for the kinematic boost path. [1]
-    iterations : int
-        Fixed-point iterations between the boost path and the free flight.
 
     Returns
     -------
@@ -346,50 +371,91 @@ def ballistic_trajectory(
     Raises
     ------
     ValueError
-        Unknown shape, or a lofted/depressed shape without an apogee or angle.
+        Unknown shape, a lofted/depressed shape without an apogee or angle, a mass ratio of 1 or less.
     """
-    if shape not in SHAPES:
-        raise ValueError(f"unknown trajectory shape '{shape}'; valid shapes are {', '.join(SHAPES)}")
-    if shape != "minimum-energy" and apogee is None and angle is None:
-        raise ValueError(f"shape '{shape}' needs an apogee or a burnout angle")
+    flight = FlightShape.of(shape)
     if mass_ratio <= 1.0:
         raise ValueError("mass_ratio must be greater than 1")
-
     lat1, lon1, lat2, lon2, tb = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(x, float)) for x in (launch_lat, launch_lon, target_lat, target_lon, burn_time))
     )
     n = lat1.shape[0] if lat1.ndim else 1
     lat1, lon1, lat2, lon2, tb = (np.reshape(x, (n,)).copy() for x in (lat1, lon1, lat2, lon2, tb))
-    ra_target = None if apogee is None else EARTH_RADIUS + np.broadcast_to(np.asarray(apogee, float), (n,))
-    gamma_req = None if angle is None else np.broadcast_to(np.asarray(angle, float), (n,))
-
     u1 = unit_vector(lat1, lon1)
-    target_fixed = unit_vector(lat2, lon2)
-    ground_range = EARTH_RADIUS * central_angle(lat1, lon1, lat2, lon2)
+    f = _free_flight(u1, unit_vector(lat2, lon2), tb, flight, earth_rotation, mass_ratio)
+    normal, u2 = _flight_plane(u1, f.aim)
+    el, r1 = f.elements, EARTH_RADIUS + f.h_bo
+    apogee_alt = np.where(f.anomaly_bo < np.pi, el["r_apogee"], r1) - EARTH_RADIUS
+    reentry, impact = _reentry_and_impact_speeds(el["a"], apogee_alt)
+    if earth_rotation:  # burnout speed relative to the rotating Earth
+        v_fixed = _speed_over_ground(r1, f.phi_bo, f.gamma, f.v_in, u1, u2, normal)
+    else:
+        v_fixed = f.v_in
+    return Trajectory(
+        shape=flight.name,
+        earth_rotation=earth_rotation,
+        launch_lat=lat1,
+        launch_lon=lon1,
+        target_lat=lat2,
+        target_lon=lon2,
+        ground_range=EARTH_RADIUS * central_angle(lat1, lon1, lat2, lon2),
+        burn_time=tb,
+        burnout_speed=v_fixed,
+        burnout_speed_inertial=f.v_in,
+        burnout_angle=f.gamma,
+        burnout_altitude=f.h_bo,
+        burnout_downrange=f.x_bo,
+        apogee=apogee_alt,
+        flight_time=f.flight_time,
+        reentry_speed=reentry,
+        impact_speed=impact,
+        mass_ratio=mass_ratio,
+        _u1=u1,
+        _u2=u2,
+        _phi_bo=f.phi_bo,
+        _theta_end=f.theta_end,
+        _a=el["a"],
+        _e=el["e"],
+        _p=el["p"],
+        _anomaly_bo=f.anomaly_bo,
+    )
 
+
+@dataclass
+class _FreeFlight:
+    """The converged boost + free-flight solution of :func:`ballistic_trajectory` (arrays of shape (n,))."""
+
+    aim: FloatArray  #: unit vector of the aim point (where the target is at impact)
+    gamma: FloatArray  #: burnout flight-path angle [rad]
+    v_in: FloatArray  #: inertial burnout speed [m/s]
+    x_bo: FloatArray  #: burnout downrange [m]
+    h_bo: FloatArray  #: burnout altitude [m]
+    phi_bo: FloatArray  #: burnout downrange angle [rad]
+    theta_end: FloatArray  #: flight direction at burnout above the launch horizontal [rad]
+    elements: dict[str, FloatArray]  #: the free flight's conic (kepler.conic_elements)
+    anomaly_bo: FloatArray  #: true anomaly at burnout [rad]
+    flight_time: FloatArray  #: burn plus free flight [s]; NaN where infeasible
+
+
+def _free_flight(
+    u1: FloatArray, target: FloatArray, tb: FloatArray, flight: FlightShape, earth_rotation: bool, mass_ratio: float
+) -> _FreeFlight:
+    """Fixed-point iteration between the boost path (which moves the burnout point) and the Kepler free
+    flight from it to the aim point (which moves with the Earth's rotation over the flight time)."""
+    n = u1.shape[0]
+    ra_target = (
+        None if flight.apogee is None else EARTH_RADIUS + np.broadcast_to(np.asarray(flight.apogee, float), (n,))
+    )
+    gamma_req = None if flight.angle is None else np.broadcast_to(np.asarray(flight.angle, float), (n,))
     r2 = np.full(n, EARTH_RADIUS)
-    flight_time = np.zeros(n)
-    x_bo = np.zeros(n)
-    h_bo = np.zeros(n)
-    theta_end = np.full(n, 0.25 * np.pi)
-    for _ in range(iterations):
-        if earth_rotation:
-            rot = EARTH_ROTATION_RATE * flight_time
-            aim = np.stack(
-                [
-                    np.cos(rot) * target_fixed[:, 0] - np.sin(rot) * target_fixed[:, 1],
-                    np.sin(rot) * target_fixed[:, 0] + np.cos(rot) * target_fixed[:, 1],
-                    target_fixed[:, 2],
-                ],
-                axis=-1,
-            )
-        else:
-            aim = target_fixed
+    flight_time, x_bo, h_bo = np.zeros(n), np.zeros(n), np.zeros(n)
+    for _ in range(FIXED_POINT_ITERATIONS):
+        aim = _aim_point(target, flight_time) if earth_rotation else target
         psi_total = np.arccos(np.clip(np.sum(u1 * aim, axis=-1), -1.0, 1.0))
         phi_bo = x_bo / EARTH_RADIUS
         r1 = EARTH_RADIUS + h_bo
         psi = psi_total - phi_bo
-        gamma = _free_flight_angle(r1, r2, psi, shape, ra_target, gamma_req)
+        gamma = _free_flight_angle(r1, r2, psi, flight.name, ra_target, gamma_req)
         nu = kepler.speed_parameter(r1, r2, psi, gamma)
         nu = np.where(nu < 2.0, nu, np.nan)
         v_in = np.sqrt(nu * GM_EARTH / r1)
@@ -399,8 +465,29 @@ def ballistic_trajectory(
         anomaly_bo = np.mod(el["theta1"], 2.0 * np.pi)
         t_ff = kepler.time_between(anomaly_bo, anomaly_bo + psi, el["a"], el["e"])
         flight_time = tb + np.nan_to_num(t_ff)
+    return _FreeFlight(
+        aim=aim,
+        gamma=gamma,
+        v_in=v_in,
+        x_bo=x_bo,
+        h_bo=h_bo,
+        phi_bo=phi_bo,
+        theta_end=theta_end,
+        elements=el,
+        anomaly_bo=anomaly_bo,
+        flight_time=np.where(np.isfinite(nu), flight_time, np.nan),
+    )
 
-    flight_time = np.where(np.isfinite(nu), flight_time, np.nan)
+
+def _aim_point(target: FloatArray, flight_time: FloatArray) -> FloatArray:
+    """Where the target (an Earth-fixed unit vector) is, in the launch's inertial frame, after ``flight_time``."""
+    rot = EARTH_ROTATION_RATE * flight_time
+    c, s = np.cos(rot), np.sin(rot)
+    return np.stack([c * target[:, 0] - s * target[:, 1], s * target[:, 0] + c * target[:, 1], target[:, 2]], axis=-1)
+
+
+def _flight_plane(u1: FloatArray, aim: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The flight plane's unit normal and the in-plane unit vector 90 degrees downrange of the launch point."""
     normal = np.cross(u1, aim)
     norm = np.linalg.norm(normal, axis=-1, keepdims=True)
     # launch and aim point antipodal or equal: any plane; pick one through the pole
@@ -410,51 +497,32 @@ def ballistic_trajectory(
         normal / np.where(norm > 0, norm, 1.0),
         fallback / np.linalg.norm(fallback, axis=-1, keepdims=True),
     )
-    u2 = np.cross(normal, u1)
+    return normal, np.cross(normal, u1)
 
-    apogee_alt = np.where(anomaly_bo < np.pi, el["r_apogee"], r1) - EARTH_RADIUS
+
+def _reentry_and_impact_speeds(a: FloatArray, apogee_alt: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Vis-viva speeds at :data:`REENTRY_ALTITUDE` (the impact speed for a flight that stays below it) and
+    at the ground. [m/s]"""
     r_re = EARTH_RADIUS + REENTRY_ALTITUDE
     with np.errstate(invalid="ignore"):
-        reentry = np.sqrt(GM_EARTH * (2.0 / r_re - 1.0 / el["a"]))
-        impact = np.sqrt(GM_EARTH * (2.0 / r2 - 1.0 / el["a"]))
-    reentry = np.where(apogee_alt > REENTRY_ALTITUDE, reentry, impact)
+        reentry = np.sqrt(GM_EARTH * (2.0 / r_re - 1.0 / a))
+        impact = np.sqrt(GM_EARTH * (2.0 / EARTH_RADIUS - 1.0 / a))
+    return np.where(apogee_alt > REENTRY_ALTITUDE, reentry, impact), impact
 
-    # burnout speed relative to the rotating Earth
-    if earth_rotation:
-        r_bo_vec = (r1 * np.cos(phi_bo))[:, None] * u1 + (r1 * np.sin(phi_bo))[:, None] * u2
-        radial = r_bo_vec / r1[:, None]
-        along = np.cross(normal, radial)
-        v_vec = (v_in * np.sin(gamma))[:, None] * radial + (v_in * np.cos(gamma))[:, None] * along
-        v_rel = v_vec - np.cross(np.array([0.0, 0.0, EARTH_ROTATION_RATE]), r_bo_vec)
-        v_fixed = np.linalg.norm(v_rel, axis=-1)
-    else:
-        v_fixed = v_in
 
-    return Trajectory(
-        shape=shape,
-        earth_rotation=earth_rotation,
-        launch_lat=lat1,
-        launch_lon=lon1,
-        target_lat=lat2,
-        target_lon=lon2,
-        ground_range=ground_range,
-        burn_time=tb,
-        burnout_speed=v_fixed,
-        burnout_speed_inertial=v_in,
-        burnout_angle=gamma,
-        burnout_altitude=h_bo,
-        burnout_downrange=x_bo,
-        apogee=apogee_alt,
-        flight_time=flight_time,
-        reentry_speed=reentry,
-        impact_speed=impact,
-        mass_ratio=mass_ratio,
-        _u1=u1,
-        _u2=u2,
-        _phi_bo=phi_bo,
-        _theta_end=theta_end,
-        _a=el["a"],
-        _e=el["e"],
-        _p=el["p"],
-        _anomaly_bo=anomaly_bo,
-    )
+def _speed_over_ground(
+    r1: FloatArray,
+    phi_bo: FloatArray,
+    gamma: FloatArray,
+    v_in: FloatArray,
+    u1: FloatArray,
+    u2: FloatArray,
+    normal: FloatArray,
+) -> FloatArray:
+    """Burnout speed relative to the rotating Earth. [m/s]"""
+    r_bo_vec = (r1 * np.cos(phi_bo))[:, None] * u1 + (r1 * np.sin(phi_bo))[:, None] * u2
+    radial = r_bo_vec / r1[:, None]
+    along = np.cross(normal, radial)
+    v_vec = (v_in * np.sin(gamma))[:, None] * radial + (v_in * np.cos(gamma))[:, None] * along
+    v_rel = v_vec - np.cross(np.array([0.0, 0.0, EARTH_ROTATION_RATE]), r_bo_vec)
+    return np.linalg.norm(v_rel, axis=-1)

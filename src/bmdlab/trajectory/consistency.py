@@ -33,14 +33,16 @@ References
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Missile
+from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS
-from bmdlab.trajectory.ballistic import _pitch, ballistic_trajectory
+from bmdlab.trajectory.ballistic import FlightShape, _pitch, ballistic_trajectory
 from bmdlab.trajectory.flight import max_range
 from bmdlab.trajectory.observed import observed_flights
 
@@ -83,8 +85,9 @@ def reconstruct(flight: dict[str, Any], missile: Missile) -> dict[str, float]:
         0.0,
         psi,
         burn_time=tb,
-        shape=flight["shape"],
-        apogee=None if flight["shape"] == "minimum-energy" else flight["apogee_km"] * 1e3,
+        shape=FlightShape(
+            flight["shape"], apogee=None if flight["shape"] == "minimum-energy" else flight["apogee_km"] * 1e3
+        ),
     )
     v = float(t.burnout_speed[0])
     lost = gravity_loss(tb, float(t._theta_end[0]))
@@ -113,11 +116,7 @@ def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[dict[s
     lofted flights by more than ``tolerance``, or (flights of other shapes give lower bounds) when
     it is shorter than an observed flight's equivalent range by more than ``tolerance``.
     """
-    import math
-
     if not (math.isfinite(tolerance) and 0.0 < tolerance < 10.0):
-        from bmdlab.errors import BmdlabError
-
         raise BmdlabError(f"tolerance: {tolerance:g} must be a fraction above 0 and below 10 (e.g. 0.35)")
     rows = []
     flights = observed_flights()

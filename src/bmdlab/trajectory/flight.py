@@ -15,7 +15,15 @@ from numpy.typing import ArrayLike, NDArray
 from bmdlab.catalog.schema import UNITS, Missile
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS, GM_EARTH, central_angle
-from bmdlab.trajectory.ballistic import DEFAULT_MASS_RATIO, SHAPES, Trajectory, ballistic_trajectory, boost_path
+from bmdlab.trajectory.ballistic import (
+    DEFAULT_MASS_RATIO,
+    MINIMUM_ENERGY,
+    SHAPES,
+    FlightShape,
+    Trajectory,
+    ballistic_trajectory,
+    boost_path,
+)
 
 
 def max_range(missile: Missile) -> float:
@@ -87,9 +95,7 @@ def missile_trajectory(
     target_lat: ArrayLike,
     target_lon: ArrayLike,
     *,
-    shape: str = "minimum-energy",
-    apogee: ArrayLike | None = None,
-    angle: ArrayLike | None = None,
+    shape: str | FlightShape = MINIMUM_ENERGY,
     earth_rotation: bool = False,
     strict: bool = True,
 ) -> Trajectory:
@@ -101,69 +107,74 @@ def missile_trajectory(
         Catalog entry; supplies the burn time and the maximum range.
     launch_lat, launch_lon, target_lat, target_lon : array_like
         Launch and impact points. [rad]
-    shape, apogee, angle, earth_rotation
-        As in :func:`~bmdlab.trajectory.ballistic.ballistic_trajectory` (apogee [m], angle [rad]).
+    shape, earth_rotation
+        As in :func:`~bmdlab.trajectory.ballistic.ballistic_trajectory` (a
+        :class:`~bmdlab.trajectory.ballistic.FlightShape`: apogee [m], angle [rad]).
     strict : bool
         Raise a :class:`BmdlabError` for a target beyond the missile's range or an infeasible
         apogee/angle; otherwise leave those trajectories as NaN.
     """
-    if shape not in SHAPES:
-        raise BmdlabError(f"shape: unknown trajectory shape '{shape}'; use one of {', '.join(SHAPES)}")
-    if shape != "minimum-energy" and apogee is None and angle is None:
-        raise BmdlabError(f"shape {shape} needs apogee_km (or a burnout angle)")
-    if strict and missile is not None and apogee is not None and np.ndim(apogee) == 0:
-        check_shape(missile, shape, float(apogee))
-    burn = missile.burn_time.si() if missile is not None else 0.0
+    flight = FlightShape.of(shape)
+    points = (launch_lat, launch_lon, target_lat, target_lon)
     if strict and missile is not None:
-        rng = EARTH_RADIUS * np.atleast_1d(central_angle(launch_lat, launch_lon, target_lat, target_lon))
-        worst = float(np.max(rng))
-        if worst > max_range(missile) * (1 + 1e-9):
-            raise BmdlabError(
-                f"range {worst / 1e3:,.0f} km is beyond the {missile.name}'s catalog range of "
-                f"{max_range(missile) / 1e3:,.0f} km; choose a nearer target or a longer-range missile"
-            )
-    traj = ballistic_trajectory(
-        launch_lat,
-        launch_lon,
-        target_lat,
-        target_lon,
-        burn_time=burn,
-        shape=shape,
-        apogee=apogee,
-        angle=angle,
-        earth_rotation=earth_rotation,
-    )
-    if missile is not None and shape != "minimum-energy":
-        # beyond the missile's energy: a burnout speed above what its catalog range implies
-        v_max = max_burnout_speed(missile)
-        too_fast = np.isfinite(traj.flight_time) & (traj.burnout_speed > v_max * (1 + 1e-6))
-        if strict and np.any(too_fast):
-            need = float(np.max(traj.burnout_speed[too_fast]))
-            raise BmdlabError(
-                f"apogee_km: this {shape} trajectory needs a burnout speed of {need / 1e3:.2f} km/s; the {missile.name}'s "
-                f"catalog range of {max_range(missile) / 1e3:,.0f} km implies at most {v_max / 1e3:.2f} km/s; "
-                f"choose a lower apogee or a nearer target"
-            )
-        if np.any(too_fast):
-            traj = dataclasses.replace(traj, flight_time=np.where(too_fast, np.nan, traj.flight_time))
+        if flight.apogee is not None and np.ndim(flight.apogee) == 0:
+            check_shape(missile, flight.name, float(flight.apogee))  # type: ignore[arg-type]
+        _check_range(missile, *points)
+    burn = missile.burn_time.si() if missile is not None else 0.0
+    traj = ballistic_trajectory(*points, burn_time=burn, shape=flight, earth_rotation=earth_rotation)
+    if missile is not None and flight.name != "minimum-energy":
+        traj = _beyond_energy(missile, traj, flight.name, strict)
     if strict and not np.all(np.isfinite(traj.flight_time)):
-        me = ballistic_trajectory(
-            launch_lat, launch_lon, target_lat, target_lon, burn_time=burn, earth_rotation=earth_rotation
-        )
-        me_apogee = float(np.min(me.apogee)) / 1e3
-        if shape == "lofted":
-            raise BmdlabError(
-                f"apogee_km: a lofted trajectory over this range needs an apogee above the "
-                f"minimum-energy apogee of {me_apogee:,.0f} km"
-            )
-        if shape == "depressed":
-            raise BmdlabError(
-                f"apogee_km: a depressed trajectory over this range needs an apogee between the "
-                f"burnout altitude ({float(np.max(me.burnout_altitude)) / 1e3:,.0f} km) and the "
-                f"minimum-energy apogee of {me_apogee:,.0f} km"
-            )
-        raise BmdlabError("no ballistic trajectory reaches that target; check the points and the range")
+        me = ballistic_trajectory(*points, burn_time=burn, earth_rotation=earth_rotation)
+        raise _infeasible(flight.name, me)
     return traj
+
+
+def _check_range(
+    missile: Missile, launch_lat: ArrayLike, launch_lon: ArrayLike, target_lat: ArrayLike, target_lon: ArrayLike
+) -> None:
+    """Refuse a target beyond the missile's catalog range (one line)."""
+    rng = EARTH_RADIUS * np.atleast_1d(central_angle(launch_lat, launch_lon, target_lat, target_lon))
+    worst = float(np.max(rng))
+    if worst > max_range(missile) * (1 + 1e-9):
+        raise BmdlabError(
+            f"range {worst / 1e3:,.0f} km is beyond the {missile.name}'s catalog range of "
+            f"{max_range(missile) / 1e3:,.0f} km; choose a nearer target or a longer-range missile"
+        )
+
+
+def _beyond_energy(missile: Missile, traj: Trajectory, shape: str, strict: bool) -> Trajectory:
+    """A lofted or depressed trajectory that needs a burnout speed above what the missile's catalog range
+    implies: refused (``strict``) or left NaN."""
+    v_max = max_burnout_speed(missile)
+    too_fast = np.isfinite(traj.flight_time) & (traj.burnout_speed > v_max * (1 + 1e-6))
+    if strict and np.any(too_fast):
+        need = float(np.max(traj.burnout_speed[too_fast]))
+        raise BmdlabError(
+            f"apogee_km: this {shape} trajectory needs a burnout speed of {need / 1e3:.2f} km/s; the {missile.name}'s "
+            f"catalog range of {max_range(missile) / 1e3:,.0f} km implies at most {v_max / 1e3:.2f} km/s; "
+            f"choose a lower apogee or a nearer target"
+        )
+    if np.any(too_fast):
+        traj = dataclasses.replace(traj, flight_time=np.where(too_fast, np.nan, traj.flight_time))
+    return traj
+
+
+def _infeasible(shape: str, me: Trajectory) -> BmdlabError:
+    """The error for a shape no trajectory over these ranges has, with the minimum-energy trajectory ``me``."""
+    me_apogee = float(np.min(me.apogee)) / 1e3
+    if shape == "lofted":
+        return BmdlabError(
+            f"apogee_km: a lofted trajectory over this range needs an apogee above the "
+            f"minimum-energy apogee of {me_apogee:,.0f} km"
+        )
+    if shape == "depressed":
+        return BmdlabError(
+            f"apogee_km: a depressed trajectory over this range needs an apogee between the "
+            f"burnout altitude ({float(np.max(me.burnout_altitude)) / 1e3:,.0f} km) and the "
+            f"minimum-energy apogee of {me_apogee:,.0f} km"
+        )
+    return BmdlabError("no ballistic trajectory reaches that target; check the points and the range")
 
 
 __all__ = ["apogee_limits", "check_shape", "in_range", "max_burnout_speed", "max_range", "missile_trajectory"]

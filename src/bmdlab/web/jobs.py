@@ -60,6 +60,11 @@ class Job:
         if message:
             self.message = message
 
+    def cancel_requested(self, timeout: float = 0.0) -> bool:
+        """Whether the job was asked to stop, waiting up to ``timeout`` seconds for that (for work that cannot
+        tick, such as a child process the job waits on)."""
+        return self._cancel.wait(timeout) if timeout > 0 else self._cancel.is_set()
+
     def status(self, with_result: bool = True) -> dict[str, Any]:
         out = {
             "id": self.id,

@@ -1,14 +1,31 @@
-"""Checks of ``bmdlab serve``'s options, before anything starts (one-line errors naming the option)."""
+"""``bmdlab serve``'s settings: what it binds to and answers, where its files are, and the checks of its
+options before anything starts (one-line errors naming the option)."""
 
 from __future__ import annotations
 
 import errno
 import socket
+from importlib import resources
+from pathlib import Path
 
 from bmdlab.errors import BmdlabError
 
 #: Addresses that keep the server on this machine.
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: Host headers a loopback server answers to: the loopback addresses, IPv6 also in brackets (as in a URL).
+LOOPBACK_HOSTS = (*LOOPBACK, "[::1]")
+#: Largest request body the server reads [bytes] (a scenario YAML is a few KiB).
+MAX_BODY_BYTES = 256 * 1024
+#: The page's grid choices [km].
+RESOLUTIONS_KM = (20.0, 10.0, 5.0)
+#: Shipped geodata the page draws, by layer name.
+GEO_LAYERS = {
+    "outline": "japan_outline.geojson",
+    "prefectures": "japan_prefectures.geojson",
+    "region-context": "region_context.geojson",
+}
+#: The page's files.
+STATIC = Path(str(resources.files("bmdlab") / "web" / "static"))
 
 
 def check_serve_options(

@@ -1,0 +1,221 @@
+"""Analyses that need no single scenario: the closed forms, weapon-target assignment, and the paired
+comparison of two architectures on the same raid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bmdlab import __version__, bounds
+from bmdlab.api.analysis import Analysis, catalog_of
+from bmdlab.api.results import AnalyticResult, CompareResult, Provenance, RaidResult, WTAResult, make_provenance
+from bmdlab.catalog import Catalog, builtin_catalog
+from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.engagement.analytic import RaidConditions, doctrine_name, raid_odds, raid_odds_common_mode
+from bmdlab.engagement.paired import compare_verdict, paired_difference
+from bmdlab.engagement.wta import check_instance, load_instance, random_instance, solve_wta
+from bmdlab.errors import BmdlabError
+from bmdlab.scenario import Scenario, resolve_scenario
+
+
+class AnalyticInputs(BaseModel):
+    """The closed form's inputs besides the raid, the kill probability and the shots (:func:`analytic`):
+    the parameter object of its keyword arguments, each bound from :mod:`bmdlab.bounds`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    doctrine: str = "salvo"
+    reliability: bounds.Probability = 1.0
+    missile_reliability: bounds.Probability = 1.0
+    decoys: bounds.Decoys = 0
+    discrimination: bounds.Probability = 1.0
+    interceptors: int | None = None
+    common_mode: bounds.CommonMode = 0.0
+
+
+def analytic(missiles: int, sspk: float, shots_per_missile: int, **inputs: Any) -> AnalyticResult:
+    """Closed-form P(zero leakers) and expected leakers (Wilkening 2000); no scenario needed.
+
+    ``inputs`` (:class:`AnalyticInputs`): ``doctrine`` (salvo or shoot-look-shoot), ``reliability``,
+    ``missile_reliability``, ``decoys``, ``discrimination``, ``interceptors`` and ``common_mode`` (0 to
+    0.99: the shots fail together, their kill probability drawn once per raid from a beta distribution
+    with that shot-to-shot correlation, :func:`bmdlab.engagement.analytic.raid_odds_common_mode`; one
+    layer, no decoys or inventory).
+    """
+    try:
+        x = AnalyticInputs.model_validate(inputs)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        name = ".".join(str(v) for v in e["loc"]) or "inputs"
+        raise BmdlabError(f"{name}: {str(e['msg']).removeprefix('Value error, ')}") from None
+    doctrine = doctrine_name(x.doctrine)
+    if x.common_mode > 0.0:
+        if x.decoys or x.interceptors is not None:
+            raise BmdlabError(
+                "common_mode: the correlated closed form takes no `decoys` or `interceptors`; use the "
+                "raid Monte Carlo for those"
+            )
+        res = raid_odds_common_mode(
+            missiles,
+            sspk,
+            shots_per_missile,
+            correlation=x.common_mode,
+            reliability=x.reliability,
+            missile_reliability=x.missile_reliability,
+            doctrine=doctrine,
+        )
+    else:
+        res = raid_odds(
+            missiles,
+            sspk,
+            shots_per_missile,
+            reliability=x.reliability,
+            doctrine=doctrine,
+            conditions=RaidConditions(x.missile_reliability, x.decoys, x.discrimination),
+            interceptors=x.interceptors,
+        )
+    opts = {
+        "missiles": missiles,
+        "sspk": sspk,
+        "shots_per_missile": shots_per_missile,
+        "reliability": x.reliability,
+        "missile_reliability": x.missile_reliability,
+        "decoys": x.decoys,
+        "discrimination": x.discrimination,
+        "interceptors": x.interceptors,
+        "doctrine": doctrine,
+        "common_mode": x.common_mode or None,
+    }
+    prov = make_provenance(builtin_catalog(), None, None, **opts)
+    return AnalyticResult(provenance=prov, odds=res, doctrine=doctrine, common_mode=x.common_mode)
+
+
+def wta(
+    values: Any = None,
+    kill_probability: Any = None,
+    *,
+    instance: str | Path | None = None,
+    random: str | tuple[int, int] | None = None,
+    seed: int = DEFAULT_SEED,
+    method: str = "exact",
+    time_limit_s: float = 60.0,
+) -> WTAResult:
+    """Static weapon-target assignment (Ahuja et al. 2007): on given arrays, an ``instance`` JSON file
+    (``{"values": [...], "kill_probability": [[...]]}``) or a random instance ``random="WxT"``."""
+    bounds.check_choice("method", method, ("exact", "heuristic"))
+    time_limit_s = bounds.TIME_LIMIT_S.check("time_limit_s", time_limit_s)
+    if sum(x is not None for x in (values, instance, random)) != 1:
+        raise BmdlabError(
+            "instance: give either `instance` (a JSON file), values and kill_probability, or `random` "
+            "WEAPONSxTARGETS (e.g. 20x20)"
+        )
+    generated: dict[str, Any] = {}
+    if instance is not None:
+        values, kill_probability = load_instance(instance)
+    if random is not None:
+        w, t = _random_size(random)
+        seed = bounds.SEED.check("seed", seed)
+        values, kill_probability = random_instance(w, t, seed=seed)
+        generated = {"random": f"{w}x{t}", "seed": seed}
+    else:
+        values, kill_probability = check_instance(values, kill_probability)
+    res = solve_wta(values, kill_probability, method=method, time_limit=time_limit_s)
+    prov = Provenance(
+        _version(),
+        builtin_catalog().hash,
+        seed=generated.get("seed"),
+        options={"method": method, "time_limit_s": time_limit_s, **generated},
+    )
+    return WTAResult(provenance=prov, solution=res, generated=generated)
+
+
+def _random_size(random: str | tuple[int, int]) -> tuple[int, int]:
+    if isinstance(random, str):
+        parts = random.lower().split("x")
+        if len(parts) != 2 or not all(re.fullmatch(r"[0-9]{1,4}", p) for p in parts):
+            raise BmdlabError(f"random: '{random}' must be WEAPONSxTARGETS with 1-2000 each, e.g. 20x20")
+        w, t = int(parts[0]), int(parts[1])
+    else:
+        w, t = random
+    return bounds.WTA_SIZE.check("random", w), bounds.WTA_SIZE.check("random", t)
+
+
+def _version() -> str:
+    return __version__
+
+
+def compare(
+    a: str | Path | Scenario,
+    b: str | Path | Scenario,
+    *,
+    catalog: Catalog | str | Path | None = None,
+    trials: int = 10_000,
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[int, int], None] | None = None,
+    **overrides: Any,
+) -> CompareResult:
+    """Architecture B against architecture A: the same raid, the same seed, and the paired difference.
+
+    B's units and sensors are put into A's scenario (its threat, raid, timeline and engagement
+    parameters), so the two sides differ only in their architecture. Every trial's leakers are
+    kept, and the difference's 95 % interval is the mean of the per-trial differences plus or minus
+    1.96 of their standard errors. The two runs use common random numbers: every draw is keyed by
+    what it decides (a threat's arrival, a unit's shot at a threat, a unit's availability), so the
+    sides share the threats' fates and the draws of every unit they share (by name and type), and the
+    interval is narrower than that of independent runs (reported as ``independent_ci95_half_width``).
+    ``progress(trials_done, trials)`` counts both runs (2 x trials); ``overrides`` (any field of
+    :class:`~bmdlab.assembly.overrides.Overrides`, e.g. ``missiles``, ``doctrine``, ``availability``)
+    apply to both sides.
+    """
+    cat = catalog_of(catalog)
+    sa = resolve_scenario(a, cat, "a")
+    sb_own = resolve_scenario(b, cat, "b")
+    side_a = Analysis(sa, catalog=cat, seed=seed)
+    sb = side_a.scenario.model_copy(update={"name": sb_own.name, "architecture": sb_own.architecture})
+    side_b = Analysis(sb, catalog=cat, seed=seed)
+    trials = bounds.PAIRED_TRIALS.check("trials", trials)
+    side_a.check_raid(trials=trials, **overrides)
+    side_b.check_raid(trials=trials, **overrides)
+
+    def tick(offset: int) -> Callable[[int, int], None] | None:
+        return None if progress is None else (lambda done, total: progress(offset + done, 2 * trials))
+
+    ra = side_a.raid(trials=trials, progress=tick(0), keep_trials=True, **overrides)
+    rb = side_b.raid(trials=trials, progress=tick(trials), keep_trials=True, **overrides)
+    pd_ = paired_difference(_leakers_per_trial(ra), _leakers_per_trial(rb))
+    ci = (float(pd_["ci95"][0]), float(pd_["ci95"][1]))
+    verdict = compare_verdict(side_a.scenario.name, side_b.scenario.name, pd_["difference"], ci, ra.missiles, trials)
+    prov = make_provenance(
+        cat,
+        side_a.scenario,
+        side_a.seed,
+        b=side_b.scenario.name,
+        b_hash=side_b.scenario.hash,
+        trials=trials,
+        **{**side_a.assembled(**overrides).overrides.to_json(), "doctrine": ra.outcome.doctrine},
+    )
+    return CompareResult(
+        provenance=prov,
+        a=ra,
+        b=rb,
+        difference=float(pd_["difference"]),
+        difference_ci95=ci,
+        independent_ci95_half_width=float(pd_["independent_ci95_half_width"]),
+        verdict=verdict,
+    )
+
+
+def _leakers_per_trial(r: RaidResult) -> np.ndarray:
+    """Each trial's leakers of a raid run with ``keep_trials``."""
+    per_trial = r.outcome.tally.leakers_per_trial
+    if per_trial is None:
+        raise RuntimeError("bug: the raid was run without keep_trials")
+    return per_trial
+
+
+__all__ = ["AnalyticInputs", "analytic", "compare", "wta"]

@@ -1,0 +1,246 @@
+"""Every bound on a number a user may give bmdlab, defined once.
+
+A :class:`Bound` is the allowed range of one parameter. The scenario schema (pydantic fields), the
+Python API, the command line, sweep axes and the web server's request models all take their limits
+from here, so a value one way in accepts is accepted by every other, and refused by all alike
+(``tests/test_bounds.py`` checks each overridable parameter through each of them).
+
+The module imports nothing of bmdlab but its errors and the Earth's radius, so the scenario schema,
+below the models, can use it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BeforeValidator, Field
+
+from bmdlab.errors import BmdlabError, unknown_key
+from bmdlab.geo.sphere import EARTH_RADIUS
+
+
+def _number(value: Any) -> Any:
+    """``value`` if it is a real number (not a boolean), text that reads as a finite one as a float, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            v = float(value.strip().replace("_", ""))
+        except ValueError:
+            return None
+        return v if math.isfinite(v) else None
+    return value if isinstance(value, numbers.Real) else None
+
+
+def _whole(x: float) -> str:
+    """A whole number as messages show it: 2030, 5000, 10,000,000 (groups from five digits), 400 digits shortened."""
+    text = f"{int(x):,}" if abs(x) >= 10_000 else f"{int(x)}"
+    return text if len(text) <= 40 else f"{text[:12]}... ({len(str(abs(int(x))))} digits)"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The allowed values of one numeric parameter: ``low`` to ``high`` (each end closed unless marked
+    open), whole numbers only with ``integer``; ``unit`` is shown in messages, ``why`` says where the
+    limit comes from."""
+
+    low: float
+    high: float
+    unit: str = ""
+    integer: bool = False
+    low_open: bool = False
+    why: str = ""
+
+    def describe(self) -> str:
+        """The range in words: ``from 0 to 0.99``, ``a whole number from 1 to 10,000,000``."""
+        u = f" {self.unit}" if self.unit else ""
+        if self.integer:
+            return f"a whole number from {_whole(self.low)} to {_whole(self.high)}{u}"
+        lo = f"above {self.low:g}{u} and at most" if self.low_open else f"from {self.low:g}{u} to"
+        return f"a number {lo} {self.high:g}{u}"
+
+    def contains(self, value: float) -> bool:
+        above = self.low < value if self.low_open else self.low <= value
+        finite = isinstance(value, numbers.Integral) or math.isfinite(value)
+        return finite and above and value <= self.high
+
+    def check(self, name: str, value: Any) -> Any:
+        """``value`` as an int (``integer``) or a float, or a one-line :class:`BmdlabError` naming ``name``.
+
+        Booleans are refused (``true`` is not 1); text is accepted only when it reads as a number
+        (YAML 1.1 reads ``80.0e9``, without a sign in the exponent, as text); a whole float (3.0) is
+        accepted where an integer is asked.
+        """
+        number = _number(value)
+        if number is None:
+            raise BmdlabError(f"{name}: {value!r} is not a number; give {self.describe()}")
+        whole = isinstance(number, numbers.Integral) or (math.isfinite(number) and float(number).is_integer())
+        if self.integer and not whole:
+            raise BmdlabError(f"{name}: {value!r} must be {self.describe()}")
+        if not self.contains(number):  # Python compares a huge int with a float exactly (no overflow)
+            shown = _whole(number) if self.integer else f"{float(number):g}"
+            raise BmdlabError(f"{name}: {shown} must be {self.describe()}")
+        return int(number) if self.integer else float(number)
+
+    def optional(self, name: str, value: Any) -> Any:
+        """:meth:`check`, passing None through (a parameter left at its default)."""
+        return None if value is None else self.check(name, value)
+
+    def validator(self) -> BeforeValidator:
+        """For pydantic models: :meth:`check` before pydantic's own coercion (its message, no lax strings
+        or booleans); pydantic adds the field's path to the message."""
+
+        def validate(value: Any) -> Any:
+            try:
+                return self.check("value", value)
+            except BmdlabError as exc:
+                raise ValueError(str(exc).removeprefix("value: ")) from None
+
+        return BeforeValidator(validate)
+
+    def schema(self) -> Any:
+        """The range in a pydantic model's JSON Schema."""
+        return Field(
+            json_schema_extra={"exclusiveMinimum" if self.low_open else "minimum": self.low, "maximum": self.high}
+        )
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...] | list[str], what: str | None = None) -> str:
+    """One of ``choices``; the error names the parameter and suggests the closest choice."""
+    if not isinstance(value, str) or value not in choices:
+        raise BmdlabError(f"{name}: " + str(unknown_key(what or name.replace("_", " "), str(value), choices)))
+    return value
+
+
+def choice_validator(what: str, choices: tuple[str, ...], aliases: dict[str, str] | None = None) -> BeforeValidator:
+    """For pydantic models: a name outside ``choices`` is refused with the closest valid one suggested (an
+    alias is replaced by its name first); pydantic adds the field's path to the message."""
+
+    def check(value: Any) -> Any:
+        value = (aliases or {}).get(value, value) if isinstance(value, str) else value
+        if value not in choices:
+            raise ValueError(str(unknown_key(what, str(value), choices)))
+        return value
+
+    return BeforeValidator(check)
+
+
+def _switch(value: Any) -> Any:
+    """``on``/``off`` (a sweep axis, the command line) or a boolean; nothing else (not 0, 1 or ``yes``)."""
+    if isinstance(value, str) and value in ("on", "off"):
+        return value == "on"
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} must be on or off")
+    return value
+
+
+# -- probabilities and model parameters (the overridable ones: bmdlab.assembly.Overrides) --------------
+PROBABILITY = Bound(0.0, 1.0)
+COMMON_MODE = Bound(0.0, 0.99, why="shots of one type correlated; at 1 the beta distribution degenerates")
+FIRE_CHANNELS = Bound(1, 1000, integer=True)
+FIRE_CHANNELS_SCALE = Bound(0.01, 1000.0)
+C2_TIME_S = Bound(0.0, 3600.0, unit="s")
+TRACK_DELAY_S = Bound(0.0, 3600.0, unit="s")
+RCS_SCALE = Bound(0.001, 1000.0, why="radar ranges scale as its fourth root: 0.18 to 5.6 times")
+DECOYS = Bound(0, 20, integer=True)
+MISSILES = Bound(0, 5000, integer=True, why="missiles over all salvos of one raid or wave")
+
+# -- Monte Carlo runs ------------------------------------------------------------------------------------
+TRIALS = Bound(1, 10_000_000, integer=True, why="one raid; memory stays flat (blocks of trials)")
+PAIRED_TRIALS = Bound(2, 10_000_000, integer=True, why="a paired interval needs two trials")
+RUN_TRIALS = Bound(1, 1_000_000, integer=True, why="each run of a trade-off, budget, tornado or sweep")
+CAMPAIGN_TRIALS = Bound(2, 1_000_000, integer=True, why="per-trial state of every wave is kept")
+SEED = Bound(0, 2**63 - 1, integer=True)
+AVAILABILITY_SAMPLES = Bound(0, 1_000_000, integer=True)
+MEMORY_BUDGET_GIB = Bound(0.0, 1024.0, unit="GiB", low_open=True)
+
+# -- campaigns -------------------------------------------------------------------------------------------
+WAVES = Bound(1, 200, integer=True)
+EVERY_H = Bound(0.0, 720.0, unit="h", low_open=True)
+WAVE_AT_H = Bound(0.0, 24.0 * 365, unit="h")
+RESERVE = Bound(0, 1_000_000, integer=True)
+LEAVE_STATION_BELOW = Bound(0, 1000, integer=True)
+
+# -- grids -------------------------------------------------------------------------------------------------
+RESOLUTION_KM = Bound(0.5, 200.0, unit="km")
+CITIES = Bound(0, 1000, integer=True)
+
+# -- trajectories, footprints and siting --------------------------------------------------------------------
+RANGE_KM = Bound(1.0, math.pi * EARTH_RADIUS / 1e3 - 1e-6, unit="km", why="half the Earth's circumference")
+AZIMUTH_DEG = Bound(-360.0, 360.0, unit="deg")
+APOGEE_KM = Bound(0.0, math.inf, unit="km", low_open=True)
+ANGLE_DEG = Bound(0.0, 90.0, unit="deg", low_open=True)
+SITING_COUNT = Bound(1, 1000, integer=True)
+TARGET_FRACTION = Bound(0.0, 1.0, low_open=True)
+CANDIDATE_SPACING_KM = Bound(5.0, 500.0, unit="km")
+
+# -- weapon-target assignment and sweeps ---------------------------------------------------------------------
+WTA_SIZE = Bound(1, 2000, integer=True)
+TIME_LIMIT_S = Bound(0.0, 1e6, unit="s", low_open=True)
+SWEEP_WORKERS = Bound(1, 256, integer=True)
+
+# -- costs -------------------------------------------------------------------------------------------------
+YEARS = Bound(0, 100, integer=True, unit="years")
+RELOADS = Bound(0, 20, integer=True)
+PRICE_YEAR = Bound(1990, 2030, integer=True, why="the catalog's money tables cover 2008-2025")
+COST_SCALE = Bound(0.0, 100.0)
+MONEY = Bound(0.0, 1e16, why="larger than any defence budget; keeps yen exact in float64")
+BUDGET_JPY = Bound(0.0, 1e16, unit="yen", why="as MONEY, in yen")
+
+# -- what the browser app takes (the CLI and the Python API take more) ------------------------------------
+BROWSER_TRIALS = Bound(1, 200_000, integer=True, why="keeps a browser request interactive")
+BROWSER_RESOLUTION_KM = Bound(5.0, 50.0, unit="km", why="keeps a browser request interactive")
+BROWSER_MAX_UNITS = 200
+BROWSER_MAX_THREAT_CASES = 60
+
+# -- the bounds as pydantic field types (Annotated: the type checker sees the plain number type) ---------
+Probability = Annotated[float, PROBABILITY.validator(), PROBABILITY.schema()]
+CommonMode = Annotated[float, COMMON_MODE.validator(), COMMON_MODE.schema()]
+FireChannels = Annotated[int, FIRE_CHANNELS.validator(), FIRE_CHANNELS.schema()]
+FireChannelsScale = Annotated[float, FIRE_CHANNELS_SCALE.validator(), FIRE_CHANNELS_SCALE.schema()]
+C2TimeS = Annotated[float, C2_TIME_S.validator(), C2_TIME_S.schema()]
+TrackDelayS = Annotated[float, TRACK_DELAY_S.validator(), TRACK_DELAY_S.schema()]
+RcsScale = Annotated[float, RCS_SCALE.validator(), RCS_SCALE.schema()]
+Decoys = Annotated[int, DECOYS.validator(), DECOYS.schema()]
+Missiles = Annotated[int, MISSILES.validator(), MISSILES.schema()]
+Years = Annotated[int, YEARS.validator(), YEARS.schema()]
+Reloads = Annotated[int, RELOADS.validator(), RELOADS.schema()]
+PriceYear = Annotated[int, PRICE_YEAR.validator(), PRICE_YEAR.schema()]
+CostScale = Annotated[float, COST_SCALE.validator(), COST_SCALE.schema()]
+Money = Annotated[float, MONEY.validator(), MONEY.schema()]
+WaveAtH = Annotated[float, WAVE_AT_H.validator(), WAVE_AT_H.schema()]
+Reserve = Annotated[int, RESERVE.validator(), RESERVE.schema()]
+LeaveStationBelow = Annotated[int, LEAVE_STATION_BELOW.validator(), LEAVE_STATION_BELOW.schema()]
+Seed = Annotated[int, SEED.validator(), SEED.schema()]
+
+# -- choices: names every way in accepts (each Literal written once; the tuples derived from it) -----------
+#: Interceptor fly-out models (:mod:`bmdlab.defense.flyout`).
+FlyoutName = Literal["physical", "straight-line"]
+#: Engagement limits that can be switched on and off (:data:`bmdlab.defense.engage.ENGAGEMENT_LIMITS` explains each).
+EngagementLimit = Literal["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"]
+#: Firing doctrines of a scenario's raid; ``salvo-2``, an older name of ``salvo``, is accepted.
+RaidDoctrine = Literal["shoot-look-shoot", "salvo", "preferential"]
+FLYOUTS: tuple[str, ...] = get_args(FlyoutName)
+ENGAGEMENT_LIMITS: tuple[str, ...] = get_args(EngagementLimit)
+RAID_DOCTRINES: tuple[str, ...] = get_args(RaidDoctrine)
+DOCTRINE_ALIASES = {"salvo-2": "salvo"}
+
+# -- the choices as pydantic field types: every way in refuses an unknown name with the same message --------
+Flyout = Annotated[FlyoutName, choice_validator("flyout", FLYOUTS)]
+Limit = Annotated[EngagementLimit, choice_validator("engagement limit", ENGAGEMENT_LIMITS)]
+Doctrine = Annotated[RaidDoctrine, choice_validator("doctrine", RAID_DOCTRINES, DOCTRINE_ALIASES)]
+#: A switch: ``on``/``off`` or a boolean.
+Switch = Annotated[bool, BeforeValidator(_switch)]
+
+__all__ = [
+    "DOCTRINE_ALIASES",
+    "ENGAGEMENT_LIMITS",
+    "FLYOUTS",
+    "RAID_DOCTRINES",
+    "Bound",
+    "check_choice",
+    "choice_validator",
+]
