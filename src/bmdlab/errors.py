@@ -21,3 +21,8 @@ def unknown_key(kind: str, key: str, valid: Iterable[str]) -> BmdlabError:
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.4)
     hint = f"did you mean '{close[0]}'? " if close else ""
     return BmdlabError(f"unknown {kind} '{key}': {hint}valid keys are {', '.join(valid)}")
+
+
+def printable(text: str) -> str:
+    """A message on one line: control characters a user typed (newlines, tabs) are shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

@@ -30,7 +30,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -38,7 +38,7 @@ from bmdlab import bounds as b
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.load import parse_yaml_text, read_yaml, validation_message
 from bmdlab.catalog.schema import CURRENCIES
-from bmdlab.errors import BmdlabError, unknown_key
+from bmdlab.errors import BmdlabError, printable, unknown_key
 from bmdlab.geo.japan import is_land
 from bmdlab.places import resolve_place
 from bmdlab.trajectory import SHAPES
@@ -369,6 +369,60 @@ def scenario_names() -> dict[str, str]:
     for o in scenario_options():
         names.setdefault(o.key, "trade-off option")
     return names
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One scenario a command accepts by name, summarised (``bmdlab scenario list``)."""
+
+    name: str
+    origin: str  #: ``built-in`` or ``trade-off option``
+    units: int
+    raid_missiles: int  #: missiles of its default raid (0: no raid)
+    description: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def scenario_rows(catalog: Catalog) -> list[ScenarioRow]:
+    """Every scenario name a command accepts, resolved on ``catalog`` and summarised."""
+    rows = []
+    for name, origin in scenario_names().items():
+        sc = resolve_scenario(name, catalog)
+        missiles = sum(s.count for s in sc.raid.salvos) if sc.raid else 0
+        rows.append(
+            ScenarioRow(name, origin, len(sc.architecture.units), missiles, " ".join(sc.description.split()), sc.hash)
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ScenarioCheck:
+    """Whether a scenario file (or name) is valid on a catalog (``bmdlab scenario validate``)."""
+
+    file: str
+    valid: bool
+    name: str | None = None
+    hash: str | None = None
+    error: str | None = None  #: the one-line error of an invalid file
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def check_scenario_files(files: list[str], catalog: Catalog) -> list[ScenarioCheck]:
+    """Each file (or name) checked against the schema and the catalog; an invalid one keeps its error."""
+    out = []
+    for f in files:
+        try:
+            sc = resolve_scenario(f, catalog)
+        except BmdlabError as exc:
+            out.append(ScenarioCheck(f, False, error=printable(str(exc))))
+            continue
+        out.append(ScenarioCheck(f, True, sc.name, sc.hash))
+    return out
 
 
 def load_scenario(name_or_path: str | Path, catalog: Catalog) -> Scenario:

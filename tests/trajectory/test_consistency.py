@@ -37,7 +37,7 @@ def test_published_reconstructions_of_the_2017_lofted_tests():
     # (D. Wright, UCS, 28 Nov 2017); Hwasong-14 of 28 July 9,000-10,000 km (38 North, via the catalog
     # note); Hwasong-12 about 4,500 km (CSIS / Wright, May 2017). Tolerance 15 %: the model's kinematic
     # boost with a first-order gravity-loss correction against the analysts' powered-flight models.
-    rows = {r["missile"]: r for r in catalog_check(CAT)}
+    rows = {r.missile: r.to_dict() for r in catalog_check(CAT)}
     assert rows["hwasong-15"]["equivalent_range_km"] == pytest.approx(13000, rel=0.15)
     assert rows["hwasong-14"]["equivalent_range_km"] == pytest.approx(9500, rel=0.15)
     assert rows["hwasong-12"]["equivalent_range_km"] == pytest.approx(4500, rel=0.15)
@@ -46,7 +46,7 @@ def test_published_reconstructions_of_the_2017_lofted_tests():
 
 
 def test_every_flag_is_explained_in_the_catalog_note():
-    rows = catalog_check(CAT)
+    rows = [r.to_dict() for r in catalog_check(CAT)]
     flagged = [r for r in rows if r["flagged"]]
     assert [r["missile"] for r in flagged] == ["pukguksong-2"]
     for r in flagged:
@@ -55,8 +55,8 @@ def test_every_flag_is_explained_in_the_catalog_note():
 
 def test_a_tighter_tolerance_flags_more():
     # Musudan: 4,000 km in the catalog against about 3,000 km from its 2016 lofted test (+33 %)
-    loose = {r["missile"] for r in catalog_check(CAT, 0.35) if r["flagged"]}
-    tight = {r["missile"] for r in catalog_check(CAT, 0.30) if r["flagged"]}
+    loose = {r.missile for r in catalog_check(CAT, 0.35) if r.flagged}
+    tight = {r.missile for r in catalog_check(CAT, 0.30) if r.flagged}
     assert "musudan" not in loose and "musudan" in tight and loose < tight
 
 

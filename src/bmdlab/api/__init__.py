@@ -33,7 +33,7 @@ from bmdlab.assembly.overrides import Overrides
 from bmdlab.coverage.incremental import CoverageCache
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.places import Place, place_keys, resolve_place
-from bmdlab.scenario import resolve_scenario, scenario_names
+from bmdlab.scenario import check_scenario_files, resolve_scenario, scenario_names, scenario_rows
 
 __all__ = [
     "DEFAULT_SEED",
@@ -66,7 +66,9 @@ __all__ = [
     "compare",
     "place_keys",
     "resolve_place",
+    "check_scenario_files",
     "resolve_scenario",
     "scenario_names",
+    "scenario_rows",
     "wta",
 ]

@@ -437,6 +437,14 @@ class CoverageResult(Result):
         ]
         return points_geojson(rows, provenance=self.provenance.to_dict())
 
+    def points_geojson(self) -> dict[str, Any]:
+        """The units and the largest cities in one GeoJSON collection, each feature's ``role`` ``unit`` or ``city``."""
+        units, cities = self.units_geojson(), self.cities_geojson()
+        for collection, role in ((units, "unit"), (cities, "city")):
+            for f in collection["features"]:
+                f["properties"]["role"] = role
+        return {**units, "features": units["features"] + cities["features"]}
+
     def plot(self, path: str | Path | None = None, *, cities: int = 30, title: str | None = None):
         """A coverage map of worst-case shot opportunities per land cell, with the ``cities`` largest
         cities; written to ``path`` (PNG) and returned as a path if given, else returned as a Matplotlib

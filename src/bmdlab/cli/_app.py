@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover
 
 from bmdlab import __version__
 from bmdlab.catalog import builtin_catalog
-from bmdlab.errors import BmdlabError
+from bmdlab.errors import BmdlabError, printable
 from bmdlab.io import check_output_file, json_text
 from bmdlab.io import check_suffix as io_check_suffix
 from bmdlab.progress import progress_display
@@ -40,9 +40,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def one_line(text: str) -> str:
-    """A message on one line: control characters a user typed (newlines, tabs) are shown escaped."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+#: A message on one line: control characters a user typed (newlines, tabs) are shown escaped.
+one_line = printable
 
 
 class OneLineErrors(TyperGroup):

@@ -135,8 +135,8 @@ def catalog_check_cmd(
                 {
                     "catalog_hash": cat.hash,
                     "tolerance": tolerance,
-                    "missiles": rows,
-                    "flagged": [r["missile"] for r in rows if r["flagged"]],
+                    "missiles": [r.to_dict() for r in rows],
+                    "flagged": [r.missile for r in rows if r.flagged],
                 },
                 cat,
                 tolerance=tolerance,
@@ -157,17 +157,17 @@ def catalog_check_cmd(
     )
     for r in rows:
         t.add_row(
-            r["name"],
-            f"{r['catalog_range_km']:,.0f} km",
-            f"{r['flight']} ({r['flight_shape']})",
-            f"{r['model_burnout_speed_m_s'] / 1e3:.2f} km/s",
-            f"{r['equivalent_range_kinematic_km']:,.0f} km",
-            f"{r['equivalent_range_km']:,.0f} km",
-            f"{r['difference']:+.0%}",
-            "FLAG" if r["flagged"] else "",
+            r.name,
+            f"{r.catalog_range_km:,.0f} km",
+            f"{r.flight} ({r.flight_shape})",
+            f"{r.model_burnout_speed_m_s / 1e3:.2f} km/s",
+            f"{r.equivalent_range_kinematic_km:,.0f} km",
+            f"{r.equivalent_range_km:,.0f} km",
+            f"{r.difference:+.0%}",
+            "FLAG" if r.flagged else "",
         )
     console.print(t)
-    missing = [k for k in cat.missiles if k not in {r["missile"] for r in rows}]
+    missing = [k for k in cat.missiles if k not in {r.missile for r in rows}]
     if missing:
         console.print(
             f"not checked (no observed flight shipped): {', '.join(missing)}", soft_wrap=True, highlight=False

@@ -83,12 +83,7 @@ def coverage(
         # lazy: the exports load pandas and xarray; only when a file is asked for
         from bmdlab.export import write_geojson
 
-        units, cities_ = res.units_geojson(), res.cities_geojson()
-        for f in units["features"]:
-            f["properties"]["role"] = "unit"
-        for f in cities_["features"]:
-            f["properties"]["role"] = "city"
-        write_geojson({**units, "features": units["features"] + cities_["features"]}, points)
+        write_geojson(res.points_geojson(), points)
         res.exports["points_file"] = str(points)
     if as_json:
         print_json(res)

@@ -36,24 +36,12 @@ def scenario_list(
 ) -> None:
     """Every scenario name a command accepts: built-in scenarios and trade-off options (or give a YAML file)."""
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
-    from bmdlab.api import resolve_scenario, scenario_names
+    from bmdlab.api import scenario_rows
 
     cat = catalog(ctx)
-    rows = []
-    for name, origin in scenario_names().items():
-        sc = resolve_scenario(name, cat)
-        rows.append(
-            {
-                "name": name,
-                "origin": origin,
-                "units": len(sc.architecture.units),
-                "raid_missiles": sum(s.count for s in sc.raid.salvos) if sc.raid else 0,
-                "description": " ".join(sc.description.split()),
-                "hash": sc.hash,
-            }
-        )
+    rows = scenario_rows(cat)
     if as_json:
-        print_json(json_payload("scenario-list", {"scenarios": rows}, cat))
+        print_json(json_payload("scenario-list", {"scenarios": [r.to_dict() for r in rows]}, cat))
         return
     t = Table(
         title="scenarios (any command also takes a YAML file; bmdlab scenario show NAME prints one)",
@@ -65,7 +53,7 @@ def scenario_list(
     t.add_column("raid", justify="right", min_width=4)
     t.add_column("description", overflow="ellipsis", no_wrap=True, max_width=70)
     for r in rows:
-        t.add_row(r["name"], r["origin"], str(r["units"]), str(r["raid_missiles"]), r["description"].split(". ")[0])
+        t.add_row(r.name, r.origin, str(r.units), str(r.raid_missiles), r.description.split(". ")[0])
     console.print(t)
 
 
@@ -98,29 +86,23 @@ def scenario_validate(
 ) -> None:
     """Check scenario files against the schema and the catalog; one line per file, exit 2 if any fails."""
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
-    from bmdlab.api import resolve_scenario
+    from bmdlab.api import check_scenario_files
 
     try:
         cat = catalog(ctx)
     except BmdlabError as exc:
         err_console.print(f"[bold red]error:[/] {one_line(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    rows = []
-    for f in files:
-        try:
-            sc = resolve_scenario(str(f), cat)
-            rows.append({"file": str(f), "valid": True, "name": sc.name, "hash": sc.hash, "error": None})
-        except BmdlabError as exc:
-            rows.append({"file": str(f), "valid": False, "name": None, "hash": None, "error": one_line(str(exc))})
+    rows = check_scenario_files([str(f) for f in files], cat)
     if as_json:
-        print_json(json_payload("scenario-validate", {"files": rows}, cat))
+        print_json(json_payload("scenario-validate", {"files": [r.to_dict() for r in rows]}, cat))
     else:
         for r in rows:
-            if r["valid"]:
-                console.print(f"ok: {r['file']} ({r['name']}, hash {r['hash'][:16]})", highlight=False, soft_wrap=True)
+            if r.valid:
+                console.print(f"ok: {r.file} ({r.name}, hash {str(r.hash)[:16]})", highlight=False, soft_wrap=True)
             else:
-                err_console.print(f"[bold red]error:[/] {r['error']}", highlight=False, soft_wrap=True)
-    if not all(r["valid"] for r in rows):
+                err_console.print(f"[bold red]error:[/] {r.error}", highlight=False, soft_wrap=True)
+    if not all(r.valid for r in rows):
         raise typer.Exit(2)
 
 

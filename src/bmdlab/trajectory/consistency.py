@@ -34,6 +34,7 @@ References
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -109,7 +110,29 @@ def reconstruct(flight: dict[str, Any], missile: Missile) -> dict[str, float]:
     }
 
 
-def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RangeCheck:
+    """One missile's catalog range against the energy of its observed flight (rounded as reported)."""
+
+    missile: str  #: catalog key
+    name: str
+    catalog_range_km: float
+    flight: str  #: the observed flight's id (the fastest of the missile's flights)
+    flight_shape: str
+    model_burnout_speed_m_s: float
+    equivalent_range_kinematic_km: float  #: minimum-energy range at that burnout speed, kinematic boost
+    flat_burnout_speed_m_s: float
+    equivalent_range_km: float  #: the same with the gravity-loss difference of the boosts
+    difference: float  #: catalog range / equivalent range - 1
+    bound: str  #: ``full energy (lofted test)`` or ``lower bound (not lofted)``
+    flagged: bool
+    catalog_note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[RangeCheck]:
     """Each catalog missile with an observed flight: catalog range against the observed energy.
 
     A missile is flagged when its catalog range differs from the largest equivalent range of its
@@ -132,21 +155,21 @@ def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[dict[s
         diff = cat_range / eq - 1.0
         flagged = abs(diff) > tolerance if lofted else diff < -tolerance
         rows.append(
-            {
-                "missile": key,
-                "name": missile.name,
-                "catalog_range_km": round(cat_range / 1e3, 0),
-                "flight": f_best["id"],
-                "flight_shape": f_best["shape"],
-                "model_burnout_speed_m_s": round(r_best["burnout_speed_m_s"], 0),
-                "equivalent_range_kinematic_km": round(r_best["equivalent_range_m"] / 1e3, 0),
-                "flat_burnout_speed_m_s": round(r_best["flat_burnout_speed_m_s"], 0),
-                "equivalent_range_km": round(eq / 1e3, 0),
-                "difference": round(diff, 3),
-                "bound": "full energy (lofted test)" if lofted else "lower bound (not lofted)",
-                "flagged": bool(flagged),
-                "catalog_note": missile.range.note or "",
-            }
+            RangeCheck(
+                missile=key,
+                name=missile.name,
+                catalog_range_km=round(cat_range / 1e3, 0),
+                flight=f_best["id"],
+                flight_shape=f_best["shape"],
+                model_burnout_speed_m_s=round(r_best["burnout_speed_m_s"], 0),
+                equivalent_range_kinematic_km=round(r_best["equivalent_range_m"] / 1e3, 0),
+                flat_burnout_speed_m_s=round(r_best["flat_burnout_speed_m_s"], 0),
+                equivalent_range_km=round(eq / 1e3, 0),
+                difference=round(diff, 3),
+                bound="full energy (lofted test)" if lofted else "lower bound (not lofted)",
+                flagged=bool(flagged),
+                catalog_note=missile.range.note or "",
+            )
         )
     return rows
 
