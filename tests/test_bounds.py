@@ -93,6 +93,7 @@ def _text(value) -> str:
 @pytest.fixture(scope="module")
 def client():
     with TestClient(create_app(workers=1, max_jobs=4), base_url="http://127.0.0.1") as c:
+        c.headers["X-Bmdlab-Token"] = c.get("/api/token").json()["token"]  # the page's token (same origin)
         yield c
 
 

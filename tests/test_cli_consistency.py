@@ -110,6 +110,9 @@ def test_the_engagement_model_options_reach_the_raid():
     )
     assert straight["provenance"]["options"]["flyout"] == api.provenance.options["flyout"] == "straight-line"
     assert "flyout" not in default["provenance"]["options"]
+    # the result records the engagement model that ran (#22: `--limits ,` once changed it silently)
+    assert straight["engagement_model"] == api.to_dict()["engagement_model"]
+    assert straight["engagement_model"]["flyout"] == "straight-line" and len(default["engagement_model"]["limits"]) == 5
 
 
 def test_one_doctrine_vocabulary():

@@ -19,13 +19,14 @@ BASELINE = resources.files("bmdlab") / "scenarios" / "japan-2017-baseline.yaml"
 
 
 def refused(res, *fragments):
-    """Exit 2 with exactly one non-empty output line, starting ``error:`` and holding every fragment."""
+    """Exit 2 with exactly one non-empty output line, starting ``error:`` and holding every fragment; the line."""
     assert res.exception is None or isinstance(res.exception, SystemExit), res.output
     assert res.exit_code == 2, res.output
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in res.output, res.output
     for f in fragments:
         assert f in res.output, res.output
+    return lines[0]
 
 
 def test_duplicate_keys_in_a_scenario(tmp_path):
@@ -65,7 +66,8 @@ def test_latitude_out_of_range_names_the_field(tmp_path):
     p.write_text(yaml.safe_dump(d))
     refused(
         runner.invoke(app, ["coverage", str(p)]),
-        "architecture.units.0.at.lat: Input should be less than or equal to 90",
+        "architecture.units.0.at.lat: 91 ",
+        "90",
     )
 
 
@@ -120,7 +122,7 @@ def test_raid_assets_and_sizes(tmp_path):
 def test_sweep_counts_must_be_whole_numbers(tmp_path):
     refused(
         runner.invoke(app, ["sweep", "--axis", "missiles=10.7", "--out", str(tmp_path / "s.duckdb")]),
-        "sweep axis: missiles: 10.7 must be a whole number from 0 to 5000",
+        "--axis: missiles: 10.7 must be a whole number from 0 to 5000",
     )
     assert not (tmp_path / "s.duckdb").exists()
 
@@ -420,3 +422,85 @@ def test_wta_fifo_and_device_answer_without_blocking(tmp_path):
         refused(runner.invoke(app, ["wta", str(fifo)]), "not a regular file")
         refused(runner.invoke(app, ["wta", "/dev/zero"]), "not a regular file")
     assert time.perf_counter() - t0 < 10
+
+
+# ------------------------------------------------------------- options that would silently replace each other (#22)
+@pytest.mark.parametrize(
+    "args,fragments",
+    [
+        (["analytic", "--missiles", "10", "--missiles", "20"], ["--missiles: given twice (10 and 20)"]),
+        (["analytic", "--missiles", "10", "--json", "--json"], ["--json: given twice"]),
+        (["--catalog", "a", "--catalog", "b", "catalog", "list"], ["--catalog: given twice"]),
+        (["catalog", "list", "--kind", "missiles", "--kind", "sensors"], ["--kind: given twice"]),
+        (["check-footprints", "--case", "x", "--case", "x"], ["--case: 'x' is given twice"]),
+        (["raid", "japan-2017-thaad", "--set", "sspk=0.8", "--set", "sspk=0.9"], ["--set: 'sspk' is given twice"]),
+        (
+            ["sweep", "--axis", "missiles=5", "--axis", "missiles=10", "--out", "x"],
+            ["--axis: 'missiles' is given twice"],
+        ),
+        (
+            ["campaign", "japan-2017-baseline", "--reserve", "sm-3-ia=5", "--reserve", "sm-3-ia=7"],
+            ["--reserve: ", "'sm-3-ia' is given twice"],
+        ),
+    ],
+)
+def test_an_option_given_twice_is_refused(args, fragments):
+    refused(runner.invoke(app, args), *fragments)
+
+
+@pytest.mark.parametrize("limits", [",", "", "crossing,", "crossing,,track-rcs"])
+def test_limits_with_an_empty_item_are_refused(limits):
+    """``--limits ,`` once ran with no limits at all: an empty item is refused, not dropped."""
+    args = ["footprint", "thaad-battery", "--at", "36.0,137.0", "--missile", "nodong", "--launch", "sunan"]
+    refused(runner.invoke(app, [*args, "--limits", limits]), "--limits: ", "empty item")
+    refused(
+        runner.invoke(app, ["raid", "japan-2017-thaad", "--set", f"limits={limits}"]), "--limits: ", "empty item"
+    )  # named as every --set parameter is, by its option (`--set common_mode=2` -> `--common-mode: ...`)
+
+
+# ------------------------------------------------------------------------------------- sweep axes and size (#22)
+@pytest.mark.parametrize(
+    "axis,fragments",
+    [
+        ("missiles=1e2", ["--axis", "missiles", "without a decimal point or exponent"]),
+        ("missiles=100.0", ["--axis", "missiles", "without a decimal point or exponent"]),
+        ("missiles=10,10", ["--axis missiles: 10 is given twice"]),
+        ("missiles=10,,20", ["--axis: ", "empty value"]),
+    ],
+)
+def test_sweep_axis_values_are_strict(tmp_path, axis, fragments):
+    out = tmp_path / "s.duckdb"
+    refused(runner.invoke(app, ["sweep", "--axis", axis, "--out", str(out)]), *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+#: 51 x 20 = 1,020 runs: more than a sweep may have without --yes.
+LARGE = ["--axis", "missiles=" + ",".join(map(str, range(1, 52))), "--axis", "decoys=" + ",".join(map(str, range(20)))]
+
+
+def test_a_large_sweep_needs_yes(tmp_path, monkeypatch):
+    out = tmp_path / "s.duckdb"
+    line = refused(runner.invoke(app, ["sweep", *LARGE, "--out", str(out)]), "1,020 runs", "--yes")
+    assert "allow_large" not in line and list(tmp_path.iterdir()) == []
+
+    # with --yes, the estimate comes first (stderr), before the first run; the runs are stubbed here
+    import bmdlab.api.analysis as analysis
+    from bmdlab.errors import BmdlabError
+
+    def runs(points, out, run, *, progress=None):
+        assert run.allow_large and len(points) == 1020
+        progress(0, len(points))
+        raise BmdlabError("sweep: stopped by the test before its first run")
+
+    monkeypatch.setattr(analysis, "run_sweep", runs)
+    res = runner.invoke(app, ["sweep", *LARGE, "--out", str(out), "--yes"])
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert res.exit_code == 2 and lines[0].startswith("sweep: 1,020 runs (1 coverage) on "), res.output
+    assert lines[-1] == "error: sweep: stopped by the test before its first run", res.output
+
+
+def test_sweep_resume_of_a_missing_file_is_refused(tmp_path):
+    out = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["sweep", "--axis", "missiles=5", "--out", str(out), "--resume"])
+    refused(res, "--out: ", "does not exist", "--resume")
+    assert not out.exists()

@@ -77,7 +77,9 @@ def test_os_errors_on_output_are_one_line(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(bio.os, "replace", full)
-    with pytest.raises(BmdlabError, match=r"x.json: cannot write \(No space left on device\); free some space"):
+    with pytest.raises(
+        BmdlabError, match=r"^path: the disk is full writing '.*x.json' \(No space left on device\); free"
+    ):
         bio.atomic_write_json(tmp_path / "x.json", {"a": 1})
     assert [p.name for p in tmp_path.iterdir()] == ["d"]  # the temporary file is gone
 

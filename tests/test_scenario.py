@@ -35,7 +35,7 @@ def test_builtins_load():
         (
             "at: pac3-ichigaya}",
             "at: pac3-ichigaya, inventory: -4}",
-            "inventory: Input should be greater than or equal to 0",
+            "inventory: -4 must be a whole number from 0 to 100,000",
         ),
         ("  missiles: [nodong]\n", "", "threat: missiles is required (or groups"),
         ("missiles: [nodong]", "missiles: [nodongg]", "did you mean 'nodong'"),

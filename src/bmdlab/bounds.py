@@ -16,9 +16,10 @@ import numbers
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from bmdlab.errors import BmdlabError, unknown_key
+from bmdlab.geo.grid import RESOLUTION_RANGE_KM
 from bmdlab.geo.sphere import EARTH_RADIUS
 
 
@@ -27,8 +28,13 @@ def _number(value: Any) -> Any:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
+        text = value.strip().replace("_", "")
         try:
-            v = float(value.strip().replace("_", ""))
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            v = float(text)
         except ValueError:
             return None
         return v if math.isfinite(v) else None
@@ -59,6 +65,8 @@ class Bound:
         u = f" {self.unit}" if self.unit else ""
         if self.integer:
             return f"a whole number from {_whole(self.low)} to {_whole(self.high)}{u}"
+        if math.isinf(self.high):
+            return f"a number {'above' if self.low_open else 'of at least'} {self.low:g}{u}"
         lo = f"above {self.low:g}{u} and at most" if self.low_open else f"from {self.low:g}{u} to"
         return f"a number {lo} {self.high:g}{u}"
 
@@ -71,17 +79,20 @@ class Bound:
         """``value`` as an int (``integer``) or a float, or a one-line :class:`BmdlabError` naming ``name``.
 
         Booleans are refused (``true`` is not 1); text is accepted only when it reads as a number
-        (YAML 1.1 reads ``80.0e9``, without a sign in the exponent, as text); a whole float (3.0) is
-        accepted where an integer is asked.
+        (YAML 1.1 reads ``80.0e9``, without a sign in the exponent, as text); where a whole number is asked,
+        a float is refused (``3.0`` and ``1e2`` are not counts).
         """
         number = _number(value)
         if number is None:
             raise BmdlabError(f"{name}: {value!r} is not a number; give {self.describe()}")
-        whole = isinstance(number, numbers.Integral) or (math.isfinite(number) and float(number).is_integer())
-        if self.integer and not whole:
-            raise BmdlabError(f"{name}: {value!r} must be {self.describe()}")
-        if not self.contains(number):  # Python compares a huge int with a float exactly (no overflow)
-            shown = _whole(number) if self.integer else f"{float(number):g}"
+        if self.integer and not isinstance(number, numbers.Integral):
+            raise BmdlabError(
+                f"{name}: {value!r} must be {self.describe()}, written without a decimal point or exponent"
+            )
+        whole = isinstance(number, numbers.Integral)
+        if not self.contains(number) or (not self.integer and whole and abs(number) > 2**1023):
+            # Python compares a huge int with a float exactly (no overflow); it would overflow a float
+            shown = _whole(number) if whole else f"{float(number):g}"
             raise BmdlabError(f"{name}: {shown} must be {self.describe()}")
         return int(number) if self.integer else float(number)
 
@@ -102,10 +113,9 @@ class Bound:
         return BeforeValidator(validate)
 
     def schema(self) -> Any:
-        """The range in a pydantic model's JSON Schema."""
-        return Field(
-            json_schema_extra={"exclusiveMinimum" if self.low_open else "minimum": self.low, "maximum": self.high}
-        )
+        """The range in a pydantic model's JSON Schema (an infinite end is left out: JSON has no infinity)."""
+        ends = {"exclusiveMinimum" if self.low_open else "minimum": self.low, "maximum": self.high}
+        return Field(json_schema_extra={k: v for k, v in ends.items() if math.isfinite(v)})
 
 
 def check_choice(name: str, value: Any, choices: tuple[str, ...] | list[str], what: str | None = None) -> str:
@@ -148,12 +158,25 @@ RCS_SCALE = Bound(0.001, 1000.0, why="radar ranges scale as its fourth root: 0.1
 DECOYS = Bound(0, 20, integer=True)
 MISSILES = Bound(0, 5000, integer=True, why="missiles over all salvos of one raid or wave")
 
+# -- scenario files: places, units, timeline, raid ----------------------------------------------------------
+LATITUDE = Bound(-90.0, 90.0, unit="deg")
+LONGITUDE = Bound(-180.0, 180.0, unit="deg")
+INVENTORY = Bound(0, 100_000, integer=True, why="rounds loaded in one unit (the largest magazines hold hundreds)")
+KILL_ASSESSMENT_S = Bound(0.0, 3600.0, unit="s")
+CUE_LATENCY_S = Bound(0.0, 3600.0, unit="s")
+MIN_ELEVATION_DEG = Bound(0.0, 30.0, unit="deg")
+MAX_SHOTS = Bound(1, 4, integer=True, why="sequential shot opportunities counted per unit and threat")
+ASSET_VALUE = Bound(0.0, 1e15, why="a relative weight such as a population")
+LAUNCH_SPREAD_S = Bound(0.0, 86_400.0, unit="s", why="one salvo's launches spread over at most a day")
+
 # -- Monte Carlo runs ------------------------------------------------------------------------------------
 TRIALS = Bound(1, 10_000_000, integer=True, why="one raid; memory stays flat (blocks of trials)")
 PAIRED_TRIALS = Bound(2, 10_000_000, integer=True, why="a paired interval needs two trials")
 RUN_TRIALS = Bound(1, 1_000_000, integer=True, why="each run of a trade-off, budget, tornado or sweep")
 CAMPAIGN_TRIALS = Bound(2, 1_000_000, integer=True, why="per-trial state of every wave is kept")
 SEED = Bound(0, 2**63 - 1, integer=True)
+SHOTS_PER_MISSILE = Bound(1, 100, integer=True, why="interceptors fired at one missile")
+INTERCEPTORS = Bound(0, 10_000_000, integer=True, why="interceptors available to a raid's defence")
 AVAILABILITY_SAMPLES = Bound(0, 1_000_000, integer=True)
 MEMORY_BUDGET_GIB = Bound(0.0, 1024.0, unit="GiB", low_open=True)
 
@@ -165,7 +188,7 @@ RESERVE = Bound(0, 1_000_000, integer=True)
 LEAVE_STATION_BELOW = Bound(0, 1000, integer=True)
 
 # -- grids -------------------------------------------------------------------------------------------------
-RESOLUTION_KM = Bound(0.5, 200.0, unit="km")
+RESOLUTION_KM = Bound(*RESOLUTION_RANGE_KM, unit="km")
 CITIES = Bound(0, 1000, integer=True)
 
 # -- trajectories, footprints and siting --------------------------------------------------------------------
@@ -175,12 +198,17 @@ APOGEE_KM = Bound(0.0, math.inf, unit="km", low_open=True)
 ANGLE_DEG = Bound(0.0, 90.0, unit="deg", low_open=True)
 SITING_COUNT = Bound(1, 1000, integer=True)
 TARGET_FRACTION = Bound(0.0, 1.0, low_open=True)
-CANDIDATE_SPACING_KM = Bound(5.0, 500.0, unit="km")
+CANDIDATE_SPACING_KM = Bound(5.0, RESOLUTION_RANGE_KM[1], unit="km", why="candidate sites are the cells of a grid")
 
 # -- weapon-target assignment and sweeps ---------------------------------------------------------------------
 WTA_SIZE = Bound(1, 2000, integer=True)
 TIME_LIMIT_S = Bound(0.0, 1e6, unit="s", low_open=True)
 SWEEP_WORKERS = Bound(1, 256, integer=True)
+CACHE_BYTES = Bound(1, 2**50, integer=True, unit="bytes")
+CACHE_WORKERS = Bound(1, 256, integer=True)
+SWEEP_RUNS = Bound(1, 100_000, integer=True, why="runs of one sweep grid; each is a raid, a cost and a coverage")
+#: Runs a sweep starts without being told the size is intended (``allow_large``, the CLI's ``--yes``).
+SWEEP_RUNS_UNASKED = 1000
 
 # -- costs -------------------------------------------------------------------------------------------------
 YEARS = Bound(0, 100, integer=True, unit="years")
@@ -215,6 +243,17 @@ WaveAtH = Annotated[float, WAVE_AT_H.validator(), WAVE_AT_H.schema()]
 Reserve = Annotated[int, RESERVE.validator(), RESERVE.schema()]
 LeaveStationBelow = Annotated[int, LEAVE_STATION_BELOW.validator(), LEAVE_STATION_BELOW.schema()]
 Seed = Annotated[int, SEED.validator(), SEED.schema()]
+Interceptors = Annotated[int, INTERCEPTORS.validator(), INTERCEPTORS.schema()]
+Latitude = Annotated[float, LATITUDE.validator(), LATITUDE.schema()]
+Longitude = Annotated[float, LONGITUDE.validator(), LONGITUDE.schema()]
+Inventory = Annotated[int, INVENTORY.validator(), INVENTORY.schema()]
+ApogeeKm = Annotated[float, APOGEE_KM.validator(), APOGEE_KM.schema()]
+KillAssessmentS = Annotated[float, KILL_ASSESSMENT_S.validator(), KILL_ASSESSMENT_S.schema()]
+CueLatencyS = Annotated[float, CUE_LATENCY_S.validator(), CUE_LATENCY_S.schema()]
+MinElevationDeg = Annotated[float, MIN_ELEVATION_DEG.validator(), MIN_ELEVATION_DEG.schema()]
+MaxShots = Annotated[int, MAX_SHOTS.validator(), MAX_SHOTS.schema()]
+AssetValue = Annotated[float, ASSET_VALUE.validator(), ASSET_VALUE.schema()]
+LaunchSpreadS = Annotated[float, LAUNCH_SPREAD_S.validator(), LAUNCH_SPREAD_S.schema()]
 
 # -- choices: names every way in accepts (each Literal written once; the tuples derived from it) -----------
 #: Interceptor fly-out models (:mod:`bmdlab.defense.flyout`).
@@ -234,6 +273,27 @@ Limit = Annotated[EngagementLimit, choice_validator("engagement limit", ENGAGEME
 Doctrine = Annotated[RaidDoctrine, choice_validator("doctrine", RAID_DOCTRINES, DOCTRINE_ALIASES)]
 #: A switch: ``on``/``off`` or a boolean.
 Switch = Annotated[bool, BeforeValidator(_switch)]
+
+
+def non_empty(meaning_all: str) -> AfterValidator:
+    """For a list whose absence means "all": an empty list is refused rather than read as all (or none)."""
+
+    def check(value: Any) -> Any:
+        if value is not None and len(value) == 0:
+            raise ValueError(f"the list is empty; give at least one, or leave the key out for {meaning_all}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _name(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("is empty; give a name")
+    return value
+
+
+#: A name that is not blank.
+Name = Annotated[str, AfterValidator(_name)]
 
 __all__ = [
     "DOCTRINE_ALIASES",

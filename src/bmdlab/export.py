@@ -42,12 +42,9 @@ no holes between cells that are wider than a raster column.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +62,7 @@ from bmdlab.defense.footprint import Footprint
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.grid import LandGrid
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
-from bmdlab.io import _umask, atomic_write_bytes, check_output_file, strict_json
+from bmdlab.io import atomic_file, atomic_write_bytes, check_output_file, strict_json, write_error
 
 __all__ = [
     "CLASS_LABELS",
@@ -759,21 +756,6 @@ def write_geojson(obj: Mapping, path: str | Path) -> Path:
     return atomic_write_bytes(path, (text + "\n").encode("utf-8"))
 
 
-@contextlib.contextmanager
-def _temporary_sibling(path: Path, suffix: str):
-    """A temporary file name next to ``path`` that replaces it if the block succeeds."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     """Write a dataset atomically as NetCDF-3 (64-bit offset, scipy engine).
 
@@ -848,11 +830,11 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path = check_output_file(path, "path")
     if suffix == ".csv":
         return atomic_write_bytes(path, frame.to_csv(index=False).encode("utf-8"))
-    try:
-        with _temporary_sibling(path, ".parquet") as tmp, duckdb.connect() as con:
-            con.register("bmdlab_table", frame)
-            target = tmp.replace("'", "''")
+    with atomic_file(path, suffix=".parquet") as tmp, duckdb.connect() as con:
+        con.register("bmdlab_table", frame)
+        target = str(tmp).replace("'", "''")
+        try:
             con.execute(f"COPY bmdlab_table TO '{target}' (FORMAT PARQUET)")
-    except OSError as exc:
-        raise BmdlabError(f"path: cannot write '{path}' ({exc.strerror or exc}); choose another path") from None
+        except duckdb.Error as exc:  # DuckDB's own IOException (a full disk: errno 28 in its message)
+            raise write_error("path", path, exc) from None
     return path

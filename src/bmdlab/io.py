@@ -9,13 +9,14 @@ import errno
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,51 +81,285 @@ def read_input_text(path: str | Path, *, what: str = "file", max_bytes: int = MA
         raise BmdlabError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
-def check_output_file(path: str | Path, option: str) -> Path:
-    """Refuse, before any work, an output file that cannot be written: a folder, a missing or
-    read-only parent folder. One-line :class:`BmdlabError` naming the option and the path."""
+#: An input of a command (a scenario file, a WTA instance, the ``--catalog`` folder): the name of the argument
+#: that gave it and its path. A folder stands for the files directly in it.
+Input = tuple[str, str | Path | None]
+
+
+class OutputError(BmdlabError):
+    """An output bmdlab may not or could not write: ``parameter`` names the argument that gave ``path``.
+
+    The command line names its option instead (it finds the option whose value is ``path``); ``errno`` is
+    the operating system's error number when writing failed (``ENOSPC``, ``EIO``), else None.
+    """
+
+    def __init__(self, parameter: str, path: str | Path, detail: str, errno_: int | None = None) -> None:
+        self.parameter, self.path, self.detail, self.errno = parameter, Path(path), detail, errno_
+        super().__init__(f"{parameter}: {detail}")
+
+    def named(self, parameter: str) -> OutputError:
+        """The same error naming another argument (an option of the command line)."""
+        return OutputError(parameter, self.path, self.detail, self.errno)
+
+
+#: Why writing failed and what to do, by error number (the rest: "cannot write").
+_WRITE_FAILURES = {
+    errno.ENOSPC: ("the disk is full writing", "free some space or choose another disk"),
+    errno.EDQUOT: ("the disk quota is used up writing", "free some space or choose another disk"),
+    errno.EFBIG: ("the file is too large for its disk writing", "choose another disk"),
+    errno.EIO: ("the disk failed (an input/output error) writing", "check the disk or choose another one"),
+    errno.EROFS: ("cannot write", "choose a writable location"),
+    errno.EACCES: ("cannot write", "check its permissions or choose another path"),
+    errno.EPERM: ("cannot write", "check its permissions or choose another path"),
+    errno.EISDIR: ("cannot write", "give a file name, not a folder"),
+    errno.ENAMETOOLONG: ("cannot write", "choose a shorter name"),
+}
+
+
+def errno_of(exc: BaseException) -> int | None:
+    """The error number of an OSError, or the one a library names in its message (DuckDB writes
+    ``"errno":"28"`` or the system's text, "No space left on device")."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno
+    text = str(exc)
+    m = re.search(r'"errno"\s*:\s*"?(\d+)', text)
+    if m:
+        return int(m.group(1))
+    return next((code for code in _WRITE_FAILURES if os.strerror(code) in text), None)
+
+
+def write_error(parameter: str, path: str | Path, exc: BaseException) -> OutputError:
+    """The one-line error of a failed write of ``path`` (an OSError, or a writer's own error that names an
+    error number): ``out: the disk is full writing 'runs.duckdb' (No space left on device); free some space
+    or choose another disk``. Every writer of bmdlab reports a failure through it."""
+    code = errno_of(exc)
+    if code is not None:
+        reason = os.strerror(code)
+    else:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    what, hint = _WRITE_FAILURES.get(code or 0, ("cannot write", "choose another path"))
+    return OutputError(parameter, path, f"{what} '{path}' ({reason}); {hint}", code)
+
+
+def _not_regular(st: os.stat_result) -> str | None:
+    """What a file that bmdlab must not write over is (a symbolic link, a device, a pipe, a socket), or None."""
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
+
+
+def _lstat(path: Path, option: str) -> os.stat_result | None:
+    """The path's own status (a link is not followed), or None when nothing is there."""
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise OutputError(option, path, f"cannot use '{path}' ({exc.strerror or exc}); choose another path") from None
+
+
+def _refuse_special(path: Path, option: str, st: os.stat_result | None) -> None:
+    """Refuse a path that is not a regular file bmdlab may replace: a link (dangling too), a device, a pipe, a
+    socket. Replacing one would break it (a link would become a file; a pipe's reader would never see it)."""
+    if st is None:
+        return
+    kind = _not_regular(st)
+    if kind == "a symbolic link":
+        try:
+            to = os.readlink(path)
+        except OSError:
+            to = "?"
+        gone = "" if path.exists() else ", which does not exist"
+        raise OutputError(
+            option,
+            path,
+            f"'{path}' is a symbolic link (to '{to}'{gone}); bmdlab writes only regular files: give the file's "
+            "own path or a new name",
+        )
+    if kind is not None:
+        raise OutputError(
+            option, path, f"'{path}' is {kind}, not a regular file; bmdlab writes only regular files: give a file name"
+        )
+
+
+def _real(path: str | Path) -> str:
+    return os.path.realpath(os.path.abspath(path))
+
+
+def _input_files(path: Path) -> list[Path]:
+    """An input's files: itself, or the regular files directly in it if it is a folder (a catalog)."""
+    if path.is_dir():
+        try:
+            return [p for p in sorted(path.iterdir())[:10_000] if p.is_file()]
+        except OSError:
+            return []
+    return [path]
+
+
+def _same_file(a: Path, a_st: os.stat_result | None, b: Path) -> bool:
+    """``a`` and ``b`` are one file: the same resolved path, or (both existing) the same device and inode
+    (a hard link, or one path through a linked folder)."""
+    if _real(a) == _real(b):
+        return True
+    if a_st is None:
+        return False
+    try:
+        return os.path.samestat(os.stat(a), os.stat(b))
+    except OSError:
+        return False
+
+
+def _refuse_inputs(path: Path, option: str, st: os.stat_result | None, inputs: Iterable[Input]) -> None:
+    for name, given in inputs:
+        if given is None:
+            continue
+        folder = Path(given).is_dir()
+        for f in _input_files(Path(given)):
+            if _same_file(path, st, f):
+                if folder:
+                    whose = f"a file of {name} '{given}'"
+                else:  # another name of the same file (a hard link, a relative path) is shown with it
+                    whose = f"also {name}" if str(given) == str(path) else f"also {name} '{given}' (the same file)"
+                raise OutputError(
+                    option,
+                    path,
+                    f"'{path}' is {whose}, an input of this command; write the output to another file",
+                )
+
+
+def check_output_file(path: str | Path, option: str, *, inputs: Iterable[Input] = ()) -> Path:
+    """Refuse, before any work, an output file bmdlab must not write (one-line :class:`OutputError` naming
+    ``option`` and the path): a folder; a symbolic link (dangling too), a device (``/dev/null``,
+    ``/dev/full``), a named pipe or a socket, which bmdlab would replace or block on; a missing or read-only
+    parent folder; and one of the command's ``inputs`` (by resolved path, or by device and inode for a file
+    that exists: a hard link). bmdlab writes only regular files, through :func:`atomic_write_bytes` or
+    :func:`atomic_file`."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise BmdlabError(f"{option}: '{path}' is a folder; give a file name")
+    st = _lstat(path, option)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(option, path, f"'{path}' is a folder; give a file name")
+    _refuse_special(path, option, st)
     if not parent.is_dir():
-        raise BmdlabError(f"{option}: folder '{parent}' does not exist; create it or choose another path")
+        raise OutputError(option, path, f"folder '{parent}' does not exist; create it or choose another path")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise BmdlabError(f"{option}: folder '{parent}' is not writable; choose another path")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise BmdlabError(f"{option}: '{path}' is not writable; choose another path")
+        raise OutputError(option, path, f"folder '{parent}' is not writable; choose another path")
+    if st is not None and not os.access(path, os.W_OK):
+        raise OutputError(option, path, f"'{path}' is not writable; choose another path")
+    _refuse_inputs(path, option, st, inputs)
     return path
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def check_output_files(outputs: Mapping[str, str | Path | None], inputs: Iterable[Input] = ()) -> dict[str, Path]:
+    """Every output of one command at once (argument name -> path; None: not asked for): each passes
+    :func:`check_output_file` against the command's ``inputs``, and no two name the same file (which
+    would be written twice, the second over the first). Returns the outputs asked for."""
+    inputs = list(inputs)
+    checked: dict[str, Path] = {}
+    for name, given in outputs.items():
+        if given is None:
+            continue
+        path = check_output_file(given, name, inputs=inputs)
+        st = _lstat(path, name)
+        for other, earlier in checked.items():
+            if _same_file(path, st, earlier):
+                raise OutputError(name, path, f"'{path}' is also the file of {other}; give each output its own file")
+        checked[name] = path
+    return checked
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _commit(tmp: str | Path, path: Path, parameter: str) -> None:
+    """Make the finished temporary file ``tmp`` the output ``path``: its data on disk (fsync, where a full
+    disk may show only now), the usual permissions, then a rename (atomic: a reader sees the old file or
+    the new one, never part of it)."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+    _refuse_special(path, parameter, _lstat(path, parameter))  # nothing special appeared meanwhile
+    os.replace(tmp, path)
+
+
+def _discard(tmp: str | Path | None) -> None:
+    if tmp is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes, *, parameter: str = "path") -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
 
-    Any OS error (a folder in the way, a read-only or full file system) is a one-line
-    :class:`BmdlabError` naming the path; the temporary file is removed.
+    ``path`` must pass :func:`check_output_file`. Any OS error (a full or failing disk, a read-only file
+    system) is a one-line :class:`OutputError` naming ``parameter`` and the path (:func:`write_error`);
+    the temporary file is removed, so nothing partial is left.
     """
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise BmdlabError(f"{path}: folder '{path.parent}' does not exist; create it or choose another path")
-    if path.is_dir():
-        raise BmdlabError(f"{path}: is a folder; give a file name")
+    with atomic_file(path, parameter=parameter) as tmp:
+        fd = os.open(tmp, os.O_WRONLY)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | Path, *, parameter: str = "path", suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary file name next to ``path`` for a writer that needs one (DuckDB's ``COPY``); it becomes
+    ``path`` (as in :func:`atomic_write_bytes`) when the block ends without error, and is removed otherwise.
+    An OSError in the block or after it is a one-line :class:`OutputError`; a writer's own errors are turned
+    into one with :func:`write_error`."""
+    path = check_output_file(path, parameter)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+        os.close(fd)
+        yield Path(tmp)
+        _commit(tmp, path, parameter)
     except OSError as exc:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        raise _os_error(path, exc) from None
+        _discard(tmp)
+        raise write_error(parameter, path, exc) from None
     except BaseException:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        _discard(tmp)
         raise
-    return path
+
+
+class DuplicateKey(ValueError):
+    """A JSON object gives ``key`` twice (:func:`json_loads_unique`)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def json_loads_unique(text: str | bytes) -> Any:
+    """Parse JSON whose objects give each key once, as YAML files are read (Python's parser lets the last
+    of a repeated key silently win): :class:`DuplicateKey` names a repeated one; otherwise as ``json.loads``
+    (``json.JSONDecodeError``, ``RecursionError`` for deep nesting)."""
+    return json.loads(text, object_pairs_hook=_unique_keys)
 
 
 def strict_json(obj: Any) -> tuple[Any, list[str]]:
@@ -159,18 +394,19 @@ def json_text(obj: Any) -> str:
     return json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def atomic_write_json(path: str | Path, obj: Any) -> Path:
-    """Write strict JSON atomically (UTF-8, indented; see :func:`json_text`)."""
-    return atomic_write_bytes(path, json_text(obj).encode("utf-8"))
+def atomic_write_json(path: str | Path, obj: Any, *, parameter: str = "path") -> Path:
+    """Write strict JSON atomically (UTF-8, indented; see :func:`json_text`); errors name ``parameter``."""
+    return atomic_write_bytes(path, json_text(obj).encode("utf-8"), parameter=parameter)
 
 
-def check_output_directory(out: str | Path, option: str = "out") -> Path:
+def check_output_directory(out: str | Path, option: str = "out", *, inputs: Iterable[Input] = ()) -> Path:
     """Refuse, before any work, an output directory bmdlab may not replace.
 
     Allowed: a path that does not exist yet (in an existing, writable folder), an empty folder, or a
     folder an earlier bmdlab run wrote (it holds :data:`OUTPUT_MARKER`). Refused with a one-line
-    :class:`BmdlabError`: a file, a folder holding anything else (bmdlab never deletes what it did not
-    write), the current folder or one that contains it.
+    :class:`OutputError`: a file, a symbolic link (dangling too), a device, pipe or socket, a folder holding
+    anything else (bmdlab never deletes what it did not write), the current folder or one that contains
+    it, and a folder that is or holds one of the command's ``inputs`` (replacing it would delete them).
     """
     out = Path(out)
     parent = out.parent if str(out.parent) else Path(".")
@@ -178,26 +414,38 @@ def check_output_directory(out: str | Path, option: str = "out") -> Path:
         here = Path.cwd().resolve()
         target = out.resolve()
     except OSError as exc:
-        raise _os_error(out, exc, "cannot resolve the path") from None
+        raise OutputError(option, out, f"cannot resolve '{out}' ({exc.strerror or exc}); choose another path") from None
     if target == here or target in here.parents:
-        raise BmdlabError(
-            f"{option}: '{out}' is the current folder or contains it; give a new folder, e.g. {option} results"
+        raise OutputError(
+            option,
+            out,
+            f"'{out}' is the current folder or contains it; give a new folder, e.g. {option} results",
         )
-    if out.exists() and not out.is_dir():
-        raise BmdlabError(f"{option}: '{out}' exists and is not a folder; choose another path")
+    st = _lstat(out, option)
+    _refuse_special(out, option, st)
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        raise OutputError(option, out, f"'{out}' exists and is not a folder; choose another path")
     if not parent.is_dir():
-        raise BmdlabError(f"{option}: parent folder '{parent}' does not exist; create it first")
+        raise OutputError(option, out, f"parent folder '{parent}' does not exist; create it first")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise BmdlabError(f"{option}: parent folder '{parent}' is not writable; choose another path")
-    if out.is_dir():
+        raise OutputError(option, out, f"parent folder '{parent}' is not writable; choose another path")
+    for name, given in inputs:
+        if given is not None and (_real(given) == str(target) or target in Path(_real(given)).parents):
+            how = "is" if _real(given) == str(target) else "holds"
+            raise OutputError(
+                option, out, f"'{out}' {how} {name} '{given}', an input of this command; choose another folder"
+            )
+    if st is not None:
         try:
             entries = list(out.iterdir())
         except OSError as exc:
-            raise _os_error(out, exc, "cannot read the folder") from None
+            raise OutputError(option, out, f"cannot read the folder '{out}' ({exc.strerror or exc})") from None
         if entries and not (out / OUTPUT_MARKER).is_file():
-            raise BmdlabError(
-                f"{option}: '{out}' holds files bmdlab did not write; choose a new or empty folder "
-                f"(bmdlab replaces only its own earlier output)"
+            raise OutputError(
+                option,
+                out,
+                f"'{out}' holds files bmdlab did not write; choose a new or empty folder "
+                f"(bmdlab replaces only its own earlier output)",
             )
     return out
 
@@ -243,38 +491,48 @@ def _remove_stale_temporaries(parent: Path, name: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_directory(out: str | Path, *, kind: str = "output") -> Iterator[Path]:
+def atomic_directory(out: str | Path, *, kind: str = "output", parameter: str = "out") -> Iterator[Path]:
     """Build an output directory in a temporary sibling; it replaces ``out`` only on success.
 
     ``out`` must pass :func:`check_output_directory` (new, empty, or bmdlab's own earlier output).
     A failure, Ctrl-C or SIGTERM removes the temporary directory and leaves ``out`` as it was, so a
     failed run never leaves a partial report; what a SIGKILL left behind is removed by the next run
-    into the same place. The new directory holds :data:`OUTPUT_MARKER`.
+    into the same place. The new directory holds :data:`OUTPUT_MARKER`. A write that fails inside it
+    (a full disk) is reported as a failure to write ``out``, naming ``parameter``.
     """
-    out = check_output_directory(out)
+    out = check_output_directory(out, parameter)
     parent = out.parent if str(out.parent) else Path(".")
     _remove_stale_temporaries(parent, out.name)
     with _terminate_as_exit():
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+        except OSError as exc:
+            raise write_error(parameter, out, exc) from None
+        try:
             os.chmod(tmp, 0o777 & ~_umask())
             (tmp / OUTPUT_MARKER).write_text(
                 json.dumps({"written_by": "bmdlab", "kind": kind, "pid": os.getpid()}) + "\n", encoding="utf-8"
             )
         except OSError as exc:
-            raise _os_error(parent, exc, "cannot create the output folder") from None
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise write_error(parameter, out, exc) from None
         old = None
         try:
             yield tmp
             # a folder that appeared meanwhile with someone else's files is still not ours to replace
-            check_output_directory(out)
+            check_output_directory(out, parameter)
             if out.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
                 os.replace(out, old / "previous")
             os.replace(tmp, out)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise _os_error(out, exc, "cannot write the output folder") from None
+            raise write_error(parameter, out, exc) from None
+        except OutputError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if exc.errno is not None and tmp in exc.path.parents:  # a file of the folder: the folder failed
+                raise write_error(parameter, out, OSError(exc.errno, os.strerror(exc.errno))) from None
+            raise
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -321,3 +579,17 @@ def check_suffix(path: str | Path | None, parameter: str, suffixes: tuple[str, .
     """Refuse an output path whose suffix is not one of ``suffixes`` (before any work)."""
     if path is not None and Path(path).suffix.lower() not in suffixes:
         raise BmdlabError(f"{parameter}: '{path}' must end in {' or '.join(suffixes)}")
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """A child process's initializer (a process pool's workers, a subprocess's ``preexec_fn``): on Linux, ask
+    the kernel to SIGTERM this process when its parent dies (prctl PR_SET_PDEATHSIG), so a killed sweep or
+    server does not leave its children running. A parent that died
+    while the worker was starting (before the request) is caught by comparing the parent's id."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from bmdlab import arguments
 from bmdlab.catalog import Catalog
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.places import city_key, city_places
@@ -51,6 +52,8 @@ def resolve_place(at: Any, catalog: Catalog, parameter: str = "place") -> Place:
     BmdlabError
         One line naming ``parameter`` when ``at`` is none of these or its coordinates are out of range.
     """
+    parameter = arguments.text("parameter", parameter)
+    arguments.instance("catalog", catalog, Catalog, "a Catalog (bmdlab.catalog.builtin_catalog())")
     if hasattr(at, "lat") and hasattr(at, "lon") and not isinstance(at, str):
         return _point(float(at.lat), float(at.lon), parameter)
     if not isinstance(at, str):

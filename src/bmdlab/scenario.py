@@ -30,19 +30,23 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bmdlab import arguments
 from bmdlab import bounds as b
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.load import parse_yaml_text, read_yaml, validation_message
 from bmdlab.catalog.schema import CURRENCIES
 from bmdlab.errors import BmdlabError, printable, unknown_key
-from bmdlab.geo.japan import is_land
+from bmdlab.geo.japan import is_land, largest_cities, nearest_coast_m
+from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
 from bmdlab.places import resolve_place
 from bmdlab.trajectory import SHAPES
-from bmdlab.trajectory.flight import check_shape
+from bmdlab.trajectory.flight import check_shape, max_range, minimum_energy_apogee
 
 
 class _Frozen(BaseModel):
@@ -51,8 +55,8 @@ class _Frozen(BaseModel):
 
 
 class LatLon(_Frozen):
-    lat: float = Field(ge=-90.0, le=90.0, description="latitude [deg]")
-    lon: float = Field(ge=-180.0, le=180.0, description="longitude [deg]")
+    lat: b.Latitude = Field(description="latitude [deg]")
+    lon: b.Longitude = Field(description="longitude [deg]")
 
 
 class UnitSpec(_Frozen):
@@ -61,7 +65,7 @@ class UnitSpec(_Frozen):
     unit: str = Field(description="catalog unit key, e.g. kongo-class, pac-3-fire-unit")
     at: str | LatLon = Field(description="catalog place key, city of Japan (e.g. tokyo) or {lat, lon} in degrees")
     name: str | None = None
-    inventory: int | None = Field(default=None, ge=0, description="interceptors loaded (default: catalog magazine)")
+    inventory: b.Inventory | None = Field(default=None, description="interceptors loaded (default: catalog magazine)")
     interceptor: str | None = Field(default=None, description="override the catalog interceptor key")
     status: Literal["new", "in-service"] = Field(
         default="new", description="in-service units cost operation and reloads only (their purchase is sunk)"
@@ -78,7 +82,7 @@ class SensorSpec(_Frozen):
 
 class ShapeSpec(_Frozen):
     shape: str = "minimum-energy"
-    apogee_km: float | None = Field(default=None, gt=0)
+    apogee_km: b.ApogeeKm | None = None
 
     @model_validator(mode="after")
     def _check(self) -> ShapeSpec:
@@ -86,6 +90,8 @@ class ShapeSpec(_Frozen):
             raise ValueError(f"unknown trajectory shape '{self.shape}'; use one of {', '.join(SHAPES)}")
         if self.shape != "minimum-energy" and self.apogee_km is None:
             raise ValueError(f"shape '{self.shape}' needs apogee_km")
+        if self.shape == "minimum-energy" and self.apogee_km is not None:
+            raise ValueError("apogee_km is for lofted and depressed shapes; leave it out for minimum-energy")
         return self
 
 
@@ -98,8 +104,10 @@ class ThreatGroup(_Frozen):
     """Missiles fired from launch areas with trajectory shapes (every combination is one threat case)."""
 
     missiles: list[str] = Field(min_length=1)
-    launch_areas: list[str] | None = Field(default=None, description="catalog place keys; default: all launch areas")
-    shapes: list[ShapeSpec] = [ShapeSpec()]
+    launch_areas: Annotated[list[str] | None, b.non_empty("every launch area")] = Field(
+        default=None, description="catalog place keys; default: all launch areas"
+    )
+    shapes: Annotated[list[ShapeSpec], b.non_empty("minimum-energy")] = [ShapeSpec()]
     note: str | None = Field(default=None, description="why these launch areas and shapes (sources)")
 
 
@@ -107,9 +115,11 @@ class Threat(_Frozen):
     """The threat: one group (``missiles`` x ``launch_areas`` x ``shapes``) or a list of ``groups``,
     e.g. each missile from the areas it was launched from, with the shapes it was flown on."""
 
-    launch_areas: list[str] | None = Field(default=None, description="catalog place keys; default: all launch areas")
+    launch_areas: Annotated[list[str] | None, b.non_empty("every launch area")] = Field(
+        default=None, description="catalog place keys; default: all launch areas"
+    )
     missiles: list[str] | None = Field(default=None, min_length=1)
-    shapes: list[ShapeSpec] | None = None
+    shapes: Annotated[list[ShapeSpec] | None, b.non_empty("minimum-energy")] = None
     groups: list[ThreatGroup] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
@@ -142,11 +152,11 @@ class Timeline(_Frozen):
         default=None,
         description="detection to interceptor launch decision [s]; default: each unit's catalog reaction time",
     )
-    kill_assessment_s: float = Field(default=10.0, ge=0, description="intercept to next launch decision [s]")
-    cue_latency_s: float = Field(default=10.0, ge=0, description="remote detection to local commit information [s]")
-    min_elevation_deg: float = Field(default=0.5, ge=0, le=30)
-    cueing: bool = Field(default=True, description="units may fire on any sensor's track (networked)")
-    max_shots: int = Field(default=2, ge=1, le=4)
+    kill_assessment_s: b.KillAssessmentS = Field(default=10.0, description="intercept to next launch decision [s]")
+    cue_latency_s: b.CueLatencyS = Field(default=10.0, description="remote detection to local commit information [s]")
+    min_elevation_deg: b.MinElevationDeg = 0.5
+    cueing: b.Switch = Field(default=True, description="units may fire on any sensor's track (networked)")
+    max_shots: b.MaxShots = 2
     flyout: b.Flyout = Field(default="physical", description="interceptor fly-out model (bmdlab.defense.flyout)")
     engagement_limits: list[b.Limit] = Field(
         default=list(b.ENGAGEMENT_LIMITS),
@@ -160,10 +170,10 @@ class Timeline(_Frozen):
 class AssetSpec(_Frozen):
     """A defended asset: a city or a base, with a value (default: its population if a city)."""
 
-    name: str = Field(min_length=1)
-    lat: float = Field(ge=-90.0, le=90.0)
-    lon: float = Field(ge=-180.0, le=180.0)
-    value: float = Field(ge=0.0, le=1e15, description="relative weight (e.g. population), at most 1e15")
+    name: b.Name
+    lat: b.Latitude
+    lon: b.Longitude
+    value: b.AssetValue = Field(description="relative weight (e.g. population), at most 1e15")
 
 
 class SalvoSpec(_Frozen):
@@ -172,10 +182,10 @@ class SalvoSpec(_Frozen):
     count: b.Missiles
     missile: str
     launch_area: str
-    aim: list[str] | None = Field(
+    aim: Annotated[list[str] | None, b.non_empty("every asset in range")] = Field(
         default=None, description="asset names; default: every asset in range, most valuable first"
     )
-    launch_spread_s: float = Field(default=0.0, ge=0.0)
+    launch_spread_s: b.LaunchSpreadS = 0.0
 
 
 #: Largest raid a scenario may write (missiles over all salvos), the CLI's --missiles maximum too.
@@ -314,7 +324,7 @@ _ADDED_LATER = (
 
 
 class Scenario(_Frozen):
-    name: str
+    name: b.Name
     description: str = ""
     architecture: Architecture
     threat: Threat
@@ -425,6 +435,59 @@ def check_scenario_files(files: list[str], catalog: Catalog) -> list[ScenarioChe
     return out
 
 
+@dataclass(frozen=True)
+class Asset:
+    """A defended asset of a raid: a city or a base, with a value (e.g. its population)."""
+
+    name: str
+    lat: float  #: [deg]
+    lon: float  #: [deg]
+    value: float
+
+
+#: Assets of a raid whose scenario names none: Japan's most populous cities (value = population).
+DEFAULT_ASSET_CITIES = 30
+
+
+def raid_assets(scenario: Scenario) -> list[Asset]:
+    """The raid's assets, or Japan's :data:`DEFAULT_ASSET_CITIES` largest cities (value = population)."""
+    if scenario.raid is not None and scenario.raid.assets is not None:
+        return [Asset(a.name, a.lat, a.lon, a.value) for a in scenario.raid.assets]
+    return [
+        Asset(c["name"], c["lat"], c["lon"], float(c["population"]))
+        for c in largest_cities(DEFAULT_ASSET_CITIES).records()
+    ]
+
+
+def salvo_aims(k: int, salvo: dict[str, Any], assets: list[Asset], catalog: Catalog) -> NDArray[np.intp]:
+    """The assets salvo ``k`` (``{count, missile, launch_area, aim}``) aims at: its ``aim`` names (else every
+    asset, most valuable first) within the missile's range of its launch area. The one rule of scenario
+    validation and of the raid: an unknown name, or a salvo with missiles but no asset in range, is refused."""
+    mis, place = catalog.missile(salvo["missile"]), catalog.place(salvo["launch_area"])
+    by_name = {a.name: i for i, a in enumerate(assets)}
+    names = salvo.get("aim") or [a.name for a in sorted(assets, key=lambda a: -a.value)]
+    for n in names:
+        if n not in by_name:
+            raise BmdlabError(
+                f"raid.salvos.{k}.aim: unknown asset '{n}'; use names from raid.assets (without it, the names "
+                f"of Japan's {DEFAULT_ASSET_CITIES} largest cities)"
+            )
+    idx = np.array([by_name[n] for n in names], dtype=np.intp)
+    dist = EARTH_RADIUS * central_angle(
+        np.radians(place.lat.nominal),
+        np.radians(place.lon.nominal),
+        np.radians([assets[i].lat for i in idx]),
+        np.radians([assets[i].lon for i in idx]),
+    )
+    idx = idx[dist <= max_range(mis)]
+    if salvo["count"] > 0 and idx.size == 0:
+        raise BmdlabError(
+            f"raid.salvos.{k}: no aim point within the {mis.name}'s range from {place.name}; "
+            "choose nearer assets or another missile"
+        )
+    return idx
+
+
 def load_scenario(name_or_path: str | Path, catalog: Catalog) -> Scenario:
     """Load a built-in scenario by name or a YAML file, and check it against the catalog (:func:`resolve_scenario`
     takes trade-off option keys and scenario objects too).
@@ -460,9 +523,16 @@ def resolve_scenario(name: str | Path | Scenario, catalog: Catalog, parameter: s
     BmdlabError
         One line naming ``parameter`` and the accepted names when ``name`` is none of them.
     """
+    parameter = arguments.text("parameter", parameter)
+    arguments.instance("catalog", catalog, Catalog, "a Catalog (bmdlab.catalog.builtin_catalog())")
     if isinstance(name, Scenario):
         check_against_catalog(name, catalog, name.name)
         return name
+    if not isinstance(name, (str, Path)):
+        raise BmdlabError(
+            f"{parameter}: {name!r} is not a scenario; give a built-in name, a trade-off option, a YAML path or "
+            "a Scenario"
+        )
     text = str(name)
     if text in builtin_scenarios():
         return load_scenario(text, catalog)
@@ -555,18 +625,45 @@ def _check_threat(scenario: Scenario, catalog: Catalog) -> None:
             for m in g.missiles:
                 apogee = None if sh.apogee_km is None else sh.apogee_km * 1e3
                 check_shape(catalog.missiles[m], sh.shape, apogee, where=f"{at}shapes.{i}.apogee_km")
+                if sh.shape == "lofted" and apogee is not None:
+                    _check_lofted_reaches_japan(catalog, m, g.launch_areas or list(areas), apogee, f"{at}shapes.{i}")
         for i, a in enumerate(g.launch_areas or []):
             if a not in areas:
                 raise _field(f"{at}launch_areas.{i}", unknown_key("launch area", a, areas))
 
 
+def _check_lofted_reaches_japan(catalog: Catalog, missile: str, areas: list[str], apogee: float, field: str) -> None:
+    """A lofted apogee below the missile's minimum-energy apogee over the shortest range to Japan, from every
+    launch area that can reach it, flies to no point of Japan: refused (coverage would count that shape as
+    reaching nothing, silently)."""
+    mis = catalog.missiles[missile]
+    best = None
+    for a in areas:
+        p = catalog.place(a)
+        d = nearest_coast_m(p.lat.nominal, p.lon.nominal)
+        if d <= max_range(mis):
+            need = minimum_energy_apogee(mis, d)
+            if apogee >= need:
+                return
+            best = min(best or (need, a, d), (need, a, d))
+    if best is not None:
+        need, a, d = best
+        raise BmdlabError(
+            f"{field}.apogee_km: a lofted {mis.name} with an apogee of {apogee / 1e3:,.0f} km reaches none of "
+            f"Japan's land: from {catalog.place(a).name}, {d / 1e3:,.0f} km from the nearest coast, a lofted "
+            f"flight climbs above its minimum-energy apogee of {need / 1e3:,.0f} km; raise apogee_km"
+        )
+
+
 def _check_raid_and_campaign(scenario: Scenario, catalog: Catalog) -> None:
     areas = catalog.places_of("launch-area")
+    assets = raid_assets(scenario) if scenario.raid is not None else []
     for i, s in enumerate(scenario.raid.salvos if scenario.raid is not None else []):
         if s.missile not in catalog.missiles:
             raise _field(f"raid.salvos.{i}.missile", unknown_key("missile", s.missile, catalog.missiles))
         if s.launch_area not in areas:
             raise _field(f"raid.salvos.{i}.launch_area", unknown_key("launch area", s.launch_area, areas))
+        salvo_aims(i, s.model_dump(), assets, catalog)  # the raid's own rule: known assets, one in range
     if scenario.campaign is not None:
         for k in scenario.campaign.reserve:
             if k not in catalog.interceptors:

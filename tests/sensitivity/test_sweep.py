@@ -50,7 +50,7 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path):
 def test_existing_file_needs_resume_and_the_same_sweep(tmp_path):
     pts = grid({"scenario": ["japan-2017-baseline"], "missiles": [10]})
     _sweep(pts, tmp_path / "a.duckdb", **KW)
-    with pytest.raises(BmdlabError, match="file exists; pass --resume"):
+    with pytest.raises(BmdlabError, match="file exists; pass `resume`"):
         _sweep(pts, tmp_path / "a.duckdb", **KW)
     with pytest.raises(BmdlabError, match="holds a different sweep"):
         _sweep(grid({"scenario": ["japan-2017-baseline"], "missiles": [20]}), tmp_path / "a.duckdb", resume=True, **KW)

@@ -29,15 +29,21 @@ from bmdlab.scenario import load_scenario, scenario_from_text
 from bmdlab.web.app import create_app
 from bmdlab.web.jobs import Job
 from bmdlab.web.models import StudyRequest
+from bmdlab.web.options import TOKEN_HEADER
 from bmdlab.web.server import Server
 
 CAT = builtin_catalog()
 RES = 20.0
 
 
+def _client(app, base_url="http://127.0.0.1"):
+    """A test client sending what the page sends: the server's token (``json=`` bodies are typed as JSON)."""
+    return TestClient(app, base_url=base_url, headers={TOKEN_HEADER: app.state.server.token})
+
+
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(workers=2, max_jobs=8), base_url="http://127.0.0.1") as c:
+    with _client(create_app(workers=2, max_jobs=8)) as c:
         yield c
 
 
@@ -89,7 +95,7 @@ def test_a_scenario_round_trips_through_json_and_yaml(client):
 
 def test_upload_validates_with_the_cli_rules(client):
     text = load_scenario("japan-2017-aegis-ashore", CAT).model_dump_json()  # JSON is YAML
-    r = client.post("/api/scenario", content=text.encode(), headers={"content-type": "application/x-yaml"})
+    r = client.post("/api/scenario", json={"yaml": text})
     assert r.status_code == 200, r.text
     assert r.json()["name"] == "japan-2017-aegis-ashore"
 
@@ -423,8 +429,9 @@ def test_bad_input_gets_a_one_line_4xx(client, method, path, body, status, word)
         ),
         (b"name: [unclosed\n", ["not valid YAML at line"]),
         (b"\x00\x01 binary", ["control characters"]),
-        (b"\xff\xfe\x00", ["UTF-8"]),
         (b"", ["empty"]),
+        (b"   \n", ["empty"]),
+        (b"a: " + b"[" * 50_000 + b"]" * 50_000, ["nested deeper than"]),  # LibYAML's parser would crash
         (b"- just\n- a list\n", ["mapping"]),
         (
             b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
@@ -435,15 +442,27 @@ def test_bad_input_gets_a_one_line_4xx(client, method, path, body, status, word)
     ],
 )
 def test_bad_uploads_get_one_line(client, body, words):
-    detail = _one_line_4xx(
-        client.post("/api/scenario", content=body, headers={"content-type": "application/x-yaml"}), 422
-    )
+    detail = _one_line_4xx(client.post("/api/scenario", json={"yaml": body.decode()}), 422)
     for w in words:
         assert w in detail, detail
 
 
+@pytest.mark.parametrize(
+    "body, word",
+    [
+        (b'{"yaml": "\xff\xfe"}', "not valid JSON"),  # not UTF-8
+        (b'{"yaml": 5}', "yaml"),
+        (b'{"text": "name: x"}', "yaml: field required"),
+        (b'"name: x"', "body"),
+    ],
+)
+def test_an_upload_is_a_json_object_with_the_yaml_text(client, body, word):
+    r = client.post("/api/scenario", content=body, headers={"content-type": "application/json"})
+    assert word in _one_line_4xx(r, 422)
+
+
 def test_large_bodies_are_refused_before_they_are_read(client):
-    r = client.post("/api/scenario", content=b"x" * (300 * 1024))
+    r = client.post("/api/scenario", content=b"x" * (300 * 1024), headers={"content-type": "application/json"})
     assert "256 KiB" in _one_line_4xx(r, 413)
     r = client.post(
         "/api/coverage",
@@ -462,7 +481,7 @@ def test_only_localhost_names_are_answered():
 
 
 def test_a_flood_of_jobs_gets_429_and_jobs_cancel():
-    with TestClient(create_app(workers=1, max_jobs=2), base_url="http://127.0.0.1") as c:
+    with _client(create_app(workers=1, max_jobs=2)) as c:
         body = {"scenario": "japan-2017-thaad", "trials": bounds.BROWSER_TRIALS.high}
         first, second = (c.post("/api/jobs/raid", json=body) for _ in range(2))
         assert first.status_code == 202 and second.status_code == 202
@@ -482,7 +501,7 @@ def test_the_page_and_the_api_docs_load_nothing_from_outside(client):
     from importlib import resources
 
     static = resources.files("bmdlab") / "web" / "static"
-    for name in ("index.html", "app.js", "style.css"):
+    for name in ("index.html", "app.js", "docs.js", "style.css"):
         text = (static / name).read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), name
         assert not re.search(r"""(fetch|import)\s*\(\s*["'`]https?://""", text), name
@@ -565,7 +584,7 @@ def test_the_study_job_reports_its_stages_and_serves_its_files():
     import sys
 
     app = create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "0.15"])
-    with TestClient(app, base_url="http://127.0.0.1") as c:
+    with _client(app) as c:
         job = c.post("/api/jobs/study", json={"resolution_km": 20}).json()
         events = _events(c, job["id"])
         last = events[-1]
@@ -642,18 +661,15 @@ def _study_processes(job_id):
 
 @pytest.mark.slow
 def test_a_failed_study_says_why_and_a_cancelled_one_stops():
-    with TestClient(
-        create_app(workers=2, study_command=[sys.executable, FAKE_STUDY, "--fail"]), base_url="http://127.0.0.1"
-    ) as c:
+    with _client(create_app(workers=2, study_command=[sys.executable, FAKE_STUDY, "--fail"])) as c:
         job = c.post("/api/jobs/study", json={}).json()
         last = _events(c, job["id"])[-1]
         assert last["state"] == "failed" and last["error"] == "study: failed (coverage: the stand-in failed on purpose)"
     # a study 30 s between two events, with a child of its own (as the real study's coverage workers)
     with (
         time_limit(120),
-        TestClient(
-            create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "30", "--helper"]),
-            base_url="http://127.0.0.1",
+        _client(
+            create_app(workers=1, study_command=[sys.executable, FAKE_STUDY, "--stage-seconds", "30", "--helper"])
         ) as c,
     ):
         job = c.post("/api/jobs/study", json={"resolution_km": 50}).json()

@@ -751,3 +751,101 @@ def test_the_api_docs_render_offline(app, tmp_path):
         assert any(p in x for x in paths), (p, paths)
     pg.page.screenshot(path=str(tmp_path / "docs.png"))
     assert ops.count() >= 15
+    # "Try it out" sends the server's token (from the page's <meta>) and JSON with what changes state
+    token = pg.page.locator('meta[name="bmdlab-token"]').get_attribute("content")
+    intercept = "m => window.ui.getConfigs().requestInterceptor({method: m, headers: {}}).headers"
+    assert pg.page.evaluate(intercept, "POST") == {"X-Bmdlab-Token": token, "Content-Type": "application/json"}
+    assert pg.page.evaluate(intercept, "GET") == {}
+
+
+def test_the_page_sends_its_token_and_another_sites_page_is_refused(app, browser, server):
+    """The page's POSTs carry the token of its <meta> tag (and JSON); a page of another origin (here
+    another port of this machine: same site, other origin) cannot start a job, whether by fetch
+    (no-cors, text/plain; or JSON with a guessed token, which needs a preflight the server never grants)
+    or by a form, and cannot read the token."""
+    if EXTERNAL:
+        pytest.skip("starts no job on a server it does not own")
+    pg = app()
+    sent: list[dict] = []
+    pg.page.on("request", lambda r: sent.append(r.headers) if r.method in ("POST", "DELETE") else None)
+    pg.open()
+    token = pg.page.locator('meta[name="bmdlab-token"]').get_attribute("content")
+    assert token and len(token) >= 16
+    assert sent and all(h.get("x-bmdlab-token") == token for h in sent), sent
+    assert all(h.get("content-type", "").startswith("application/json") for h in sent), sent
+
+    with _evil_site() as evil:
+        _attack_from(browser, evil, server)
+
+
+@contextlib.contextmanager
+def _evil_site():
+    """Base URL of another web site on this machine (another port of 127.0.0.1: a loopback page, which
+    Chromium lets reach loopback addresses), serving EVIL_PAGE."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = EVIL_PAGE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _attack_from(browser, evil: str, server: str) -> None:
+    context = browser.new_context()
+    try:
+        answers: list[tuple[str, int]] = []
+        context.on(
+            "response", lambda r: answers.append((r.request.method, r.status)) if r.url.startswith(server) else None
+        )
+        page = context.new_page()
+        page.goto(f"{evil}/evil.html")
+        outcome = page.evaluate("([url]) => attack(url)", [server])
+        assert outcome["token"] == "unreadable" and outcome["json"] == "blocked", outcome
+        page.wait_for_timeout(200)  # the answers of no-cors requests arrive after the fetch resolves
+        posts = [status for method, status in answers if method == "POST"]
+        assert posts and all(s in (403, 415) for s in posts), answers
+        # a form posted (a navigation): the server's one-line refusal, nothing started
+        page.goto(f"{evil}/evil.html")
+        with page.expect_navigation():
+            page.evaluate("([url]) => postForm(url)", [server])
+        assert '{"detail":"origin: ' in page.content()  # same-site (another port), another origin: refused
+        assert [s for m, s in answers if m == "POST"][-1] == 403
+    finally:
+        context.close()
+
+
+EVIL_PAGE = """<!DOCTYPE html><html><head><title>another site</title><script>
+async function attack(url) {
+  const out = {};
+  await fetch(url + "/api/jobs/study", {method: "POST", mode: "no-cors",
+    headers: {"Content-Type": "text/plain"}, body: '{"resolution_km": 50}'}).catch(() => {});
+  try {
+    await fetch(url + "/api/jobs/study", {method: "POST", headers: {"Content-Type": "application/json",
+      "X-Bmdlab-Token": "guess"}, body: "{}"});
+    out.json = "sent";
+  } catch (e) { out.json = "blocked"; }
+  try { out.token = (await (await fetch(url + "/api/token")).json()).token; } catch (e) { out.token = "unreadable"; }
+  return out;
+}
+function postForm(url) {
+  const f = document.createElement("form");
+  f.method = "POST"; f.action = url + "/api/jobs/study"; f.enctype = "text/plain";
+  const i = document.createElement("input"); i.name = '{"resolution_km": 50, "x": "'; i.value = '"}';
+  f.appendChild(i); document.body.appendChild(f); f.submit();
+}
+</script></head><body>another site</body></html>"""

@@ -59,10 +59,11 @@ def test_serve_answers_on_localhost_and_stops_on_ctrl_c_with_a_job_running():
             except OSError:
                 time.sleep(0.1)
         assert health["status"] == "ok"
+        token = json.load(urllib.request.urlopen(base + "/api/token", timeout=5))["token"]  # as a script gets it
         req = urllib.request.Request(
             base + "/api/jobs/raid",
             method="POST",
-            headers={"content-type": "application/json"},
+            headers={"content-type": "application/json", "x-bmdlab-token": token},
             data=json.dumps({"scenario": "japan-2017-thaad", "trials": 200_000}).encode(),
         )
         job = json.load(urllib.request.urlopen(req))

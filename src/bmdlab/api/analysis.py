@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bmdlab import bounds
+from bmdlab import arguments, bounds
 from bmdlab.api.results import (
     BudgetResult,
     CampaignResult,
@@ -65,7 +65,15 @@ from bmdlab.io import check_output_directory
 from bmdlab.places import Place, resolve_place
 from bmdlab.scenario import CampaignSpec, Scenario, resolve_scenario, scenario_names
 from bmdlab.sensitivity.model import METRICS
-from bmdlab.sensitivity.sweep import SweepRun, check_sweep_file, grid, parse_axis, run_sweep
+from bmdlab.sensitivity.sweep import (
+    SweepEstimate,
+    SweepRun,
+    check_sweep_file,
+    grid,
+    parse_axis,
+    run_sweep,
+    sweep_estimate,
+)
 from bmdlab.sensitivity.tornado import tornado
 from bmdlab.trajectory import SHAPES, FlightShape, missile_trajectory
 
@@ -82,6 +90,10 @@ def catalog_of(catalog: Catalog | str | Path | None) -> Catalog:
         return builtin_catalog()
     if isinstance(catalog, Catalog):
         return catalog
+    if not isinstance(catalog, (str, Path)):
+        raise BmdlabError(
+            f"catalog: {catalog!r} is not a catalog; give None (the built-in one), a Catalog or a folder path"
+        )
     return load_catalog(catalog)
 
 
@@ -162,6 +174,7 @@ class Analysis:
         ``shape`` takes ``shape`` (minimum-energy, lofted, depressed), ``apogee_km`` or ``angle_deg`` and
         ``earth_rotation``."""
         cat = self.catalog
+        missile = arguments.optional_text("missile", missile, "nodong")
         mis = cat.missile(missile) if missile is not None else None
         flight = _flight_shape(**shape)
         a = resolve_place(launch, cat, "launch")
@@ -226,9 +239,10 @@ class Analysis:
     ) -> FootprintResult:
         """The aim points ``unit`` (a catalog unit key) placed ``at`` can defend against ``missile`` from ``launch``."""
         cat = self.catalog
+        unit = arguments.text("unit", unit, "thaad-battery")
         if unit not in cat.units:
             raise BmdlabError("unit: " + str(unknown_key("unit", unit, cat.units)))
-        mis = cat.missile(missile)
+        mis = cat.missile(arguments.text("missile", missile, "nodong"))
         flight = _flight_shape(shape=shape, apogee_km=apogee_km)
         p, q = resolve_place(at, cat, "at"), resolve_place(launch, cat, "launch")
         _check_basing(cat, unit, p, "at")
@@ -285,11 +299,13 @@ class Analysis:
         faster when only a few units changed). ``overrides``: any field of
         :class:`~bmdlab.assembly.overrides.Overrides` (the engagement model's change the coverage).
         """
+        arguments.callback("progress", progress)
         resolution_km = bounds.RESOLUTION_KM.check("resolution_km", resolution_km)
         cities = bounds.CITIES.check("cities", cities)
         availability_samples = bounds.AVAILABILITY_SAMPLES.check("availability_samples", availability_samples)
         setup = self.assembled(**overrides)
         if cache is not None:
+            arguments.instance("cache", cache, CoverageCache, "a CoverageCache or None")
             if cache.catalog.hash != self.catalog.hash:
                 raise BmdlabError("cache: it was made for another catalog; make one CoverageCache per catalog")
             cov = cache.coverage(setup, resolution_km, progress=progress)
@@ -323,6 +339,7 @@ class Analysis:
         """Best sites for ``count`` units of a land ``system`` against this scenario's threat, or the
         smallest count reaching a ``population_target`` or ``land_target`` (MILP, HiGHS); ``query`` takes
         :class:`bmdlab.coverage.siting_study.SitingQuery`'s fields."""
+        arguments.callback("progress", progress)
         q = self.check_site(system, **query)
         res = optimise_sites(self.setup, q, progress=progress)
         prov = self._prov(
@@ -348,6 +365,10 @@ class Analysis:
     ) -> SitingQuery:
         """The checked query of :meth:`site` (raises the one-line error :meth:`site` would)."""
         cat = self.catalog
+        system = arguments.text("system", system, "thaad-battery")
+        count = bounds.SITING_COUNT.optional("count", count)
+        population_target = bounds.TARGET_FRACTION.optional("population_target", population_target)
+        land_target = bounds.TARGET_FRACTION.optional("land_target", land_target)
         if sum(x is not None for x in (count, population_target, land_target)) != 1:
             raise BmdlabError("count: give exactly one of count, population_target or land_target")
         _known(rest, ("objective", "resolution_km", "candidate_spacing_km", "area"))
@@ -365,9 +386,9 @@ class Analysis:
             raise BmdlabError(f"system: '{system}' is sea-based; siting places land systems ({land})")
         return SitingQuery(
             system,
-            count=bounds.SITING_COUNT.optional("count", count),
-            population_target=bounds.TARGET_FRACTION.optional("population_target", population_target),
-            land_target=bounds.TARGET_FRACTION.optional("land_target", land_target),
+            count=count,
+            population_target=population_target,
+            land_target=land_target,
             **rest,
         )
 
@@ -388,6 +409,8 @@ class Analysis:
         :class:`~bmdlab.assembly.overrides.Overrides`, e.g. ``doctrine``, ``sspk``, ``common_mode`` (0 to
         0.99, every interceptor type), ``capacity`` (fire channels and C2 decision times, default on),
         ``availability`` (0 to 1, every unit)."""
+        arguments.callback("progress", progress)
+        keep_trials = arguments.flag("keep_trials", keep_trials)
         setup, run = self.check_raid(missiles, trials=trials, memory_budget_gib=memory_budget_gib, **overrides)
         run = RaidRun(
             trials=run.trials,
@@ -433,6 +456,7 @@ class Analysis:
         loaded magazines) overrides the scenario's; ``overrides`` are any fields of
         :class:`~bmdlab.assembly.overrides.Overrides` (doctrine, capacity, availability, ...). Same seed,
         same result."""
+        arguments.callback("progress", progress)
         trials = bounds.CAMPAIGN_TRIALS.check("trials", trials)
         spec = self._campaign_spec(waves, every_h, missiles, reserve)
         setup = self.assembled(**overrides)
@@ -469,6 +493,8 @@ class Analysis:
             )
         else:
             spec = self.scenario.campaign
+        if reserve is not None:
+            arguments.mapping("reserve", reserve, "interceptor key: rounds")
         for k, n in (reserve or {}).items():
             bounds.RESERVE.check(f"reserve.{k}", n)
         return spec.model_copy(update={"reserve": {**spec.reserve, **(reserve or {})}}) if reserve else spec
@@ -493,6 +519,7 @@ class Analysis:
         """Cost against effectiveness of the built-in trade-off options (the scenario is not used), the
         Pareto frontier at ``raid`` missiles, and optionally the best purchases for ``budget_jpy``
         (``overrides``, e.g. ``years``, apply to every option)."""
+        arguments.callback("progress", progress)
         resolution_km = bounds.RESOLUTION_KM.check("resolution_km", resolution_km)
         raid = bounds.MISSILES.check("raid", raid)
         trials = bounds.RUN_TRIALS.check("trials", trials)
@@ -543,6 +570,7 @@ class Analysis:
     ) -> TornadoResult:
         """One-at-a-time sensitivity of this scenario's raid and cost metrics (common random numbers);
         ``metric`` ranks the inputs in :meth:`TornadoResult.swing` and its chart."""
+        arguments.callback("progress", progress)
         bounds.check_choice("metric", metric, METRICS)
         missiles = bounds.MISSILES.check("missiles", missiles)
         trials = bounds.RUN_TRIALS.check("trials", trials)
@@ -553,7 +581,7 @@ class Analysis:
             {"scenario": name, "missiles": missiles},
             trials=trials,
             seed=self.seed,
-            catalog_dir=None if catalog_dir is None else str(catalog_dir),
+            catalog_dir=_catalog_dir(catalog_dir),
             progress=progress,
         )
         prov = self._prov(self.seed, missiles=missiles, trials=trials, metric=metric)
@@ -570,14 +598,12 @@ class Analysis:
         """A grid of independent runs (``axes``: ``{"missiles": [50, 100]}`` or ``["missiles=50,100"]``; every
         parameter is a field of :class:`~bmdlab.assembly.overrides.Overrides` or ``scenario``) appended to the
         DuckDB file ``out`` as each finishes (local processes or a Dask scheduler). ``run`` takes
-        ``trials``, ``resume``, ``workers``, ``scheduler`` and ``catalog_dir``."""
-        _known(run, ("trials", "resume", "workers", "scheduler", "catalog_dir"))
-        sweep_run = self._sweep_run(**run)
-        parsed = _parse_axes(axes)
-        points = grid(parsed)
-        for sc in {str(p.get("scenario")) for p in points if "scenario" in p}:
-            resolve_scenario(sc, self.catalog)  # fail before any run on an unknown scenario
-        out = Path(out)
+        ``trials``, ``resume``, ``workers``, ``scheduler``, ``catalog_dir`` and ``allow_large`` (a sweep of
+        more than :data:`bmdlab.bounds.SWEEP_RUNS_UNASKED` runs starts only with it; :meth:`sweep_estimate`
+        gives the size first)."""
+        arguments.callback("progress", progress)
+        out = arguments.path("out", out)
+        parsed, points, sweep_run = self._sweep_points(axes, run)
         if sweep_run.resume and out.exists():
             check_sweep_file(out)
         rows = run_sweep(points, out, sweep_run, progress=progress)
@@ -585,6 +611,23 @@ class Analysis:
         return SweepResult(
             provenance=prov, path=str(out), axes=tuple(parsed), runs=tuple(rows), trials=sweep_run.trials
         )
+
+    def sweep_estimate(self, axes: dict[str, list[Any]] | list[str], **run: Any) -> SweepEstimate:
+        """The runs, coverages, processes and rough time of :meth:`sweep` with these arguments, before it starts
+        (the axes checked as the sweep checks them)."""
+        _, points, sweep_run = self._sweep_points(axes, run)
+        return sweep_estimate(points, sweep_run)
+
+    def _sweep_points(
+        self, axes: dict[str, list[Any]] | list[str], run: dict[str, Any]
+    ) -> tuple[dict[str, list[Any]], list[dict[str, Any]], SweepRun]:
+        _known(run, ("trials", "resume", "workers", "scheduler", "catalog_dir", "allow_large"))
+        sweep_run = self._sweep_run(**run)
+        parsed = _parse_axes(axes)
+        points = grid(parsed)
+        for sc in {str(p.get("scenario")) for p in points if "scenario" in p}:
+            resolve_scenario(sc, self.catalog)  # fail before any run on an unknown scenario
+        return parsed, points, sweep_run
 
     def _sweep_run(
         self,
@@ -594,14 +637,16 @@ class Analysis:
         workers: int | None = None,
         scheduler: str | None = None,
         catalog_dir: str | Path | None = None,
+        allow_large: bool = False,
     ) -> SweepRun:
         return SweepRun(
+            allow_large=arguments.flag("allow_large", allow_large),
             trials=bounds.RUN_TRIALS.check("trials", trials),
             seed=self.seed,
             workers=bounds.SWEEP_WORKERS.optional("workers", workers),
             scheduler=scheduler,
-            resume=bool(resume),
-            catalog_dir=None if catalog_dir is None else str(catalog_dir),
+            resume=arguments.flag("resume", resume),
+            catalog_dir=_catalog_dir(catalog_dir),
             catalog_hash=self.catalog.hash,
         )
 
@@ -614,11 +659,12 @@ class Analysis:
         progress: Callable[[Any], None] | None = None,
     ) -> FootprintCheckResult:
         """bmdlab's defended footprints against every published footprint figure (the scenario is not used)."""
+        arguments.callback("progress", progress)
         resolution_km = bounds.RESOLUTION_KM.check("resolution_km", resolution_km)
         known = {c.id for c in published_cases()}
-        for c in cases or []:
+        for c in arguments.texts("cases", cases, "pac-3-radius") if cases is not None else []:
             if c not in known:
-                raise BmdlabError(f"case: unknown case '{c}'; use one of {', '.join(sorted(known))}")
+                raise BmdlabError(f"cases: unknown case '{c}'; use one of {', '.join(sorted(known))}")
         results = footprint_checks(self.catalog, resolution_km=resolution_km, ids=cases or None, progress=progress)
         prov = make_provenance(self.catalog, None, None, resolution_km=resolution_km, cases=cases)
         return FootprintCheckResult(provenance=prov, cases=tuple(results), resolution_km=resolution_km)
@@ -641,13 +687,14 @@ class Analysis:
         :class:`~bmdlab.study.japan2017.StudyProgress` (stage, label, steps done, fraction of the whole
         study) at each step (structured progress; the console shows the same).
         """
+        arguments.callback("progress", progress)
         # lazy: the study imports plotting (Matplotlib); only when a study runs
         from bmdlab.study.japan2017 import run_study
 
         resolution_km = bounds.RESOLUTION_KM.check("resolution_km", resolution_km)
         bounds.check_choice("name", name, STUDIES, what="study")
-        out = Path(out)
-        check_output_directory(out)
+        command = arguments.text("command", command)
+        out = check_output_directory(arguments.path("out", out))
         res = run_study(
             out, catalog=self.catalog, command=command, console=console, resolution_km=resolution_km, progress=progress
         )
@@ -696,11 +743,23 @@ def _check_basing(cat: Catalog, unit: str, p: Place, field: str) -> None:
 
 
 def _model_json(setup: Setup) -> dict[str, Any]:
-    return {"flyout": setup.model.flyout, "limits": sorted(setup.model.limits)}
+    return setup.model.to_dict()
+
+
+def _catalog_dir(catalog_dir: Any) -> str | None:
+    """The catalog folder a sweep's or tornado's worker processes load (None: the built-in catalog)."""
+    return None if catalog_dir is None else str(arguments.path("catalog_dir", catalog_dir))
 
 
 def _parse_axes(axes: dict[str, list[Any]] | list[str]) -> dict[str, list[Any]]:
     """Sweep axes from a mapping or ``NAME=V1,V2`` strings, parsed the same way (True/False as on/off)."""
+    if isinstance(axes, dict):
+        arguments.mapping("axes", axes, "parameter: [values]")
+        for k, vals in axes.items():
+            if not isinstance(vals, (list, tuple)):
+                raise BmdlabError(f"axes: {k}: {arguments.shown(vals)} is not a list; give a list of values")
+    else:
+        arguments.texts("axes", axes, "missiles=50,100")
     parsed: dict[str, list[Any]] = {}
     items = axes.items() if isinstance(axes, dict) else (parse_axis(a) for a in axes)
     for k, vals in items:

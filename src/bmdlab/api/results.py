@@ -292,7 +292,7 @@ class FootprintResult(Result):
             "max_shot_opportunities": fp.max_shots,
             "grid_spacing_km": round(fp.spacing_m / 1e3, 2),
             "track_delay_s": self.track_delay_s,
-            "engagement_model": {"flyout": self.model.flyout, "limits": sorted(self.model.limits)},
+            "engagement_model": self.model.to_dict(),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -360,7 +360,7 @@ class CoverageResult(Result):
 
     def payload(self) -> dict[str, Any]:
         out = self.summary.to_dict()
-        out["engagement_model"] = {"flyout": self.model.flyout, "limits": sorted(self.model.limits)}
+        out["engagement_model"] = self.model.to_dict()
         out["resolution_km"] = self.resolution_km
         if self.availability is not None:
             out["availability"] = self.availability.to_dict()

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bmdlab import __version__, bounds
+from bmdlab import __version__, arguments, bounds
 from bmdlab.api.analysis import Analysis, catalog_of
 from bmdlab.api.results import AnalyticResult, CompareResult, Provenance, RaidResult, WTAResult, make_provenance
 from bmdlab.catalog import Catalog, builtin_catalog
@@ -20,6 +20,7 @@ from bmdlab.engagement.analytic import RaidConditions, doctrine_name, raid_odds,
 from bmdlab.engagement.paired import compare_verdict, paired_difference
 from bmdlab.engagement.wta import check_instance, load_instance, random_instance, solve_wta
 from bmdlab.errors import BmdlabError
+from bmdlab.io import atomic_write_json, check_output_file
 from bmdlab.scenario import Scenario, resolve_scenario
 
 
@@ -29,12 +30,12 @@ class AnalyticInputs(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    doctrine: str = "salvo"
+    doctrine: bounds.Doctrine = "salvo"
     reliability: bounds.Probability = 1.0
     missile_reliability: bounds.Probability = 1.0
     decoys: bounds.Decoys = 0
     discrimination: bounds.Probability = 1.0
-    interceptors: int | None = None
+    interceptors: bounds.Interceptors | None = None
     common_mode: bounds.CommonMode = 0.0
 
 
@@ -47,6 +48,9 @@ def analytic(missiles: int, sspk: float, shots_per_missile: int, **inputs: Any) 
     with that shot-to-shot correlation, :func:`bmdlab.engagement.analytic.raid_odds_common_mode`; one
     layer, no decoys or inventory).
     """
+    missiles = bounds.MISSILES.check("missiles", missiles)
+    sspk = bounds.PROBABILITY.check("sspk", sspk)
+    shots_per_missile = bounds.SHOTS_PER_MISSILE.check("shots_per_missile", shots_per_missile)
     try:
         x = AnalyticInputs.model_validate(inputs)
     except ValidationError as exc:
@@ -104,24 +108,40 @@ def wta(
     seed: int = DEFAULT_SEED,
     method: str = "exact",
     time_limit_s: float = 60.0,
+    save: str | Path | None = None,
 ) -> WTAResult:
     """Static weapon-target assignment (Ahuja et al. 2007): on given arrays, an ``instance`` JSON file
-    (``{"values": [...], "kill_probability": [[...]]}``) or a random instance ``random="WxT"``."""
+    (``{"values": [...], "kill_probability": [[...]]}``) or a random instance ``random="WxT"``, which
+    ``save`` writes as an instance file (before it is solved)."""
     bounds.check_choice("method", method, ("exact", "heuristic"))
+    save = arguments.optional_path("save", save)
+    if save is not None:
+        if random is None:  # without a random instance there would be nothing to write
+            raise BmdlabError("save: writes the `random` instance; give `random` WEAPONSxTARGETS, or leave out `save`")
+        check_output_file(save, "save", inputs=[("instance", instance)])
     time_limit_s = bounds.TIME_LIMIT_S.check("time_limit_s", time_limit_s)
-    if sum(x is not None for x in (values, instance, random)) != 1:
+    if sum(x is not None for x in (values, instance, random)) != 1 or (values is None) != (kill_probability is None):
         raise BmdlabError(
             "instance: give either `instance` (a JSON file), values and kill_probability, or `random` "
             "WEAPONSxTARGETS (e.g. 20x20)"
         )
     generated: dict[str, Any] = {}
     if instance is not None:
+        if not isinstance(instance, (str, Path)):
+            raise BmdlabError(f"instance: {instance!r} is not a file; give the path of a JSON instance file")
         values, kill_probability = load_instance(instance)
     if random is not None:
         w, t = _random_size(random)
         seed = bounds.SEED.check("seed", seed)
         values, kill_probability = random_instance(w, t, seed=seed)
         generated = {"random": f"{w}x{t}", "seed": seed}
+        if save is not None:
+            instance_json = {
+                "values": values.tolist(),
+                "kill_probability": kill_probability.tolist(),
+                "generator": f"Ahuja et al. (2007), seed {seed}",
+            }
+            atomic_write_json(save, instance_json, parameter="save")
     else:
         values, kill_probability = check_instance(values, kill_probability)
     res = solve_wta(values, kill_probability, method=method, time_limit=time_limit_s)
@@ -140,8 +160,10 @@ def _random_size(random: str | tuple[int, int]) -> tuple[int, int]:
         if len(parts) != 2 or not all(re.fullmatch(r"[0-9]{1,4}", p) for p in parts):
             raise BmdlabError(f"random: '{random}' must be WEAPONSxTARGETS with 1-2000 each, e.g. 20x20")
         w, t = int(parts[0]), int(parts[1])
-    else:
+    elif isinstance(random, tuple) and len(random) == 2:
         w, t = random
+    else:
+        raise BmdlabError(f"random: {random!r:.60} must be 'WEAPONSxTARGETS' (e.g. '20x20') or a pair (20, 20)")
     return bounds.WTA_SIZE.check("random", w), bounds.WTA_SIZE.check("random", t)
 
 
@@ -172,6 +194,7 @@ def compare(
     :class:`~bmdlab.assembly.overrides.Overrides`, e.g. ``missiles``, ``doctrine``, ``availability``)
     apply to both sides.
     """
+    arguments.callback("progress", progress)
     cat = catalog_of(catalog)
     sa = resolve_scenario(a, cat, "a")
     sb_own = resolve_scenario(b, cat, "b")

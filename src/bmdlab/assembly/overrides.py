@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 
+from bmdlab import arguments
 from bmdlab import bounds as b
 from bmdlab.errors import BmdlabError, unknown_key
 
@@ -21,7 +22,11 @@ from bmdlab.errors import BmdlabError, unknown_key
 def _limits(value: Any) -> Any:
     """``all``, ``none``, a comma list or a list of limit names -> a set (checked by the field's type)."""
     if isinstance(value, str):
-        items = [x.strip() for x in value.split(",") if x.strip()]
+        items = [x.strip() for x in value.split(",")]
+        if "" in items:  # an empty item never means "no limit" (`,` or `crossing,` would silently drop limits)
+            raise ValueError(
+                f"{value!r} has an empty item; give all, none or a comma list of limit names (e.g. crossing,field-of-view)"
+            )
         if items == ["all"]:
             return frozenset(b.ENGAGEMENT_LIMITS)
         if items == ["none"]:
@@ -94,6 +99,8 @@ class Overrides(BaseModel):
     @classmethod
     def of(cls, values: dict[str, Any] | Overrides | None = None, **more: Any) -> Overrides:
         """Overrides from a mapping (and keywords), with a one-line :class:`BmdlabError` naming the field."""
+        if values is not None and not isinstance(values, Overrides):
+            arguments.mapping("overrides", values, "parameter: value (or an Overrides)")
         data = dict(values.changed() if isinstance(values, Overrides) else values or {})
         data.update({k: v for k, v in more.items() if v is not None})
         for k in data:

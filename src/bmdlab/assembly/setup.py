@@ -42,12 +42,8 @@ from bmdlab.defense.engage import (
     make_sensor,
 )
 from bmdlab.errors import BmdlabError
-from bmdlab.geo.japan import largest_cities
 from bmdlab.places import resolve_place
-from bmdlab.scenario import Scenario, UnitSpec
-
-#: Assets of a raid whose scenario names none: Japan's most populous cities (value = population).
-DEFAULT_ASSET_CITIES = 30
+from bmdlab.scenario import Asset, Scenario, UnitSpec, raid_assets
 
 
 @dataclass(frozen=True)
@@ -63,16 +59,6 @@ class ThreatCase:
     def label(self) -> str:
         extra = f" {self.apogee_km:,.0f} km" if self.apogee_km else ""
         return f"{self.missile} from {self.launch_area} ({self.shape}{extra})"
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A defended asset of a raid: a city or a base, with a value (e.g. its population)."""
-
-    name: str
-    lat: float  #: [deg]
-    lon: float  #: [deg]
-    value: float
 
 
 @dataclass(frozen=True)
@@ -330,16 +316,6 @@ def cost_setup(scenario: Scenario, overrides: Overrides | None = None) -> CostSe
         price_year=first(ov.price_year, spec.price_year),
         scale=first(ov.cost_scale, 1.0),
     )
-
-
-def raid_assets(scenario: Scenario) -> list[Asset]:
-    """The raid's assets, or Japan's :data:`DEFAULT_ASSET_CITIES` largest cities (value = population)."""
-    if scenario.raid is not None and scenario.raid.assets is not None:
-        return [Asset(a.name, a.lat, a.lon, a.value) for a in scenario.raid.assets]
-    return [
-        Asset(c["name"], c["lat"], c["lon"], float(c["population"]))
-        for c in largest_cities(DEFAULT_ASSET_CITIES).records()
-    ]
 
 
 def scale_counts(counts: list[int], total: int) -> list[int]:

@@ -9,6 +9,7 @@ name parameters (``trials: ...``); :func:`user_errors` maps those names to the c
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ except ImportError:  # pragma: no cover
 from bmdlab import __version__
 from bmdlab.catalog import builtin_catalog
 from bmdlab.errors import BmdlabError, printable
-from bmdlab.io import check_output_file, json_text
+from bmdlab.io import OutputError, check_output_directory, check_output_files, json_text
 from bmdlab.io import check_suffix as io_check_suffix
 from bmdlab.progress import progress_display
 
@@ -44,9 +45,72 @@ err_console = Console(stderr=True)
 one_line = printable
 
 
+def _given(params: list[Any], args: list[str], *, options_first: bool) -> dict[str, list[tuple[str, str | None]]]:
+    """Each option's occurrences in ``args`` (parameter name -> [(spelling, value)]), as Click reads them:
+    ``--opt value``, ``--opt=value``, a flag alone; ``--`` ends the options, and a group's options end at its
+    first argument (``options_first``: the command's name)."""
+    by_opt = {
+        o: p for p in params if getattr(p, "param_type_name", "") == "option" for o in (*p.opts, *p.secondary_opts)
+    }
+    seen: dict[str, list[tuple[str, str | None]]] = {}
+    i = 0
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if token == "--":
+            break
+        if not token.startswith("-") or token == "-":
+            if options_first:
+                break
+            continue
+        opt, eq, value = token.partition("=")
+        p = by_opt.get(opt)
+        if p is None:
+            continue  # an unknown option: Click's own error
+        if p.is_flag or p.count:
+            seen.setdefault(p.name, []).append((opt, None))
+            continue
+        if not eq:
+            value = args[i] if i < len(args) else ""
+            i += 1
+        seen.setdefault(p.name, []).append((opt, value))
+    return seen
+
+
+def refuse_repeats(params: list[Any], args: list[str], *, options_first: bool = False) -> None:
+    """Refuse an option given twice where the second would silently replace the first (``--trials 10 --trials
+    20``, ``--json --json``), and a repeatable option given the same value twice (``--case X --case X``);
+    a repeatable option's items that clash (one name with two values) are the library's to refuse."""
+    by_name = {p.name: p for p in params}
+    for name, uses in _given(params, args, options_first=options_first).items():
+        p = by_name[name]
+        if p.is_eager or p.count or len(uses) < 2:
+            continue
+        if not p.multiple:
+            (o1, v1), (o2, v2) = uses[:2]
+            shown = f" ({v1} and {v2})" if v1 is not None else (f" ({o1} and {o2})" if o1 != o2 else "")
+            raise click_exceptions.UsageError(f"{o1}: given twice{shown}; give it once")
+        values = [v for _, v in uses]
+        twice = next((v for k, v in enumerate(values) if v in values[:k]), None)
+        if twice is not None:
+            raise click_exceptions.UsageError(f"{uses[0][0]}: '{twice}' is given twice; give each once")
+
+
 class OneLineErrors(TyperGroup):
-    """Command-line parse errors (an unknown option, a value of the wrong type) as one ``error:`` line
-    naming the option, and exit code 2, like every other bad input (Click prints three lines)."""
+    """Command-line parse errors (an unknown option, a value of the wrong type, an option given twice) as
+    one ``error:`` line naming the option, and exit code 2, like every other bad input (Click prints three
+    lines). Every group of commands uses this class, so each command's options are checked for repeats."""
+
+    def parse_args(self, ctx, args):
+        if not ctx.resilient_parsing:
+            refuse_repeats(self.params, list(args), options_first=True)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx, args):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and not ctx.resilient_parsing and not isinstance(cmd, TyperGroup):
+            refuse_repeats(cmd.params, list(rest))
+        return name, cmd, rest
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
@@ -104,20 +168,40 @@ def _flags() -> dict[str, str]:
             out[name] = name.upper()
         elif getattr(p, "opts", None):
             out[name] = max(p.opts, key=len)
+    for flag in list(out.values()):  # the option's own word too, where the library uses it (``set: ...``)
+        word = flag.lstrip("-")
+        if flag.startswith("--") and word.isalpha() and word not in out:
+            out[word] = flag
     return out
 
 
 def flagify(message: str, flags: dict[str, str]) -> str:
     """Name the command's options in a library message: a leading ``name:``, any ```name``` in
-    backticks and any ``snake_case`` parameter name become the option (``apogee_km`` -> ``--apogee-km``)."""
+    backticks and any ``snake_case`` parameter name become the option (``apogee_km`` -> ``--apogee-km``); an
+    alias of several words names a leading phrase (``{"sweep axis": "--axis"}``: ``sweep axis missiles: ...``
+    -> ``--axis missiles: ...``)."""
     m = re.match(r"^([a-z_][a-z0-9_]*):", message)
     if m and m.group(1) in flags:
         message = flags[m.group(1)] + message[m.end() - 1 :]
+    for phrase, flag in flags.items():
+        if " " in phrase and message.startswith(phrase) and message[len(phrase) : len(phrase) + 1] in (":", " "):
+            message = flag + message[len(phrase) :]
+            break
     message = re.sub(r"`([a-z_][a-z0-9_]*)`", lambda k: flags.get(k.group(1), k.group(1)), message)
     for name, flag in flags.items():
         if "_" in name:
             message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
     return message
+
+
+def _named_output(exc: OutputError) -> OutputError:
+    """A write error of a file deep in the library (``path: the disk is full writing 'm.png'``) named by the
+    command's parameter that gave that file (``map_png``, which :func:`flagify` makes ``--map``)."""
+    ctx = get_current_context(silent=True)
+    for name, value in (ctx.params if ctx is not None else {}).items():
+        if isinstance(value, Path) and (value == exc.path or os.path.abspath(value) == os.path.abspath(exc.path)):
+            return exc.named(name)
+    return exc
 
 
 def user_errors(aliases: dict[str, str] | None = None):
@@ -134,6 +218,8 @@ def user_errors(aliases: dict[str, str] | None = None):
             except BmdlabError as exc:
                 try:
                     flags = {**_flags(), **(aliases or {})}
+                    if isinstance(exc, OutputError) and exc.parameter not in (*flags, *flags.values()):
+                        exc = _named_output(exc)  # a file written deep in the library: name its option
                 except Exception:  # pragma: no cover - naming options must never turn an error into a traceback
                     flags = dict(aliases or {})
                 msg = flagify(one_line(str(exc)), flags)
@@ -193,13 +279,15 @@ class LazyProgress:
     appears at the first tick: a command whose input the library refuses prints its one error line
     and nothing else."""
 
-    def __init__(self, total: int, description: str) -> None:
-        self.total, self.description = total, description
+    def __init__(self, total: int, description: str, header: str | None = None) -> None:
+        self.total, self.description, self.header = total, description, header
         self.display = None
         self.task_id = None
 
     def _start(self) -> None:
         if self.display is None:
+            if self.header:  # e.g. a sweep's estimate: once the library has accepted the work, before it runs
+                err_console.print(self.header, highlight=False, soft_wrap=True)
             self.display = progress_display(err_console)
             self.display.__enter__()
             self.task_id = self.display.add_task(self.description, total=self.total)
@@ -220,21 +308,63 @@ class LazyProgress:
             self.display.__exit__(*exc)
 
 
-def progress(total: int, description: str) -> tuple[LazyProgress, Any]:
-    """A :class:`LazyProgress` and its tick (one step per call)."""
-    prog = LazyProgress(total, description)
+def progress(total: int, description: str, header: str | None = None) -> tuple[LazyProgress, Any]:
+    """A :class:`LazyProgress` (``header``: a line printed before the display) and its tick (one step per call)."""
+    prog = LazyProgress(total, description, header)
     return prog, prog.advance
-
-
-def check_outputs(**paths: Path | None) -> None:
-    """Refuse unwritable output files before any work (option name = keyword, underscores for dashes)."""
-    for option, path in paths.items():
-        if path is not None:
-            check_output_file(path, "--" + option.replace("_", "-"))
 
 
 #: Files a table export may be written to.
 TABLE_SUFFIXES = (".parquet", ".csv")
+#: Files a figure is written to.
+PNG = (".png",)
+
+#: An output of a command: its path, or its path and the suffixes it may have.
+Output = Path | tuple[Path | None, tuple[str, ...]] | None
+
+
+def check_files(
+    inputs: dict[str, str | Path | None] | list[tuple[str, str | Path | None]] | None = None,
+    *,
+    folders: tuple[str, ...] = (),
+    **outputs: Output,
+) -> None:
+    """Refuse, before any work, every output of a command that bmdlab must not write, in one place
+    (:func:`bmdlab.io.check_output_files`): a folder, link, device, pipe or socket; a file of the wrong kind;
+    one of the command's inputs (``inputs``: parameter name -> path, and the ``--catalog`` folder); two
+    options naming one file. Keywords are the command's parameter names (``map_png=map_png``), each a path
+    or ``(path, suffixes)``; ``folders`` names the outputs that are folders (``study --out``)."""
+    flags = _flags()
+    pairs = inputs.items() if isinstance(inputs, dict) else inputs or []
+    named_inputs = [(flags.get(k, k), v) for k, v in pairs]
+    ctx = get_current_context(silent=True)
+    if ctx is not None and catalog_dir(ctx) is not None:
+        named_inputs.append(("--catalog", catalog_dir(ctx)))
+    files: dict[str, Path | None] = {}
+    for name, given in outputs.items():
+        option = flags.get(name, "--" + name.replace("_", "-"))
+        path, suffixes = given if isinstance(given, tuple) else (given, ())
+        if suffixes:
+            check_suffix(path, option, suffixes)
+        if name in folders:
+            if path is not None:
+                check_output_directory(path, option, inputs=named_inputs)
+        else:
+            files[option] = path
+    check_output_files(files, named_inputs)
+
+
+def scenario_file(scenario: str | None) -> Path | None:
+    """The file a command's scenario argument reads, or None for a built-in scenario or trade-off option (the
+    precedence of :func:`bmdlab.scenario.resolve_scenario`: a built-in name, then a YAML file, then an option)."""
+    if scenario is None:
+        return None
+    # lazy: keeps `bmdlab --version` fast (the scenario models load only when a command runs)
+    from bmdlab.scenario import builtin_scenarios
+
+    if scenario in builtin_scenarios() or (not scenario.endswith((".yaml", ".yml")) and not Path(scenario).is_file()):
+        return None
+    return Path(scenario)
 
 
 def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> None:

@@ -9,10 +9,12 @@ from rich.table import Table
 
 from bmdlab.catalog import KINDS, Catalog
 from bmdlab.catalog.schema import Value
-from bmdlab.cli._app import catalog, console, json_payload, print_json, user_errors
+from bmdlab.cli._app import OneLineErrors, catalog, console, json_payload, print_json, user_errors
 
 catalog_app = typer.Typer(
-    help="List and show sourced catalog entries; check ranges against observed flights.", no_args_is_help=True
+    cls=OneLineErrors,
+    help="List and show sourced catalog entries; check ranges against observed flights.",
+    no_args_is_help=True,
 )
 
 

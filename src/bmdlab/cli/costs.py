@@ -9,19 +9,20 @@ import typer
 from rich.table import Table
 
 from bmdlab.cli._app import (
+    PNG,
     SCENARIO_HELP,
     SEED_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
     bn,
-    check_outputs,
-    check_suffix,
+    check_files,
     complete_scenario,
     console,
     print_json,
     progress,
     report_exports,
+    scenario_file,
     user_errors,
     write_exports,
 )
@@ -48,8 +49,7 @@ def cost(
     ] = None,
 ) -> None:
     """Life-cycle cost of an architecture: acquisition, interceptors, operation, total (yen and dollars of one year)."""
-    check_suffix(lines, "--lines", TABLE_SUFFIXES)
-    check_outputs(lines=lines)
+    check_files({"scenario": scenario_file(scenario)}, lines=(lines, TABLE_SUFFIXES))
     a = analysis(ctx, scenario, years=years, reloads=reloads, price_year=price_year)
     res = a.cost()
     write_exports(res, table=lines, table_key="lines_file")
@@ -111,9 +111,7 @@ def tradeoff(
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.cost.options import tradeoff_options
 
-    check_suffix(plot, "--plot", (".png",))
-    check_suffix(table, "--table", TABLE_SUFFIXES)
-    check_outputs(plot=plot, table=table)
+    check_files(plot=(plot, PNG), table=(table, TABLE_SUFFIXES))
     a = analysis(ctx, seed=seed)
     prog, tick = progress(len(tradeoff_options(a.catalog)), "trade-off options")
     with prog:

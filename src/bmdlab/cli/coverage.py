@@ -17,14 +17,14 @@ from bmdlab.cli._app import (
     TABLE_SUFFIXES,
     analysis,
     app,
-    check_outputs,
-    check_suffix,
+    check_files,
     complete_key,
     complete_scenario,
     console,
     print_json,
     progress,
     report_exports,
+    scenario_file,
     user_errors,
     write_exports,
 )
@@ -72,8 +72,14 @@ def coverage(
     settings: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """How much of Japan's land and population the scenario's architecture can defend."""
-    check_suffix(cells, "--cells", TABLE_SUFFIXES)
-    check_outputs(map=map_png, geojson=geojson, netcdf=netcdf, cells=cells, points=points)
+    check_files(
+        {"scenario": scenario_file(scenario)},
+        map_png=map_png,
+        geojson=geojson,
+        netcdf=netcdf,
+        cells=(cells, TABLE_SUFFIXES),
+        points=points,
+    )
     a = analysis(ctx, scenario, settings=settings, seed=seed, flyout=flyout, limits=limits)
     prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")
     with prog:
@@ -206,7 +212,7 @@ def site(
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the chosen sites as GeoJSON points.")] = None,
 ) -> None:
     """Place K units of a land system to defend the most people (MILP, HiGHS), or find the smallest K for a target."""
-    check_outputs(map=map_png, geojson=geojson)
+    check_files({"threat": scenario_file(threat)}, map_png=map_png, geojson=geojson)
     a = analysis(ctx, threat)
     query = dict(
         count=count,

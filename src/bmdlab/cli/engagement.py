@@ -18,18 +18,17 @@ from bmdlab.cli._app import (
     analysis,
     app,
     catalog_dir,
-    check_outputs,
-    check_suffix,
+    check_files,
     complete_scenario,
     console,
     print_json,
     progress,
+    scenario_file,
     user_errors,
     write_exports,
 )
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.engagement.streams import TRIAL_BLOCK
-from bmdlab.io import atomic_write_json
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
 RAID_DOCTRINE_HELP = (
@@ -101,8 +100,7 @@ def raid(
     settings: Annotated[list[str] | None, SET_OPTION] = None,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
-    check_suffix(leakers, "--leakers", TABLE_SUFFIXES)
-    check_outputs(leakers=leakers)
+    check_files({"scenario": scenario_file(scenario)}, leakers=(leakers, TABLE_SUFFIXES))
     a = analysis(
         ctx,
         scenario,
@@ -247,21 +245,10 @@ def wta(
     """Static weapon-target assignment (Ahuja et al. 2007): minimise expected surviving target value."""
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.api import wta as solve
-    from bmdlab.engagement.wta import random_instance
 
-    check_outputs(save=save)
-    res = solve(instance=instance, random=random, seed=seed, method=method, time_limit_s=time_limit)
+    check_files({"instance": instance}, save=save)
+    res = solve(instance=instance, random=random, seed=seed, method=method, time_limit_s=time_limit, save=save)
     sol = res.solution
-    if random is not None and save is not None:
-        values, pk = random_instance(sol.weapons, sol.targets, seed=seed)
-        atomic_write_json(
-            save,
-            {
-                "values": values.tolist(),
-                "kill_probability": pk.tolist(),
-                "generator": f"Ahuja et al. (2007), seed {seed}",
-            },
-        )
     if as_json:
         print_json(res)
         return

@@ -14,7 +14,7 @@ from bmdlab.cli._app import (
     LIMITS_HELP,
     analysis,
     app,
-    check_outputs,
+    check_files,
     complete_key,
     console,
     print_json,
@@ -59,7 +59,7 @@ def trajectory(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the altitude profile to this PNG.")] = None,
 ) -> None:
     """Fly one ballistic trajectory and print its range, apogee, flight time and speeds."""
-    check_outputs(plot=plot)
+    check_files(plot=plot)
     a = analysis(ctx)
     res = a.trajectory(
         from_,
@@ -140,7 +140,7 @@ def footprint(
     limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "all",
 ) -> None:
     """The aim points a unit can defend against one missile from one launch point."""
-    check_outputs(map=map_png, geojson=geojson, netcdf=netcdf)
+    check_files(map_png=map_png, geojson=geojson, netcdf=netcdf)
     res = analysis(ctx, flyout=flyout, limits=limits).footprint(
         unit, at, missile, launch, shape=shape, apogee_km=apogee_km, track_delay_s=track_delay_s
     )
@@ -159,7 +159,7 @@ def footprint(
 
 
 @app.command("check-footprints")
-@user_errors()
+@user_errors(aliases={"cases": "--case"})
 def check_footprints(
     ctx: typer.Context,
     case: Annotated[
@@ -177,7 +177,7 @@ def check_footprints(
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, explain, published_cases, round_figure
 
-    check_outputs(markdown=markdown)
+    check_files(markdown=markdown)
     a = analysis(ctx)
     known = {c.id for c in published_cases()}
     bad = [c for c in case or [] if c not in known]

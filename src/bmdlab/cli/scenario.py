@@ -12,6 +12,7 @@ import yaml
 from rich.table import Table
 
 from bmdlab.cli._app import (
+    OneLineErrors,
     catalog,
     complete_scenario,
     console,
@@ -24,7 +25,9 @@ from bmdlab.cli._app import (
 from bmdlab.errors import BmdlabError
 
 scenario_app = typer.Typer(
-    help="List, show, validate scenarios; print their JSON Schema and what a run may override.", no_args_is_help=True
+    cls=OneLineErrors,
+    help="List, show, validate scenarios; print their JSON Schema and what a run may override.",
+    no_args_is_help=True,
 )
 
 

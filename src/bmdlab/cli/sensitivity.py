@@ -9,19 +9,20 @@ import typer
 from rich.table import Table
 
 from bmdlab.cli._app import (
+    PNG,
     SEED_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
     bn,
     catalog_dir,
-    check_outputs,
-    check_suffix,
+    check_files,
     complete_scenario,
     console,
     print_json,
     progress,
     report_exports,
+    scenario_file,
     user_errors,
     write_exports,
 )
@@ -54,9 +55,7 @@ def tornado(
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.sensitivity.tornado import default_ranges
 
-    check_suffix(plot, "--plot", (".png",))
-    check_suffix(table, "--table", TABLE_SUFFIXES)
-    check_outputs(plot=plot, table=table)
+    check_files({"scenario": scenario_file(scenario)}, plot=(plot, PNG), table=(table, TABLE_SUFFIXES))
     a = analysis(ctx, scenario, seed=seed)
     prog, tick = progress(len(default_ranges({"scenario": scenario, "missiles": missiles})), "tornado")
     with prog:
@@ -74,7 +73,7 @@ def tornado(
 
 
 @app.command()
-@user_errors()
+@user_errors(aliases={"sweep axis": "--axis"})
 def sweep(
     ctx: typer.Context,
     axis: Annotated[
@@ -90,33 +89,38 @@ def sweep(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
     ] = None,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="Run a sweep of more than 1,000 runs (without it such a sweep is refused, with its estimate).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
     table: Annotated[
         Path | None, typer.Option("--table", help="Also write the runs to this .parquet or .csv file.")
     ] = None,
 ) -> None:
-    """Grid sweep of independent runs (local pool or Dask), appended to OUT as each finishes."""
+    """Grid sweep of independent runs (local pool or Dask), appended to OUT as each finishes; the estimate of
+    its runs and time is printed (on stderr) before the first run."""
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
-    from bmdlab.sensitivity.sweep import check_sweep_file, grid, parse_axis
+    from bmdlab.sensitivity.sweep import parse_axis
 
-    n = len(grid(dict(parse_axis(x) for x in axis)))
-    check_suffix(table, "--table", TABLE_SUFFIXES)
-    check_outputs(out=out, table=table)
-    if resume and out.exists():
-        check_sweep_file(out)  # before the progress display: a refusal is one line
+    scenarios = [v for name, values in map(parse_axis, axis) if name == "scenario" for v in values]
+    check_files([("--axis scenario", scenario_file(str(v))) for v in scenarios], out=out, table=(table, TABLE_SUFFIXES))
     a = analysis(ctx, seed=seed)
-    prog, _ = progress(n, "sweep")
-    with prog:
-        res = a.sweep(
-            axis,
-            out,
-            trials=trials,
-            resume=resume,
-            workers=workers,
-            scheduler=scheduler,
-            catalog_dir=catalog_dir(ctx),
-            progress=lambda done, total: prog.update(done),
-        )
+    run = dict(
+        trials=trials,
+        resume=resume,
+        workers=workers,
+        scheduler=scheduler,
+        catalog_dir=catalog_dir(ctx),
+        allow_large=allow_large,
+    )
+    estimate = a.sweep_estimate(axis, **run)
+    prog, _ = progress(estimate.runs, "sweep", header=f"sweep: {estimate.text()}")
+    with prog:  # the estimate and the display appear once the library accepts the sweep
+        res = a.sweep(axis, out, progress=lambda done, total: prog.update(done), **run)
     write_exports(res, table=table)
     if as_json:
         print_json(res)

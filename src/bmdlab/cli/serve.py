@@ -22,7 +22,7 @@ def serve(
         typer.Option(
             "--host",
             help="Address to listen on. Anything but localhost lets other machines "
-            "use the server, without authentication.",
+            "use the server: its token keeps other web sites out, not other programs.",
         ),
     ] = "127.0.0.1",
     browser: Annotated[
@@ -52,7 +52,7 @@ def serve(
     if not loopback:
         err_console.print(
             f"[bold yellow]warning:[/] serving on {host}: anyone who can reach this machine on port {port} "
-            "can use the server (no authentication)",
+            "can use the server (any program can read its token from /api/token; it keeps only other web sites out)",
             highlight=False,
             soft_wrap=True,
         )

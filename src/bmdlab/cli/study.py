@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bmdlab.cli._app import analysis, app, console, err_console, user_errors
+from bmdlab.cli._app import analysis, app, check_files, console, err_console, user_errors
 from bmdlab.progress import json_lines
 
 
@@ -31,6 +31,7 @@ def study(
     ] = False,
 ) -> None:
     """Run a study and write DIR/report.html, DIR/results.json and its figures."""
+    check_files(folders=("out",), out=out)
     res = analysis(ctx).study(
         out,
         name=name,

@@ -44,6 +44,7 @@ from bmdlab.cost.architecture import CostBreakdown, architecture_cost, intercept
 from bmdlab.cost.options import Option
 from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.defense.engage import EngagementModel
 from bmdlab.engagement.scenario_raid import RaidOutcome, RaidRun, run_scenario_raid
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import Z95, mean_ci95
@@ -158,6 +159,7 @@ class OptionEvaluation:
     population_fraction: float  #: people some unit can defend against every threat [-]
     population_fraction_2units: float  #: people two units can defend against every threat [-]
     raids: dict[int, RaidFigures]
+    engagement_model: EngagementModel  #: the fly-out and engagement limits of its coverage and raids
 
     @property
     def cost_total_jpy(self) -> int:
@@ -174,6 +176,7 @@ class OptionEvaluation:
             "population_fraction": self.population_fraction,
             "population_fraction_2units": self.population_fraction_2units,
             "raids": {str(n): r.to_dict() for n, r in self.raids.items()},
+            "engagement_model": self.engagement_model.to_dict(),
         }
 
 
@@ -278,6 +281,7 @@ def evaluate_options(
                 cost,
                 *_coverage_shares(covs[opt.key]),
                 raids,
+                setups[opt.key].model,
             )
         )
         if progress:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bmdlab import arguments, bounds
 from bmdlab.assembly.setup import Setup, ThreatCase
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import BATCH, Coverage, coverage_of, reach_of, threat_of
@@ -93,11 +94,9 @@ class CoverageCache:
     """
 
     def __init__(self, catalog: Catalog, *, max_bytes: int = DEFAULT_MAX_BYTES, workers: int = 2):
-        if max_bytes <= 0:
-            raise ValueError("max_bytes must be > 0")
-        self.catalog = catalog
-        self.max_bytes = int(max_bytes)
-        self.workers = max(1, int(workers))
+        self.catalog = arguments.instance("catalog", catalog, Catalog, "a Catalog (bmdlab.catalog.builtin_catalog())")
+        self.max_bytes = bounds.CACHE_BYTES.check("max_bytes", max_bytes)
+        self.workers = bounds.CACHE_WORKERS.check("workers", workers)
         self.stats = CacheStats()
         self._grids: dict[float, LandGrid] = {}
         self._flights: OrderedDict[tuple, _Flight] = OrderedDict()

@@ -12,7 +12,7 @@ import numpy as np
 from bmdlab.assembly.setup import Setup, ThreatCase
 from bmdlab.coverage.national import Coverage, Network, engage_cases
 from bmdlab.coverage.siting import greedy_coverage, max_coverage
-from bmdlab.defense.engage import make_defender
+from bmdlab.defense.engage import EngagementModel, make_defender
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.grid import land_grid
 from bmdlab.geo.japan import is_land
@@ -146,6 +146,7 @@ class SitingResult:
     seconds: float
     catalog_hash: str
     coverage: Coverage
+    engagement_model: EngagementModel  #: the fly-out and engagement limits of the candidates' coverage
 
     @property
     def count(self) -> int:
@@ -172,6 +173,7 @@ class SitingResult:
             "resolution_km": q.resolution_km,
             "threat_scenario": self.threat_scenario,
             "threats": self.threats,
+            "engagement_model": self.engagement_model.to_dict(),
             "population_target": q.population_target,
             "land_target": q.land_target,
             "target_met": self.target_met,
@@ -230,4 +232,5 @@ def optimise_sites(
         seconds=time.perf_counter() - t0,
         catalog_hash=setup.catalog.hash,
         coverage=sub,
+        engagement_model=setup.model,
     )

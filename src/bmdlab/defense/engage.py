@@ -8,6 +8,7 @@ opportunities of each defender.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -76,6 +77,10 @@ class EngagementModel:
         if not missile.rcs.si() > 0:
             raise BmdlabError(f"missile {missile.name}: rcs must be > 0 m2")
         return missile.rcs.si() * self.rcs_scale
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as every result records it: the fly-out and the engagement limits that ran."""
+        return {"flyout": self.flyout, "limits": sorted(self.limits)}
 
     def label(self) -> str:
         off = [x for x in ENGAGEMENT_LIMITS if x not in self.limits]

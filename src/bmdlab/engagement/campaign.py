@@ -327,6 +327,7 @@ class _Defence:
             "scenario": sc.name,
             "scenario_hash": sc.hash,
             "catalog_hash": self.setup.catalog.hash,
+            "engagement_model": self.setup.model.to_dict(),
             "reserve": {k: int(campaign.reserve.get(k, 0)) for k in self.types},
             "leave_station_below": campaign.leave_station_below,
             "units": [

@@ -65,8 +65,7 @@ from bmdlab.engagement.streams import (
 )
 from bmdlab.engagement.tally import RaidTally
 from bmdlab.errors import BmdlabError
-from bmdlab.geo.sphere import EARTH_RADIUS, central_angle
-from bmdlab.trajectory import max_range
+from bmdlab.scenario import salvo_aims
 
 #: Default memory budget of a raid [bytes] (4 GiB; ``memory_budget_gib`` changes it).
 DEFAULT_MEMORY_BUDGET = 4 * 2**30
@@ -112,28 +111,9 @@ def expand_salvos(salvos: Sequence[dict[str, Any]], assets: Sequence[Asset], cat
     without ``aim`` the missiles go round-robin over every asset in range, most valuable first.
     Launch times are spread evenly over ``launch_spread_s``.
     """
-    by_name = {a.name: i for i, a in enumerate(assets)}
     threats: list[RaidMissile] = []
     for k, s in enumerate(salvos):
-        mis = catalog.missile(s["missile"])
-        place = catalog.place(s["launch_area"])
-        names = s.get("aim") or [a.name for a in sorted(assets, key=lambda a: -a.value)]
-        for n in names:
-            if n not in by_name:
-                raise BmdlabError(f"raid.salvos.{k}.aim: unknown asset '{n}'; use names from raid.assets")
-        idx = np.array([by_name[n] for n in names])
-        dist = EARTH_RADIUS * central_angle(
-            np.radians(place.lat.nominal),
-            np.radians(place.lon.nominal),
-            np.radians([assets[i].lat for i in idx]),
-            np.radians([assets[i].lon for i in idx]),
-        )
-        idx = idx[dist <= max_range(mis)]
-        if s["count"] > 0 and idx.size == 0:
-            raise BmdlabError(
-                f"raid.salvos.{k}: no aim point within the {mis.name}'s range from {place.name}; "
-                "choose nearer assets or another missile"
-            )
+        idx = salvo_aims(k, s, list(assets), catalog)
         spread = float(s.get("launch_spread_s", 0.0))
         for m in range(s["count"]):
             threats.append(

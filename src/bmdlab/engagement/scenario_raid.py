@@ -17,6 +17,7 @@ import numpy as np
 from bmdlab.assembly.setup import Setup
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.money import exchange_rate, money_json, to_jpy, value_to_jpy
+from bmdlab.defense.engage import EngagementModel
 from bmdlab.engagement.analytic import RaidConditions
 from bmdlab.engagement.launch_capacity import raid_launch_check
 from bmdlab.engagement.preferential import preferential_allocation
@@ -105,6 +106,7 @@ class RaidOutcome:
     catalog_hash: str
     doctrine: str  #: shoot-look-shoot, salvo or preferential
     capacity: bool
+    engagement_model: EngagementModel  #: the fly-out and engagement limits its shot opportunities used
     tally: RaidTally = field(repr=False)
     plan: RaidPlan = field(repr=False)
     units: tuple[UnitOutcome, ...]
@@ -208,6 +210,7 @@ class RaidOutcome:
             "threats_never_engaged": self.threats_never_engaged,
             "leakers_per_asset": {k: round(v, 4) for k, v in self.leakers_per_asset.items()},
             "capacity": self.capacity,
+            "engagement_model": self.engagement_model.to_dict(),
             "units": [
                 {
                     "name": u.name,
@@ -319,6 +322,7 @@ def _outcome(setup: Setup, plan: RaidPlan, units: UnitArrays, tally: RaidTally, 
         catalog_hash=setup.catalog.hash,
         doctrine=doctrine,
         capacity=setup.capacity,
+        engagement_model=setup.model,
         tally=tally,
         plan=plan,
         units=unit_rows,

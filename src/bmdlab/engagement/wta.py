@@ -73,7 +73,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 
 from bmdlab.errors import BmdlabError
-from bmdlab.io import quiet_native_stdout, read_input_text
+from bmdlab.io import DuplicateKey, json_loads_unique, quiet_native_stdout, read_input_text
 
 METHODS = ("exact", "heuristic")
 _Q_MIN = 1e-12  # survival probabilities are clipped here before logs and divisions (p_ij = 1 allowed)
@@ -176,44 +176,58 @@ def typed_instance(weapon_types: int, per_type: int, targets: int, *, seed: int)
 MAX_VALUE = 1e12
 
 
-def check_instance(values: Any, kill_probability: Any, where: str = "instance") -> tuple[np.ndarray, np.ndarray]:
-    """Validate an instance; return float arrays or raise a one-line :class:`BmdlabError`."""
+def _no_booleans(items: Any, what: str) -> None:
+    """JSON's true and false are not numbers (NumPy would read them as 1 and 0)."""
+    if isinstance(items, (list, tuple)):
+        for k, x in enumerate(items):
+            if isinstance(x, (bool, np.bool_)):
+                raise BmdlabError(f"{what}[{k}] = {str(x).lower()} is not a number; give a number")
+
+
+def check_instance(values: Any, kill_probability: Any, where: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Validate an instance; return float arrays or raise a one-line :class:`BmdlabError` naming the field
+    (``values``, ``kill_probability``), after ``where`` (the file) if given."""
+    where = f"{where}: " if where else ""
     if not isinstance(values, (list, tuple, np.ndarray)) or len(values) == 0:
-        raise BmdlabError(f"{where}: values must be a non-empty list of target values (one per target)")
+        raise BmdlabError(f"{where}values must be a non-empty list of target values (one per target)")
+    _no_booleans(values, f"{where}values")
+    if isinstance(kill_probability, (list, tuple)):
+        for i, row in enumerate(kill_probability):
+            _no_booleans(row, f"{where}kill_probability[{i}]")
     try:
         v = np.asarray(values, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise BmdlabError(f"{where}: values must be finite numbers, one per target") from None
+        raise BmdlabError(f"{where}values must be finite numbers, one per target") from None
     if v.ndim != 1:
-        raise BmdlabError(f"{where}: values must be a flat list, one number per target")
+        raise BmdlabError(f"{where}values must be a flat list, one number per target")
     bad = np.flatnonzero(~np.isfinite(v) | (v < 0) | (v > MAX_VALUE))
     if bad.size:
-        raise BmdlabError(f"{where}: values[{bad[0]}] = {v[bad[0]]:g} must be a finite number from 0 to {MAX_VALUE:g}")
+        raise BmdlabError(f"{where}values[{bad[0]}] = {v[bad[0]]:g} must be a finite number from 0 to {MAX_VALUE:g}")
     rows = kill_probability
     if not isinstance(rows, (list, tuple, np.ndarray)) or len(rows) == 0:
         raise BmdlabError(
-            f"{where}: kill_probability must be a non-empty list of rows, one per weapon, each with one "
+            f"{where}kill_probability must be a non-empty list of rows, one per weapon, each with one "
             f"probability per target ({v.size})"
         )
     for i, row in enumerate(rows):
         if not isinstance(row, (list, tuple, np.ndarray)):
             raise BmdlabError(
-                f"{where}: kill_probability row {i} must be a list of {v.size} probabilities (one per target)"
+                f"{where}kill_probability row {i} must be a list of {v.size} probabilities (one per target)"
             )
         if len(row) != v.size:
             raise BmdlabError(
-                f"{where}: kill_probability row {i} has {len(row)} entries, expected {v.size} (one per target)"
+                f"{where}kill_probability row {i} has {len(row)} entries, expected {v.size} (one per target)"
             )
     try:
         pk = np.asarray(rows, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        raise BmdlabError(f"{where}: kill_probability must hold numbers in [0, 1]") from None
+        raise BmdlabError(f"{where}kill_probability must hold numbers in [0, 1]") from None
     if pk.ndim != 2:
-        raise BmdlabError(f"{where}: kill_probability must be a 2-D list of rows (weapons) of numbers (targets)")
+        raise BmdlabError(f"{where}kill_probability must be a 2-D list of rows (weapons) of numbers (targets)")
     bad = np.argwhere(~np.isfinite(pk) | (pk < 0) | (pk > 1))
     if bad.size:
         i, j = bad[0]
-        raise BmdlabError(f"{where}: kill_probability[{i}][{j}] = {pk[i, j]:g} must be a probability in [0, 1]")
+        raise BmdlabError(f"{where}kill_probability[{i}][{j}] = {pk[i, j]:g} must be a probability in [0, 1]")
     return v, pk
 
 
@@ -222,7 +236,9 @@ def load_instance(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     path = Path(path)
     text = read_input_text(path, what="JSON instance file")
     try:
-        data = json.loads(text)
+        data = json_loads_unique(text)
+    except DuplicateKey as exc:
+        raise BmdlabError(f"{path}: '{exc.key}' is given twice; give each key once") from None
     except json.JSONDecodeError as exc:
         raise BmdlabError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:

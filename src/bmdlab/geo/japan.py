@@ -63,6 +63,7 @@ __all__ = [
     "japan_cities",
     "japan_outline",
     "largest_cities",
+    "nearest_coast_m",
     "prefectures",
 ]
 
@@ -92,6 +93,21 @@ _DATA = importlib.resources.files("bmdlab.geo") / "data"
 # ---------------------------------------------------------------------------------------------
 def _read_geojson(name: str) -> dict:
     return json.loads((_DATA / name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _coast_vectors() -> NDArray[np.float64]:
+    """Unit vectors of every vertex of Japan's outline (for nearest-coast distances)."""
+    lon, lat = np.radians(shapely.get_coordinates(japan_outline())).T
+    return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
+
+
+def nearest_coast_m(lat_deg: float, lon_deg: float) -> float:
+    """Great-circle distance from a point to the nearest vertex of Japan's outline [m] (the outline's
+    vertices are at most a few kilometres apart, so this is the distance to Japan's nearest land)."""
+    la, lo = np.radians(lat_deg), np.radians(lon_deg)
+    p = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+    return float(EARTH_RADIUS * np.arccos(np.clip(np.max(_coast_vectors() @ p), -1.0, 1.0)))
 
 
 @functools.cache

@@ -28,14 +28,12 @@ with a one-line error; start a new file.
 
 from __future__ import annotations
 
-import ctypes
 import datetime
 import itertools
 import json
+import math
 import multiprocessing
 import os
-import signal
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -46,10 +44,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from bmdlab import __version__, bounds
-from bmdlab.assembly.overrides import parse_value
+from bmdlab.assembly.overrides import LIMIT_SWITCHES, parse_value
 from bmdlab.catalog import builtin_catalog, load_catalog
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.errors import BmdlabError, unknown_key
+from bmdlab.io import check_output_file, die_with_parent, errno_of, write_error
 from bmdlab.sensitivity.model import (
     ACCEPTED,
     METRICS,
@@ -79,6 +78,16 @@ def grid(axes: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     for k, vals in axes.items():
         if not len(vals):
             raise BmdlabError(f"sweep: axis '{k}' has no values")
+        seen = [run_key({k: v}) for v in vals]
+        twice = next((v for v, key in zip(vals, seen) if seen.count(key) > 1), None)
+        if twice is not None:
+            raise BmdlabError(f"sweep axis {k}: {twice!r} is given twice; give each value once")
+    size = math.prod(len(v) for v in axes.values())
+    if not bounds.SWEEP_RUNS.contains(size):
+        raise BmdlabError(
+            f"sweep: the axes make {size:,} runs (the product of their lengths), more than "
+            f"{bounds.SWEEP_RUNS.high:,.0f}; narrow the axes or split the sweep"
+        )
     keys = list(axes)
     points = [dict(zip(keys, combo)) for combo in itertools.product(*(axes[k] for k in keys))]
     for p in points:
@@ -152,20 +161,22 @@ class SweepStore:
         self.path = Path(path)
         self.axis_types = dict(axis_types)
         self.axes = list(axis_types)
+        check_output_file(self.path, "out")  # a regular file in a writable folder: never a link, device or pipe
+        if resume and not self.path.exists():
+            raise BmdlabError(
+                f"out: '{self.path}' does not exist, so there is no sweep to resume; run without `resume` to start it"
+            )
+        if self.path.exists() and _holds_no_run(self.path):
+            _remove_sweep_file(self.path)  # nothing to lose: an empty file, or a sweep stopped before its first run
         exists = self.path.exists()
         self.created = not exists
         if exists and not resume:
             raise BmdlabError(
-                f"{self.path}: file exists; pass --resume to continue that sweep or choose a new --out file"
+                f"{self.path}: file exists; pass `resume` to continue that sweep or choose a new out file"
             )
-        if self.path.parent and not self.path.parent.is_dir():
-            raise BmdlabError(f"out: directory '{self.path.parent}' does not exist")
         if exists:
             check_sweep_file(self.path)  # before anything is written to it
-        try:
-            self.con = duckdb.connect(str(self.path))
-        except Exception as exc:  # duckdb raises its own IOException/InvalidInputException
-            raise BmdlabError(f"{self.path}: cannot open as a DuckDB sweep file ({str(exc).splitlines()[0]})") from None
+        self.con = self._connect()
         defn = json.dumps(definition, sort_keys=True)
         if exists:
             old = self.con.execute("select definition from meta").fetchone()
@@ -176,6 +187,22 @@ class SweepStore:
                     "resume it with the same options or write to a new --out file"
                 )
             return
+        try:
+            self._create(defn, definition)
+        except duckdb.Error as exc:  # a full or failing disk: nothing of the sweep is kept
+            self.discard()
+            raise write_error("out", self.path, exc) from None
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(self.path))
+        except duckdb.Error as exc:  # DuckDB's IOException (a full disk) or InvalidInputException (not DuckDB)
+            if errno_of(exc) is not None:
+                raise write_error("out", self.path, exc) from None
+            raise BmdlabError(f"{self.path}: cannot open as a DuckDB sweep file ({str(exc).splitlines()[0]})") from None
+
+    def _create(self, defn: str, definition: dict[str, Any]) -> None:
+        """The ``meta`` row and the empty ``runs`` table, in one transaction."""
         cols = ", ".join(
             [f"{_ident(a)} {t}" for a, t in self.axis_types.items()]
             + [f"{_ident(m)} {'BIGINT' if m in MONEY_METRICS else 'DOUBLE'} NOT NULL" for m in METRICS]
@@ -222,7 +249,10 @@ class SweepStore:
             + ["price_year", "seed", "seconds", "bmdlab_version", "finished_at"]
         )
         marks = ", ".join("?" * len(row))
-        self.con.execute(f"insert into {TABLE} ({cols}) values ({marks})", row)  # autocommit: durable per run
+        try:
+            self.con.execute(f"insert into {TABLE} ({cols}) values ({marks})", row)  # autocommit: durable per run
+        except duckdb.Error as exc:  # a full or failing disk: the runs before this one are kept
+            raise write_error("out", self.path, exc) from None
 
     def table(self) -> list[dict[str, Any]]:
         return _rows(self.con)
@@ -234,8 +264,28 @@ class SweepStore:
         """Close and delete the file (and its write-ahead log): only for a file this store created."""
         self.con.close()
         if self.created:
-            for f in (self.path, self.path.with_name(self.path.name + ".wal")):
-                f.unlink(missing_ok=True)
+            _remove_sweep_file(self.path)
+
+
+def _holds_no_run(path: Path) -> bool:
+    """An empty file (a sweep that failed before DuckDB wrote anything, e.g. on a full disk), or a bmdlab sweep
+    file that holds no finished run. Any other file (someone else's, or a sweep with runs) is False."""
+    if path.is_file() and path.stat().st_size == 0:
+        return True
+    try:
+        check_sweep_file(path)
+    except BmdlabError:
+        return False
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"select count(*) from {TABLE}").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def _remove_sweep_file(path: Path) -> None:
+    for f in (path, path.with_name(path.name + ".wal")):
+        f.unlink(missing_ok=True)
 
 
 def _rows(con) -> list[dict[str, Any]]:
@@ -304,19 +354,6 @@ def check_sweep_file(path: str | Path) -> None:
         )
 
 
-def die_with_parent(parent_pid: int | None = None) -> None:
-    """Process-pool initializer: on Linux, ask the kernel to SIGTERM this worker when its parent dies
-    (prctl PR_SET_PDEATHSIG), so a killed sweep does not leave its workers running. A parent that died
-    while the worker was starting (before the request) is caught by comparing the parent's id."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except OSError:
-            pass
-    if parent_pid is not None and os.getppid() != parent_pid:
-        os._exit(1)
-
-
 #: This process's memo of coverage fractions: a sweep worker computes each architecture's coverage once
 #: over the runs it is given (a memo of a pure function; each process has its own).
 _WORKER_MEMO = CoverageMemo()
@@ -344,6 +381,43 @@ class SweepRun:
     resume: bool = False
     catalog_dir: str | None = None
     catalog_hash: str | None = None
+    allow_large: bool = False  #: start a sweep of more than :data:`bmdlab.bounds.SWEEP_RUNS_UNASKED` runs
+
+
+#: Coverage-metric inputs: a sweep computes one coverage per distinct combination of these (per worker).
+COVERAGE_AXES = ("scenario", "flyout", "limits", *LIMIT_SWITCHES, "rcs_scale", "track_delay_s")
+
+
+@dataclass(frozen=True)
+class SweepEstimate:
+    """How big a sweep is before it starts: its runs, the coverages its runs need, the processes it would
+    use and a rough time (a model fitted to the benchmark's sweep on two cores; a guide, not a promise)."""
+
+    runs: int
+    coverages: int  #: distinct architectures and engagement models (each coverage once per process)
+    processes: int
+    seconds: float
+
+    def text(self) -> str:
+        t = self.seconds
+        when = f"{t:.0f} s" if t < 120 else (f"{t / 60:.0f} min" if t < 7200 else f"{t / 3600:.1f} h")
+        return (
+            f"{self.runs:,} runs ({self.coverages} coverage{'s' if self.coverages != 1 else ''}) on "
+            f"{self.processes} process{'es' if self.processes != 1 else ''}: about {when}"
+        )
+
+
+def sweep_estimate(points: Sequence[dict[str, Any]], run: SweepRun) -> SweepEstimate:
+    """The size and rough duration of a sweep. Per process: start-up 3 s and 6 s per coverage (20 km grid);
+    per run 0.2 s plus 50 us per trial (benchmarks/run.py: 9 runs of 2,000 trials, 3 architectures, 2
+    processes in 19 s; this model gives 22 s)."""
+    coverages = len({tuple(str(p.get(k)) for k in COVERAGE_AXES) for p in points})
+    processes = (
+        1 if run.scheduler else min(run.workers or os.cpu_count() or 1, os.cpu_count() or 1, max(len(points), 1))
+    )
+    per_run = 0.2 + 5e-5 * run.trials
+    seconds = 3.0 + 6.0 * coverages + len(points) * per_run / processes
+    return SweepEstimate(len(points), coverages, processes, seconds)
 
 
 def run_sweep(
@@ -370,6 +444,11 @@ def run_sweep(
         raise BmdlabError("sweep: every run must have the same parameters")
     for p in points:  # before the file exists: a bad point leaves none
         check_point(p)
+    if len(points) > bounds.SWEEP_RUNS_UNASKED and not run.allow_large:
+        raise BmdlabError(
+            f"sweep: {sweep_estimate(points, run).text()}, more than {bounds.SWEEP_RUNS_UNASKED:,} runs; "
+            "pass `allow_large` to run them all, or narrow the axes"
+        )
     types = {a: axis_type(a) for a in axes}
     catalog_hash = run.catalog_hash
     if catalog_hash is None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from bmdlab.assembly.overrides import Overrides
 from bmdlab.assembly.setup import Setup, assemble
+from bmdlab.bounds import CANDIDATE_SPACING_KM
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.coverage.published_footprints import variant_models
@@ -390,7 +391,7 @@ def claim_dependence(
             cities,
             resolution_km=resolution_km,
             siting_resolution_km=resolution_km,
-            candidate_spacing_km=3.0 * resolution_km,
+            candidate_spacing_km=min(3.0 * resolution_km, CANDIDATE_SPACING_KM.high),
             model=m,
             debate_siting=False,
         )

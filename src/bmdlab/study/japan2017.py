@@ -29,6 +29,7 @@ import numpy as np
 from rich.console import Console
 
 from bmdlab import __version__
+from bmdlab.bounds import CANDIDATE_SPACING_KM
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases, variant_models
 from bmdlab.defense.engage import LEGACY_MODEL
@@ -217,7 +218,7 @@ class _StudyRun:
             self.cities,
             resolution_km=r,
             siting_resolution_km=max(10.0, r),
-            candidate_spacing_km=max(30.0, 3.0 * r),
+            candidate_spacing_km=min(max(30.0, 3.0 * r), CANDIDATE_SPACING_KM.high),
             progress=tick,
         )
         self.panels = covs.pop("panels")

@@ -45,6 +45,7 @@ def apogee_limits(missile: Missile) -> dict[str, tuple[float, float]]:
 
     * lofted: up to the apogee of a vertical shot at :func:`max_burnout_speed` (energy: a radius
       :math:`r_a = 1 / (1/r_b - v^2 / 2\\mu)` from the vertical boost's burnout radius :math:`r_b`);
+      the lowest depends on the range (:func:`minimum_energy_apogee`);
     * depressed: from the burnout altitude of the minimum-energy trajectory to its apogee at the
       missile's maximum range (a depressed trajectory is flatter than the minimum-energy one).
     """
@@ -55,6 +56,13 @@ def apogee_limits(missile: Missile) -> dict[str, tuple[float, float]]:
     top = (1.0 / inv - EARTH_RADIUS) if inv > 0 else np.inf
     me = ballistic_trajectory(0.0, 0.0, 0.0, max_range(missile) / EARTH_RADIUS, burn_time=missile.burn_time.si())
     return {"lofted": (0.0, float(top)), "depressed": (float(me.burnout_altitude[0]), float(me.apogee[0]))}
+
+
+def minimum_energy_apogee(missile: Missile, ground_range: float) -> float:
+    """Apogee of the missile's minimum-energy trajectory over ``ground_range`` [m]: the lowest a lofted
+    trajectory over that range can reach (a lofted one is steeper, so its apogee is higher)."""
+    me = ballistic_trajectory(0.0, 0.0, 0.0, ground_range / EARTH_RADIUS, burn_time=missile.burn_time.si())
+    return float(me.apogee[0])
 
 
 def check_shape(missile: Missile, shape: str, apogee: float | None, where: str = "apogee_km") -> None:
@@ -177,4 +185,12 @@ def _infeasible(shape: str, me: Trajectory) -> BmdlabError:
     return BmdlabError("no ballistic trajectory reaches that target; check the points and the range")
 
 
-__all__ = ["apogee_limits", "check_shape", "in_range", "max_burnout_speed", "max_range", "missile_trajectory"]
+__all__ = [
+    "apogee_limits",
+    "check_shape",
+    "in_range",
+    "max_burnout_speed",
+    "max_range",
+    "minimum_energy_apogee",
+    "missile_trajectory",
+]

@@ -9,13 +9,16 @@ moving one unit recomputes only what that unit changes. The routes live in :mod:
 (one router per area), the state in :class:`bmdlab.web.server.Server`.
 
 Safe by default: the server binds to localhost and then answers only requests addressed to
-localhost (no DNS rebinding); it never takes a file-system path from a request (scenarios are
-built-in names or uploaded text); request bodies are size-limited; a full job queue answers 429;
-no telemetry, and the page loads nothing from outside the package.
+localhost (no DNS rebinding); requests that change its state must come from its own page or a program,
+typed as JSON and carrying the server's token (:mod:`bmdlab.web.guard`: another web site's page
+cannot use it); it never takes a file-system path from a request (scenarios are built-in names or
+uploaded text); request bodies are size- and depth-limited; a full job queue answers 429; no
+telemetry, and the page loads nothing from outside the package.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,11 +34,14 @@ from bmdlab import __version__
 from bmdlab.api import catalog_of
 from bmdlab.catalog import Catalog
 from bmdlab.errors import BmdlabError
+from bmdlab.web.guard import RequestGuard
 from bmdlab.web.jobs import QueueFull
-from bmdlab.web.models import CoverageRequest
-from bmdlab.web.options import LOOPBACK_HOSTS, MAX_BODY_BYTES, STATIC
+from bmdlab.web.models import ERRORS, CoverageRequest, problem
+from bmdlab.web.options import LOOPBACK_HOSTS, MAX_BODY_BYTES, STATE_CHANGING, STATIC, TOKEN_HEADER, check_token
 from bmdlab.web.routers import analyses, jobs, page, reference, scenarios
 from bmdlab.web.server import Server
+
+log = logging.getLogger("bmdlab.web")
 
 #: Security headers of every response (the page's own files only; no inline scripts).
 CSP = (
@@ -49,22 +55,28 @@ def create_app(
     *,
     workers: int | None = None,
     max_jobs: int = 8,
-    max_body_bytes: int = MAX_BODY_BYTES,
     cache_gib: float = 3.0,
     warm: bool = False,
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS,
     study_command: list[str] | None = None,
+    token: str | None = None,
 ) -> FastAPI:
     """The FastAPI application of ``bmdlab serve``: the catalog (default: the built-in one, or a directory),
     ``workers`` job threads (default: one per core), at most ``max_jobs`` queued or running (more get 429),
-    bodies up to ``max_body_bytes`` (larger get 413), ``cache_gib`` of cached trajectories, the baseline's
-    coverage computed at start-up with ``warm``, the Host headers answered (default: loopback names only;
-    None answers any host), and the study's command line before ``--out DIR --resolution-km R`` (tests pass a
-    quick stand-in)."""
+    ``cache_gib`` of cached trajectories, the baseline's coverage computed at start-up with ``warm``, the
+    Host headers answered (default: loopback names only; None answers any host), the study's command line
+    before ``--out DIR --resolution-km R`` (tests pass a quick stand-in), and the token that requests
+    changing state carry (default: a new random one; it is ``app.state.server.token``). Bodies are read up
+    to :data:`~bmdlab.web.options.MAX_BODY_BYTES` (larger get 413)."""
     if cache_gib <= 0:
         raise BmdlabError("cache_gib: must be > 0")
     server = Server(
-        catalog_of(catalog), workers or os.cpu_count() or 1, max_jobs, int(cache_gib * 2**30), study_command
+        catalog_of(catalog),
+        workers or os.cpu_count() or 1,
+        max_jobs,
+        int(cache_gib * 2**30),
+        study_command,
+        token=None if token is None else check_token(token),
     )
 
     @asynccontextmanager
@@ -86,14 +98,17 @@ def create_app(
         '{"detail": "one line"} with a 4xx status.',
     )
     app.state.server = server
+    # the last added runs first: the security headers on every answer, then the Host check, then the guard
+    # (whose Origin check trusts the Host header only once it is a name this server answers)
+    app.add_middleware(RequestGuard, token=server.token, limit=MAX_BODY_BYTES)
     if allowed_hosts is not None:
         app.add_middleware(HostCheck, allowed_hosts=list(allowed_hosts))
-    app.add_middleware(BodyLimit, limit=max_body_bytes)
     app.middleware("http")(_headers)
     _errors(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for r in (page.router, reference.router, scenarios.router, analyses.router, jobs.router):
+    for r in (page.router, page.documented, reference.router, scenarios.router, analyses.router, jobs.router):
         app.include_router(r)
+    _document_the_token(app)
     return app
 
 
@@ -101,8 +116,7 @@ async def _headers(request: Request, call_next):
     response = await call_next(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if not request.url.path.startswith("/api/docs"):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", CSP)
     return response
 
 
@@ -111,21 +125,62 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(BmdlabError)
     async def _bmdlab_error(request: Request, exc: BmdlabError):
-        return JSONResponse({"detail": str(exc).splitlines()[0] if str(exc) else "bad input"}, status_code=422)
+        return problem(422, str(exc).splitlines()[0] if str(exc) else "bad input")
 
     @app.exception_handler(QueueFull)
     async def _queue_full(request: Request, exc: QueueFull):
-        return JSONResponse({"detail": f"jobs: {exc}"}, status_code=429, headers={"Retry-After": "2"})
+        return problem(429, f"jobs: {exc}", {"Retry-After": "2"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        return JSONResponse({"detail": one_line(exc)}, status_code=422)
+        return problem(422, one_line(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return JSONResponse(
-            {"detail": str(exc.detail)}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):  # FastAPI's, e.g. for bytes not UTF-8
+            return problem(422, "body: not valid JSON; send a JSON object as UTF-8 text")
+        return problem(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        # a bug, not a bad input (every input has a 4xx): logged with its traceback, answered in one line
+        log.error("%s %s: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+        return problem(500, f"internal error: {type(exc).__name__}; the server's log has the details")
+
+
+def _document_the_token(app: FastAPI) -> None:
+    """Declare in the OpenAPI document what every request that changes state needs: the token (a security
+    scheme, so that /api/docs shows it) and the answers to a request without it (403) or not JSON (415);
+    and the models of the job bodies."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = build()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        for model in jobs.REQUESTS.values():  # the job bodies the route reads by hand (jobs.BODY refers to them)
+            if model.__name__ not in schemas:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))
+                schemas[model.__name__] = schema
+        schemes = spec.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes["token"] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": TOKEN_HEADER,
+            "description": "this server's token (a new one at each start): in the page's HTML, or GET /api/token",
+        }
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in spec.get("paths", {}).values():
+            for method, op in operations.items():
+                if method.upper() in STATE_CHANGING:
+                    op["security"] = [{"token": []}]
+                    for status in (403, 415):
+                        op["responses"].setdefault(str(status), {"description": ERRORS[status], "content": error})
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def one_line(exc: RequestValidationError) -> str:
@@ -141,52 +196,6 @@ def one_line(exc: RequestValidationError) -> str:
     if e.get("type") == "extra_forbidden":
         return f"{loc}: unknown field; remove it (see /api/docs)"
     return f"{loc}: {msg[0].lower() + msg[1:]}"
-
-
-class BodyLimit:
-    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413 (declared or streamed)."""
-
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            return await self._refuse(send)
-        seen = 0
-
-        async def limited():
-            nonlocal seen
-            msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge()
-            return msg
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(send)
-
-    async def _refuse(self, send):
-        body = JSONResponse(
-            {"detail": f"body: larger than {self.limit // 1024} KiB; send a smaller scenario"}, status_code=413
-        ).body
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class HostCheck(TrustedHostMiddleware):
@@ -223,9 +232,11 @@ class HostCheck(TrustedHostMiddleware):
         await super().__call__(scope, receive, refuse)
 
     def _refusal(self) -> bytes:
-        return JSONResponse(
-            {"detail": f"host: this server answers only requests addressed to {self.hosts}"}, status_code=400
-        ).body
+        return bytes(
+            JSONResponse(
+                {"detail": f"host: this server answers only requests addressed to {self.hosts}"}, status_code=400
+            ).body
+        )
 
 
-__all__ = ["BodyLimit", "HostCheck", "create_app", "one_line"]
+__all__ = ["HostCheck", "create_app", "one_line"]

@@ -9,19 +9,31 @@ and headline figures are declared here, the rest is allowed through as it is.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from bmdlab import bounds
 from bmdlab.assembly.overrides import Overrides
 from bmdlab.bounds import BROWSER_RESOLUTION_KM, BROWSER_TRIALS
 from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.errors import printable
 
 #: A scenario in a request: a built-in name or trade-off option, or a scenario as JSON (the YAML schema).
 ScenarioIn = dict[str, Any] | str
 SCENARIO_HELP = "a built-in scenario name (GET /api/scenarios) or a scenario as JSON (the YAML schema)"
 TRIALS_HELP = f"Monte Carlo trials, 1 to {BROWSER_TRIALS.high:,.0f} in the browser app"
 RESOLUTION_HELP = f"grid cell size [km], {BROWSER_RESOLUTION_KM.low:g} to {BROWSER_RESOLUTION_KM.high:g}"
+
+# The request's own numbers, checked as every other way in checks them (bmdlab.bounds: booleans are not numbers,
+# counts are written without a decimal point); the browser app's narrower limits are checked when a job is made.
+Trials = Annotated[int, bounds.TRIALS.validator(), bounds.TRIALS.schema()]
+PairedTrials = Annotated[int, bounds.PAIRED_TRIALS.validator(), bounds.PAIRED_TRIALS.schema()]
+RunTrials = Annotated[int, bounds.RUN_TRIALS.validator(), bounds.RUN_TRIALS.schema()]
+ResolutionKm = Annotated[float, bounds.RESOLUTION_KM.validator(), bounds.RESOLUTION_KM.schema()]
+ApogeeKm = Annotated[float, bounds.APOGEE_KM.validator(), bounds.APOGEE_KM.schema()]
 
 
 class _Body(BaseModel):
@@ -40,20 +52,20 @@ class _OverridesBody(Overrides):
 
 class CoverageRequest(_OverridesBody):
     scenario: ScenarioIn = Field(description=SCENARIO_HELP)
-    resolution_km: float = Field(10.0, description=RESOLUTION_HELP)
+    resolution_km: ResolutionKm = Field(10.0, description=RESOLUTION_HELP)
 
 
 class RaidRequest(_OverridesBody):
     scenario: ScenarioIn = Field(description=SCENARIO_HELP)
-    trials: int = Field(2000, description=TRIALS_HELP)
-    seed: int = DEFAULT_SEED
+    trials: Trials = Field(2000, description=TRIALS_HELP)
+    seed: bounds.Seed = DEFAULT_SEED
 
 
 class CompareRequest(_OverridesBody):
     a: ScenarioIn = Field(description="architecture A: " + SCENARIO_HELP)
     b: ScenarioIn = Field(description="architecture B (its units in A's scenario): " + SCENARIO_HELP)
-    trials: int = Field(2000, description="paired " + TRIALS_HELP + " (at least 2)")
-    seed: int = DEFAULT_SEED
+    trials: PairedTrials = Field(2000, description="paired " + TRIALS_HELP + " (at least 2)")
+    seed: bounds.Seed = DEFAULT_SEED
 
 
 class FootprintRequest(_Body):
@@ -62,7 +74,7 @@ class FootprintRequest(_Body):
     missile: str = Field(description="catalog missile key, e.g. nodong")
     launch: str = Field(description="launch area: a catalog place or LAT,LON")
     shape: Literal["minimum-energy", "lofted", "depressed"] = "minimum-energy"
-    apogee_km: float | None = None
+    apogee_km: ApogeeKm | None = None
     scenario: ScenarioIn = Field("japan-2017-baseline", description="whose engagement model to use")
 
 
@@ -71,19 +83,23 @@ class CostRequest(_OverridesBody):
 
 
 class TradeoffRequest(_Body):
-    raid: int = Field(200, description="missiles in the raid")
-    trials: int = Field(1000, description="per option: " + TRIALS_HELP)
-    resolution_km: float = Field(20.0, description="coverage " + RESOLUTION_HELP)
+    raid: bounds.Missiles = Field(200, description="missiles in the raid")
+    trials: RunTrials = Field(1000, description="per option: " + TRIALS_HELP)
+    resolution_km: ResolutionKm = Field(20.0, description="coverage " + RESOLUTION_HELP)
 
 
 class StudyRequest(_Body):
-    resolution_km: float = Field(
+    resolution_km: ResolutionKm = Field(
         10.0, description="coverage grid of the study [km], 5 to 50 (the published study uses 5)"
     )
 
 
 class ScenarioJSON(_Body):
     scenario: ScenarioIn = Field(description=SCENARIO_HELP)
+
+
+class ScenarioUpload(_Body):
+    yaml: str = Field(description="the text of a scenario YAML file (as `bmdlab scenario validate` reads it)")
 
 
 # -- responses -------------------------------------------------------------------------------------------------
@@ -96,11 +112,28 @@ class ErrorOut(BaseModel):
 #: What each error status means, for the OpenAPI document.
 ERRORS = {
     400: "the Host header is not one this server answers (it answers loopback names only)",
+    403: "a request from another web site, or without this server's token (X-Bmdlab-Token)",
     404: "no such name, job or file",
     413: "the request body is larger than the server reads",
+    415: "the body is not declared as JSON (Content-Type: application/json)",
     422: "a bad input: the message names the field",
     429: "too many jobs queued or running; retry after the Retry-After seconds",
 }
+
+
+#: Longest text of a request quoted in an error. [characters]
+QUOTED_CHARS = 80
+
+
+def quoted(text: str) -> str:
+    """Text of a request (a name in the path) as an error shows it: quoted, on one line, shortened."""
+    short = text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 3] + "..."
+    return f"'{printable(short)}'"
+
+
+def problem(status: int, detail: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """An error answer, ``{"detail": "one line"}``: control characters and lone surrogates shown escaped."""
+    return JSONResponse({"detail": printable(detail) or "bad input"}, status_code=status, headers=headers)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -189,6 +222,11 @@ class JobOut(_Open):
 class CancelOut(BaseModel):
     id: str
     state: str
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="send it as the X-Bmdlab-Token header of every POST and DELETE")
+    header: str = Field(description="the header's name")
 
 
 class HealthOut(BaseModel):

@@ -4,6 +4,7 @@ options before anything starts (one-line errors naming the option)."""
 from __future__ import annotations
 
 import errno
+import secrets
 import socket
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,16 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 LOOPBACK_HOSTS = (*LOOPBACK, "[::1]")
 #: Largest request body the server reads [bytes] (a scenario YAML is a few KiB).
 MAX_BODY_BYTES = 256 * 1024
+#: Deepest nesting of arrays and objects a JSON request body may have (a scenario has fewer than ten levels);
+#: deeper bodies are refused before they are parsed.
+MAX_JSON_DEPTH = 64
+#: Methods that change the server's state: cross-site checked, JSON typed and token bearing (see web/guard.py).
+STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+#: The request header carrying the server's token (see :func:`new_token`).
+TOKEN_HEADER = "X-Bmdlab-Token"
+#: What a token given to ``create_app(token=...)`` may be made of, and its shortest length.
+TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+TOKEN_MIN_CHARS = 16
 #: The page's grid choices [km].
 RESOLUTIONS_KM = (20.0, 10.0, 5.0)
 #: Shipped geodata the page draws, by layer name.
@@ -55,3 +66,18 @@ def check_serve_options(
             raise BmdlabError(
                 f"port: {port} on {host} is not free ({exc.strerror}); choose another with `port`"
             ) from None
+
+
+def new_token() -> str:
+    """A fresh random token for one server (256 bits, URL-safe text)."""
+    return secrets.token_urlsafe(32)
+
+
+def check_token(token: str) -> str:
+    """A token chosen by the caller (``create_app(token=...)``): at least 16 URL-safe characters, or a one-line error."""
+    if not isinstance(token, str) or len(token) < TOKEN_MIN_CHARS or not set(token) <= TOKEN_CHARS:
+        raise BmdlabError(
+            f"token: give at least {TOKEN_MIN_CHARS} characters from A-Z, a-z, 0-9, '-' and '_' "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return token

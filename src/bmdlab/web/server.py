@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from bmdlab.catalog import Catalog
 from bmdlab.errors import BmdlabError
 from bmdlab.export import points_geojson
 from bmdlab.scenario import Scenario, resolve_scenario, scenario_from_data, scenario_names, scenario_options
+from bmdlab.web.child import keeper_command
 from bmdlab.web.jobs import Cancelled, Job, JobQueue
 from bmdlab.web.models import (
     CompareRequest,
@@ -42,6 +43,8 @@ from bmdlab.web.models import (
     StudyRequest,
     TradeoffRequest,
 )
+from bmdlab.web.options import new_token
+from bmdlab.web.workdir import WorkDir, remove_abandoned
 
 
 def browser_limit(bound: bounds.Bound, name: str, value: Any) -> Any:
@@ -53,24 +56,37 @@ def browser_limit(bound: bounds.Bound, name: str, value: Any) -> Any:
 
 
 class Server:
-    """The catalog, the coverage cache, the job queue and the study folders of one ``bmdlab serve``."""
+    """The catalog, the coverage cache, the job queue, the study folders and the token of one ``bmdlab serve``.
+
+    Starting a server removes the study folders that servers no longer running left behind
+    (:func:`bmdlab.web.workdir.remove_abandoned`).
+    """
 
     def __init__(
-        self, catalog: Catalog, workers: int, max_jobs: int, cache_bytes: int, study_command: list[str] | None = None
+        self,
+        catalog: Catalog,
+        workers: int,
+        max_jobs: int,
+        cache_bytes: int,
+        study_command: list[str] | None = None,
+        token: str | None = None,
     ):
         self.catalog = catalog
+        #: the secret a request that changes state carries (web/guard.py); the page gets it in its HTML
+        self.token = token or new_token()
         #: the study's command line, before ``--out DIR --resolution-km R`` (tests substitute a quick stand-in)
         self.study_command = study_command or [sys.executable, "-m", "bmdlab", "study", "japan-2017"]
         self.cache = CoverageCache(catalog, max_bytes=cache_bytes, workers=workers)
         self.jobs = JobQueue(workers=workers, max_jobs=max_jobs)
         self.names = scenario_names()
         self.study_dirs: dict[str, Path] = {}  #: job id -> the folder its study was written to
+        remove_abandoned()
+        self.work = WorkDir()  #: where the study folders are (made at the first study)
 
     def close(self) -> None:
         """Stop the jobs and delete the study folders."""
         self.jobs.shutdown()
-        for folder in self.study_dirs.values():
-            shutil.rmtree(folder, ignore_errors=True)
+        self.work.close()
 
     # -- inputs ----------------------------------------------------------------------------------------------
     def scenario(self, given: ScenarioIn, field: str = "scenario") -> Scenario:
@@ -99,15 +115,15 @@ class Server:
 
     # -- jobs ------------------------------------------------------------------------------------------------
     def submit(self, kind: str, req: Any) -> Job:
-        make = {
+        make: dict[str, Callable[[Any], Callable[[Job], Any]]] = {
             "coverage": self.coverage_job,
             "raid": self.raid_job,
             "compare": self.compare_job,
             "tradeoff": self.tradeoff_job,
             "study": self.study_job,
             "footprint": self.footprint_job,
-        }[kind]
-        return self.jobs.submit(kind, make(req))  # inputs are checked before the job is queued
+        }
+        return self.jobs.submit(kind, make[kind](req))  # inputs are checked before the job is queued
 
     def run_sync(self, kind: str, req: Any) -> dict[str, Any]:
         job = self.jobs.wait(self.submit(kind, req))
@@ -246,7 +262,7 @@ class Server:
         res = browser_limit(bounds.BROWSER_RESOLUTION_KM, "resolution_km", req.resolution_km)
 
         def run(job: Job) -> dict[str, Any]:
-            folder = Path(tempfile.mkdtemp(prefix=f"bmdlab-study-{job.id}-"))
+            folder = self.work.folder(prefix=f"bmdlab-study-{job.id}-")
             self.study_dirs[job.id] = folder
             out = folder / "japan-2017"
             code, errors = _run_study(
@@ -286,15 +302,22 @@ def _run_study(job: Job, cmd: list[str]) -> tuple[int, list[str]]:
     """Run the study's command, turning its JSON progress events (standard output) into job ticks; (exit code,
     its standard error lines).
 
-    The child runs in a process group of its own. A watcher stops the whole group (the study's coverage
-    workers too) as soon as the job is cancelled, however long the study is between two events, and stops
-    what is left of the group when the study ends (a leftover child would hold its output open). Progress
-    only goes up and stays below 1 until the job's result is ready.
+    The child runs in a process group of its own, led on POSIX by a keeper (:mod:`bmdlab.web.child`) that
+    stops the group when this server ends, even by SIGKILL. A watcher stops the whole group (the study's
+    coverage workers too) as soon as the job is cancelled, however long the study is between two events,
+    and stops what is left of the group when the study ends (a leftover child would hold its output
+    open). Progress only goes up and stays below 1 until the job's result is ready.
     """
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
+    posix = os.name == "posix"
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as err:
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env, start_new_session=os.name == "posix"
+            keeper_command(cmd) if posix else cmd,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env=env,
+            start_new_session=posix,
         )
         threading.Thread(target=_watch, args=(job, proc), name=f"bmdlab-study-{job.id}", daemon=True).start()
         try:

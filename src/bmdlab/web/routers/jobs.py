@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +22,8 @@ from bmdlab.web.models import (
     StudyRequest,
     TradeoffRequest,
     error_responses,
+    problem,
+    quoted,
 )
 from bmdlab.web.server import Server, server
 
@@ -35,9 +37,24 @@ REQUESTS: dict[str, type[BaseModel]] = {
     "study": StudyRequest,
 }
 UNKNOWN = error_responses(404)
+#: The body of POST /api/jobs/{kind}, for the OpenAPI document (the route reads it by hand: its model is the kind's).
+BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {"anyOf": [{"$ref": f"#/components/schemas/{m.__name__}"} for m in REQUESTS.values()]}
+        }
+    },
+}
 
 
-@router.post("/{kind}", status_code=202, response_model_exclude_unset=True, responses=error_responses(413, 422, 429))
+@router.post(
+    "/{kind}",
+    status_code=202,
+    response_model_exclude_unset=True,
+    responses=error_responses(413, 422, 429),
+    openapi_extra={"requestBody": BODY},
+)
 async def submit(
     kind: Literal["coverage", "raid", "compare", "tradeoff", "study"], request: Request, srv: State
 ) -> JobOut:
@@ -60,10 +77,7 @@ def job_status(job_id: str, srv: State) -> JobOut:
     """State, progress (0-1) and, once done, the result or a one-line error."""
     job = srv.jobs.get(job_id)
     if job is None:
-        return JSONResponse(
-            {"detail": f"job: '{job_id}' is unknown (finished jobs are kept for a while)"},  # type: ignore[return-value]
-            status_code=404,
-        )
+        return problem(404, f"job: {quoted(job_id)} is unknown (finished jobs are kept for a while)")  # type: ignore[return-value]
     return JobOut(**jsonable_encoder(job.status()))
 
 
@@ -76,7 +90,7 @@ async def job_events(job_id: str, request: Request, srv: State):
     """Server-sent events: the job's status each time it changes, the last one with its result."""
     job = srv.jobs.get(job_id)
     if job is None:
-        return JSONResponse({"detail": f"job: '{job_id}' is unknown"}, status_code=404)
+        return problem(404, f"job: {quoted(job_id)} is unknown")
     return StreamingResponse(
         _stream(job, request),
         media_type="text/event-stream",
@@ -110,7 +124,7 @@ def job_file(job_id: str, name: str, srv: State):
     """A file written by a finished study job (``report.html``, ``results.json``, figures)."""
     path = srv.study_file(job_id, name)
     if path is None:
-        return JSONResponse({"detail": f"file: '{name}' is not a file of study job '{job_id}'"}, status_code=404)
+        return problem(404, f"file: {quoted(name)} is not a file of study job {quoted(job_id)}")
     return FileResponse(path)
 
 
@@ -119,5 +133,5 @@ def job_cancel(job_id: str, srv: State) -> CancelOut:
     """Cancel a job: a queued one never starts, a running one stops at its next progress step."""
     job = srv.jobs.cancel(job_id)
     if job is None:
-        return JSONResponse({"detail": f"job: '{job_id}' is unknown"}, status_code=404)  # type: ignore[return-value]
+        return problem(404, f"job: {quoted(job_id)} is unknown")  # type: ignore[return-value]
     return CancelOut(id=job.id, state="cancelled" if not job.done or job.state == "cancelled" else job.state)

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 
 from bmdlab import __version__, bounds
 from bmdlab.assembly.overrides import describe_overrides
 from bmdlab.scenario import builtin_scenarios, load_scenario
 from bmdlab.trajectory import SHAPES, max_range
-from bmdlab.web.models import CatalogOut, HealthOut, ScenarioListOut, error_responses
+from bmdlab.web.models import CatalogOut, HealthOut, ScenarioListOut, error_responses, problem, quoted
 from bmdlab.web.options import GEO_LAYERS, RESOLUTIONS_KM
 from bmdlab.web.server import Server, server
 
@@ -78,6 +78,6 @@ def catalog(srv: State) -> CatalogOut:
 def geo(layer: str):
     """Shipped geodata (Natural Earth 1:10m, public domain): Japan's outline, its prefectures, the region."""
     if layer not in GEO_LAYERS:
-        return JSONResponse({"detail": f"layer: '{layer}' is unknown; use {', '.join(GEO_LAYERS)}"}, status_code=404)
+        return problem(404, f"layer: {quoted(layer)} is unknown; use {', '.join(GEO_LAYERS)}")
     path = Path(str(resources.files("bmdlab") / "geo" / "data" / GEO_LAYERS[layer]))
     return FileResponse(path, media_type="application/geo+json")

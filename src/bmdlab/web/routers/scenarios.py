@@ -6,16 +6,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
+from bmdlab.catalog.load import MAX_YAML_DEPTH
 from bmdlab.errors import BmdlabError
 from bmdlab.scenario import Scenario, scenario_from_text
-from bmdlab.web.models import ScenarioJSON, ScenarioOut, error_responses
+from bmdlab.web.guard import deeper_than
+from bmdlab.web.models import ScenarioJSON, ScenarioOut, ScenarioUpload, error_responses, problem, quoted
 from bmdlab.web.server import Server, server
 
 router = APIRouter(prefix="/api", tags=["scenarios"])
 State = Annotated[Server, Depends(server)]
+#: Deepest nesting of YAML flow collections (``[`` and ``{``, every bracket counted) an upload may have before
+#: it is parsed: LibYAML's parser recurses in C and overflows its stack some ten thousand levels down
+#: (the scenario's own limit, MAX_YAML_DEPTH, is checked once the text is parsed).
+YAML_FLOW_DEPTH = 1000
 
 
 def scenario_json(sc: Scenario) -> dict[str, Any]:
@@ -36,33 +42,21 @@ def _out(sc: Scenario) -> ScenarioOut:
 def scenario(name: str, srv: State) -> ScenarioOut:
     """A built-in scenario (or trade-off option) as JSON and as YAML."""
     if name not in srv.names:
-        return JSONResponse(
-            {
-                "detail": f"name: '{name}' is not a built-in scenario or trade-off option "  # type: ignore[return-value]
-                f"({', '.join(srv.names)})"
-            },
-            status_code=404,
+        return problem(  # type: ignore[return-value]
+            404, f"name: {quoted(name)} is not a built-in scenario or trade-off option ({', '.join(srv.names)})"
         )
     return _out(srv.scenario(name))
 
 
-@router.post(
-    "/scenario",
-    responses=error_responses(413, 422),
-    openapi_extra={
-        "requestBody": {"content": {"application/x-yaml": {"schema": {"type": "string"}}}, "required": True}
-    },
-)
-async def upload(request: Request, srv: State) -> ScenarioOut:
-    """Validate an uploaded scenario (YAML text, at most 256 KiB) with the CLI's strict checks."""
-    raw = await request.body()
-    if not raw.strip():
-        raise BmdlabError("body: empty; send a scenario YAML file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BmdlabError("body: not UTF-8 text; send a scenario YAML file") from None
-    sc = scenario_from_text(text, srv.catalog, "upload")
+@router.post("/scenario", responses=error_responses(413, 422))
+def upload(req: ScenarioUpload, srv: State) -> ScenarioOut:
+    """Validate an uploaded scenario (the YAML file's text as ``{"yaml": "..."}``, at most 256 KiB in all)
+    with the CLI's strict checks."""
+    if not req.yaml.strip():
+        raise BmdlabError("yaml: empty; send the text of a scenario YAML file")
+    if deeper_than(req.yaml.encode("utf-8", "surrogatepass"), YAML_FLOW_DEPTH, json_strings=False):
+        raise BmdlabError(f"upload: nested deeper than {MAX_YAML_DEPTH} levels; flatten it")
+    sc = scenario_from_text(req.yaml, srv.catalog, "upload")
     return _out(srv.scenario(scenario_json(sc), "upload"))
 
 

@@ -137,20 +137,25 @@ async function errorDetail(resp) {
   return detail;
 }
 
+/* The server's token (its page carries it in <meta name="bmdlab-token">): every request that changes the
+ * server's state sends it in X-Bmdlab-Token, with a JSON body, or the server refuses it (cross-site
+ * requests are refused that way). */
+const TOKEN = (document.querySelector('meta[name="bmdlab-token"]') || {}).content || "";
+const CHANGES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
 /**
- * Call the API. `body` is sent as JSON unless `opts.text` is set (then as text/plain).
- * Returns parsed JSON, or text when `opts.raw`. Throws ApiError(detail) on a 4xx/5xx.
+ * Call the API. `body` is sent as JSON; a request that changes state (POST, DELETE) also carries the
+ * server's token. Returns parsed JSON, or text when `opts.raw`. Throws ApiError(detail) on a 4xx/5xx.
  */
 async function api(method, path, body, opts = {}) {
   const init = { method, headers: {} };
+  if (CHANGES.has(method)) {
+    init.headers["Content-Type"] = "application/json";
+    init.headers["X-Bmdlab-Token"] = TOKEN;
+  }
   if (body !== undefined) {
-    if (opts.text) {
-      init.headers["Content-Type"] = "text/plain; charset=utf-8";
-      init.body = body;
-    } else {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
   }
   let resp;
   try {
@@ -986,7 +991,7 @@ async function uploadFile(file) {
     return;
   }
   try {
-    const r = await api("POST", "/api/scenario", text, { text: true });
+    const r = await api("POST", "/api/scenario", { yaml: text });
     clearError();
     await setScenario(r.scenario, null);
   } catch (e) {
