@@ -48,13 +48,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import numpy as np
-import pandas as pd
-import shapely
-import xarray as xr
 from numpy.typing import NDArray
 
 from bmdlab.coverage.national import Coverage
@@ -63,6 +59,18 @@ from bmdlab.errors import BmdlabError
 from bmdlab.geo.grid import LandGrid
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.io import atomic_file, atomic_write_bytes, check_output_file, strict_json, write_error
+from bmdlab.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+    import shapely
+    import xarray as xr
+else:
+    duckdb = lazy_module("duckdb")
+    pd = lazy_module("pandas")
+    shapely = lazy_module("shapely")
+    xr = lazy_module("xarray")
 
 __all__ = [
     "CLASS_LABELS",

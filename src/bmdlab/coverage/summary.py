@@ -7,13 +7,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from bmdlab.coverage.national import Coverage
 from bmdlab.geo.region import REGION_NAMES, japan_regions
+from bmdlab.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from scipy import spatial
+else:
+    spatial = lazy_module("scipy.spatial")
 
 #: The categories of :meth:`bmdlab.coverage.national.Coverage.breakdown`, as JSON keys.
 CATEGORIES = {
@@ -27,7 +32,7 @@ def nearest_cells(cov: Coverage, lat_deg: np.ndarray, lon_deg: np.ndarray) -> np
     """Index of the grid cell nearest to each point (local equirectangular distance)."""
     g = cov.grid
     scale = np.cos(np.radians(np.mean(g.lat_deg)))
-    tree = cKDTree(np.column_stack([g.lat_deg, g.lon_deg * scale]))
+    tree = spatial.cKDTree(np.column_stack([g.lat_deg, g.lon_deg * scale]))
     _, idx = tree.query(np.column_stack([lat_deg, np.asarray(lon_deg) * scale]))
     return idx
 

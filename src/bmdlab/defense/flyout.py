@@ -67,6 +67,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bmdlab import bounds
+from bmdlab.defense import fan_cache
 from bmdlab.geo.sphere import EARTH_RADIUS, GM_EARTH
 
 FloatArray = NDArray[np.float64]
@@ -169,21 +170,22 @@ class FlyoutParameters:
         """Total powered-flight time. [s]"""
         return float(sum(self.stage_burn_times))
 
+    def values(self) -> list:
+        """The parameters as a JSON-ready list, in a fixed order."""
+        return [
+            self.burnout_speed,
+            list(self.stage_burn_times),
+            list(self.stage_shares),
+            self.mass_ratio,
+            self.launch_mass,
+            self.diameter,
+            self.drag_coefficient,
+            self.min_elevation,
+        ]
+
     def key(self) -> str:
         """A hash of the parameters: the fan cache key."""
-        text = json.dumps(
-            [
-                self.burnout_speed,
-                self.stage_burn_times,
-                self.stage_shares,
-                self.mass_ratio,
-                self.launch_mass,
-                self.diameter,
-                self.drag_coefficient,
-                self.min_elevation,
-            ]
-        )
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return hashlib.sha256(json.dumps(self.values()).encode()).hexdigest()[:16]
 
 
 def _thrust_acceleration(
@@ -494,6 +496,81 @@ def _refine(a: FloatArray, n: int, axis: int) -> FloatArray:
     return np.concatenate([mid.reshape((-1,) + a.shape[1:]), a[-1:]], axis=0)
 
 
+@dataclass(frozen=True)
+class _FanGrid:
+    """The (ground range, altitude) cells of a fan being built."""
+
+    nx: int
+    nh: int
+    dx: float  #: [m]
+    dh: float  #: [m]
+    max_ground_range: float  #: [m]
+    max_altitude: float  #: [m]
+
+
+#: Refined samples handled at once while a fan is built (bounds the build's memory to some 100 MB).
+_FAN_BATCH_SAMPLES = 2_000_000
+
+
+def _earliest_arrivals(grid: _FanGrid, x, h, fine_t, velocity, nt: int, ne: int):
+    """Earliest arrival time, speed and path angle in each cell, from trajectories refined ``nt`` times in time.
+
+    The trajectories are refined ``ne`` times in elevation a batch of rows at a time, never all at once; the
+    samples are visited in the order of the whole refined array (elevation, then time) and, among the samples
+    that tie for a cell's earliest arrival, the last one gives the cell its speed and angle, so that the result
+    does not depend on the batch size.
+    """
+    n_rows = x.shape[0]
+    per_row = max(1, x.shape[1] * ne)
+    step = max(1, _FAN_BATCH_SAMPLES // per_row)  # integrated rows per batch
+    size = grid.nx * grid.nh
+    arrival = np.full(size, np.inf)
+    speed = np.full(size, np.nan)
+    angle = np.full(size, np.nan)
+    for r0 in range(0, max(n_rows - 1, 1), step):
+        r1 = min(r0 + step, n_rows - 1)  # the batch spans integrated rows r0..r1; row r1 opens the next one
+        bx, bh = _refine(x[r0 : r1 + 1], ne, 0), _refine(h[r0 : r1 + 1], ne, 0)
+        if r1 < n_rows - 1:
+            bx, bh = bx[:-1], bh[:-1]
+        batch, first = _batch_arrivals(grid, bx, bh, fine_t, r0 * ne)
+        rows, cols, flat = first
+        bspeed, bangle = np.full(size, np.nan), np.full(size, np.nan)
+        bspeed[flat], bangle[flat] = _interpolate_velocity(velocity, rows / ne, cols / nt)  # ties: the last wins
+        better = np.flatnonzero((batch <= arrival) & np.isfinite(batch))  # a later batch wins a tie, as in one pass
+        arrival[better], speed[better], angle[better] = batch[better], bspeed[better], bangle[better]
+    return arrival, speed, angle
+
+
+def _batch_arrivals(grid: _FanGrid, x, h, fine_t, row0: int):
+    """A batch's earliest arrival in each cell (inf where none) and the samples that achieve it: their rows
+    (counted from the fan's first refined row, ``row0`` being the batch's), columns and cells."""
+    g = grid
+    with np.errstate(invalid="ignore"):
+        ok = (x >= -0.5 * g.dx) & (h >= -0.5 * g.dh) & (x <= g.max_ground_range + 0.5 * g.dx)
+        ok &= h <= g.max_altitude + 0.5 * g.dh
+    rows, cols = np.nonzero(ok)
+    flat = np.rint(x[ok] / g.dx).astype(np.intp) * g.nh + np.rint(h[ok] / g.dh).astype(np.intp)
+    t_ok = fine_t[cols]
+    arrival = np.full(g.nx * g.nh, np.inf)
+    np.minimum.at(arrival, flat, t_ok)
+    first = t_ok == arrival[flat]  # the samples that are their cell's earliest arrival in this batch
+    return arrival, (rows[first] + row0, cols[first], flat[first])
+
+
+def _interpolate_velocity(velocity, fe, ft):
+    """Speed and path angle at fractional (elevation, time) indices of the integrated samples (bilinear)."""
+    v, gam = velocity
+    e0 = np.minimum(fe.astype(np.intp), v.shape[0] - 2) if v.shape[0] > 1 else np.zeros(fe.shape, np.intp)
+    k0 = np.minimum(ft.astype(np.intp), v.shape[1] - 2)
+    we, wt = fe - e0, ft - k0
+    e1 = np.minimum(e0 + 1, v.shape[0] - 1)
+
+    def at(a: FloatArray) -> FloatArray:
+        return (a[e0, k0] * (1 - wt) + a[e0, k0 + 1] * wt) * (1 - we) + (a[e1, k0] * (1 - wt) + a[e1, k0 + 1] * wt) * we
+
+    return at(v), at(gam)
+
+
 def build_fan(
     p: FlyoutParameters,
     *,
@@ -543,29 +620,8 @@ def build_fan(
     x, h = _refine(x, nt, 1), _refine(h, nt, 1)
     gap = float(np.nanmax(np.hypot(np.diff(x, axis=0), np.diff(h, axis=0)), initial=0.0))
     ne = int(np.clip(np.ceil(2.0 * gap / cell), 1, 64))
-    x, h = _refine(x, ne, 0), _refine(h, ne, 0)
-    fine_t = _refine(times, nt, 0)
-    with np.errstate(invalid="ignore"):
-        ok = (x >= -0.5 * dx) & (h >= -0.5 * dh) & (x <= max_ground_range + 0.5 * dx) & (h <= max_altitude + 0.5 * dh)
-    rows, cols = np.nonzero(ok)
-    flat = np.rint(x[ok] / dx).astype(np.intp) * nh + np.rint(h[ok] / dh).astype(np.intp)
-    t_ok = fine_t[cols]
-    arrival = np.full(nx * nh, np.inf)
-    np.minimum.at(arrival, flat, t_ok)
-    first = t_ok == arrival[flat]  # the samples that are their cell's earliest arrival
-    # speed and path angle there, interpolated in the integrated (elevation, time) samples
-    fe, ft = rows[first] / ne, cols[first] / nt
-    e0 = np.minimum(fe.astype(np.intp), v.shape[0] - 2) if v.shape[0] > 1 else np.zeros(fe.shape, np.intp)
-    k0 = np.minimum(ft.astype(np.intp), v.shape[1] - 2)
-    we, wt = fe - e0, ft - k0
-    e1 = np.minimum(e0 + 1, v.shape[0] - 1)
-
-    def at(a: FloatArray) -> FloatArray:
-        return (a[e0, k0] * (1 - wt) + a[e0, k0 + 1] * wt) * (1 - we) + (a[e1, k0] * (1 - wt) + a[e1, k0 + 1] * wt) * we
-
-    speed = np.full(nx * nh, np.nan)
-    angle = np.full(nx * nh, np.nan)
-    speed[flat[first]], angle[flat[first]] = at(v), at(gam)
+    grid = _FanGrid(nx, nh, dx, dh, max_ground_range, max_altitude)
+    arrival, speed, angle = _earliest_arrivals(grid, x, h, _refine(times, nt, 0), (v, gam), nt, ne)
     fan = FlyoutFan(
         dx=dx,
         dh=dh,
@@ -581,11 +637,30 @@ def build_fan(
     return fan
 
 
+#: Everything of the build that is not a parameter or the extent (part of the disk cache's identity).
+_BUILD_SETTINGS = {
+    "cells": list(FAN_CELLS),
+    "min_altitude_cells": MIN_ALTITUDE_CELLS,
+    "elevations": 121,
+    "max_flyout_time_s": MAX_FLYOUT_TIME,
+    "reference_elevation_rad": float(REFERENCE_ELEVATION),
+}
+
+
 @functools.lru_cache(maxsize=32)
 def _cached_fan(p: FlyoutParameters, max_ground_range: float, max_altitude: float) -> FlyoutFan:
-    return build_fan(p, max_ground_range=max_ground_range, max_altitude=max_altitude)
+    identity = fan_cache.fan_identity(p.key(), p.values(), (max_ground_range, max_altitude), _BUILD_SETTINGS)
+    stored = fan_cache.load_fan(identity)
+    if stored is not None:
+        return FlyoutFan(**stored)
+    fan = build_fan(
+        p, max_ground_range=max_ground_range, max_altitude=max_altitude, elevations=_BUILD_SETTINGS["elevations"]
+    )
+    fan_cache.store_fan(identity, fan)
+    return fan
 
 
 def flyout_fan(p: FlyoutParameters, *, max_ground_range: float, max_altitude: float) -> FlyoutFan:
-    """The fan of an interceptor, built once per parameter set and extent and then cached in memory."""
+    """The fan of an interceptor, built once per parameter set and extent on a machine: kept in memory and in
+    the user's cache folder (:mod:`bmdlab.defense.fan_cache`), rebuilt if the file there is not exactly it."""
     return _cached_fan(p, float(max_ground_range), float(max_altitude))

@@ -40,11 +40,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import binom
 
 from bmdlab import bounds
 from bmdlab.assembly.setup import Asset, Setup, UnitValues
@@ -65,7 +64,13 @@ from bmdlab.engagement.streams import (
 )
 from bmdlab.engagement.tally import RaidTally
 from bmdlab.errors import BmdlabError
+from bmdlab.lazy import lazy_module
 from bmdlab.scenario import salvo_aims
+
+if TYPE_CHECKING:
+    from scipy import stats
+else:
+    stats = lazy_module("scipy.stats")  # imported by the first raid with decoys
 
 #: Default memory budget of a raid [bytes] (4 GiB; ``memory_budget_gib`` changes it).
 DEFAULT_MEMORY_BUDGET = 4 * 2**30
@@ -444,7 +449,7 @@ class _Block:
             if opt.decoys:
                 # decoys not recognised: binomial(decoys, 1 - discrimination), by inversion of the threat's draw
                 u = self.rng.draw(DECOYS, 0, j)
-                fooled = binom.ppf(u, opt.decoys, 1.0 - opt.discrimination).astype(np.int64)
+                fooled = stats.binom.ppf(u, opt.decoys, 1.0 - opt.discrimination).astype(np.int64)
                 for k in range(opt.decoys):
                     self.engage(arrives & (fooled > k), j, k + 1)  # a decoy draws fire like a warhead
             leak[:, j] = self.engage(arrives, j, 0)

@@ -25,10 +25,10 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
 
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.japan import (
@@ -38,6 +38,12 @@ from bmdlab.geo.japan import (
     japan_cities,
 )
 from bmdlab.geo.sphere import EARTH_RADIUS
+from bmdlab.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from scipy import spatial
+else:
+    spatial = lazy_module("scipy.spatial")  # imported by the first nearest-cell query
 
 __all__ = ["URBAN_DENSITY", "LandGrid", "land_grid", "spread_population"]
 
@@ -316,7 +322,7 @@ def spread_population(
         cl = np.cos(lat)
         return radius * np.column_stack([cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)])
 
-    tree = cKDTree(xyz(cell_lat, cell_lon))
+    tree = spatial.cKDTree(xyz(cell_lat, cell_lon))
     pts = xyz(city_lat, city_lon)
     r = np.sqrt(P / (np.pi * urban_density))
     chord = 2 * radius * np.sin(np.minimum(r / (2 * radius), np.pi / 2))

@@ -109,13 +109,20 @@ def boost_path(
 
 
 def _bisect(fun, lo: FloatArray, hi: FloatArray, target: FloatArray, iterations: int = 80) -> FloatArray:
-    """Vectorised bisection for ``fun(x) = target`` with ``fun`` increasing on [lo, hi]."""
+    """Vectorised bisection for ``fun(x) = target`` with ``fun`` increasing on [lo, hi].
+
+    Stops early once a step changes no bracket (every interval is down to adjacent doubles, or NaN): the
+    steps after that would repeat it exactly, so the answer is the same as after all ``iterations``.
+    """
     lo, hi = lo.copy(), hi.copy()
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
         above = fun(mid) > target
-        hi = np.where(above, mid, hi)
-        lo = np.where(above, lo, mid)
+        new_hi = np.where(above, mid, hi)
+        new_lo = np.where(above, lo, mid)
+        if np.array_equal(new_hi, hi, equal_nan=True) and np.array_equal(new_lo, lo, equal_nan=True):
+            break
+        lo, hi = new_lo, new_hi
     return 0.5 * (lo + hi)
 
 
@@ -141,9 +148,7 @@ def _free_flight_angle(
     else:
         lo, hi = np.where(np.isnan(g_far), 1e-6, np.maximum(g_far, 1e-6)), g_me
 
-    def apogee_of(g: FloatArray) -> FloatArray:
-        nu = kepler.speed_parameter(r1, r2, psi, g)
-        return kepler.conic_elements(r1, nu, g)["r_apogee"]
+    apogee_of = kepler.apogee_radius_function(r1, r2, psi)
 
     ra_lo, ra_hi = apogee_of(lo), apogee_of(hi)
     g = _bisect(apogee_of, lo, hi, apogee_radius)

@@ -132,6 +132,28 @@ def conic_elements(r1: ArrayLike, nu: ArrayLike, gamma: ArrayLike) -> dict[str, 
     return {"a": a, "e": e, "p": p, "r_apogee": a * (1.0 + e), "theta1": theta1}
 
 
+def apogee_radius_function(r1: ArrayLike, r2: ArrayLike, psi: ArrayLike):
+    """The apogee radius [m] of the conic from ``r1`` to ``r2`` over ``psi`` as a function of the burnout angle.
+
+    ``f(gamma)`` is ``conic_elements(r1, speed_parameter(r1, r2, psi, gamma), gamma)["r_apogee"]`` with the
+    same arithmetic (the same numbers to the last bit), the terms that do not depend on ``gamma`` computed
+    once: a root search calls it some 50 times.
+    """
+    a, b, c = _range_coefficients(r1, r2, psi)
+    r1 = np.asarray(r1, float)
+
+    def apogee(gamma: FloatArray) -> FloatArray:
+        g = np.asarray(gamma, float)
+        den = a * (1.0 + np.cos(2.0 * g)) + b * np.sin(2.0 * g)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nu = np.where(den > 0.0, c / den, np.nan)
+        cg, sg = np.cos(g), np.sin(g)
+        e = np.sqrt((nu - 1.0) ** 2 * cg**2 + sg**2)
+        return r1 / (2.0 - nu) * (1.0 + e)
+
+    return apogee
+
+
 def eccentric_anomaly(theta: ArrayLike, e: ArrayLike) -> FloatArray:
     """Eccentric anomaly of a true anomaly, continuous on [0, 2pi) for theta in [0, 2pi). [rad]"""
     theta, e = np.asarray(theta, float), np.asarray(e, float)
@@ -154,16 +176,36 @@ def time_between(theta1: ArrayLike, theta2: ArrayLike, a: ArrayLike, e: ArrayLik
 
 
 def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, iterations: int = 30) -> FloatArray:
-    """Eccentric anomaly from the mean anomaly (Newton's method, vectorised). [rad]"""
+    """Eccentric anomaly from the mean anomaly (Newton's method, vectorised). [rad]
+
+    Each element is iterated until its own Newton step is below 1e-13 rad; the elements still moving are
+    gathered after each step, so that the slowest does not set the work of all (Danby's starting value
+    converges in ~4 steps for most; a few near e -> 1 take more).
+    """
     m, e = np.broadcast_arrays(np.asarray(mean_anomaly, float), np.asarray(e, float))
+    shape = m.shape
+    m, e = m.ravel(), e.ravel()
     big = m + 0.85 * e * np.sign(np.sin(m))  # Danby's starting value, robust for e < 1
+    active = None  # None: every element (no gather); else the indices still moving
+    b, ee, mm = big, e, m
     for _ in range(iterations):
-        f = big - e * np.sin(big) - m
-        step = f / (1.0 - e * np.cos(big))
-        big = big - step
-        if np.all(np.abs(step) < 1e-13):
-            break
-    return big
+        step = (b - ee * np.sin(b) - mm) / (1.0 - ee * np.cos(b))
+        b = b - step
+        moving = np.abs(step) >= 1e-13
+        if active is None:
+            big = b
+            if not moving.any():
+                break
+            if moving.all():
+                continue
+            active = np.flatnonzero(moving)
+        else:
+            big[active] = b
+            if not moving.any():
+                break
+            active = active[moving]
+        b, ee, mm = big[active], e[active], m[active]
+    return big.reshape(shape)
 
 
 def true_anomaly(big_e: ArrayLike, e: ArrayLike) -> FloatArray:
