@@ -1,275 +1,273 @@
 """bmdlab benchmarks: speed targets live here, never in the unit tests.
 
-Run: ``python benchmarks/run.py`` (prints a table; exits 1 if a target is missed).
+Run: ``python benchmarks/run.py`` (prints a table; exits 1 if a target is missed). ``--quick`` skips the
+slowest rows (2 km coverage, the study, the published-footprint checks, the server).
+
+Each row gives the wall time, the CPU seconds of the work (this process and the processes it ran), the CPU
+seconds as a multiple of the machine reference (a fixed pure-NumPy workload, the first row, so that runs on
+different machines or on a busy one compare), the target, and, where the work's unavoidable arithmetic can
+be counted, its floor: the element operations counted, at the arithmetic reference's throughput (the second
+row: simple element-wise NumPy arithmetic).
+
+Targets (issue #23, the 2-core development machine, fan cache warm): coverage against the whole 2017 threat
+(``japan-2017-aegis-ashore``) <= 5 CPU-s at 10 km, <= 15 at 5 km, <= 90 at 2 km; the study at 5 km <= 150
+CPU-s, <= 120 s wall, <= 800 MB; ``bmdlab raid japan-2017-baseline --trials 100`` <= 1.5 s wall and <= 300
+MB; the server's rows in ``benchmarks/serve.py``.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+#: Element operations of the arithmetic reference: 10 x (a * b + c) over 5 M doubles (two each), the
+#: throughput at which the floors are stated (NumPy's, for simple element-wise arithmetic).
+ARITHMETIC_OPERATIONS = 10 * 2 * 5_000_000
+#: Floor model of a coverage (issue #23's count): ~100 operations per trajectory sample (Kepler's equation,
+#: the orbit-plane rotation, the altitude) and ~34 per sample-defender pair (ground angle, window, fly-out
+#: lookup, crossing geometry, the shoot-look-shoot scan).
+OPS_PER_SAMPLE, OPS_PER_PAIR = 100, 34
 
-def timed(fn, repeat: int = 3) -> float:
-    best = np.inf
+
+@dataclass
+class Row:
+    name: str
+    wall: float  #: [s]
+    cpu: float  #: [s], this process and its children
+    target_cpu: float | None = None
+    target_wall: float | None = None
+    floor: float | None = None  #: [CPU-s] at the reference's throughput
+    note: str = ""
+    peak_mb: float | None = None  #: largest process's peak memory [MB]
+    target_mb: float | None = None
+
+    def missed(self) -> bool:
+        over = [
+            (self.target_cpu, self.cpu),
+            (self.target_wall, self.wall),
+            (self.target_mb, self.peak_mb),
+        ]
+        return any(t is not None and v is not None and v > t for t, v in over)
+
+
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(fn, repeat: int = 3) -> tuple[float, float]:
+    """Best wall time of ``repeat`` runs [s], and the CPU seconds of that run."""
+    best = (np.inf, np.inf)
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = _cpu(), time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
+        best = min(best, (wall, cpu))
     return best
 
 
-def main() -> int:
+_COMMAND = """
+import json, resource, subprocess, sys, time
+t0 = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": kids.ru_utime + kids.ru_stime,
+                  "peak_mb": kids.ru_maxrss / 1024, "rc": rc}))
+"""
+
+
+def command(argv: list[str]) -> dict:
+    """Run a command in a fresh process tree: its wall time, CPU seconds and peak memory (largest process)."""
+    out = subprocess.run([sys.executable, "-c", _COMMAND, *argv], capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout)
+    if got["rc"] != 0:
+        raise SystemExit(f"benchmark command failed ({got['rc']}): {' '.join(argv)}")
+    return got
+
+
+def coverage_counts(setup, grid) -> tuple[int, int]:
+    """Trajectory samples and sample-defender pairs of a coverage (counted on a separate, untimed run)."""
+    from bmdlab.coverage.national import national_coverage
+    from bmdlab.defense import kernel
+
+    counts = [0, 0]
+    real = kernel.opportunities
+
+    def counting(track, rows, span, ready, unit, doctrine):
+        counts[1] += rows.size * (span[1] - span[0])  # the unit's candidate trajectories and columns
+        return real(track, rows, span, ready, unit, doctrine)
+
+    kernel.opportunities = counting
+    try:
+        cov = national_coverage(setup, grid, workers=1)
+    finally:
+        kernel.opportunities = real
+    counts[0] = int(cov.reach.sum()) * 140  # samples per trajectory (bmdlab.defense.engage.sample)
+    return counts[0], counts[1]
+
+
+def coverage_rows(reference_rate: float, quick: bool) -> list[Row]:
+    from bmdlab.assembly import assemble
     from bmdlab.catalog import builtin_catalog
+    from bmdlab.coverage.national import national_coverage, national_coverages
     from bmdlab.geo.grid import land_grid
+    from bmdlab.scenario import load_scenario
+
+    cat = builtin_catalog()
+    aa = assemble(load_scenario("japan-2017-aegis-ashore", cat), cat)
+    national_coverage(aa, land_grid(40.0))  # warm: fans from the cache, the kernel compiled
+    samples, pairs = coverage_counts(aa, land_grid(10.0))
+    floor10 = (OPS_PER_SAMPLE * samples + OPS_PER_PAIR * pairs) / reference_rate
+    cells10 = len(land_grid(10.0))
+    rows = []
+    for res, target in ((10.0, 5.0), (5.0, 15.0), (2.0, 90.0)):
+        if quick and res < 5:
+            continue
+        g = land_grid(res)
+        wall, cpu = timed(lambda g=g: national_coverage(aa, g), 1)
+        floor = floor10 * len(g) / cells10
+        note = f"{samples / 1e6:.1f} M samples, {pairs / 1e6:.0f} M pairs at 10 km" if res == 10 else ""
+        rows.append(
+            Row(
+                f"coverage japan-2017-aegis-ashore, {res:g} km ({len(g):,} cells)", wall, cpu, target, None, floor, note
+            )
+        )
+    names = ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")
+    three = [assemble(load_scenario(n, cat), cat) for n in names]
+    wall, cpu = timed(lambda: national_coverages(three, land_grid(5.0)), 1)
+    rows.append(Row("coverage of 3 architectures in one pass, 5 km", wall, cpu))
+    return rows
+
+
+def engine_rows() -> list[Row]:
+    from bmdlab.assembly import Overrides, assemble
+    from bmdlab.assembly.setup import with_missiles
+    from bmdlab.catalog import builtin_catalog
+    from bmdlab.coverage.siting_study import SitingQuery, optimise_sites
+    from bmdlab.defense.engage import flyout_parameters
+    from bmdlab.defense.flyout import build_fan
+    from bmdlab.engagement.raid import plan_raid
+    from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
     from bmdlab.geo.sphere import EARTH_RADIUS, destination
-    from bmdlab.study.japan2017 import run_study
+    from bmdlab.scenario import load_scenario
     from bmdlab.trajectory import FlightShape, ballistic_trajectory
 
+    rows = []
     rng = np.random.default_rng(0)
     n = 100_000
     lat0, lon0 = np.radians(39.2), np.radians(125.7)
     lat2, lon2 = destination(lat0, lon0, rng.uniform(0, 2 * np.pi, n), rng.uniform(200e3, 4000e3, n) / EARTH_RADIUS)
-
-    rows = []  # (name, seconds, target seconds or None)
-    # a fixed pure-NumPy workload with no target: the machine's speed, to compare runs across machines
-    x = rng.uniform(0.0, 1.0, 5_000_000)
-    rows.append(
-        (
-            "machine reference: 10 x sin+sqrt of 5M doubles (no target)",
-            timed(lambda: [np.sqrt(np.sin(x) + 1.0) for _ in range(10)]),
-            None,
-        )
-    )
-    rows.append(
-        (
-            "100k minimum-energy trajectories (with boost)",
-            timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0)),
-            5.0,
-        )
-    )
-    rows.append(
-        (
-            "100k depressed trajectories (apogee bisection)",
-            timed(
-                lambda: ballistic_trajectory(
-                    lat0, lon0, lat2, lon2, burn_time=110.0, shape=FlightShape("depressed", apogee=100e3)
-                ),
-                1,
-            ),
-            20.0,
-        )
-    )
+    wall, cpu = timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0))
+    rows.append(Row("100k minimum-energy trajectories (with boost)", wall, cpu, 5.0))
+    depressed = FlightShape("depressed", apogee=100e3)
+    wall, cpu = timed(lambda: ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0, shape=depressed), 1)
+    rows.append(Row("100k depressed trajectories (apogee search)", wall, cpu, 20.0))
     t = ballistic_trajectory(lat0, lon0, lat2[:10_000], lon2[:10_000], burn_time=110.0)
-    rows.append(
-        (
-            "state of 10k trajectories x 100 times",
-            timed(lambda: t.state(np.linspace(0, 1, 100)[None, :] * t.flight_time[:, None])),
-            5.0,
-        )
-    )
-    land_grid.cache_clear() if hasattr(land_grid, "cache_clear") else None
-    rows.append(("land grid 5 km", timed(lambda: land_grid(5.0), 1), 2.0))
-    rows.append(("land grid 2 km", timed(lambda: land_grid(2.0), 1), 10.0))
-    from bmdlab.assembly import Overrides, assemble
-    from bmdlab.assembly.setup import with_missiles
-    from bmdlab.cost.budget import optimise_budget
-    from bmdlab.coverage.national import national_coverage, national_coverages
-    from bmdlab.coverage.siting_study import SitingQuery, optimise_sites
-    from bmdlab.engagement.campaign import CampaignRun, repeated_waves, run_campaign
-    from bmdlab.engagement.raid import plan_raid
-    from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
-    from bmdlab.scenario import load_scenario
-    from bmdlab.sensitivity.sweep import SweepRun, grid, run_sweep
-
+    wall, cpu = timed(lambda: t.state(np.linspace(0, 1, 100)[None, :] * t.flight_time[:, None]))
+    rows.append(Row("state of 10k trajectories x 100 times", wall, cpu, 5.0))
     cat = builtin_catalog()
-    from bmdlab.defense.engage import flyout_parameters
-    from bmdlab.defense.flyout import build_fan
-
-    fan_s = {}
-    first = cat.interceptors["pac-3-cri"]  # warm-up: the atmosphere table and imports, once per process
-    rows.append(
-        (
-            "fly-out: first fan of a process (imports, atmosphere table; no target)",
-            timed(
-                lambda: build_fan(
-                    flyout_parameters(first, "pac-3-cri"),
-                    max_ground_range=first.max_range.si(),
-                    max_altitude=first.max_intercept_altitude.si(),
-                ),
-                1,
-            ),
-            None,
-        )
-    )
+    fans = {}
     for key, i in cat.interceptors.items():  # build_fan itself is not cached (flyout_fan is)
         p = flyout_parameters(i, key)
-        fan_s[key] = timed(
-            lambda p=p, i=i: build_fan(
-                p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si()
-            ),
-            1,
-        )
-    slowest = max(fan_s, key=fan_s.get)
-    rows.append((f"fly-out fan, slowest of {len(fan_s)} interceptors ({slowest}), uncached", fan_s[slowest], 2.0))
-    aa = assemble(load_scenario("japan-2017-aegis-ashore", cat), cat)
+        fans[key] = timed(lambda p=p, i=i: build_fan(p, max_ground_range=i.max_range.si(), max_altitude=i.max_intercept_altitude.si()), 1)  # fmt: skip
+    slowest = max(fans, key=lambda k: fans[k][1])
+    rows.append(Row(f"fly-out fan built from scratch, slowest of {len(fans)} ({slowest})", *fans[slowest], 2.0))
     base = assemble(load_scenario("japan-2017-baseline", cat), cat)
-    debate_scenario = load_scenario("japan-2017-nodong-scud-er", cat)
-    debate = assemble(debate_scenario, cat)
-    legacy = assemble(debate_scenario, cat, Overrides(flyout="straight-line", limits="none"))
-    g5, g2 = land_grid(5.0), land_grid(2.0)
-    rows.append(
-        (
-            "coverage japan-2017-nodong-scud-er, 5 km, straight-line model (no target)",
-            timed(lambda: national_coverage(legacy, g5), 1),
-            None,
-        )
-    )
-    rows.append(
-        (
-            "coverage japan-2017-nodong-scud-er, 5 km (16.7k cells x 10 threats)",
-            timed(lambda: national_coverage(debate, g5), 3),
-            10.0,
-        )
-    )
-    rows.append(
-        (
-            "coverage japan-2017-aegis-ashore, 5 km (16.7k cells x 20 threats, lofted)",
-            timed(lambda: national_coverage(aa, g5), 1),
-            40.0,
-        )
-    )
-    names = ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")
-    three = [assemble(load_scenario(n, cat), cat) for n in names]
-    rows.append(
-        (
-            "coverage of 3 architectures in one pass, 5 km (20 threats)",
-            timed(lambda: national_coverages(three, g5), 1),
-            60.0,
-        )
-    )
-    rows.append(
-        (
-            "coverage japan-2017-nodong-scud-er, 2 km (98k cells x 10 threats)",
-            timed(lambda: national_coverage(debate, g2), 1),
-            60.0,
-        )
-    )
-    query = SitingQuery("thaad-battery", population_target=0.95)
-    rows.append(
-        (
-            "smallest THAAD count for 95 % of population (10 km, 30 km sites, 20 threats)",
-            timed(lambda: optimise_sites(base, query), 1),
-            60.0,
-        )
-    )
+    wall, cpu = timed(lambda: optimise_sites(base, SitingQuery("thaad-battery", population_target=0.95)), 1)
+    rows.append(Row("smallest THAAD count for 95 % of people (10 km grid, 30 km sites)", wall, cpu, 60.0))
+    aa = assemble(load_scenario("japan-2017-aegis-ashore", cat), cat)
     aa200 = with_missiles(aa, 200)
+    wall, cpu = timed(lambda: plan_raid(aa200))
+    rows.append(Row("raid: plan 200 missiles vs aegis-ashore", wall, cpu, 10.0))
     plan = plan_raid(aa200)
-    rows.append(
-        (
-            "raid: 200 missiles vs aegis-ashore, plan (trajectories, opportunities)",
-            timed(lambda: plan_raid(aa200)),
-            10.0,
-        )
-    )
-    plain = assemble(aa.scenario, cat, Overrides(missiles=200, capacity=False, availability=1.0))
-    rows.append(
-        (
-            "raid: 200 missiles vs aegis-ashore, 10,000 trials, no channel limit, all on station",
-            timed(lambda: run_scenario_raid(plain, RaidRun(trials=10_000, seed=0), plan=plan)),
-            10.0,
-        )
-    )
     effects = assemble(aa.scenario, cat, Overrides(missiles=200, common_mode=0.3))
-    rows.append(
-        (
-            "raid: 200 missiles vs aegis-ashore, 10,000 trials, channels + C2 + availability + correlation 0.3",
-            timed(lambda: run_scenario_raid(effects, RaidRun(trials=10_000, seed=0), plan=plan)),
-            10.0,
-        )
-    )
-    th = assemble(
-        load_scenario("japan-2017-thaad", cat), cat, Overrides(missiles=200, doctrine="preferential", common_mode=0.3)
-    )
-    th_plan = plan_raid(th)
-    rows.append(
-        (
-            "raid: 200 missiles vs thaad (24 units), 10,000 trials, preferential doctrine, all effects on",
-            timed(lambda: run_scenario_raid(th, RaidRun(trials=10_000, seed=0), plan=th_plan)),
-            10.0,
-        )
-    )
-    waves = repeated_waves(6, 12.0, 30).model_copy(
-        update={"reserve": {"sm-3-ia": 32, "sm-3-iia": 48, "pac-3-cri": 256}}
-    )
-    rows.append(
-        (
-            "campaign: 6 waves x 30 missiles vs aegis-ashore, 4,000 trials (incl. planning)",
-            timed(lambda: run_campaign(aa, waves, CampaignRun(trials=4000, seed=0)), 1),
-            30.0,
-        )
-    )
-    rows.append(
-        (
-            "budget MILP (12 candidates, 200 missiles) + Monte Carlo check",
-            timed(lambda: optimise_budget(cat, 1.0e12, trials=2000), 1),
-            30.0,
-        )
-    )
-    with tempfile.TemporaryDirectory() as d:
-        pts = grid({"scenario": list(names), "missiles": [50, 100, 200]})
-        run = SweepRun(trials=2000, workers=2)
-        rows.append(
-            (
-                "sweep 9 runs x 2,000 trials, local pool (2 processes)",
-                timed(lambda: run_sweep(pts, Path(d) / f"s{time.time_ns()}.duckdb", run), 1),
-                60.0,
-            )
-        )
-    from bmdlab.coverage.published_footprints import footprint_checks
+    wall, cpu = timed(lambda: run_scenario_raid(effects, RaidRun(trials=10_000, seed=0), plan=plan))
+    rows.append(Row("raid: 200 missiles, 10,000 trials, every effect on", wall, cpu, 10.0))
+    return rows
 
-    rows.append(
-        (
-            "published-footprint checks (12 cases x 7 engagement models, 20 km)",
-            timed(lambda: footprint_checks(cat, resolution_km=20.0), 1),
-            150.0,
-        )
-    )
-    wta = Path(__file__).with_name("wta.py")
-    if wta.exists():
+
+def command_rows(quick: bool) -> list[Row]:
+    bmdlab = [sys.executable, "-m", "bmdlab"]
+    got = command([*bmdlab, "raid", "japan-2017-baseline", "--trials", "100"])
+    rows = [
+        Row(
+            "bmdlab raid japan-2017-baseline --trials 100",
+            got["wall"],
+            got["cpu"],
+            None,
+            1.5,
+            peak_mb=got["peak_mb"],
+            target_mb=300.0,
+        )  # fmt: skip
+    ]
+    got = command([*bmdlab, "scenario", "validate", "japan-2017-thaad"])
+    rows.append(Row("bmdlab scenario validate japan-2017-thaad", got["wall"], got["cpu"], peak_mb=got["peak_mb"]))
+    if not quick:
+        with tempfile.TemporaryDirectory() as d:
+            got = command([*bmdlab, "study", "japan-2017", "--out", str(Path(d) / "out")])
+        rows.append(Row("the study japan-2017, 5 km", got["wall"], got["cpu"], 150.0, 120.0, peak_mb=got["peak_mb"], target_mb=800.0))  # fmt: skip
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    x, y, z = np.random.default_rng(0).uniform(0.0, 1.0, (3, 5_000_000))
+    ref_wall, ref_cpu = timed(lambda: [np.sqrt(np.sin(x) + 1.0) for _ in range(10)])
+    arith_wall, arith_cpu = timed(lambda: [x * y + z for _ in range(10)])
+    reference_rate = ARITHMETIC_OPERATIONS / arith_cpu
+    rows = [
+        Row("machine reference: 10 x sin+sqrt of 5M doubles", ref_wall, ref_cpu),
+        Row(
+            f"arithmetic reference: 10 x (a*b+c) of 5M doubles ({reference_rate / 1e9:.2f} G ops/s)",
+            arith_wall,
+            arith_cpu,
+        ),
+    ]
+    rows += coverage_rows(reference_rate, quick)
+    rows += engine_rows()
+    rows += command_rows(quick)
+    here = Path(__file__).parent
+    if not quick:
         import runpy
 
-        mod = runpy.run_path(str(wta))
-        if "summary_rows" in mod:
-            rows.extend(mod["summary_rows"]())
-    serve = Path(__file__).with_name("serve.py")
-    if serve.exists():
-        import runpy
+        from bmdlab.catalog import builtin_catalog
+        from bmdlab.coverage.published_footprints import footprint_checks
 
-        rows.extend(runpy.run_path(str(serve))["summary_rows"]())
-    with tempfile.TemporaryDirectory() as d:
-        rows.append(
-            (
-                "complete study japan-2017 (5 km; target: fresh machine <= 300 s)",
-                timed(lambda: run_study(Path(d) / "out", catalog=cat, command="bench"), 1),
-                300.0,
-            )
-        )
+        wall, cpu = timed(lambda: footprint_checks(builtin_catalog(), resolution_km=20.0), 1)
+        rows.append(Row("published-footprint checks (12 cases x 7 models, 20 km)", wall, cpu, 150.0))
+        for name, sec, target in runpy.run_path(str(here / "serve.py"))["summary_rows"]():
+            rows.append(Row(name, sec, np.nan, None, target))
+    return report(rows, ref_cpu)
 
+
+def report(rows: list[Row], ref_cpu: float) -> int:
+    head = f"{'benchmark':66s} {'wall s':>7s} {'CPU s':>7s} {'x ref':>6s} {'MB':>5s} {'target':>22s} {'floor':>6s} {'x':>6s}"
+    print(head)
     ok = True
-    print(f"{'benchmark':52s} {'seconds':>9s} {'target':>8s}")
-    for name, sec, target in rows:
-        if target is None:
-            print(f"{name:52s} {sec:9.3f} {'-':>8s}")
-            continue
-        flag = "" if sec <= target else "  MISSED"
-        ok &= sec <= target
-        print(f"{name:52s} {sec:9.3f} {target:8.1f}{flag}")
+    for r in rows:
+        pairs = ((r.target_cpu, " cpu"), (r.target_wall, " wall"), (r.target_mb, " MB"))
+        targets = " / ".join(f"{v:g}{u}" for v, u in pairs if v is not None)
+        mb = "" if r.peak_mb is None else f"{r.peak_mb:5.0f}"
+        floor = "" if r.floor is None else f"{r.floor:6.2f} {r.cpu / r.floor:6.1f}x"
+        cpu = "" if not np.isfinite(r.cpu) else f"{r.cpu:7.2f} {r.cpu / ref_cpu:6.1f}"
+        flag = "  MISSED" if r.missed() else ""
+        ok &= not r.missed()
+        print(f"{r.name[:66]:66s} {r.wall:7.2f} {cpu:>14s} {mb:>5s} {targets:>22s} {floor:>13s}{flag}")
+        if r.note:
+            print(f"    ({r.note})")
+    print(f"CPU s: this process and the processes it ran; x ref: CPU s over the reference's {ref_cpu:.2f} CPU s")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    sys.exit(main(sys.argv[1:]))

@@ -138,3 +138,22 @@ def test_the_command_line_starts_without_the_heavy_stacks():
         f"`import bmdlab.cli` loads {', '.join(loaded)}: keep it inside the command that needs it "
         '(find who imports it with `python -X importtime -c "import bmdlab.cli"`)'
     )
+
+
+#: Modules a small raid (``bmdlab raid SCENARIO --trials 100``) never calls: exports, tables, statistics, figures.
+HEAVY_FOR_A_RAID = ("xarray", "pandas", "duckdb", "scipy.stats", "matplotlib", "distributed")
+
+
+def test_a_small_raid_loads_no_stack_it_does_not_call(tmp_path):
+    # issue #23: a tiny command pays no import it does not need (the raid's own numbers are checked elsewhere)
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: print('LOADED', *[m for m in {HEAVY_FOR_A_RAID!r} if m in sys.modules]))\n"
+        "from bmdlab.cli import app\n"
+        "sys.argv = ['bmdlab', 'raid', 'japan-2017-baseline', '--trials', '20']\n"
+        "app()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    loaded = run.stdout.rsplit("LOADED", 1)[1].split()
+    assert not loaded, f"`bmdlab raid` loads {', '.join(loaded)}; make the import lazy (bmdlab.lazy.lazy_module)"

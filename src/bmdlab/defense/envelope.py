@@ -50,13 +50,23 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bmdlab.defense.flyout import StraightLineFlyout
+from bmdlab.defense.flyout import FlyoutFan, StraightLineFlyout
 from bmdlab.geo.sphere import EARTH_RADIUS
+from bmdlab.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from bmdlab.defense import kernel
+else:
+    kernel = lazy_module("bmdlab.defense.kernel")  # Numba and its compiled code load in ~0.6 s: only for big work
+
+#: Fewest samples (trajectories x columns) a selection must have for the compiled kernel: below, its start-up
+#: in a fresh process (~0.6 s) costs more than the NumPy statement takes (a raid's plan: a few thousand).
+KERNEL_MIN_SAMPLES = 50_000
 
 FloatArray = NDArray[np.float64]
 
@@ -93,14 +103,19 @@ def azimuth_offset(observer: ArrayLike, target: ArrayLike, boresight: float) -> 
         Azimuth of the sector's centre. [rad]
     """
     obs = np.asarray(observer, float)
-    up = obs / np.linalg.norm(obs)
-    east = np.cross([0.0, 0.0, 1.0], up)
-    n_e = np.linalg.norm(east)
-    east = east / n_e if n_e > 1e-12 else np.array([0.0, 1.0, 0.0])  # at a pole any east will do
-    north = np.cross(up, east)
+    east, north = _east_north(obs)
     tgt = np.asarray(target, float)
     az = np.arctan2(tgt @ east - obs @ east, tgt @ north - obs @ north)
     return np.abs((az - boresight + np.pi) % (2.0 * np.pi) - np.pi)
+
+
+def _east_north(observer: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Unit vectors east and north in an observer's local horizontal plane (at a pole any east will do)."""
+    up = observer / np.linalg.norm(observer)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    n_e = np.linalg.norm(east)
+    east = east / n_e if n_e > 1e-12 else np.array([0.0, 1.0, 0.0])
+    return east, np.cross(up, east)
 
 
 def radar_visible(
@@ -304,6 +319,89 @@ def intercept_opportunities(
     max_shots : int
         Stop counting after this many sequential opportunities.
     """
+    track = (np.asarray(times, float), np.asarray(positions, float), np.asarray(altitudes, float))
+    n, k = track[0].shape
+    every = Selection(np.arange(n), 0, k)
+    return selected_opportunities(track, every, launcher, envelope, commit_time, ShotRules(kill_assessment, max_shots))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The trajectories (row indices) and sample columns [``first``, ``end``) of a batch a unit may engage."""
+
+    rows: NDArray[np.intp]
+    first: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ShotRules:
+    """How shots are counted: the look after an intercept [s], the shots counted at most, and whether only the
+    counts are wanted (``shots_only``: the intercept and launch times are then left NaN)."""
+
+    kill_assessment: float
+    max_shots: int = 2
+    shots_only: bool = False
+
+
+def selected_opportunities(
+    track: tuple, selection: Selection, launcher: ArrayLike, envelope: InterceptEnvelope, commit_time, rules: ShotRules
+) -> Opportunities:
+    """:func:`intercept_opportunities` of the selected trajectories and columns of a batch ``track`` (times,
+    positions, altitudes), one result per selected row, ``commit_time`` given per selected row.
+
+    By the compiled kernel (:mod:`bmdlab.defense.kernel`) for the fly-out models it knows, reading the batch in
+    place, when the selection has at least :data:`KERNEL_MIN_SAMPLES` samples; else by
+    :func:`numpy_opportunities` on the selection (the same shots; times within a microsecond)."""
+    sel = selection
+    ready = np.ascontiguousarray(np.broadcast_to(np.asarray(commit_time, float), (sel.rows.size,)))
+    compiled = isinstance(envelope.flyout, FlyoutFan | StraightLineFlyout)
+    if not compiled or sel.rows.size * (sel.end - sel.first) < KERNEL_MIN_SAMPLES:
+        t, pos, alt = (a[sel.rows, sel.first : sel.end] for a in track)
+        kw = {"commit_time": ready, "kill_assessment": rules.kill_assessment, "max_shots": rules.max_shots}
+        return numpy_opportunities(t, pos, alt, launcher, envelope, **kw)
+    e = envelope
+    limits = (
+        float(e.min_altitude),
+        float(e.max_altitude),
+        float(np.cos(min(e.max_range / EARTH_RADIUS, np.pi))),
+        float(e.min_flight_time),
+        np.nan if e.max_crossing_angle is None else float(e.max_crossing_angle),
+        float(e.min_closing_speed),
+    )
+    kind, tables, fly = kernel.flyout_arrays(e.flyout)
+    site = np.asarray(launcher, float)
+    unit = (site, site / np.linalg.norm(site), limits, kind, tables, fly, _sector_frame(e.sector))
+    # shots alone by a forward scan; it relies on a look after each intercept (kill assessment > 0)
+    doctrine = (float(rules.kill_assessment), int(rules.max_shots), rules.shots_only and rules.kill_assessment > 0)
+    rows = np.ascontiguousarray(sel.rows, dtype=np.intp)
+    got = kernel.opportunities(track, rows, (int(sel.first), int(sel.end)), ready, unit, doctrine)
+    return Opportunities(*got)
+
+
+def _sector_frame(sector) -> tuple:
+    """A radar sector as the kernel takes it: on/off, the radar's position, its local east and north, the
+    boresight and half-width (the frame of :func:`azimuth_offset`)."""
+    if sector is None:
+        return (False, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, np.pi)
+    obs = np.asarray(sector[0], float)
+    east, north = _east_north(obs)
+    return (True, *map(float, obs), *map(float, east), *map(float, north), float(sector[1]), float(sector[2]))
+
+
+def numpy_opportunities(
+    times: ArrayLike,
+    positions: ArrayLike,
+    altitudes: ArrayLike,
+    launcher: ArrayLike,
+    envelope: InterceptEnvelope,
+    *,
+    commit_time: ArrayLike,
+    kill_assessment: float,
+    max_shots: int = 2,
+) -> Opportunities:
+    """:func:`intercept_opportunities` in whole-array NumPy: the model's reference statement, and the path of
+    any fly-out model the compiled kernel does not know."""
     t = np.asarray(times, float)
     n = t.shape[0]
     out = Opportunities(np.zeros(n, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan))

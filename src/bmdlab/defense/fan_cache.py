@@ -23,12 +23,9 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from bmdlab.defense.flyout import FlyoutFan
 
 #: Environment variable naming the cache folder (``off``: no disk cache).
 CACHE_ENV = "BMDLAB_CACHE_DIR"
@@ -109,8 +106,9 @@ def _plausible(arrays: dict[str, np.ndarray], dx: float, dh: float, burn: float)
     )
 
 
-def store_fan(identity: str, fan: FlyoutFan, folder: Path | None = None) -> Path | None:
-    """Write ``fan`` under ``identity`` atomically; the path written, or None if the folder cannot be written."""
+def store_fan(identity: str, fan: Any, folder: Path | None = None) -> Path | None:
+    """Write ``fan`` (a :class:`~bmdlab.defense.flyout.FlyoutFan`) under ``identity`` atomically; the path
+    written, or None if the folder cannot be written."""
     folder = cache_folder() if folder is None else folder
     if folder is None:
         return None

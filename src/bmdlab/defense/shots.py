@@ -41,7 +41,7 @@ from bmdlab.defense.engage import (
     sample,
     sensors_against,
 )
-from bmdlab.defense.envelope import ground_distance, intercept_opportunities
+from bmdlab.defense.envelope import Selection, ShotRules, ground_distance, selected_opportunities
 from bmdlab.geo.sphere import EARTH_RADIUS, unit_vector
 from bmdlab.trajectory import FlightShape, missile_trajectory
 
@@ -223,7 +223,7 @@ def engage(
                 arr[d_i, unit.rows] = x
         else:
             shots[d_i, unit.rows] = memo.shots(
-                d, network[unit.rows], lambda rows, unit=unit: unit.compute(batch, network, timeline, rows)[0]
+                d, network[unit.rows], lambda rows, unit=unit: unit.compute(batch, network, timeline, rows, True)[0]
             )
     return ShotTable(shots, *times) if windows else ShotTable(shots)
 
@@ -244,13 +244,19 @@ class _UnitOnBatch:
         rows, from_launch = candidates(d, w, batch)
         return cls(d, rows, w, from_launch, own) if rows.size else None
 
-    def compute(self, batch: Batch, network: FloatArray, timeline: EngagementTimeline, which: NDArray[np.intp]):
+    def compute(
+        self,
+        batch: Batch,
+        network: FloatArray,
+        timeline: EngagementTimeline,
+        which: NDArray[np.intp],
+        shots_only: bool = False,
+    ):
         """:func:`defender_shots` on the candidates ``which`` (indices into :attr:`rows`)."""
         rows = self.rows[which]
         own = None if self.own is None else self.own[rows]
-        return defender_shots(
-            self.defender, batch.samples, rows, self.window, self.from_launch, network[rows], own, timeline
-        )
+        columns = unit_columns(self.window, self.from_launch, batch.samples.times.shape[1])
+        return defender_shots(self.defender, batch.samples, rows, columns, network[rows], own, timeline, shots_only)
 
 
 def network_track(
@@ -288,42 +294,44 @@ def candidates(d: Defender, w: Window, batch: Batch) -> tuple[NDArray[np.intp], 
     return sub, bool(near_launch[sub].any())
 
 
+def unit_columns(w: Window, from_launch: bool, k: int) -> tuple[int, int]:
+    """The sample columns [first, end) a unit can engage in: up to the altitude window's end (plus one
+    neighbour for the threat's velocity by differences) and, when no ascent sample is in range, from every
+    trajectory's apogee on (minus one: the neighbour; that column is ascent, out of range)."""
+    end = min(w.end + 1, k)
+    return (0 if from_launch else min(max(w.first_descent - 1, 0), end)), end
+
+
 def defender_shots(
     d: Defender,
     s: Samples,
     rows: NDArray[np.intp],
-    w: Window,
-    from_launch: bool,
+    columns: tuple[int, int],
     network: FloatArray,
     own: FloatArray | None,
     timeline: EngagementTimeline,
+    shots_only: bool = False,
 ) -> tuple[NDArray[np.int64], FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Shot opportunities of ``d`` on the trajectories ``rows`` of a batch, given the network's track
-    times on them and, if known, the unit's own radar's (else computed here); and the first intercept,
-    launch window and flight time (:class:`ShotTable`).
+    """Shot opportunities of ``d`` on the trajectories ``rows`` of a batch, in the sample ``columns``
+    (:func:`unit_columns`), given the network's track times on them and, if known, the unit's own radar's
+    (else computed here); and the first intercept, launch window and flight time (:class:`ShotTable`; NaN with
+    ``shots_only``).
 
     Each trajectory's result depends on its own samples and track times only, so any subset of rows
     gives the same values as the whole batch (what :class:`Memo` relies on).
     """
-    # only samples up to the window's end matter: a detection after it cannot lead to an intercept
-    # (one more column is kept as a neighbour for the threat's velocity by differences)
-    end = min(w.end + 1, s.times.shape[1])
-    ss = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
-    if own is None:
+    first, end = columns
+    if own is None:  # a detection after the window's end cannot lead to an intercept
+        ss = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
         own = detection_time(ss, d.sensor, timeline.min_elevation, before=network)
     commit = np.minimum(own, network) + d.delay(timeline.track_delay)
-    # when no ascent sample is in range, the columns before every trajectory's apogee hold none
-    # (minus one: a neighbour for the velocity by differences; that column is ascent, out of range)
-    first = 0 if from_launch else max(w.first_descent - 1, 0)
-    got = intercept_opportunities(
-        ss.times[:, first:],
-        ss.positions[:, first:],
-        ss.altitudes[:, first:],
+    got = selected_opportunities(
+        (s.times, s.positions, s.altitudes),
+        Selection(rows, first, end),
         d.position,
         d.envelope,
-        commit_time=commit,
-        kill_assessment=timeline.kill_assessment,
-        max_shots=timeline.max_shots,
+        commit,
+        ShotRules(timeline.kill_assessment, timeline.max_shots, shots_only),
     )
     engaged = got.shots > 0
     return (
@@ -359,6 +367,7 @@ __all__ = [
     "Window",
     "candidates",
     "defender_shots",
+    "unit_columns",
     "engage",
     "fly",
     "grid_batches",

@@ -41,14 +41,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
 from bmdlab import __version__, bounds
 from bmdlab.assembly.overrides import LIMIT_SWITCHES, parse_value
 from bmdlab.catalog import builtin_catalog, load_catalog
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.io import check_output_file, die_with_parent, errno_of, write_error
+from bmdlab.lazy import lazy_module
 from bmdlab.sensitivity.model import (
     ACCEPTED,
     METRICS,
@@ -59,6 +58,11 @@ from bmdlab.sensitivity.model import (
     point_overrides,
     run_seed,
 )
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy_module("duckdb")  # imported by the first sweep that opens its store
 
 if TYPE_CHECKING:
     import pandas as pd

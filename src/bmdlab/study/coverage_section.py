@@ -5,6 +5,7 @@ Computations only; the report template and :mod:`bmdlab.study.figures` draw them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,27 +45,39 @@ def _fractions(cov: Coverage, mask: np.ndarray) -> dict[str, float]:
     return {"land_fraction": round(land, 4), "population_fraction": round(pop, 4)}
 
 
+@dataclass(frozen=True)
+class Siting:
+    """The THAAD siting of the coverage section: its grid [km], the candidates' spacing [km], and whether the
+    count against the debate's threat is also computed."""
+
+    resolution_km: float = 10.0
+    candidate_spacing_km: float = 30.0
+    debate: bool = True
+
+
 def coverage_section(
     catalog: Catalog,
     cities: list[dict[str, Any]],
     resolution_km: float = 5.0,
     progress=None,
-    siting_resolution_km: float = 10.0,
-    candidate_spacing_km: float = 30.0,
+    siting: Siting = Siting(),
     model: EngagementModel | None = None,
-    debate_siting: bool = True,
+    coverages: list[Coverage] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Coverage]]:
     """Run the three architectures, the subsets behind each claim, and the THAAD siting.
 
     ``model`` replaces the scenarios' engagement model (default: theirs, the physical fly-out with
-    every limit). Returns the JSON-ready results and the coverage objects (for the maps).
+    every limit); ``coverages``, the three architectures' coverages under it when the caller computed them
+    (:func:`architecture_setups`, on the ``resolution_km`` grid). Returns the JSON-ready results and the
+    coverage objects (for the maps).
     """
     tick = progress or (lambda *_: None)
-    ov = None if model is None else Overrides(flyout=model.flyout, limits=model.limits, rcs_scale=model.rcs_scale)
-    setups = [assemble(load_scenario(name, catalog), catalog, ov) for name in ARCHITECTURES]
+    ov = _overrides(model)
+    setups = architecture_setups(catalog, model)
     covs: dict[str, Coverage] = {}
     summaries: dict[str, dict[str, Any]] = {}
-    for name, setup, cov in zip(ARCHITECTURES, setups, national_coverages(setups, resolution_km)):
+    computed = national_coverages(setups, resolution_km) if coverages is None else coverages
+    for name, setup, cov in zip(ARCHITECTURES, setups, computed):
         covs[name] = cov
         summaries[name] = coverage_summary(cov, cities).to_dict() | {"description": setup.scenario.description}
         tick(name)
@@ -73,9 +86,12 @@ def coverage_section(
     subsets["pac3_footprint"] = _pac3_footprint(catalog, used)
     tick("pac-3 footprint")
     query = SitingQuery(
-        "thaad-battery", land_target=0.99, resolution_km=siting_resolution_km, candidate_spacing_km=candidate_spacing_km
+        "thaad-battery",
+        land_target=0.99,
+        resolution_km=siting.resolution_km,
+        candidate_spacing_km=siting.candidate_spacing_km,
     )
-    subsets.update(_thaad_sitings(catalog, setups[0], query, ov, debate=debate_siting))
+    subsets.update(_thaad_sitings(catalog, setups[0], query, ov, debate=siting.debate))
     tick("thaad siting")
     panels = _panels(covs, subsets, catalog)
     return {
@@ -87,6 +103,15 @@ def coverage_section(
         "engagement_model": {"flyout": used.flyout, "limits": sorted(used.limits), "label": used.label()},
         "panels": list(panels),
     }, covs | {"panels": panels}
+
+
+def _overrides(model: EngagementModel | None) -> Overrides | None:
+    return None if model is None else Overrides(flyout=model.flyout, limits=model.limits, rcs_scale=model.rcs_scale)
+
+
+def architecture_setups(catalog: Catalog, model: EngagementModel | None = None) -> list[Setup]:
+    """The three architectures of the claims (:data:`ARCHITECTURES`), assembled under ``model`` (default: theirs)."""
+    return [assemble(load_scenario(name, catalog), catalog, _overrides(model)) for name in ARCHITECTURES]
 
 
 def _claim_subsets(covs: dict[str, Coverage], catalog: Catalog) -> dict[str, Any]:
@@ -384,16 +409,19 @@ def claim_dependence(
     ``straight-line`` in "what changed", both on this grid).
     """
     models = {"default": DEFAULT_MODEL} | dict(variant_models())
+    # every model's three architectures in one pass: each threat's trajectories flown once for all of them
+    setups = [s for m in models.values() for s in architecture_setups(catalog, m)]
+    every = national_coverages(setups, resolution_km)
+    n = len(ARCHITECTURES)
     runs = {}
-    for name, m in models.items():
+    for i, (name, m) in enumerate(models.items()):
         sec, _ = coverage_section(
             catalog,
             cities,
             resolution_km=resolution_km,
-            siting_resolution_km=resolution_km,
-            candidate_spacing_km=min(3.0 * resolution_km, CANDIDATE_SPACING_KM.high),
+            siting=Siting(resolution_km, min(3.0 * resolution_km, CANDIDATE_SPACING_KM.high), debate=False),
             model=m,
-            debate_siting=False,
+            coverages=every[i * n : (i + 1) * n],
         )
         if sections is not None:
             sections[name] = sec

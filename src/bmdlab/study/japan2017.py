@@ -42,7 +42,7 @@ from bmdlab.plotting.profile import plot_profile
 from bmdlab.plotting.raids import plot_campaign, plot_leakers
 from bmdlab.progress import progress_display
 from bmdlab.study.cost_section import cost_section
-from bmdlab.study.coverage_section import claim_changes, claim_dependence, coverage_section
+from bmdlab.study.coverage_section import Siting, claim_changes, claim_dependence, coverage_section
 from bmdlab.study.figures import coverage_maps_side_by_side, outlines, region_case_map
 from bmdlab.study.raid_model_check import raid_model_check
 from bmdlab.study.raid_section import raid_section
@@ -217,8 +217,7 @@ class _StudyRun:
             self.catalog,
             self.cities,
             resolution_km=r,
-            siting_resolution_km=max(10.0, r),
-            candidate_spacing_km=min(max(30.0, 3.0 * r), CANDIDATE_SPACING_KM.high),
+            siting=Siting(max(10.0, r), min(max(30.0, 3.0 * r), CANDIDATE_SPACING_KM.high)),
             progress=tick,
         )
         self.panels = covs.pop("panels")
