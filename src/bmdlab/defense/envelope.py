@@ -327,11 +327,14 @@ def intercept_opportunities(
 
 @dataclass(frozen=True)
 class Selection:
-    """The trajectories (row indices) and sample columns [``first``, ``end``) of a batch a unit may engage."""
+    """The trajectories (row indices) and sample columns [``first``, ``end``) of a batch a unit may engage, and
+    optionally each trajectory's own columns in the unit's altitude window (``scan``: first and end, by batch
+    row), outside which no sample can be engaged: a row is scanned only there."""
 
     rows: NDArray[np.intp]
     first: int
     end: int
+    scan: tuple[NDArray[np.intp], NDArray[np.intp]] | None = None
 
 
 @dataclass(frozen=True)
@@ -375,7 +378,9 @@ def selected_opportunities(
     # shots alone by a forward scan; it relies on a look after each intercept (kill assessment > 0)
     doctrine = (float(rules.kill_assessment), int(rules.max_shots), rules.shots_only and rules.kill_assessment > 0)
     rows = np.ascontiguousarray(sel.rows, dtype=np.intp)
-    got = kernel.opportunities(track, rows, (int(sel.first), int(sel.end)), ready, unit, doctrine)
+    n, k = track[0].shape
+    scan = sel.scan or (np.zeros(n, dtype=np.intp), np.full(n, k, dtype=np.intp))
+    got = kernel.opportunities(track, rows, (int(sel.first), int(sel.end)), scan, ready, unit, doctrine)
     return Opportunities(*got)
 
 

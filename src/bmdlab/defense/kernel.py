@@ -77,7 +77,7 @@ def _straight_time(ground, alt, v, tb, min_elev):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _row(i, track, span, ready0, unit, doctrine, scratch):  # pragma: no cover - compiled
+def _row(i, track, span, cols, ready0, unit, doctrine, scratch):  # pragma: no cover - compiled
     """One trajectory: whether the unit can reach each sample (window, range, fly-out, minimum flight time,
     sector and, where the first shot could take it, the crossing limits) and the latest launch that does,
     then its shots, first and last intercept and last launch.
@@ -97,7 +97,7 @@ def _row(i, track, span, ready0, unit, doctrine, scratch):  # pragma: no cover -
     crossing = (not math.isnan(max_cross)) or min_close > 0
     any_in = False
     shots, ready = 0, ready0
-    for j in range(span[0], span[1]):
+    for j in range(cols[0], cols[1]):  # the row's samples in the window (``span`` bounds the neighbours)
         inside[j] = False
         a = alt[i, j]
         if not (a >= min_alt and a <= max_alt):
@@ -130,14 +130,14 @@ def _row(i, track, span, ready0, unit, doctrine, scratch):  # pragma: no cover -
                 break
     if shots_only or not any_in:
         return shots, math.nan, math.nan, math.nan
-    return _summary(i, t, span, ready0, kill, max_shots, inside, late)
+    return _summary(i, t, cols, ready0, kill, max_shots, inside, late)
 
 
 @njit(cache=True, nogil=True)
-def _summary(i, t, span, ready0, kill, max_shots, inside, late):  # pragma: no cover - compiled
+def _summary(i, t, cols, ready0, kill, max_shots, inside, late):  # pragma: no cover - compiled
     """Shots, first and last intercept and last launch of a trajectory from its evaluated samples."""
     first, last, best_late = math.nan, math.nan, -math.inf
-    for j in range(span[0], span[1]):
+    for j in range(cols[0], cols[1]):
         if inside[j] and late[j] >= ready0:
             tj = t[i, j]
             if math.isnan(first) or tj < first:
@@ -148,7 +148,7 @@ def _summary(i, t, span, ready0, kill, max_shots, inside, late):  # pragma: no c
     shots, ready = 0, ready0
     for _ in range(max_shots):
         hit = math.inf
-        for j in range(span[0], span[1]):
+        for j in range(cols[0], cols[1]):
             if inside[j] and late[j] >= ready and t[i, j] < hit:
                 hit = t[i, j]
         if not math.isfinite(hit):
@@ -211,12 +211,13 @@ def _crossing_ok(i, j, track, span, ground, a, unit):  # pragma: no cover - comp
 
 
 @njit(cache=True, nogil=True)
-def opportunities(track, rows, span, ready, unit, doctrine):  # pragma: no cover - compiled
+def opportunities(track, rows, span, scan, ready, unit, doctrine):  # pragma: no cover - compiled
     """Shots, first and last intercept and last launch of the trajectories ``rows`` (the arrays of
     ``Opportunities``, one entry per row; with ``shots_only`` the times are left NaN).
 
     ``track`` is (times (n, k), positions (n, k, 3), altitudes (n, k)) of the whole batch, read in place;
-    ``span`` the columns [first, end) considered; ``ready`` (len(rows),) the commit times; ``unit`` (launcher
+    ``span`` the columns [first, end) considered; ``scan`` (first (n,), end (n,)) each trajectory's columns in the
+    altitude window (a row is scanned only there, inside ``span``); ``ready`` (len(rows),) the commit times; ``unit`` (launcher
     position and its unit vector (3,), limits, fly-out kind, fly-out tables, fly-out scalars, sector) and ``doctrine`` (kill assessment [s],
     shots counted at most, shots only); see :func:`bmdlab.defense.envelope.intercept_opportunities`.
     """
@@ -229,5 +230,8 @@ def opportunities(track, rows, span, ready, unit, doctrine):  # pragma: no cover
     for m in range(n):
         if not math.isfinite(ready[m]):
             continue
-        shots[m], first[m], last[m], last_launch[m] = _row(rows[m], track, span, ready[m], unit, doctrine, scratch)
+        r = rows[m]
+        cols = (max(span[0], scan[0][r]), min(span[1], scan[1][r]))
+        if cols[0] < cols[1]:
+            shots[m], first[m], last[m], last_launch[m] = _row(r, track, span, cols, ready[m], unit, doctrine, scratch)
     return shots, first, last, last_launch

@@ -61,6 +61,8 @@ class Window:
     )
     first_descent: int  #: first column at or after every trajectory's apogee
     end: int  #: one past the last column with a sample in the window
+    row_first: NDArray[np.intp]  #: (n,) each trajectory's first column in the window (0 if none)
+    row_end: NDArray[np.intp]  #: (n,) one past its last column in the window (0 if none)
 
 
 @dataclass
@@ -104,11 +106,14 @@ def _window(s: Samples, aim: FloatArray, launch: FloatArray, min_altitude: float
     cos_aim = np.einsum("nki,ni->nk", s.positions, aim / EARTH_RADIUS) / radius
     cos_launch = (s.positions @ (launch / EARTH_RADIUS)) / radius
     cols = np.flatnonzero(inside.any(axis=0))
+    any_in, k = inside.any(axis=1), inside.shape[1]
     return Window(
         reach_descent=farthest(inside & descent, cos_aim),
         reach_ascent=farthest(inside & ~descent, cos_launch),
         first_descent=int(apogee_col.min()),
         end=int(cols[-1]) + 1 if cols.size else 0,
+        row_first=np.where(any_in, np.argmax(inside, axis=1), 0).astype(np.intp),
+        row_end=np.where(any_in, k - np.argmax(inside[:, ::-1], axis=1), 0).astype(np.intp),
     )
 
 
@@ -255,7 +260,8 @@ class _UnitOnBatch:
         """:func:`defender_shots` on the candidates ``which`` (indices into :attr:`rows`)."""
         rows = self.rows[which]
         own = None if self.own is None else self.own[rows]
-        columns = unit_columns(self.window, self.from_launch, batch.samples.times.shape[1])
+        scan = (self.window.row_first, self.window.row_end)
+        columns = (*unit_columns(self.window, self.from_launch, batch.samples.times.shape[1]), scan)
         return defender_shots(self.defender, batch.samples, rows, columns, network[rows], own, timeline, shots_only)
 
 
@@ -306,28 +312,28 @@ def defender_shots(
     d: Defender,
     s: Samples,
     rows: NDArray[np.intp],
-    columns: tuple[int, int],
+    columns: tuple[int, int, tuple[NDArray[np.intp], NDArray[np.intp]] | None],
     network: FloatArray,
     own: FloatArray | None,
     timeline: EngagementTimeline,
     shots_only: bool = False,
 ) -> tuple[NDArray[np.int64], FloatArray, FloatArray, FloatArray, FloatArray]:
     """Shot opportunities of ``d`` on the trajectories ``rows`` of a batch, in the sample ``columns``
-    (:func:`unit_columns`), given the network's track times on them and, if known, the unit's own radar's
+    (:func:`unit_columns`, and each trajectory's columns in the unit's window, :class:`Window`), given the network's track times on them and, if known, the unit's own radar's
     (else computed here); and the first intercept, launch window and flight time (:class:`ShotTable`; NaN with
     ``shots_only``).
 
     Each trajectory's result depends on its own samples and track times only, so any subset of rows
     gives the same values as the whole batch (what :class:`Memo` relies on).
     """
-    first, end = columns
+    first, end, scan = columns
     if own is None:  # a detection after the window's end cannot lead to an intercept
         ss = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
         own = detection_time(ss, d.sensor, timeline.min_elevation, before=network)
     commit = np.minimum(own, network) + d.delay(timeline.track_delay)
     got = selected_opportunities(
         (s.times, s.positions, s.altitudes),
-        Selection(rows, first, end),
+        Selection(rows, first, end, scan),
         d.position,
         d.envelope,
         commit,
