@@ -33,8 +33,8 @@ import numpy as np
 #: throughput at which the floors are stated (NumPy's, for simple element-wise arithmetic).
 ARITHMETIC_OPERATIONS = 10 * 2 * 5_000_000
 #: Floor model of a coverage (issue #23's count): ~100 operations per trajectory sample (Kepler's equation,
-#: the orbit-plane rotation, the altitude) and ~34 per sample-defender pair (ground angle, window, fly-out
-#: lookup, crossing geometry, the shoot-look-shoot scan).
+#: the orbit-plane rotation, the altitude) and ~34 per sample-defender pair, a sample inside a unit's altitude
+#: window on one of its candidate trajectories (ground angle, fly-out lookup, crossing geometry, the scan).
 OPS_PER_SAMPLE, OPS_PER_PAIR = 100, 34
 
 
@@ -102,9 +102,11 @@ def coverage_counts(setup, grid) -> tuple[int, int]:
     counts = [0, 0]
     real = kernel.opportunities
 
-    def counting(track, rows, span, ready, unit, doctrine):
-        counts[1] += rows.size * (span[1] - span[0])  # the unit's candidate trajectories and columns
-        return real(track, rows, span, ready, unit, doctrine)
+    def counting(track, rows, span, scan, ready, unit, doctrine):
+        # the samples inside the unit's altitude window on its candidate trajectories: what must be looked at
+        lo, hi = np.maximum(span[0], scan[0][rows]), np.minimum(span[1], scan[1][rows])
+        counts[1] += int(np.maximum(hi - lo, 0).sum())
+        return real(track, rows, span, scan, ready, unit, doctrine)
 
     kernel.opportunities = counting
     try:
