@@ -8,6 +8,8 @@ engagements of the 2017 architectures, with every fly-out model and limit, and o
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -192,3 +194,34 @@ def test_an_unknown_flyout_model_runs_through_numpy():
     site = EARTH_RADIUS * unit_vector(np.radians(35.7), np.radians(139.7))
     got = intercept_opportunities(s.times, s.positions, s.altitudes, site, env, commit_time=[0.0], kill_assessment=10.0)
     assert got.shots[0] == 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(
+    st.integers(0, 2**31 - 1),
+    st.sampled_from([0.0, np.radians(2.0), np.radians(-1.0)]),
+    st.sampled_from([None, np.radians(60.0), np.radians(150.0)]),
+)
+def test_compiled_detection_is_the_numpy_scan(seed, min_elevation, half_width):
+    # the kernel's first detection against engage.detection_time (radar_visible, chunked scan) on slices
+    from bmdlab.defense.engage import Samples, Sensor, detection_time, detection_time_of_rows
+
+    rng = np.random.default_rng(seed)
+    n = 30
+    traj = ballistic_trajectory(
+        np.radians(39.0), np.radians(125.7), np.radians(rng.uniform(30, 44, n)), np.radians(rng.uniform(128, 145, n)),
+        burn_time=rng.uniform(30.0, 120.0),
+    )  # fmt: skip
+    s = sample(traj)
+    sensor = Sensor(
+        "radar", "r", np.radians(rng.uniform(30, 44)), np.radians(rng.uniform(128, 145)), rng.uniform(2e5, 2e6)
+    )
+    if half_width is not None:
+        sensor = dataclasses.replace(sensor, field_of_view=2 * half_width).facing(np.radians(39.0), np.radians(125.7))
+    rows = np.array(sorted(rng.choice(n, size=20, replace=False)), dtype=np.intp)
+    end = int(rng.integers(10, s.times.shape[1] + 1))
+    before = np.where(rng.uniform(size=rows.size) < 0.3, np.inf, rng.uniform(0.0, 900.0, rows.size))
+    sub = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
+    ref = detection_time(sub, sensor, min_elevation, before=before)
+    got = detection_time_of_rows(s, rows, end, sensor, min_elevation, before)
+    np.testing.assert_array_equal(got, ref)

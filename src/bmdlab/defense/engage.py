@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from bmdlab import bounds
 from bmdlab.catalog import Catalog
 from bmdlab.catalog.schema import Interceptor, Missile
+from bmdlab.defense import envelope
 from bmdlab.defense.envelope import InterceptEnvelope, radar_visible
 from bmdlab.defense.flyout import (
     FlyoutFan,
@@ -441,3 +442,23 @@ def detection_time(
     if limit is not None:
         out[out >= limit] = np.inf
     return out
+
+
+def detection_time_of_rows(
+    samples: Samples, rows: NDArray[np.intp], end: int, sensor: Sensor, min_elevation: float, before: FloatArray
+) -> FloatArray:
+    """:func:`detection_time` of the trajectories ``rows`` among their first ``end`` samples, only detections
+    earlier than ``before`` (per selected row): by the compiled kernel on the batch in place when the work is
+    large enough to pay for it (:data:`bmdlab.defense.envelope.KERNEL_MIN_SAMPLES`), else on the slices."""
+    if rows.size * end < envelope.KERNEL_MIN_SAMPLES:
+        s = samples
+        sub = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
+        return detection_time(sub, sensor, min_elevation, before=before)
+    position = sensor.position
+    r_s = float(np.linalg.norm(position))
+    radar = (position / r_s, r_s, float(sensor.detection_range), float(np.sin(min_elevation)), float(min_elevation))
+    sector = (position, sensor.boresight, sensor.half_width) if sensor.boresight is not None else None
+    limit = np.ascontiguousarray(np.broadcast_to(np.asarray(before, float), (rows.size,)))
+    track = (samples.times, samples.positions, samples.altitudes)
+    rows = np.ascontiguousarray(rows, dtype=np.intp)
+    return envelope.kernel.first_detection(track, rows, int(end), radar, limit, envelope.sector_frame(sector))

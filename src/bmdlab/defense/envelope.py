@@ -374,7 +374,7 @@ def selected_opportunities(
     )
     kind, tables, fly = kernel.flyout_arrays(e.flyout)
     site = np.asarray(launcher, float)
-    unit = (site, site / np.linalg.norm(site), limits, kind, tables, fly, _sector_frame(e.sector))
+    unit = (site, site / np.linalg.norm(site), limits, kind, tables, fly, sector_frame(e.sector))
     # shots alone by a forward scan; it relies on a look after each intercept (kill assessment > 0)
     doctrine = (float(rules.kill_assessment), int(rules.max_shots), rules.shots_only and rules.kill_assessment > 0)
     rows = np.ascontiguousarray(sel.rows, dtype=np.intp)
@@ -384,7 +384,7 @@ def selected_opportunities(
     return Opportunities(*got)
 
 
-def _sector_frame(sector) -> tuple:
+def sector_frame(sector) -> tuple:
     """A radar sector as the kernel takes it: on/off, the radar's position, its local east and north, the
     boresight and half-width (the frame of :func:`azimuth_offset`)."""
     if sector is None:

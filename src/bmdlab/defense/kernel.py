@@ -235,3 +235,43 @@ def opportunities(track, rows, span, scan, ready, unit, doctrine):  # pragma: no
         if cols[0] < cols[1]:
             shots[m], first[m], last[m], last_launch[m] = _row(r, track, span, cols, ready[m], unit, doctrine, scratch)
     return shots, first, last, last_launch
+
+
+@njit(cache=True, nogil=True)
+def first_detection(track, rows, end, radar, limit, sector):  # pragma: no cover - compiled
+    """First sample time at which one radar sees each trajectory ``rows`` among its first ``end`` samples (inf if
+    never, or not before ``limit``, (len(rows),)): :func:`bmdlab.defense.engage.detection_time` in one pass.
+
+    ``radar`` is (unit vector (3,), distance from the Earth's centre [m], detection range [m], sine of the lowest
+    elevation, lowest elevation [rad]); ``sector`` as for :func:`opportunities`, the radar's own. The visibility
+    test is :func:`bmdlab.defense.envelope.radar_visible`'s for one radar.
+    """
+    t, pos, alt = track
+    unit, r_s, rng, sin_min, min_elev = radar
+    use_sector, sx, sy, sz, ex, ey, ez, nx_, ny_, nz_, boresight, half = sector
+    out = np.full(rows.size, np.inf)
+    for m in range(rows.size):
+        i = rows[m]
+        for j in range(end):
+            if not t[i, j] < limit[m]:
+                break
+            px, py, pz = pos[i, j, 0], pos[i, j, 1], pos[i, j, 2]
+            r = EARTH_RADIUS + alt[i, j]
+            proj = px * unit[0] + py * unit[1] + pz * unit[2]
+            d2 = max(r * r + r_s * r_s - 2.0 * r_s * proj, 0.0)
+            up = proj - r_s
+            if not d2 <= rng * rng:
+                continue
+            if min_elev >= 0:
+                if not up >= 0.0 or (sin_min != 0.0 and not up * up >= d2 * sin_min * sin_min):
+                    continue
+            elif not up >= math.sqrt(d2) * sin_min:
+                continue
+            if use_sector:
+                az = math.atan2((px * ex + py * ey + pz * ez) - (sx * ex + sy * ey + sz * ez),
+                                (px * nx_ + py * ny_ + pz * nz_) - (sx * nx_ + sy * ny_ + sz * nz_))  # fmt: skip
+                if not abs((az - boresight + math.pi) % (2.0 * math.pi) - math.pi) <= half:
+                    continue
+            out[m] = t[i, j]
+            break
+    return out

@@ -38,6 +38,7 @@ from bmdlab.defense.engage import (
     Samples,
     Sensor,
     detection_time,
+    detection_time_of_rows,
     sample,
     sensors_against,
 )
@@ -282,7 +283,8 @@ def network_track(
             continue
         got = memo.track(sen, lambda sen=sen: detection_time(batch.samples, sen, timeline.min_elevation))
         if got is None:
-            got = detection_time(batch.samples, sen, timeline.min_elevation, before=network)
+            every, k = np.arange(len(batch)), batch.samples.times.shape[1]
+            got = detection_time_of_rows(batch.samples, every, k, sen, timeline.min_elevation, network)
         detected[id(sen)] = got
         network = np.minimum(network, got + timeline.cue_latency)
     return network, detected
@@ -328,8 +330,7 @@ def defender_shots(
     """
     first, end, scan = columns
     if own is None:  # a detection after the window's end cannot lead to an intercept
-        ss = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
-        own = detection_time(ss, d.sensor, timeline.min_elevation, before=network)
+        own = detection_time_of_rows(s, rows, end, d.sensor, timeline.min_elevation, network)
     commit = np.minimum(own, network) + d.delay(timeline.track_delay)
     got = selected_opportunities(
         (s.times, s.positions, s.altitudes),
