@@ -223,3 +223,26 @@ def test_coverages_of_several_architectures_at_once_equal_one_call_each():
         alone = national_coverage(assemble(sc, CAT), GRID, workers=1)
         assert cov.scenario == sc.name and cov.threats == alone.threats
         assert np.array_equal(cov.shots, alone.shots) and np.array_equal(cov.reach, alone.reach)
+
+
+def test_setups_with_other_timelines_or_threats_share_only_what_they_can():
+    # One pass per set of threat cases, each setup with its own timeline: a slower track delay (another
+    # timeline) and another threat (another pass) must give what each setup's own call gives.
+    from bmdlab.assembly.overrides import Overrides
+    from bmdlab.coverage.national import national_coverages
+
+    sc = load_scenario("japan-2017-aegis-ashore", CAT)
+    other = load_scenario("japan-2017-nodong-scud-er", CAT)
+    setups = [
+        assemble(sc, CAT),
+        assemble(sc, CAT, Overrides(track_delay_s=240.0)),
+        assemble(other, CAT),
+        assemble(sc, CAT, Overrides(limits=frozenset())),
+    ]
+    assert setups[1].timeline != setups[0].timeline and setups[2].threats != setups[0].threats
+    together = national_coverages(setups, GRID, workers=1)
+    alone = [national_coverage(s, GRID, workers=1) for s in setups]
+    for cov, ref in zip(together, alone):
+        assert cov.threats == ref.threats
+        assert np.array_equal(cov.shots, ref.shots) and np.array_equal(cov.reach, ref.reach)
+    assert not np.array_equal(together[0].shots, together[1].shots)  # the timeline matters here

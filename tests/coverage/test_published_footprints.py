@@ -165,3 +165,16 @@ def test_ratio_to_band():
 def test_unknown_case_is_named():
     with pytest.raises(ValueError, match="unknown footprint case 'nope'"):
         pf.footprint_checks(CAT, ids=["nope"])
+
+
+def test_models_computed_together_give_each_model_its_own_answer():
+    # A check flies each geometry once for every engagement model (_Context.models); each model's value
+    # must be the one a context of that model alone computes (its own pass over the threats).
+    case = next(c for c in published_cases() if c.id == "aegis-ashore-two-sites")
+    models = pf._check_models()
+    together = _Context(CAT, 60.0, models=models)
+    got = [evaluate_case(case, CAT, m, _ctx=together) for m in models]
+    alone = [evaluate_case(case, CAT, m, _ctx=_Context(CAT, 60.0)) for m in models]
+    assert got == alone
+    assert len(set(alone)) > 1  # the models disagree here, so a mix-up between them would show
+    assert len({k[0] for k in together.coverages}) == 1  # one geometry, computed once for all models

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
@@ -132,10 +132,16 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Network:
-    """One architecture's units and stand-alone sensors (a group of :func:`engage_cases`)."""
+    """One architecture's units and stand-alone sensors (a group of :func:`engage_cases`).
+
+    ``share_tracks``: the units' own radars cue each other (an architecture); False for units that are
+    alternatives to one another, such as the candidate sites of a siting, each with only its own radar
+    and the stand-alone ``sensors``.
+    """
 
     defenders: tuple[Defender, ...]
     sensors: tuple[Sensor, ...] = ()
+    share_tracks: bool = True
 
 
 def threat_of(catalog: Catalog, case: ThreatCase) -> MissileLaunch:
@@ -161,25 +167,35 @@ def engage_case(
     threat: MissileLaunch,
     grid: LandGrid,
     groups: list[Network],
-    timeline: EngagementTimeline,
+    timeline: EngagementTimeline | Sequence[EngagementTimeline],
     share_defender_tracks: bool = True,
 ) -> tuple[list[NDArray[np.int8]], NDArray[np.bool_]]:
     """Shot opportunities (units, cells) of each architecture of ``groups`` against one threat at every cell
     it reaches, and the cells it reaches (range, and a trajectory that exists).
 
     The trajectories are flown and sampled once for all architectures, :data:`BATCH` cells at a time;
-    each architecture is its own network (:func:`bmdlab.defense.shots.engage`).
+    each architecture is its own network (:func:`bmdlab.defense.shots.engage`) with its own timeline when
+    ``timeline`` gives one per group.
     """
+    timelines = [timeline] * len(groups) if isinstance(timeline, EngagementTimeline) else list(timeline)
+    if len(timelines) != len(groups):
+        raise ValueError(f"timeline: {len(timelines)} timelines for {len(groups)} groups; give one per group")
     nets = [
-        network(g.defenders, g.sensors, threat, cueing=timeline.cueing, share_defender_tracks=share_defender_tracks)
-        for g in groups
+        network(
+            g.defenders,
+            g.sensors,
+            threat,
+            cueing=tl.cueing,
+            share_defender_tracks=share_defender_tracks and g.share_tracks,
+        )
+        for g, tl in zip(groups, timelines)
     ]
     shots = [np.zeros((len(g.defenders), len(grid)), dtype=np.int8) for g in groups]
     reach = reach_of(threat, grid)
     lat, lon = np.radians(grid.lat_deg), np.radians(grid.lon_deg)
     for idx, batch in grid_batches(threat, lat, lon, reach, BATCH):
-        for out, net in zip(shots, nets):
-            out[:, idx] = engage(batch, net, timeline).shots
+        for out, net, tl in zip(shots, nets, timelines):
+            out[:, idx] = engage(batch, net, tl).shots
     return shots, reach
 
 
@@ -193,7 +209,7 @@ def engage_cases(
     grid: LandGrid,
     groups: list[Network],
     cases: list[ThreatCase] | tuple[ThreatCase, ...],
-    timeline: EngagementTimeline,
+    timeline: EngagementTimeline | Sequence[EngagementTimeline],
     *,
     share_defender_tracks: bool = True,
     workers: int | None = None,
@@ -202,7 +218,7 @@ def engage_cases(
     """Shots (threats, units, cells) of each architecture and reach (threats, cells) for every threat case.
 
     Threat cases are independent; with ``workers > 1`` they run in a local process pool (default: one
-    worker per CPU, at most the number of cases).
+    worker per CPU, at most the number of cases). ``timeline``: one for every group, or one per group.
     """
     jobs = [(threat_of(catalog, c), grid, groups, timeline, share_defender_tracks) for c in cases]
     shots = [np.zeros((len(cases), len(g.defenders), len(grid)), dtype=np.int8) for g in groups]
@@ -250,22 +266,37 @@ def national_coverages(
     progress: Callable[[ThreatCase], None] | None = None,
     workers: int | None = None,
 ) -> list[Coverage]:
-    """:func:`national_coverage` of several architectures: when they share their threat cases and timeline,
-    each threat's trajectories are flown and sampled once for all of them (the same answers as one call
-    each, in a fraction of the time); otherwise one call each."""
+    """:func:`national_coverage` of several architectures: those that share their threat cases (and catalog)
+    have each threat's trajectories flown and sampled once for all of them, each with its own timeline (the
+    same answers as one call each, in a fraction of the time)."""
     grid = land_grid(grid) if not isinstance(grid, LandGrid) else grid
-    first = setups[0]
-    same = all(
-        s.threats == first.threats and s.timeline == first.timeline and s.catalog.hash == first.catalog.hash
-        for s in setups
-    )
-    if not same:
-        return [national_coverage(s, grid, workers=workers, progress=progress) for s in setups]
-    groups = [Network(s.defenders, s.sensors) for s in setups]
-    shots, reach = engage_cases(
-        first.catalog, grid, groups, first.threats, first.timeline, workers=workers, progress=progress
-    )
-    return [coverage_of(s, grid, sh, reach) for s, sh in zip(setups, shots)]
+    passes: list[list[int]] = []  # setups with the same threat cases and catalog: one pass over the threats
+    for i, s in enumerate(setups):
+        same = next((p for p in passes if _same_threats(setups[p[0]], s)), None)
+        if same is None:
+            passes.append([i])
+        else:
+            same.append(i)
+    out: list[Coverage | None] = [None] * len(setups)
+    for p in passes:
+        first = setups[p[0]]
+        shots, reach = engage_cases(
+            first.catalog,
+            grid,
+            [Network(setups[i].defenders, setups[i].sensors) for i in p],
+            first.threats,
+            [setups[i].timeline for i in p],
+            workers=workers,
+            progress=progress,
+        )
+        for i, sh in zip(p, shots):
+            out[i] = coverage_of(setups[i], grid, sh, reach)
+    return [c for c in out if c is not None]
+
+
+def _same_threats(a: Setup, b: Setup) -> bool:
+    """Whether two setups' threats fly the same trajectories (so one pass serves both)."""
+    return a.threats == b.threats and a.catalog.hash == b.catalog.hash
 
 
 def national_coverage(

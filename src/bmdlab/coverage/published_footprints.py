@@ -128,11 +128,17 @@ def _point(catalog: Catalog, at) -> tuple[float, float]:
 # ------------------------------------------------------------------------------------ evaluators
 @dataclass
 class _Context:
-    """What several cases share: the grids and the reference scenario (built once per check)."""
+    """What several cases share: the grids, the reference scenario and the coverages (built once per check).
+
+    ``models``: the engagement models whose coverages of one geometry are computed together (each threat
+    flown once for all of them; :func:`check_case` asks for the default and every variant).
+    """
 
     catalog: Catalog
     resolution_km: float
     grids: dict = field(default_factory=dict)
+    models: tuple[EngagementModel, ...] = ()
+    coverages: dict = field(default_factory=dict)
 
     def japan(self) -> LandGrid:
         if "japan" not in self.grids:
@@ -147,6 +153,15 @@ class _Context:
     @functools.cached_property
     def reference(self) -> Setup:
         return assemble(load_scenario(REFERENCE_SCENARIO, self.catalog), self.catalog)
+
+    def coverage(self, key: tuple, model: EngagementModel, compute: Callable[[list[EngagementModel]], list[Coverage]]):
+        """The coverage of geometry ``key`` under ``model``: ``compute(models)`` gives one coverage per model
+        and is called once for ``model`` and every model of :attr:`models` not yet computed."""
+        if (key, model) not in self.coverages:
+            todo = list(dict.fromkeys([model, *(m for m in self.models if (key, m) not in self.coverages)]))
+            for m, cov in zip(todo, compute(todo)):
+                self.coverages[key, m] = cov
+        return self.coverages[key, model]
 
 
 def _footprint_area(ctx: _Context, case: FootprintCase, model: EngagementModel, interceptor: str | None) -> float:
@@ -167,14 +182,27 @@ def _japan_coverage(
     """Coverage of Japan's grid by units [(system, place, interceptor)] against the reference threats."""
     cat = ctx.catalog
     ref = ctx.reference
-    defenders = [
-        make_defender(cat, system, *_point(cat, place), interceptor=ikey, model=model) for system, place, ikey in units
-    ]
-    cases = [ThreatCase(a, m, "minimum-energy") for a in ref.scenario.threat.launch_areas or [] for m in missiles]
-    shots, reach = engage_cases(
-        cat, ctx.japan(), [Network(tuple(defenders), ref.sensors)], cases, ref.timeline, share_defender_tracks=False
-    )
-    return Coverage(grid=ctx.japan(), defenders=tuple(defenders), threats=tuple(cases), shots=shots[0], reach=reach)
+    cases = tuple(ThreatCase(a, m, "minimum-energy") for a in ref.scenario.threat.launch_areas or [] for m in missiles)
+
+    def compute(models: list[EngagementModel]) -> list[Coverage]:
+        nets = [
+            Network(
+                tuple(
+                    make_defender(cat, system, *_point(cat, place), interceptor=ikey, model=m)
+                    for system, place, ikey in units
+                ),
+                ref.sensors,
+                share_tracks=False,
+            )
+            for m in models
+        ]
+        shots, reach = engage_cases(cat, ctx.japan(), nets, cases, ref.timeline)
+        return [
+            Coverage(grid=ctx.japan(), defenders=net.defenders, threats=cases, shots=sh, reach=reach)
+            for net, sh in zip(nets, shots)
+        ]
+
+    return ctx.coverage(("japan", tuple(units), tuple(missiles)), model, compute)
 
 
 def _members(cov: Coverage, members) -> np.ndarray:
@@ -197,17 +225,19 @@ class _Region:
 
 def _region_coverage(ctx: _Context, case: FootprintCase, model: EngagementModel) -> Coverage:
     """One unit's coverage of a country against every launch area (shared by the cases of one geometry)."""
-    key = ("region", case.country, case.system, str(case.at), tuple(case.missiles), model)
-    if key not in ctx.grids:
-        cat = ctx.catalog
-        grid = ctx.country(case.country)
-        d = make_defender(cat, case.system, *_point(cat, case.at), model=model)
-        cases = [ThreatCase(a, m, "minimum-energy") for a in cat.places_of("launch-area") for m in case.missiles]
-        shots, reach = engage_cases(
-            cat, grid, [Network((d,))], cases, EngagementTimeline.of(), share_defender_tracks=False
-        )
-        ctx.grids[key] = Coverage(grid=grid, defenders=(d,), threats=tuple(cases), shots=shots[0], reach=reach)
-    return ctx.grids[key]
+    cat = ctx.catalog
+    grid = ctx.country(case.country)
+    cases = tuple(ThreatCase(a, m, "minimum-energy") for a in cat.places_of("launch-area") for m in case.missiles)
+
+    def compute(models: list[EngagementModel]) -> list[Coverage]:
+        nets = [Network((make_defender(cat, case.system, *_point(cat, case.at), model=m),)) for m in models]
+        shots, reach = engage_cases(cat, grid, nets, cases, EngagementTimeline.of(), share_defender_tracks=False)
+        return [
+            Coverage(grid=grid, defenders=net.defenders, threats=cases, shots=sh, reach=reach)
+            for net, sh in zip(nets, shots)
+        ]
+
+    return ctx.coverage(("region", case.country, case.system, str(case.at), tuple(case.missiles)), model, compute)
 
 
 def _region(ctx: _Context, case: FootprintCase, model: EngagementModel) -> _Region:
@@ -541,11 +571,16 @@ def _ratio_words(ratio: float) -> str:
     return f"{ratio:.2f} times the published figure"
 
 
+def _check_models() -> tuple[EngagementModel, ...]:
+    """The models :func:`check_case` runs every case with: the default and each variant."""
+    return (DEFAULT_MODEL, *variant_models().values())
+
+
 def check_case(
     case: FootprintCase, catalog: Catalog, *, resolution_km: float = 20.0, _ctx: _Context | None = None
 ) -> CaseResult:
     """Compute a case with the default model and with each part of the model switched off."""
-    ctx = _ctx or _Context(catalog, resolution_km)
+    ctx = _ctx or _Context(catalog, resolution_km, models=_check_models())
     value = evaluate_case(case, catalog, DEFAULT_MODEL, _ctx=ctx)
     variants = {name: evaluate_case(case, catalog, m, _ctx=ctx) for name, m in variant_models().items()}
     span = _flyout_span(case, catalog, DEFAULT_MODEL) if case.kind == "flyout-time" else None
@@ -575,7 +610,7 @@ def footprint_checks(
         if bad:
             raise ValueError(f"unknown footprint case '{bad[0]}'; use one of {', '.join(sorted(known))}")
         cases = tuple(c for c in cases if c.id in ids)
-    ctx = _Context(catalog, resolution_km)
+    ctx = _Context(catalog, resolution_km, models=_check_models())
     out = []
     for c in cases:
         out.append(check_case(c, catalog, _ctx=ctx))

@@ -11,10 +11,16 @@ where :math:`a_{ij} = 1` when a unit at candidate site :math:`j` defends cell :m
 threat that reaches it, :math:`w_i` is the cell's population not already defended by the existing
 architecture, and :math:`y_i` marks a newly defended cell. The solver's optimality gap is reported.
 
+The smallest count reaching a target weight :math:`W` is the covering form of the same problem
+(:func:`min_count`): :math:`\\min \\sum_j x_j` s.t. :math:`\\sum_i w_i y_i \\ge W` and the same
+:math:`y_i \\le \\sum_j a_{ij} x_j` (a partial set-covering problem; Daskin 1995, ch. 4).
+
 References
 ----------
 .. [1] R. Church, C. ReVelle, "The maximal covering location problem", Papers of the Regional
        Science Association 32 (1974) 101-118.
+.. [2] M. S. Daskin, *Network and Discrete Location: Models, Algorithms, and Applications*, Wiley (1995),
+       chapter 4 (covering problems: set covering and maximal covering).
 """
 
 from __future__ import annotations
@@ -60,11 +66,7 @@ def max_coverage(
         raise BmdlabError(f"count: {k} must be at least 1")
     if k > n_sites:
         raise BmdlabError(f"count: {k} is more than the {n_sites} candidate sites")
-    useful = cover.any(axis=1) & (weight > 0)
-    # cells covered by the same set of sites are one demand point with their summed weight (exact)
-    rows, inverse = np.unique(cover[useful], axis=0, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=weight[useful].astype(np.float64), minlength=rows.shape[0])
-    a = csr_matrix(rows.astype(np.float64))
+    a, w = _demand_points(cover, weight)
     m = a.shape[0]
     if m == 0:
         return SitingResult(chosen=np.arange(k), covered_weight=0.0, bound=0.0, gap=0.0, status="nothing to cover")
@@ -91,6 +93,43 @@ def max_coverage(
     bound = max(bound, covered)
     gap = 0.0 if bound <= 0 else max(0.0, (bound - covered) / bound)
     return SitingResult(chosen=chosen, covered_weight=covered, bound=bound, gap=gap, status=res.message)
+
+
+def _demand_points(cover: NDArray[np.bool_], weight: NDArray[np.float64]) -> tuple[csr_matrix, NDArray[np.float64]]:
+    """The MILPs' demand points: cells covered by the same set of sites are one point with their summed weight
+    (exact), cells no site covers or of no weight are left out. Returns (points x sites) and the weights."""
+    useful = cover.any(axis=1) & (weight > 0)
+    rows, inverse = np.unique(cover[useful], axis=0, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=weight[useful].astype(np.float64), minlength=rows.shape[0])
+    return csr_matrix(rows.astype(np.float64)), w
+
+
+def min_count(
+    cover: NDArray[np.bool_], weight: NDArray[np.float64], needed: float, max_count: int, time_limit: float = 30.0
+) -> int | None:
+    """The fewest sites whose cells weigh at least ``needed`` (the covering MILP of the module docstring),
+    proven optimal by HiGHS; ``None`` when no count up to ``max_count`` reaches it or no proof is found within
+    ``time_limit`` [s]."""
+    a, w = _demand_points(cover, weight)
+    m, n = a.shape
+    if m == 0 or w.sum() < needed:
+        return None
+    scale = w.max()
+    c = np.concatenate([np.ones(n), np.zeros(m)])
+    cons_cover = LinearConstraint(hstack([-a, identity(m, format="csr")]).tocsr(), -np.inf, 0.0)
+    cons_need = LinearConstraint(csr_matrix(np.concatenate([np.zeros(n), w / scale])), needed / scale, np.inf)
+    with quiet_native_stdout():
+        res = milp(
+            c,
+            constraints=[cons_cover, cons_need],
+            integrality=np.concatenate([np.ones(n), np.zeros(m)]),
+            bounds=Bounds(0.0, 1.0),
+            options={"time_limit": time_limit, "disp": False},
+        )
+    if res.status != 0 or res.x is None:  # 0: proven optimal
+        return None
+    k = int(round(res.fun))
+    return k if 1 <= k <= max_count else None
 
 
 def greedy_coverage(cover: NDArray[np.bool_], weight: NDArray[np.float64], k: int) -> NDArray[np.int64]:

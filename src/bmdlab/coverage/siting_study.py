@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from bmdlab.assembly.setup import Setup, ThreatCase
-from bmdlab.coverage.national import Coverage, Network, engage_cases
-from bmdlab.coverage.siting import greedy_coverage, max_coverage
-from bmdlab.defense.engage import EngagementModel, make_defender
+from bmdlab.coverage.national import Coverage, Network, coverage_of, engage_cases, national_coverages
+from bmdlab.coverage.siting import greedy_coverage, max_coverage, min_count
+from bmdlab.defense.engage import EngagementModel, EngagementTimeline, make_defender
 from bmdlab.errors import BmdlabError
-from bmdlab.geo.grid import land_grid
+from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.japan import is_land
 
 #: Largest count tried when searching for the smallest count that meets a population target.
@@ -28,19 +29,12 @@ def candidate_sites(spacing_km: float) -> tuple[np.ndarray, np.ndarray]:
     return g.lat_deg[on_land], g.lon_deg[on_land]
 
 
-def candidate_coverage(
-    setup: Setup,
-    system: str,
-    resolution_km: float,
-    candidate_spacing_km: float,
-    progress: Callable[[ThreatCase], None] | None = None,
-) -> Coverage:
-    """Shot opportunities of a unit of ``system`` at every candidate site against the setup's threats.
+def candidate_network(setup: Setup, system: str, candidate_spacing_km: float) -> Network:
+    """A unit of ``system`` at every candidate site (:func:`candidate_sites`), under the setup's engagement model.
 
     Each candidate uses only its own sensor and the scenario's stand-alone cueing sensors (the
     scenario's units are not assumed to share tracks with a hypothetical site).
     """
-    grid = land_grid(resolution_km)
     lat, lon = candidate_sites(candidate_spacing_km)
     if lat.size == 0:
         raise BmdlabError(f"candidate_spacing_km: no candidate site on land at {candidate_spacing_km:g} km spacing")
@@ -48,26 +42,96 @@ def candidate_coverage(
         make_defender(setup.catalog, system, la, lo, name=f"candidate {i}", model=setup.model)
         for i, (la, lo) in enumerate(zip(lat, lon))
     )
-    shots, reach = engage_cases(
-        setup.catalog,
-        grid,
-        [Network(cands, setup.sensors)],
-        setup.threats,
-        setup.timeline,
-        share_defender_tracks=False,
-        progress=progress,
-    )
+    return Network(cands, setup.sensors, share_tracks=False)
+
+
+def candidates_coverage(setup: Setup, grid: LandGrid, net: Network, shots: np.ndarray, reach: np.ndarray) -> Coverage:
+    """The :class:`Coverage` of a candidate network from its shots (threats, candidates, cells) and reach."""
     sc = setup.scenario
     return Coverage(
         grid=grid,
-        defenders=cands,
+        defenders=net.defenders,
         threats=setup.threats,
-        shots=shots[0],
+        shots=shots,
         reach=reach,
         scenario=sc.name,
         scenario_hash=sc.hash,
         catalog_hash=setup.catalog.hash,
     )
+
+
+def presence_timeline(timeline: EngagementTimeline) -> EngagementTimeline:
+    """The timeline with one shot counted at most: a coverage then says only whether a unit has a shot at each
+    cell (the engagement scan stops at the first), which is what :func:`cover_matrix` reads."""
+    return dataclasses.replace(timeline, max_shots=1)
+
+
+def candidate_coverage(
+    setup: Setup,
+    system: str,
+    resolution_km: float,
+    candidate_spacing_km: float,
+    progress: Callable[[ThreatCase], None] | None = None,
+    *,
+    counts: bool = True,
+) -> Coverage:
+    """Shot opportunities of a unit of ``system`` at every candidate site against the setup's threats
+    (:func:`candidate_network`); without ``counts``, only whether there is one (shots 0 or 1: all a siting's
+    choice and fractions need, and the scan stops at the first, see :func:`presence_timeline`)."""
+    grid = land_grid(resolution_km)
+    net = candidate_network(setup, system, candidate_spacing_km)
+    tl = setup.timeline if counts else presence_timeline(setup.timeline)
+    shots, reach = engage_cases(setup.catalog, grid, [net], setup.threats, tl, progress=progress)
+    return candidates_coverage(setup, grid, net, shots[0], reach)
+
+
+def shared_coverages(
+    setups: list[Setup],
+    sitings: list[tuple[Setup, SitingQuery]],
+    resolution_km: float,
+    *,
+    progress: Callable[[ThreatCase], None] | None = None,
+    workers: int | None = None,
+    counts: bool = True,
+) -> tuple[list[Coverage], list[Coverage]]:
+    """The coverages of several architectures and the candidates' coverages of several siting queries, on one
+    ``resolution_km`` grid, with each threat flown once for all of them when they share their threat cases
+    and catalog (each with its own timeline; else one pass each). Pass the candidates' coverage to :func:`optimise_sites`;
+    without ``counts`` the candidates' shots are only 0 or 1 (:func:`candidate_coverage`)."""
+    for _, q in sitings:
+        if q.resolution_km != resolution_km:
+            raise ValueError(
+                f"resolution_km: a siting query's grid ({q.resolution_km:g} km) is not {resolution_km:g} km"
+            )
+    every = setups + [s for s, _ in sitings]
+    first = every[0]
+    if not all(s.threats == first.threats and s.catalog.hash == first.catalog.hash for s in every):
+        covs = national_coverages(setups, resolution_km, workers=workers, progress=progress) if setups else []
+        return covs, [
+            candidate_coverage(s, q.system, resolution_km, q.candidate_spacing_km, counts=counts) for s, q in sitings
+        ]
+    grid = land_grid(resolution_km)
+    nets = [Network(s.defenders, s.sensors) for s in setups]
+    nets += [candidate_network(s, q.system, q.candidate_spacing_km) for s, q in sitings]
+    timelines = [s.timeline for s in setups]
+    timelines += [s.timeline if counts else presence_timeline(s.timeline) for s, _ in sitings]
+    shots, reach = engage_cases(first.catalog, grid, nets, first.threats, timelines, workers=workers, progress=progress)
+    n = len(setups)
+    covs = [coverage_of(s, grid, sh, reach) for s, sh in zip(setups, shots[:n])]
+    cands = [candidates_coverage(s, grid, net, sh, reach) for (s, _), net, sh in zip(sitings, nets[n:], shots[n:])]
+    return covs, cands
+
+
+def _check_candidates(cov: Coverage, setup: Setup, query: SitingQuery) -> None:
+    """A candidates' coverage given to :func:`optimise_sites` must be the one its query would compute."""
+    units = {d.unit for d in cov.defenders}
+    if (
+        cov.grid.resolution_km != query.resolution_km
+        or cov.scenario_hash != setup.scenario.hash
+        or units != {query.system}
+        or len(cov.defenders) != len(candidate_sites(query.candidate_spacing_km)[0])
+    ):
+        raise ValueError("candidates: not the candidate coverage of this setup and query; omit it to compute it")
 
 
 def cover_matrix(cov: Coverage) -> np.ndarray:
@@ -79,11 +143,19 @@ def cover_matrix(cov: Coverage) -> np.ndarray:
 def smallest_count(cover: np.ndarray, weight: np.ndarray, needed: float, max_count: int):
     """The MILP solution for the smallest count whose optimum covers ``needed`` weight.
 
-    The greedy heuristic gives an upper bound K on that count (its K sites meet the target). The
-    MILP is solved for K - 1, K - 2, ... down to the first count that cannot meet it, and for K
-    only if K - 1 cannot: two or three MILPs when greedy is close to optimal. Without an upper
-    bound (greedy misses the target even at ``max_count``) K is ``max_count``.
+    The covering MILP (:func:`bmdlab.coverage.siting.min_count`) proves the smallest count k; the maximum-coverage
+    MILP at k then chooses the sites (the most weight k units defend), stepping up a count should that MILP's
+    tolerance leave it short of the target. Without a proven count (a time limit, or no count up to
+    ``max_count`` reaches the target), the greedy heuristic gives an upper bound K (its K sites meet the
+    target, else K is ``max_count``) and the maximum-coverage MILP is solved for K - 1, K - 2, ... down to the
+    first count that cannot meet it, and for K only if K - 1 cannot.
     """
+    k = min_count(cover, weight, needed, max_count)
+    while k is not None and k <= max_count:
+        res = max_coverage(cover, weight, k, time_limit=30.0)
+        if res.covered_weight >= needed or k == max_count:
+            return res
+        k += 1
     chosen = greedy_coverage(cover, weight, max_count)
     covered_by_first = weight @ np.logical_or.accumulate(cover[:, chosen], axis=1)  # weight of greedy's first k
     meets = np.flatnonzero(covered_by_first >= needed)
@@ -183,13 +255,26 @@ class SitingResult:
 
 
 def optimise_sites(
-    setup: Setup, query: SitingQuery, progress: Callable[[ThreatCase], None] | None = None
+    setup: Setup,
+    query: SitingQuery,
+    progress: Callable[[ThreatCase], None] | None = None,
+    *,
+    candidates: Coverage | None = None,
+    counts: bool = True,
 ) -> SitingResult:
     """Best sites for ``query.count`` units against the setup's threat, or the smallest count reaching a
     target (:class:`SitingQuery`). ``progress`` is called once per threat case as the candidates' coverage of
-    it is computed."""
+    it is computed; ``candidates``, that coverage when the caller computed it (:func:`shared_coverages`).
+    Without ``counts`` the candidates' coverage only says whether a unit has a shot (faster; the sites and
+    fractions are the same, the result's ``coverage`` then has shots of 0 or 1)."""
     t0 = time.perf_counter()
-    cov = candidate_coverage(setup, query.system, query.resolution_km, query.candidate_spacing_km, progress=progress)
+    if candidates is None:
+        cov = candidate_coverage(
+            setup, query.system, query.resolution_km, query.candidate_spacing_km, progress=progress, counts=counts
+        )
+    else:
+        _check_candidates(candidates, setup, query)
+        cov = candidates
     a = cover_matrix(cov)
     threatened = cov.reach.any(axis=0)
     every = cov.grid.population if query.objective == "population" else cov.grid.area_m2

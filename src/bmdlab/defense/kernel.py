@@ -84,7 +84,9 @@ def _row(i, track, span, cols, ready0, unit, doctrine, scratch):  # pragma: no c
 
     With ``shots_only`` (doctrine[2]) the samples are evaluated in time order only until the last shot counted:
     shot ``n`` is the earliest feasible sample whose latest launch is no earlier than the ready time, and a
-    sample before an intercept cannot be launched at after it (a look of kill assessment > 0 follows)."""
+    sample before an intercept cannot be launched at after it (a look of kill assessment > 0 follows); samples
+    earlier than the ready time are skipped unevaluated (their latest launch, the time less a fly-out >= 0, is
+    earlier still)."""
     t, pos, alt = track
     site, up, limits, kind, tables, fly_s, sector = unit
     kill, max_shots, shots_only = doctrine
@@ -99,6 +101,8 @@ def _row(i, track, span, cols, ready0, unit, doctrine, scratch):  # pragma: no c
     shots, ready = 0, ready0
     for j in range(cols[0], cols[1]):  # the row's samples in the window (``span`` bounds the neighbours)
         inside[j] = False
+        if shots_only and not t[i, j] >= ready:  # its latest launch (t - fly-out) is earlier still
+            continue
         a = alt[i, j]
         if not (a >= min_alt and a <= max_alt):
             continue

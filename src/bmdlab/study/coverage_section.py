@@ -16,7 +16,7 @@ from bmdlab.bounds import CANDIDATE_SPACING_KM
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.coverage.published_footprints import variant_models
-from bmdlab.coverage.siting_study import SitingQuery, optimise_sites
+from bmdlab.coverage.siting_study import SitingQuery, optimise_sites, shared_coverages
 from bmdlab.coverage.summary import coverage_summary
 from bmdlab.defense.engage import DEFAULT_MODEL, EngagementModel, make_defender
 from bmdlab.defense.footprint import FootprintThreat, defended_footprint
@@ -54,6 +54,15 @@ class Siting:
     candidate_spacing_km: float = 30.0
     debate: bool = True
 
+    def query(self) -> SitingQuery:
+        """The smallest THAAD count for 99 % of Japan's land, on this grid and spacing."""
+        return SitingQuery(
+            "thaad-battery",
+            land_target=0.99,
+            resolution_km=self.resolution_km,
+            candidate_spacing_km=self.candidate_spacing_km,
+        )
+
 
 def coverage_section(
     catalog: Catalog,
@@ -63,12 +72,14 @@ def coverage_section(
     siting: Siting = Siting(),
     model: EngagementModel | None = None,
     coverages: list[Coverage] | None = None,
+    candidates: Coverage | None = None,
 ) -> tuple[dict[str, Any], dict[str, Coverage]]:
     """Run the three architectures, the subsets behind each claim, and the THAAD siting.
 
     ``model`` replaces the scenarios' engagement model (default: theirs, the physical fly-out with
     every limit); ``coverages``, the three architectures' coverages under it when the caller computed them
-    (:func:`architecture_setups`, on the ``resolution_km`` grid). Returns the JSON-ready results and the
+    (:func:`architecture_setups`, on the ``resolution_km`` grid); ``candidates``, the THAAD candidates' coverage
+    of the siting when the caller computed it (:func:`bmdlab.coverage.siting_study.shared_coverages`). Returns the JSON-ready results and the
     coverage objects (for the maps).
     """
     tick = progress or (lambda *_: None)
@@ -85,13 +96,7 @@ def coverage_section(
     used = setups[0].model  # the baseline's (every architecture's)
     subsets["pac3_footprint"] = _pac3_footprint(catalog, used)
     tick("pac-3 footprint")
-    query = SitingQuery(
-        "thaad-battery",
-        land_target=0.99,
-        resolution_km=siting.resolution_km,
-        candidate_spacing_km=siting.candidate_spacing_km,
-    )
-    subsets.update(_thaad_sitings(catalog, setups[0], query, ov, debate=siting.debate))
+    subsets.update(_thaad_sitings(catalog, setups[0], siting.query(), ov, debate=siting.debate, candidates=candidates))
     tick("thaad siting")
     panels = _panels(covs, subsets, catalog)
     return {
@@ -177,7 +182,13 @@ def _pac3_footprint(catalog: Catalog, model: EngagementModel) -> dict[str, Any]:
 
 
 def _thaad_sitings(
-    catalog: Catalog, baseline: Setup, query: SitingQuery, overrides: Overrides | None, *, debate: bool
+    catalog: Catalog,
+    baseline: Setup,
+    query: SitingQuery,
+    overrides: Overrides | None,
+    *,
+    debate: bool,
+    candidates: Coverage | None = None,
 ) -> dict[str, Any]:
     """The smallest THAAD count for 99 % of Japan's land against the 2017 threat and, with ``debate``, against
     the debate's threat (assembled with the same ``overrides``).
@@ -186,7 +197,7 @@ def _thaad_sitings(
     reach leaves out eastern Hokkaido and most of the Nansei islands: 99 % of the land that threat reaches
     (a second count, on the dependence table's coarser grid).
     """
-    siting = optimise_sites(baseline, query).to_dict()
+    siting = optimise_sites(baseline, query, candidates=candidates, counts=False).to_dict()
     debate_query = SitingQuery(
         "thaad-battery",
         land_target=0.99,
@@ -197,7 +208,7 @@ def _thaad_sitings(
     debate_siting = None
     if debate:
         nodong_scud = assemble(load_scenario("japan-2017-nodong-scud-er", catalog), catalog, overrides)
-        debate_siting = optimise_sites(nodong_scud, debate_query).to_dict()
+        debate_siting = optimise_sites(nodong_scud, debate_query, counts=False).to_dict()
     return {
         "thaad_smallest_count_for_99pct_land": {
             k: siting[k] for k in ("count", "land_fraction", "population_fraction", "gap", "sites")
@@ -409,19 +420,23 @@ def claim_dependence(
     ``straight-line`` in "what changed", both on this grid).
     """
     models = {"default": DEFAULT_MODEL} | dict(variant_models())
-    # every model's three architectures in one pass: each threat's trajectories flown once for all of them
+    siting = Siting(resolution_km, min(3.0 * resolution_km, CANDIDATE_SPACING_KM.high), debate=False)
+    # every model's three architectures and THAAD candidates in one pass: each threat flown once for all
     setups = [s for m in models.values() for s in architecture_setups(catalog, m)]
-    every = national_coverages(setups, resolution_km)
     n = len(ARCHITECTURES)
+    every, candidates = shared_coverages(
+        setups, [(s, siting.query()) for s in setups[::n]], resolution_km, counts=False
+    )
     runs = {}
     for i, (name, m) in enumerate(models.items()):
         sec, _ = coverage_section(
             catalog,
             cities,
             resolution_km=resolution_km,
-            siting=Siting(resolution_km, min(3.0 * resolution_km, CANDIDATE_SPACING_KM.high), debate=False),
+            siting=siting,
             model=m,
             coverages=every[i * n : (i + 1) * n],
+            candidates=candidates[i],
         )
         if sections is not None:
             sections[name] = sec
