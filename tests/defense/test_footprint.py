@@ -98,3 +98,22 @@ def test_a_clipped_grid_is_detected():
     s = small.shots.reshape(41, 41)
     assert max(s[0].max(), s[-1].max(), s[:, 0].max(), s[:, -1].max()) > 0
     assert small.area_m2 < 0.8 * fp.area_m2  # at most (225 km)^2 = 50,625 km2 against ~94,700 km2
+
+
+def test_footprints_of_several_defenders_are_each_defenders_own():
+    # defended_footprints flies the threat once per aim-point grid for every defender on it (one unit under
+    # several engagement models; another unit elsewhere gets its own grid): each answer must be the one its
+    # own defended_footprint call gives.
+    from bmdlab.defense.engage import DEFAULT_MODEL, LEGACY_MODEL, EngagementModel
+    from bmdlab.defense.footprint import defended_footprints
+
+    models = [DEFAULT_MODEL, EngagementModel(limits=frozenset()), LEGACY_MODEL]
+    ds = [make_defender(CAT, "thaad-battery", 36.0, 137.0, model=m) for m in models]
+    ds.append(make_defender(CAT, "pac-3-fire-unit", 35.694, 139.729))
+    together = defended_footprints(ds, _threat(), points_per_side=41)
+    for d, fp in zip(ds, together):
+        alone = defended_footprint(d, _threat(), points_per_side=41)
+        assert fp.defender is d and fp.spacing_m == alone.spacing_m
+        np.testing.assert_array_equal(fp.lat_deg, alone.lat_deg)
+        np.testing.assert_array_equal(fp.shots, alone.shots)
+    assert len({fp.area_m2 for fp in together[:3]}) > 1  # the models differ here: a mix-up would show

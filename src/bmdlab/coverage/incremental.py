@@ -102,6 +102,7 @@ class CoverageCache:
         self._flights: OrderedDict[tuple, _Flight] = OrderedDict()
         self._tracks: dict[tuple, NDArray[np.float64]] = {}
         self._shots: dict[tuple, tuple[NDArray[np.float64], NDArray[np.int8]]] = {}
+        self._candidates: dict[tuple, tuple[NDArray[np.intp], bool]] = {}
         self._lock = threading.RLock()
 
     @property
@@ -127,6 +128,7 @@ class CoverageCache:
             self._flights.clear()
             self._tracks.clear()
             self._shots.clear()
+            self._candidates.clear()
 
     # -- the cached pieces -------------------------------------------------------------------------
 
@@ -182,6 +184,7 @@ class CoverageCache:
             total -= self._flights.pop(key).nbytes
             self._tracks = {k: v for k, v in self._tracks.items() if k[0][0] != key}
             self._shots = {k: v for k, v in self._shots.items() if k[0][0] != key}
+            self._candidates = {k: v for k, v in self._candidates.items() if k[0][0] != key}
 
     # -- coverage --------------------------------------------------------------------------------
 
@@ -235,8 +238,9 @@ class CoverageCache:
 
 
 class _BatchMemo(Memo):
-    """The cache's memo for one batch of one threat case: each network sensor's tracks, and each unit's
-    shots with the network track times they were computed with (recomputed where those changed)."""
+    """The cache's memo for one batch of one threat case: each network sensor's tracks, each unit's candidate
+    trajectories, and each unit's shots with the network track times they were computed with (recomputed where
+    those changed)."""
 
     def __init__(self, cache: CoverageCache, batch_key: tuple, timeline: EngagementTimeline, counts: list[int]):
         self.cache, self.key, self.timeline, self.counts = cache, batch_key, timeline, counts
@@ -246,6 +250,15 @@ class _BatchMemo(Memo):
         got = self.cache._tracks.get(key)
         if got is None:
             got = self.cache._tracks[key] = compute()
+        return got
+
+    def candidates(
+        self, defender: Defender, compute: Callable[[], tuple[NDArray[np.intp], bool]]
+    ) -> tuple[NDArray[np.intp], bool]:
+        key = (self.key, _defender_key(defender))
+        got = self.cache._candidates.get(key)
+        if got is None:
+            got = self.cache._candidates[key] = compute()
         return got
 
     def shots(

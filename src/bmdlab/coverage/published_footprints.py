@@ -19,7 +19,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import yaml
@@ -41,7 +41,7 @@ from bmdlab.defense.engage import (
     sample,
 )
 from bmdlab.defense.envelope import ground_distance
-from bmdlab.defense.footprint import FootprintThreat, defended_footprint
+from bmdlab.defense.footprint import FootprintThreat, defended_footprints
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.region import country_grid
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, initial_azimuth, unit_vector
@@ -154,9 +154,9 @@ class _Context:
     def reference(self) -> Setup:
         return assemble(load_scenario(REFERENCE_SCENARIO, self.catalog), self.catalog)
 
-    def coverage(self, key: tuple, model: EngagementModel, compute: Callable[[list[EngagementModel]], list[Coverage]]):
-        """The coverage of geometry ``key`` under ``model``: ``compute(models)`` gives one coverage per model
-        and is called once for ``model`` and every model of :attr:`models` not yet computed."""
+    def coverage(self, key: tuple, model: EngagementModel, compute: Callable[[list[EngagementModel]], list[Any]]):
+        """The coverage (or footprint area) of geometry ``key`` under ``model``: ``compute(models)`` gives one per
+        model and is called once for ``model`` and every model of :attr:`models` not yet computed."""
         if (key, model) not in self.coverages:
             todo = list(dict.fromkeys([model, *(m for m in self.models if (key, m) not in self.coverages)]))
             for m, cov in zip(todo, compute(todo)):
@@ -167,13 +167,17 @@ class _Context:
 def _footprint_area(ctx: _Context, case: FootprintCase, model: EngagementModel, interceptor: str | None) -> float:
     cat = ctx.catalog
     lat, lon = _point(cat, case.at)
-    d = make_defender(cat, case.system, lat, lon, interceptor=interceptor, model=model)
     llat, llon = _point(cat, case.launch)
     cues = [make_sensor(cat, case.cue, lat, lon)] if case.cue else []
-    fp = defended_footprint(
-        d, FootprintThreat(cat.missile(case.missile), case.missile, llat, llon), cue_sensors=cues, points_per_side=121
-    )
-    return fp.area_m2
+    threat = FootprintThreat(cat.missile(case.missile), case.missile, llat, llon)
+
+    def compute(models: list[EngagementModel]) -> list[float]:
+        defenders = [make_defender(cat, case.system, lat, lon, interceptor=interceptor, model=m) for m in models]
+        fps = defended_footprints(defenders, threat, cue_sensors=cues, points_per_side=121)
+        return [fp.area_m2 for fp in fps]
+
+    key = ("footprint", case.system, str(case.at), interceptor, case.missile, str(case.launch), case.cue)
+    return ctx.coverage(key, model, compute)
 
 
 def _japan_coverage(

@@ -445,12 +445,20 @@ def detection_time(
 
 
 def detection_time_of_rows(
-    samples: Samples, rows: NDArray[np.intp], end: int, sensor: Sensor, min_elevation: float, before: FloatArray
+    samples: Samples,
+    rows: NDArray[np.intp],
+    end: int,
+    sensor: Sensor,
+    min_elevation: float,
+    before: FloatArray,
+    *,
+    compiled: bool = False,
 ) -> FloatArray:
     """:func:`detection_time` of the trajectories ``rows`` among their first ``end`` samples, only detections
-    earlier than ``before`` (per selected row): by the compiled kernel on the batch in place when the work is
-    large enough to pay for it (:data:`bmdlab.defense.envelope.KERNEL_MIN_SAMPLES`), else on the slices."""
-    if rows.size * end < envelope.KERNEL_MIN_SAMPLES:
+    earlier than ``before`` (per selected row): by the compiled kernel on the batch in place when asked
+    (``compiled``: a coverage's many small calls) or when the work is large enough to pay for its start-up
+    (:data:`bmdlab.defense.envelope.KERNEL_MIN_SAMPLES`), else on the slices (the same times)."""
+    if not compiled and rows.size * end < envelope.KERNEL_MIN_SAMPLES:
         s = samples
         sub = Samples(s.times[rows, :end], s.positions[rows, :end], s.altitudes[rows, :end])
         return detection_time(sub, sensor, min_elevation, before=before)

@@ -354,12 +354,14 @@ def selected_opportunities(
     positions, altitudes), one result per selected row, ``commit_time`` given per selected row.
 
     By the compiled kernel (:mod:`bmdlab.defense.kernel`) for the fly-out models it knows, reading the batch in
-    place, when the selection has at least :data:`KERNEL_MIN_SAMPLES` samples; else by
-    :func:`numpy_opportunities` on the selection (the same shots; times within a microsecond)."""
+    place, for shots alone (a coverage: many small selections, where NumPy's cost per call would dominate) and
+    for any selection of at least :data:`KERNEL_MIN_SAMPLES` samples; else by :func:`numpy_opportunities` on the
+    selection (the same shots; times within a microsecond)."""
     sel = selection
     ready = np.ascontiguousarray(np.broadcast_to(np.asarray(commit_time, float), (sel.rows.size,)))
     compiled = isinstance(envelope.flyout, FlyoutFan | StraightLineFlyout)
-    if not compiled or sel.rows.size * (sel.end - sel.first) < KERNEL_MIN_SAMPLES:
+    small = sel.rows.size * (sel.end - sel.first) < KERNEL_MIN_SAMPLES
+    if not compiled or (small and not rules.shots_only):
         t, pos, alt = (a[sel.rows, sel.first : sel.end] for a in track)
         kw = {"commit_time": ready, "kill_assessment": rules.kill_assessment, "max_shots": rules.max_shots}
         return numpy_opportunities(t, pos, alt, launcher, envelope, **kw)

@@ -107,9 +107,74 @@ def defended_footprint(
     half_width : float, optional
         Half-width of the grid [m]; default :func:`default_extent`.
     """
+    return defended_footprints(
+        [defender],
+        threat,
+        cue_sensors=cue_sensors,
+        timeline=timeline,
+        points_per_side=points_per_side,
+        half_width=half_width,
+    )[0]
+
+
+def defended_footprints(
+    defenders: list[Defender],
+    threat: FootprintThreat,
+    *,
+    cue_sensors: list[Sensor] | tuple[Sensor, ...] = (),
+    timeline: EngagementTimeline | None = None,
+    points_per_side: int = 81,
+    half_width: float | None = None,
+) -> list[Footprint]:
+    """:func:`defended_footprint` of each of several defenders (each alone with ``cue_sensors``); those with
+    the same aim-point grid (the same place and range, e.g. one unit under several engagement models) share
+    one flight of the threat's trajectories."""
+    grids: dict[tuple[float, float, float], list[int]] = {}
+    for i, d in enumerate(defenders):
+        grids.setdefault((d.lat, d.lon, d.max_range), []).append(i)
+    out: list[Footprint | None] = [None] * len(defenders)
+    tl = EngagementTimeline.of() if timeline is None else timeline
     launch = threat.launch
-    la, lo = launch.launch
+    for members in grids.values():
+        first = defenders[members[0]]
+        lat, lon, spacing = _aim_points(first, threat, points_per_side, half_width)
+        la, lo = launch.launch
+        reach = EARTH_RADIUS * central_angle(la, lo, lat, lon)
+        ok = (reach <= missile_max_range(threat.missile)) & (reach > 10e3)
+        batch = fly(launch, lat[ok], lon[ok]) if ok.any() else None
+        for i in members:
+            shots = np.zeros(lat.shape, dtype=np.int64)
+            if batch is not None:
+                net = network(
+                    [defenders[i]],
+                    cue_sensors,
+                    launch,
+                    cueing=tl.cueing and bool(cue_sensors),
+                    share_defender_tracks=bool(cue_sensors),
+                )
+                shots[np.flatnonzero(ok)] = engage(batch, net, tl).shots[0]
+            out[i] = Footprint(
+                defender=defenders[i],
+                missile=threat.key,
+                launch_lat_deg=threat.lat_deg,
+                launch_lon_deg=threat.lon_deg,
+                shape=threat.shape,
+                lat_deg=np.degrees(lat),
+                lon_deg=np.degrees(lon),
+                shots=shots,
+                cell_area_m2=spacing**2,
+                spacing_m=spacing,
+            )
+    return [f for f in out if f is not None]
+
+
+def _aim_points(
+    defender: Defender, threat: FootprintThreat, points_per_side: int, half_width: float | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """The aim points [rad] of a footprint: a square grid around the defender in a local azimuthal-equidistant
+    plane, ``half_width`` wide (default :func:`default_extent`, at most the threat's reach), and its spacing [m]."""
     if half_width is None:
+        la, lo = threat.launch.launch
         to_launch = EARTH_RADIUS * central_angle(defender.lat, defender.lon, la, lo)
         hw = min(default_extent(defender), to_launch + missile_max_range(threat.missile))
     else:
@@ -119,29 +184,4 @@ def defended_footprint(
     dist = np.hypot(gx, gy).ravel()
     az = np.arctan2(gx, gy).ravel()
     lat, lon = destination(defender.lat, defender.lon, az, dist / EARTH_RADIUS)
-    spacing = float(x[1] - x[0])
-    reach = EARTH_RADIUS * central_angle(la, lo, lat, lon)
-    ok = (reach <= missile_max_range(threat.missile)) & (reach > 10e3)
-    shots = np.zeros(lat.shape, dtype=np.int64)
-    if ok.any():
-        tl = EngagementTimeline.of() if timeline is None else timeline
-        net = network(
-            [defender],
-            cue_sensors,
-            launch,
-            cueing=tl.cueing and bool(cue_sensors),
-            share_defender_tracks=bool(cue_sensors),
-        )
-        shots[np.flatnonzero(ok)] = engage(fly(launch, lat[ok], lon[ok]), net, tl).shots[0]
-    return Footprint(
-        defender=defender,
-        missile=threat.key,
-        launch_lat_deg=threat.lat_deg,
-        launch_lon_deg=threat.lon_deg,
-        shape=threat.shape,
-        lat_deg=np.degrees(lat),
-        lon_deg=np.degrees(lon),
-        shots=shots,
-        cell_area_m2=spacing**2,
-        spacing_m=spacing,
-    )
+    return lat, lon, float(x[1] - x[0])

@@ -37,7 +37,6 @@ from bmdlab.defense.engage import (
     EngagementTimeline,
     Samples,
     Sensor,
-    detection_time,
     detection_time_of_rows,
     sample,
     sensors_against,
@@ -187,6 +186,13 @@ class Memo:
         gives the shots of the candidate rows ``rows``."""
         return compute(np.arange(network.size))
 
+    def candidates(
+        self, defender: Defender, compute: Callable[[], tuple[NDArray[np.intp], bool]]
+    ) -> tuple[NDArray[np.intp], bool]:
+        """A unit's candidate trajectories on the batch and whether one may be engaged in ascent
+        (:func:`candidates`, which ``compute`` calls)."""
+        return compute()
+
 
 NO_MEMO = Memo()
 
@@ -219,7 +225,7 @@ def engage(
     shots = np.zeros((k, n), dtype=np.int64)
     times = [np.full((k, n), np.nan) for _ in range(4)] if windows else []
     for d_i, d in enumerate(net.defenders):
-        unit = _UnitOnBatch.of(d, batch, detected.get(id(d.sensor)))
+        unit = _UnitOnBatch.of(d, batch, detected.get(id(d.sensor)), memo)
         if unit is None:
             continue
         if windows:
@@ -245,9 +251,9 @@ class _UnitOnBatch:
     own: FloatArray | None  #: its radar's detections on the whole batch, when it is a network sensor
 
     @classmethod
-    def of(cls, d: Defender, batch: Batch, own: FloatArray | None) -> _UnitOnBatch | None:
+    def of(cls, d: Defender, batch: Batch, own: FloatArray | None, memo: Memo = NO_MEMO) -> _UnitOnBatch | None:
         w = batch.window(d.min_altitude, d.max_altitude)
-        rows, from_launch = candidates(d, w, batch)
+        rows, from_launch = memo.candidates(d, lambda: candidates(d, w, batch))
         return cls(d, rows, w, from_launch, own) if rows.size else None
 
     def compute(
@@ -281,13 +287,22 @@ def network_track(
     for sen in net.sensors:
         if id(sen) in detected:
             continue
-        got = memo.track(sen, lambda sen=sen: detection_time(batch.samples, sen, timeline.min_elevation))
+        got = memo.track(sen, lambda sen=sen: _full_detection(batch, sen, timeline.min_elevation))
         if got is None:
             every, k = np.arange(len(batch)), batch.samples.times.shape[1]
             got = detection_time_of_rows(batch.samples, every, k, sen, timeline.min_elevation, network)
         detected[id(sen)] = got
         network = np.minimum(network, got + timeline.cue_latency)
     return network, detected
+
+
+def _full_detection(batch: Batch, sensor: Sensor, min_elevation: float) -> FloatArray:
+    """A sensor's first detection of every trajectory of the batch (a memo keeps it): :func:`detection_time`,
+    compiled (:func:`detection_time_of_rows`)."""
+    n, k = batch.samples.times.shape
+    return detection_time_of_rows(
+        batch.samples, np.arange(n), k, sensor, min_elevation, np.full(n, np.inf), compiled=True
+    )
 
 
 def candidates(d: Defender, w: Window, batch: Batch) -> tuple[NDArray[np.intp], bool]:
@@ -330,7 +345,7 @@ def defender_shots(
     """
     first, end, scan = columns
     if own is None:  # a detection after the window's end cannot lead to an intercept
-        own = detection_time_of_rows(s, rows, end, d.sensor, timeline.min_elevation, network)
+        own = detection_time_of_rows(s, rows, end, d.sensor, timeline.min_elevation, network, compiled=shots_only)
     commit = np.minimum(own, network) + d.delay(timeline.track_delay)
     got = selected_opportunities(
         (s.times, s.positions, s.altitudes),
