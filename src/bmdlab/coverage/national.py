@@ -68,10 +68,15 @@ class Coverage:
         return s.sum(axis=1, dtype=np.int64)
 
     def defended(
-        self, defenders: NDArray[np.bool_] | None = None, threats: NDArray[np.bool_] | None = None
+        self,
+        defenders: NDArray[np.bool_] | None = None,
+        threats: NDArray[np.bool_] | None = None,
+        *,
+        total: NDArray[np.integer] | None = None,
     ) -> NDArray[np.bool_]:
-        """Worst case over (a subset of) threats: defended against every threat reaching the cell."""
-        tot = self.total_shots(defenders)
+        """Worst case over (a subset of) threats: defended against every threat reaching the cell. ``total``:
+        the shots (threats, cells) of the units in question when the caller summed them already."""
+        tot = self.total_shots(defenders) if total is None else total
         reach = self.reach
         if threats is not None:
             tot, reach = tot[threats], reach[threats]

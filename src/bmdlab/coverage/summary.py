@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bmdlab.coverage.national import Coverage
-from bmdlab.geo.region import REGION_NAMES, japan_regions
+from bmdlab.geo.region import REGION_NAMES
 from bmdlab.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def _reach_rows(cov: Coverage, attr: str) -> tuple[ReachRow, ...]:
 def region_table(cov: Coverage, defended: np.ndarray) -> tuple[RegionRow, ...]:
     """Defended, threatened-not-defended and not-threatened land and people in each of Japan's regions
     (:func:`bmdlab.geo.region.japan_regions`), fractions of the region's own land and people."""
-    region = japan_regions(cov.grid.lat_deg, cov.grid.lon_deg)
+    region = cov.grid.regions
     rows = []
     for r, name in enumerate(REGION_NAMES):
         cells = region == r
@@ -294,14 +294,13 @@ def _city_rows(cov: Coverage, cities: list[dict[str, Any]], defended: np.ndarray
 def _unit_rows(cov: Coverage, land: float, pop: float, contributions: bool) -> tuple[UnitRow, ...]:
     rows = []
     n_def = len(cov.defenders)
+    total = cov.total_shots()  # every unit's; a unit's own and the others' follow by one subtraction
     for d_i, d in enumerate(cov.defenders):
-        only = np.zeros(n_def, bool)
-        only[d_i] = True
-        la_alone, po_alone = cov.fractions(cov.defended(defenders=only))
+        mine = cov.shots[:, d_i, :]
+        la_alone, po_alone = cov.fractions(cov.defended(total=mine))
         added: dict[str, float] = {}
         if contributions:
-            others = ~only
-            la_wo, po_wo = cov.fractions(cov.defended(defenders=others)) if others.any() else (0.0, 0.0)
+            la_wo, po_wo = cov.fractions(cov.defended(total=total - mine)) if n_def > 1 else (0.0, 0.0)
             added = {"population_fraction_added": round(pop - po_wo, 4), "land_fraction_added": round(land - la_wo, 4)}
         rows.append(
             UnitRow(
