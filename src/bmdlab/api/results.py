@@ -43,7 +43,7 @@ from bmdlab.export import (
     points_geojson,
 )
 from bmdlab.geo.japan import largest_cities
-from bmdlab.geo.region import REGION_NAMES
+from bmdlab.geo.region import REGION_NAMES, grid_regions
 from bmdlab.io import JSON_SCHEMA_VERSION as SCHEMA_VERSION  # one version for every JSON output
 from bmdlab.io import atomic_write_bytes, json_text
 from bmdlab.places import Place
@@ -379,7 +379,7 @@ class CoverageResult(Result):
                 "lon_deg": np.asarray(g.lon_deg, float),
                 "land_km2": np.asarray(g.area_m2, float) / 1e6,
                 "population": np.asarray(g.population, float),
-                "region": pd_.Categorical.from_codes(g.regions, categories=list(REGION_NAMES)),
+                "region": pd_.Categorical.from_codes(grid_regions(g), categories=list(REGION_NAMES)),
                 "threatened": cov.reach.any(axis=0),
                 "defended": cov.defended(),
                 "worst_shots": cov.worst_shots().astype(np.int64),

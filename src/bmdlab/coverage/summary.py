@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bmdlab.coverage.national import Coverage
-from bmdlab.geo.region import REGION_NAMES
+from bmdlab.geo.region import REGION_NAMES, grid_regions
 from bmdlab.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def _reach_rows(cov: Coverage, attr: str) -> tuple[ReachRow, ...]:
 def region_table(cov: Coverage, defended: np.ndarray) -> tuple[RegionRow, ...]:
     """Defended, threatened-not-defended and not-threatened land and people in each of Japan's regions
     (:func:`bmdlab.geo.region.japan_regions`), fractions of the region's own land and people."""
-    region = cov.grid.regions
+    region = grid_regions(cov.grid)
     rows = []
     for r, name in enumerate(REGION_NAMES):
         cells = region == r

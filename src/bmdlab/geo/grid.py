@@ -123,15 +123,6 @@ class LandGrid:
         """Japanese land area of all cells. [m^2]"""
         return float(self.area_m2.sum())
 
-    @functools.cached_property
-    def regions(self) -> NDArray[np.int64]:
-        """Each cell's region, an index into :data:`bmdlab.geo.region.REGION_NAMES` (computed once per grid)."""
-        from bmdlab.geo.region import japan_regions  # lazy: region.py imports this module
-
-        out = japan_regions(self.lat_deg, self.lon_deg)
-        out.setflags(write=False)
-        return out
-
 
 def land_grid(resolution_km: float = 5.0, *, urban_density: float = URBAN_DENSITY) -> LandGrid:
     """Japan's land as a grid of roughly square cells, with population.

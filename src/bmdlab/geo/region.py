@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import weakref
 from importlib import resources
 
 import numpy as np
@@ -93,6 +94,20 @@ JAPAN_REGIONS: dict[str, tuple[int, int]] = {
 #: Okinawa (Okinawa, Miyako, Yaeyama, Daito).
 NANSEI_MAX_LAT, NANSEI_MAX_LON = 30.95, 132.0
 REGION_NAMES = (*JAPAN_REGIONS, "Nansei islands")
+
+
+#: Each grid's regions (a memo of :func:`japan_regions` on the grid's cells; a grid is compared by identity).
+_GRID_REGIONS: weakref.WeakKeyDictionary[LandGrid, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def grid_regions(grid: LandGrid) -> np.ndarray:
+    """:func:`japan_regions` of a grid's cells, computed once per grid (read-only)."""
+    got = _GRID_REGIONS.get(grid)
+    if got is None:
+        got = japan_regions(grid.lat_deg, grid.lon_deg)
+        got.setflags(write=False)
+        _GRID_REGIONS[grid] = got
+    return got
 
 
 def japan_regions(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:

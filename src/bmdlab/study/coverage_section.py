@@ -20,7 +20,7 @@ from bmdlab.coverage.siting_study import SitingQuery, optimise_sites, shared_cov
 from bmdlab.coverage.summary import coverage_summary
 from bmdlab.defense.engage import DEFAULT_MODEL, EngagementModel, make_defender
 from bmdlab.defense.footprint import FootprintThreat, defended_footprint
-from bmdlab.geo.region import REGION_NAMES
+from bmdlab.geo.region import REGION_NAMES, grid_regions
 from bmdlab.scenario import load_scenario
 
 ARCHITECTURES = ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")
@@ -146,7 +146,7 @@ def _each(cov: Coverage, mask: np.ndarray) -> list[dict[str, Any]]:
 
 def _nansei(base: Coverage, aa: Coverage, th: Coverage, sites: np.ndarray) -> dict[str, dict[str, float]]:
     """The Nansei islands' land and people each architecture (and the two Aegis Ashore sites) defends."""
-    cells = aa.grid.regions == REGION_NAMES.index("Nansei islands")
+    cells = grid_regions(aa.grid) == REGION_NAMES.index("Nansei islands")
     out = {}
     for key, cov, mask in (
         ("aegis_ashore_two_sites_only", aa, sites),
