@@ -222,7 +222,11 @@ def analytic(
 def wta(
     instance: Annotated[
         Path | None,
-        typer.Argument(help='JSON file {"values": [...], "kill_probability": [[p_ij per weapon i, target j]]}.'),
+        typer.Argument(
+            help='JSON file {"values": [...], "kill_probability": [[p_ij per weapon i, target j]]}, or a text '
+            "file in the format of Andersen, Pavlikov & Toffolo (2022): a line 'W T m' (weapon types, targets, "
+            "weapons per type), T target values, then W x T lines 'type target probability'."
+        ),
     ] = None,
     method: Annotated[
         str, typer.Option("--method", help="exact (MILP, proven optimum) or heuristic (fast, with a bound).")
