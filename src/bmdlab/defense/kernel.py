@@ -76,6 +76,15 @@ def _straight_time(ground, alt, v, tb, min_elev):  # pragma: no cover - compiled
     return t, elev
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _in_sector(px, py, pz, sector):  # pragma: no cover - compiled
+    """Whether a point is inside a radar's sector (:func:`bmdlab.defense.envelope.azimuth_offset`'s test)."""
+    _, sx, sy, sz, ex, ey, ez, nx_, ny_, nz_, boresight, half = sector
+    az = math.atan2((px * ex + py * ey + pz * ez) - (sx * ex + sy * ey + sz * ez),
+                    (px * nx_ + py * ny_ + pz * nz_) - (sx * nx_ + sy * ny_ + sz * nz_))  # fmt: skip
+    return abs((az - boresight + math.pi) % (2.0 * math.pi) - math.pi) <= half
+
+
 @njit(cache=True, nogil=True)
 def _row(i, track, span, cols, ready0, unit, doctrine, scratch):  # pragma: no cover - compiled
     """One trajectory: whether the unit can reach each sample (window, range, fly-out, minimum flight time,
@@ -95,7 +104,6 @@ def _row(i, track, span, cols, ready0, unit, doctrine, scratch):  # pragma: no c
     dx, dh, v_bo, t_bo, min_elev = fly_s
     table = tables[0]
     ux, uy, uz = up[0], up[1], up[2]
-    use_sector, sx, sy, sz, ex, ey, ez, nx_, ny_, nz_, boresight, half = sector
     crossing = (not math.isnan(max_cross)) or min_close > 0
     any_in = False
     shots, ready = 0, ready0
@@ -117,11 +125,8 @@ def _row(i, track, span, cols, ready0, unit, doctrine, scratch):  # pragma: no c
             fly = _straight_time(ground, a, v_bo, t_bo, min_elev)[0]
         if not math.isfinite(fly) or (min_ft > 0 and not fly >= min_ft):
             continue
-        if use_sector:
-            az = math.atan2((px * ex + py * ey + pz * ez) - (sx * ex + sy * ey + sz * ez),
-                            (px * nx_ + py * ny_ + pz * nz_) - (sx * nx_ + sy * ny_ + sz * nz_))  # fmt: skip
-            if not abs((az - boresight + math.pi) % (2.0 * math.pi) - math.pi) <= half:
-                continue
+        if sector[0] and not _in_sector(px, py, pz, sector):
+            continue
         late[j] = t[i, j] - fly
         inside[j] = True
         any_in = True
@@ -252,7 +257,6 @@ def first_detection(track, rows, end, radar, limit, sector):  # pragma: no cover
     """
     t, pos, alt = track
     unit, r_s, rng, sin_min, min_elev = radar
-    use_sector, sx, sy, sz, ex, ey, ez, nx_, ny_, nz_, boresight, half = sector
     out = np.full(rows.size, np.inf)
     for m in range(rows.size):
         i = rows[m]
@@ -271,11 +275,8 @@ def first_detection(track, rows, end, radar, limit, sector):  # pragma: no cover
                     continue
             elif not up >= math.sqrt(d2) * sin_min:
                 continue
-            if use_sector:
-                az = math.atan2((px * ex + py * ey + pz * ez) - (sx * ex + sy * ey + sz * ez),
-                                (px * nx_ + py * ny_ + pz * nz_) - (sx * nx_ + sy * ny_ + sz * nz_))  # fmt: skip
-                if not abs((az - boresight + math.pi) % (2.0 * math.pi) - math.pi) <= half:
-                    continue
+            if sector[0] and not _in_sector(px, py, pz, sector):
+                continue
             out[m] = t[i, j]
             break
     return out
