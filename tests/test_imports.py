@@ -140,8 +140,19 @@ def test_the_command_line_starts_without_the_heavy_stacks():
     )
 
 
-#: Modules a small raid (``bmdlab raid SCENARIO --trials 100``) never calls: exports, tables, statistics, figures.
-HEAVY_FOR_A_RAID = ("xarray", "pandas", "duckdb", "scipy.stats", "matplotlib", "distributed")
+#: Modules a small raid (``bmdlab raid SCENARIO --trials 100``) never calls: exports, tables, statistics, figures,
+#: the MILP solver, the compiled kernels (its plan is below their threshold).
+HEAVY_FOR_A_RAID = (
+    "xarray",
+    "pandas",
+    "duckdb",
+    "scipy.stats",
+    "scipy.special",
+    "scipy.optimize",
+    "numba",
+    "matplotlib",
+    "distributed",
+)
 
 
 def test_a_small_raid_loads_no_stack_it_does_not_call(tmp_path):

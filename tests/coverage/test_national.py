@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bmdlab.assembly.setup import assemble
 from bmdlab.catalog import builtin_catalog
+from bmdlab.coverage import national
 from bmdlab.coverage.national import national_coverage
 from bmdlab.coverage.summary import coverage_summary
 from bmdlab.geo.grid import land_grid
@@ -82,6 +83,18 @@ def test_process_pool_equals_serial():
     a = national_coverage(assemble(scen, CAT), GRID, workers=1)
     b = national_coverage(assemble(scen, CAT), GRID, workers=2)
     assert np.array_equal(a.shots, b.shots) and np.array_equal(a.reach, b.reach)
+    assert national._FORKED_JOBS == {}  # the jobs the forked workers inherited are let go
+
+
+def test_a_failing_job_in_the_pool_lets_its_jobs_go(monkeypatch):
+    monkeypatch.setattr(national, "engage_case", _raise)
+    with pytest.raises(RuntimeError, match="job failed"):
+        national_coverage(assemble(load_scenario("japan-2017-baseline", CAT), CAT), GRID, workers=2)
+    assert national._FORKED_JOBS == {}
+
+
+def _raise(*_args):
+    raise RuntimeError("job failed")
 
 
 def test_no_defender_in_reach_defends_nothing():

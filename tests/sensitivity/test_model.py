@@ -65,3 +65,27 @@ def test_engagement_model_axes_move_the_coverage_metric():
     legacy = land(flyout="straight-line", limits="none")
     no_cross = land(flyout="physical", limits="all", limit_crossing=False)
     assert phys < no_cross <= legacy
+
+
+def test_a_memo_plans_each_raid_once_and_changes_no_number(monkeypatch):
+    """The memo's plans: a run that changes only the Monte Carlo (kill probabilities, reliability) reuses the
+    plan, one that changes the raid (its missiles) or the engagement model does not; every metric is the
+    one computed without the memo (to the bit)."""
+    from bmdlab.engagement import raid
+    from bmdlab.sensitivity import model
+
+    base = {"scenario": "japan-2017-baseline", "missiles": 20}
+    points = [
+        base,
+        {**base, "sspk_quantile": 0.1},
+        {**base, "missile_reliability": 0.5},
+        {**base, "missiles": 30},
+        {**base, "limit_crossing": False},
+    ]
+    monkeypatch.setattr(model, "COVERAGE_RESOLUTION_KM", 60.0)  # the coverage metric on a coarse grid
+    fresh = [evaluate(p, trials=50, seed=3) for p in points]
+    planned = []
+    monkeypatch.setattr(model, "plan_raid", lambda setup: planned.append(1) or raid.plan_raid(setup))
+    memo = model.CoverageMemo()
+    assert [evaluate(p, trials=50, seed=3, memo=memo) for p in points] == fresh
+    assert len(planned) == 3  # the base raid, 30 missiles, the crossing limit off

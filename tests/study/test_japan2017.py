@@ -97,21 +97,66 @@ def test_results_record_provenance_and_timeline(study_dir):
     assert 7.0 < t < 13.0
 
 
-@pytest.mark.parametrize(
-    "stage", ["coverage_section", pytest.param("cost_section", marks=pytest.mark.slow)]
-)  # the latter runs the study to its costs
-def test_failed_study_leaves_no_partial_output(tmp_path, monkeypatch, stage):
-    """A failure early (coverage) or late (costs, after the sweep file was written) leaves nothing."""
+def test_an_early_failure_leaves_no_partial_output(tmp_path, monkeypatch):
+    """A failure early (in the coverage section) leaves nothing."""
     out = tmp_path / "study"
-
-    def boom(*a, **k):
-        raise RuntimeError("simulated failure")
-
-    monkeypatch.setattr(japan2017, stage, boom)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(japan2017, "coverage_section", _boom)
+    with pytest.raises(RuntimeError, match="simulated failure"):
         japan2017.run_study(out, catalog=builtin_catalog(), command="test", resolution_km=40.0)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_late_failure_after_files_were_written_leaves_no_partial_output(tmp_path, monkeypatch):
+    """A failure late (in the costs, after a figure and the sweep file were written into the study's working
+    folder) leaves nothing. The sections before the costs are replaced by stand-ins that write their files
+    the way the real ones do (the real sections run in the study tests above); what is tested is the
+    folder's fate."""
+    out = tmp_path / "study"
+    written = []
+
+    def coverage(self):
+        _start(self, "coverage", "dependence")
+        return {}, _COVS, {}
+
+    def raids(self, covs):
+        _start(self, "raids", "realism")
+        return {"seed": 1}, {}, {}
+
+    def figure(self):
+        _start(self, "footprints")
+        written.append(self.work / "footprint_check_seongju.png")
+        written[-1].write_bytes(b"png")
+        return [], written[-1]
+
+    def costs(catalog, coverages, *, work, **_):
+        written.append(work / "sweep.duckdb")
+        written[-1].write_bytes(b"sweep")
+        _boom()
+
+    monkeypatch.setattr(japan2017._StudyRun, "_coverage", coverage)
+    monkeypatch.setattr(japan2017._StudyRun, "_footprints", figure)
+    monkeypatch.setattr(japan2017._StudyRun, "_coverage_maps", lambda self, covs: {})
+    monkeypatch.setattr(japan2017._StudyRun, "_raids", raids)
+    monkeypatch.setattr(japan2017, "cost_section", costs)
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        japan2017.run_study(out, catalog=builtin_catalog(), command="test", resolution_km=40.0)
+    assert [p.name for p in written] == ["footprint_check_seongju.png", "sweep.duckdb"]  # both were written
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+_COVS = dict.fromkeys(("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad"))
+
+
+def _start(run, *keys):
+    """Start the stages of the section a stand-in replaces (the study checks their order)."""
+    for key in keys:
+        run.stages.start(key, 1)
+
+
+def _boom(*_args, **_kwargs):
+    raise RuntimeError("simulated failure")
 
 
 def test_unknown_study_name(tmp_path):

@@ -263,3 +263,26 @@ def test_claim_dependence_lists_the_variants_that_change_a_verdict(monkeypatch):
     dep = cs.claim_dependence(CAT, [], resolution_km=50.0)
     assert straight  # the variants include a straight-line model, whose 'partly' must not count
     assert dep["depends_on"] == {"thaad": [flip], "pac3": []}
+
+
+def test_claim_dependence_gives_the_tornado_and_the_sweep_their_coverages(monkeypatch):
+    """The study's memo: the dependence's coverages (default model and each limit off) are the ones the
+    tornado's and the sweep's points ask for, with the fractions a fresh computation gives (to the bit); a
+    point of another timeline (detection delay) is not among them. The memo's grid is set to this test's."""
+    from bmdlab.sensitivity import model
+
+    monkeypatch.setattr(model, "COVERAGE_RESOLUTION_KM", 50.0)
+    monkeypatch.setattr(cs, "coverage_section", lambda *a, **kw: ({"claims": [], "subsets": _COUNT}, {}))
+    memo = model.CoverageMemo()
+    cs.claim_dependence(CAT, [], resolution_km=50.0, memo=memo)
+    base = {"scenario": "japan-2017-aegis-ashore", "missiles": 200}
+    hits = [base, {**base, "limit_crossing": "off"}, {**base, "scenario": "japan-2017-thaad", "missiles": 50}]
+    setups = [model.point_setup(model.check_point(p), CAT) for p in hits]
+    assert all(memo.key(s) in memo.fractions for s in setups)
+    assert memo.fractions[memo.key(setups[0])] != memo.fractions[memo.key(setups[1])]
+    assert model.CoverageMemo().get(setups[1]) == memo.fractions[memo.key(setups[1])]
+    other = model.point_setup(model.check_point({**base, "track_delay_s": 120.0}), CAT)
+    assert memo.key(other) not in memo.fractions
+
+
+_COUNT = {"thaad_smallest_count_for_99pct_land": {"count": 6}}

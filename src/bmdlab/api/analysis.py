@@ -45,7 +45,6 @@ from bmdlab.assembly.overrides import Overrides
 from bmdlab.assembly.setup import Setup, ThreatCase, assemble
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
 from bmdlab.cost.architecture import architecture_cost
-from bmdlab.cost.budget import optimise_budget
 from bmdlab.cost.options import tradeoff_options
 from bmdlab.cost.tradeoff import TradeoffRun, evaluate_options
 from bmdlab.coverage.availability import coverage_over_availability
@@ -552,6 +551,8 @@ class Analysis:
         missiles = bounds.MISSILES.check("missiles", missiles)
         trials = bounds.RUN_TRIALS.check("trials", trials)
         years = bounds.YEARS.optional("years", years)
+        from bmdlab.cost.budget import optimise_budget  # lazy: SciPy's MILP loads in ~0.15 s, only for a budget
+
         out = optimise_budget(self.catalog, budget_jpy, missiles=missiles, trials=trials, seed=self.seed, years=years)
         prov = make_provenance(
             self.catalog, None, self.seed, budget_jpy=budget_jpy, missiles=missiles, trials=trials, years=years

@@ -18,7 +18,6 @@ from bmdlab.catalog import Catalog, builtin_catalog
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.engagement.analytic import RaidConditions, doctrine_name, raid_odds, raid_odds_common_mode
 from bmdlab.engagement.paired import compare_verdict, paired_difference
-from bmdlab.engagement.wta import check_instance, load_instance, random_instance, solve_wta
 from bmdlab.errors import BmdlabError
 from bmdlab.io import atomic_write_json, check_output_file
 from bmdlab.scenario import Scenario, resolve_scenario
@@ -125,6 +124,8 @@ def wta(
             "instance: give either `instance` (a JSON file), values and kill_probability, or `random` "
             "WEAPONSxTARGETS (e.g. 20x20)"
         )
+    from bmdlab.engagement.wta import check_instance, load_instance, random_instance, solve_wta  # lazy: Numba, ~0.2 s
+
     generated: dict[str, Any] = {}
     if instance is not None:
         if not isinstance(instance, (str, Path)):

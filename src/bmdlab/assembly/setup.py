@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.special import betaincinv
 
 from bmdlab.assembly.overrides import LIMIT_SWITCHES, Overrides
 from bmdlab.catalog import Catalog
@@ -261,6 +260,8 @@ def intercept_record(interceptor: Interceptor) -> tuple[float, float]:
 def sspk_at_quantile(hits: float, attempts: float, q: float) -> float:
     """The ``q`` quantile of the Beta(h + 1, n - h + 1) posterior of a kill probability (uniform prior;
     Gelman et al., Bayesian Data Analysis, 3rd ed., 2013, sec. 2.4)."""
+    from scipy.special import betaincinv  # lazy: SciPy's special functions load in ~0.17 s
+
     return float(betaincinv(hits + 1.0, attempts - hits + 1.0, q))
 
 

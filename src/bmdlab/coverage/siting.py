@@ -26,14 +26,19 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix, hstack, identity
 
 from bmdlab.errors import BmdlabError
 from bmdlab.io import quiet_native_stdout
+from bmdlab.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from scipy import optimize, sparse
+else:  # SciPy's MILP loads in ~0.3 s: only when a siting is solved
+    optimize, sparse = lazy_module("scipy.optimize"), lazy_module("scipy.sparse")
 
 
 @dataclass(frozen=True)
@@ -73,15 +78,15 @@ def max_coverage(
     scale = w.max()
     # variables: x (n_sites, binary) then y (m, continuous in [0, 1])
     c = np.concatenate([np.zeros(n_sites), -w / scale])
-    cons_cover = LinearConstraint(hstack([-a, identity(m, format="csr")]).tocsr(), -np.inf, 0.0)
-    cons_k = LinearConstraint(csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(m)])), k, k)
+    cons_cover = optimize.LinearConstraint(sparse.hstack([-a, sparse.identity(m, format="csr")]).tocsr(), -np.inf, 0.0)
+    cons_k = optimize.LinearConstraint(sparse.csr_matrix(np.concatenate([np.ones(n_sites), np.zeros(m)])), k, k)
     integrality = np.concatenate([np.ones(n_sites), np.zeros(m)])
     with quiet_native_stdout():
-        res = milp(
+        res = optimize.milp(
             c,
             constraints=[cons_cover, cons_k],
             integrality=integrality,
-            bounds=Bounds(0.0, 1.0),
+            bounds=optimize.Bounds(0.0, 1.0),
             options={"time_limit": time_limit, "mip_rel_gap": mip_gap, "disp": False},
         )
     if res.x is None:
@@ -95,13 +100,15 @@ def max_coverage(
     return SitingResult(chosen=chosen, covered_weight=covered, bound=bound, gap=gap, status=res.message)
 
 
-def _demand_points(cover: NDArray[np.bool_], weight: NDArray[np.float64]) -> tuple[csr_matrix, NDArray[np.float64]]:
+def _demand_points(
+    cover: NDArray[np.bool_], weight: NDArray[np.float64]
+) -> tuple[sparse.csr_matrix, NDArray[np.float64]]:
     """The MILPs' demand points: cells covered by the same set of sites are one point with their summed weight
     (exact), cells no site covers or of no weight are left out. Returns (points x sites) and the weights."""
     useful = cover.any(axis=1) & (weight > 0)
     rows, inverse = np.unique(cover[useful], axis=0, return_inverse=True)
     w = np.bincount(inverse.ravel(), weights=weight[useful].astype(np.float64), minlength=rows.shape[0])
-    return csr_matrix(rows.astype(np.float64)), w
+    return sparse.csr_matrix(rows.astype(np.float64)), w
 
 
 def min_count(
@@ -116,14 +123,16 @@ def min_count(
         return None
     scale = w.max()
     c = np.concatenate([np.ones(n), np.zeros(m)])
-    cons_cover = LinearConstraint(hstack([-a, identity(m, format="csr")]).tocsr(), -np.inf, 0.0)
-    cons_need = LinearConstraint(csr_matrix(np.concatenate([np.zeros(n), w / scale])), needed / scale, np.inf)
+    cons_cover = optimize.LinearConstraint(sparse.hstack([-a, sparse.identity(m, format="csr")]).tocsr(), -np.inf, 0.0)
+    cons_need = optimize.LinearConstraint(
+        sparse.csr_matrix(np.concatenate([np.zeros(n), w / scale])), needed / scale, np.inf
+    )
     with quiet_native_stdout():
-        res = milp(
+        res = optimize.milp(
             c,
             constraints=[cons_cover, cons_need],
             integrality=np.concatenate([np.ones(n), np.zeros(m)]),
-            bounds=Bounds(0.0, 1.0),
+            bounds=optimize.Bounds(0.0, 1.0),
             options={"time_limit": time_limit, "disp": False},
         )
     if res.status != 0 or res.x is None:  # 0: proven optimal

@@ -387,8 +387,7 @@ def sample(traj: Trajectory, k_flight: int = 80, k_terminal: int = 60, terminal_
     uni = np.linspace(0.0, 1.0, k_flight)[None, :] * ft
     term = ft - np.linspace(min(terminal_s, 1e9), 0.0, k_terminal)[None, :]
     t = np.sort(np.concatenate([uni, np.clip(term, 0.0, ft)], axis=1), axis=1)
-    pos = traj.position(t)
-    alt = np.linalg.norm(pos, axis=-1) - EARTH_RADIUS
+    pos, alt = traj.position_altitude(t)
     return Samples(times=t, positions=pos, altitudes=alt)
 
 

@@ -48,6 +48,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import types
@@ -58,9 +59,10 @@ from bmdlab.assembly.overrides import LIMIT_SWITCHES, Overrides
 from bmdlab.assembly.setup import Setup, assemble, sspk_at_quantile
 from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
 from bmdlab.cost.architecture import architecture_cost
-from bmdlab.coverage.national import national_coverages
+from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.defaults import DEFAULT_SEED
-from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
+from bmdlab.engagement.raid import RaidPlan, plan_raid
+from bmdlab.engagement.scenario_raid import RaidRun, check_raid_memory, run_scenario_raid
 from bmdlab.errors import BmdlabError, unknown_key
 from bmdlab.montecarlo import half_width95
 from bmdlab.scenario import resolve_scenario
@@ -170,13 +172,30 @@ def point_setup(p: dict[str, Any], catalog: Catalog) -> Setup:
 
 
 class CoverageMemo:
-    """Coverage fractions already computed, keyed by what the coverage depends on: the architecture, threat
-    and timeline of the scenario, the engagement model and timeline in force, and the catalog (raid-only
-    parameters do not change it). A memo of a pure function, owned by its caller (a tornado, a sweep
-    worker)."""
+    """Coverage fractions and raid plans already computed, keyed by what they depend on: the architecture,
+    threat and timeline of the scenario, the engagement model and timeline in force, and the catalog (raid-only
+    parameters do not change a coverage); a plan also by the raid's salvos and assets (the Monte Carlo's
+    parameters, such as kill probabilities, reliability, decoys and availability, do not change it). A memo of
+    pure functions, owned by its caller (a tornado, a sweep worker); it keeps the last :attr:`MAX_PLANS`
+    plans."""
+
+    MAX_PLANS = 32
 
     def __init__(self) -> None:
         self.fractions: dict[tuple[str, ...], tuple[float, float]] = {}
+        self.plans: dict[tuple[str, ...], RaidPlan] = {}
+
+    def plan(self, setup: Setup, run: RaidRun) -> RaidPlan:
+        """The setup's raid plan (:func:`~bmdlab.engagement.raid.plan_raid`), once the run's memory is checked."""
+        check_raid_memory(setup, run.trials, run.memory_budget)
+        raid = setup.require_raid()
+        shots = json.dumps([raid.salvos, [dataclasses.asdict(a) for a in raid.assets]], sort_keys=True)
+        key = (*self.key(setup), hashlib.sha256(shots.encode()).hexdigest())
+        if key not in self.plans:
+            while len(self.plans) >= self.MAX_PLANS:
+                self.plans.pop(next(iter(self.plans)))
+            self.plans[key] = plan_raid(setup)
+        return self.plans[key]
 
     @staticmethod
     def key(setup: Setup) -> tuple[str, ...]:
@@ -185,6 +204,11 @@ class CoverageMemo:
         m = setup.model
         model = json.dumps([m.flyout, sorted(m.limits), m.rcs_scale])
         return (hashlib.sha256(text.encode()).hexdigest(), model, repr(setup.timeline), setup.catalog.hash)
+
+    def add(self, setup: Setup, coverage: Coverage) -> None:
+        """Keep the fractions of a coverage computed elsewhere (on the coverage-metric grid; others are ignored)."""
+        if coverage.grid.resolution_km == COVERAGE_RESOLUTION_KM:
+            self.fractions[self.key(setup)] = coverage.fractions(coverage.defended())
 
     def get(self, setup: Setup) -> tuple[float, float]:
         """(land, population) the setup defends, worst case, on the coverage-metric grid."""
@@ -220,11 +244,13 @@ def evaluate(
     p = check_point(point)
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
     setup = point_setup(p, catalog)
-    out = run_scenario_raid(setup, RaidRun(trials=trials, seed=run_seed(seed, p), keep_trials=trials > 1))
+    memo = memo or CoverageMemo()
+    run = RaidRun(trials=trials, seed=run_seed(seed, p), keep_trials=trials > 1)
+    out = run_scenario_raid(setup, run, plan=memo.plan(setup, run))
     breakdown = architecture_cost(setup)
     cost = breakdown.total() * setup.cost.scale
     sv = round(out.expected_surviving_value_fraction, 5)
-    land, people = (memo or CoverageMemo()).get(setup)
+    land, people = memo.get(setup)
     return {
         "defended_land_fraction": land,
         "defended_population_fraction": people,

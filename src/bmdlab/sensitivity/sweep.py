@@ -364,10 +364,10 @@ _WORKER_MEMO = CoverageMemo()
 
 
 def _timed(
-    point: dict[str, Any], trials: int, seed: int, catalog_dir: str | None
+    point: dict[str, Any], trials: int, seed: int, catalog_dir: str | None, memo: CoverageMemo | None = None
 ) -> tuple[dict[str, Any], dict[str, float], float]:
     t0 = time.perf_counter()
-    m = evaluate(point, trials=trials, seed=seed, catalog_dir=catalog_dir, memo=_WORKER_MEMO)
+    m = evaluate(point, trials=trials, seed=seed, catalog_dir=catalog_dir, memo=memo or _WORKER_MEMO)
     return point, m, time.perf_counter() - t0
 
 
@@ -431,12 +431,14 @@ def run_sweep(
     *,
     progress: Callable[[int, int], None] | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    memo: CoverageMemo | None = None,
 ) -> list[dict[str, Any]]:
     """Run every point not yet in ``out`` (a DuckDB file that must not exist unless ``run.resume``) and append
     each result as it finishes; return the file's runs, sorted by run key, as plain Python values
     (:func:`load_table`; :func:`read_sweep` gives a DataFrame). ``points`` (from :func:`grid`) all share the
     same parameter names; ``on_result`` is called with each stored row after it is committed (tests
-    interrupt a sweep with it).
+    interrupt a sweep with it). ``memo``: coverages and plans already computed, for the runs made in this
+    process (a study's; default: the process's own).
     """
     trials, seed, catalog_dir = run.trials, run.seed, run.catalog_dir
     trials = bounds.RUN_TRIALS.check("trials", trials)
@@ -488,7 +490,7 @@ def run_sweep(
             _run_dask(todo, run.scheduler, trials, seed, catalog_dir, store_one)
         elif (run.workers or 0) == 1 or len(todo) <= 1:
             for p in todo:
-                store_one(*_timed(p, trials, seed, catalog_dir))
+                store_one(*_timed(p, trials, seed, catalog_dir, memo or _WORKER_MEMO))
         else:
             n = min(run.workers or os.cpu_count() or 1, os.cpu_count() or 1, len(todo))  # never more than the cores
             with ProcessPoolExecutor(

@@ -77,6 +77,7 @@ def tornado(
     ranges=None,
     catalog_dir: str | None = None,
     progress: Callable[[str], None] | None = None,
+    memo: CoverageMemo | None = None,
 ) -> dict[str, Any]:
     """Metrics at the base point and at each input's low and high value.
 
@@ -86,13 +87,14 @@ def tornado(
         ``base`` (the checked base point), ``base_metrics``, ``rows`` (per input: ``parameter``,
         ``label``, ``low``, ``high``, ``low_metrics``, ``high_metrics``), ``metrics`` (their names)
         and the provenance: ``trials``, ``seed``, ``catalog_hash``, ``bmdlab_version``. Each
-        metrics dict has its cost's ``price_year``.
+        metrics dict has its cost's ``price_year``. ``memo`` holds coverages and plans already computed (a
+        study's) and keeps this tornado's.
     """
     base = check_point(base)
     ranges = list(ranges or default_ranges(base))
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
     points = [base] + [check_point({**base, **x}) for _, _, lo, hi in ranges for x in (lo, hi)]
-    memo = CoverageMemo()
+    memo = memo or CoverageMemo()
     memo.fill([point_setup(pt, catalog) for pt in points])  # every coverage in one pass over the threats
     at_base = evaluate(base, trials=trials, seed=seed, catalog_dir=catalog_dir, memo=memo)
     rows = []

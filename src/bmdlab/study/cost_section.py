@@ -16,6 +16,7 @@ from bmdlab.cost.budget import optimise_budget
 from bmdlab.cost.options import tradeoff_options
 from bmdlab.cost.tradeoff import TradeoffRun, evaluate_options
 from bmdlab.coverage.national import Coverage
+from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.sensitivity.sweep import SweepRun, grid, run_sweep
 from bmdlab.sensitivity.tornado import swing, tornado
 
@@ -33,6 +34,9 @@ SWEEP_AXES = {
     "sspk_quantile": [0.05, 0.5, 0.95],
 }
 
+#: Monte Carlo trials of each trade-off option's raid and of the budget optimum's check.
+TRADEOFF_TRIALS = 4000
+
 
 def _bn(x: float) -> str:
     return f"¥{x / 1e9:,.0f} bn"
@@ -45,13 +49,14 @@ def cost_section(
     work: Path,
     resolution_km: float,
     seed: int,
-    trials: int = 4000,
     progress=None,
     coverage: dict[str, Any] | None = None,
+    memo: CoverageMemo | None = None,
 ) -> dict[str, Any]:
     """Costs of the three architectures, the trade-off over the option set, a budget optimum,
     the tornado and the sweep. ``coverages`` maps option keys to coverage already computed; ``coverage``
-    (the study's coverage section) gives the coverage verdicts and the THAAD count the cost claims use."""
+    (the study's coverage section) gives the coverage verdicts and the THAAD count the cost claims use;
+    ``memo`` the coverages and raid plans the study computed already (the tornado and the sweep add theirs)."""
     tick = progress or (lambda *_: None)
     opts = tradeoff_options(catalog)
     costs = {o.key: architecture_cost(assemble(o.scenario, catalog)).to_dict() for o in opts[:3]}
@@ -60,18 +65,21 @@ def cost_section(
     trade = evaluate_options(
         opts,
         catalog,
-        TradeoffRun(trials=trials, seed=seed, resolution_km=trade_res),
+        TradeoffRun(trials=TRADEOFF_TRIALS, seed=seed, resolution_km=trade_res),
         coverages=same_grid,
         progress=tick,
     )
     tr = trade.to_dict()
     by = {r["key"]: r for r in tr["options"]}
     inc = {k: by[k]["cost"]["total"]["jpy"] - by["baseline"]["cost"]["total"]["jpy"] for k in ("aegis-ashore", "thaad")}
-    budgets = {k: optimise_budget(catalog, v, missiles=200, trials=trials, seed=seed).to_dict() for k, v in inc.items()}
+    budgets = {
+        k: optimise_budget(catalog, v, missiles=200, trials=TRADEOFF_TRIALS, seed=seed).to_dict()
+        for k, v in inc.items()
+    }
     tick("budget")
     cdir = None if catalog.origin == "built-in" else catalog.origin
     torn = {
-        k: tornado({"scenario": k, "missiles": 200}, trials=2000, seed=seed, catalog_dir=cdir)
+        k: tornado({"scenario": k, "missiles": 200}, trials=2000, seed=seed, catalog_dir=cdir, memo=memo)
         for k in ("japan-2017-aegis-ashore",)
     }
     tick("tornado")
@@ -82,7 +90,7 @@ def cost_section(
     }
     points = grid(SWEEP_AXES)
     sweep_run = SweepRun(trials=2000, seed=seed, workers=1, catalog_hash=catalog.hash, catalog_dir=cdir)
-    rows = run_sweep(points, work / "sweep.duckdb", sweep_run)
+    rows = run_sweep(points, work / "sweep.duckdb", sweep_run, memo=memo)
     tick("sweep")
     return {
         "costs": costs,

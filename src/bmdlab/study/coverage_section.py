@@ -22,6 +22,7 @@ from bmdlab.defense.engage import DEFAULT_MODEL, EngagementModel, make_defender
 from bmdlab.defense.footprint import FootprintThreat, defended_footprint
 from bmdlab.geo.region import REGION_NAMES, grid_regions
 from bmdlab.scenario import load_scenario
+from bmdlab.sensitivity.model import CoverageMemo
 
 ARCHITECTURES = ("japan-2017-baseline", "japan-2017-aegis-ashore", "japan-2017-thaad")
 #: Grid of the THAAD count against the 2017 debate's threat (a check beside the main count). [km]
@@ -408,6 +409,7 @@ def claim_dependence(
     resolution_km: float = 20.0,
     progress=None,
     sections: dict[str, Any] | None = None,
+    memo: CoverageMemo | None = None,
 ) -> dict[str, Any]:
     """Each coverage verdict and figure with each engagement limit switched off in turn (and all of them),
     and with the earlier straight-line engagement model.
@@ -417,7 +419,8 @@ def claim_dependence(
     :func:`bmdlab.coverage.published_footprints.variant_models`. ``depends_on`` lists, per claim, the
     physical-fly-out variants under which its verdict differs from the default's. ``sections``, if
     given, receives the full section of each variant (the study compares ``default`` with
-    ``straight-line`` in "what changed", both on this grid).
+    ``straight-line`` in "what changed", both on this grid). ``memo`` keeps the architectures' coverage
+    fractions (for the study's tornado and sweep, when this grid is theirs).
     """
     models = {"default": DEFAULT_MODEL} | dict(variant_models())
     siting = Siting(resolution_km, min(3.0 * resolution_km, CANDIDATE_SPACING_KM.high), debate=False)
@@ -427,6 +430,9 @@ def claim_dependence(
     every, candidates = shared_coverages(
         setups, [(s, siting.query()) for s in setups[::n]], resolution_km, counts=False
     )
+    if memo is not None:
+        for s, c in zip(setups, every):
+            memo.add(s, c)
     runs = {}
     for i, (name, m) in enumerate(models.items()):
         sec, _ = coverage_section(

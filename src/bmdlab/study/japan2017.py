@@ -41,6 +41,7 @@ from bmdlab.plotting.maps import Markers, ReachField, plot_threat_map
 from bmdlab.plotting.profile import plot_profile
 from bmdlab.plotting.raids import plot_campaign, plot_leakers
 from bmdlab.progress import progress_display
+from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.study.cost_section import cost_section
 from bmdlab.study.coverage_section import Siting, claim_changes, claim_dependence, coverage_section
 from bmdlab.study.figures import coverage_maps_side_by_side, outlines, region_case_map
@@ -172,6 +173,7 @@ class _StudyRun:
 
     def __init__(self, catalog: Catalog, work: Path, resolution_km: float, stages: _Stages):
         self.catalog, self.work, self.resolution_km, self.stages = catalog, work, resolution_km, stages
+        self.memo = CoverageMemo()  # coverages (20 km) and raid plans shared by the dependence, tornado and sweep
 
     def compute(self) -> tuple[dict[str, Any], dict[str, Path]]:
         """Every section and figure: the results (without the meta data) and the figures' files."""
@@ -224,7 +226,7 @@ class _StudyRun:
         tick = self.stages.start("dependence", 1 + len(variant_models()))
         sections: dict[str, Any] = {}
         coverage["dependence"] = claim_dependence(
-            self.catalog, self.cities, resolution_km=max(20.0, r), progress=tick, sections=sections
+            self.catalog, self.cities, resolution_km=max(20.0, r), progress=tick, sections=sections, memo=self.memo
         )
         legacy_key = next(k for k, m in variant_models().items() if m == LEGACY_MODEL)
         coverage["changes"] = claim_changes(sections["default"], sections[legacy_key])
@@ -252,7 +254,7 @@ class _StudyRun:
     def _raids(self, covs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Path]]:
         tick = self.stages.start("raids", 3)
         main_trials: dict[str, Any] = {}
-        raids = raid_section(self.catalog, progress=tick, per_trial=main_trials)
+        raids = raid_section(self.catalog, progress=tick, per_trial=main_trials, memo=self.memo)
         raids_png = plot_leakers(
             raids["runs"],
             self.work / "raid_leakers.png",
@@ -293,6 +295,7 @@ class _StudyRun:
             seed=seed,
             progress=tick,
             coverage=coverage,
+            memo=self.memo,
         )
         torn = costs["tornado"]["japan-2017-aegis-ashore"]
         return costs, {

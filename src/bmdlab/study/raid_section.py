@@ -11,6 +11,7 @@ from bmdlab.defaults import DEFAULT_SEED as SEED
 from bmdlab.engagement.launch_capacity import simultaneous_capacity
 from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
 from bmdlab.scenario import load_scenario
+from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.study.coverage_section import ARCHITECTURES
 
 RAID_SIZES = (50, 100, 200)
@@ -28,11 +29,13 @@ def raid_section(
     seed: int = SEED,
     progress=None,
     per_trial: dict[str, Any] | None = None,
+    memo: CoverageMemo | None = None,
 ) -> dict[str, Any]:
     """Raids of each size against each architecture (the scenarios' default raid, scaled).
 
     ``per_trial``, if given, receives each architecture's per-trial leakers at the largest size (for
-    the paired comparisons of :mod:`bmdlab.study.realism_section`).
+    the paired comparisons of :mod:`bmdlab.study.realism_section`). ``memo`` keeps the raids' plans (the
+    study's sweep flies the same raids).
     """
     runs: dict[str, dict[str, Any]] = {}
     for name in ARCHITECTURES:
@@ -40,9 +43,8 @@ def raid_section(
         runs[name] = {}
         for n in sizes:
             keep = per_trial is not None and n == max(sizes)
-            out = run_scenario_raid(
-                assemble(scen, catalog, Overrides(missiles=n)), RaidRun(trials=trials, seed=seed, keep_trials=keep)
-            )
+            setup, run = assemble(scen, catalog, Overrides(missiles=n)), RaidRun(trials, seed, keep_trials=keep)
+            out = run_scenario_raid(setup, run, plan=None if memo is None else memo.plan(setup, run))
             runs[name][str(n)] = out.to_dict()
             if keep:
                 per_trial[name] = out.tally.leakers_per_trial

@@ -39,13 +39,24 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS, EARTH_ROTATION_RATE, GM_EARTH, central_angle, latlon, unit_vector
+from bmdlab.lazy import lazy_module
 from bmdlab.trajectory import kepler
+
+if TYPE_CHECKING:
+    from bmdlab.trajectory import compiled
+else:
+    compiled = lazy_module("bmdlab.trajectory.compiled")  # Numba loads in ~0.6 s: only for big work
+
+#: Fewest samples (trajectories x times) for :meth:`Trajectory.position_altitude` to use compiled code: below,
+#: Numba's start-up in a fresh process (~0.6 s) costs more than NumPy takes (a raid's plan: a few thousand).
+COMPILED_MIN_SAMPLES = 50_000
 
 FloatArray = NDArray[np.float64]
 
@@ -97,7 +108,8 @@ def boost_path(
         Downrange distance [m] and altitude [m] in the launch point's flat frame, speed [m/s] and
         flight direction [rad] at ``tau``.
     """
-    tau, v, tb, th = np.broadcast_arrays(*(np.asarray(a, float) for a in (tau, burnout_speed, burn_time, theta_end)))
+    tau = np.asarray(tau, float)  # a single tau (the fixed point's burnout) keeps the node terms at shape (12,)
+    v, tb, th = np.broadcast_arrays(*(np.asarray(a, float) for a in (burnout_speed, burn_time, theta_end)))
     u = tau[..., None] * 0.5 * (_NODES + 1.0)  # Gauss-Legendre nodes on [0, tau]
     w = tau[..., None] * 0.5 * _WEIGHTS
     s = _speed_profile(u, mass_ratio)
@@ -224,10 +236,54 @@ class Trajectory:
         """
         return self._state(t, velocity=False)[0]
 
-    def _state(self, t: ArrayLike, velocity: bool) -> tuple[FloatArray, FloatArray | None]:
+    def position_altitude(self, t: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Positions, shape (n, k, 3) [m], and altitudes above the sphere, shape (n, k) [m], at times after launch.
+
+        The same as :meth:`position` and its norm less the Earth's radius. Work of at least
+        :data:`COMPILED_MIN_SAMPLES` samples is computed in one compiled pass (:mod:`bmdlab.trajectory.compiled`:
+        Kepler's equation solved from the previous sample, the point placed from the eccentric anomaly; the
+        same positions to rounding, within 1e-5 m).
+        """
+        t = self._times(t)
+        if t.size < COMPILED_MIN_SAMPLES:
+            pos = self._state(t, velocity=False)[0]
+            return pos, np.linalg.norm(pos, axis=-1) - EARTH_RADIUS
+        e, a = self._e, self._a
+        e_bo = kepler.eccentric_anomaly(self._anomaly_bo, e)
+        per_row = np.column_stack([self.burn_time, e_bo - e * np.sin(e_bo), np.sqrt(GM_EARTH / a**3), e, a])
+        peri = (self._phi_bo - self._anomaly_bo)[:, None]  # central angle of perigee
+        u1, u2 = self._u1, self._u2
+        w1, w2 = np.cos(peri) * u1 + np.sin(peri) * u2, -np.sin(peri) * u1 + np.cos(peri) * u2
+        rows, cols, phi_b, r_b, _, _ = self._boost(t)
+        c = np.ascontiguousarray
+        return compiled.free_flight_positions(
+            t,
+            (c(per_row), c(w1), c(w2)),
+            (rows, cols, phi_b, r_b, c(u1), c(u2)),
+            self.earth_rotation,
+            kepler.KEPLER_ITERATIONS,
+        )
+
+    def _times(self, t: ArrayLike) -> FloatArray:
+        """Times as an (n, k) array clipped to each flight. [s]"""
         t = np.asarray(t, float)
         t = np.broadcast_to(t if t.ndim == 2 else t[None, :], (len(self), t.shape[-1]))
-        t = np.clip(t, 0.0, self.flight_time[:, None])
+        return np.clip(t, 0.0, self.flight_time[:, None])
+
+    def _boost(
+        self, t: FloatArray
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray, FloatArray, FloatArray]:
+        """The boosting samples of clipped times ``t``: their rows and columns, central angle [rad], radius [m],
+        speed [m/s] and flight direction [rad] (flat-frame kinematics wrapped onto the sphere)."""
+        rows, cols = np.nonzero(t < self.burn_time[:, None])
+        tb_b = self.burn_time[rows]
+        x, h, spd, th = boost_path(
+            t[rows, cols] / tb_b, self.burnout_speed_inertial[rows], tb_b, self._theta_end[rows], self.mass_ratio
+        )
+        return rows, cols, x / EARTH_RADIUS, EARTH_RADIUS + h, spd, th
+
+    def _state(self, t: ArrayLike, velocity: bool) -> tuple[FloatArray, FloatArray | None]:
+        t = self._times(t)
 
         def col(a):
             return a[:, None]
@@ -235,30 +291,25 @@ class Trajectory:
         tb = col(self.burn_time)
         boosting = t < tb
 
-        # boost phase (flat-frame kinematics wrapped onto the sphere), only where boosting
+        # boost phase, only where boosting
         phi_b = np.zeros(t.shape)
         r_b = np.full(t.shape, EARTH_RADIUS)
         vr_b = np.zeros(t.shape)
         vt_b = np.zeros(t.shape)
         if boosting.any():
-            rows, cols = np.nonzero(boosting)
-            tb_b = self.burn_time[rows]
-            tau = t[rows, cols] / tb_b
-            x, h, spd, th = boost_path(
-                tau, self.burnout_speed_inertial[rows], tb_b, self._theta_end[rows], self.mass_ratio
-            )
-            phi_b[rows, cols] = x / EARTH_RADIUS
-            r_b[rows, cols] = EARTH_RADIUS + h
+            rows, cols, phi, radius, spd, th = self._boost(t)
+            phi_b[rows, cols] = phi
+            r_b[rows, cols] = radius
             if velocity:
-                vr_b[rows, cols] = spd * np.sin(th - x / EARTH_RADIUS)
-                vt_b[rows, cols] = spd * np.cos(th - x / EARTH_RADIUS)
+                vr_b[rows, cols] = spd * np.sin(th - phi)
+                vt_b[rows, cols] = spd * np.cos(th - phi)
 
         # free flight (Kepler's equation from burnout)
         a, e, p = col(self._a), col(self._e), col(self._p)
         n_mean = np.sqrt(GM_EARTH / a**3)
         e_bo = kepler.eccentric_anomaly(col(self._anomaly_bo), e)
         m = e_bo - e * np.sin(e_bo) + n_mean * np.maximum(t - tb, 0.0)
-        big_e = kepler.solve_kepler(m, e)
+        big_e = kepler.solve_kepler(m, e, kepler.KEPLER_ITERATIONS)
         anomaly = np.mod(kepler.true_anomaly(big_e, e), 2.0 * np.pi)
         anomaly = np.where(anomaly < col(self._anomaly_bo) - 1e-9, anomaly + 2.0 * np.pi, anomaly)
         r_f = p / (1.0 + e * np.cos(anomaly))
@@ -465,7 +516,7 @@ def _free_flight(
         nu = np.where(nu < 2.0, nu, np.nan)
         v_in = np.sqrt(nu * GM_EARTH / r1)
         theta_end = gamma + phi_bo
-        x_bo, h_bo, _, _ = boost_path(np.ones(n), np.nan_to_num(v_in), tb, theta_end, mass_ratio)
+        x_bo, h_bo, _, _ = boost_path(1.0, np.nan_to_num(v_in), tb, theta_end, mass_ratio)
         el = kepler.conic_elements(r1, nu, gamma)
         anomaly_bo = np.mod(el["theta1"], 2.0 * np.pi)
         t_ff = kepler.time_between(anomaly_bo, anomaly_bo + psi, el["a"], el["e"])

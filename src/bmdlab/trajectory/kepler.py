@@ -36,6 +36,9 @@ from bmdlab.geo.sphere import GM_EARTH
 
 FloatArray = NDArray[np.float64]
 
+#: Most Newton steps for Kepler's equation (each element stops at its own step below 1e-13 rad).
+KEPLER_ITERATIONS = 30
+
 
 def _range_coefficients(r1: ArrayLike, r2: ArrayLike, psi: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     r1, r2, psi = (np.asarray(x, float) for x in (r1, r2, psi))
@@ -175,7 +178,7 @@ def time_between(theta1: ArrayLike, theta2: ArrayLike, a: ArrayLike, e: ArrayLik
     return dm * np.sqrt(a**3 / mu)
 
 
-def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, iterations: int = 30) -> FloatArray:
+def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, iterations: int = KEPLER_ITERATIONS) -> FloatArray:
     """Eccentric anomaly from the mean anomaly (Newton's method, vectorised). [rad]
 
     Each element is iterated until its own Newton step is below 1e-13 rad; the elements still moving are
