@@ -84,3 +84,23 @@ def test_api_and_bad_input():
         coverage_over_availability(r.coverage, np.full(len(r.coverage.defenders), 1.5))
     with pytest.raises(BmdlabError, match="samples"):
         coverage_over_availability(r.coverage, np.ones(len(r.coverage.defenders)), samples=0)
+
+
+def test_each_cell_is_the_definition_also_where_cells_repeat():
+    # defended iff some threat reaches the cell and every threat reaching it meets a unit on station with a
+    # shot: checked cell by cell for every on-station pattern of 4 units; half the cells copy another's
+    # columns (computed once for both), and some copies differ only in which threats reach them
+    rng = np.random.default_rng(7)
+    n = len(land_grid(100.0))
+    shots = (rng.random((3, 4, n)) < 0.35).astype(np.int8)
+    reach = rng.random((3, n)) < 0.8
+    half = n // 2
+    shots[:, :, half:] = shots[:, :, : n - half]
+    reach[:, half:] = reach[:, : n - half]
+    reach[0, half::3] = ~reach[0, half::3]
+    patterns = np.array(list(product([False, True], repeat=4)))
+    got = defended_samples(_coverage(shots, reach), patterns)
+    for s, on in enumerate(patterns):
+        for c in range(n):
+            met = [(shots[t, :, c] > 0)[on].any() for t in range(3) if reach[t, c]]
+            assert got[s, c] == (bool(met) and all(met))
