@@ -44,7 +44,7 @@ def defended_samples(cov: Coverage, on_station: NDArray[np.bool_]) -> NDArray[np
     can = has_shot.transpose(0, 2, 1).reshape(t * u, d).astype(np.float32)
     threatened = reach.any(axis=0)
     out = np.empty((on.shape[0], u), dtype=bool)
-    step = max(1, int(2e7 // max(t * u, 1)))
+    step = max(1, int(4e6 // max(t * u, 1)))  # a block of samples: ~16 MB of products and 12 MB of flags
     for lo in range(0, on.shape[0], step):
         m = on[lo : lo + step].astype(np.float32)
         shots = (can @ m.T).reshape(t, u, -1)  # units on station with a shot, per threat, cell and sample
@@ -61,6 +61,12 @@ def _distinct_cells(cov: Coverage) -> tuple[NDArray[np.bool_], NDArray[np.bool_]
     key = np.concatenate([cov.reach.T, has_shot.transpose(2, 0, 1).reshape(c, t * d)], axis=1)
     _, first, cell_of = np.unique(np.packbits(key, axis=1), axis=0, return_index=True, return_inverse=True)
     return has_shot[:, :, first], cov.reach[:, first], cell_of.reshape(c)
+
+
+def _weighted(defended: NDArray[np.bool_], weight: NDArray[np.float64], rows: int = 256) -> NDArray[np.float64]:
+    """``defended @ weight`` a block of samples at a time (the product makes a float64 copy of its block: all
+    2,000 samples of a 5 km grid would be 270 MB)."""
+    return np.concatenate([defended[lo : lo + rows] @ weight for lo in range(0, defended.shape[0], rows)])
 
 
 @dataclass(frozen=True)
@@ -138,8 +144,8 @@ def coverage_over_availability(
     on = rng.random((samples, n)) < a[None, :]
     defended = defended_samples(cov, on)
     area, pop = cov.grid.area_m2, cov.grid.population
-    land = defended @ area / area.sum()
-    people = defended @ pop / pop.sum() if pop.sum() > 0 else np.zeros(samples)
+    land = _weighted(defended, area) / area.sum()
+    people = _weighted(defended, pop) / pop.sum() if pop.sum() > 0 else np.zeros(samples)
     land_all, people_all = cov.fractions(cov.defended())
     return AvailabilityCoverage(
         samples=samples,
