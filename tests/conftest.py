@@ -1,10 +1,20 @@
 import contextlib
+import os
 import shutil
 import signal
 from importlib import resources
 from pathlib import Path
 
 import pytest
+
+#: Most test workers `-n auto` starts (pytest-xdist): a worker peaks near 2 GB, and the tests that run pools
+#: use two processes themselves.
+MAX_TEST_WORKERS = 4
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker per core, at most :data:`MAX_TEST_WORKERS` (`-n 1` or `-p no:xdist` runs in one)."""
+    return max(1, min(os.cpu_count() or 1, MAX_TEST_WORKERS))
 
 
 def pytest_configure(config):
