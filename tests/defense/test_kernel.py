@@ -225,3 +225,27 @@ def test_compiled_detection_is_the_numpy_scan(seed, min_elevation, half_width):
     ref = detection_time(sub, sensor, min_elevation, before=before)
     got = detection_time_of_rows(s, rows, end, sensor, min_elevation, before)
     np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("low,high", [(70e3, 250e3), (40e3, 150e3), (0.0, 24e3), (300e3, 2000e3)])
+def test_the_compiled_window_is_the_numpy_window(monkeypatch, low, high):
+    """The bounds a unit's altitude window puts on a batch (bmdlab.defense.shots._window): the same columns
+    and apogee, and reaches within 1e-3 m (the cosines' dot products round differently; measured 1e-4 m, well
+    inside the 1 m slack both carry). The batch holds lofted, ordinary and infeasible (NaN) trajectories."""
+    from bmdlab.defense import shots
+
+    rng = np.random.default_rng(4)
+    launch = shots.MissileLaunch(CAT.missile("musudan"), (np.radians(40.0), np.radians(128.0)), "lofted", 1500e3)
+    lat = np.concatenate([rng.uniform(24.0, 46.0, 500), rng.uniform(-40.0, -30.0, 100)])  # the last out of range
+    lon = np.concatenate([rng.uniform(122.0, 146.0, 500), rng.uniform(170.0, 179.0, 100)])
+    batch = fly(launch, np.radians(lat), np.radians(lon))
+    assert batch.samples.altitudes.size >= shots.KERNEL_MIN_SAMPLES and np.isnan(batch.samples.altitudes).any()
+    args = (batch.samples, batch.aim, batch.launch, low, high)
+    compiled = shots._window(*args)
+    monkeypatch.setattr(shots, "KERNEL_MIN_SAMPLES", 10**12)
+    numpy = shots._window(*args)
+    for name in ("first_descent", "end", "row_first", "row_end"):
+        np.testing.assert_array_equal(getattr(compiled, name), getattr(numpy, name), err_msg=name)
+    for name in ("reach_descent", "reach_ascent"):
+        np.testing.assert_allclose(getattr(compiled, name), getattr(numpy, name), rtol=0, atol=1e-3, err_msg=name)
+    assert np.isfinite(numpy.reach_descent).any() or np.isfinite(numpy.reach_ascent).any()

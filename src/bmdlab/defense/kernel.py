@@ -280,3 +280,45 @@ def first_detection(track, rows, end, radar, limit, sector):  # pragma: no cover
             out[m] = t[i, j]
             break
     return out
+
+
+@njit(cache=True, nogil=True)
+def window_scan(pos, alt, aim_unit, launch_unit, low, high):  # pragma: no cover - compiled
+    """One pass of :func:`bmdlab.defense.shots._window` over a batch: per trajectory, its apogee column (the
+    first highest sample, or the first NaN as ``np.argmax`` gives), the smallest cosine of the ground angle
+    from the aim point of a descent sample in the altitude window ``[low, high]`` [m] and from the launch
+    point of an ascent one (inf where none), its first and one-past-last column in the window (0, 0 if none),
+    and the batch's one-past-last column in the window. ``aim_unit`` (n, 3) and ``launch_unit`` (3,) are the
+    points divided by the Earth's radius."""
+    n, k = alt.shape
+    apogee = np.zeros(n, np.intp)
+    cos_descent, cos_ascent = np.full(n, np.inf), np.full(n, np.inf)
+    first, last = np.zeros(n, np.intp), np.zeros(n, np.intp)
+    end = 0
+    for i in range(n):
+        top = 0
+        for j in range(k):
+            a = alt[i, j]
+            if a != a:  # NaN: np.argmax's answer
+                top = j
+                break
+            if a > alt[i, top]:
+                top = j
+        apogee[i] = top
+        seen = False
+        for j in range(k):
+            a = alt[i, j]
+            if not (a >= low and a <= high):
+                continue
+            if not seen:
+                first[i], seen = j, True
+            last[i] = j + 1
+            px, py, pz = pos[i, j, 0], pos[i, j, 1], pos[i, j, 2]
+            if j >= top:
+                c = (px * aim_unit[i, 0] + py * aim_unit[i, 1] + pz * aim_unit[i, 2]) / (EARTH_RADIUS + a)
+                cos_descent[i] = min(cos_descent[i], c)
+            else:
+                c = (px * launch_unit[0] + py * launch_unit[1] + pz * launch_unit[2]) / (EARTH_RADIUS + a)
+                cos_ascent[i] = min(cos_ascent[i], c)
+        end = max(end, last[i])
+    return apogee, cos_descent, cos_ascent, first, last, end
