@@ -138,3 +138,39 @@ def test_position_equals_state_position(rotation):
     t = ballistic_trajectory(lat0, lon0, lat2, lon2, burn_time=110.0, earth_rotation=rotation)
     times = np.linspace(0, 1, 50)[None, :] * t.flight_time[:, None]
     np.testing.assert_array_equal(t.position(times), t.state(times)[0])
+
+
+def _no_newton(fun_slope, lo, hi, target):
+    """The shape search with Newton's method switched off: every element left to the bisection."""
+    return np.full(lo.shape, np.nan), np.zeros(lo.shape, bool)
+
+
+@pytest.mark.parametrize(
+    "shape,apogee", [("lofted", 2500e3), ("depressed", 150e3), ("lofted", 300e3), ("depressed", 60e3)]
+)
+def test_newtons_shape_search_gives_the_bisections_trajectories(monkeypatch, shape, apogee):
+    # Newton's method in a shrinking bracket against the bisection alone: the same requests infeasible, and
+    # the same trajectories to 1e-12 relative (measured 2.5e-13: near its root the apogee is flat to rounding
+    # over some 1e-12 rad of burnout angle, where the two methods stop at different points)
+    from bmdlab.trajectory import ballistic
+
+    rng = np.random.default_rng(2)
+    lat2, lon2 = _target(rng.uniform(300.0, 4000.0, 800), rng.uniform(40.0, 160.0, 800))
+    flight = FlightShape(shape, apogee=apogee)
+    settled = []
+
+    def newton(*args):
+        root, ok = newton_in_bracket(*args)
+        settled.append(ok.mean())
+        return root, ok
+
+    newton_in_bracket = ballistic._newton_in_bracket
+    monkeypatch.setattr(ballistic, "_newton_in_bracket", newton)
+    fast = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=100.0, shape=flight, earth_rotation=True)
+    monkeypatch.setattr(ballistic, "_newton_in_bracket", _no_newton)
+    slow = ballistic_trajectory(*SUNAN, lat2, lon2, burn_time=100.0, shape=flight, earth_rotation=True)
+    assert np.array_equal(np.isnan(fast.flight_time), np.isnan(slow.flight_time))
+    assert np.isfinite(slow.flight_time).sum() > 50
+    assert min(settled) >= 0.9 * np.isfinite(slow.flight_time).mean()  # Newton answered the feasible requests
+    for name in ("flight_time", "apogee", "burnout_angle", "burnout_speed", "burnout_downrange"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-12, err_msg=name)

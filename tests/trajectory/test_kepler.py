@@ -83,3 +83,24 @@ def test_time_of_half_orbit():
     a, e = 7000e3, 0.3
     t = kepler.time_between(0.0, np.pi, a, e)
     assert t == pytest.approx(np.pi * np.sqrt(a**3 / GM_EARTH), rel=1e-12)
+
+
+def test_the_apogee_slope_is_the_central_difference():
+    # d(apogee)/d(gamma) of kepler.apogee_radius_and_slope against a central difference (h = 1e-6 rad; the
+    # difference's own error, ~h^2 f''', is below 1e-7 relative here), and the apogee the same to the bit as
+    # apogee_radius_function's
+    rng = np.random.default_rng(0)
+    n = 2000
+    r1 = 6.371e6 + rng.uniform(0.0, 2e5, n)
+    r2 = np.full(n, 6.371e6)
+    psi = rng.uniform(0.05, 0.6, n)
+    g = kepler.minimum_energy(r1, r2, psi)[0] + rng.uniform(-0.3, 0.3, n)
+    f = kepler.apogee_radius_and_slope(r1, r2, psi)
+    idx = np.arange(n)
+    value, slope = f(g, idx)
+    h = 1e-6
+    central = (f(g + h, idx)[0] - f(g - h, idx)[0]) / (2 * h)
+    ok = np.isfinite(central) & (np.abs(slope) > 1e3)
+    assert ok.sum() > 1500
+    np.testing.assert_allclose(slope[ok], central[ok], rtol=1e-6)
+    assert np.array_equal(value, kepler.apogee_radius_function(r1, r2, psi)(g), equal_nan=True)

@@ -138,6 +138,38 @@ def _bisect(fun, lo: FloatArray, hi: FloatArray, target: FloatArray, iterations:
     return 0.5 * (lo + hi)
 
 
+def _newton_in_bracket(fun_slope, lo: FloatArray, hi: FloatArray, target: FloatArray, iterations: int = 30):
+    """Root of ``f(x) = target`` for ``f`` increasing on [lo, hi]: Newton's method kept inside a bracket that
+    every evaluation shrinks (a bisection step wherever Newton's would leave it or is not finite), until ``f``
+    is the target to 4 ulp or a step is below 2 ulp. ``fun_slope(x, idx)`` gives ``f`` and its derivative at
+    the elements ``idx``.
+
+    Returns the roots and a mask of the elements that converged (the others are left to :func:`_bisect`).
+    """
+    lo, hi = lo.copy(), hi.copy()
+    x = 0.5 * (lo + hi)
+    todo = np.flatnonzero(np.isfinite(x))
+    for _ in range(iterations):
+        if todo.size == 0:
+            break
+        xa, la, ha = x[todo], lo[todo], hi[todo]
+        f, slope = fun_slope(xa, todo)
+        f = f - target[todo]
+        above = f > 0
+        la, ha = np.where(above, la, xa), np.where(above, xa, ha)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nxt = xa - f / slope
+        inside = np.isfinite(nxt) & (nxt > la) & (nxt < ha)
+        nxt = np.where(inside, nxt, 0.5 * (la + ha))
+        hit = np.abs(f) <= 4.0 * np.spacing(target[todo])  # the target to rounding: as good as any angle
+        done = hit | (np.abs(nxt - xa) <= 2.0 * np.spacing(xa))
+        x[todo], lo[todo], hi[todo] = np.where(hit, xa, nxt), la, ha
+        todo = todo[~done]
+    converged = np.ones(x.shape, bool)
+    converged[todo] = False
+    return x, converged & np.isfinite(x)
+
+
 def _free_flight_angle(
     r1: FloatArray,
     r2: FloatArray,
@@ -163,7 +195,11 @@ def _free_flight_angle(
     apogee_of = kepler.apogee_radius_function(r1, r2, psi)
 
     ra_lo, ra_hi = apogee_of(lo), apogee_of(hi)
-    g = _bisect(apogee_of, lo, hi, apogee_radius)
+    g, settled = _newton_in_bracket(kepler.apogee_radius_and_slope(r1, r2, psi), lo, hi, apogee_radius)
+    if not settled.all():  # no root inside (such requests are dropped below) or slow: bisection, as the statement
+        rest = ~settled
+        r1_, r2_, psi_ = (np.broadcast_to(x, lo.shape)[rest] for x in (r1, r2, psi))
+        g[rest] = _bisect(kepler.apogee_radius_function(r1_, r2_, psi_), lo[rest], hi[rest], apogee_radius[rest])
     feasible = (apogee_radius >= np.minimum(ra_lo, ra_hi) * (1 - 1e-9)) & (
         apogee_radius <= np.maximum(ra_lo, ra_hi) * (1 + 1e-9)
     )

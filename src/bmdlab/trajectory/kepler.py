@@ -157,6 +157,36 @@ def apogee_radius_function(r1: ArrayLike, r2: ArrayLike, psi: ArrayLike):
     return apogee
 
 
+def apogee_radius_and_slope(r1: ArrayLike, r2: ArrayLike, psi: ArrayLike):
+    """:func:`apogee_radius_function` with its derivative: ``f(gamma, idx)`` gives the apogee radius [m] and
+    its derivative with respect to the burnout angle [m/rad] of the elements ``idx`` (``gamma`` of their
+    shape), for a root search by Newton's method.
+
+    With :math:`D = a(1 + \\cos 2\\gamma) + b \\sin 2\\gamma`, :math:`\\nu = c/D`,
+    :math:`e^2 = (\\nu - 1)^2\\cos^2\\gamma + \\sin^2\\gamma` and :math:`r_a = r_1(1 + e)/(2 - \\nu)`:
+    :math:`\\nu' = -cD'/D^2`, :math:`e' = [(\\nu - 1)\\nu'\\cos^2\\gamma + (1 - (\\nu - 1)^2)\\sin\\gamma
+    \\cos\\gamma]/e` and :math:`r_a' = r_1[\\nu'(1 + e)/(2 - \\nu)^2 + e'/(2 - \\nu)]`.
+    """
+    a, b, c = _range_coefficients(r1, r2, psi)
+    a, b, c, r1 = np.broadcast_arrays(a, b, c, np.asarray(r1, float))
+
+    def apogee_and_slope(gamma: FloatArray, idx: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        g = np.asarray(gamma, float)
+        aa, bb, cc, rr = a[idx], b[idx], c[idx], r1[idx]
+        c2, s2 = np.cos(2.0 * g), np.sin(2.0 * g)
+        den = aa * (1.0 + c2) + bb * s2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nu = np.where(den > 0.0, cc / den, np.nan)
+            nu_d = -cc * (2.0 * bb * c2 - 2.0 * aa * s2) / den**2
+            cg, sg = np.cos(g), np.sin(g)
+            e = np.sqrt((nu - 1.0) ** 2 * cg**2 + sg**2)
+            e_d = ((nu - 1.0) * nu_d * cg**2 + (1.0 - (nu - 1.0) ** 2) * sg * cg) / e
+            q = 2.0 - nu
+            return rr / q * (1.0 + e), rr * (nu_d * (1.0 + e) / q**2 + e_d / q)
+
+    return apogee_and_slope
+
+
 def eccentric_anomaly(theta: ArrayLike, e: ArrayLike) -> FloatArray:
     """Eccentric anomaly of a true anomaly, continuous on [0, 2pi) for theta in [0, 2pi). [rad]"""
     theta, e = np.asarray(theta, float), np.asarray(e, float)
