@@ -290,12 +290,15 @@ class Trajectory:
         peri = (self._phi_bo - self._anomaly_bo)[:, None]  # central angle of perigee
         u1, u2 = self._u1, self._u2
         w1, w2 = np.cos(peri) * u1 + np.sin(peri) * u2, -np.sin(peri) * u1 + np.cos(peri) * u2
-        rows, cols, phi_b, r_b, _, _ = self._boost(t)
+        rows, cols = np.nonzero(t < self.burn_time[:, None])
+        per_boost = np.column_stack([self.burn_time, self.burnout_speed_inertial, self._theta_end])
+        f = 1.0 - 1.0 / self.mass_ratio
+        quadrature = (_NODES, _WEIGHTS, f, float(np.log1p(-f)))
         c = np.ascontiguousarray
         return compiled.free_flight_positions(
             t,
             (c(per_row), c(w1), c(w2)),
-            (rows, cols, phi_b, r_b, c(u1), c(u2)),
+            (rows, cols, c(per_boost), c(u1), c(u2), quadrature),
             self.earth_rotation,
             kepler.KEPLER_ITERATIONS,
         )

@@ -17,7 +17,8 @@ by Numba, with three changes that save work and not accuracy:
   their Taylor series within an ulp of the C library's.
 
 The positions agree with the statement's to rounding (the tests measure at most 2e-6 m, on a 2,500 km lofted
-apogee). The boost phase (a few per cent of the samples) is computed by NumPy and passed in.
+apogee). The boost samples (some per cent of them) follow the boost path of
+:func:`~bmdlab.trajectory.ballistic.boost_path`, its quadrature summed in another order (the last bits).
 
 Compiled once per machine: Numba caches the machine code beside this file, or in the user's cache folder.
 """
@@ -81,8 +82,9 @@ def free_flight_positions(t, orbit, boost, earth_rotation, iterations):  # pragm
     ``orbit`` is ``(rows, w1, w2)``: ``rows`` (n, 5) holds each trajectory's constants: burn time [s], the mean anomaly at burnout [rad], the
     mean motion [rad/s], the eccentricity and the semi-major axis [m]; ``w1``, ``w2`` (n, 3) are the unit
     vectors towards perigee and 90 degrees ahead of it in the orbit plane. The boost samples (``t`` < burn
-    time) are ``boost = (rows, cols, phi, r, u1, u2)``: their row and column, central angle [rad] and radius
-    [m] in the plane of ``u1`` (the launch point) and ``u2``.
+    time) are ``boost = (rows, cols, per_boost, u1, u2, quadrature)``: their row and column, each trajectory's
+    (burn time, inertial burnout speed, flight direction at burnout) (n, 3), the plane of ``u1`` (the launch
+    point) and ``u2``, and the boost path's quadrature (:func:`_boost_point`).
     """
     rows, w1, w2 = orbit
     n, k = t.shape
@@ -109,10 +111,11 @@ def free_flight_positions(t, orbit, boost, earth_rotation, iterations):  # pragm
             y = x_p * w1[i, 1] + y_p * w2[i, 1]
             z = x_p * w1[i, 2] + y_p * w2[i, 2]
             _put(pos, alt, (i, j), (x, y, z), tt, earth_rotation)
-    boost_rows, boost_cols, boost_phi, boost_r, u1, u2 = boost
+    boost_rows, boost_cols, per_boost, u1, u2, quadrature = boost
     for q in range(boost_rows.shape[0]):
         i, j = boost_rows[q], boost_cols[q]
-        c, s, r = math.cos(boost_phi[q]), math.sin(boost_phi[q]), boost_r[q]
+        phi, r = _boost_point(t[i, j], per_boost[i], quadrature)
+        c, s = math.cos(phi), math.sin(phi)
         x, y, z = (
             r * (c * u1[i, 0] + s * u2[i, 0]),
             r * (c * u1[i, 1] + s * u2[i, 1]),
@@ -120,6 +123,26 @@ def free_flight_positions(t, orbit, boost, earth_rotation, iterations):  # pragm
         )
         _put(pos, alt, (i, j), (x, y, z), t[i, j], earth_rotation)
     return pos, alt
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _boost_point(tt, row, quadrature):  # pragma: no cover - compiled
+    """Central angle [rad] and radius [m] of a boost sample at time ``tt`` [s]: the kinematic boost path of
+    :func:`bmdlab.trajectory.ballistic.boost_path` (Gauss-Legendre quadrature of the rocket-equation speed
+    along the pitch programme). ``row`` is (burn time [s], inertial burnout speed [m/s], flight direction at
+    burnout [rad]); ``quadrature`` (the nodes, the weights, f = 1 - 1/mass ratio, log1p(-f))."""
+    tb, v, th = row[0], row[1], row[2]
+    nodes, weights, f, log_end = quadrature
+    tau = tt / tb
+    x, h = 0.0, 0.0
+    for k in range(nodes.shape[0]):
+        u = tau * 0.5 * (nodes[k] + 1.0)
+        ws = tau * 0.5 * weights[k] * (math.log1p(-f * u) / log_end)
+        ang = th + (0.5 * math.pi - th) * (1.0 - u) ** 2
+        x += ws * math.cos(ang)
+        h += ws * math.sin(ang)
+    scale = v * tb
+    return scale * x / EARTH_RADIUS, EARTH_RADIUS + scale * h
 
 
 @njit(cache=True, nogil=True, inline="always")
