@@ -16,9 +16,9 @@ by Numba, with three changes that save work and not accuracy:
 * the sine and cosine of small angles (a converging Newton step, the Earth's turn over a flight) come from
   their Taylor series within an ulp of the C library's.
 
-The positions agree with the statement's to rounding (the tests measure at most 2e-6 m, on a 2,500 km lofted
-apogee). The boost samples (some per cent of them) follow the boost path of
-:func:`~bmdlab.trajectory.ballistic.boost_path`, its quadrature summed in another order (the last bits).
+The boost samples (some per cent of them) follow :func:`~bmdlab.trajectory.ballistic.boost_path`, its
+twelve-node quadrature summed in order (NumPy sums it pairwise: the last bits). The positions agree with the
+statement's to rounding (the tests measure at most 2e-6 m, on a 2,500 km lofted apogee).
 
 Compiled once per machine: Numba caches the machine code beside this file, or in the user's cache folder.
 """
