@@ -1,5 +1,7 @@
 """Pareto frontier and the trade-off over options."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -46,3 +48,23 @@ def test_options_evaluate_and_cost_more_buys_more():
     assert set(d["pareto_surviving_value"]["50"]) <= {"baseline", "thaad"}
     lo, mid, hi = th["raids"]["50"]["exchange_ratio_interceptors"]
     assert lo <= mid <= hi
+
+
+def test_plans_from_a_planner_change_no_number():
+    # a study hands its memo's plans to the trade-off (TradeoffRun.planner): every figure is the one planned
+    # here, to the bit, and the planner is asked for every raid (a planner that answers nothing fails)
+    from bmdlab.engagement.raid import plan_raid
+
+    cat = builtin_catalog()
+    opts = {o.key: o for o in tradeoff_options(cat)}
+    chosen = [opts["baseline"], opts["aegis-ashore"]]
+    run = TradeoffRun(raid_sizes=(20, 40), trials=200, seed=3, resolution_km=60.0)
+    asked = []
+
+    def planner(setup, raid_run):
+        asked.append(setup.require_raid().missiles)
+        return plan_raid(setup)
+
+    with_planner = evaluate_options(chosen, cat, dataclasses.replace(run, planner=planner)).to_dict()
+    assert sorted(asked) == [20, 20, 40, 40]
+    assert with_planner == evaluate_options(chosen, cat, run).to_dict()

@@ -45,6 +45,7 @@ from bmdlab.cost.options import Option
 from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.defense.engage import EngagementModel
+from bmdlab.engagement.raid import RaidPlan
 from bmdlab.engagement.scenario_raid import RaidOutcome, RaidRun, run_scenario_raid
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import Z95, mean_ci95
@@ -239,6 +240,8 @@ class TradeoffRun:
     trials: int = 4000
     seed: int = DEFAULT_SEED
     resolution_km: float = 10.0
+    #: the raids' plans, ``planner(setup, raid_run)``, where a caller keeps them (a study's memo); else planned here
+    planner: Callable[[Setup, RaidRun], RaidPlan] | None = None
 
 
 def evaluate_options(
@@ -322,7 +325,9 @@ def _raid_figures(
 ) -> RaidFigures:
     """One option's raid of ``n`` missiles: its figures with intervals, costs and exchange ratios; its
     per-trial values go to ``samples`` (for the paired frontier)."""
-    out = run_scenario_raid(with_missiles(setup, n), RaidRun(trials=run.trials, seed=run.seed, keep_trials=True))
+    raid_setup, raid_run = with_missiles(setup, n), RaidRun(trials=run.trials, seed=run.seed, keep_trials=True)
+    plan = None if run.planner is None else run.planner(raid_setup, raid_run)
+    out = run_scenario_raid(raid_setup, raid_run, plan=plan)
     value = out.tally.surviving_value_per_trial.astype(np.float64)
     samples[(key, str(n), "expected_surviving_value_fraction")] = value
     samples[(key, str(n), "expected_leakers")] = out.tally.leakers_per_trial.astype(np.float64)

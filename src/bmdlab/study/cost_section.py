@@ -65,7 +65,9 @@ def cost_section(
     trade = evaluate_options(
         opts,
         catalog,
-        TradeoffRun(trials=TRADEOFF_TRIALS, seed=seed, resolution_km=trade_res),
+        TradeoffRun(
+            trials=TRADEOFF_TRIALS, seed=seed, resolution_km=trade_res, planner=None if memo is None else memo.plan
+        ),
         coverages=same_grid,
         progress=tick,
     )
