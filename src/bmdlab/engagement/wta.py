@@ -818,19 +818,7 @@ def _assignment_round(model, plan, lists, work, rho, noise, width):
         res[j] = v[j] * math.exp(-(exps[j] - a[wtype[u], j]))
         after[i] = first[wtype[u]]
         first[wtype[u]] = i
-    wanted = np.full((t, width), -1, np.int64)
-    extra = np.zeros(n, np.int64)
-    for j in range(t):
-        c = 0
-        for s in range(target_types.shape[1]):
-            i = first[target_types[j, s]]
-            while i >= 0 and c < width:
-                wanted[j, c] = i
-                extra[i] += 1
-                c += 1
-                i = after[i]
-            if c >= width:
-                break
+    wanted, extra = _wanted(first, after, np.arange(n), target_types, n, width)
     m = type_targets.shape[1]
     ptr = np.zeros(n + 1, np.int64)
     for i in range(n):
@@ -965,13 +953,21 @@ def _bundle_members(tgt, bundle_of, n):
 @njit(cache=True)
 def _wanted_bundles(wtype, tgt, bundle_of, target_types, k_types, n, width):
     """The bundles each target may take (up to ``width``, holding the types that kill it best), and their counts."""
-    t = target_types.shape[0]
     w = wtype.size
     first = np.full(k_types, -1, np.int64)  # weapons by type, as linked lists
     after = np.full(w, -1, np.int64)
     for u in range(w):
         after[u] = first[wtype[u]]
         first[wtype[u]] = u
+    return _wanted(first, after, bundle_of[tgt], target_types, n, width)
+
+
+@njit(cache=True)
+def _wanted(first, after, ids, target_types, n, width):  # pragma: no cover - compiled
+    """For each target, up to ``width`` distinct ids (of ``n``) of the items of the types that kill it best, in
+    that order, and how many targets want each id. Items are linked by type (``first[type]``, ``after[item]``);
+    ``ids[item]`` is the item's id (a weapon's own index, or its bundle)."""
+    t = target_types.shape[0]
     wanted = np.full((t, width), -1, np.int64)
     extra = np.zeros(n, np.int64)
     for j in range(t):
@@ -979,7 +975,7 @@ def _wanted_bundles(wtype, tgt, bundle_of, target_types, k_types, n, width):
         for s in range(target_types.shape[1]):
             u = first[target_types[j, s]]
             while u >= 0 and c < width:
-                b = bundle_of[tgt[u]]
+                b = ids[u]
                 seen = False
                 for cc in range(c):
                     seen = seen or wanted[j, cc] == b
