@@ -33,14 +33,19 @@ def catalog_copy(tmp_path: Path) -> Path:
 
 def changed_catalog(where: Path, fname: str, kind: str, key: str, field: str, **change) -> Path:
     """A copy of the built-in catalog in a new folder under ``where``, with one value's fields changed
-    (e.g. ``unit="km"`` or ``value=-4``)."""
+    (e.g. ``unit="km"`` or ``value=-4``). A changed value or unit drops the value's plausible range unless the
+    change gives one (the old range was for the old value)."""
     import yaml
 
     n = sum(1 for _ in where.glob("changed-catalog-*"))
     cdir = where / f"changed-catalog-{n}"
     shutil.copytree(Path(str(resources.files("bmdlab.catalog") / "data")), cdir)
     data = yaml.safe_load((cdir / fname).read_text(encoding="utf-8"))
-    data[kind][key][field].update(change)
+    entry = data[kind][key][field]
+    if ("value" in change or "unit" in change) and "plausible" not in change:
+        entry.pop("plausible", None)
+        entry.pop("plausible_basis", None)
+    entry.update(change)
     (cdir / fname).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return cdir
 

@@ -23,7 +23,7 @@ BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S)
 
 STORED = Path(__file__).parent / "readme_outputs"
 #: README commands that take more than a few seconds (skipped by the quick run, `pytest -m "not slow"`).
-SLOW_WORDS = (" tornado ", " sweep ", " tradeoff ", " --map ")
+SLOW_WORDS = (" tornado ", " sweep ", " tradeoff ", " --map ", " uncertainty ")
 #: Keys that differ between runs of the same command (timings) or between releases (the version).
 VOLATILE = {"seconds", "bmdlab_version"}
 

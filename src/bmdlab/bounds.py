@@ -209,6 +209,10 @@ CACHE_WORKERS = Bound(1, 256, integer=True)
 SWEEP_RUNS = Bound(1, 100_000, integer=True, why="runs of one sweep grid; each is a raid, a cost and a coverage")
 #: Runs a sweep starts without being told the size is intended (``allow_large``, the CLI's ``--yes``).
 SWEEP_RUNS_UNASKED = 1000
+#: Morris trajectories or Sobol' base samples of an uncertainty analysis (Morris's spread needs two).
+UNCERTAINTY_SAMPLES = Bound(2, 8192, integer=True, why="Morris trajectories or Sobol' base samples")
+ROTATION_DAYS = Bound(0.0, 3660.0, unit="days", low_open=True, why="span of a ships' rotation followed")
+ROTATION_STEP_H = Bound(0.01, 24.0 * 3660.0, unit="h", why="time step of a rotation view")
 
 # -- costs -------------------------------------------------------------------------------------------------
 YEARS = Bound(0, 100, integer=True, unit="years")
@@ -262,15 +266,19 @@ FlyoutName = Literal["physical", "straight-line"]
 EngagementLimit = Literal["launcher-elevation", "min-flight-time", "crossing", "track-rcs", "field-of-view"]
 #: Firing doctrines of a scenario's raid; ``salvo-2``, an older name of ``salvo``, is accepted.
 RaidDoctrine = Literal["shoot-look-shoot", "salvo", "preferential"]
+#: How units keep station (:mod:`bmdlab.defense.posture`): ships by rotation, or every unit on its own.
+PostureName = Literal["rotation", "independent"]
 FLYOUTS: tuple[str, ...] = get_args(FlyoutName)
 ENGAGEMENT_LIMITS: tuple[str, ...] = get_args(EngagementLimit)
 RAID_DOCTRINES: tuple[str, ...] = get_args(RaidDoctrine)
 DOCTRINE_ALIASES = {"salvo-2": "salvo"}
+POSTURES: tuple[str, ...] = get_args(PostureName)
 
 # -- the choices as pydantic field types: every way in refuses an unknown name with the same message --------
 Flyout = Annotated[FlyoutName, choice_validator("flyout", FLYOUTS)]
 Limit = Annotated[EngagementLimit, choice_validator("engagement limit", ENGAGEMENT_LIMITS)]
 Doctrine = Annotated[RaidDoctrine, choice_validator("doctrine", RAID_DOCTRINES, DOCTRINE_ALIASES)]
+Posture = Annotated[PostureName, choice_validator("posture", POSTURES)]
 #: A switch: ``on``/``off`` or a boolean.
 Switch = Annotated[bool, BeforeValidator(_switch)]
 
@@ -299,6 +307,7 @@ __all__ = [
     "DOCTRINE_ALIASES",
     "ENGAGEMENT_LIMITS",
     "FLYOUTS",
+    "POSTURES",
     "RAID_DOCTRINES",
     "Bound",
     "check_choice",

@@ -199,7 +199,10 @@ class RaidSpec(_Frozen):
     )
     decoys_per_missile: b.Decoys = 0
     discrimination_probability: b.Probability = 1.0
-    missile_reliability: b.Probability = 1.0
+    missile_reliability: b.Probability | None = Field(
+        default=None,
+        description="probability that every missile works; default: each missile's catalog reliability (its flight record)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> RaidSpec:
@@ -247,7 +250,13 @@ class EngagementSpec(_Frozen):
     availability: dict[str, b.Probability] = Field(
         default_factory=dict,
         description="unit type or unit name -> probability in [0, 1] that it is on station "
-        "(overrides the catalog; a unit name wins over its type)",
+        "(overrides the catalog; a unit name wins over its type); for ships in rotation, the fleet's share on station",
+    )
+    posture: b.Posture = Field(
+        "rotation",
+        description="rotation: the ships of each class keep their stations by rotation (a fleet of n hulls, "
+        "each on station a share of its cycle, mans the first stations in the order listed); independent: "
+        "every unit on station on its own, with its availability (the earlier model)",
     )
 
 

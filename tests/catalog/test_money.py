@@ -69,11 +69,13 @@ def test_a_published_price_range_low_nominal_and_high_by_hand():
     assert value_to_jpy(v, cat.economics, 2017, which="low") == pytest.approx(23.3e9 * k, rel=1e-9)
     assert value_to_jpy(v, cat.economics, 2017, which="high") == pytest.approx(34.0e9 * k, rel=1e-9)
     assert value_to_jpy(v, cat.economics, 2017) == pytest.approx(28.65e9 * k, rel=1e-9)
-    # SM-3 Block IIA: US$20-24 M of 2018 (interceptors.yaml) -> dollars of 2023 -> yen at 140.5001
+    # SM-3 Block IIA: US$28.2 M of 2017 (interceptors.yaml; one number: low = nominal = high) -> dollars of
+    # 2023 (U.S. GDP deflator 122.39 / 100.0) -> yen at 140.5001
     iia = cat.interceptors["sm-3-iia"].unit_cost
-    assert value_to_jpy(iia, cat.economics, 2023, which="high") == pytest.approx(
-        24e6 * 122.39 / 102.291 * 140.5001, rel=1e-9
-    )
+    for which in ("low", "high"):
+        assert value_to_jpy(iia, cat.economics, 2023, which=which) == pytest.approx(
+            28.2e6 * 122.39 / 100.0 * 140.5001, rel=1e-9
+        )
     with pytest.raises(ValueError, match="which: unknown 'mid'"):
         value_to_jpy(iia, cat.economics, 2023, which="mid")
 

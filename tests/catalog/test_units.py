@@ -87,7 +87,7 @@ def test_value_check(values, factor, spec, why):
             "thaad",
             "burn_time",
             {"unit": "km"},
-            "thaad.burn_time: unit 'km' is of dimension [length], but this field is a time; use s or min",
+            "thaad.burn_time: unit 'km' is of dimension [length], but this field is a time; use day or s or min",
         ),
         (
             "interceptors.yaml",
@@ -129,7 +129,7 @@ def test_value_check(values, factor, spec, why):
             "interceptors",
             "thaad",
             "min_intercept_altitude",
-            {"value": 500},
+            {"value": 500, "plausible": None, "plausible_basis": None},
             "must be below max_intercept_altitude",
         ),
         ("interceptors.yaml", "interceptors", "thaad", "test_record", {"value": [15, 15.5]}, "whole numbers"),

@@ -21,7 +21,8 @@ HOUR = 3600.0
 
 
 def _scenario(unit: str, at: str, aim: tuple[float, float], campaign: str, extra: str = "") -> str:
-    """One unit, a Nodong raid from Wonsan at one asset, SSPK 1, every unit on station, no channel limit."""
+    """One unit, a Nodong raid from Wonsan at one asset, SSPK 1, every missile working, every unit on station, no
+    channel limit."""
     interceptor = CAT.units[unit].interceptor
     return f"""
 name: campaign-test
@@ -36,6 +37,7 @@ raid:
     - {{count: 10, missile: nodong, launch_area: wonsan, launch_spread_s: 600}}
   assets:
     - {{name: target, lat: {aim[0]}, lon: {aim[1]}, value: 1}}
+  missile_reliability: 1.0
 engagement:
   sspk: {{{interceptor}: 1.0}}
   capacity: false

@@ -35,8 +35,10 @@ def _units_by_type(scenario):
 def test_catalog_values_reach_the_units():
     d = _units_by_type(scenario_from_text(BASE, CAT))
     ship, thaad = CAT.units["kongo-class"], CAT.units["thaad-battery"]
-    assert d["kongo-class"].fire_channels == int(ship.fire_channels.nominal) == 2  # FTM-12: two at once
-    assert d["kongo-class"].availability == ship.availability.nominal == 0.5  # Reuters 2017: about half at sea
+    assert d["kongo-class"].fire_channels == int(ship.fire_channels.nominal) == 2  # FTM-13 (Nov 2007): two at once
+    assert (
+        d["kongo-class"].availability == ship.availability.nominal == 0.375
+    )  # NHK 2019: one to two of four on station
     assert d["thaad-battery"].c2_time == thaad.c2_time.si()
 
 

@@ -179,13 +179,23 @@ def test_coverage_section_three_architectures_and_claims(study_dir):
     sub = cov["subsets"]
     r_km = sub["pac3_footprint"]["max_radius_km"]
     assert claims["pac3"]["verdict"] == ("holds" if 10 <= r_km < 100 else "partly" if r_km < 200 else "does not hold")
-    assert claims["destroyers"]["verdict"] == (
-        "partly" if sub["baseline_ships_only"]["land_fraction"] >= 0.99 else "holds"
-    )
-    aa = sub["aegis_ashore_two_sites_only"]["land_fraction"]
-    assert claims["aegis_ashore"]["verdict"] == ("holds" if aa >= 0.99 else "partly" if aa >= 0.9 else "does not hold")
+    # gaps: at the rotation's worst hour, less than 99 % of the land or the people defended
+    worst = sub["rotation"]["month"]["japan-2017-baseline"]
+    gaps = min(worst["land_fraction"]["min"], worst["population_fraction"]["min"]) < 0.99
+    assert claims["destroyers"]["verdict"] == ("holds" if gaps else "does not hold")
+    # Aegis Ashore: land and people at 99 % nationally and in every region, partly at 90 % nationally
+    aa = sub["aegis_ashore_two_sites_only"]
+    nat = min(aa["land_fraction"], aa["population_fraction"])
+    regions = min(min(x.values()) for x in sub["aegis_ashore_two_sites_regions"].values())
+    want = "holds" if nat >= 0.99 and regions >= 0.99 else "partly" if nat >= 0.9 else "does not hold"
+    assert claims["aegis_ashore"]["verdict"] == want
+    # THAAD: the count against the claimed six as a ratio: within 1.5x holds, within 2x partly
     k = sub["thaad_smallest_count_for_99pct_land"]["count"]
-    assert claims["thaad"]["verdict"] == ("holds" if k >= 6 else "partly" if k >= 4 else "does not hold")
+    f = max(k / 6, 6 / k)
+    assert claims["thaad"]["verdict"] == ("holds" if f <= 1.5 else "partly" if f <= 2 else "does not hold")
+    # every claim carries its robustness label over the plausible space
+    labels = {c["id"]: c["robustness"]["label"] for c in r["claims"]}
+    assert all(x == "robust" or x.startswith("depends on") or x == "not tested" for x in labels.values())
     assert all(c["why"] for c in claims.values())
     html = (study_dir / "report.html").read_text()
     from markupsafe import escape  # the escaping Jinja2 applies
@@ -242,13 +252,14 @@ def test_every_claim_in_one_table_and_costs_in_results(study_dir):
     assert r["assumptions"] and all(a["confidence"] in ("assumed", "derived") for a in r["assumptions"])
     assert r["meta"]["seeds"]["raids"] == 2017 and r["meta"]["price_year"] == 2017
     # the money verdicts from their parts (cost_section: price within 20 % of ¥80 bn and the coverage verdict;
-    # THAAD's count at least six and its price over ¥100 bn). Catalog prices by hand: Aegis Ashore ¥134 bn of
+    # THAAD's count within a factor of 1.5 of six and its price over ¥100 bn). Catalog prices by hand: Aegis Ashore ¥134 bn of
     # 2018 x 98.5 / 98.4 (Japan's GDP deflator) = ¥134.1 bn of 2017, +68 %; THAAD ¥125 bn of 2017.
     money = {c["id"]: c for c in costs["claims"]}
     aa_cov = {c["id"]: c for c in r["coverage"]["claims"]}["aegis_ashore"]["verdict"] == "holds"
     aa_price = abs(134e9 * 98.5 / 98.4 / 80e9 - 1) <= 0.20
     assert money["aegis_ashore_cost"]["verdict"] == {2: "holds", 1: "partly", 0: "does not hold"}[aa_cov + aa_price]
-    count_ok = r["coverage"]["subsets"]["thaad_smallest_count_for_99pct_land"]["count"] >= 6
+    k = r["coverage"]["subsets"]["thaad_smallest_count_for_99pct_land"]["count"]
+    count_ok = max(k / 6, 6 / k) <= 1.5  # the count rule: within a factor of 1.5 of the claimed six
     assert money["thaad_cost"]["verdict"] == ("holds" if count_ok else "partly")  # 125 > 100: the price part holds
     assert money["public"]["verdict"] == "not tested"
 

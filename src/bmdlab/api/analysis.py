@@ -33,6 +33,7 @@ from bmdlab.api.results import (
     FootprintCheckResult,
     FootprintResult,
     RaidResult,
+    RotationResult,
     SitingResult,
     StudyResult,
     SweepResult,
@@ -50,6 +51,7 @@ from bmdlab.cost.tradeoff import TradeoffRun, evaluate_options
 from bmdlab.coverage.availability import coverage_over_availability
 from bmdlab.coverage.incremental import CoverageCache
 from bmdlab.coverage.national import national_coverage
+from bmdlab.coverage.over_time import check_span, coverage_over_time, ships_to_match
 from bmdlab.coverage.published_footprints import footprint_checks, published_cases
 from bmdlab.coverage.siting_study import SitingQuery, optimise_sites
 from bmdlab.defaults import DEFAULT_SEED
@@ -74,6 +76,13 @@ from bmdlab.sensitivity.sweep import (
     sweep_estimate,
 )
 from bmdlab.sensitivity.tornado import tornado
+from bmdlab.sensitivity.uncertainty import (
+    UncertaintyResult,
+    UncertaintyRun,
+    check_scenario_name,
+    design,
+    run_uncertainty,
+)
 from bmdlab.trajectory import SHAPES, FlightShape, missile_trajectory
 
 if TYPE_CHECKING:  # the study loads plotting: imported only when a study runs
@@ -312,7 +321,11 @@ class Analysis:
             cov = national_coverage(setup, resolution_km, progress=progress)
         availability = (
             coverage_over_availability(
-                cov, setup.unit_array("availability").astype(float), samples=availability_samples, seed=self.seed
+                cov,
+                setup.unit_array("availability").astype(float),
+                samples=availability_samples,
+                seed=self.seed,
+                posture=setup.posture,
             )
             if availability_samples
             else None
@@ -333,6 +346,47 @@ class Analysis:
             cities=cities,
             availability=availability,
         )
+
+    def rotation(
+        self,
+        resolution_km: float = 20.0,
+        *,
+        days: float = 30.0,
+        step_h: float = 1.0,
+        compare_with: str | Path | Scenario | None = None,
+        progress: Callable[[Any], None] | None = None,
+        **overrides: Any,
+    ) -> RotationResult:
+        """Shares of Japan's land and people defended hour by hour through ``days`` of the ships' rotation
+        (:mod:`bmdlab.defense.posture`); with ``compare_with`` (another scenario, e.g. ``japan-2017-aegis-ashore``),
+        the stations and hulls this architecture's rotating fleet needs to defend, at every instant, the people the
+        other defends at its worst hour (:func:`bmdlab.coverage.over_time.ships_to_match`)."""
+        arguments.callback("progress", progress)
+        resolution_km = bounds.RESOLUTION_KM.check("resolution_km", resolution_km)
+        days = bounds.ROTATION_DAYS.check("days", days)
+        step_h = bounds.ROTATION_STEP_H.check("step_h", step_h)
+        check_span(days, step_h)
+        if compare_with is not None and not isinstance(compare_with, (str, Path, Scenario)):
+            raise BmdlabError(f"compare_with: {arguments.shown(compare_with)} must be a scenario name or file")
+        setup = self.assembled(**overrides)
+        posture = setup.posture
+        if not posture.rotating:
+            raise BmdlabError(
+                f"posture: no ship class rotates in scenario '{self.scenario.name}' (posture independent, or no ship "
+                "with a catalog rotation_cycle); use a scenario with ships and posture: rotation"
+            )
+        cov = national_coverage(setup, resolution_km, progress=progress)
+        view = coverage_over_time(cov, posture, days=days, step_h=step_h)
+        match = other = None
+        if compare_with is not None:
+            b = Analysis(compare_with, catalog=self.catalog, seed=self.seed, overrides=self.overrides).assembled(
+                **overrides
+            )
+            other_view = coverage_over_time(national_coverage(b, resolution_km), b.posture, days=days, step_h=step_h)
+            other = {"scenario": b.scenario.name, **other_view.summary()}
+            match = ships_to_match(cov, posture, posture.names[0], float(other_view.people.min()))
+        prov = self._prov(setup=setup, resolution_km=resolution_km, days=days, step_h=step_h)
+        return RotationResult(provenance=prov, view=view, resolution_km=resolution_km, match=match, compare_with=other)
 
     def site(self, system: str, *, progress: Callable[[Any], None] | None = None, **query: Any) -> SitingResult:
         """Best sites for ``count`` units of a land ``system`` against this scenario's threat, or the
@@ -650,6 +704,42 @@ class Analysis:
             catalog_dir=_catalog_dir(catalog_dir),
             catalog_hash=self.catalog.hash,
         )
+
+    def uncertainty(
+        self,
+        method: str = "morris",
+        *,
+        samples: int = 10,
+        progress: Callable[[int, int], None] | None = None,
+        **run: Any,
+    ) -> UncertaintyResult:
+        """Global uncertainty analysis of this scenario's metrics over the plausible ranges of its assumed values
+        (:mod:`bmdlab.sensitivity.uncertainty`): Morris screening (``samples`` trajectories) or Sobol' indices
+        (``samples`` base samples, a power of two), with each metric's 5-50-95 % range, ``share()`` and
+        ``threshold()``. ``run`` takes ``trials`` (default 500), ``missiles`` (the raid, fixed: default 200),
+        ``workers``, ``scheduler`` (a Dask address), ``store`` (a DuckDB file of the runs), ``resume``,
+        ``allow_large``, ``catalog_dir`` and ``factors`` (default: :func:`bmdlab.sensitivity.space.default_space`).
+        This analysis's overrides hold for every run; ``progress(done, total)`` counts runs."""
+        arguments.callback("progress", progress)
+        unc_run, factors = self._uncertainty_run(method, samples, run)
+        return run_uncertainty(self.scenario_name, unc_run, factors=factors, progress=progress, catalog=self.catalog)
+
+    def uncertainty_estimate(self, method: str = "morris", *, samples: int = 10, **run: Any) -> SweepEstimate:
+        """The runs, coverages, processes and rough time of :meth:`uncertainty` with these arguments, before it
+        starts (every argument checked as it checks them)."""
+        unc_run, factors = self._uncertainty_run(method, samples, run)
+        return design(self.scenario_name, unc_run, factors, self.catalog).estimate()
+
+    def _uncertainty_run(self, method: str, samples: int, run: dict[str, Any]) -> tuple[UncertaintyRun, Any]:
+        allowed = ("trials", "missiles", "workers", "scheduler", "store", "resume", "allow_large", "catalog_dir")
+        _known(run, (*allowed, "factors"))
+        check_scenario_name(self.scenario_name, self.catalog)
+        given = {k: v for k, v in run.items() if k in allowed and k != "missiles"}
+        fixed = self.overrides.to_json()
+        missiles = run.get("missiles", fixed.get("missiles", 200))
+        fixed["missiles"] = bounds.MISSILES.check("missiles", missiles)
+        unc_run = UncertaintyRun.of(method=method, samples=samples, seed=self.seed, fixed=fixed, **given)
+        return unc_run, run.get("factors")
 
     # ------------------------------------------------------------------------------------ checks
     def footprint_checks(

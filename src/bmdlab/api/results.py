@@ -462,6 +462,39 @@ def _largest_cities(n: int) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------- siting
 @dataclass(frozen=True)
+class RotationResult(Result):
+    """Shares of Japan defended through the ships' rotation (:func:`bmdlab.coverage.over_time.coverage_over_time`),
+    and with a comparison the stations and hulls its fleet needs to match it (:func:`~bmdlab.coverage.over_time.ships_to_match`)."""
+
+    KIND: ClassVar[str] = "rotation"
+
+    view: Any = field(repr=False)  #: the :class:`bmdlab.coverage.over_time.CoverageOverTime`
+    resolution_km: float  #: grid cell size [km]
+    match: dict[str, Any] | None = None  #: the hulls to match ``compare_with`` (None: no comparison)
+    compare_with: dict[str, Any] | None = None  #: the compared scenario's month (summary)
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "resolution_km": self.resolution_km,
+            **self.view.to_dict(),
+            "compare_with": self.compare_with,
+            "ships_to_match": self.match,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per time step: hours, land and people fractions defended, units on station."""
+        v = self.view
+        return _pandas().DataFrame(
+            {
+                "hours": v.hours,
+                "land_fraction": v.land,
+                "population_fraction": v.people,
+                "units_on_station": v.on_station,
+            }
+        )
+
+
+@dataclass(frozen=True)
 class SitingResult(Result):
     """Best sites for K units of a land system (maximum coverage MILP, HiGHS)."""
 
@@ -1031,6 +1064,7 @@ __all__ = [
     "Provenance",
     "RaidResult",
     "Result",
+    "RotationResult",
     "SitingResult",
     "StudyResult",
     "SweepResult",

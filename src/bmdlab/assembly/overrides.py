@@ -54,7 +54,7 @@ class Overrides(BaseModel):
 
     Engagement model: ``flyout``, ``limits`` (the set in force: ``all``, ``none`` or names) and the
     ``limit_*`` switches (one limit on or off, applied after ``limits``), ``rcs_scale``,
-    ``track_delay_s``. Units: ``availability`` (every unit), ``fire_channels_scale`` (a factor on
+    ``track_delay_s``. Units: ``availability`` (every unit), ``sea_availability`` and ``land_availability`` (every ship, every land unit; before ``availability``), ``posture``, ``fire_channels_quantile`` (each unit's channels at this position of its plausible range), ``fire_channels_scale`` (a factor on
     each unit's channels, rounded, at least 1), ``capacity``. Shots: ``sspk`` (every interceptor),
     ``sspk_quantile`` (each interceptor's test-record posterior at this quantile), ``common_mode``,
     ``doctrine``. Raid: ``missiles`` (the salvos scaled), ``decoys``, ``discrimination``,
@@ -75,8 +75,18 @@ class Overrides(BaseModel):
     rcs_scale: b.RcsScale | None = Field(None, description="factor on every threat's radar cross-section")
     track_delay_s: b.TrackDelayS | None = Field(None, description="detection to launch decision, every unit [s]")
     availability: b.Probability | None = Field(None, description="probability that every unit is on station")
+    sea_availability: b.Probability | None = Field(
+        None, description="every ship's share on station (its probability under the independent posture)"
+    )
+    land_availability: b.Probability | None = Field(None, description="probability that every land unit is on station")
+    posture: b.Posture | None = Field(None, description="rotation (ships keep stations by rotation) or independent")
     fire_channels_scale: b.FireChannelsScale | None = Field(
         None, description="factor on every unit's fire channels (rounded, at least 1)"
+    )
+    fire_channels_quantile: b.Probability | None = Field(
+        None,
+        description="every unit's fire channels at this position of its catalog plausible range (0: its low end, "
+        "1: its high end; rounded)",
     )
     capacity: b.Switch | None = Field(None, description="honour fire channels and C2 decision times")
     sspk: b.Probability | None = Field(None, description="single-shot kill probability of every interceptor")

@@ -10,8 +10,9 @@ the first of these sources that gives one wins:
    by the interceptor (``engagement.sspk``, ``reliability``, ``common_mode``), or its ``timeline``
    and ``raid`` sections;
 4. the catalog: the unit type's or interceptor's value (kill probability from the test record by
-   Laplace's rule), else the model's neutral default (no channel limit, no C2 queue, always on
-   station, independent shots).
+   Laplace's rule), or the threat missile's (reliability from its flight record, by the same rule),
+   else the model's neutral default (no channel limit, no C2 queue, always on station, independent
+   shots, every missile works).
 
 Two overrides scale or replace what that chain gives rather than a value: ``fire_channels_scale``
 multiplies each unit's channel count (rounded, 1 to 1000; a unit with no channel limit keeps none),
@@ -40,6 +41,7 @@ from bmdlab.defense.engage import (
     make_defender,
     make_sensor,
 )
+from bmdlab.defense.posture import Posture
 from bmdlab.errors import BmdlabError
 from bmdlab.places import resolve_place
 from bmdlab.scenario import Asset, Scenario, UnitSpec, raid_assets
@@ -80,7 +82,9 @@ class RaidSetup:
     assets: tuple[Asset, ...]
     decoys: int  #: per missile
     discrimination: float  #: probability that a decoy is recognised [-]
-    missile_reliability: float  #: probability that a missile works [-]
+    missile_reliability: float  #: probability that a missile works, averaged over the raid's missiles [-]
+    #: missile key -> probability that a missile of that type works [-] (what the raid draws from)
+    reliability_by_missile: dict[str, float] = field(default_factory=dict)
 
     @property
     def missiles(self) -> int:
@@ -127,6 +131,24 @@ class Setup:
         units = self.scenario.architecture.units
         return tuple(_defender(i, spec, self.catalog, self.model) for i, spec in enumerate(units))
 
+    @functools.cached_property
+    def posture(self) -> Posture:
+        """Which units are on station (:mod:`bmdlab.defense.posture`): under the ``rotation`` posture (the
+        default; the overrides', else the scenario's) each ship class with a catalog ``rotation_cycle`` is a
+        fleet rotating through its stations; every other unit is on station on its own with its availability."""
+        availability = self.unit_array("availability").astype(float)
+        name = self.overrides.posture or self.scenario.engagement.posture
+        if name == "independent":
+            return Posture.independent(availability)
+        specs = self.scenario.architecture.units
+        cycle = {
+            s.unit: self.catalog.units[s.unit].rotation_cycle.si()  # type: ignore[union-attr]
+            for s in specs
+            if self.catalog.units[s.unit].rotation_cycle is not None
+        }
+        sea = [self.catalog.units[s.unit].basing == "sea" and s.unit in cycle for s in specs]
+        return Posture.rotation(availability, [s.unit for s in specs], sea, cycle)
+
     def unit_array(self, name: str) -> np.ndarray:
         """One :class:`UnitValues` field of every unit, as an array (``setup.unit_array("availability")``)."""
         return np.array([getattr(u, name) for u in self.units])
@@ -166,7 +188,7 @@ def assemble(scenario: Scenario, catalog: Catalog, overrides: Overrides | None =
         units=tuple(units),
         doctrine=ov.doctrine or scenario.engagement.doctrine,
         capacity=scenario.engagement.capacity if ov.capacity is None else ov.capacity,
-        raid=raid_setup(scenario, ov),
+        raid=raid_setup(scenario, ov, catalog),
         cost=cost_setup(scenario, ov),
     )
 
@@ -174,7 +196,7 @@ def assemble(scenario: Scenario, catalog: Catalog, overrides: Overrides | None =
 def with_missiles(setup: Setup, missiles: int) -> Setup:
     """The same setup with its raid's salvos scaled to ``missiles`` (a campaign's waves)."""
     ov = setup.overrides.merged(Overrides(missiles=missiles))
-    return replace(setup, overrides=ov, raid=raid_setup(setup.scenario, ov))
+    return replace(setup, overrides=ov, raid=raid_setup(setup.scenario, ov, setup.catalog))
 
 
 def engagement_model(scenario: Scenario, overrides: Overrides | None = None) -> EngagementModel:
@@ -209,6 +231,7 @@ def unit_values(spec: UnitSpec, catalog: Catalog, scenario: Scenario, overrides:
     interceptor = catalog.interceptors[ikey]
 
     availability = first(
+        ov.sea_availability if cat_unit.basing == "sea" else ov.land_availability,
         ov.availability,
         eng.availability.get(spec.name or ""),
         eng.availability.get(spec.unit),
@@ -220,6 +243,10 @@ def unit_values(spec: UnitSpec, catalog: Catalog, scenario: Scenario, overrides:
         None if cat_unit.fire_channels is None else int(cat_unit.fire_channels.nominal),
         0,
     )
+    fc = cat_unit.fire_channels
+    if ov.fire_channels_quantile is not None and fc is not None and fc.plausible is not None and channels > 0:
+        lo, hi = fc.plausible
+        channels = max(1, int(round(lo + ov.fire_channels_quantile * (hi - lo))))
     if ov.fire_channels_scale is not None and channels > 0:
         channels = max(1, min(1000, int(round(channels * ov.fire_channels_scale))))
     c2_time = first(eng.c2_time_s.get(spec.unit), None if cat_unit.c2_time is None else cat_unit.c2_time.si(), 0.0)
@@ -289,9 +316,11 @@ def threat_cases(scenario: Scenario, catalog: Catalog) -> list[ThreatCase]:
     return list(dict.fromkeys(cases))
 
 
-def raid_setup(scenario: Scenario, overrides: Overrides | None = None) -> RaidSetup | None:
+def raid_setup(
+    scenario: Scenario, overrides: Overrides | None = None, catalog: Catalog | None = None
+) -> RaidSetup | None:
     """The scenario's raid with the overrides' missiles (salvos scaled), decoys, discrimination and missile
-    reliability; None when the scenario has no raid."""
+    reliability (per missile type: :func:`missile_reliability`); None when the scenario has no raid."""
     ov, raid = overrides or Overrides(), scenario.raid
     if raid is None:
         return None
@@ -299,13 +328,28 @@ def raid_setup(scenario: Scenario, overrides: Overrides | None = None) -> RaidSe
     if ov.missiles is not None:
         for s, n in zip(salvos, scale_counts([s["count"] for s in salvos], ov.missiles), strict=True):
             s["count"] = n
+    by_type = {s["missile"]: missile_reliability(s["missile"], scenario, catalog, ov) for s in salvos}
+    counts = [s["count"] for s in salvos]
+    weights = counts if sum(counts) > 0 else None
     return RaidSetup(
         salvos=tuple(salvos),
         assets=tuple(raid_assets(scenario)),
         decoys=first(ov.decoys, raid.decoys_per_missile),
         discrimination=first(ov.discrimination, raid.discrimination_probability),
-        missile_reliability=first(ov.missile_reliability, raid.missile_reliability),
+        missile_reliability=float(np.average([by_type[s["missile"]] for s in salvos], weights=weights)),
+        reliability_by_missile=by_type,
     )
+
+
+def missile_reliability(
+    key: str, scenario: Scenario, catalog: Catalog | None, overrides: Overrides | None = None
+) -> float:
+    """Probability that a missile of type ``key`` works: the override, else the scenario raid's
+    ``missile_reliability``, else the catalog's (its flight record by Laplace's rule), else 1."""
+    ov, raid = overrides or Overrides(), scenario.raid
+    m = None if catalog is None else catalog.missiles.get(key)
+    from_catalog = None if m is None or m.reliability is None else m.reliability.nominal
+    return float(first(ov.missile_reliability, None if raid is None else raid.missile_reliability, from_catalog, 1.0))
 
 
 def cost_setup(scenario: Scenario, overrides: Overrides | None = None) -> CostSetup:
@@ -345,6 +389,7 @@ __all__ = [
     "default_sspk",
     "engagement_model",
     "engagement_timeline",
+    "missile_reliability",
     "raid_assets",
     "scale_counts",
     "sspk_at_quantile",

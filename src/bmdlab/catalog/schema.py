@@ -23,6 +23,7 @@ UNITS: dict[str, float | None] = {
     "m": 1.0,
     "km": 1e3,
     "km2": 1e6,
+    "day": 86400.0,
     "m2": 1.0,
     "s": 1.0,
     "min": 60.0,
@@ -65,6 +66,9 @@ class _Checked(_Frozen):
             why = q.check_value(v.value if isinstance(v.value, list) else [v.value], UNITS[v.unit], spec)
             if why:
                 raise ValueError(f"{name}: {why}")
+            why = None if v.plausible is None else q.check_value(v.plausible, UNITS[v.unit], spec)
+            if why:
+                raise ValueError(f"{name}: plausible range: {why}")
         return self
 
 
@@ -82,6 +86,12 @@ class Value(_Frozen):
     year: int = Field(ge=1945, le=2030)
     confidence: Confidence
     note: str | None = None
+    #: The range the value could plausibly take, ``[low, high]`` in the value's unit: what an analyst would
+    #: still defend from open sources (required for every ``assumed`` number; the uncertainty analysis samples
+    #: it). It contains the value (both ends of a published ``[low, high]`` value).
+    plausible: list[float] | None = None
+    #: Why that range: its sources or reasoning (required with ``plausible``).
+    plausible_basis: str | None = None
 
     @field_validator("unit")
     @classmethod
@@ -112,7 +122,24 @@ class Value(_Frozen):
                 raise ValueError("a test record must be [hits, attempts], whole numbers with 0 <= hits <= attempts")
         elif isinstance(self.value, list) and self.value[0] > self.value[1]:
             raise ValueError(f"a range [low, high] must have low <= high, not {self.value}")
+        self._check_plausible()
         return self
+
+    def _check_plausible(self) -> None:
+        p = self.plausible
+        if p is None:
+            if self.plausible_basis is not None:
+                raise ValueError("plausible_basis needs a plausible: [low, high] range")
+            return
+        if self.unit in ("text", "hits/attempts"):
+            raise ValueError(f"a value with unit '{self.unit}' has no plausible range; drop plausible")
+        if len(p) != 2 or not all(math.isfinite(x) for x in p) or p[0] > p[1]:
+            raise ValueError(f"plausible must be a [low, high] pair of finite numbers with low <= high, not {p}")
+        ends = self.value if isinstance(self.value, list) else [self.value]
+        if not all(p[0] <= float(x) <= p[1] for x in ends):
+            raise ValueError(f"plausible range {p} must contain the value {self.value}")
+        if not self.plausible_basis:
+            raise ValueError("plausible needs plausible_basis: the sources or reasoning behind the range")
 
     @property
     def nominal(self) -> float:
@@ -183,6 +210,8 @@ class Missile(Entry):
     launchers: Value | None = None
     missiles: Value | None = None
     rcs: Value | None = None  #: radar cross-section of what the defence tracks in midcourse and re-entry [m^2]
+    #: probability that a launched missile flies to its target (from its flight record; none: 1)
+    reliability: Value | None = None
     launchers_shared_with: str | None = (
         None  #: missile key whose ``launchers`` count serves this missile too (one TEL pool)
     )
@@ -196,6 +225,7 @@ class Missile(Entry):
         "launchers": q.COUNT,
         "missiles": q.COUNT,
         "rcs": q.AREA,
+        "reliability": q.FRACTION,
     }
 
 
@@ -301,6 +331,9 @@ class Unit(Entry):
     availability: Value | None = None  #: probability of being on station and ready at a random time (none: 1)
     reload_time: Value | None = None  #: land: time to reload its launchers in place; sea: time in port to reload
     port_transit_time: Value | None = None  #: sea: one-way time from station to the reloading port
+    #: sea: one hull's rotation cycle (on station, transits, in port and maintenance), its share on station being
+    #: ``availability`` (:mod:`bmdlab.defense.posture`)
+    rotation_cycle: Value | None = None
 
     QUANTITIES = {
         "launchers": q.COUNT,
@@ -314,6 +347,7 @@ class Unit(Entry):
         "fire_channels": q.COUNT,
         "c2_time": q.DELAY,
         "availability": q.SHARE,
+        "rotation_cycle": q.TIME,
         "reload_time": q.DELAY,
         "port_transit_time": q.DELAY,
     }

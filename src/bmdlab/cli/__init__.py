@@ -5,7 +5,8 @@ Groups: :mod:`~bmdlab.cli.catalog` (``catalog list|show|check``), :mod:`~bmdlab.
 (``scenario list|show|validate|schema``), :mod:`~bmdlab.cli.flight` (``trajectory``, ``footprint``,
 ``check-footprints``), :mod:`~bmdlab.cli.coverage` (``coverage``, ``site``),
 :mod:`~bmdlab.cli.engagement` (``raid``, ``analytic``, ``wta``), :mod:`~bmdlab.cli.costs` (``cost``,
-``tradeoff``), :mod:`~bmdlab.cli.sensitivity` (``tornado``, ``sweep``), :mod:`~bmdlab.cli.study`.
+``tradeoff``), :mod:`~bmdlab.cli.sensitivity` (``tornado``, ``sweep``), :mod:`~bmdlab.cli.uncertainty`
+(``uncertainty``), :mod:`~bmdlab.cli.study`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,6 @@ def root(
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(scenario_app, name="scenario")
 
-from bmdlab.cli import costs, coverage, engagement, flight, sensitivity, serve, study  # noqa: E402,F401  (register the commands)
+from bmdlab.cli import costs, coverage, engagement, flight, sensitivity, serve, study, uncertainty  # noqa: E402,F401  (register the commands)
 
 __all__ = ["app"]

@@ -160,12 +160,14 @@ def catalog_check_cmd(
     for r in rows:
         t.add_row(
             r.name,
-            f"{r.catalog_range_km:,.0f} km",
+            (f"{r.catalog_range_low_km:,.0f}-" if r.catalog_range_low_km < r.catalog_range_km else "")
+            + f"{r.catalog_range_km:,.0f} km",
             f"{r.flight} ({r.flight_shape})",
             f"{r.model_burnout_speed_m_s / 1e3:.2f} km/s",
             f"{r.equivalent_range_kinematic_km:,.0f} km",
             f"{r.equivalent_range_km:,.0f} km",
-            f"{r.difference:+.0%}",
+            f"{r.difference:+.0%}"
+            + (f" ({r.span_difference:+.0%} from the span)" if r.span_difference != r.difference else ""),
             "FLAG" if r.flagged else "",
         )
     console.print(t)

@@ -244,3 +244,81 @@ def site(
     if s.target_met is False:
         console.print(f"[yellow]target {s.query.target:.0%} not reached with up to {s.count} units[/]")
     report_exports(res)
+
+
+@app.command()
+@user_errors()
+def rotation(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help=SCENARIO_HELP, autocompletion=complete_scenario)],
+    resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 20.0,
+    days: Annotated[float, typer.Option("--days", help="Span of the rotation followed. [days]")] = 30.0,
+    step_h: Annotated[float, typer.Option("--step-h", help="Time step. [h]")] = 1.0,
+    compare_with: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-with",
+            help="Another scenario (e.g. japan-2017-aegis-ashore): the hulls this fleet needs to defend, at every "
+            "instant, the people that one defends at its worst hour.",
+            autocompletion=complete_scenario,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    table: Annotated[
+        Path | None, typer.Option("--table", help="Write one row per time step to this .csv or .parquet file.")
+    ] = None,
+    settings: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+) -> None:
+    """Shares of Japan defended hour by hour as the ships rotate through their stations (one to two of four ships
+    on station), and the hulls a fleet needs to match another architecture."""
+    inputs = {"scenario": scenario_file(scenario), "compare_with": scenario_file(compare_with)}
+    check_files(inputs, table=(table, TABLE_SUFFIXES))
+    a = analysis(ctx, scenario, settings=settings)
+    prog, tick = progress(len(a.threat_cases()), f"rotation of {a.scenario.name} at {resolution_km:g} km")
+    with prog:
+        res = a.rotation(resolution_km, days=days, step_h=step_h, compare_with=compare_with, progress=tick)
+    write_exports(res, table=table)
+    if as_json:
+        print_json(res)
+        return
+    d = res.data
+    for f in d["posture"]["fleets"]:
+        console.print(
+            f"[bold]{f['unit']}[/]: {f['hulls']} hulls, {f['share_on_station']:.1%} of each cycle "
+            f"({f['cycle_days']:g} days) on station: {f['expected_on_station']:g} on station on average, at least "
+            f"{f['stations_always_manned']}",
+            highlight=False,
+        )
+    t = Table(
+        "share of Japan",
+        "worst hour",
+        "mean",
+        "best hour",
+        title=f"{a.scenario.name}, {days:g} days",
+        title_justify="left",
+    )
+    for key, label in (("land_fraction", "land"), ("population_fraction", "people")):
+        x = d[key]
+        t.add_row(label, f"{x['min']:.1%}", f"{x['mean']:.1%}", f"{x['max']:.1%}")
+    console.print(t)
+    m = d["ships_to_match"]
+    if m is not None:
+        other = d["compare_with"]
+        t = Table(
+            "stations manned",
+            "people defended",
+            "hulls needed",
+            title=f"to match {other['scenario']} (worst hour {other['population_fraction']['min']:.1%} of people)",
+            title_justify="left",
+        )
+        for row in m["by_stations"]:
+            t.add_row(str(row["stations"]), f"{row['people_fraction']:.1%}", str(row["hulls_needed"]))
+        console.print(t)
+        console.print(
+            f"{m['fleet']}: {m['stations']} stations, {m['hulls_needed']} hulls ({m['extra_hulls']} more than "
+            f"{m['hulls']})"
+            if m["stations"] is not None
+            else f"{m['fleet']}: even every station of the scenario falls short of {m['target_people_fraction']:.1%}",
+            highlight=False,
+        )
+    report_exports(res)

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from bmdlab.bounds import AVAILABILITY_SAMPLES
 from bmdlab.coverage.national import Coverage
+from bmdlab.defense.posture import Posture
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import mean_ci95
 
@@ -105,8 +106,10 @@ class AvailabilityCoverage:
     land_fraction: ShareOverAvailability
     population_fraction: ShareOverAvailability
     availability: dict[str, float]  #: unit name -> its probability of being on station
+    posture: dict[str, Any] | None = None  #: the ships' rotation (:meth:`bmdlab.defense.posture.Posture.to_dict`)
 
     def to_dict(self) -> dict[str, Any]:
+        rotating = bool(self.posture and self.posture["fleets"])
         return {
             "samples": self.samples,
             "seed": self.seed,
@@ -114,15 +117,27 @@ class AvailabilityCoverage:
             "population_fraction": self.population_fraction.to_dict(),
             "availability": dict(self.availability),
             "expected_units_on_station": round(float(sum(self.availability.values())), 3),
-            "definition": "units on station drawn independently with their availability; a cell is defended when "
-            "every threat reaching it meets a unit on station with a shot",
+            "posture": self.posture or {"model": "independent", "fleets": []},
+            "definition": (
+                "ships of each class keep their stations by rotation (a random instant of the fleet's cycle per "
+                "sample); other units on station independently with their availability"
+                if rotating
+                else "units on station drawn independently with their availability"
+            )
+            + "; a cell is defended when every threat reaching it meets a unit on station with a shot",
         }
 
 
 def coverage_over_availability(
-    cov: Coverage, availability: NDArray[np.float64], *, samples: int = DEFAULT_SAMPLES, seed: int = 0
+    cov: Coverage,
+    availability: NDArray[np.float64],
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    posture: Posture | None = None,
 ) -> AvailabilityCoverage:
-    """Shares of land and people defended over random availability of the units.
+    """Shares of land and people defended over random availability of the units (at a random instant of the
+    ships' rotation when ``posture`` has one).
 
     Parameters
     ----------
@@ -132,6 +147,8 @@ def coverage_over_availability(
         Each unit's probability of being on station (:attr:`bmdlab.assembly.setup.UnitValues.availability`).
     samples, seed : int
         Monte Carlo samples of which units are on station, and their seed.
+    posture : Posture, optional
+        The ships' rotation (:attr:`bmdlab.assembly.setup.Setup.posture`); None: every unit on its own.
     """
     n = len(cov.defenders)
     a = np.asarray(availability, float)
@@ -142,10 +159,11 @@ def coverage_over_availability(
         raise BmdlabError("samples: 0 gives nothing to summarise; draw at least one sample of units on station")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     on = rng.random((samples, n)) < a[None, :]
-    defended = defended_samples(cov, on)
-    area, pop = cov.grid.area_m2, cov.grid.population
-    land = _weighted(defended, area) / area.sum()
-    people = _weighted(defended, pop) / pop.sum() if pop.sum() > 0 else np.zeros(samples)
+    if posture is not None and posture.rotating:
+        if len(posture.fleet) != n:
+            raise BmdlabError(f"posture: it describes {len(posture.fleet)} units, the coverage has {n}")
+        on = posture.at_phases(rng.random((samples, len(posture.names))), on)
+    land, people = shares(cov, on)
     land_all, people_all = cov.fractions(cov.defended())
     return AvailabilityCoverage(
         samples=samples,
@@ -153,7 +171,17 @@ def coverage_over_availability(
         land_fraction=ShareOverAvailability.of(land, land_all),
         population_fraction=ShareOverAvailability.of(people, people_all),
         availability={d.name: float(x) for d, x in zip(cov.defenders, a)},
+        posture=None if posture is None else posture.to_dict(),
     )
+
+
+def shares(cov: Coverage, on_station: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Shares of Japan's land and people defended for each row of units on station (rows, defenders)."""
+    defended = defended_samples(cov, on_station)
+    area, pop = cov.grid.area_m2, cov.grid.population
+    land = _weighted(defended, area) / area.sum()
+    people = _weighted(defended, pop) / pop.sum() if pop.sum() > 0 else np.zeros(len(defended))
+    return land, people
 
 
 __all__ = [
@@ -162,4 +190,5 @@ __all__ = [
     "ShareOverAvailability",
     "coverage_over_availability",
     "defended_samples",
+    "shares",
 ]

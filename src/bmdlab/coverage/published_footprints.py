@@ -5,7 +5,9 @@ each case :func:`check_case` computes the comparable quantity with the default e
 the ratio to the published figure, whether it is within :data:`TOLERANCE_FACTOR`, and the same
 quantity with each part of the engagement model switched off, from which :func:`explain` writes
 why the two differ. Nothing is tuned per case: every unit, interceptor and radar value comes from
-the catalog.
+the catalog. :func:`independence` says whether a row is an independent check (or quotes a figure the
+catalog took a value from, agrees only with an assumed engagement limit on, or is scored on a span), and
+:func:`independent_summary` counts the independent rows the model reproduces.
 
 The published figures are coarse (a radius "of about 20 km", "two ships", "one half to two thirds
 of the country") and most sources give no geometry; each case's ``context`` records what the
@@ -27,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bmdlab.assembly.setup import Setup, ThreatCase, assemble
 from bmdlab.catalog import Catalog
-from bmdlab.catalog.schema import Interceptor
+from bmdlab.catalog.schema import Interceptor, Value
 from bmdlab.coverage.national import Coverage, Network, engage_cases
 from bmdlab.defense.engage import (
     DEFAULT_MODEL,
@@ -98,6 +100,12 @@ class FootprintCase(BaseModel):
     toward: str | None = None
     altitude_km: float | None = None
     max_ground_km: float | None = None
+    #: catalog values (``kind.key.field``) the quoted figure, or a value derived from it, was used for, each
+    #: with how; the one part of a case's independence that cannot be computed (see :func:`independence`)
+    inputs: dict[str, str] = {}
+    #: catalog values the case computes on that cite one of its sources but were not set from its figure,
+    #: each with why (:func:`shared_source_fields` lists them; a test checks each is declared here or in inputs)
+    not_inputs: dict[str, str] = {}
 
 
 @functools.cache
@@ -455,6 +463,191 @@ def _flyout_span(case: FootprintCase, catalog: Catalog, model: EngagementModel) 
     return (float(t.min()), float(t.max())) if t.size else (float("inf"), float("inf"))
 
 
+# ------------------------------------------------------------------------------------ independence
+#: How far a row is an independent check of the model: ``independent`` (no catalog value was set from the
+#: figure and its agreement does not change with an assumed engagement limit switched off), ``input`` (the
+#: quoted figure, or a value derived from it, set a catalog value the case computes on), ``assumed-limit``
+#: (switching off an engagement limit whose catalog values are assumed changes its agreement) or ``span``
+#: (scored on a span of model values rather than one figure).
+Independence = Literal["independent", "input", "assumed-limit", "span"]
+
+#: The catalog fields behind each engagement limit, as ``(kind, field)``: a limit is *assumed* for a case when
+#: one of these values, on an entry the case computes on, has ``confidence: assumed``.
+LIMIT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "launcher-elevation": (("interceptors", "min_launch_elevation"),),
+    "min-flight-time": (("interceptors", "min_flight_time"),),
+    "crossing": (("interceptors", "max_crossing_angle"), ("interceptors", "min_closing_speed")),
+    "track-rcs": (("missiles", "rcs"), ("sensors", "reference_rcs")),
+    "field-of-view": (("sensors", "field_of_view"),),
+}
+#: The catalog kinds a case computes on (:func:`case_entries`).
+_CATALOG_KINDS = ("units", "interceptors", "sensors", "places", "missiles")
+#: The kinds computed over Japan with the reference scenario's sensors and launch areas.
+_NATIONAL_KINDS = ("ships-needed", "national-ratio", "national-fraction")
+
+
+def case_entries(case: FootprintCase, catalog: Catalog) -> dict[str, set[str]]:
+    """The catalog entries a case computes on, by kind (``units``, ``interceptors``, ``sensors``, ``places``,
+    ``missiles``): the evaluators' inputs, plus the reference scenario's sensors and launch areas for the
+    national kinds and every launch area for the region kinds."""
+    units = {u for u in (case.system, *(u for u, _ in case.units)) if u}
+    interceptors = {k for k in (case.interceptor, case.reference_interceptor) if k}
+    if case.interceptor is None:
+        interceptors |= {catalog.units[u].interceptor for u in units}
+    places = {p for p in (case.at, case.launch, case.station, case.toward) if isinstance(p, str)}
+    places |= set(case.stations) | {p for _, p in case.units}
+    sensors = {catalog.units[u].sensor for u in units} | ({case.cue} if case.cue else set())
+    if case.kind in _NATIONAL_KINDS:
+        ref = load_scenario(REFERENCE_SCENARIO, catalog)
+        sensors |= {s.sensor for s in ref.architecture.sensors}
+        places |= {s.at for s in ref.architecture.sensors if isinstance(s.at, str)}
+        places |= set(ref.threat.launch_areas or catalog.places_of("launch-area"))
+    elif case.kind.startswith("region"):
+        places |= set(catalog.places_of("launch-area"))
+    missiles = {m for m in (case.missile, *case.missiles) if m}
+    return {"units": units, "interceptors": interceptors, "sensors": sensors, "places": places, "missiles": missiles}
+
+
+def _catalog_values(catalog: Catalog, entries: dict[str, set[str]]) -> Iterator[tuple[str, Value]]:
+    """``(kind.key.field, value)`` for every sourced value of the entries."""
+    for kind, keys in entries.items():
+        for key in sorted(keys):
+            entry = catalog.get(kind, key)
+            for name in type(entry).model_fields:
+                v = getattr(entry, name)
+                if isinstance(v, Value):
+                    yield f"{kind}.{key}.{name}", v
+
+
+def catalog_value(catalog: Catalog, path: str) -> Value | None:
+    """The catalog value at ``kind.key.field`` (None when there is none)."""
+    kind, _, rest = path.partition(".")
+    key, _, name = rest.rpartition(".")
+    entries = getattr(catalog, kind) if kind in _CATALOG_KINDS else None
+    v = getattr(entries[key], name, None) if entries is not None and key in entries else None
+    return v if isinstance(v, Value) else None
+
+
+def shared_source_fields(case: FootprintCase, catalog: Catalog) -> list[str]:
+    """The catalog values a case computes on that cite one of the case's own sources: the candidates for an
+    input set from the quoted figure (whether the figure, or other content of the source, set them is declared
+    in the case's ``inputs`` or ``not_inputs``)."""
+    return [p for p, v in _catalog_values(catalog, case_entries(case, catalog)) if v.source in case.sources]
+
+
+def assumed_limit_fields(case: FootprintCase, catalog: Catalog) -> dict[str, list[str]]:
+    """For each engagement limit assumed for this case, the assumed catalog values behind it (:data:`LIMIT_FIELDS`)."""
+    ent = case_entries(case, catalog)
+    out: dict[str, list[str]] = {}
+    for lim in ENGAGEMENT_LIMITS:
+        paths = [f"{kind}.{key}.{name}" for kind, name in LIMIT_FIELDS[lim] for key in sorted(ent[kind])]
+        assumed = [p for p in paths if (v := catalog_value(catalog, p)) is not None and v.confidence == "assumed"]
+        if assumed:
+            out[lim] = assumed
+    return out
+
+
+def agreement(ratio: float) -> str:
+    """How a model value agrees with the published figure: in its band, within the tolerance, or outside."""
+    if ratio == 1.0:
+        return "inside the published band"
+    if np.isfinite(ratio) and 1.0 / TOLERANCE_FACTOR <= ratio <= TOLERANCE_FACTOR:
+        return f"within a factor of {TOLERANCE_FACTOR:g}"
+    return f"outside a factor of {TOLERANCE_FACTOR:g}"
+
+
+@dataclass(frozen=True)
+class IndependenceResult:
+    """Whether a row is an independent check of the model (:func:`independence`)."""
+
+    label: Independence
+    why: str  #: one line
+    assumed_limits: dict[str, list[str]]  #: the limits assumed for the case and their assumed catalog values
+    without_assumed_limit: dict[str, float]  #: the model value without each assumed limit that changes the agreement
+
+    def to_dict(self) -> dict:
+        return {
+            "independence": self.label,
+            "independence_why": self.why,
+            "assumed_limits": sorted(self.assumed_limits),
+            "without_assumed_limit": {k: round_figure(v) for k, v in self.without_assumed_limit.items()},
+        }
+
+
+def independence(
+    case: FootprintCase,
+    catalog: Catalog,
+    value: float,
+    variants: dict[str, float],
+    span: tuple[float, float] | None = None,
+) -> IndependenceResult:
+    """Classify a row from its computed value and variants (see :data:`Independence`).
+
+    Computed: which limits are assumed (the catalog's confidence marks, :func:`assumed_limit_fields`), whether
+    switching one off (or all of them, when every limit is assumed for the case) changes the row's
+    :func:`agreement`, and whether it is scored on a span. Declared: the case's ``inputs`` (checked to name catalog
+    values). Precedence: ``input``, then ``span``, then ``assumed-limit``.
+    """
+    bad = [p for p in case.inputs if catalog_value(catalog, p) is None]
+    if bad:
+        raise ValueError(f"footprint case '{case.id}': input '{bad[0]}' is not a catalog value (kind.key.field)")
+    lo, hi = case.published
+    grade = agreement(ratio_to_band(value, lo, hi))
+    limits = assumed_limit_fields(case, catalog)
+    runs = {lim: variants[f"without {lim}"] for lim in limits}
+    if len(limits) == len(ENGAGEMENT_LIMITS):
+        runs["every assumed limit"] = variants["physical fly-out, no limits"]
+    flips = {k: v for k, v in runs.items() if agreement(ratio_to_band(v, lo, hi)) != grade}
+    hinge = "; ".join(
+        (f"without {k} ({', '.join(limits[k])}: assumed)" if k in limits else "with every limit off (all assumed here)")
+        + f" the model gives {_fmt(v, case.unit)}, {agreement(ratio_to_band(v, lo, hi))}"
+        for k, v in flips.items()
+    )
+    if case.inputs:
+        label: Independence = "input"
+        why = f"The quoted figure set {', '.join(case.inputs)}: {next(iter(case.inputs.values()))}."
+    elif span is not None:
+        label = "span"
+        why = f"Scored on the model's span of {span[0]:.0f}-{span[1]:.0f} s: any time inside it counts as a match."
+    elif flips:
+        return IndependenceResult(
+            "assumed-limit", f"Its agreement ({grade}) rests on assumed limits: {hinge}.", limits, flips
+        )
+    else:
+        label = "independent"
+        why = (
+            f"No catalog value was set from this figure, and the model stays {grade} with each assumed limit "
+            f"({', '.join(limits) or 'none'}) switched off."
+        )
+    return IndependenceResult(
+        label, why + (f" It also rests on assumed limits: {hinge}." if flips else ""), limits, flips
+    )
+
+
+def independent_summary(results: list[CaseResult]) -> dict[str, Any]:
+    """How many scored rows are independent checks and how many of those the model reproduces.
+
+    Counts over the scored rows (``not_scored`` rows are counted apart): ``rows``, ``independent``,
+    ``independent_passing`` (independent and within the tolerance), ``input``, ``assumed_limit``, ``span``; with
+    the ids of the independent passing rows and every row's label.
+    """
+    scored = [r for r in results if r.case.scored]
+    label = {r.case.id: (r.independence.label if r.independence else None) for r in results}
+    count = {k: sum(label[r.case.id] == k for r in scored) for k in ("independent", "input", "assumed-limit", "span")}
+    passing = [r.case.id for r in scored if label[r.case.id] == "independent" and r.within_tolerance]
+    return {
+        "rows": len(scored),
+        "independent": count["independent"],
+        "independent_passing": len(passing),
+        "input": count["input"],
+        "assumed_limit": count["assumed-limit"],
+        "span": count["span"],
+        "not_scored": len(results) - len(scored),
+        "independent_passing_ids": passing,
+        "labels": label,
+    }
+
+
 # ------------------------------------------------------------------------------------ results
 @dataclass(frozen=True)
 class CaseResult:
@@ -466,6 +659,7 @@ class CaseResult:
     variants: dict[str, float]  #: the same quantity with parts of the model switched off
     span: tuple[float, float] | None = None  #: flyout-time cases: the model's range of times [s]
     detail: str = ""  #: a computed physical fact behind the value (see :func:`detail`)
+    independence: IndependenceResult | None = None  #: whether the row is an independent check (:func:`independence`)
 
     @property
     def within_tolerance(self) -> bool:
@@ -500,6 +694,7 @@ class CaseResult:
             "context": c.context,
             "detail": self.detail,
             "explanation": explain(self),
+            **(self.independence.to_dict() if self.independence else {"independence": None}),
         }
 
 
@@ -596,6 +791,7 @@ def check_case(
         variants=variants,
         span=span,
         detail=detail(case, catalog, _ctx=ctx),
+        independence=independence(case, catalog, value, variants, span),
     )
 
 
@@ -630,10 +826,12 @@ def markdown_table(results: list[CaseResult], catalog_hash: str = "", version: s
         "",
         f"Generated by `bmdlab check-footprints` (bmdlab {version}, catalog {catalog_hash}). A row is reproduced "
         f"when the model is within a factor of {TOLERANCE_FACTOR:g} of the published figure; rows marked "
-        "'not scored' cite a figure whose text was not found.",
+        "'not scored' cite a figure whose text was not found. *independence*: `independent` rows are checks of the "
+        "model; `input` rows quote a figure the catalog took a value from, `assumed-limit` rows agree only with an "
+        "assumed engagement limit on, `span` rows are scored on a span of model values.",
         "",
-        "| case | published | model | ratio | within 1.5x | earlier model | sources |",
-        "|---|---|---|---|---|---|---|",
+        "| case | published | model | ratio | within 1.5x | independence | earlier model | sources |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         c = r.case
@@ -641,11 +839,13 @@ def markdown_table(results: list[CaseResult], catalog_hash: str = "", version: s
         pub = _fmt(lo, c.unit) if lo == hi else f"{_fmt(lo, c.unit)}-{_fmt(hi, c.unit)}"
         model = _fmt(r.model_value, c.unit) if r.span is None else f"{r.span[0]:.0f}-{r.span[1]:.0f} s"
         ok = ("yes" if r.within_tolerance else "no") if c.scored else "not scored"
+        ind = r.independence.label if r.independence else "-"
         lines.append(
-            f"| {c.title} | {pub} | {model} | {r.ratio:.2f} | {ok} | "
+            f"| {c.title} | {pub} | {model} | {r.ratio:.2f} | {ok} | {ind} | "
             f"{_fmt(r.variants['straight-line, no limits'], c.unit)} | {', '.join(f'`{s}`' for s in c.sources) or '-'} |"
         )
     lines += ["", "## Why they differ", ""]
     for r in results:
-        lines += [f"**{r.case.title}.** {explain(r)} *Geometry:* {r.case.context}", ""]
+        why = f" *Independence:* {r.independence.why}" if r.independence else ""
+        lines += [f"**{r.case.title}.** {explain(r)} *Geometry:* {r.case.context}{why}", ""]
     return "\n".join(lines)

@@ -262,7 +262,9 @@ class _Defence:
         self.transit_s = np.array([0.0 if u.port_transit_time is None else u.port_transit_time.si() for u in cat_units])
         self.availability = setup.unit_array("availability").astype(float)
         # availability: once per trial for the whole campaign (a stream of its own, keyed like a raid's)
-        self.on_base = on_station_draws(run.seed, unit_keys(units), self.availability, trials, wave=CAMPAIGN_WAVE)
+        self.on_base = on_station_draws(
+            run.seed, unit_keys(units), self.availability, trials, CAMPAIGN_WAVE, posture=setup.posture
+        )
         self.mag = np.tile(self.full, (trials, 1))
         self.away_until = np.full((trials, len(units)), -np.inf)  # [s] a ship in transit or in port until then
         self.last_fired = np.full((trials, len(units)), -np.inf)  # [s] start of the last wave a unit fired in

@@ -11,7 +11,8 @@ defence side:
    and looks before the next; ``salvo`` fires two per opportunity (``salvo-2``, its older name, is accepted). Magazines deplete across the
    raid; a unit with an empty magazine cannot fire.
 3. Each interceptor kills with probability ``reliability x SSPK``; a missile arrives with
-   probability ``missile_reliability``, and one that fails draws no fire (it fails in boost, before
+   probability ``missile_reliability`` (per threat: by default its type's catalog reliability, from
+   its flight record; :func:`bmdlab.assembly.setup.missile_reliability`), and one that fails draws no fire (it fails in boost, before
    the defence commits, and releases no decoys); decoys of an arriving missile that the defence
    fails to discriminate draw fire exactly like a warhead (they are engaged first, as the defence
    cannot tell them apart). :func:`bmdlab.engagement.analytic.raid_odds` uses the same convention.
@@ -49,6 +50,7 @@ from bmdlab import bounds
 from bmdlab.assembly.setup import Asset, Setup, UnitValues
 from bmdlab.catalog import Catalog
 from bmdlab.defense.engage import Defender
+from bmdlab.defense.posture import Posture
 from bmdlab.defense.shots import MissileLaunch, engage, fly, network
 from bmdlab.engagement.analytic import RaidConditions, common_mode_beta, doctrine_name
 from bmdlab.engagement.streams import (
@@ -107,6 +109,14 @@ class RaidPlan:
     launch_close: NDArray[np.float64] | None = None  #: (defenders, threats) latest launch that intercepts [s]
     kill_assessment: float = 0.0  #: [s] from an intercept to the look that decides the next shot
     flight_time: NDArray[np.float64] | None = None  #: (defenders, threats) flight to the latest intercept [s]
+
+
+def threat_reliabilities(plan: RaidPlan, by_missile: dict[str, float]) -> tuple[float, ...] | None:
+    """Each threat's probability of working, in the plan's order, from ``missile key -> reliability``
+    (:attr:`bmdlab.assembly.setup.RaidSetup.reliability_by_missile`); None when the map is empty."""
+    if not by_missile:
+        return None
+    return tuple(float(by_missile[t.missile]) for t in plan.threats)
 
 
 def expand_salvos(salvos: Sequence[dict[str, Any]], assets: Sequence[Asset], catalog: Catalog) -> list[RaidMissile]:
@@ -177,9 +187,10 @@ class UnitArrays:
     fire_channels: NDArray[np.int64]  #: engagements at once (0: no limit)
     c2_time: NDArray[np.float64]  #: C2 decision time per engagement [s] (0: none)
     common_mode: NDArray[np.float64]  #: correlation of one interceptor type's shots [-]
+    posture: Posture | None = None  #: ships' rotation (None: every unit on station on its own)
 
     @classmethod
-    def of(cls, units: Sequence[UnitValues]) -> UnitArrays:
+    def of(cls, units: Sequence[UnitValues], posture: Posture | None = None) -> UnitArrays:
         def col(name: str, dtype: Any = float) -> NDArray[Any]:
             return np.array([getattr(u, name) for u in units], dtype=dtype)
 
@@ -190,6 +201,7 @@ class UnitArrays:
             col("fire_channels", np.int64),
             col("c2_time"),
             col("common_mode"),
+            posture,
         )
 
     @classmethod
@@ -232,6 +244,8 @@ class RaidOptions:
     seed: int
     doctrine: str = "shoot-look-shoot"  #: shoot-look-shoot or salvo (two per opportunity)
     conditions: RaidConditions = RaidConditions()  #: missile reliability, decoys, their discrimination
+    #: probability that each threat works, in the plan's order (None: ``conditions.missile_reliability`` for all)
+    threat_reliability: tuple[float, ...] | None = None
     capacity: bool = True  #: honour fire channels and C2 decision times
     fire_rate_limits: bool = True  #: apply each unit's timing (launch interval; with capacity, channels and C2)
     memory_budget: int = DEFAULT_MEMORY_BUDGET  #: [bytes]; a raid that needs more is refused before it starts
@@ -328,6 +342,7 @@ class _Raid:
         self.on_station = self._on_station(start.on_station, trials, n_def)
         self.allocation = self._allocation(start.allocation, n_def, n_threat)
         self.pk_shot = units.sspk * units.reliability
+        self.arrive_p = self._arrive(options, n_threat)
         self.per_opp = 1 if doctrine == "shoot-look-shoot" else 2
         self.interval = np.array([d.launch_interval for d in plan.defenders], float)
         self.channels = channels
@@ -359,6 +374,15 @@ class _Raid:
         self.cycle = flight + plan.kill_assessment  # launch to the look that decides the next shot
         self.earliest = np.maximum(plan.launch_open, just_in_time)  # (defenders, threats) first launch of an engagement
         return np.argsort(self.earliest.min(axis=0) if n_def else np.zeros(n_threat), kind="stable")
+
+    @staticmethod
+    def _arrive(options: RaidOptions, n_threat: int) -> NDArray[np.float64]:
+        """Each threat's probability of working: ``options.threat_reliability``, else the conditions' one value."""
+        rel = options.threat_reliability
+        p = np.full(n_threat, options.conditions.missile_reliability) if rel is None else np.asarray(rel, float)
+        if p.shape != (n_threat,) or not np.all((p >= 0.0) & (p <= 1.0)):
+            raise BmdlabError(f"missile_reliability: one probability in [0, 1] per threat ({n_threat})")
+        return p
 
     def _inventory(self, inventory: NDArray[np.int64] | None, trials: int, n_def: int) -> NDArray[np.int64]:
         start = np.array([d.inventory for d in self.plan.defenders] if inventory is None else inventory, dtype=np.int64)
@@ -422,7 +446,8 @@ class _Block:
         if raid.on_station is not None:
             self.here = raid.on_station[done : done + m]
         else:
-            self.here = on_station_draws(opt.seed, raid.keys, raid.units.availability, m, opt.wave, start=done)
+            units = raid.units
+            self.here = on_station_draws(opt.seed, raid.keys, units.availability, m, opt.wave, done, units.posture)
         self.last_launch = np.full((m, n_def), -np.inf)
         self.c2_free = np.full((m, n_def), -np.inf)
         limited = np.flatnonzero(raid.channels > 0) if raid.timed else []
@@ -445,7 +470,7 @@ class _Block:
         raid, opt = self.raid, self.raid.options.conditions
         leak = np.zeros((self.m, len(raid.plan.threats)), dtype=bool)
         for j in raid.order:
-            arrives = self.rng.draw(ARRIVE, 0, j) < opt.missile_reliability  # a failed missile draws no fire
+            arrives = self.rng.draw(ARRIVE, 0, j) < raid.arrive_p[j]  # a failed missile draws no fire
             if opt.decoys:
                 # decoys not recognised: binomial(decoys, 1 - discrimination), by inversion of the threat's draw
                 u = self.rng.draw(DECOYS, 0, j)
@@ -626,4 +651,5 @@ __all__ = [
     "raid_doctrine",
     "raid_memory_bytes",
     "simulate_raid",
+    "threat_reliabilities",
 ]

@@ -32,6 +32,7 @@ from bmdlab.engagement.raid import (
     raid_doctrine,
     raid_memory_bytes,
     simulate_raid,
+    threat_reliabilities,
 )
 from bmdlab.engagement.tally import RaidTally
 
@@ -112,11 +113,12 @@ class RaidOutcome:
     units: tuple[UnitOutcome, ...]
     sspk: dict[str, float]  #: interceptor -> single-shot kill probability used
     common_mode: dict[str, float]  #: interceptor -> correlation used
-    missile_reliability: float
+    missile_reliability: float  #: averaged over the raid's missiles
     decoys_per_missile: int
     discrimination_probability: float
     interceptor_cost_expended: Money
     launch_check: dict[str, Any]  #: :func:`bmdlab.engagement.launch_capacity.raid_launch_check`
+    missile_reliability_by_type: dict[str, float] = field(default_factory=dict)  #: missile key -> reliability used
 
     @property
     def missiles(self) -> int:
@@ -231,6 +233,7 @@ class RaidOutcome:
             "catalog_hash": self.catalog_hash,
             "sspk": dict(self.sspk),
             "missile_reliability": self.missile_reliability,
+            "missile_reliability_by_type": dict(self.missile_reliability_by_type),
             "decoys_per_missile": self.decoys_per_missile,
             "discrimination_probability": self.discrimination_probability,
             "interceptors_available": self.interceptors_available,
@@ -264,7 +267,7 @@ def run_scenario_raid(
     if plan is None:  # refuse before the (slower) planning
         check_raid_memory(setup, run.trials, run.memory_budget)
         plan = plan_raid(setup)
-    units = UnitArrays.of(setup.units)
+    units = UnitArrays.of(setup.units, setup.posture)
     doctrine = raid_doctrine(setup.doctrine)
     start = start or RaidStart()
     if doctrine == "preferential":
@@ -274,6 +277,7 @@ def run_scenario_raid(
         seed=run.seed,
         doctrine="shoot-look-shoot" if doctrine == "preferential" else doctrine,
         conditions=RaidConditions(raid.missile_reliability, raid.decoys, raid.discrimination),
+        threat_reliability=threat_reliabilities(plan, raid.reliability_by_missile),
         capacity=setup.capacity,
         memory_budget=run.memory_budget,
         keep_trials=run.keep_trials,
@@ -336,6 +340,7 @@ def _outcome(setup: Setup, plan: RaidPlan, units: UnitArrays, tally: RaidTally, 
         discrimination_probability=raid.discrimination,
         interceptor_cost_expended=_money(setup, round(spent, 0)),
         launch_check=raid_launch_check(setup.catalog, list(raid.salvos)),
+        missile_reliability_by_type=dict(raid.reliability_by_missile),
     )
 
 

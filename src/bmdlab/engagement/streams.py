@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from bmdlab.defense.posture import Posture
 
 #: Trials per block: each block draws from its own keyed streams, so memory stays flat as trials grow.
 TRIAL_BLOCK = 8192
@@ -75,20 +78,39 @@ class Streams:
 
 
 def on_station_draws(
-    seed: int, keys: NDArray[np.uint64], availability: NDArray[np.float64], trials: int, wave: int = 0, start: int = 0
+    seed: int,
+    keys: NDArray[np.uint64],
+    availability: NDArray[np.float64],
+    trials: int,
+    wave: int = 0,
+    start: int = 0,
+    posture: Posture | None = None,
 ) -> NDArray[np.bool_]:
     """Whether each unit is on station in each trial, shape (trials, units): a unit is with probability
-    ``availability``, drawn on its own stream per block (a raid draws with its wave, a campaign once)."""
+    ``availability``, drawn on its own stream per block (a raid draws with its wave, a campaign once). Under a
+    rotation ``posture`` each fleet draws one phase per trial on its fleet's stream, and its ships are on
+    station as :meth:`bmdlab.defense.posture.Posture.at_phases` says."""
     here = np.ones((trials, len(keys)), dtype=bool)
+    rotating = posture is not None and posture.rotating
+    alone = np.flatnonzero((availability < 1.0) & (posture.fleet < 0 if rotating else True))  # type: ignore[union-attr]
     done = 0
     while done < trials:
         b = (start + done) // TRIAL_BLOCK
         m = min(TRIAL_BLOCK, trials - done)
         s = Streams(seed, b, m, wave)
-        for d in np.flatnonzero(availability < 1.0):
+        for d in alone:
             here[done : done + m, d] = s.draw(ON_STATION, int(keys[d])) < availability[d]
+        if rotating:
+            assert posture is not None
+            phases = np.column_stack([s.draw(ON_STATION, fleet_key(n)) for n in posture.names])
+            here[done : done + m] = posture.at_phases(phases, here[done : done + m])
         done += m
     return here
+
+
+def fleet_key(unit_type: str) -> int:
+    """The random-stream key of a rotating fleet's phase (its unit type), shared by every architecture with it."""
+    return stream_key(f"fleet\0{unit_type}")
 
 
 __all__ = [
@@ -100,6 +122,7 @@ __all__ = [
     "ON_STATION",
     "TRIAL_BLOCK",
     "Streams",
+    "fleet_key",
     "on_station_draws",
     "stream_key",
     "unit_keys",

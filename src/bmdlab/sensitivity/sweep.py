@@ -1,6 +1,7 @@
 """Grid sweeps: independent runs on a local process pool or a Dask cluster, stored as they finish.
 
-A sweep is the Cartesian product of parameter lists (:func:`grid`). Each run is
+A sweep is the Cartesian product of parameter lists (:func:`grid`), or any explicit list of points
+(:func:`run_points`: a sampler's, such as the uncertainty analysis's). Each run is
 :func:`bmdlab.sensitivity.model.evaluate`, a pure function of its parameters and a seed derived
 from them, so runs can finish in any order on any worker. Every finished run is written at once to
 a DuckDB database file (one committed ``INSERT`` per run, DuckDB's write-ahead log makes it durable);
@@ -34,6 +35,7 @@ import json
 import math
 import multiprocessing
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -56,6 +58,7 @@ from bmdlab.sensitivity.model import (
     evaluate,
     parameter_kind,
     point_overrides,
+    point_setup,
     run_seed,
 )
 
@@ -386,6 +389,10 @@ class SweepRun:
     catalog_dir: str | None = None
     catalog_hash: str | None = None
     allow_large: bool = False  #: start a sweep of more than :data:`bmdlab.bounds.SWEEP_RUNS_UNASKED` runs
+    #: send the runs that share a coverage and a raid plan to a worker as one task (:func:`_tasks`): each plan is
+    #: computed once, not once per worker; the file and the progress advance a task at a time (idle 2-core
+    #: machine, two processes: japan-2017-aegis-ashore's Sobol' analysis, N = 64, 38.0 s grouped, 44.4 s not)
+    grouped: bool = False
 
 
 #: Coverage-metric inputs: a sweep computes one coverage per distinct combination of these (per worker).
@@ -467,8 +474,9 @@ def run_sweep(
         "catalog": catalog_hash,
     }
     store = SweepStore(out, types, definition, run.resume)
-    stored = 0
+    stored, client = 0, None
     try:
+        client = _dask_client(run.scheduler) if run.scheduler else None  # before the first tick: one error line
         done = store.done()
         todo = [p for p in points if run_key(p) not in done]
         total, finished = len(points), len(points) - len(todo)
@@ -486,27 +494,19 @@ def run_sweep(
             if on_result:
                 on_result({"point": point, **metrics})
 
-        if run.scheduler:
-            _run_dask(todo, run.scheduler, trials, seed, catalog_dir, store_one)
-        elif (run.workers or 0) == 1 or len(todo) <= 1:
+        n = min(run.workers or os.cpu_count() or 1, os.cpu_count() or 1, max(len(todo), 1))  # at most the cores
+
+        if client is None and (n == 1 or len(todo) <= 1):
             for p in todo:
                 store_one(*_timed(p, trials, seed, catalog_dir, memo or _WORKER_MEMO))
         else:
-            n = min(run.workers or os.cpu_count() or 1, os.cpu_count() or 1, len(todo))  # never more than the cores
-            with ProcessPoolExecutor(
-                max_workers=n,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=die_with_parent,
-                initargs=(os.getpid(),),
-            ) as pool:
-                futs = [pool.submit(_timed, p, trials, seed, catalog_dir) for p in todo]
-                try:
-                    for f in as_completed(futs):
-                        store_one(*f.result())
-                except BaseException:
-                    for f in futs:
-                        f.cancel()
-                    raise
+            # Dask workers compute their own coverages (grouped: each once); a local pool gets them from here
+            fractions = {} if client is not None else _coverages(todo, catalog_dir, memo, n)
+            job = _Job(trials, seed, catalog_dir, fractions)
+            if client is not None:
+                _run_dask(client, _tasks(todo, run.grouped), job, store_one)
+            else:
+                _run_pool(_tasks(todo, run.grouped), n, job, store_one)
         return store.table()
     except BaseException:
         if stored == 0 and store.created:
@@ -514,29 +514,125 @@ def run_sweep(
             store = None
         raise
     finally:
+        if client is not None:
+            client.close()
         if store is not None:
             store.close()
 
 
-def _run_dask(
-    todo: Iterable[dict[str, Any]], address: str, trials: int, seed: int, catalog_dir: str | None, store_one
-) -> None:
+def run_points(
+    points: Sequence[dict[str, Any]],
+    out: str | Path | None,
+    run: SweepRun = SweepRun(),
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    memo: CoverageMemo | None = None,
+) -> list[dict[str, Any]]:
+    """Run an explicit list of points (a sampler's, not a grid) as a sweep: each distinct point once, on the
+    same pool or Dask scheduler, stored in ``out`` as it finishes and resumed with ``run.resume``
+    (:func:`run_sweep`); return one stored row per given point, in the given order (a point given twice gets
+    its one row twice). ``out=None`` keeps the runs in a temporary file, deleted when they are done. Every point
+    has the same parameter names. ``progress(done, total)`` counts distinct points.
+    """
+    if not points:
+        raise BmdlabError("sweep: no runs to do")
+    unique = list({run_key(p): p for p in points}.values())
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="bmdlab-runs-") as folder:
+            rows = run_sweep(unique, Path(folder) / "runs.duckdb", run, progress=progress, memo=memo)
+    else:
+        rows = run_sweep(unique, out, run, progress=progress, memo=memo)
+    by_key = {r["run_key"]: r for r in rows}
+    return [by_key[run_key(p)] for p in points]
+
+
+def _tasks(todo: Sequence[dict[str, Any]], grouped: bool) -> list[list[dict[str, Any]]]:
+    """The runs as tasks for a pool or Dask: one run each, or (``grouped``) the runs that share a coverage and
+    a raid plan (the same :data:`COVERAGE_AXES` values) together, the largest group first, so that each plan is
+    computed by one worker only and the last tasks to finish are short ones."""
+    if not grouped:
+        return [[p] for p in todo]
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for p in todo:
+        groups.setdefault(tuple(str(p.get(k)) for k in COVERAGE_AXES), []).append(p)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every task of a pool or Dask shares: the runs' settings and the coverage fractions computed
+    beforehand for a local pool (:func:`_coverages`), which the worker adds to its memo."""
+
+    trials: int
+    seed: int
+    catalog_dir: str | None
+    fractions: dict[tuple[str, ...], tuple[float, float]]
+
+
+def _coverages(
+    todo: Sequence[dict[str, Any]], catalog_dir: str | None, memo: CoverageMemo | None, workers: int
+) -> dict[tuple[str, ...], tuple[float, float]]:
+    """The coverage fractions every run of ``todo`` needs, computed here in one pass over the threats for all the
+    architectures and engagement models (:meth:`CoverageMemo.fill`, on ``workers`` processes) and handed to
+    the workers, which would otherwise each compute every one they meet, one pass each. Measured on an idle 2-core
+    machine, the 16 engagement models of japan-2017-aegis-ashore's uncertainty analysis: 1.39 s each alone, 11.6 s
+    for all in one pass on one process, 5.3 s on two; its Morris analysis (10 trajectories, 500 trials, two
+    processes) in 13.4-14.2 s with this and 17.6 s without."""
+    catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
+    memo = memo or CoverageMemo()
+    firsts = {tuple(str(p.get(k)) for k in COVERAGE_AXES): p for p in todo}
+    memo.fill([point_setup(check_point(p), catalog) for p in firsts.values()], workers=workers)
+    return dict(memo.fractions)
+
+
+def _timed_all(points: Sequence[dict[str, Any]], job: _Job) -> list[tuple[dict[str, Any], dict[str, float], float]]:
+    """One task of a pool or Dask: its runs in turn, on the worker's memo."""
+    _WORKER_MEMO.fractions.update(job.fractions)
+    return [_timed(p, job.trials, job.seed, job.catalog_dir) for p in points]
+
+
+def _run_pool(tasks: Sequence[Sequence[dict[str, Any]]], n: int, job: _Job, store_one) -> None:
+    """The tasks on ``n`` fresh local processes (spawned, each told to stop with its parent), each run stored as
+    its task finishes."""
+    with ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
+        futs = [pool.submit(_timed_all, t, job) for t in tasks]
+        try:
+            for f in as_completed(futs):
+                for result in f.result():
+                    store_one(*result)
+        except BaseException:
+            for f in futs:
+                f.cancel()
+            raise
+
+
+def _dask_client(address: str) -> Any:
+    """A client of the Dask scheduler at ``address``, or a one-line error."""
     try:
         # lazy: Dask is an optional dependency (bmdlab[dask]), loaded only for a remote scheduler
         from distributed import Client
-        from distributed import as_completed as dask_completed
     except ImportError:
         raise BmdlabError("scheduler needs Dask: pip install 'bmdlab[dask]'") from None
     try:
-        client = Client(address, timeout="5s")
-    except Exception as exc:  # OSError / TimeoutError from distributed
+        return Client(address, timeout="5s")
+    except Exception as exc:  # OSError / TimeoutError / ValueError (not an address) from distributed
         raise BmdlabError(f"scheduler: cannot reach a Dask scheduler at '{address}' ({type(exc).__name__})") from None
-    try:
-        futs = [client.submit(_timed, p, trials, seed, catalog_dir, pure=False) for p in todo]
-        for f in dask_completed(futs):
-            store_one(*f.result())
-    finally:
-        client.close()
+
+
+def _run_dask(client: Any, tasks: Iterable[Sequence[dict[str, Any]]], job: _Job, store_one) -> None:
+    """The tasks on a Dask scheduler's workers, each run stored as its task finishes."""
+    # lazy: Dask is an optional dependency (bmdlab[dask]), loaded only for a remote scheduler
+    from distributed import as_completed as dask_completed
+
+    futs = [client.submit(_timed_all, t, job, pure=False) for t in tasks]
+    for f in dask_completed(futs):
+        for result in f.result():
+            store_one(*result)
 
 
 @dataclass(frozen=True)
@@ -620,6 +716,7 @@ __all__ = [
     "parse_axis",
     "read_sweep",
     "run_key",
+    "run_points",
     "SweepRow",
     "SweepRun",
     "run_sweep",

@@ -6,7 +6,10 @@ The default ranges are the open-literature uncertainty of each input:
 * raid size: half and one and a half times the base raid;
 * decoys: none, or two per missile of which each is recognised with probability 0.5;
 * detection to launch delay: 30 s and 120 s for every unit (base: the catalog's per-unit times);
-* missile reliability: 0.8 (North Korean test failures) to 1;
+* missile reliability, fire channels, the ships' share on station and the land units' availability: the
+  ranges of the uncertainty analysis's factors (:func:`bmdlab.sensitivity.space.default_space`), derived
+  from the catalog's plausible ranges (each missile's flight record; each unit's channels from the
+  demonstrated lower bound to its magazine; one to two of four ships on station, NHK 2019);
 * costs: 0.7 and 1.5 times every price (the spread of the published Aegis Ashore estimates, ¥80 bn
   in 2017 to ¥134 bn in 2018, is about this wide);
 * the engagement model: the straight-line fly-out of earlier bmdlab versions against the physical
@@ -20,25 +23,43 @@ from collections.abc import Callable
 from typing import Any
 
 from bmdlab import __version__
-from bmdlab.catalog import builtin_catalog, load_catalog
+from bmdlab.catalog import Catalog, builtin_catalog, load_catalog
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.sensitivity.model import METRICS, CoverageMemo, check_point, evaluate, point_setup
+from bmdlab.sensitivity.space import default_space
+
+#: The factors of the uncertainty analysis a tornado also varies, with their labels.
+SPACE_ROWS = {
+    "missile_reliability": "missile reliability (flight records)",
+    "fire_channels_quantile": "fire channels (each unit's plausible range, low to high end)",
+    "sea_availability": "ships' share on station",
+    "land_availability": "land units' availability",
+}
 
 
-def default_ranges(base: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-    """(name, label, low changes, high changes) of the default tornado."""
-    n = int(check_point(base)["missiles"])
-    return [
+def default_ranges(
+    base: dict[str, Any], catalog: Catalog | None = None
+) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(name, label, low changes, high changes) of the default tornado (the space's factors of ``catalog``, default
+    the built-in one)."""
+    point = check_point(base)
+    n = int(point["missiles"])
+    factors = {f.name: f for f in default_space(catalog or builtin_catalog(), str(point["scenario"]))}
+    space = [
+        (
+            name,
+            _label(label, factors[name]),
+            {name: factors[name].low},
+            {name: factors[name].high},
+        )
+        for name, label in SPACE_ROWS.items()
+        if name in factors
+    ]
+    return space + [
         ("sspk_quantile", "kill probability (test-record 5-95 %)", {"sspk_quantile": 0.05}, {"sspk_quantile": 0.95}),
         ("missiles", f"raid size ({n // 2}-{3 * n // 2})", {"missiles": n // 2}, {"missiles": 3 * n // 2}),
         ("decoys", "decoys (0 or 2 per missile, 50 % recognised)", {"decoys": 0}, {"decoys": 2, "discrimination": 0.5}),
         ("track_delay_s", "detection-to-launch delay (30-120 s)", {"track_delay_s": 30.0}, {"track_delay_s": 120.0}),
-        (
-            "missile_reliability",
-            "missile reliability (0.8-1)",
-            {"missile_reliability": 0.8},
-            {"missile_reliability": 1.0},
-        ),
         ("cost_scale", "all prices (x0.7-x1.5)", {"cost_scale": 0.7}, {"cost_scale": 1.5}),
         ("flyout", "fly-out (straight-line / physical)", {"flyout": "straight-line"}, {"flyout": "physical"}),
         (
@@ -91,8 +112,8 @@ def tornado(
         study's) and keeps this tornado's.
     """
     base = check_point(base)
-    ranges = list(ranges or default_ranges(base))
     catalog = builtin_catalog() if catalog_dir is None else load_catalog(catalog_dir)
+    ranges = list(ranges or default_ranges(base, catalog))
     points = [base] + [check_point({**base, **x}) for _, _, lo, hi in ranges for x in (lo, hi)]
     memo = memo or CoverageMemo()
     memo.fill([point_setup(pt, catalog) for pt in points])  # every coverage in one pass over the threats
@@ -116,6 +137,10 @@ def tornado(
         "catalog_hash": catalog.hash,
         "bmdlab_version": __version__,
     }
+
+
+def _label(label: str, f: Any) -> str:
+    return label if f.name.endswith("_quantile") else f"{label} ({f.low:.3g}-{f.high:.3g})"
 
 
 def swing(result: dict[str, Any], metric: str) -> list[tuple[str, float, float]]:

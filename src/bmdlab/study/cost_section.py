@@ -19,6 +19,7 @@ from bmdlab.coverage.national import Coverage
 from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.sensitivity.sweep import SweepRun, grid, run_sweep
 from bmdlab.sensitivity.tornado import swing, tornado
+from bmdlab.study.verdict_rules import count_verdict
 
 CLAIMS = {
     "aegis_ashore_cost": "Aegis Ashore batteries cost ¥80 billion each and two would be enough to cover Japan.",
@@ -135,8 +136,9 @@ def thaad_cost_verdict(
     count: int, claimed_count: int, price_jpy: float, claimed_min_jpy: float
 ) -> tuple[str, dict[str, bool]]:
     """ "At least six batteries costing over ¥100 billion each": the count part (the model's smallest
-    count for all of Japan is at least the claimed count) and the price part (above the claimed floor)."""
-    parts = {"count": count >= claimed_count, "price": price_jpy > claimed_min_jpy}
+    count for all of Japan within a factor of 1.5 of the claimed count: :func:`bmdlab.study.verdict_rules.count_verdict`)
+    and the price part (above the claimed floor)."""
+    parts = {"count": count_verdict(count, claimed_count)["verdict"] == "holds", "price": price_jpy > claimed_min_jpy}
     return combine(list(parts.values())), parts
 
 
@@ -198,7 +200,8 @@ def _verdicts(
             f"Over 30 years THAAD adds {ratio_added:.1f} times the cost that Aegis Ashore adds to the 2017 baseline "
             f"({ratio_whole:.2f} times the whole architecture's cost)",
             "verdict": v_th,
-            "why": f"count part {'holds' if p_th['count'] else 'does not hold'} ({count} batteries for all of Japan; rule: at least six); "
+            "why": f"count part {'holds' if p_th['count'] else 'does not hold'} ({count} batteries for all of Japan, "
+            f"{count / 6:.1f} times the claimed six; rule: within a factor of 1.5); "
             f"price part {'holds' if p_th['price'] else 'does not hold'} (catalog price {th_now / 1e9:,.0f} bn against the "
             f"claimed floor of {th_claim / 1e9:,.0f} bn).",
         }

@@ -191,3 +191,22 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, tit
             extent=(124.0, 131.5, 33.0, 40.5),
         ),
     )
+
+
+def rotation_figure(series: dict[str, dict[str, list[float]]], path: str | Path | None, title: str) -> Path | Figure:
+    """Share of Japan's people (solid) and land (dashed) defended hour by hour through the ships' rotation, one
+    colour per architecture (the coverage section's ``rotation.series``)."""
+    fig = new_figure((8.0, 3.6))
+    ax = fig.add_subplot()
+    colours = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")  # Okabe-Ito: distinguishable with colour-blindness
+    for (name, s), colour in zip(series.items(), colours):
+        days = np.asarray(s["hours"]) / 24.0
+        ax.step(days, 100 * np.asarray(s["population_fraction"]), where="post", color=colour, label=f"{name}: people")
+        ax.step(days, 100 * np.asarray(s["land_fraction"]), where="post", color=colour, ls="--", label=f"{name}: land")
+    ax.set_xlabel("day of the rotation")
+    ax.set_ylabel("share of Japan defended [%]")
+    ax.set_ylim(0, 101)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncols=2, loc="lower left")
+    return finish_figure(fig, path)

@@ -31,11 +31,18 @@ from rich.console import Console
 from bmdlab import __version__
 from bmdlab.bounds import CANDIDATE_SPACING_KM
 from bmdlab.catalog import Catalog
-from bmdlab.coverage.published_footprints import TOLERANCE_FACTOR, footprint_checks, published_cases, variant_models
+from bmdlab.coverage.published_footprints import (
+    TOLERANCE_FACTOR,
+    footprint_checks,
+    independent_summary,
+    published_cases,
+    variant_models,
+)
 from bmdlab.defense.engage import LEGACY_MODEL
 from bmdlab.geo.japan import largest_cities
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.io import JSON_SCHEMA_VERSION, atomic_directory, atomic_write_bytes, atomic_write_json
+from bmdlab.numbers import percent
 from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
 from bmdlab.plotting.maps import Markers, ReachField, plot_threat_map
 from bmdlab.plotting.profile import plot_profile
@@ -44,10 +51,11 @@ from bmdlab.progress import progress_display
 from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.study.cost_section import cost_section
 from bmdlab.study.coverage_section import Siting, claim_changes, claim_dependence, coverage_section
-from bmdlab.study.figures import coverage_maps_side_by_side, outlines, region_case_map
+from bmdlab.study.figures import coverage_maps_side_by_side, outlines, region_case_map, rotation_figure
 from bmdlab.study.raid_model_check import raid_model_check
 from bmdlab.study.raid_section import raid_section
 from bmdlab.study.realism_section import realism_section
+from bmdlab.study.robustness_section import robustness_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import FlightShape, max_range, missile_trajectory
 
@@ -80,6 +88,7 @@ STAGES = (
     ("raids", "raids: 50, 100, 200 missiles x three architectures (Monte Carlo)"),
     ("realism", "raid realism: model steps, doctrines, pairs, campaigns, availability"),
     ("costs", "costs, trade-offs (7 options), budget optimum, sensitivity"),
+    ("robustness", "robustness: Morris and Sobol' over the plausible ranges, each verdict's label"),
     ("figures", "figures"),
     ("report", "report"),
 )
@@ -196,6 +205,10 @@ class _StudyRun:
         figures.update(self._coverage_maps(covs))
         raids, realism, raid_figures = self._raids(covs)
         costs, cost_figures = self._costs(covs, coverage, raids["seed"])
+        tick = stages.start("robustness", 6)
+        robustness = robustness_section(
+            cat, raids=raids, coverage=coverage, seed=raids["seed"], progress=tick, memo=self.memo
+        )
         figures.update(raid_figures | cost_figures | self._figures())
         results = {
             "observed_flights": observed,
@@ -204,11 +217,13 @@ class _StudyRun:
                 "resolution_km": FOOTPRINT_CHECK_RESOLUTION_KM,
                 "tolerance_factor": TOLERANCE_FACTOR,
                 "cases": [r.to_dict() for r in footprints],
+                "independence": independent_summary(footprints),
             },
             "coverage": coverage,
             "raids": raids,
             "realism": realism,
             "costs": costs,
+            "robustness": robustness,
         }
         return results, figures
 
@@ -223,6 +238,7 @@ class _StudyRun:
             progress=tick,
         )
         self.panels = covs.pop("panels")
+        self.rotation_series = coverage["subsets"]["rotation"].pop("series")
         tick = self.stages.start("dependence", 1 + len(variant_models()))
         sections: dict[str, Any] = {}
         coverage["dependence"] = claim_dependence(
@@ -247,6 +263,11 @@ class _StudyRun:
     def _coverage_maps(self, covs: dict[str, Any]) -> dict[str, Path]:
         cat, cities, work = self.catalog, self.cities, self.work
         return {
+            "rotation": rotation_figure(
+                self.rotation_series,
+                work / "rotation.png",
+                "A month of the ships' rotation: share of Japan defended hour by hour (worst case over the threats)",
+            ),
             "coverage_maps": coverage_maps_side_by_side(covs, cat, cities, work / "coverage_maps.png"),
             "claims_maps": coverage_maps_side_by_side(self.panels, cat, cities, work / "claims_maps.png", ncols=2),
         }
@@ -376,7 +397,11 @@ class _StudyRun:
             "raids": raids,
             "realism": sections["realism"],
             "costs": costs,
-            "claims": coverage["claims"] + raids["claims"] + costs["claims"],
+            "claims": [
+                c | {"robustness": sections["robustness"]["claims"].get(c["id"])}
+                for c in coverage["claims"] + raids["claims"] + costs["claims"]
+            ],
+            "robustness": sections["robustness"],
             "assumptions": _assumptions(cat),
             "figures": {k: figures[k].name for k in FIGURES},
         }
@@ -393,6 +418,7 @@ FIGURES = (
     "observed_profiles",
     "coverage_maps",
     "claims_maps",
+    "rotation",
     "raid_leakers",
     "footprint_check_seongju",
     "campaign",
@@ -513,36 +539,35 @@ def _assumptions(catalog: Catalog) -> list[dict[str, Any]]:
     for kind, key, e in catalog.items():
         for name, v in e.__dict__.items():
             if hasattr(v, "confidence") and v.confidence != "stated":
-                rows.append(
-                    {
-                        "kind": kind,
-                        "key": key,
-                        "field": name,
-                        "value": v.display(),
-                        "confidence": v.confidence,
-                        "source": v.source,
-                        "year": v.year,
-                        "note": v.note or "",
-                    }
-                )
+                rows.append(_assumption_row(kind, key, name, v))
     econ = catalog.economics_data
     if econ is not None:
         for table in ("missile_costs", "claims"):
             for key, v in getattr(econ, table).items():
                 if v.confidence != "stated":
-                    rows.append(
-                        {
-                            "kind": "economics",
-                            "key": key,
-                            "field": table,
-                            "value": v.display(),
-                            "confidence": v.confidence,
-                            "source": v.source,
-                            "year": v.year,
-                            "note": v.note or "",
-                        }
-                    )
+                    rows.append(_assumption_row("economics", key, table, v))
     return sorted(rows, key=lambda r: (r["confidence"] != "assumed", r["kind"], r["key"]))
+
+
+def _assumption_row(kind: str, key: str, field: str, v: Any) -> dict[str, Any]:
+    """One row of the assumptions table: the value, its confidence and source, and its plausible range."""
+    plausible = None
+    if v.plausible is not None:
+        plausible = v.model_copy(
+            update={"value": list(v.plausible), "plausible": None, "plausible_basis": None}
+        ).display()
+    return {
+        "kind": kind,
+        "key": key,
+        "field": field,
+        "value": v.display(),
+        "confidence": v.confidence,
+        "source": v.source,
+        "year": v.year,
+        "note": v.note or "",
+        "plausible": plausible,
+        "plausible_basis": v.plausible_basis or "",
+    }
 
 
 def _render_report(results: dict[str, Any], catalog: Catalog, images: dict[str, str]) -> str:
@@ -551,6 +576,7 @@ def _render_report(results: dict[str, Any], catalog: Catalog, images: dict[str, 
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["percent"] = percent
     used = {v.source for _, _, e in catalog.items() for v in e.__dict__.values() if hasattr(v, "source")}
     if catalog.economics_data is not None:
         econ = catalog.economics_data

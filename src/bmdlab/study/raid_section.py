@@ -13,6 +13,7 @@ from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
 from bmdlab.scenario import load_scenario
 from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.study.coverage_section import ARCHITECTURES
+from bmdlab.study.verdict_rules import imperfect_interceptor_verdict
 
 RAID_SIZES = (50, 100, 200)
 
@@ -78,6 +79,7 @@ def _verdicts(
     best_small = max(runs, key=lambda a: runs[a][small]["p_zero_leakers"])
     p0 = runs[best_small][small]["p_zero_leakers"]
     hi = max(sspk.values())
+    rule = imperfect_interceptor_verdict(p0)
     records = ", ".join(
         f"{k} {int(h)}/{int(n)}"
         for k, (h, n) in sorted(test_records.items(), key=lambda kv: -kv[1][0] / max(kv[1][1], 1))[:2]
@@ -94,10 +96,9 @@ def _verdicts(
                 else f"no architecture stops every one of {small} missiles in any of the "
                 f"{runs[best_small][small]['trials']:,} trials"
             ),
-            "verdict": "holds" if hi < 1 else "partly",
-            "why": f"rule: holds if no interceptor's kill probability reaches 1. Even test records such as {records} leave "
-            "a chance of a miss (Laplace's rule of succession), and with many missiles the chance that all are stopped "
-            "falls geometrically (Wilkening 2000).",
+            "verdict": rule["verdict"],
+            "why": f"{rule['rule']}. Even test records such as {records} leave a chance of a miss (Laplace's rule of "
+            "succession), and with many missiles the chance that all are stopped falls geometrically (Wilkening 2000).",
         }
     ]
     leak = {a: runs[a][big] for a in runs}
@@ -116,27 +117,38 @@ def saturation_verdict(capacity: dict[str, Any], claimed: int, raid: dict[str, A
     """The saturation claim, from the catalog's launcher counts (the rule): *holds* if the launchers
     of the missiles that reach Japan can fire ``claimed`` missiles at once, *partly* if at least half,
     else *does not hold*; with the raid results at that size beside it."""
-    total = capacity["total"]
+    total, low = capacity["total"], capacity.get("total_low", capacity["total"])
     verdict = saturation_rule(total, claimed)
-    pools = "; ".join(f"{p['launchers']} launchers for {', '.join(p['missiles'])}" for p in capacity["pools"].values())
+    pools = "; ".join(
+        f"{p.get('reaching', p['launchers'])} for {', '.join(p['missiles'])}"
+        + (f" ({p['reaching_low']} at the low end)" if p.get("reaching_low") not in (None, p.get("reaching")) else "")
+        for p in capacity["pools"].values()
+    )
     unknown = capacity["no_launcher_count"]
+    working = capacity.get("expected_working")
     lc = raid.get("launch_check", {})
     return {
         "id": "saturation",
         "quote": CLAIMS["saturation"],
-        "figure": f"launchers that can fire at once, from the catalog (upper estimates of the 2012 U.S. DoD report): "
-        f"{total} ({pools}; {capacity.get('total_low', total)} at the lower ends of the published ranges)"
-        f"{'; no count for ' + ', '.join(unknown) if unknown else ''}. Against a raid of "
-        f"{raid['missiles']} the expected leakers range from {lo[1]['expected_leakers']:.0f} ({lo[0]}) to "
-        f"{hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {lo[1]['p_zero_leakers']:.3f}",
+        "figure": f"launchers of missiles that reach Japan, able to fire at once (catalog; the 2012 U.S. DoD upper "
+        f"estimates): {total} ({pools}); {low} at the lower ends of the published counts"
+        f"{'; no count for ' + ', '.join(unknown) if unknown else ''}"
+        + (
+            f"; of {total} fired, {working:.0f} expected to fly (each type's flight-record reliability; "
+            f"{capacity.get('expected_working_low', working):.0f} of {low})"
+            if working is not None
+            else ""
+        )
+        + f". Against a raid of {raid['missiles']} the expected leakers range from {lo[1]['expected_leakers']:.0f} "
+        f"({lo[0]}) to {hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {lo[1]['p_zero_leakers']:.3f}",
         "verdict": verdict,
         "why": (
             f"rule: holds if the launchers can fire {claimed} at once, partly from half of that. {total} launchers "
             f"{'can' if total >= claimed else 'cannot'} fire {claimed} missiles in one salvo (one missile per launcher: "
-            f"no open source gives a reload time, and the salvos of 2016-2017 used one launcher per missile); the lower "
-            f"ends of the published ranges ({capacity.get('total_low', total)} launchers, the earlier ROK estimate) would "
-            f"give the verdict '{saturation_rule(capacity.get('total_low', total), claimed)}'. The default "
-            f"raid fits the launchers: {lc.get('reason', 'not checked')}. Against such a raid the defence's "
-            f"magazines, not its coverage, set the leakers."
+            f"no open source gives a reload time, and the salvos of 2016-2017 used one launcher per missile) - but only "
+            f"if every Scud-family launcher carries a Scud-ER; at the lower ends of the published counts ({low} "
+            f"launchers) the verdict would be '{saturation_rule(low, claimed)}'. The default raid fits the launchers: "
+            f"{lc.get('reason', 'not checked')}. Against such a raid the defence's magazines, not its coverage, set the "
+            f"leakers."
         ),
     }

@@ -119,7 +119,7 @@ def realism_section(
         )
         campaigns[name] = run_campaign(setup, spec, CampaignRun(trials=CAMPAIGN_TRIALS, seed=seed)).to_dict()
         availability[name] = coverage_over_availability(
-            covs[name], _availability(setup), samples=AVAILABILITY_SAMPLES, seed=seed
+            covs[name], _availability(setup), samples=AVAILABILITY_SAMPLES, seed=seed, posture=setup.posture
         ).to_dict()
         if progress:
             progress(name)

@@ -18,9 +18,11 @@ speed it gives) and reports both equivalent ranges; the check uses the corrected
 
 :func:`catalog_check` compares the two for every missile with an observed flight and flags a
 difference above a tolerance (35 %: the spread of published ranges of one missile, e.g. 1,000 to
-1,500 km for the Nodong, and the boost model's kinematic approximation). A flag does not change the
-catalog: the catalog note of the missile's range explains it from sources (e.g. a lighter payload
-on the test than the published range assumes).
+1,500 km for the Nodong, and the boost model's kinematic approximation). A catalog range carried as a
+span ``[low, high]`` is compared at its nearer end: a test whose equivalent range lies inside the span
+agrees with it. A flag does not change the catalog: the catalog note of the missile's range explains it
+from sources (e.g. a lighter payload on the test than the published range assumes), or the range is
+carried as a span from the test's figure to the published one.
 
 References
 ----------
@@ -123,7 +125,9 @@ class RangeCheck:
     equivalent_range_kinematic_km: float  #: minimum-energy range at that burnout speed, kinematic boost
     flat_burnout_speed_m_s: float
     equivalent_range_km: float  #: the same with the gravity-loss difference of the boosts
-    difference: float  #: catalog range / equivalent range - 1
+    difference: float  #: catalog range (upper end) / equivalent range - 1
+    catalog_range_low_km: float  #: lower end of the catalog range (= ``catalog_range_km`` for one figure)
+    span_difference: float  #: nearer end of the catalog range / equivalent range - 1 (0 inside the span)
     bound: str  #: ``full energy (lofted test)`` or ``lower bound (not lofted)``
     flagged: bool
     catalog_note: str
@@ -135,9 +139,10 @@ class RangeCheck:
 def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[RangeCheck]:
     """Each catalog missile with an observed flight: catalog range against the observed energy.
 
-    A missile is flagged when its catalog range differs from the largest equivalent range of its
-    lofted flights by more than ``tolerance``, or (flights of other shapes give lower bounds) when
-    it is shorter than an observed flight's equivalent range by more than ``tolerance``.
+    A missile is flagged when its catalog range (the nearer end of a ``[low, high]`` span) differs from
+    the largest equivalent range of its lofted flights by more than ``tolerance``, or (flights of other
+    shapes give lower bounds) when it is shorter than an observed flight's equivalent range by more
+    than ``tolerance``.
     """
     if not (math.isfinite(tolerance) and 0.0 < tolerance < 10.0):
         raise BmdlabError(f"tolerance: {tolerance:g} must be a fraction above 0 and below 10 (e.g. 0.35)")
@@ -153,7 +158,10 @@ def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[RangeC
         cat_range = max_range(missile)
         eq = r_best["equivalent_range_gravity_m"]
         diff = cat_range / eq - 1.0
-        flagged = abs(diff) > tolerance if lofted else diff < -tolerance
+        rng = missile.range
+        low = (min(rng.value) if isinstance(rng.value, list) else rng.high) * cat_range / rng.high  # [m]
+        span_diff = float(np.clip(eq, low, cat_range)) / eq - 1.0
+        flagged = abs(span_diff) > tolerance if lofted else span_diff < -tolerance
         rows.append(
             RangeCheck(
                 missile=key,
@@ -166,6 +174,8 @@ def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[RangeC
                 flat_burnout_speed_m_s=round(r_best["flat_burnout_speed_m_s"], 0),
                 equivalent_range_km=round(eq / 1e3, 0),
                 difference=round(diff, 3),
+                catalog_range_low_km=round(low / 1e3, 0),
+                span_difference=round(span_diff, 3),
                 bound="full energy (lofted test)" if lofted else "lower bound (not lofted)",
                 flagged=bool(flagged),
                 catalog_note=missile.range.note or "",
