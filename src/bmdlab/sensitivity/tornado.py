@@ -31,7 +31,7 @@ from bmdlab.sensitivity.space import default_space
 #: The factors of the uncertainty analysis a tornado also varies, with their labels.
 SPACE_ROWS = {
     "missile_reliability": "missile reliability (flight records)",
-    "fire_channels_quantile": "fire channels (each unit's plausible range, low to high end)",
+    "fire_channels_quantile": "fire channels (each unit's range)",
     "sea_availability": "ships' share on station",
     "land_availability": "land units' availability",
 }
