@@ -13,8 +13,16 @@ from bmdlab.study import japan2017
 @pytest.fixture(scope="module")
 def study_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("study") / "japan-2017"
-    # a coarse grid keeps the test fast; the README's command uses the 5 km default
-    res = CliRunner().invoke(app, ["study", "japan-2017", "--out", str(out), "--resolution-km", "25"])
+    # a coarse grid and a small robustness sample keep the test fast (the same code paths; the README's command
+    # uses the 5 km default and the study's full sample: 10 Morris trajectories, Sobol' N = 32, 400 trials)
+    from bmdlab.study import robustness_section as rs
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rs, "MORRIS_TRAJECTORIES", 2)
+        mp.setattr(rs, "SOBOL_SAMPLES", 4)
+        mp.setattr(rs, "TRIALS", 100)
+        mp.setattr(rs, "CHANNEL_SCALES", (1.0, 3.0, 6.0))
+        res = CliRunner().invoke(app, ["study", "japan-2017", "--out", str(out), "--resolution-km", "25"])
     assert res.exit_code == 0, res.output
     return out
 
