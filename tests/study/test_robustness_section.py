@@ -106,3 +106,15 @@ def test_headline_ranges_say_which_uncertainty_is_larger():
     # a space narrower than the Monte Carlo interval: sampling is the larger
     narrow = {r["metric"]: r for r in headline_ranges({"a": _Fake(99.9, 100.1)}, raids)}["expected_leakers"]
     assert narrow["larger"] == "sampling"
+
+
+def test_coverage_headline_depends_on_a_limit_that_changes_it():
+    from bmdlab.study.robustness_section import coverage_headline_robustness
+
+    dep = _dependence("holds")
+    for run in dep["runs"].values():
+        run["_headline"] = "Coverage is part of the problem."
+    assert coverage_headline_robustness(dep, CAT)["label"] == "robust"
+    dep["runs"]["without crossing"]["_headline"] = "Coverage is not the problem."
+    out = coverage_headline_robustness(dep, CAT)
+    assert out["label"] == "depends on crossing" and out["share"] == pytest.approx(5 / 6, abs=1e-3)

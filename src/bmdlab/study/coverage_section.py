@@ -517,6 +517,7 @@ def claim_dependence(
             sections[name] = sec
         runs[name] = {c["id"]: {"verdict": c["verdict"], "figure": c["figure"]} for c in sec["claims"]}
         runs[name]["_thaad_count"] = sec["subsets"]["thaad_smallest_count_for_99pct_land"]["count"]
+        runs[name]["_headline"] = sec.get("headline", {}).get("title")
         if progress:
             progress(name)
     claims = [c for c in runs["default"] if not c.startswith("_")]

@@ -87,6 +87,7 @@ def robustness_section(
     claims = claim_robustness(catalog, raids, coverage, seed=seed, memo=memo)
     return {
         "claims": claims,
+        "coverage_headline": coverage_headline_robustness(coverage["dependence"], catalog),
         "robust_share": ROBUST_SHARE,
         "raid": RAID,
         "trials": TRIALS,
@@ -344,6 +345,21 @@ def claim_robustness(
     out["thaad_cost"] = out["thaad"] | {"basis": "its count part: " + out["thaad"]["basis"]}
     out["public"] = {"share": None, "label": "not tested", "threshold": None, "basis": "not modelled"}
     return out
+
+
+def coverage_headline_robustness(dependence: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """The coverage headline ("Coverage is (not) the problem.") over the same cases as the coverage claims."""
+    runs = dependence["runs"]
+    cases = ["default"] + [f"without {x}" for x in assumed_limits(catalog) if f"without {x}" in runs]
+    base = runs["default"].get("_headline")
+    flips = [c.removeprefix("without ") for c in cases[1:] if runs[c].get("_headline") != base]
+    threshold = (
+        None if not flips else "; ".join(f"without {f}: '{runs['without ' + f].get('_headline')}'" for f in flips)
+    )
+    return verdict_robustness(1.0 - len(flips) / len(cases), " and ".join(flips) or "nothing", threshold) | {
+        "headline": base,
+        "basis": f"{len(cases)} cases: every limit on, and each limit with assumed catalog values off in turn",
+    }
 
 
 def verdict_robustness(share: float, assumption: str, threshold: str | None = None) -> dict[str, Any]:
