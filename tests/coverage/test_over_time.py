@@ -108,5 +108,8 @@ def test_rotation_from_the_api_and_the_cli(tmp_path):
     out = CliRunner().invoke(app, ["rotation", "japan-2017-baseline", "--step-h", "0", "--table", str(bad)])
     assert out.exit_code != 0 and "--step-h" in out.output and "Traceback" not in out.output
     assert not bad.exists()
+    out = CliRunner().invoke(app, ["rotation", "japan-2017-baseline", "--compare-with", "nope"])
+    assert out.exit_code == 2 and out.output.startswith("error: --compare-with: 'nope'"), out.output
+    assert "started" not in out.output  # refused before any coverage is computed
     out = CliRunner().invoke(app, ["rotation", "japan-2017-baseline", "--set", "posture=independent"])
     assert out.exit_code != 0 and "posture" in out.output

@@ -368,6 +368,9 @@ class Analysis:
         check_span(days, step_h)
         if compare_with is not None and not isinstance(compare_with, (str, Path, Scenario)):
             raise BmdlabError(f"compare_with: {arguments.shown(compare_with)} must be a scenario name or file")
+        other_scenario = (
+            None if compare_with is None else resolve_scenario(compare_with, self.catalog, parameter="compare_with")
+        )
         setup = self.assembled(**overrides)
         posture = setup.posture
         if not posture.rotating:
@@ -378,8 +381,8 @@ class Analysis:
         cov = national_coverage(setup, resolution_km, progress=progress)
         view = coverage_over_time(cov, posture, days=days, step_h=step_h)
         match = other = None
-        if compare_with is not None:
-            b = Analysis(compare_with, catalog=self.catalog, seed=self.seed, overrides=self.overrides).assembled(
+        if other_scenario is not None:
+            b = Analysis(other_scenario, catalog=self.catalog, seed=self.seed, overrides=self.overrides).assembled(
                 **overrides
             )
             other_view = coverage_over_time(national_coverage(b, resolution_km), b.posture, days=days, step_h=step_h)

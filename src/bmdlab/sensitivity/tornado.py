@@ -30,7 +30,7 @@ from bmdlab.sensitivity.space import default_space
 
 #: The factors of the uncertainty analysis a tornado also varies, with their labels.
 SPACE_ROWS = {
-    "missile_reliability": "missile reliability (flight records)",
+    "missile_reliability": "missile reliability",
     "fire_channels_quantile": "fire channels (each unit's range)",
     "sea_availability": "ships' share on station",
     "land_availability": "land units' availability",
