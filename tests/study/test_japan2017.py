@@ -328,6 +328,18 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
         page.screenshot(path=str(tmp_path / "realism.png"))
         page.locator("#footprint-check").scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / "footprint_check.png"))
+        # issue #24: every verdict with its robustness label in the summary, the robustness section, the rotation
+        summary = page.locator("#summary-table ~ table").first.locator("tr")
+        assert summary.count() == 1 + len(results["claims"]) + 2  # the header, each claim, the two headlines
+        for c in results["claims"]:
+            row = summary.filter(has_text=c["quote"][:40])
+            assert c["robustness"]["label"] in row.first.inner_text(), c["id"]
+        for sec in ("robustness", "rotation"):
+            assert page.locator(f"#{sec}").is_visible(), sec
+        rotation = page.locator("img[alt^='Share of Japan']")
+        assert rotation.evaluate("i => i.naturalWidth") > 300
+        page.locator("#summary-table").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "summary.png"))
         browser.close()
     assert all(u.startswith(("file:", "data:")) for u in requests), [
         u for u in requests if not u.startswith(("file:", "data:"))
