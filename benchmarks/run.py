@@ -196,6 +196,25 @@ def engine_rows() -> list[Row]:
     effects = assemble(aa.scenario, cat, Overrides(missiles=200, common_mode=0.3))
     wall, cpu = timed(lambda: run_scenario_raid(effects, RaidRun(trials=10_000, seed=0), plan=plan))
     rows.append(Row("raid: 200 missiles, 10,000 trials, every effect on", wall, cpu, 10.0))
+    rows += atmospheric_rows(cat, (lat0, lon0, lat2, lon2))
+    return rows
+
+
+def atmospheric_rows(cat, points) -> list[Row]:
+    """The quasi-ballistic and boost-glide flights: a flight family from scratch, then many flights from it."""
+    from bmdlab.trajectory import atmospheric as atm
+    from bmdlab.trajectory import max_range
+
+    rows = []
+    for key in ("kn-23", "hwasong-16b"):
+        veh, top = atm.Vehicle.of(cat.missiles[key]), max_range(cat.missiles[key])
+        wall, cpu = timed(lambda veh=veh, top=top: atm.family_to_range.__wrapped__(veh, top), 1)
+        rows.append(Row(f"flight family from scratch: {key} to {top / 1e3:,.0f} km (RK4, 40 flights)", wall, cpu, 5.0))
+    veh, top = atm.Vehicle.of(cat.missiles["hwasong-16b"]), max_range(cat.missiles["hwasong-16b"])
+    lat0, lon0, lat2, lon2 = points[0], points[1], points[2][:10_000], points[3][:10_000]
+    atm.family_to_range(veh, top)
+    wall, cpu = timed(lambda: atm.atmospheric_trajectory(veh, top, lat0, lon0, lat2, lon2))
+    rows.append(Row("10k boost-glide trajectories from the cached family", wall, cpu, 2.0))
     return rows
 
 
@@ -213,6 +232,8 @@ def command_rows(quick: bool) -> list[Row]:
             target_mb=300.0,
         )  # fmt: skip
     ]
+    got = command([*bmdlab, "raid", "japan-2028", "--trials", "2000"])
+    rows.append(Row("bmdlab raid japan-2028 --trials 2000 (23 missiles, three flight classes)", got["wall"], got["cpu"], None, 15.0, peak_mb=got["peak_mb"]))  # fmt: skip
     got = command([*bmdlab, "scenario", "validate", "japan-2017-thaad"])
     rows.append(Row("bmdlab scenario validate japan-2017-thaad", got["wall"], got["cpu"], peak_mb=got["peak_mb"]))
     if not quick:

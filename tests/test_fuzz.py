@@ -750,6 +750,7 @@ UNIT_AT = {
     "kongo-class": "station-sea-of-japan-central",
     "atago-class": "station-sea-of-japan-central",
     "maya-class": "station-sea-of-japan-central",
+    "asev": "station-sea-of-japan-central",
     "aegis-ashore": "araya",
     "thaad-battery": "36.0,137.0",
     "pac-3-fire-unit": "pac3-ichigaya",

@@ -43,6 +43,7 @@ _API = (
     "analytic",
     "compare",
     "wta",
+    "windows",
     "resolve_scenario",
     "resolve_place",
     "scenario_names",

@@ -195,6 +195,8 @@ CITIES = Bound(0, 1000, integer=True)
 RANGE_KM = Bound(1.0, math.pi * EARTH_RADIUS / 1e3 - 1e-6, unit="km", why="half the Earth's circumference")
 AZIMUTH_DEG = Bound(-360.0, 360.0, unit="deg")
 APOGEE_KM = Bound(0.0, math.inf, unit="km", low_open=True)
+#: A boost-glide flight's planned cross-range turn (at most half the Earth's circumference).
+TURN_KM = Bound(0.0, 20_000.0, unit="km")
 ANGLE_DEG = Bound(0.0, 90.0, unit="deg", low_open=True)
 SITING_COUNT = Bound(1, 1000, integer=True)
 TARGET_FRACTION = Bound(0.0, 1.0, low_open=True)

@@ -21,9 +21,14 @@ REQUIRED = {
         "hwasong-14",
         "hwasong-15",
         "kn-23",
+        "hwasong-8",
+        "hwasong-16b",
+        "hwasong-17",
+        "hwasong-18",
+        "hwasong-19",
     },
     "interceptors": {"sm-3-ia", "sm-3-ib", "sm-3-iia", "pac-3-cri", "pac-3-mse", "thaad", "sm-6"},
-    "units": {"kongo-class", "atago-class", "maya-class", "aegis-ashore", "thaad-battery", "pac-3-fire-unit"},
+    "units": {"kongo-class", "atago-class", "maya-class", "aegis-ashore", "thaad-battery", "pac-3-fire-unit", "asev"},
 }
 
 

@@ -330,7 +330,19 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
         page.screenshot(path=str(tmp_path / "footprint_check.png"))
         # issue #24: every verdict with its robustness label in the summary, the robustness section, the rotation
         summary = page.locator("#summary-table ~ table").first.locator("tr")
-        assert summary.count() == 1 + len(results["claims"]) + 2  # the header, each claim, the two headlines
+        tn = results["then_and_now"]
+        now_rows = len(tn["verdicts"]["aegis_ashore_covers"]["now"]) + len(tn["verdicts"]["asev_replaces"])
+        assert summary.count() == 1 + len(results["claims"]) + 2 + now_rows  # header, claims, headlines, then-and-now
+        # issue #25: then and now - each re-tested claim with its verdict and robustness label, the maps by class
+        assert page.locator("#then-and-now").is_visible()
+        for cls, v in tn["verdicts"]["aegis_ashore_covers"]["now"].items():
+            row = summary.filter(has_text=f"Now (today's threat, {cls})")
+            label = tn["robustness"]["labels"][f"aegis_ashore_covers.now.{cls}"]["label"]
+            assert v["verdict"] in row.first.inner_text() and label in row.first.inner_text(), cls
+        maps = page.locator("img[alt='Coverage of the 2028 posture against each flight class']")
+        assert maps.evaluate("i => i.naturalWidth") > 300
+        page.locator("#then-and-now").scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "then_and_now.png"))
         for c in results["claims"]:
             row = summary.filter(has_text=c["quote"][:40])
             assert c["robustness"]["label"] in row.first.inner_text(), c["id"]

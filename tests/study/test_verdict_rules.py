@@ -80,3 +80,24 @@ def test_imperfect_interceptor_rule_can_fail(p0, verdict):
 )
 def test_percent_never_rounds_to_100_or_0(x, text):
     assert percent(x) == text
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "verdict"),
+    [
+        (0.50, 0.50, "holds"),
+        (0.90, 0.30, "holds"),  # covering more still replaces
+        (0.34, 0.50, "holds"),  # 0.68 >= 1/1.5
+        (0.30, 0.50, "partly"),  # 0.6: between 1/2 and 1/1.5
+        (0.20, 0.50, "does not hold"),  # 0.4 < 1/2
+        (0.00, 0.50, "does not hold"),
+        (0.00, 0.00, "holds"),  # nothing to replace
+    ],
+)
+def test_replacement_verdict_is_a_one_sided_ratio(new, old, verdict):
+    from bmdlab.study.verdict_rules import replacement_verdict
+
+    out = replacement_verdict(new, old)
+    assert out["verdict"] == verdict
+    if old > 0:
+        assert out["ratio"] == pytest.approx(new / old, abs=1e-3)

@@ -49,3 +49,21 @@ def test_hwasong_12_minimum_energy_apogee_above_the_observed_depressed_one():
     lat2, lon2 = destination(lat0, lon0, np.radians(75.0), np.array([2700e3, 3700e3]) / EARTH_RADIUS)
     me = missile_trajectory(mis, lat0, lon0, lat2, lon2)
     assert np.all(me.apogee > np.array([550e3, 770e3]))
+
+
+SOLID_ERA = [f for f in FLIGHTS if f["id"].startswith(("hwasong-17-", "hwasong-18-", "hwasong-19-"))]
+
+
+@pytest.mark.parametrize("flight", SOLID_ERA, ids=[f["id"] for f in SOLID_ERA])
+def test_the_icbm_flights_of_2022_2024_within_five_percent(flight):
+    # Issue #25's bar for the lofted Hwasong-17/18/19 flights, reported to the second (Japan MOD / KCNA, A):
+    # 4,135 s, 4,491 s and 5,156 s. Without Earth rotation (the engine's default), 5 % of the reported time.
+    # The burn times are assumed from the APS / NRC boost figures before any comparison (catalog notes).
+    assert len(SOLID_ERA) == 3
+    mis = builtin_catalog().missile(flight["missile"])
+    lat0, lon0 = np.radians(flight["launch"]["lat"]), np.radians(flight["launch"]["lon"])
+    lat2, lon2 = destination(lat0, lon0, np.radians(flight["azimuth_deg"]), flight["range_km"] * 1e3 / EARTH_RADIUS)
+    traj = missile_trajectory(
+        mis, lat0, lon0, lat2, lon2, shape=FlightShape("lofted", apogee=flight["apogee_km"] * 1e3)
+    )
+    assert traj.flight_time[0] == pytest.approx(flight["flight_time_min"] * 60.0, rel=0.05)

@@ -77,6 +77,8 @@ def test_health_and_scenarios(client):
         "japan-2017-aegis-ashore",
         "japan-2017-thaad",
         "japan-2017-nodong-scud-er",
+        "japan-2028",
+        "japan-2028-aegis-ashore",
     }
 
 

@@ -28,7 +28,7 @@ from bmdlab.api.results import (
     TrajectoryResult,
     WTAResult,
 )
-from bmdlab.api.standalone import analytic, compare, wta
+from bmdlab.api.standalone import analytic, compare, windows, wta
 from bmdlab.assembly.overrides import Overrides
 from bmdlab.coverage.incremental import CoverageCache
 from bmdlab.defaults import DEFAULT_SEED
@@ -70,5 +70,6 @@ __all__ = [
     "resolve_scenario",
     "scenario_names",
     "scenario_rows",
+    "windows",
     "wta",
 ]

@@ -179,8 +179,8 @@ class Analysis:
     ) -> TrajectoryResult:
         """One ballistic flight from ``launch`` to ``aim`` (places: ``LAT,LON``, a catalog place or a city),
         or ``range_km`` along ``azimuth_deg``; ``missile`` (a catalog key) sets burn time and range limit.
-        ``shape`` takes ``shape`` (minimum-energy, lofted, depressed), ``apogee_km`` or ``angle_deg`` and
-        ``earth_rotation``."""
+        ``shape`` takes ``shape`` (minimum-energy, lofted, depressed), ``apogee_km`` or ``angle_deg``,
+        ``earth_rotation``, and ``turn_km``: a boost-glide missile's planned cross-range turn (out and back)."""
         cat = self.catalog
         missile = arguments.optional_text("missile", missile, "nodong")
         mis = cat.missile(missile) if missile is not None else None
@@ -200,6 +200,7 @@ class Analysis:
                 flight["shape"],
                 apogee=None if flight["apogee_km"] is None else flight["apogee_km"] * 1e3,
                 angle=None if flight["angle_deg"] is None else np.radians(flight["angle_deg"]),
+                cross_range=flight["turn_km"] * 1e3,
             ),
             earth_rotation=flight["earth_rotation"],
         )
@@ -810,9 +811,9 @@ def _known(given: dict[str, Any], allowed: tuple[str, ...], what: str = "paramet
 
 
 def _flight_shape(**kw: Any) -> dict[str, Any]:
-    """A trajectory's shape parameters, checked: ``shape``, its ``apogee_km`` or burnout ``angle_deg``, and
-    ``earth_rotation``."""
-    _known(kw, ("shape", "apogee_km", "angle_deg", "earth_rotation"))
+    """A trajectory's shape parameters, checked: ``shape``, its ``apogee_km`` or burnout ``angle_deg``,
+    ``earth_rotation``, and a boost-glide flight's cross-range ``turn_km``."""
+    _known(kw, ("shape", "apogee_km", "angle_deg", "earth_rotation", "turn_km"))
     shape, apogee_km = kw.get("shape", "minimum-energy"), kw.get("apogee_km")
     angle_deg, earth_rotation = kw.get("angle_deg"), kw.get("earth_rotation", False)
     bounds.check_choice("shape", shape, SHAPES)
@@ -823,7 +824,14 @@ def _flight_shape(**kw: Any) -> dict[str, Any]:
             raise BmdlabError(f"angle_deg: {angle_deg:g} must be between 0 and 90 degrees")
     if shape == "minimum-energy" and (apogee_km is not None or angle_deg is not None):
         raise BmdlabError("apogee_km: apogee_km/angle_deg apply to shape lofted or depressed, not minimum-energy")
-    return {"shape": shape, "apogee_km": apogee_km, "angle_deg": angle_deg, "earth_rotation": bool(earth_rotation)}
+    turn_km = bounds.TURN_KM.check("turn_km", kw.get("turn_km") or 0.0)
+    return {
+        "shape": shape,
+        "apogee_km": apogee_km,
+        "angle_deg": angle_deg,
+        "earth_rotation": bool(earth_rotation),
+        "turn_km": turn_km,
+    }
 
 
 def _check_basing(cat: Catalog, unit: str, p: Place, field: str) -> None:

@@ -174,6 +174,9 @@ class FlightFigures:
     burnout_angle_deg: float
     reentry_speed_m_s: float
     impact_speed_m_s: float
+    #: quasi-ballistic and boost-glide flights: the speed at the pull-up and the ground range glided to the dive
+    pull_up_speed_m_s: float | None = None
+    glide_range_km: float | None = None
 
     @classmethod
     def of(cls, traj: Any, i: int = 0) -> FlightFigures:
@@ -191,10 +194,22 @@ class FlightFigures:
             burnout_angle_deg=round(float(np.degrees(traj.burnout_angle[i])), 3),
             reentry_speed_m_s=round(float(traj.reentry_speed[i]), 1),
             impact_speed_m_s=round(float(traj.impact_speed[i]), 1),
+            **_glide_figures(traj, i),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _glide_figures(traj: Any, i: int) -> dict[str, float | None]:
+    """The pull-up speed and glide range of an atmospheric flight (none for a ballistic one or without a pull-up)."""
+    speed = getattr(traj, "glide_speed", None)
+    if speed is None or not np.isfinite(speed[i]):
+        return {}
+    return {
+        "pull_up_speed_m_s": round(float(speed[i]), 1),
+        "glide_range_km": round(float(traj.glide_range[i]) / 1e3, 3),
+    }
 
 
 def trajectory_summary(traj: Any, i: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@ comparison of two architectures on the same raid."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -13,9 +14,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bmdlab import __version__, arguments, bounds
 from bmdlab.api.analysis import Analysis, catalog_of
-from bmdlab.api.results import AnalyticResult, CompareResult, Provenance, RaidResult, WTAResult, make_provenance
+from bmdlab.api.results import (
+    SCHEMA_VERSION,
+    AnalyticResult,
+    CompareResult,
+    Provenance,
+    RaidResult,
+    WTAResult,
+    make_provenance,
+)
 from bmdlab.catalog import Catalog, builtin_catalog
 from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.defense.windows import MIN_ELEVATION_DEG, WindowsReport, windows_report
 from bmdlab.engagement.analytic import RaidConditions, doctrine_name, raid_odds, raid_odds_common_mode
 from bmdlab.engagement.paired import compare_verdict, paired_difference
 from bmdlab.errors import BmdlabError
@@ -242,4 +252,37 @@ def _leakers_per_trial(r: RaidResult) -> np.ndarray:
     return per_trial
 
 
-__all__ = ["AnalyticInputs", "analytic", "compare", "wta"]
+def windows(
+    missiles: list[str] | None = None,
+    interceptors: list[str] | None = None,
+    *,
+    launch_area: str = "hodo",
+    target: str | None = None,
+    min_elevation_deg: float = MIN_ELEVATION_DEG,
+    catalog: Catalog | str | Path | None = None,
+) -> WindowsReport:
+    """Each interceptor's altitude window against each missile's flight (time on the way up and down, speed and
+    Mach there) and when each of Japan's radars first sees it (:func:`bmdlab.defense.windows.windows_report`).
+
+    ``missiles`` default: one per flight class (nodong, kn-23, hwasong-8); ``interceptors``: every one;
+    ``target`` (a place, default Tokyo; a missile that does not reach Tokyo is flown to its catalog range on
+    the bearing to it, and the report says so).
+    """
+    cat = catalog_of(catalog)
+    missiles = None if missiles is None else arguments.texts("missiles", missiles, "kn-23")
+    interceptors = None if interceptors is None else arguments.texts("interceptors", interceptors, "pac-3-mse")
+    launch_area = arguments.text("launch_area", launch_area, "hodo")
+    target = arguments.optional_text("target", target, "tokyo")
+    report = windows_report(cat, missiles, interceptors, launch_area, target, min_elevation_deg)
+    prov = make_provenance(
+        cat,
+        missiles=missiles,
+        interceptors=interceptors,
+        launch_area=launch_area,
+        target=target,
+        min_elevation_deg=report.min_elevation_deg,
+    )
+    return dataclasses.replace(report, schema_version=SCHEMA_VERSION, provenance=prov.to_dict())
+
+
+__all__ = ["AnalyticInputs", "analytic", "compare", "windows", "wta"]

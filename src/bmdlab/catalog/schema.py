@@ -215,6 +215,18 @@ class Missile(Entry):
     launchers_shared_with: str | None = (
         None  #: missile key whose ``launchers`` count serves this missile too (one TEL pool)
     )
+    #: the year of the first flight (none: flown by 2017, the threat of the 2017 debate)
+    first_flight: int | None = Field(default=None, ge=1945, le=2100)
+    #: how the payload flies after the boost (:mod:`bmdlab.trajectory.atmospheric`): a Keplerian arc, or
+    #: an atmospheric flight with lift - a quasi-ballistic pull-up (KN-23 class) or a boost-glide
+    flight_class: Literal["ballistic", "quasi-ballistic", "boost-glide"] = "ballistic"
+    #: the lifting vehicle (quasi-ballistic and boost-glide classes): hypersonic lift-to-drag ratio [1] ...
+    lift_to_drag: Value | None = None
+    vehicle_mass: Value | None = None  #: ... its mass after separation from the booster [kg] ...
+    vehicle_area: Value | None = None  #: ... its aerodynamic reference area [m^2] ...
+    drag_coefficient: Value | None = None  #: ... its drag coefficient at hypersonic speed [1] ...
+    pull_up_altitude: Value | None = None  #: ... the altitude where it starts to use lift on the way down [m] ...
+    boost_angle: Value | None = None  #: ... and the booster's flight-path angle at burnout [rad]
 
     QUANTITIES = {
         "range": q.RANGE,
@@ -226,7 +238,33 @@ class Missile(Entry):
         "missiles": q.COUNT,
         "rcs": q.AREA,
         "reliability": q.FRACTION,
+        "lift_to_drag": q.POSITIVE,
+        "vehicle_mass": q.MASS,
+        "vehicle_area": q.AREA,
+        "drag_coefficient": q.POSITIVE,
+        "pull_up_altitude": q.ALTITUDE,
+        "boost_angle": q.ELEVATION,
     }
+    #: the fields an atmospheric (non-ballistic) flight class needs
+    VEHICLE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "lift_to_drag",
+        "vehicle_mass",
+        "vehicle_area",
+        "drag_coefficient",
+        "pull_up_altitude",
+        "boost_angle",
+    )
+
+    @model_validator(mode="after")
+    def _vehicle_complete(self) -> Missile:
+        if self.flight_class != "ballistic":
+            missing = [f for f in self.VEHICLE_FIELDS if getattr(self, f) is None]
+            if missing:
+                raise ValueError(
+                    f"flight_class {self.flight_class} needs the lifting vehicle's {', '.join(missing)}; "
+                    "add them or use flight_class: ballistic"
+                )
+        return self
 
 
 class Stage(_Checked):
@@ -353,6 +391,16 @@ class Unit(Entry):
     }
 
 
+#: The last year of the 2017 debate's threat: missiles first flown and launch areas first used by then.
+THREAT_OF_2017 = 2017
+
+
+def of_2017(entry: Missile | Place) -> bool:
+    """Whether a missile or launch area belongs to the threat of the 2017 debate (first flown or used by 2017)."""
+    year = entry.first_flight if isinstance(entry, Missile) else entry.first_used
+    return year is None or year <= THREAT_OF_2017
+
+
 class Place(Entry):
     """A named location: launch area, defence site, radar site or sea station."""
 
@@ -367,6 +415,8 @@ class Place(Entry):
     country: Literal["JP", "KP", "KR", "sea"]
     lat: Value
     lon: Value
+    #: a launch area: the year of its first catalogued launch (none: in the threat of 2017 already)
+    first_used: int | None = Field(default=None, ge=1945, le=2100)
 
     QUANTITIES = {"lat": q.LATITUDE, "lon": q.LONGITUDE}
 

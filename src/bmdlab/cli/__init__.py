@@ -39,6 +39,6 @@ def root(
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(scenario_app, name="scenario")
 
-from bmdlab.cli import costs, coverage, engagement, flight, sensitivity, serve, study, uncertainty  # noqa: E402,F401  (register the commands)
+from bmdlab.cli import costs, coverage, engagement, flight, sensitivity, serve, study, uncertainty, windows  # noqa: E402,F401  (register the commands)
 
 __all__ = ["app"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import rich.markup
 import typer
@@ -24,6 +24,9 @@ from bmdlab.cli._app import (
     write_exports,
 )
 from bmdlab.io import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from bmdlab.api.results import FlightFigures
 
 PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. sunan) or a city of Japan (e.g. tokyo)."
 
@@ -55,10 +58,15 @@ def trajectory(
     earth_rotation: Annotated[
         bool, typer.Option("--earth-rotation", help="Let the Earth turn under the flight.")
     ] = False,
+    turn_km: Annotated[
+        float,
+        typer.Option("--turn-km", help="A boost-glide missile's glide turns out this far to one side and back. [km]"),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the altitude profile to this PNG.")] = None,
 ) -> None:
-    """Fly one ballistic trajectory and print its range, apogee, flight time and speeds."""
+    """Fly one trajectory (ballistic, quasi-ballistic or boost-glide, as the missile flies) and print its range,
+    apogee, flight time and speeds."""
     check_files(plot=plot)
     a = analysis(ctx)
     res = a.trajectory(
@@ -71,6 +79,7 @@ def trajectory(
         apogee_km=apogee_km,
         angle_deg=angle_deg,
         earth_rotation=earth_rotation,
+        turn_km=turn_km,
     )
     name = a.catalog.missile(missile).name if missile else "Keplerian flight"
     route = f"{res.launch.label} to {res.aim.label}"
@@ -78,14 +87,17 @@ def trajectory(
         # lazy: plotting loads Matplotlib; only when a figure is asked for
         from bmdlab.plotting.profile import plot_profile
 
-        plot_profile(res.trajectory, plot, labels=[f"{name}, {shape}"], title=f"{name}: {route}")
+        plot_profile(res.trajectory, plot, labels=[f"{name}, {res.figures.shape}"], title=f"{name}: {route}")
         res.exports["plot"] = str(plot)
     if as_json:
         print_json(res)
         return
     f = res.figures
     table = Table(
-        "quantity", "value", title=f"{name} ({shape}): {res.launch.label} -> {res.aim.label}", title_justify="left"
+        "quantity",
+        "value",
+        title=f"{name} ({res.figures.shape}): {res.launch.label} -> {res.aim.label}",
+        title_justify="left",
     )
     table.columns[1].justify = "right"
     for row in (
@@ -96,12 +108,25 @@ def trajectory(
         ("burnout speed", f"{f.burnout_speed_m_s:,.0f} m/s"),
         ("burnout altitude", f"{f.burnout_altitude_km:,.0f} km"),
         ("burnout angle", f"{f.burnout_angle_deg:.1f} deg"),
-        ("re-entry speed (100 km, vacuum)", f"{f.reentry_speed_m_s:,.0f} m/s"),
+        *_speed_rows(f),
     ):
         table.add_row(*row)
     console.print(table)
     if plot is not None:
         console.print(f"profile written to {plot}")
+
+
+def _speed_rows(f: FlightFigures) -> list[tuple[str, str]]:
+    """The re-entry speed of a ballistic flight; the pull-up speed, glide range and impact speed of an atmospheric one."""
+    if f.shape in ("minimum-energy", "lofted", "depressed"):
+        return [("re-entry speed (100 km, vacuum)", f"{f.reentry_speed_m_s:,.0f} m/s")]
+    rows = [("flight class", f.shape)]
+    if f.pull_up_speed_m_s is not None and f.glide_range_km is not None:
+        rows += [
+            ("speed at pull-up", f"{f.pull_up_speed_m_s:,.0f} m/s"),
+            ("glide to the dive", f"{f.glide_range_km:,.0f} km"),
+        ]
+    return rows + [("speed at impact (with drag)", f"{f.impact_speed_m_s:,.0f} m/s")]
 
 
 @app.command()

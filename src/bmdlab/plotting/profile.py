@@ -10,10 +10,11 @@ from matplotlib.figure import Figure
 
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, latlon
 from bmdlab.plotting import finish_figure, new_figure
+from bmdlab.trajectory.atmospheric import AtmosphericTrajectory
 from bmdlab.trajectory.ballistic import Trajectory
 
 
-def profile_samples(traj: Trajectory, n: int = 400) -> dict[str, np.ndarray]:
+def profile_samples(traj: Trajectory | AtmosphericTrajectory, n: int = 400) -> dict[str, np.ndarray]:
     """Time [s], downrange [m] (great-circle distance from launch over the rotating Earth),
     altitude [m] and speed [m/s] along each trajectory, shape (len(traj), n)."""
     frac = np.linspace(0.0, 1.0, n)
@@ -26,7 +27,7 @@ def profile_samples(traj: Trajectory, n: int = 400) -> dict[str, np.ndarray]:
 
 
 def plot_profile(
-    trajs: Trajectory | Sequence[Trajectory],
+    trajs: Trajectory | AtmosphericTrajectory | Sequence[Trajectory | AtmosphericTrajectory],
     path: str | Path | None,
     labels: Sequence[str] | None = None,
     title: str | None = None,
@@ -37,7 +38,7 @@ def plot_profile(
     names each drawn path. Burnout (o) and apogee (v) are marked. Returns the path written, or the
     Figure if ``path`` is None.
     """
-    if isinstance(trajs, Trajectory):
+    if isinstance(trajs, (Trajectory, AtmosphericTrajectory)):
         trajs = [trajs]
     fig = new_figure((11, 4.4))
     ax1, ax2 = fig.subplots(1, 2)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from bmdlab.catalog import Catalog
+from bmdlab.catalog.schema import of_2017
 from bmdlab.coverage.national import Coverage
 from bmdlab.coverage.published_footprints import published_cases, region_coverage
 from bmdlab.coverage.siting_study import SitingResult
@@ -176,7 +177,8 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, tit
     shots = np.where(reach.any(axis=0), cov.worst_shots(), -1)
     areas = [
         {"name": catalog.place(k).name, "lat": catalog.place(k).lat.nominal, "lon": catalog.place(k).lon.nominal}
-        for k in catalog.places_of("launch-area")
+        for k, p in catalog.places_of("launch-area").items()
+        if of_2017(p)
     ]
     units = [{"name": catalog.units[case.system].name, "lat": lat, "lon": lon, "basing": "land", "system": case.system}]
     return plot_coverage_map(

@@ -31,6 +31,7 @@ from rich.console import Console
 from bmdlab import __version__
 from bmdlab.bounds import CANDIDATE_SPACING_KM
 from bmdlab.catalog import Catalog
+from bmdlab.catalog.schema import of_2017
 from bmdlab.coverage.published_footprints import (
     TOLERANCE_FACTOR,
     footprint_checks,
@@ -56,6 +57,7 @@ from bmdlab.study.raid_model_check import raid_model_check
 from bmdlab.study.raid_section import raid_section
 from bmdlab.study.realism_section import realism_section
 from bmdlab.study.robustness_section import robustness_section
+from bmdlab.study.then_and_now import VEHICLE_FACTORS, then_and_now_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import FlightShape, max_range, missile_trajectory
 
@@ -77,6 +79,10 @@ def _nan_to_none(x: float, digits: int = 1) -> float | None:
     return None if not np.isfinite(x) else round(float(x), digits)
 
 
+#: The then-and-now section's grid [km] (coarser if the study's is) and raid trials.
+THEN_AND_NOW_RESOLUTION_KM = 20.0
+THEN_AND_NOW_TRIALS = 2_000
+
 #: The study's stages, in order: (key, what the progress display says). A caller's ``progress`` hears of each.
 STAGES = (
     ("setup", "loading catalog and geography"),
@@ -89,6 +95,7 @@ STAGES = (
     ("realism", "raid realism: model steps, doctrines, pairs, campaigns, availability"),
     ("costs", "costs, trade-offs (7 options), budget optimum, sensitivity"),
     ("robustness", "robustness: Morris and Sobol' over the plausible ranges, each verdict's label"),
+    ("then-and-now", "then and now: today's threat (quasi-ballistic, boost-glide) and the posture of 2028"),
     ("figures", "figures"),
     ("report", "report"),
 )
@@ -188,9 +195,11 @@ class _StudyRun:
         """Every section and figure: the results (without the meta data) and the figures' files."""
         cat, stages = self.catalog, self.stages
         tick = stages.start("setup", 1)
-        self.cities, self.areas = _cities(N_CITIES), list(cat.places_of("launch-area"))
+        # the threat of 2017: the launch areas and MRBMs/IRBMs of the debate (the later ones are the "then and now")
+        self.cities = _cities(N_CITIES)
+        self.areas = [k for k, p in cat.places_of("launch-area").items() if of_2017(p)]
         tick()
-        self.missiles = [k for k, m in cat.missiles.items() if m.missile_class in ("MRBM", "IRBM")]
+        self.missiles = [k for k, m in cat.missiles.items() if m.missile_class in ("MRBM", "IRBM") and of_2017(m)]
         tick = stages.start("threats", len(self.missiles))
         self.timeline = threat_timeline(
             cat, self.cities, missiles=self.missiles, launch_areas=self.areas, progress=tick
@@ -209,7 +218,11 @@ class _StudyRun:
         robustness = robustness_section(
             cat, raids=raids, coverage=coverage, seed=raids["seed"], progress=tick, memo=self.memo
         )
+        then_now, then_now_maps = self._then_and_now(raids["seed"])
         figures.update(raid_figures | cost_figures | self._figures())
+        figures["then_and_now_maps"] = coverage_maps_side_by_side(
+            then_now_maps, cat, self.cities, self.work / "then_and_now_maps.png", ncols=len(then_now_maps)
+        )
         results = {
             "observed_flights": observed,
             "raid_model_check": raid_check,
@@ -224,8 +237,19 @@ class _StudyRun:
             "realism": realism,
             "costs": costs,
             "robustness": robustness,
+            "then_and_now": then_now,
         }
         return results, figures
+
+    def _then_and_now(self, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        tick = self.stages.start("then-and-now", 1 + len(VEHICLE_FACTORS))
+        return then_and_now_section(
+            self.catalog,
+            resolution_km=max(THEN_AND_NOW_RESOLUTION_KM, self.resolution_km),
+            trials=THEN_AND_NOW_TRIALS,
+            seed=seed,
+            progress=tick,
+        )
 
     def _coverage(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Path]]:
         r = self.resolution_km
@@ -369,9 +393,8 @@ class _StudyRun:
             "seeds": {"raids": raids["seed"], "tradeoff": costs["tradeoff"]["seed"], "sensitivity": raids["seed"]},
             "price_year": costs["tradeoff"]["price_year"],
             "jpy_per_usd": costs["tradeoff"]["jpy_per_usd"],
-            "scenarios": {
-                n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]
-            },
+            "scenarios": {n: {"hash": coverage["architectures"][n]["scenario_hash"]} for n in coverage["architectures"]}
+            | {n: {"hash": h} for n, h in sections["then_and_now"]["scenarios"].items()},
         }
         results = {
             "schema_version": JSON_SCHEMA_VERSION,
@@ -402,6 +425,7 @@ class _StudyRun:
                 for c in coverage["claims"] + raids["claims"] + costs["claims"]
             ],
             "robustness": sections["robustness"],
+            "then_and_now": sections["then_and_now"],
             "assumptions": _assumptions(cat),
             "figures": {k: figures[k].name for k in FIGURES},
         }
@@ -422,6 +446,7 @@ FIGURES = (
     "raid_leakers",
     "footprint_check_seongju",
     "campaign",
+    "then_and_now_maps",
 )
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from bmdlab.catalog import Catalog
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, destination
 from bmdlab.trajectory import FlightShape, max_range, missile_trajectory
-from bmdlab.trajectory.observed import observed_flights
+from bmdlab.trajectory.observed import atmospheric_flights, observed_flights
 
 #: Missile classes that the threat timeline covers (the MRBMs and IRBMs that reach Japan).
 TIMELINE_CLASSES = ("MRBM", "IRBM")
@@ -145,3 +145,39 @@ def model_observed_flights(catalog: Catalog) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def model_atmospheric_flights(catalog: Catalog) -> list[dict[str, Any]]:
+    """Fly each observed quasi-ballistic or boost-glide flight with the model at its reported range (and at North
+    Korea's claimed range, where it differs) and report its apogee and top speed beside the observed figures."""
+    rows = []
+    for f in atmospheric_flights():
+        mis = catalog.missile(f["missile"])
+        lat0, lon0 = np.radians(f["launch"]["lat"]), np.radians(f["launch"]["lon"])
+        for which, rng in (("reported", f["range_km"]), ("claimed", f.get("claimed_range_km"))):
+            if rng is None or (which == "claimed" and rng == f["range_km"]):
+                continue
+            lat2, lon2 = destination(lat0, lon0, np.radians(f["azimuth_deg"]), rng * 1e3 / EARTH_RADIUS)
+            traj = missile_trajectory(mis, lat0, lon0, lat2, lon2, strict=False)
+            t = np.linspace(0.0, float(traj.flight_time[0]), 400) if np.isfinite(traj.flight_time[0]) else None
+            top = None if t is None else float(np.linalg.norm(traj.state(t[None, :])[1][0], axis=-1).max())
+            rows.append(
+                {
+                    "id": f["id"],
+                    "missile": f["missile"],
+                    "flight_class": mis.flight_class,
+                    "range": which,
+                    "range_km": rng,
+                    "observed_apogee_km": f.get("apogee_km"),
+                    "observed_mach": f.get("speed_mach"),
+                    "confidence": f.get("confidence"),
+                    "model_apogee_km": _round(float(traj.apogee[0]) / 1e3, 1),
+                    "model_flight_time_s": _round(float(traj.flight_time[0]), 0),
+                    "model_top_speed_m_s": None if top is None else round(top, 0),
+                }
+            )
+    return rows
+
+
+def _round(x: float, digits: int) -> float | None:
+    return round(x, digits) if np.isfinite(x) else None

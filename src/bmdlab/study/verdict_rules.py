@@ -80,6 +80,25 @@ def coverage_verdict(land: float, people: float, regions: dict[str, dict[str, fl
     return out
 
 
+def replacement_verdict(new: float, old: float) -> dict[str, Any]:
+    """The verdict on a claim that a new system replaces an old one: the ratio of what the new covers (a share of
+    people) to what the old one did. It holds when the new covers at least :math:`1/`:data:`COUNT_HOLDS` of what
+    the old did (more is better: a replacement that covers more still replaces), partly down to
+    :math:`1/`:data:`COUNT_PARTLY`; where the old covered nothing, any new share replaces it."""
+    if old <= 0:
+        return {"verdict": "holds", "ratio": None, "rule": _replacement_rule()}
+    ratio = new / old
+    verdict = "holds" if ratio >= 1 / COUNT_HOLDS else ("partly" if ratio >= 1 / COUNT_PARTLY else "does not hold")
+    return {"verdict": verdict, "ratio": round(ratio, 3), "rule": _replacement_rule()}
+
+
+def _replacement_rule() -> str:
+    return (
+        f"rule: the share of people the new system covers over the share the old one did; holds from "
+        f"1/{COUNT_HOLDS:g} up (more is better), partly from 1/{COUNT_PARTLY:g}, otherwise does not hold"
+    )
+
+
 def gaps_verdict(land: float, people: float) -> dict[str, Any]:
     """The verdict on a claim that an architecture leaves gaps: it holds when less than
     :data:`COVERAGE_HOLDS` of the land or of the people is defended (at the hour the claim is about)."""
@@ -114,4 +133,5 @@ __all__ = [
     "coverage_verdict",
     "gaps_verdict",
     "imperfect_interceptor_verdict",
+    "replacement_verdict",
 ]

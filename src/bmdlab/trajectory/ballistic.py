@@ -412,6 +412,7 @@ class FlightShape:
     name: str = "minimum-energy"
     apogee: ArrayLike | None = None
     angle: ArrayLike | None = None
+    cross_range: float = 0.0  #: a boost-glide flight's planned turn to one side and back [m] (not ballistic)
 
     def __post_init__(self) -> None:
         if self.name not in SHAPES:

@@ -22,7 +22,8 @@ difference above a tolerance (35 %: the spread of published ranges of one missil
 span ``[low, high]`` is compared at its nearer end: a test whose equivalent range lies inside the span
 agrees with it. A flag does not change the catalog: the catalog note of the missile's range explains it
 from sources (e.g. a lighter payload on the test than the published range assumes), or the range is
-carried as a span from the test's figure to the published one.
+carried as a span from the test's figure to the published one. A flight whose energy reaches beyond
+the inversion's table (19,000 km: global range) is compared at the table's end, a lower bound.
 
 References
 ----------
@@ -156,7 +157,8 @@ def catalog_check(catalog: Catalog, tolerance: float = TOLERANCE) -> list[RangeC
         f_best, r_best = max(recon, key=lambda fr: fr[1]["burnout_speed_m_s"])
         lofted = f_best["shape"] == "lofted"
         cat_range = max_range(missile)
-        eq = r_best["equivalent_range_gravity_m"]
+        # beyond the table (19,000 km) the flight reaches anywhere: its end is a lower bound to compare with
+        eq = min(r_best["equivalent_range_gravity_m"], float(_RANGES[-1]))
         diff = cat_range / eq - 1.0
         rng = missile.range
         low = (min(rng.value) if isinstance(rng.value, list) else rng.high) * cat_range / rng.high  # [m]

@@ -15,6 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 from bmdlab.catalog.schema import UNITS, Missile
 from bmdlab.errors import BmdlabError
 from bmdlab.geo.sphere import EARTH_RADIUS, GM_EARTH, central_angle
+from bmdlab.trajectory import atmospheric
+from bmdlab.trajectory.atmospheric import ATMOSPHERIC_CLASSES, AtmosphericTrajectory, Vehicle
 from bmdlab.trajectory.ballistic import (
     DEFAULT_MASS_RATIO,
     MINIMUM_ENERGY,
@@ -34,8 +36,12 @@ def max_range(missile: Missile) -> float:
 def max_burnout_speed(missile: Missile) -> float:
     """The most speed the missile can give at burnout [m/s]: that of the minimum-energy trajectory to
     its catalog maximum range (kinematic boost, non-rotating Earth). A lofted or depressed trajectory
-    that needs more is beyond the missile's energy, whatever its range.
+    that needs more is beyond the missile's energy, whatever its range. For a quasi-ballistic or
+    boost-glide missile: the burnout speed whose atmospheric flight reaches the catalog range
+    (:mod:`bmdlab.trajectory.atmospheric`).
     """
+    if missile.flight_class in ATMOSPHERIC_CLASSES:
+        return atmospheric.max_burnout_speed(missile, max_range(missile))
     t = ballistic_trajectory(0.0, 0.0, 0.0, max_range(missile) / EARTH_RADIUS, burn_time=missile.burn_time.si())
     return float(t.burnout_speed[0])
 
@@ -67,6 +73,12 @@ def minimum_energy_apogee(missile: Missile, ground_range: float) -> float:
 
 def check_shape(missile: Missile, shape: str, apogee: float | None, where: str = "apogee_km") -> None:
     """Refuse a trajectory shape the missile cannot fly at any range (one line naming ``where``)."""
+    if missile.flight_class in ATMOSPHERIC_CLASSES and shape != "minimum-energy":
+        raise BmdlabError(
+            f"{where.replace('apogee-km', 'shape').replace('apogee_km', 'shape')}: the {missile.name} flies a "
+            f"{missile.flight_class} trajectory (its boost angle and lift set its shape); use shape minimum-energy, "
+            "its own flight at the least burnout speed for the range"
+        )
     if shape not in SHAPES:
         raise BmdlabError(
             f"{where.replace('apogee-km', 'shape').replace('apogee_km', 'shape')}: unknown trajectory shape "
@@ -106,7 +118,7 @@ def missile_trajectory(
     shape: str | FlightShape = MINIMUM_ENERGY,
     earth_rotation: bool = False,
     strict: bool = True,
-) -> Trajectory:
+) -> Trajectory | AtmosphericTrajectory:
     """Trajectories of a catalog missile (or of a pure Keplerian flight when ``missile`` is None).
 
     Parameters
@@ -121,9 +133,20 @@ def missile_trajectory(
     strict : bool
         Raise a :class:`BmdlabError` for a target beyond the missile's range or an infeasible
         apogee/angle; otherwise leave those trajectories as NaN.
+
+    A quasi-ballistic or boost-glide missile (its catalog ``flight_class``) flies its atmospheric
+    flight (:func:`bmdlab.trajectory.atmospheric.atmospheric_trajectory`), only on the
+    ``minimum-energy`` shape (its own) and without Earth rotation; a boost-glide missile's glide may turn out to
+    the shape's ``cross_range`` [m] to one side and back.
     """
     flight = FlightShape.of(shape)
+    cross_range = float(flight.cross_range)
     points = (launch_lat, launch_lon, target_lat, target_lon)
+    if cross_range > 0 and (missile is None or missile.flight_class != "boost-glide"):
+        what = "a Keplerian flight" if missile is None else f"the {missile.name} ({missile.flight_class})"
+        raise BmdlabError(f"turn_km: only a boost-glide missile turns in its glide, not {what}; leave turn_km out")
+    if missile is not None and missile.flight_class in ATMOSPHERIC_CLASSES:
+        return _atmospheric(missile, points, (flight, cross_range), earth_rotation, strict)
     if strict and missile is not None:
         if flight.apogee is not None and np.ndim(flight.apogee) == 0:
             check_shape(missile, flight.name, float(flight.apogee))  # type: ignore[arg-type]
@@ -135,6 +158,40 @@ def missile_trajectory(
     if strict and not np.all(np.isfinite(traj.flight_time)):
         me = ballistic_trajectory(*points, burn_time=burn, earth_rotation=earth_rotation)
         raise _infeasible(flight.name, me)
+    return traj
+
+
+def _atmospheric(
+    missile: Missile,
+    points: tuple[ArrayLike, ...],
+    plan: tuple[FlightShape, float],
+    earth_rotation: bool,
+    strict: bool,
+) -> AtmosphericTrajectory:
+    """The atmospheric flight of a quasi-ballistic or boost-glide missile (see :func:`missile_trajectory`);
+    ``plan`` is its shape and cross-range turn [m]."""
+    flight, cross_range = plan
+    if flight.name != "minimum-energy":
+        check_shape(missile, flight.name, None, where="shape")
+    if earth_rotation:
+        raise BmdlabError(
+            f"earth_rotation: the {missile.name}'s {missile.flight_class} flight is modelled over a non-rotating "
+            "Earth; leave Earth rotation off"
+        )
+    if strict:
+        _check_range(missile, *points)
+    traj = atmospheric.atmospheric_trajectory(Vehicle.of(missile), max_range(missile), *points, cross_range)
+    if strict and not np.all(np.isfinite(traj.flight_time)):
+        bad = float(np.min(traj.ground_range[~np.isfinite(traj.flight_time)])) / 1e3
+        if cross_range > 0:
+            raise BmdlabError(
+                f"turn_km: with a {cross_range / 1e3:,.0f} km turn the {missile.name} does not reach {bad:,.0f} km "
+                "(the turn costs range); choose a smaller turn or a nearer target"
+            )
+        raise BmdlabError(
+            f"range: {bad:,.0f} km is shorter than the {missile.name}'s shortest modelled "
+            f"{missile.flight_class} flight; choose a farther target"
+        )
     return traj
 
 

@@ -242,10 +242,21 @@ class ScenarioListOut(BaseModel):
     options: list[str]
 
 
+class MissileOut(BaseModel):
+    key: str
+    name: str
+    range_km: int = Field(description="longest range [km]: the catalog's figure, or the upper end of its span")
+    range_low_km: int = Field(description="the lower end of the catalog's range span [km] (one figure: range_km)")
+    flight_class: Literal["ballistic", "quasi-ballistic", "boost-glide"] = Field(
+        description="how its payload flies after the boost (the catalog's flight_class): a Keplerian arc, "
+        "or an atmospheric flight with lift"
+    )
+
+
 class CatalogOut(BaseModel):
     hash: str
     units: list[dict[str, Any]]
-    missiles: list[dict[str, Any]]
+    missiles: list[MissileOut]
     launch_areas: list[dict[str, Any]]
     shapes: list[str]
     doctrines: list[str]

@@ -11,9 +11,10 @@ from fastapi.responses import FileResponse
 
 from bmdlab import __version__, bounds
 from bmdlab.assembly.overrides import describe_overrides
+from bmdlab.catalog.schema import UNITS
 from bmdlab.scenario import builtin_scenarios, load_scenario
 from bmdlab.trajectory import SHAPES, max_range
-from bmdlab.web.models import CatalogOut, HealthOut, ScenarioListOut, error_responses, problem, quoted
+from bmdlab.web.models import CatalogOut, HealthOut, MissileOut, ScenarioListOut, error_responses, problem, quoted
 from bmdlab.web.options import GEO_LAYERS, RESOLUTIONS_KM
 from bmdlab.web.server import Server, server
 
@@ -42,6 +43,11 @@ def scenarios(srv: State) -> ScenarioListOut:
     return ScenarioListOut(scenarios=rows, options=[n for n, kind in srv.names.items() if kind == "trade-off option"])
 
 
+def _figures(value: float | list[float]) -> list[float]:
+    """A catalog value's figures: its ``[low, high]`` span, or the one figure."""
+    return value if isinstance(value, list) else [value]
+
+
 @router.get("/catalog")
 def catalog(srv: State) -> CatalogOut:
     """Units, missiles, launch areas, shapes, doctrines and the overridable parameters, for the page's choices."""
@@ -58,7 +64,16 @@ def catalog(srv: State) -> CatalogOut:
             }
             for k, u in cat.units.items()
         ],
-        missiles=[{"key": k, "name": m.name, "range_km": round(max_range(m) / 1e3)} for k, m in cat.missiles.items()],
+        missiles=[
+            MissileOut(
+                key=k,
+                name=m.name,
+                range_km=round(max_range(m) / 1e3),
+                range_low_km=round(min(_figures(m.range.value)) * UNITS[m.range.unit] / 1e3),
+                flight_class=m.flight_class,
+            )
+            for k, m in cat.missiles.items()
+        ],
         launch_areas=[
             {"key": k, "name": cat.place(k).name, "lat": cat.place(k).lat.nominal, "lon": cat.place(k).lon.nominal}
             for k in cat.places_of("launch-area")

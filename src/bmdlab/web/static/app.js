@@ -381,6 +381,7 @@ function unitBadge(key) {
   if (key.includes("thaad")) return { label: "THAAD", cls: "thaad", w: 42 };
   if (key.includes("pac-3") || key.includes("patriot")) return { label: "PAC-3", cls: "pac3", w: 38 };
   if (key.includes("aegis-ashore")) return { label: "AA", cls: "aegis-ashore", w: 24 };
+  if (key === "asev") return { label: "ASEV", cls: "sea", w: 40 };
   if (info.basing === "sea") return { label: "DDG", cls: "sea", w: 30 };
   return { label: key.slice(0, 4).toUpperCase(), cls: "other", w: 34 };
 }
@@ -737,12 +738,16 @@ function renderThreats() {
     for (const m of g.missiles) if (!missiles.includes(m)) missiles.push(m);
     for (const s of g.shapes) shapes.set(shapeKey(s), s);
   }
-  const names = Object.fromEntries((state.catalog.missiles || []).map((m) => [m.key, m.name]));
-  const box = (id, label, title, checked, onchange) => el("label", { title },
-    el("input", { type: "checkbox", id, checked, onchange }), ` ${label}`);
-  $("#threat-missiles").replaceChildren(...missiles.map((m, i) => box(
-    `threat-missile-${i}`, names[m] || m, `catalog key: ${m}`, !state.disabledMissiles.has(m),
-    (e) => toggleThreat(state.disabledMissiles, m, e.target))));
+  const info = Object.fromEntries((state.catalog.missiles || []).map((m) => [m.key, m]));
+  const box = (id, label, title, checked, onchange, extra = null) => el("label", { title },
+    el("input", { type: "checkbox", id, checked, onchange }), ` ${label}`, extra);
+  $("#threat-missiles").replaceChildren(...missiles.map((m, i) => {
+    const fc = info[m] && info[m].flight_class;
+    return box(`threat-missile-${i}`, (info[m] && info[m].name) || m,
+      `catalog key: ${m}`, !state.disabledMissiles.has(m),
+      (e) => toggleThreat(state.disabledMissiles, m, e.target),
+      fc ? el("span", { class: "flight-class", text: ` ${fc}` }) : null);
+  }));
   $("#threat-shapes").replaceChildren(...[...shapes.entries()].map(([k, s], i) => box(
     `threat-shape-${i}`, shapeLabel(s), shapeLabel(s), !state.disabledShapes.has(k),
     (e) => toggleThreat(state.disabledShapes, k, e.target))));
@@ -1327,7 +1332,11 @@ function initControls() {
   $("#scenario-select").options[0].disabled = true;
   fillScenarioSelect($("#compare-select"));
   fillSelect($("#add-unit-type"), cat.units.map((u) => [u.key, `${u.name} (${u.basing})`]));
-  fillSelect($("#add-threat-missile"), cat.missiles.map((m) => [m.key, `${m.name}${m.range_km ? ` (${fmtInt(m.range_km)} km)` : ""}`]));
+  fillSelect($("#add-threat-missile"), cat.missiles.map((m) => {
+    const low = m.range_low_km && m.range_low_km < m.range_km ? `${fmtInt(m.range_low_km)}–` : "";
+    const details = [m.range_km ? `${low}${fmtInt(m.range_km)} km` : "", m.flight_class || ""].filter(Boolean).join(", ");
+    return [m.key, `${m.name}${details ? ` (${details})` : ""}`];
+  }));
   fillSelect($("#add-threat-area"), cat.launch_areas.map((a) => [a.key, a.name || a.key]));
   fillSelect($("#add-threat-shape"), (cat.shapes || ["minimum-energy", "lofted", "depressed"]).map((s) => [s, s]));
   if (cat.doctrines) fillSelect($("#raid-doctrine"), cat.doctrines.map((d) => [d, d]));
