@@ -171,12 +171,29 @@ def _swap(base: Coverage, variant: Coverage, missile: str) -> Coverage:
     )
 
 
-def _variant_verdicts(catalog: Catalog, covs: dict[str, Coverage], missile: str, resolution_km: float) -> dict:
-    """The verdicts with ``catalog``'s values for ``missile`` (its cases recomputed, the others' kept)."""
+def _variant(catalog: Catalog, covs: dict[str, Coverage], missile: str) -> tuple[dict, dict]:
+    """The shares and verdicts with ``catalog``'s values for ``missile`` (its cases recomputed, the others' kept)."""
     setups = [assemble(_threat_of(load_scenario(n, catalog), missile), catalog) for n in (NOW, NOW_AA)]
     now, now_aa = national_coverages(setups, covs[NOW].grid)
     swapped = {THEN: covs[THEN], NOW: _swap(covs[NOW], now, missile), NOW_AA: _swap(covs[NOW_AA], now_aa, missile)}
-    return verdicts(parts(swapped, catalog))
+    shares = parts(swapped, catalog)
+    return shares, verdicts(shares)
+
+
+def _spans(runs: list[tuple[str, dict[str, dict[str, Any]]]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The lowest and highest share of people covered, per part and flight class, over the labelled ``runs`` of
+    :func:`parts` (``(label, shares)``), with the runs that give them."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for part in runs[0][1]:
+        if part == "aegis_ashore_then":
+            continue
+        out[part] = {}
+        for cls in runs[0][1][part]:
+            values = [(r[part][cls]["population_fraction"], i, label) for i, (label, r) in enumerate(runs)]
+            low, _, low_by = min(values)  # a tie goes to the earliest run: the catalog values first
+            high, _, high_by = max(values, key=lambda x: (x[0], -x[1]))
+            out[part][cls] = {"low": low, "high": high, "low_by": low_by, "high_by": high_by}
+    return out
 
 
 def _labels(base: dict[str, Any], flips: list[tuple[str, str, str, str]]) -> dict[str, Any]:
@@ -204,19 +221,19 @@ def _lookup(v: dict[str, Any], key: str) -> str:
 
 
 def robustness(
-    catalog: Catalog, covs: dict[str, Coverage], base: dict[str, Any], resolution_km: float, progress: Progress = None
+    catalog: Catalog, covs: dict[str, Coverage], base: dict[str, Any], progress: Progress = None
 ) -> dict[str, Any]:
-    """Every now-verdict with one new-vehicle value at a time at each end of its plausible range."""
-    flips, factors = [], []
+    """Every now-verdict with one new-vehicle value at a time at each end of its plausible range, and the range
+    of each share of people covered over those runs (the nominal run included)."""
+    flips, factors, runs = [], [], [("the catalog values", parts(covs, catalog))]
     for missile, name in VEHICLE_FACTORS:
         value = getattr(catalog.missiles[missile], name)
         if value is None or value.plausible is None:
             continue
         factors.append({"missile": missile, "field": name, "nominal": value.nominal, "range": list(value.plausible)})
         for end, x in zip(("low", "high"), value.plausible):
-            variant = _variant_verdicts(
-                with_values(catalog, {("missiles", missile, name): x}), covs, missile, resolution_km
-            )
+            shares, variant = _variant(with_values(catalog, {("missiles", missile, name): x}), covs, missile)
+            runs.append((f"{missile} {name.replace('_', ' ')} at {x:g} {value.unit}", shares))
             for key in _verdict_keys(base):
                 if _lookup(variant, key) != _lookup(base, key):
                     flips.append(
@@ -229,7 +246,7 @@ def robustness(
                     )
         if progress:
             progress(f"{missile} {name}")
-    return {"factors": factors, "labels": _labels(base, flips), "method": _METHOD}
+    return {"factors": factors, "labels": _labels(base, flips), "method": _METHOD, "spans": _spans(runs)}
 
 
 _METHOD = (
@@ -258,7 +275,7 @@ def then_and_now_section(
         "raids": _raids(catalog, trials, seed),
         "raid_records": [{k: str(v) if k == "date" else v for k, v in r.items()} for r in raid_records()],
         "observed_flights": model_atmospheric_flights(catalog),
-        "robustness": robustness(catalog, covs, base, resolution_km, progress),
+        "robustness": robustness(catalog, covs, base, progress),
     }
     masks = class_masks(covs[NOW], catalog)
     maps = {f"2028 posture vs {c}": class_coverage(covs[NOW], m, f"2028 posture vs {c}") for c, m in masks.items()}
