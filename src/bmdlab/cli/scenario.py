@@ -46,17 +46,23 @@ def scenario_list(
     if as_json:
         print_json(json_payload("scenario-list", {"scenarios": [r.to_dict() for r in rows]}, cat))
         return
+    summaries = [(r.name, r.origin, str(r.units), str(r.raid_missiles), r.description.split(". ")[0]) for r in rows]
+    if not console.is_terminal:  # piped: plain tab-separated columns a script can cut, nothing truncated
+        print("\t".join(("name", "origin", "units", "raid", "description")))
+        for row in summaries:
+            print("\t".join(row))
+        return
     t = Table(
         title="scenarios (any command also takes a YAML file; bmdlab scenario show NAME prints one)",
         title_justify="left",
     )
-    t.add_column("name", no_wrap=True, style="cyan")
+    t.add_column("name", no_wrap=True, style="cyan", min_width=max(len(r.name) for r in rows))
     t.add_column("origin", no_wrap=True)
     t.add_column("units", justify="right", min_width=5)
     t.add_column("raid", justify="right", min_width=4)
-    t.add_column("description", overflow="ellipsis", no_wrap=True, max_width=70)
-    for r in rows:
-        t.add_row(r.name, r.origin, str(r.units), str(r.raid_missiles), r.description.split(". ")[0])
+    t.add_column("description", overflow="fold")
+    for row in summaries:
+        t.add_row(*row)
     console.print(t)
 
 

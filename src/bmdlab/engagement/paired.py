@@ -45,9 +45,16 @@ def compare_verdict(
     name_a: str, name_b: str, difference: float, ci95: tuple[float, float], missiles: int, trials: int
 ) -> str:
     """The comparison's one-sentence verdict, from the 95 % interval of B minus A in expected leakers:
-    B leaks more when the whole interval is above zero, fewer when it is below, else unresolved."""
+    B leaks more when the whole interval is above zero, fewer when it is below; identical when every paired
+    trial gave the same (a difference and interval of exactly zero, which more trials cannot change); else
+    unresolved."""
     lo, hi = ci95
     span = f"{difference:+.2f} missiles of {missiles:,} (95 % CI {lo:+.2f} to {hi:+.2f}, {trials:,} paired trials)"
+    if difference == 0.0 and lo == 0.0 and hi == 0.0:
+        return (
+            f"{name_a} and {name_b} are identical on this raid: every one of {trials:,} paired trials lets the same "
+            f"number of its {missiles:,} missiles through."
+        )
     if lo > 0:
         return f"{name_b} lets more missiles through than {name_a}: {span}."
     if hi < 0:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from bmdlab.montecarlo import proportion_ci95
+
 
 def histogram_quantile(counts: NDArray[np.int64], q: float) -> float:
     """``numpy.percentile(x, q)`` (linear interpolation) of the data whose histogram is ``counts``."""
@@ -72,10 +74,9 @@ class RaidTally:
 
     @property
     def p_zero_leakers_ci95(self) -> tuple[float, float]:
-        """Normal-approximation (Wald) 95 % interval of P(zero leakers), clipped to [0, 1]."""
-        p0 = self.p_zero_leakers
-        half = 1.96 * np.sqrt(max(p0 * (1 - p0), 1e-300) / self.trials)
-        return max(0.0, p0 - half), min(1.0, p0 + half)
+        """Exact (Clopper-Pearson) 95 % interval of P(zero leakers) (:func:`bmdlab.montecarlo.proportion_ci95`):
+        0 of 2,000 trials is 0 to 0.18 %, not a point."""
+        return proportion_ci95(int(self.leaker_counts[0]), self.trials)
 
     def leakers_percentile(self, q: float) -> float:
         """The ``q``-th percentile of leakers over trials (as :func:`numpy.percentile`, linear)."""
