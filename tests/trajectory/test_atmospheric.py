@@ -77,7 +77,7 @@ def test_glide_range_against_the_closed_form():
     veh = htv2()
     v0 = np.array([3e3, 4e3, 5e3, 6e3])
     run = atm.glide(veh, v0, atm.equilibrium_altitude(v0, veh))
-    closed = atm.equilibrium_glide_range(v0, atm.DIVE_SPEED, veh.lift_to_drag)
+    closed = atm.equilibrium_glide_range(v0, veh.dive_speed, veh.lift_to_drag)
     excess = run["glide_range"] / closed - 1
     assert np.all((excess >= 0) & (excess <= 0.10)), excess
 

@@ -226,7 +226,8 @@ class Missile(Entry):
     vehicle_area: Value | None = None  #: ... its aerodynamic reference area [m^2] ...
     drag_coefficient: Value | None = None  #: ... its drag coefficient at hypersonic speed [1] ...
     pull_up_altitude: Value | None = None  #: ... the altitude where it starts to use lift on the way down [m] ...
-    boost_angle: Value | None = None  #: ... and the booster's flight-path angle at burnout [rad]
+    boost_angle: Value | None = None  #: ... the booster's flight-path angle at burnout [rad] ...
+    dive_speed: Value | None = None  #: ... and the speed at which it stops gliding and dives [m/s]
 
     QUANTITIES = {
         "range": q.RANGE,
@@ -244,6 +245,7 @@ class Missile(Entry):
         "drag_coefficient": q.POSITIVE,
         "pull_up_altitude": q.ALTITUDE,
         "boost_angle": q.ELEVATION,
+        "dive_speed": q.SPEED,
     }
     #: the fields an atmospheric (non-ballistic) flight class needs
     VEHICLE_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -253,6 +255,7 @@ class Missile(Entry):
         "drag_coefficient",
         "pull_up_altitude",
         "boost_angle",
+        "dive_speed",
     )
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ computes, with the same engine and rules as the 2017 sections:
 * **today's raid** (the scenarios' 23 missiles, the most fired in one day, 2 Nov 2022) against the 2028 posture,
   its Aegis Ashore counterfactual and the posture of 2017, with the missiles no unit can engage by class;
 * **robustness**: each verdict recomputed with the new vehicles' assumed values at the ends of their plausible
-  ranges, one at a time (lift-to-drag ratio, boost angle, pull-up altitude, ballistic coefficient), labelled
+  ranges, one at a time (lift-to-drag ratio, boost angle, pull-up altitude, drag coefficient, dive speed), labelled
   *robust* or *depends on* the values that flip it.
 """
 
@@ -52,7 +52,7 @@ CLAIMS = {
 VEHICLE_FACTORS = tuple(
     (missile, name)
     for missile in ("kn-23", "hwasong-8", "hwasong-16b")
-    for name in ("lift_to_drag", "boost_angle", "pull_up_altitude", "drag_coefficient")
+    for name in ("lift_to_drag", "boost_angle", "pull_up_altitude", "drag_coefficient", "dive_speed")
 )
 
 Progress = Callable[[str], None] | None
