@@ -26,11 +26,11 @@ def test_coverage_geojson_netcdf_and_cells_agree_with_the_json(tmp_path):
             "--resolution-km",
             "40",
             "--json",
-            "--geojson",
+            "--layer",
             str(gj),
-            "--netcdf",
+            "--layer",
             str(nc),
-            "--cells",
+            "--table",
             str(cells),
         ],
     )
@@ -79,7 +79,7 @@ def test_points_geojson_holds_units_and_cities(tmp_path):
 
 def test_raid_leakers_csv_agrees_with_the_json(tmp_path):
     f = tmp_path / "leakers.csv"
-    res = runner.invoke(app, ["raid", "japan-2017-thaad", "--trials", "600", "--json", "--leakers", str(f)])
+    res = runner.invoke(app, ["raid", "japan-2017-thaad", "--trials", "600", "--json", "--table", str(f)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     with f.open() as fh:
@@ -91,7 +91,7 @@ def test_raid_leakers_csv_agrees_with_the_json(tmp_path):
 
 def test_cost_lines_parquet_keeps_integer_money(tmp_path):
     f = tmp_path / "cost.parquet"
-    res = runner.invoke(app, ["cost", "japan-2017-thaad", "--json", "--lines", str(f)])
+    res = runner.invoke(app, ["cost", "japan-2017-thaad", "--json", "--table", str(f)])
     out = json.loads(res.stdout)
     t = pq.read_table(f)
     assert str(t.schema.field("total_jpy").type) == "int64" and str(t.schema.field("unit").type) in (
@@ -102,6 +102,6 @@ def test_cost_lines_parquet_keeps_integer_money(tmp_path):
 
 
 def test_bad_export_suffix_is_one_line(tmp_path):
-    res = runner.invoke(app, ["raid", "japan-2017-thaad", "--trials", "100", "--leakers", str(tmp_path / "x.xlsx")])
+    res = runner.invoke(app, ["raid", "japan-2017-thaad", "--trials", "100", "--table", str(tmp_path / "x.xlsx")])
     assert res.exit_code == 2 and res.output.startswith("error:") and len(res.output.strip().splitlines()) == 1
     assert not (tmp_path / "x.xlsx").exists()

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 import xarray as xr
+from scipy.io import netcdf_file
 from shapely.geometry import shape
 
 from bmdlab.assembly.setup import assemble
@@ -111,7 +112,8 @@ def test_both_fixtures_together_hold_every_class(full_coverage):
 
 
 def test_coverage_geojson_sums_and_geometry(cov, tmp_path):
-    gj = read_geojson(coverage_geojson(cov, provenance=PROVENANCE), tmp_path / "coverage.geojson")
+    # the whole grid squares (coast=False); the polygons cut to the coast: tests/test_export_coast.py
+    gj = read_geojson(coverage_geojson(cov, provenance=PROVENANCE, coast=False), tmp_path / "coverage.geojson")
     assert gj["type"] == "FeatureCollection"
     assert gj["bmdlab"] == PROVENANCE
     cls = expected_classes(cov)
@@ -200,7 +202,17 @@ def test_coverage_netcdf_round_trip(cov, tmp_path):
         ds.load()
     assert ds.attrs["Conventions"] == "CF-1.8"
     assert ds.attrs["seed"] == "7" and ds.attrs["catalog_hash"] == "abc123"
-    assert ds["shot_class"].dtype == np.int8 and ds["worst_shots"].dtype == np.int16
+    # decoded: the sea is missing (NaN), so the classes are floats; on disk int8 / int16 (see the raw test)
+    assert ds["shot_class"].dtype == np.float32 and ds["worst_shots"].dtype == np.float32
+    assert ds["shot_class"].encoding["dtype"] == np.int8 and ds["worst_shots"].encoding["dtype"] == np.int16
+    assert ds["shot_class"].attrs["flag_values"].tolist() == [-1, 0, 1, 2, 3]
+    assert ds["shot_class"].attrs["flag_meanings"].split() == [
+        "not_threatened",
+        "threatened_not_defended",
+        "1_shot_opportunity",
+        "2_shot_opportunities",
+        "3_or_more_shot_opportunities",
+    ]
     for name in ("shot_class", "worst_shots", "land_km2", "population"):
         assert ds[name].dims == ("lat", "lon")
         assert ds[name].attrs["grid_mapping"] == "crs"
@@ -216,13 +228,15 @@ def test_coverage_netcdf_round_trip(cov, tmp_path):
     g = cov.grid
     cls = expected_classes(cov)
     shot_class, land, pop = ds["shot_class"].values, ds["land_km2"].values, ds["population"].values
-    assert set(np.unique(shot_class)) == set(cls.tolist()) | {-2}
+    sea = np.isnan(shot_class)
+    assert sea.any() and np.array_equal(sea, np.isnan(ds["worst_shots"].values))
+    assert set(np.unique(shot_class[~sea]).tolist()) == set(cls.tolist())
     assert land.sum() == pytest.approx(g.area_m2.sum() / 1e6, rel=1e-9)
     assert pop.sum() == pytest.approx(g.population.sum(), rel=1e-9)
     for k in set(cls.tolist()):
         assert land[shot_class == k].sum() == pytest.approx(g.area_m2[cls == k].sum() / 1e6, rel=1e-9)
         assert pop[shot_class == k].sum() == pytest.approx(g.population[cls == k].sum(), rel=1e-9, abs=1e-6)
-    assert land[shot_class == -2].sum() == 0 and pop[shot_class == -2].sum() == 0
+    assert land[sea].sum() == 0 and pop[sea].sum() == 0
     # each land cell sits in the raster cell nearest its centre, with its own class and land
     i = np.abs(lat[None, :] - g.lat_deg[:, None]).argmin(axis=1)
     j = np.abs(lon[None, :] - g.lon_deg[:, None]).argmin(axis=1)
@@ -233,6 +247,30 @@ def test_coverage_netcdf_round_trip(cov, tmp_path):
     np.testing.assert_array_equal(shot_class[i, j], cls)
     np.testing.assert_allclose(land[i, j], g.area_m2 / 1e6, rtol=1e-12)
     np.testing.assert_array_equal(ds["worst_shots"].values[i, j], np.where(cls == -1, 0, cov.worst_shots()))
+
+
+def test_coverage_netcdf_raw_values_mark_the_sea_with_the_fill_value(cov, tmp_path):
+    """Read with SciPy's NetCDF-3 reader, masking off: the values and attributes as stored (CF-1.8 section 2.5.1:
+    the sea is the variable's _FillValue, of the variable's type and outside its flag_values)."""
+    path = write_netcdf(coverage_dataset(cov), tmp_path / "coverage.nc")
+    with netcdf_file(path, mmap=False, maskandscale=False) as f:
+        sc, ws, land = f.variables["shot_class"], f.variables["worst_shots"], f.variables["land_km2"]
+        raw, raw_worst, raw_land = sc.data.copy(), ws.data.copy(), land.data.copy()
+        fill, fill_worst, flags = sc._FillValue, ws._FillValue, sc.flag_values
+        assert raw.dtype == np.int8 and raw_worst.dtype.kind == "i" and raw_worst.dtype.itemsize == 2
+        assert np.asarray(fill).dtype == np.int8 and np.asarray(flags).dtype == np.int8
+        assert not hasattr(land, "_FillValue")  # land and people are sums: 0 over the sea, not missing
+    assert int(fill) == -127 and int(fill_worst) == -32767  # NetCDF's default fill values of byte and short
+    assert int(fill) not in flags.tolist()
+    sea = raw == fill
+    assert np.array_equal(sea, raw_worst == fill_worst)
+    # the sea: exactly the raster cells that hold no land cell's centre and whose centre no land cell covers
+    g = cov.grid
+    assert raw_land[sea].sum() == 0
+    assert (~sea).sum() >= len(g) and sea.sum() > 0
+    assert set(np.unique(raw[~sea]).tolist()) == set(expected_classes(cov).tolist())
+    with xr.open_dataset(path) as ds:  # decoded: NaN exactly where the raw value is the fill value
+        np.testing.assert_array_equal(np.isnan(ds["shot_class"].values), sea)
 
 
 def test_write_netcdf_failure_keeps_the_old_file(cov, tmp_path):

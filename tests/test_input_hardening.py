@@ -66,7 +66,7 @@ def test_latitude_out_of_range_names_the_field(tmp_path):
     p.write_text(yaml.safe_dump(d))
     refused(
         runner.invoke(app, ["coverage", str(p)]),
-        "architecture.units.0.at.lat: 91 ",
+        f"architecture.units[0] ({d['architecture']['units'][0]['name']}).at.lat: 91 ",  # the unit by its name
         "90",
     )
 

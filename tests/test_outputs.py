@@ -31,22 +31,22 @@ COMMANDS: dict[str, tuple[list[str], dict[str, str]]] = {
     "trajectory": (["trajectory", "--missile", "nodong", "--from", "sunan", "--to", "tokyo"], {"--plot": ".png"}),
     "footprint": (
         ["footprint", "thaad-battery", "--at", "36.0,137.0", "--missile", "nodong", "--launch", "sunan"],
-        {"--map": ".png", "--geojson": ".geojson", "--netcdf": ".nc"},
+        {"--map": ".png", "--layer": ".nc"},
     ),
     "check-footprints": (["check-footprints"], {"--markdown": ".md"}),
     "coverage": (
         ["coverage", SCENARIO, "--resolution-km", "40"],
-        {"--map": ".png", "--geojson": ".geojson", "--netcdf": ".nc", "--cells": ".csv", "--points": ".geojson"},
+        {"--map": ".png", "--layer": ".geojson", "--table": ".csv", "--points": ".geojson"},
     ),
     "site": (
         ["site", "thaad-battery", "--count", "1", "--threat", SCENARIO, "--resolution-km", "40"],
-        {"--map": ".png", "--geojson": ".geojson"},
+        {"--map": ".png", "--points": ".geojson"},
     ),
-    "raid": (["raid", SCENARIO, "--trials", "100"], {"--leakers": ".csv"}),
+    "raid": (["raid", SCENARIO, "--trials", "100"], {"--table": ".csv"}),
     "wta": (["wta", SCENARIO], {"--save": ".json"}),
-    "cost": (["cost", SCENARIO], {"--lines": ".parquet"}),
+    "cost": (["cost", SCENARIO], {"--table": ".parquet"}),
     "tradeoff": (["tradeoff", "--trials", "100", "--resolution-km", "40"], {"--plot": ".png", "--table": ".csv"}),
-    "tornado": (["tornado", "--scenario", SCENARIO, "--trials", "100"], {"--plot": ".png", "--table": ".parquet"}),
+    "tornado": (["tornado", SCENARIO, "--trials", "100"], {"--plot": ".png", "--table": ".parquet"}),
     "sweep": (
         ["sweep", "--axis", "scenario=" + SCENARIO, "--axis", "missiles=5"],
         {"--out": ".duckdb", "--table": ".csv"},
@@ -180,10 +180,8 @@ def test_an_input_is_refused_as_an_output(tmp_path, no_work, cmd, option, hazard
 
 #: Pairs of options of one command that may name the same file (their suffixes agree).
 SAME_FILE = [
-    ("footprint", "--geojson", "--map"),
-    ("coverage", "--geojson", "--points"),
-    ("coverage", "--map", "--netcdf"),
-    ("site", "--map", "--geojson"),
+    ("coverage", "--layer", "--points"),
+    ("site", "--map", "--points"),
     ("sweep", "--table", "--out"),
 ]
 
@@ -293,8 +291,8 @@ def disk_fault(tmp_path, monkeypatch):
 WRITERS = {
     "figure": (["trajectory", "--missile", "nodong", "--from", "sunan", "--to", "tokyo"], "--plot", "p.png"),
     "json": (["wta", "--random", "3x3", "--seed", "1"], "--save", "i.json"),
-    "csv": (["cost", "japan-2017-thaad"], "--lines", "l.csv"),
-    "parquet": (["cost", "japan-2017-thaad"], "--lines", "l.parquet"),
+    "csv": (["cost", "japan-2017-thaad"], "--table", "l.csv"),
+    "parquet": (["cost", "japan-2017-thaad"], "--table", "l.parquet"),
 }
 FAULTS = {errno.ENOSPC: "the disk is full", errno.EIO: "the disk failed"}
 

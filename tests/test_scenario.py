@@ -52,7 +52,10 @@ def test_bad_scenario_one_line(tmp_path, old, new, message):
         load_scenario(p, CAT)
     assert message in str(exc.value) and "\n" not in str(exc.value)
     res = CliRunner().invoke(app, ["coverage", str(p), "--resolution-km", "50"])
-    assert res.exit_code == 2 and message in res.stderr and "Traceback" not in res.output
+    # the CLI names the unit as well (its name or, unnamed, its key, as written in the file): units[0] (pac-3)
+    shown = message.replace("architecture.units.0.unit", "architecture.units[0] (pac-3).unit")
+    assert res.exit_code == 2 and shown in res.stderr and "Traceback" not in res.output
+    assert len(res.stderr.strip().splitlines()) == 1
 
 
 def test_ship_on_land_and_missing_file(tmp_path):

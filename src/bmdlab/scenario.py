@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -438,7 +439,7 @@ def check_scenario_files(files: list[str], catalog: Catalog) -> list[ScenarioChe
         try:
             sc = resolve_scenario(f, catalog)
         except BmdlabError as exc:
-            out.append(ScenarioCheck(f, False, error=printable(str(exc))))
+            out.append(ScenarioCheck(f, False, error=printable(exc.readable())))
             continue
         out.append(ScenarioCheck(f, True, sc.name, sc.hash))
     return out
@@ -571,9 +572,24 @@ def scenario_from_data(data: object, catalog: Catalog, where: str, source: str =
     try:
         scenario = Scenario.model_validate({**data, "source": source})
     except ValidationError as exc:
-        raise BmdlabError(validation_message(where, exc)) from None
+        raise BmdlabError(validation_message(where, exc)).with_labels(unit_labels(data)) from None
     check_against_catalog(scenario, catalog, where)
     return scenario
+
+
+def unit_labels(data: Mapping[str, Any]) -> dict[str, str]:
+    """What an error's paths into a scenario's units and sensors point at, for a person
+    (:meth:`BmdlabError.readable`): ``{"architecture.units.4": "PAC-3 Ichigaya"}``, the unit's name or, when it has
+    none, its catalog key (read from the data as given: a file the schema refuses has no :class:`Scenario`)."""
+    arch = data.get("architecture")
+    labels: dict[str, str] = {}
+    for group, key in (("units", "unit"), ("sensors", "sensor")):
+        items = arch.get(group) if isinstance(arch, Mapping) else None
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            label = (item.get("name") or item.get(key)) if isinstance(item, Mapping) else None
+            if isinstance(label, str) and label.strip():
+                labels[f"architecture.{group}.{i}"] = printable(label.strip())[:80]
+    return labels
 
 
 def scenario_from_text(text: str, catalog: Catalog, where: str = "scenario") -> Scenario:
@@ -590,7 +606,8 @@ def check_against_catalog(scenario: Scenario, catalog: Catalog, where: str) -> N
         _check_raid_and_campaign(scenario, catalog)
         _check_tables(scenario, catalog)
     except BmdlabError as exc:
-        raise BmdlabError(f"{where}: {exc}") from None
+        labels = unit_labels(scenario.model_dump(include={"architecture"}))
+        raise BmdlabError(f"{where}: {exc}").with_labels(labels) from None
 
 
 def _field(field: str, exc: BmdlabError) -> BmdlabError:

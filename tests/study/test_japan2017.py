@@ -1,6 +1,11 @@
 """The Japan 2017 study (the README's main command) end to end."""
 
 import json
+import os
+import re
+import shutil
+from html import unescape
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -22,6 +27,7 @@ def study_dir(tmp_path_factory):
         mp.setattr(rs, "SOBOL_SAMPLES", 4)
         mp.setattr(rs, "TRIALS", 100)
         mp.setattr(rs, "CHANNEL_SCALES", (1.0, 3.0, 6.0))
+        mp.setattr(japan2017, "THEN_AND_NOW_TRIALS", 200)
         res = CliRunner().invoke(app, ["study", "japan-2017", "--out", str(out), "--resolution-km", "25"])
     assert res.exit_code == 0, res.output
     return out
@@ -278,9 +284,6 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
     report.html offline; the footprint-check, what-changed and dependence sections show, every embedded
     figure decodes to a real image, and the page fetches nothing. `.ci/run` installs Chromium; elsewhere
     the test is skipped without it."""
-    import os
-    import shutil
-
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         if os.environ.get("CI"):
@@ -357,3 +360,143 @@ def test_report_renders_in_a_real_browser(study_dir, tmp_path):
         u for u in requests if not u.startswith(("file:", "data:"))
     ]
     assert (tmp_path / "footprint_check.png").stat().st_size > 20_000
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The report as a reader sees it (issue #26): its first screen on a laptop, a phone and paper, in headless
+# Chromium (Debian's package, via Playwright), on the study above (one study serves every test of this module).
+# Skipped without Chromium or Playwright, except under CI. ``BMDLAB_REPORT_SHOTS=DIR`` keeps the screenshots.
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LAPTOP = {"width": 1300, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _need_browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium (see .ci/run)")
+        pytest.skip("headless Chromium not installed (apt-get install chromium)")
+    return pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def results(study_dir):
+    return json.loads((study_dir / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def report_browser():
+    sync_api = _need_browser()
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def _shot(page, name: str, tmp_path: Path, full_page: bool = False) -> None:
+    keep = os.environ.get("BMDLAB_REPORT_SHOTS")
+    folder = Path(keep) if keep else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"report_{name}.png"), full_page=full_page)
+
+
+@pytest.mark.slow
+def test_first_screen_on_a_laptop_names_the_article_and_every_verdict(report_browser, study_dir, results, tmp_path):
+    page = report_browser.new_page(viewport=LAPTOP)
+    page.goto((study_dir / "report.html").resolve().as_uri())
+    title, table = page.locator("h1"), page.locator("#claims-summary")
+    art = results["article"]
+    assert art["outlet"] == "The Asahi Shimbun" and art["date_text"] == "23 June 2017"
+    caption = table.locator("caption").inner_text()
+    assert art["outlet"] in caption and art["date_text"] in caption
+    # inside the first screen: the title, the article's line and the whole table, down to its last row
+    for el in (title, page.locator("p.article"), table):
+        box = el.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], el
+    # the summary table comes before any bullet text
+    assert page.evaluate(
+        "document.querySelector('#claims-summary').compareDocumentPosition(document.querySelector('li')) & 4"
+    )
+    rows = table.locator("tr[id^='summary-']")
+    assert rows.count() == len(results["claims"])
+    for claim in results["claims"]:
+        row = table.locator(f"#summary-{claim['id']}")
+        cells = row.locator("td")
+        assert claim["quote"] in cells.nth(0).inner_text()
+        assert cells.nth(1).locator("b").inner_text() == claim["verdict"]
+    _shot(page, "laptop", tmp_path)
+    page.close()
+
+
+@pytest.mark.slow
+def test_print_hides_the_navigation_and_keeps_the_summary(report_browser, study_dir, tmp_path):
+    page = report_browser.new_page(viewport=LAPTOP)
+    page.goto((study_dir / "report.html").resolve().as_uri())
+    assert page.locator("nav").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("nav").is_visible()
+    assert page.locator("#claims-summary").is_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('tr')).breakInside") == "avoid"
+    # the folded reference tables (every assumed value) print in full
+    assumptions = page.locator("#assumptions ~ details table").first
+    assert assumptions.is_visible()
+    _shot(page, "print", tmp_path)
+    page.close()
+
+
+@pytest.mark.slow
+def test_a_phone_does_not_scroll_sideways(report_browser, study_dir, tmp_path):
+    page = report_browser.new_page(viewport=PHONE)
+    page.goto((study_dir / "report.html").resolve().as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px phone"
+    assert page.locator("#claims-summary").is_visible()
+    _shot(page, "phone", tmp_path)
+    page.close()
+
+
+def _set_shares(node, share: float) -> int:
+    """Every float in ``node`` from 0.99 to 1 (1 included; shares, but also a few ratios and scales) set to
+    ``share``, and every "100.0 %" in a sentence the sections wrote marked as theirs; returns how many were set.
+    (JSON keeps 1.0 a float and a count an int, so counts are left alone.)"""
+    n = 0
+    items = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) if isinstance(node, list) else []
+    for k, v in items:
+        if isinstance(v, str):
+            node[k] = v.replace("100.0 %", "WRITTEN-100.0 %")
+        elif isinstance(v, float) and 0.99 <= v <= 1.0:
+            node[k] = share
+            n += 1
+        elif isinstance(v, dict | list):
+            n += _set_shares(v, share)
+    return n
+
+
+@pytest.mark.slow
+def test_a_share_just_below_one_never_shows_as_100_percent(results):
+    """Every share of 99 % or more (and exactly 100 %) in the results made 99.95 %, and the report rendered
+    again: "100.0 %" shows nowhere but in the sentences the sections wrote beforehand from the real shares."""
+    fake = json.loads(json.dumps(results))
+    assert _set_shares(fake, 0.9995) > 20
+    fake["summary"] = japan2017.summary_rows(fake)
+    html = japan2017._render_report(fake, builtin_catalog(), {k: "data:," for k in japan2017.FIGURES})
+    text = unescape(re.sub(r"<[^>]+>", " ", html)).replace("WRITTEN-100.0 %", "")
+    shown = [text[max(0, m.start() - 80) : m.end()] for m in re.finditer(r"100\.0 %", text)]
+    assert shown == []
+    assert "> 99.9 %" in text
+
+
+@pytest.mark.slow
+def test_the_pdf_when_weasyprint_is_installed(study_dir):
+    pytest.importorskip("weasyprint")
+    pypdf = pytest.importorskip("pypdf")
+    pdf = study_dir / "report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    reader = pypdf.PdfReader(str(pdf))
+    assert len(reader.pages) >= 10
+    first = reader.pages[0].extract_text()
+    assert "The Asahi Shimbun" in first and "holds" in first
+    # A4 landscape: 297 x 210 mm = 842 x 595 pt
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)

@@ -503,7 +503,7 @@ def test_the_page_and_the_api_docs_load_nothing_from_outside(client):
     from importlib import resources
 
     static = resources.files("bmdlab") / "web" / "static"
-    for name in ("index.html", "app.js", "docs.js", "style.css"):
+    for name in ("index.html", "app.js", "docs.js", "style.css", "panels.js", "panels.css"):
         text = (static / name).read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), name
         assert not re.search(r"""(fetch|import)\s*\(\s*["'`]https?://""", text), name
@@ -536,6 +536,10 @@ def test_openapi_documents_every_endpoint(client):
         "/api/tradeoff",
         "/api/jobs/{kind}",
         "/api/jobs/{job_id}",
+        "/api/palette",
+        "/api/availability",
+        "/api/campaign",
+        "/api/raid-targets",
     ):
         assert p in paths, p
 

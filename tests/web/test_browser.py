@@ -27,6 +27,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bmdlab.palette import SEA as PALETTE_SEA
+from bmdlab.palette import SHOT_CLASSES
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,10 +40,15 @@ EXTERNAL = os.environ.get("BMDLAB_WEB_URL", "").rstrip("/")
 FAKE_STUDY = REPO / "tests" / "web" / "fake_study.py"
 PINNED = "__pinned__"  # app.js: the compare select's value for the pinned architecture
 
-# Colours of the page (app.js CLASS_STYLE, style.css --sea): RGB
-SEA = (0xBF, 0xE0, 0xF5)
-UNDEFENDED = (0xE4, 0x57, 0x2E)
-GREENS = [(0xA8, 0xDC, 0x8C), (0x4F, 0xAE, 0x57), (0x17, 0x68, 0x3A)]
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+# Colours of the page: the maps' one palette (bmdlab.palette, served as /api/palette), RGB
+SEA = _rgb(PALETTE_SEA)
+UNDEFENDED = _rgb(SHOT_CLASSES[0][0])
+GREENS = [_rgb(SHOT_CLASSES[k][0]) for k in (1, 2, 3)]  # the defended classes (1, 2, 3+ shot opportunities)
 
 
 def _need(what: str, ok: bool, how: str) -> None:
@@ -200,7 +208,8 @@ def app(browser, server):
 
 
 def _percent(text: str) -> float:
-    m = re.fullmatch(r"\s*([0-9.]+)\s*%\s*", text)
+    """The number of a percentage as the page shows it: "88.0 %", or "> 99.9 %" / "< 0.1 %" (the bound)."""
+    m = re.fullmatch(r"\s*[<>]?\s*([0-9.]+)\s*%\s*", text)
     assert m, f"not a percentage: {text!r}"
     return float(m.group(1))
 
@@ -230,7 +239,8 @@ def test_map_renders_with_sea_land_and_coverage_colours(app, tmp_path):
     res = 10 if UPDATE_SCREENSHOT else 20
     pg.open(f"#scenario=japan-2017-baseline&res={res}")
     page = pg.page
-    assert page.locator(".leaflet-container").count() == 1
+    assert page.locator("#map.leaflet-container").count() == 1
+    assert page.locator(".leaflet-container").count() == 2  # the map and its Nansei inset
     assert page.locator(".unit-marker").count() == 18  # the baseline's 4 destroyers and 14 PAC-3 units
     assert page.locator(".launch-marker").count() >= 5
     _no_unit_icons_overlap(page)

@@ -113,6 +113,9 @@ POST_PATHS = [
     "/api/tradeoff",
     "/api/footprint",
     "/api/cost",
+    "/api/availability",
+    "/api/campaign",
+    "/api/raid-targets",
     *(f"/api/jobs/{k}" for k in ("coverage", "raid", "compare", "tradeoff", "study", "nope")),
 ]
 _printable = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40)

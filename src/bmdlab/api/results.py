@@ -10,7 +10,10 @@ Every result is a frozen dataclass holding
   ``kind`` and ``provenance`` (what the CLI's ``--json`` prints);
 
 and offers :meth:`Result.to_frame` (a pandas DataFrame with typed columns) and, for gridded results
-(coverage, footprints), ``to_xarray()`` and ``to_geojson()``.
+(coverage, footprints), ``to_xarray()`` and ``to_geojson()``. Map layers (coverage, footprints,
+trajectories) also give ``to_geodataframe()`` (GeoPandas, EPSG:4326; the ``gis`` extra),
+``to_kml(path)`` (Google Earth), ``to_czml(path)`` (Cesium) and ``write_layer(path)`` (any format
+of :data:`bmdlab.export.LAYER_FORMATS`, chosen by the suffix), all with the maps' colours.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
+    from datetime import datetime
+
+    import geopandas as gpd
     import pandas as pd
     import xarray as xr
 
@@ -34,18 +40,24 @@ from bmdlab.coverage.summary import CoverageSummary, coverage_summary
 from bmdlab.engagement.analytic import RaidOdds
 from bmdlab.engagement.scenario_raid import RaidOutcome
 from bmdlab.engagement.tally import RaidTally
+from bmdlab.errors import BmdlabError
 from bmdlab.export import (
     coverage_classes,
     coverage_dataset,
     coverage_geojson,
     footprint_dataset,
     footprint_geojson,
+    layer_czml,
+    layer_geodataframe,
+    layer_kml,
     points_geojson,
+    write_layer,
 )
 from bmdlab.geo.japan import largest_cities
 from bmdlab.geo.region import REGION_NAMES, grid_regions
 from bmdlab.io import JSON_SCHEMA_VERSION as SCHEMA_VERSION  # one version for every JSON output
 from bmdlab.io import atomic_write_bytes, json_text
+from bmdlab.palette import SHOT_CLASSES
 from bmdlab.places import Place
 from bmdlab.sensitivity.sweep import SweepRow, read_sweep
 from bmdlab.sensitivity.tornado import swing
@@ -157,6 +169,54 @@ def _frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.D
     return df.convert_dtypes(dtype_backend="numpy_nullable") if len(df) else df
 
 
+# ---------------------------------------------------------------------------------------- map layers
+def _palette_colours() -> dict[int, str]:
+    """The maps' colour of each shot-opportunity class (the static maps and the web page use the same)."""
+    return {int(k): v if isinstance(v, str) else v[0] for k, v in SHOT_CLASSES.items()}
+
+
+class MapLayer:
+    """The map-layer exports of :class:`CoverageResult`, :class:`FootprintResult` and :class:`TrajectoryResult`:
+    a GeoDataFrame, KML, CZML and any format of :data:`bmdlab.export.LAYER_FORMATS`, with the provenance and the
+    maps' colours."""
+
+    provenance: Provenance
+
+    def _layer(self) -> Any:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def to_geodataframe(self, **options: Any) -> gpd.GeoDataFrame:
+        """A GeoPandas GeoDataFrame with crs EPSG:4326 (:func:`bmdlab.export.layer_geodataframe`; needs
+        ``pip install 'bmdlab[gis]'``); the provenance is in ``gdf.attrs["bmdlab"]``."""
+        return layer_geodataframe(self._layer(), provenance=self.provenance.to_dict(), **options)
+
+    def write_layer(self, path: str | Path, *, epoch: datetime | None = None) -> Path:
+        """Write the layer to ``path``, the format by its suffix (:data:`bmdlab.export.LAYER_FORMATS`: .geojson,
+        .nc, .parquet, .gpkg, .kml, .czml) with the provenance and the maps' colours; returns the path.
+        ``epoch``: a trajectory's launch time (timezone-aware datetime)."""
+        return write_layer(
+            self._layer(), path, provenance=self.provenance.to_dict(), colours=_palette_colours(), epoch=epoch
+        )
+
+    def to_kml(self, path: str | Path | None = None, *, epoch: datetime | None = None) -> str | Path:
+        """The layer as KML 2.2 for Google Earth (flights as ``gx:Track`` with time): written to ``path``
+        (``.kml``) and the path returned, or the text returned without a path."""
+        return self._text_or_file(path, ".kml", epoch, layer_kml)
+
+    def to_czml(self, path: str | Path | None = None, *, epoch: datetime | None = None) -> str | Path:
+        """The layer as CZML for Cesium (flights as time-sampled positions): written to ``path`` (``.czml``) and
+        the path returned, or the JSON text returned without a path."""
+        return self._text_or_file(path, ".czml", epoch, layer_czml)
+
+    def _text_or_file(self, path: str | Path | None, suffix: str, epoch: datetime | None, make: Any) -> str | Path:
+        if path is not None:
+            if not isinstance(path, (str, Path)) or Path(path).suffix.lower() != suffix:
+                raise BmdlabError(f"path: '{path}' must end in {suffix}")
+            return self.write_layer(path, epoch=epoch)
+        out = make(self._layer(), provenance=self.provenance.to_dict(), colours=_palette_colours(), epoch=epoch)
+        return out.decode("utf-8") if isinstance(out, bytes) else json.dumps(out, ensure_ascii=False)
+
+
 # ------------------------------------------------------------------------------------ trajectory
 @dataclass(frozen=True)
 class FlightFigures:
@@ -218,7 +278,7 @@ def trajectory_summary(traj: Any, i: int) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class TrajectoryResult(Result):
+class TrajectoryResult(MapLayer, Result):
     """One ballistic flight (:func:`bmdlab.trajectory.missile_trajectory`)."""
 
     KIND: ClassVar[str] = "trajectory"
@@ -256,6 +316,9 @@ class TrajectoryResult(Result):
             "to": self.aim.to_dict(),
         }
 
+    def _layer(self) -> Any:
+        return self.trajectory
+
     def to_frame(self, points: int = 200) -> pd.DataFrame:
         """The flight sampled at ``points`` times: ``time_s``, ``lat_deg``, ``lon_deg``, ``altitude_km``."""
         t = np.linspace(0.0, float(self.trajectory.flight_time[0]), int(points))
@@ -267,7 +330,7 @@ class TrajectoryResult(Result):
 
 # ------------------------------------------------------------------------------------- footprint
 @dataclass(frozen=True)
-class FootprintResult(Result):
+class FootprintResult(MapLayer, Result):
     """The aim points one unit defends against one missile (:func:`bmdlab.defense.footprint.defended_footprint`)."""
 
     KIND: ClassVar[str] = "footprint"
@@ -328,6 +391,9 @@ class FootprintResult(Result):
 
         return footprint_map(self.footprint, self.catalog, path)
 
+    def _layer(self) -> Any:
+        return self.footprint
+
     def to_xarray(self) -> xr.Dataset:
         ds = footprint_dataset(self.footprint)
         ds.attrs.update(_attrs(self.provenance))
@@ -343,7 +409,7 @@ def _attrs(p: Provenance) -> dict[str, str]:
 
 # -------------------------------------------------------------------------------------- coverage
 @dataclass(frozen=True)
-class CoverageResult(Result):
+class CoverageResult(MapLayer, Result):
     """National coverage of an architecture against its threat (:func:`bmdlab.coverage.national.national_coverage`).
 
     Fractions are of all of Japan (land area, people), worst case over the listed threats.
@@ -423,14 +489,17 @@ class CoverageResult(Result):
         """Each unit's contribution: population defended alone and added to the others."""
         return _frame([u.to_dict() for u in self.summary.units])
 
+    def _layer(self) -> Any:
+        return self.coverage
+
     def to_xarray(self) -> xr.Dataset:
-        """A raster on a regular latitude-longitude grid (CF conventions, EPSG:4326)."""
+        """A raster on a regular latitude-longitude grid (CF conventions, EPSG:4326); the sea is missing (NaN)."""
         ds = coverage_dataset(self.coverage)
         ds.attrs.update(_attrs(self.provenance))
         return ds
 
     def to_geojson(self) -> dict[str, Any]:
-        """Dissolved polygons by shot-opportunity class (RFC 7946)."""
+        """Dissolved polygons by shot-opportunity class, cut to the coastline (RFC 7946)."""
         return coverage_geojson(self.coverage, provenance=self.provenance.to_dict())
 
     def cities_geojson(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from bmdlab.engagement.analytic import RaidConditions, doctrine_name, raid_odds,
 from bmdlab.engagement.paired import compare_verdict, paired_difference
 from bmdlab.errors import BmdlabError
 from bmdlab.io import atomic_write_json, check_output_file
+from bmdlab.palette import palette_dict, unit_type
 from bmdlab.scenario import Scenario, resolve_scenario
 
 
@@ -285,4 +286,13 @@ def windows(
     return dataclasses.replace(report, schema_version=SCHEMA_VERSION, provenance=prov.to_dict())
 
 
-__all__ = ["AnalyticInputs", "analytic", "compare", "windows", "wta"]
+def map_palette(catalog: Catalog | None = None) -> dict[str, Any]:
+    """The maps' colours and unit marker shapes (:mod:`bmdlab.palette`) as JSON-ready data, for the web page;
+    with a catalog, also ``unit_keys``: the marker type of each of its units (by ``bmdlab.palette.unit_type``)."""
+    out = palette_dict()
+    if catalog is not None:
+        out["unit_keys"] = {key: unit_type(key, u.basing) for key, u in catalog.units.items()}
+    return out
+
+
+__all__ = ["AnalyticInputs", "analytic", "compare", "map_palette", "windows", "wta"]

@@ -11,11 +11,13 @@ Groups: :mod:`~bmdlab.cli.catalog` (``catalog list|show|check``), :mod:`~bmdlab.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import app, version_callback
 from bmdlab.cli.catalog import catalog_app
 from bmdlab.cli.scenario import scenario_app
@@ -36,9 +38,11 @@ def root(
     ctx.obj = {"catalog": catalog}
 
 
-app.add_typer(catalog_app, name="catalog")
-app.add_typer(scenario_app, name="scenario")
+app.add_typer(catalog_app, name="catalog", rich_help_panel=panels.INPUTS)
+app.add_typer(scenario_app, name="scenario", rich_help_panel=panels.INPUTS)
 
-from bmdlab.cli import costs, coverage, engagement, flight, sensitivity, serve, study, uncertainty, windows  # noqa: E402,F401  (register the commands)
+# register the commands, in the order of `bmdlab --help`'s panels (the work of a study, from flights to the web)
+for _module in ("flight", "windows", "coverage", "engagement", "costs", "sensitivity", "uncertainty", "study", "serve"):
+    importlib.import_module(f"bmdlab.cli.{_module}")
 
 __all__ = ["app"]

@@ -18,6 +18,8 @@ from typing import Any
 import rich.markup
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 try:  # Typer 0.20 and later vendor Click as typer._click; earlier ones use Click itself
@@ -37,7 +39,17 @@ from bmdlab.progress import progress_display
 #: Ctrl-C while Click parses or a command runs (Typer's own Abort, and Click's where it has one).
 ABORTS = tuple({typer.Abort, getattr(click_exceptions, "Abort", typer.Abort)})
 
-console = Console()
+
+class _Console(Console):
+    """Rich's console, which piped or redirected never breaks a line of text (a script reads whole lines)."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        if not self.is_terminal:
+            kwargs.setdefault("soft_wrap", True)
+        super().print(*objects, **kwargs)
+
+
+console = _Console()
 err_console = Console(stderr=True)
 
 
@@ -96,6 +108,73 @@ def refuse_repeats(params: list[Any], args: list[str], *, options_first: bool = 
             raise click_exceptions.UsageError(f"{uses[0][0]}: '{twice}' is given twice; give each once")
 
 
+#: Option spellings a command used to have, kept as hidden aliases: command -> {old: new}; a new spelling ""
+#: is the command's positional argument (``tornado --scenario X`` -> ``tornado X``). Each use prints one note.
+RENAMED: dict[str, dict[str, str]] = {}
+
+
+def renamed(command: str, spellings: dict[str, str]) -> None:
+    """Keep a command's old option spellings working (hidden from its help): ``{"--geojson": "--layer"}``."""
+    RENAMED[command] = spellings
+
+
+def modern_args(command: str, spellings: dict[str, str], args: list[str], *, quiet: bool = False) -> list[str]:
+    """``args`` with every old option spelling (:data:`RENAMED`) replaced by its new one, and one line
+    ``note: --geojson is now --layer`` on stderr per old spelling used (none when ``quiet``: shell completion)."""
+    if not spellings:
+        return args
+    out: list[str] = []
+    positional: list[str] = []
+    noted: set[str] = set()
+    i = 0
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if token == "--":
+            out += [token, *args[i:]]
+            break
+        opt, eq, value = token.partition("=")
+        new = spellings.get(opt)
+        if new is None:
+            out.append(token)
+            continue
+        if opt not in noted and not quiet:
+            noted.add(opt)
+            shown = new or f"the first argument (bmdlab {command} SCENARIO)"
+            err_console.print(f"note: {opt} is now {shown}", highlight=False, soft_wrap=True)
+        if new:
+            out.append(new + eq + value)
+            continue
+        if not eq and i < len(args):
+            value, i = args[i], i + 1
+        positional.append(value)
+    return positional + out
+
+
+#: The help panel of each option (by parameter name); any other option is a model option.
+OPTION_PANELS = {
+    "Scenario": ("scenario", "settings", "seed", "threat", "compare_with"),
+    "Output": (
+        "as_json",
+        "map_png",
+        "plot",
+        "layers",
+        "table",
+        "points",
+        "markdown",
+        "save",
+        "out",
+        "store",
+        "events",
+    ),
+}
+
+
+def option_panel(name: str) -> str:
+    """The help panel of a command's parameter: Scenario, Output or Model options."""
+    return next((panel for panel, names in OPTION_PANELS.items() if name in names), "Model options")
+
+
 class OneLineErrors(TyperGroup):
     """Command-line parse errors (an unknown option, a value of the wrong type, an option given twice) as
     one ``error:`` line naming the option, and exit code 2, like every other bad input (Click prints three
@@ -108,8 +187,14 @@ class OneLineErrors(TyperGroup):
 
     def resolve_command(self, ctx, args):
         name, cmd, rest = super().resolve_command(ctx, args)
-        if cmd is not None and not ctx.resilient_parsing and not isinstance(cmd, TyperGroup):
-            refuse_repeats(cmd.params, list(rest))
+        if cmd is not None and not isinstance(cmd, TyperGroup):
+            renames = RENAMED.get(name or "", {}) if ctx.parent is None else {}
+            rest = modern_args(name or "", renames, list(rest), quiet=ctx.resilient_parsing)
+            if not ctx.resilient_parsing:
+                refuse_repeats(cmd.params, rest)
+            for p in cmd.params:  # each option in its help panel (`bmdlab COMMAND --help`)
+                if p.param_type_name == "option" and getattr(p, "rich_help_panel", None) is None:
+                    p.rich_help_panel = option_panel(p.name or "")
         return name, cmd, rest
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -147,8 +232,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="markdown",  # Markdown keeps help texts' "[km]" (Rich markup would read it as a style)
 )
+
+
+def refuse(message: str) -> None:
+    """Refuse a combination of options the parser cannot see (one ``error:`` line, exit code 2)."""
+    raise click_exceptions.UsageError(message)
 
 
 def _flags() -> dict[str, str]:
@@ -199,8 +289,9 @@ def _named_output(exc: OutputError) -> OutputError:
     command's parameter that gave that file (``map_png``, which :func:`flagify` makes ``--map``)."""
     ctx = get_current_context(silent=True)
     for name, value in (ctx.params if ctx is not None else {}).items():
-        if isinstance(value, Path) and (value == exc.path or os.path.abspath(value) == os.path.abspath(exc.path)):
-            return exc.named(name)
+        for path in value if isinstance(value, list) else [value]:  # a repeatable option (--layer) too
+            if isinstance(path, Path) and (path == exc.path or os.path.abspath(path) == os.path.abspath(exc.path)):
+                return exc.named(name)
     return exc
 
 
@@ -222,7 +313,7 @@ def user_errors(aliases: dict[str, str] | None = None):
                         exc = _named_output(exc)  # a file written deep in the library: name its option
                 except Exception:  # pragma: no cover - naming options must never turn an error into a traceback
                     flags = dict(aliases or {})
-                msg = flagify(one_line(str(exc)), flags)
+                msg = flagify(one_line(exc.readable()), flags)  # units by their names (architecture.units[4] (X))
                 err_console.print(f"[bold red]error:[/] {rich.markup.escape(msg)}", highlight=False, soft_wrap=True)
                 raise typer.Exit(2) from None
 
@@ -314,13 +405,22 @@ def progress(total: int, description: str, header: str | None = None) -> tuple[L
     return prog, prog.advance
 
 
-#: Files a table export may be written to.
+#: Files a table export (``--table FILE``: one row per thing) may be written to.
 TABLE_SUFFIXES = (".parquet", ".csv")
+#: How every command names its exports: one name per kind (tests/test_cli_options.py checks it).
+LAYER_HELP = (
+    "Write a map layer to FILE, the format by its suffix: .geojson (GeoJSON), .nc (CF NetCDF raster), "
+    ".parquet (GeoParquet) or .gpkg (GeoPackage) (both need bmdlab[gis]), .kml (Google Earth), .czml "
+    "(Cesium); repeatable."
+)
+TABLE_HELP = "Write one row per {what} to FILE (.csv or .parquet)."
+POINTS_HELP = "Write {what} as GeoJSON points to FILE."
 #: Files a figure is written to.
 PNG = (".png",)
 
-#: An output of a command: its path, or its path and the suffixes it may have.
-Output = Path | tuple[Path | None, tuple[str, ...]] | None
+#: An output of a command: its path, or its path and the suffixes it may have, or (a repeatable option) its
+#: paths and their suffixes.
+Output = Path | tuple[Path | None, tuple[str, ...]] | tuple[list[Path] | None, tuple[str, ...]] | None
 
 
 def check_files(
@@ -343,14 +443,16 @@ def check_files(
     files: dict[str, Path | None] = {}
     for name, given in outputs.items():
         option = flags.get(name, "--" + name.replace("_", "-"))
-        path, suffixes = given if isinstance(given, tuple) else (given, ())
-        if suffixes:
-            check_suffix(path, option, suffixes)
-        if name in folders:
-            if path is not None:
-                check_output_directory(path, option, inputs=named_inputs)
-        else:
-            files[option] = path
+        paths, suffixes = given if isinstance(given, tuple) else (given, ())
+        many = paths if isinstance(paths, list) else [paths]
+        for path in many:
+            if suffixes:
+                check_suffix(path, option, suffixes)
+            if name in folders:
+                if path is not None:
+                    check_output_directory(path, option, inputs=named_inputs)
+            else:
+                files[option if len(many) == 1 else f"{option} {path}"] = path
     check_output_files(files, named_inputs)
 
 
@@ -372,20 +474,56 @@ def check_suffix(path: Path | None, option: str, suffixes: tuple[str, ...]) -> N
     io_check_suffix(path, option, suffixes)
 
 
+#: The JSON key recording a map layer written with each suffix (``--layer FILE``: the format by suffix).
+LAYER_KEYS = {
+    ".geojson": "geojson",
+    ".nc": "netcdf",
+    ".parquet": "geoparquet",
+    ".gpkg": "geopackage",
+    ".kml": "kml",
+    ".czml": "czml",
+}
+
+
+def layers_of(layers: list[Path] | None) -> tuple[list[Path] | None, tuple[str, ...]]:
+    """A command's ``--layer`` files and the suffixes they may have (:data:`bmdlab.export.LAYER_FORMATS`), for
+    :func:`check_files`."""
+    if not layers:
+        return layers, ()
+    # lazy: the exports load pandas and xarray; only when a file is asked for
+    from bmdlab.export import LAYER_FORMATS
+
+    return layers, tuple(LAYER_FORMATS)
+
+
+def write_layers(res, layers: list[Path] | None) -> None:
+    """Write a result's map layers (``--layer FILE``, repeatable; the format by suffix, checked by
+    :func:`check_files` before any work) with :func:`bmdlab.export.write_layer`, and record each in its JSON
+    (``geojson``, ``netcdf``, ``geoparquet``, ``geopackage``, ``kml``, ``czml``)."""
+    if not layers:
+        return
+    # lazy: the exports load pandas and xarray; only when a file is asked for
+    from bmdlab.export import write_layer
+
+    obj = next(getattr(res, k) for k in ("coverage", "footprint", "trajectory") if hasattr(res, k))
+    for path in layers:
+        write_layer(obj, path, provenance=res.provenance.to_dict())
+        res.exports[LAYER_KEYS.get(path.suffix.lower(), path.suffix.lower().lstrip("."))] = str(path)
+
+
 def write_exports(
     res,
     *,
     map_png: Path | None = None,
     plot: Path | None = None,
-    geojson: Path | None = None,
-    netcdf: Path | None = None,
+    layers: list[Path] | None = None,
     table: Path | None = None,
     table_key: str = "table_file",
 ) -> None:
-    """Write the map and the exports a result was asked for (``.plot``, ``.to_geojson``, ``.to_xarray``,
-    ``.to_frame``) and record each path in its JSON."""
+    """Write the map and the exports a result was asked for (``.plot``, its layers, ``.to_frame``) and
+    record each path in its JSON."""
     # lazy: the exports load pandas and xarray; only when a file is asked for
-    from bmdlab.export import write_geojson, write_netcdf, write_table
+    from bmdlab.export import write_table
 
     if map_png is not None:
         res.plot(map_png)
@@ -393,12 +531,7 @@ def write_exports(
     if plot is not None:
         res.plot(plot)
         res.exports["plot"] = str(plot)
-    if geojson is not None:
-        write_geojson(res.to_geojson(), geojson)
-        res.exports["geojson"] = str(geojson)
-    if netcdf is not None:
-        write_netcdf(res.to_xarray(), netcdf)
-        res.exports["netcdf"] = str(netcdf)
+    write_layers(res, layers)
     if table is not None:
         write_table(res.to_frame(), table)
         res.exports[table_key] = str(table)
@@ -410,7 +543,11 @@ def report_exports(res) -> None:
         ("map", "map"),
         ("plot", "plot"),
         ("geojson", "GeoJSON"),
-        ("netcdf", "NetCDF"),
+        ("netcdf", "NetCDF layer"),
+        ("geoparquet", "GeoParquet layer"),
+        ("geopackage", "GeoPackage layer"),
+        ("kml", "KML layer"),
+        ("czml", "CZML layer"),
         ("table_file", "table"),
         ("cells_file", "cells"),
         ("points_file", "units and cities"),
@@ -421,8 +558,41 @@ def report_exports(res) -> None:
             console.print(f"{what} written to {res.exports[key]}", highlight=False, soft_wrap=True)
 
 
-def bn(jpy: float | None) -> str:
-    return "n/a" if jpy is None else f"¥{jpy / 1e9:,.1f} bn"
+def yen(jpy: float | None, price_year: int | None = None, *, usd_per_jpy: float | None = None) -> str:
+    """An amount of yen as every table shows money, ¥ bn (and $ M with ``usd_per_jpy``), with its price year
+    unless the table's title or heading gives it (:func:`bmdlab.numbers.money`)."""
+    # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
+    from bmdlab.numbers import money
+
+    return money(jpy, price_year, usd_per_jpy=usd_per_jpy)
+
+
+def print_table(table: Table, *, plain_title: bool = True) -> None:
+    """Print a table that never cuts a name. On a terminal every column wraps (a word longer than its column
+    folds onto the next line); piped or redirected, plain tab-separated columns a script can cut: the title
+    (``plain_title``) on a line starting with ``#``, the header, one line per row, every cell whole."""
+    if console.is_terminal:
+        for column in table.columns:
+            column.no_wrap, column.overflow = False, "fold"
+        if table.columns:  # the first column names the rows: whole on one line where it fits a third of the width
+            first = table.columns[0]
+            longest = max((len(_plain(c)) for c in first.cells), default=0)
+            first.min_width = max(first.min_width or 0, min(longest, console.width // 3))
+        console.print(table)
+        return
+    lines = [f"# {_plain(table.title)}"] if plain_title and table.title else []
+    if table.show_header:
+        lines.append("\t".join(_plain(c.header) for c in table.columns))
+    cells = [list(c.cells) for c in table.columns]
+    lines += ["\t".join(_plain(col[i]) for col in cells) for i in range(table.row_count)]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+def _plain(cell: Any) -> str:
+    """A table cell as plain text on one line (markup removed, tabs and newlines as spaces)."""
+    text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain if cell is not None else ""
+    return " ".join(text.replace("\t", " ").splitlines())
 
 
 def complete_scenario(incomplete: str) -> list[str]:

@@ -9,12 +9,13 @@ from rich.table import Table
 
 from bmdlab.catalog import KINDS, Catalog
 from bmdlab.catalog.schema import Value
-from bmdlab.cli._app import OneLineErrors, catalog, console, json_payload, print_json, user_errors
+from bmdlab.cli._app import OneLineErrors, catalog, console, json_payload, print_json, print_table, user_errors
 
 catalog_app = typer.Typer(
     cls=OneLineErrors,
     help="List and show sourced catalog entries; check ranges against observed flights.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # as the root's: help texts' "[km]" stay as written
 )
 
 
@@ -75,7 +76,7 @@ def catalog_list(
         table.add_column("summary")
         for key, e in cat.kind(k).items():
             table.add_row(key, e.name, _summary(k, e))
-        console.print(table)
+        print_table(table)
     console.print(f"catalog {cat.origin}, hash {cat.hash}")
 
 
@@ -100,7 +101,7 @@ def catalog_show(
             table.add_row(name, val.display(), val.confidence, str(val.year), val.source)
         elif val not in (None, [], ""):
             table.add_row(name, str(val), "", "", "")
-    console.print(table)
+    print_table(table)
     cited = sorted({v.source for v in entry.__dict__.values() if isinstance(v, Value)})
     for s in cited:
         src = cat.sources[s]
@@ -170,7 +171,7 @@ def catalog_check_cmd(
             + (f" ({r.span_difference:+.0%} from the span)" if r.span_difference != r.difference else ""),
             "FLAG" if r.flagged else "",
         )
-    console.print(t)
+    print_table(t)
     missing = [k for k in cat.missiles if k not in {r.missile for r in rows}]
     if missing:
         console.print(

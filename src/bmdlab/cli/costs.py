@@ -8,28 +8,35 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import (
     PNG,
     SCENARIO_HELP,
     SEED_HELP,
+    TABLE_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
-    bn,
     check_files,
     complete_scenario,
     console,
     print_json,
+    print_table,
     progress,
+    renamed,
     report_exports,
     scenario_file,
     user_errors,
     write_exports,
+    yen,
 )
 from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.numbers import percent
+
+renamed("cost", {"--lines": "--table"})
 
 
-@app.command()
+@app.command(rich_help_panel=panels.COSTS)
 @user_errors()
 def cost(
     ctx: typer.Context,
@@ -44,15 +51,13 @@ def cost(
         int | None, typer.Option("--price-year", help="Express yen of this year (default: the scenario's, 2017).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    lines: Annotated[
-        Path | None, typer.Option("--lines", help="Write the cost lines to this .parquet or .csv file.")
-    ] = None,
+    table: Annotated[Path | None, typer.Option("--table", help=TABLE_HELP.format(what="cost line"))] = None,
 ) -> None:
     """Life-cycle cost of an architecture: acquisition, interceptors, operation, total (yen and dollars of one year)."""
-    check_files({"scenario": scenario_file(scenario)}, lines=(lines, TABLE_SUFFIXES))
+    check_files({"scenario": scenario_file(scenario)}, table=(table, TABLE_SUFFIXES))
     a = analysis(ctx, scenario, years=years, reloads=reloads, price_year=price_year)
     res = a.cost()
-    write_exports(res, table=lines, table_key="lines_file")
+    write_exports(res, table=table, table_key="lines_file")
     if as_json:
         print_json(res)
         return
@@ -61,34 +66,46 @@ def cost(
         f"[bold]{a.scenario.name}[/]: {b.years} years, {b.reloads} reload(s), yen of {b.price_year} "
         f"(¥{b.jpy_per_usd:.1f} per US$)"
     )
-    t = Table("units", "status", "count", "acquisition", "interceptors", "operation", "total")
+    usd = 1 / b.jpy_per_usd
+    t = Table(
+        "units",
+        "status",
+        "count",
+        "acquisition",
+        "interceptors",
+        "operation",
+        "total",
+        title=f"life-cycle cost, {b.price_year} prices",
+        title_justify="left",
+    )
     for ln in b.lines:
         t.add_row(
             ln.unit,
             ln.status,
             str(ln.count),
-            bn(ln.acquisition[1]),
-            bn(ln.interceptors[1]),
-            bn(ln.operation[1]),
-            bn(ln.total[1]),
+            yen(ln.acquisition[1]),
+            yen(ln.interceptors[1]),
+            yen(ln.operation[1]),
+            yen(ln.total[1], usd_per_jpy=usd),
         )
     t.add_row(
         "[bold]total[/]",
         "",
         "",
-        bn(b.total("acquisition")),
-        bn(b.total("interceptors")),
-        bn(b.total("operation")),
-        f"[bold]{bn(b.total())}[/]",
+        yen(b.total("acquisition")),
+        yen(b.total("interceptors")),
+        yen(b.total("operation")),
+        f"[bold]{yen(b.total(), usd_per_jpy=usd)}[/]",
     )
-    console.print(t)
+    print_table(t)
     console.print(
-        f"total US${res.total_usd / 1e9:,.2f} bn; range {bn(b.total(end='low'))} to {bn(b.total(end='high'))}; "
-        f"sunk purchase of in-service units {bn(b.sunk)}"
+        f"total {yen(b.total(), b.price_year, usd_per_jpy=usd)}; range {yen(b.total(end='low'))} to "
+        f"{yen(b.total(end='high'))}; sunk purchase of in-service units {yen(b.sunk)}",
+        highlight=False,
     )
 
 
-@app.command()
+@app.command(rich_help_panel=panels.COSTS)
 @user_errors()
 def tradeoff(
     ctx: typer.Context,
@@ -104,7 +121,7 @@ def tradeoff(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the cost-effectiveness plot (PNG).")] = None,
     table: Annotated[
         Path | None,
-        typer.Option("--table", help="Write one row per option and raid size to this .parquet or .csv file."),
+        typer.Option("--table", help=TABLE_HELP.format(what="option and raid size")),
     ] = None,
 ) -> None:
     """Cost against effectiveness of the 2017 options, the Pareto frontier, and a budget optimum."""
@@ -127,21 +144,30 @@ def tradeoff(
         f"{len(tr.rows)} options, raid of {raid}, {trials:,} trials, seed {seed}; yen of {tr.price_year}, "
         f"{tr.years}-year life cycle"
     )
-    t = Table("option", "cost", "pop.", "2+ units", "leakers (95 % CI)", "P(0)", "surviving (95 % CI)", "Pareto")
+    t = Table(
+        "option",
+        f"cost ({tr.price_year} prices)",
+        "pop.",
+        "2+ units",
+        "leakers (95 % CI)",
+        "P(0)",
+        "surviving (95 % CI)",
+        "Pareto",
+    )
     for row in tr.rows:
         rr = row.raids[raid]
         lci, vci = rr.expected_leakers_ci95, rr.expected_surviving_value_fraction_ci95
         t.add_row(
             row.key,
-            bn(row.cost_total_jpy),
-            f"{100 * row.population_fraction:.1f} %",
-            f"{100 * row.population_fraction_2units:.1f} %",
+            yen(row.cost_total_jpy),
+            percent(row.population_fraction),
+            percent(row.population_fraction_2units),
             f"{rr.expected_leakers:.1f} ({lci[0]:.1f}-{lci[1]:.1f})",
             f"{rr.p_zero_leakers:.3f}",
-            f"{100 * rr.expected_surviving_value_fraction:.1f} % ({100 * vci[0]:.1f}-{100 * vci[1]:.1f})",
+            f"{percent(rr.expected_surviving_value_fraction)} ({percent(vci[0])} to {percent(vci[1])})",
             "yes" if row.key in res.frontier else "",
         )
-    console.print(t)
+    print_table(t)
     console.print(
         "Pareto: options compared in pairs on common random numbers; a dearer option stays only if "
         "resolvably better (95 %).",
@@ -153,9 +179,9 @@ def tradeoff(
         labels = [c.label for c in b.candidates if c.key in b.buy]
         loads = b.solution.loads
         console.print(
-            f"budget {bn(budget_jpy)}: buy {', '.join(labels) or 'no new units'}"
-            f"{'; extra loads for ' + ', '.join(loads) if loads else ''} ({bn(b.cost_jpy)}); surviving value "
-            f"{100 * round(b.chosen.expected_surviving_value_fraction, 5):.1f} % (Monte Carlo) vs "
-            f"{100 * round(b.baseline.expected_surviving_value_fraction, 5):.1f} % for the baseline"
+            f"budget {yen(budget_jpy, tr.price_year)}: buy {', '.join(labels) or 'no new units'}"
+            f"{'; extra loads for ' + ', '.join(loads) if loads else ''} ({yen(b.cost_jpy)}); surviving value "
+            f"{percent(b.chosen.expected_surviving_value_fraction)} (Monte Carlo) vs "
+            f"{percent(b.baseline.expected_surviving_value_fraction)} for the baseline"
         )
     report_exports(res)

@@ -8,12 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import (
     FLYOUT_HELP,
+    LAYER_HELP,
     LIMITS_HELP,
+    POINTS_HELP,
     SCENARIO_HELP,
     SEED_HELP,
     SET_HELP,
+    TABLE_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
@@ -21,17 +25,24 @@ from bmdlab.cli._app import (
     complete_key,
     complete_scenario,
     console,
+    layers_of,
     print_json,
+    print_table,
     progress,
+    renamed,
     report_exports,
     scenario_file,
     user_errors,
     write_exports,
 )
 from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.numbers import percent
+
+renamed("coverage", {"--geojson": "--layer", "--netcdf": "--layer", "--cells": "--table"})
+renamed("site", {"--geojson": "--points"})
 
 
-@app.command()
+@app.command(rich_help_panel=panels.COVERAGE)
 @user_errors()
 def coverage(
     ctx: typer.Context,
@@ -39,19 +50,11 @@ def coverage(
     resolution_km: Annotated[float, typer.Option("--resolution-km", help="Land grid cell size. [km]")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     map_png: Annotated[Path | None, typer.Option("--map", help="Write a coverage map to this PNG.")] = None,
-    geojson: Annotated[
-        Path | None,
-        typer.Option("--geojson", help="Write the coverage as GeoJSON (land dissolved by shot-opportunity class)."),
-    ] = None,
-    netcdf: Annotated[
-        Path | None, typer.Option("--netcdf", help="Write the coverage as a NetCDF raster (CF, EPSG:4326).")
-    ] = None,
-    cells: Annotated[
-        Path | None, typer.Option("--cells", help="Write one row per land cell to this .parquet or .csv file.")
-    ] = None,
+    layers: Annotated[list[Path] | None, typer.Option("--layer", help=LAYER_HELP, metavar="FILE")] = None,
+    table: Annotated[Path | None, typer.Option("--table", help=TABLE_HELP.format(what="land cell"))] = None,
     points: Annotated[
         Path | None,
-        typer.Option("--points", help="Write the units and the largest cities (defended or not) as GeoJSON points."),
+        typer.Option("--points", help=POINTS_HELP.format(what="the units and the largest cities (defended or not)")),
     ] = None,
     flyout: Annotated[
         str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")
@@ -75,16 +78,15 @@ def coverage(
     check_files(
         {"scenario": scenario_file(scenario)},
         map_png=map_png,
-        geojson=geojson,
-        netcdf=netcdf,
-        cells=(cells, TABLE_SUFFIXES),
+        layers=layers_of(layers),
+        table=(table, TABLE_SUFFIXES),
         points=points,
     )
     a = analysis(ctx, scenario, settings=settings, seed=seed, flyout=flyout, limits=limits)
     prog, tick = progress(len(a.threat_cases()), f"coverage of {a.scenario.name} at {resolution_km:g} km")
     with prog:
         res = a.coverage(resolution_km, progress=tick, availability_samples=availability_samples)
-    write_exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf, table=cells, table_key="cells_file")
+    write_exports(res, map_png=map_png, layers=layers, table=table, table_key="cells_file")
     if points is not None:
         # lazy: the exports load pandas and xarray; only when a file is asked for
         from bmdlab.export import write_geojson
@@ -102,9 +104,9 @@ def _print_coverage(name: str, res) -> None:
     s = res.summary
     nt = s.categories["not_threatened"]
     console.print(
-        f"[bold]{name}[/]: {s.land_fraction:.1%} of Japan's land and {s.population_fraction:.1%} of its people "
+        f"[bold]{name}[/]: {percent(s.land_fraction)} of Japan's land and {percent(s.population_fraction)} of its people "
         f"defended (worst case, {res.resolution_km:g} km grid); not threatened by any listed threat: "
-        f"{nt.land_fraction:.1%} of the land, {nt.population_fraction:.1%} of the people"
+        f"{percent(nt.land_fraction)} of the land, {percent(nt.population_fraction)} of the people"
     )
     av = res.availability
     if av is not None:
@@ -112,8 +114,8 @@ def _print_coverage(name: str, res) -> None:
         for x, label in ((av.land_fraction, "land"), (av.population_fraction, "people")):
             console.print(
                 f"over availability ({av.samples:,} samples, {round(on, 3):g} of {len(av.availability)} units on "
-                f"station on average): {label} defended expected {x.expected:.1%}, 5th-95th percentile {x.p05:.1%} "
-                f"to {x.p95:.1%} (all on station {x.all_on_station:.1%})",
+                f"station on average): {label} defended expected {percent(x.expected)}, 5th-95th percentile {percent(x.p05)} "
+                f"to {percent(x.p95)} (all on station {percent(x.all_on_station)})",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -133,12 +135,12 @@ def _print_coverage(name: str, res) -> None:
             row.region,
             f"{row.land_km2:,.0f} km2",
             f"{row.population / 1e6:,.2f} M",
-            f"{row.defended.land_fraction:.1%}",
-            f"{row.defended.population_fraction:.1%}",
-            f"{row.threatened_not_defended.land_fraction:.1%}",
-            f"{row.not_threatened.land_fraction:.1%}",
+            f"{percent(row.defended.land_fraction)}",
+            f"{percent(row.defended.population_fraction)}",
+            f"{percent(row.threatened_not_defended.land_fraction)}",
+            f"{percent(row.not_threatened.land_fraction)}",
         )
-    console.print(t)
+    print_table(t)
     t = Table(
         "launch area",
         "land",
@@ -150,19 +152,19 @@ def _print_coverage(name: str, res) -> None:
     for r in s.per_launch_area:
         t.add_row(
             r.key,
-            f"{r.land_fraction_of_reach:.1%}",
-            f"{r.population_fraction_of_reach:.1%}",
-            f"{r.reach_land_fraction:.1%}",
+            f"{percent(r.land_fraction_of_reach)}",
+            f"{percent(r.population_fraction_of_reach)}",
+            f"{percent(r.reach_land_fraction)}",
         )
-    console.print(t)
+    print_table(t)
     t = Table("unit", "system", "population alone", "population added", title="units", title_justify="left")
     for u in s.units:
-        added = "" if u.population_fraction_added is None else f"{u.population_fraction_added:.1%}"
-        t.add_row(u.name, u.system, f"{u.population_fraction_alone:.1%}", added)
-    console.print(t)
+        added = "" if u.population_fraction_added is None else f"{percent(u.population_fraction_added)}"
+        t.add_row(u.name, u.system, f"{percent(u.population_fraction_alone)}", added)
+    print_table(t)
 
 
-@app.command()
+@app.command(rich_help_panel=panels.COVERAGE)
 @user_errors()
 def site(
     ctx: typer.Context,
@@ -209,10 +211,10 @@ def site(
     map_png: Annotated[
         Path | None, typer.Option("--map", help="Write a map of the chosen sites and their coverage.")
     ] = None,
-    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the chosen sites as GeoJSON points.")] = None,
+    points: Annotated[Path | None, typer.Option("--points", help=POINTS_HELP.format(what="the chosen sites"))] = None,
 ) -> None:
     """Place K units of a land system to defend the most people (MILP, HiGHS), or find the smallest K for a target."""
-    check_files({"threat": scenario_file(threat)}, map_png=map_png, geojson=geojson)
+    check_files({"threat": scenario_file(threat)}, map_png=map_png, points=points)
     a = analysis(ctx, threat)
     query = dict(
         count=count,
@@ -226,27 +228,33 @@ def site(
     prog, tick = progress(len(a.threat_cases()), f"siting {system} against {a.scenario.name}")
     with prog:
         res = a.site(system, progress=tick, **query)
-    write_exports(res, map_png=map_png, geojson=geojson)
+    write_exports(res, map_png=map_png)
+    if points is not None:
+        # lazy: the exports load pandas and xarray; only when a file is asked for
+        from bmdlab.export import write_geojson
+
+        write_geojson(res.to_geojson(), points)
+        res.exports["geojson"] = str(points)
     if as_json:
         print_json(res)
         return
     s = res.siting
     of = "Japan's" if area == "all" else "the threatened"
     console.print(
-        f"[bold]{s.count} x {system}[/] defend {res.population_fraction:.1%} of {of} population and "
-        f"{res.land_fraction:.1%} of {of} land (objective {s.query.objective}, gap {s.gap:.2%}, "
+        f"[bold]{s.count} x {system}[/] defend {percent(res.population_fraction)} of {of} population and "
+        f"{percent(res.land_fraction)} of {of} land (objective {s.query.objective}, gap {s.gap:.2%}, "
         f"{s.candidates} candidate sites, threat from {threat})"
     )
     t = Table("lat", "lon", title="sites", title_justify="left")
     for lat, lon in s.sites:
         t.add_row(f"{round(lat, 4):.3f}", f"{round(lon, 4):.3f}")
-    console.print(t)
+    print_table(t)
     if s.target_met is False:
         console.print(f"[yellow]target {s.query.target:.0%} not reached with up to {s.count} units[/]")
     report_exports(res)
 
 
-@app.command()
+@app.command(rich_help_panel=panels.COVERAGE)
 @user_errors()
 def rotation(
     ctx: typer.Context,
@@ -284,7 +292,7 @@ def rotation(
     d = res.data
     for f in d["posture"]["fleets"]:
         console.print(
-            f"[bold]{f['unit']}[/]: {f['hulls']} hulls, {f['share_on_station']:.1%} of each cycle "
+            f"[bold]{f['unit']}[/]: {f['hulls']} hulls, {percent(f['share_on_station'])} of each cycle "
             f"({f['cycle_days']:g} days) on station: {f['expected_on_station']:g} on station on average, at least "
             f"{f['stations_always_manned']}",
             highlight=False,
@@ -299,8 +307,8 @@ def rotation(
     )
     for key, label in (("land_fraction", "land"), ("population_fraction", "people")):
         x = d[key]
-        t.add_row(label, f"{x['min']:.1%}", f"{x['mean']:.1%}", f"{x['max']:.1%}")
-    console.print(t)
+        t.add_row(label, f"{percent(x['min'])}", f"{percent(x['mean'])}", f"{percent(x['max'])}")
+    print_table(t)
     m = d["ships_to_match"]
     if m is not None:
         other = d["compare_with"]
@@ -308,17 +316,17 @@ def rotation(
             "stations manned",
             "people defended",
             "hulls needed",
-            title=f"to match {other['scenario']} (worst hour {other['population_fraction']['min']:.1%} of people)",
+            title=f"to match {other['scenario']} (worst hour {percent(other['population_fraction']['min'])} of people)",
             title_justify="left",
         )
         for row in m["by_stations"]:
-            t.add_row(str(row["stations"]), f"{row['people_fraction']:.1%}", str(row["hulls_needed"]))
-        console.print(t)
+            t.add_row(str(row["stations"]), f"{percent(row['people_fraction'])}", str(row["hulls_needed"]))
+        print_table(t)
         console.print(
             f"{m['fleet']}: {m['stations']} stations, {m['hulls_needed']} hulls ({m['extra_hulls']} more than "
             f"{m['hulls']})"
             if m["stations"] is not None
-            else f"{m['fleet']}: even every station of the scenario falls short of {m['target_people_fraction']:.1%}",
+            else f"{m['fleet']}: even every station of the scenario falls short of {percent(m['target_people_fraction'])}",
             highlight=False,
         )
     report_exports(res)

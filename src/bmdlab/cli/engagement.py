@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import (
     FLYOUT_HELP,
     LIMITS_HELP,
     SCENARIO_HELP,
     SEED_HELP,
     SET_HELP,
+    TABLE_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
@@ -22,13 +24,19 @@ from bmdlab.cli._app import (
     complete_scenario,
     console,
     print_json,
+    print_table,
     progress,
+    renamed,
+    report_exports,
     scenario_file,
     user_errors,
     write_exports,
 )
 from bmdlab.defaults import DEFAULT_SEED
 from bmdlab.engagement.streams import TRIAL_BLOCK
+from bmdlab.numbers import money, percent
+
+renamed("raid", {"--leakers": "--table"})
 
 DOCTRINE_HELP = "shoot-look-shoot or salvo (salvo-2, its older name, is accepted)"
 RAID_DOCTRINE_HELP = (
@@ -52,7 +60,7 @@ COMMON_MODE_HELP = (
 SET_OPTION = typer.Option("--set", help=SET_HELP)
 
 
-@app.command()
+@app.command(rich_help_panel=panels.RAIDS)
 @user_errors()
 def raid(
     ctx: typer.Context,
@@ -78,8 +86,9 @@ def raid(
         ),
     ] = 4.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    leakers: Annotated[
-        Path | None, typer.Option("--leakers", help="Write the distribution of leakers to this .parquet or .csv file.")
+    table: Annotated[
+        Path | None,
+        typer.Option("--table", help=TABLE_HELP.format(what="number of leakers (its probability)")),
     ] = None,
     flyout: Annotated[
         str | None, typer.Option("--flyout", help=FLYOUT_HELP + " Default: the scenario's (physical).")
@@ -100,7 +109,7 @@ def raid(
     settings: Annotated[list[str] | None, SET_OPTION] = None,
 ) -> None:
     """Monte Carlo of the scenario's raid: leakers, P(zero leakers), interceptors expended and their cost."""
-    check_files({"scenario": scenario_file(scenario)}, leakers=(leakers, TABLE_SUFFIXES))
+    check_files({"scenario": scenario_file(scenario)}, table=(table, TABLE_SUFFIXES))
     a = analysis(
         ctx,
         scenario,
@@ -123,13 +132,13 @@ def raid(
             )
     else:
         res = a.raid(trials=trials, memory_budget_gib=memory_budget_gib)
-    write_exports(res, table=leakers, table_key="leakers_file")
+    write_exports(res, table=table, table_key="leakers_file")
     if as_json:
         print_json(res)
         return
     _print_raid(a.scenario.name, a.seed, res.outcome)
-    if leakers is not None:
-        console.print(f"leakers distribution written to {leakers}", highlight=False, soft_wrap=True)
+    if table is not None:
+        console.print(f"leakers distribution written to {table}", highlight=False, soft_wrap=True)
 
 
 def _print_raid(name: str, seed: int, out) -> None:
@@ -143,13 +152,13 @@ def _print_raid(name: str, seed: int, out) -> None:
         ("expected leakers", f"{out.expected_leakers:,.3f} (95 % CI {lo:,.3f} to {hi:,.3f})"),
         ("leakers 5th-95th percentile", f"{out.leakers_percentile(5):,} to {out.leakers_percentile(95):,}"),
         ("P(zero leakers)", f"{out.p_zero_leakers:,.4f}"),
-        ("expected value not reached by a leaker", f"{out.expected_surviving_value_fraction:.1%}"),
+        ("expected value not reached by a leaker", f"{percent(out.expected_surviving_value_fraction)}"),
         ("interceptors expended", f"{out.interceptors_expended_total:,.1f}"),
         ("their cost", _money(out.interceptor_cost_expended)),
         ("units on station (mean)", f"{out.units_on_station:,.1f} of {len(out.units)}"),
     ):
         t.add_row(label, v)
-    console.print(t)
+    print_table(t)
     if out.units_exhausted:
         console.print("magazines emptied: " + ", ".join(out.units_exhausted))
     lc = out.launch_check
@@ -160,15 +169,12 @@ def _print_raid(name: str, seed: int, out) -> None:
 
 
 def _money(m) -> str:
-    parts = []
-    if m.jpy is not None:
-        parts.append(f"¥{m.jpy / 1e9:,.1f} bn")
-    if m.usd is not None:
-        parts.append(f"US${m.usd / 1e6:,.0f} M")
-    return " = ".join(parts) + (f" (of {m.price_year})" if m.price_year else "") if parts else "n/a"
+    """A money object of the results (jpy, usd, price_year) as the tables show money (:func:`bmdlab.numbers.money`)."""
+    rate = m.usd / m.jpy if m.jpy and m.usd is not None else None
+    return money(m.jpy, m.price_year or None, usd_per_jpy=rate)
 
 
-@app.command()
+@app.command(rich_help_panel=panels.RAIDS)
 @user_errors()
 def analytic(
     missiles: Annotated[int, typer.Option("--missiles", help="Missiles in the raid.")],
@@ -217,7 +223,7 @@ def analytic(
     )
 
 
-@app.command()
+@app.command(rich_help_panel=panels.RAIDS)
 @user_errors(aliases={"time_limit_s": "--time-limit", "instance": "INSTANCE", "random": "--random"})
 def wta(
     instance: Annotated[
@@ -266,7 +272,7 @@ def wta(
     console.print("assignment (weapon -> target): " + ", ".join(f"{i}->{j}" for i, j in enumerate(shown)) + more)
 
 
-@app.command()
+@app.command(rich_help_panel=panels.RAIDS)
 @user_errors(aliases={"a": "A", "b": "B"})
 def compare(
     ctx: typer.Context,
@@ -289,6 +295,9 @@ def compare(
     common_mode: Annotated[float | None, typer.Option("--common-mode", help=COMMON_MODE_HELP)] = None,
     settings: Annotated[list[str] | None, SET_OPTION] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    table: Annotated[
+        Path | None, typer.Option("--table", help=TABLE_HELP.format(what="side (A, B) and their difference"))
+    ] = None,
 ) -> None:
     """B against A on the same raid and seed with common random numbers: each side's leakers and the paired
     difference with its 95 % CI."""
@@ -296,6 +305,7 @@ def compare(
     from bmdlab.api import Overrides
     from bmdlab.api import compare as run
 
+    check_files({"a": scenario_file(a), "b": scenario_file(b)}, table=(table, TABLE_SUFFIXES))
     overrides = Overrides.combine(
         Overrides.from_text(settings or []),
         Overrides.of(
@@ -313,6 +323,7 @@ def compare(
             progress=lambda done, total: prog.update(done),
             **overrides.changed(),
         )
+    write_exports(res, table=table)
     if as_json:
         print_json(res)
         return
@@ -331,7 +342,7 @@ def compare(
     console.print(
         f"{res.missiles} missiles, {res.trials:,} paired trials, seed {seed}, {res.doctrine}", highlight=False
     )
-    console.print(t)
+    print_table(t)
     console.print(res.verdict, highlight=False, soft_wrap=True)
     console.print(
         f"common random numbers: the paired interval is ±{(hi - lo) / 2:,.2f}; independent runs would give "
@@ -339,9 +350,10 @@ def compare(
         highlight=False,
         soft_wrap=True,
     )
+    report_exports(res)
 
 
-@app.command()
+@app.command(rich_help_panel=panels.RAIDS)
 @user_errors(aliases={"every_h": "--every-h"})
 def campaign(
     ctx: typer.Context,
@@ -381,12 +393,14 @@ def campaign(
     ] = None,
     settings: Annotated[list[str] | None, SET_OPTION] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    table: Annotated[Path | None, typer.Option("--table", help=TABLE_HELP.format(what="wave"))] = None,
 ) -> None:
     """Raid waves with magazines carried between them, reloads, ships leaving station to reload: leakers per
     wave and when each interceptor type runs out."""
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.engagement.campaign import parse_reserve
 
+    check_files({"scenario": scenario_file(scenario)}, table=(table, TABLE_SUFFIXES))
     rounds = parse_reserve(reserve or [])
     a = analysis(
         ctx, scenario, settings=settings, seed=seed, doctrine=doctrine, capacity=capacity, availability=availability
@@ -402,10 +416,12 @@ def campaign(
             reserve=rounds or None,
             progress=lambda done, total: prog.update(done),
         )
+    write_exports(res, table=table)
     if as_json:
         print_json(res)
         return
     _print_campaign(a.scenario.name, res)
+    report_exports(res)
 
 
 def _print_campaign(name: str, res) -> None:
@@ -438,7 +454,7 @@ def _print_campaign(name: str, res) -> None:
             f"{w.units_on_station_mean:,.1f}",
             f"{w.rounds_ready_at_start_mean:,.1f}",
         )
-    console.print(t)
+    print_table(t)
     console.print(
         f"total expected leakers {res.total_expected_leakers:,.2f} (95 % CI {lo:,.2f} to {hi:,.2f})", highlight=False
     )

@@ -9,29 +9,37 @@ import rich.markup
 import typer
 from rich.table import Table
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import (
     FLYOUT_HELP,
+    LAYER_HELP,
     LIMITS_HELP,
     analysis,
     app,
     check_files,
     complete_key,
     console,
+    layers_of,
     print_json,
+    print_table,
     progress,
+    renamed,
     report_exports,
     user_errors,
     write_exports,
+    write_layers,
 )
 from bmdlab.io import atomic_write_bytes
 
 if TYPE_CHECKING:
     from bmdlab.api.results import FlightFigures
 
+renamed("footprint", {"--geojson": "--layer", "--netcdf": "--layer"})
+
 PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. sunan) or a city of Japan (e.g. tokyo)."
 
 
-@app.command()
+@app.command(rich_help_panel=panels.FLIGHTS)
 @user_errors(aliases={"launch": "--from", "aim": "--to"})
 def trajectory(
     ctx: typer.Context,
@@ -64,10 +72,11 @@ def trajectory(
     ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the altitude profile to this PNG.")] = None,
+    layers: Annotated[list[Path] | None, typer.Option("--layer", help=LAYER_HELP, metavar="FILE")] = None,
 ) -> None:
     """Fly one trajectory (ballistic, quasi-ballistic or boost-glide, as the missile flies) and print its range,
     apogee, flight time and speeds."""
-    check_files(plot=plot)
+    check_files(plot=plot, layers=layers_of(layers))
     a = analysis(ctx)
     res = a.trajectory(
         from_,
@@ -89,6 +98,7 @@ def trajectory(
 
         plot_profile(res.trajectory, plot, labels=[f"{name}, {res.figures.shape}"], title=f"{name}: {route}")
         res.exports["plot"] = str(plot)
+    write_layers(res, layers)
     if as_json:
         print_json(res)
         return
@@ -111,9 +121,11 @@ def trajectory(
         *_speed_rows(f),
     ):
         table.add_row(*row)
-    console.print(table)
+    print_table(table)
     if plot is not None:
         console.print(f"profile written to {plot}")
+    res.exports.pop("plot", None)
+    report_exports(res)
 
 
 def _speed_rows(f: FlightFigures) -> list[tuple[str, str]]:
@@ -129,7 +141,7 @@ def _speed_rows(f: FlightFigures) -> list[tuple[str, str]]:
     return rows + [("speed at impact (with drag)", f"{f.impact_speed_m_s:,.0f} m/s")]
 
 
-@app.command()
+@app.command(rich_help_panel=panels.FLIGHTS)
 @user_errors()
 def footprint(
     ctx: typer.Context,
@@ -155,21 +167,16 @@ def footprint(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     map_png: Annotated[Path | None, typer.Option("--map", help="Write the footprint map to this PNG.")] = None,
-    geojson: Annotated[
-        Path | None, typer.Option("--geojson", help="Write the footprint as GeoJSON (polygons by shot opportunities).")
-    ] = None,
-    netcdf: Annotated[
-        Path | None, typer.Option("--netcdf", help="Write the footprint as a NetCDF raster (CF, EPSG:4326).")
-    ] = None,
+    layers: Annotated[list[Path] | None, typer.Option("--layer", help=LAYER_HELP, metavar="FILE")] = None,
     flyout: Annotated[str, typer.Option("--flyout", help=FLYOUT_HELP)] = "physical",
     limits: Annotated[str, typer.Option("--limits", help=LIMITS_HELP)] = "all",
 ) -> None:
     """The aim points a unit can defend against one missile from one launch point."""
-    check_files(map_png=map_png, geojson=geojson, netcdf=netcdf)
+    check_files(map_png=map_png, layers=layers_of(layers))
     res = analysis(ctx, flyout=flyout, limits=limits).footprint(
         unit, at, missile, launch, shape=shape, apogee_km=apogee_km, track_delay_s=track_delay_s
     )
-    write_exports(res, map_png=map_png, geojson=geojson, netcdf=netcdf)
+    write_exports(res, map_png=map_png, layers=layers)
     if as_json:
         print_json(res)
         return
@@ -183,7 +190,7 @@ def footprint(
     report_exports(res)
 
 
-@app.command("check-footprints")
+@app.command("check-footprints", rich_help_panel=panels.CHECKS)
 @user_errors(aliases={"cases": "--case"})
 def check_footprints(
     ctx: typer.Context,
@@ -232,7 +239,7 @@ def check_footprints(
         ok = ("yes" if r.within_tolerance else "no") if c.scored else "not scored"
         legacy = round_figure(r.variants["straight-line, no limits"])
         t.add_row(c.title, f"{pub} {c.unit}", f"{model} {c.unit}", f"{round_figure(r.ratio, 3)}", ok, f"{legacy}")
-    console.print(t)
+    print_table(t)
     for r in res.cases:
         console.print(f"[bold]{rich.markup.escape(r.case.title)}.[/] {rich.markup.escape(explain(r))}")
     if markdown is not None:

@@ -20,6 +20,7 @@ from bmdlab.cli._app import (
     json_payload,
     one_line,
     print_json,
+    print_table,
     user_errors,
 )
 from bmdlab.errors import BmdlabError
@@ -28,6 +29,7 @@ scenario_app = typer.Typer(
     cls=OneLineErrors,
     help="List, show, validate scenarios; print their JSON Schema and what a run may override.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # as the root's: help texts' "[km]" stay as written
 )
 
 
@@ -47,11 +49,6 @@ def scenario_list(
         print_json(json_payload("scenario-list", {"scenarios": [r.to_dict() for r in rows]}, cat))
         return
     summaries = [(r.name, r.origin, str(r.units), str(r.raid_missiles), r.description.split(". ")[0]) for r in rows]
-    if not console.is_terminal:  # piped: plain tab-separated columns a script can cut, nothing truncated
-        print("\t".join(("name", "origin", "units", "raid", "description")))
-        for row in summaries:
-            print("\t".join(row))
-        return
     t = Table(
         title="scenarios (any command also takes a YAML file; bmdlab scenario show NAME prints one)",
         title_justify="left",
@@ -63,7 +60,7 @@ def scenario_list(
     t.add_column("description", overflow="fold")
     for row in summaries:
         t.add_row(*row)
-    console.print(t)
+    print_table(t, plain_title=False)  # piped: the header is the first line
 
 
 @scenario_app.command("show")
@@ -116,7 +113,9 @@ def scenario_validate(
 
 
 @scenario_app.command("schema")
-def scenario_schema() -> None:
+def scenario_schema(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the schema is JSON either way).")] = False,
+) -> None:
     """Print the JSON Schema of a scenario file (from the pydantic models), for editors and validators."""
     # lazy: keeps `bmdlab --version` fast (the CLI loads a command's stack only when it runs)
     from bmdlab.scenario import Scenario
@@ -152,4 +151,4 @@ def scenario_overrides(
     )
     for r in rows:
         t.add_row(r.name, r.values, r.description)
-    console.print(t)
+    print_table(t)

@@ -8,37 +8,42 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import (
     PNG,
     SEED_HELP,
+    TABLE_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
-    bn,
     catalog_dir,
     check_files,
     complete_scenario,
     console,
     print_json,
+    print_table,
     progress,
+    renamed,
     report_exports,
     scenario_file,
     user_errors,
     write_exports,
+    yen,
 )
 from bmdlab.defaults import DEFAULT_SEED
+from bmdlab.numbers import percent
+
+renamed("tornado", {"--scenario": ""})
 
 
-@app.command()
+@app.command(rich_help_panel=panels.SENSITIVITY)
 @user_errors()
 def tornado(
     ctx: typer.Context,
     scenario: Annotated[
         str,
-        typer.Option(
-            "--scenario",
-            help="Architecture: a built-in scenario or trade-off option key.",
-            autocompletion=complete_scenario,
+        typer.Argument(
+            help="Architecture: a built-in scenario or trade-off option key.", autocompletion=complete_scenario
         ),
     ] = "japan-2017-aegis-ashore",
     missiles: Annotated[int, typer.Option("--missiles", help="Base raid size.")] = 200,
@@ -48,7 +53,7 @@ def tornado(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the tornado chart (PNG).")] = None,
     table: Annotated[
-        Path | None, typer.Option("--table", help="Write one row per input and end to this .parquet or .csv file.")
+        Path | None, typer.Option("--table", help=TABLE_HELP.format(what="input and end of its range"))
     ] = None,
 ) -> None:
     """One-at-a-time sensitivity: how far each input's plausible range moves a metric."""
@@ -68,11 +73,11 @@ def tornado(
     t = Table("input", "low end", "high end")
     for label, lo, hi in res.swing(metric):
         t.add_row(label, f"{lo:,.4g}", f"{hi:,.4g}")
-    console.print(t)
+    print_table(t)
     report_exports(res)
 
 
-@app.command()
+@app.command(rich_help_panel=panels.SENSITIVITY)
 @user_errors(aliases={"sweep axis": "--axis"})
 def sweep(
     ctx: typer.Context,
@@ -97,9 +102,7 @@ def sweep(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
-    table: Annotated[
-        Path | None, typer.Option("--table", help="Also write the runs to this .parquet or .csv file.")
-    ] = None,
+    table: Annotated[Path | None, typer.Option("--table", help=TABLE_HELP.format(what="run"))] = None,
 ) -> None:
     """Grid sweep of independent runs (local pool or Dask), appended to OUT as each finishes; the estimate of
     its runs and time is printed (on stderr) before the first run."""
@@ -125,15 +128,15 @@ def sweep(
     if as_json:
         print_json(res)
         return
-    t = Table(*res.axes, "leakers", "P(0 leakers)", "surviving value", "cost")
+    t = Table(*res.axes, "leakers", "P(0 leakers)", "surviving value", "cost")  # each cost with its price year
     for r in res.rows:
         t.add_row(
             *(("on" if v else "off") if isinstance(v, bool) else str(v) for v in r.axis_values(res.axes)),
             f"{r.expected_leakers:.1f}",
             f"{r.p_zero_leakers:.3f}",
-            f"{100 * r.expected_surviving_value_fraction:.1f} %",
-            bn(r.cost_total_jpy),
+            percent(r.expected_surviving_value_fraction),
+            yen(r.cost_total_jpy, r.price_year),
         )
-    console.print(t)
+    print_table(t)
     console.print(f"{len(res.rows)} runs in {out}")
     report_exports(res)

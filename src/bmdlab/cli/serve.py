@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import app, catalog_dir, console, err_console, user_errors
 
 
-@app.command()
+@app.command(rich_help_panel=panels.WEB)
 @user_errors()
 def serve(
     ctx: typer.Context,

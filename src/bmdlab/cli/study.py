@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from bmdlab.cli._app import analysis, app, check_files, console, err_console, user_errors
+from bmdlab.cli import panels
+from bmdlab.cli._app import analysis, app, check_files, console, err_console, print_json, refuse, user_errors
 from bmdlab.progress import json_lines
 
 
-@app.command()
+@app.command(rich_help_panel=panels.REPORTS)
 @user_errors()
 def study(
     ctx: typer.Context,
@@ -29,8 +30,13 @@ def study(
             "label, done, total, fraction), for programs that run the study (bmdlab serve does).",
         ),
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: the files written and the study's headline results.")
+    ] = False,
 ) -> None:
     """Run a study and write DIR/report.html, DIR/results.json and its figures."""
+    if as_json and events:
+        refuse("--json: give --json or --progress-events, not both (each prints on stdout)")
     check_files(folders=("out",), out=out)
     res = analysis(ctx).study(
         out,
@@ -40,5 +46,8 @@ def study(
         command=" ".join(["bmdlab", *sys.argv[1:]]),
         progress=json_lines(sys.stdout, "--progress-events") if events else None,
     )
+    if as_json:
+        print_json(res)
+        return
     console.print(f"report: {res.report}")
     console.print(f"results: {res.results}")

@@ -8,22 +8,25 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bmdlab.cli import panels
 from bmdlab.cli._app import (
     SEED_HELP,
+    TABLE_HELP,
     TABLE_SUFFIXES,
     analysis,
     app,
-    bn,
     catalog_dir,
     check_files,
     complete_scenario,
     console,
     print_json,
+    print_table,
     progress,
     report_exports,
     scenario_file,
     user_errors,
     write_exports,
+    yen,
 )
 from bmdlab.defaults import DEFAULT_SEED
 
@@ -35,11 +38,11 @@ def _number(metric: str, value: float | None) -> str:
     if value is None:
         return "n/a"
     if metric == "cost_total_jpy":
-        return bn(value)
+        return yen(value)
     return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
 
 
-@app.command()
+@app.command(rich_help_panel=panels.SENSITIVITY)
 @user_errors(aliases={"out": "--store"})
 def uncertainty(
     ctx: typer.Context,
@@ -73,7 +76,7 @@ def uncertainty(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every index, range and sampled point).")] = False,
     table: Annotated[
         Path | None,
-        typer.Option("--table", help="Write the sampled points and their metrics to a .parquet or .csv file."),
+        typer.Option("--table", help=TABLE_HELP.format(what="sampled point (its values and metrics)")),
     ] = None,
 ) -> None:
     """Global uncertainty analysis: every assumed value varied at once over its plausible range (from the
@@ -117,7 +120,7 @@ def _render(res) -> None:
     def shown(metric: str, v: float) -> str:  # Morris: in the metric's units; Sobol': a share of its variance
         if res.method == "sobol":
             return f"{v:.2f}"
-        return f"¥{v / 1e9:,.0f} bn" if metric == "cost_total_jpy" else f"{v:.3g}"
+        return yen(abs(v)) if metric == "cost_total_jpy" else f"{v:.3g}"
 
     t = Table()
     for heading in ("factor", "range"):
@@ -132,13 +135,13 @@ def _render(res) -> None:
             v = None if ind is None else ind[f.name]
             cells.append("n/a" if v is None else f"{shown(m, v[key])} ± {shown(m, v[key + '_conf'])}")
         t.add_row(f.name, span + ("*" if f.source == "model" else ""), *cells)
-    console.print(t)
+    print_table(t)
     if any(f.source == "model" for f in res.factors):
         console.print("* a model range: the catalog has no plausible range for it yet", highlight=False)
     p = Table("metric", "5 %", "50 %", "95 %")
     for m in SHOWN:
         q = res.percentiles[m]
         p.add_row(SHOWN[m], *(_number(m, q[k]) for k in ("p5", "p50", "p95")))
-    console.print(p)
+    print_table(p)
     if res.store:
         console.print(f"{res.runs} runs in {res.store}", highlight=False, soft_wrap=True)

@@ -9,7 +9,8 @@ import rich.markup
 import typer
 from rich.table import Table
 
-from bmdlab.cli._app import app, catalog, complete_key, console, print_json, user_errors
+from bmdlab.cli import panels
+from bmdlab.cli._app import app, catalog, complete_key, console, print_json, print_table, user_errors
 
 PLACE_HELP = "LAT,LON in degrees, a catalog place key (e.g. hodo) or a city of Japan (e.g. tokyo)."
 
@@ -70,7 +71,7 @@ def _detection_tables(report) -> list[Table]:
     return list(tables.values())
 
 
-@app.command()
+@app.command(rich_help_panel=panels.FLIGHTS)
 @user_errors(
     aliases={"launch_area": "--from", "target": "--to", "missiles": "--missile", "interceptors": "--interceptor"}
 )
@@ -120,7 +121,7 @@ def windows(
     for note in report.notes:
         console.print(rich.markup.escape(note), highlight=False, soft_wrap=True)
     for t in _windows_tables(report):
-        console.print(t)
+        print_table(t)
     console.print(
         f"Radars see a threat above {report.min_elevation_deg:g} deg elevation, within their range against its "
         "RCS, in their sector facing the launch point (SoJ: Aegis stations in the Sea of Japan); seen s: first "
@@ -130,4 +131,4 @@ def windows(
         soft_wrap=True,
     )
     for t in _detection_tables(report):
-        console.print(t)
+        print_table(t)

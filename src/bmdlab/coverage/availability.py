@@ -26,6 +26,7 @@ from bmdlab.coverage.national import Coverage
 from bmdlab.defense.posture import Posture
 from bmdlab.errors import BmdlabError
 from bmdlab.montecarlo import mean_ci95
+from bmdlab.numbers import round_share
 
 DEFAULT_SAMPLES = 2000  #: availability samples of a coverage (the 95 % interval of the mean is about ±1 %)
 
@@ -88,12 +89,12 @@ class ShareOverAvailability:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "all_on_station": round(self.all_on_station, 4),
-            "expected": round(self.expected, 4),
-            "expected_ci95": [round(self.expected_ci95[0], 4), round(self.expected_ci95[1], 4)],
-            "p05": round(self.p05, 4),
-            "median": round(self.median, 4),
-            "p95": round(self.p95, 4),
+            "all_on_station": round_share(self.all_on_station),
+            "expected": round_share(self.expected),
+            "expected_ci95": [round_share(self.expected_ci95[0]), round_share(self.expected_ci95[1])],
+            "p05": round_share(self.p05),
+            "median": round_share(self.median),
+            "p95": round_share(self.p95),
         }
 
 

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.national import Coverage
 from bmdlab.geo.region import REGION_NAMES, grid_regions
+from bmdlab.numbers import round_share
 
 #: The flight classes, in the order reports list them.
 FLIGHT_CLASSES = ("ballistic", "quasi-ballistic", "boost-glide")
@@ -49,15 +50,15 @@ def class_shares(
             cells = region == r
             if cells.any():
                 regions[rname] = {
-                    "land_fraction": round(float(area[ok & cells].sum() / area[cells].sum()), 4),
-                    "population_fraction": round(float(pop[ok & cells].sum() / max(pop[cells].sum(), 1.0)), 4),
+                    "land_fraction": round_share(float(area[ok & cells].sum() / area[cells].sum())),
+                    "population_fraction": round_share(float(pop[ok & cells].sum() / max(pop[cells].sum(), 1.0))),
                 }
         out[name] = {
             "cases": int(mask.sum()),
-            "land_fraction": round(float(area[ok].sum() / area.sum()), 4),
-            "population_fraction": round(float(pop[ok].sum() / pop.sum()), 4),
-            "reached_land_fraction": round(float(area[reach].sum() / area.sum()), 4),
-            "reached_population_fraction": round(float(pop[reach].sum() / pop.sum()), 4),
+            "land_fraction": round_share(float(area[ok].sum() / area.sum())),
+            "population_fraction": round_share(float(pop[ok].sum() / pop.sum())),
+            "reached_land_fraction": round_share(float(area[reach].sum() / area.sum())),
+            "reached_population_fraction": round_share(float(pop[reach].sum() / pop.sum())),
             "regions": regions,
         }
     return out

@@ -27,6 +27,7 @@ from bmdlab.coverage.availability import shares
 from bmdlab.coverage.national import Coverage
 from bmdlab.defense.posture import Posture
 from bmdlab.errors import BmdlabError
+from bmdlab.numbers import round_share
 
 HOUR = 3600.0
 DEFAULT_DAYS = 30  #: the view's span: a month of rotation
@@ -54,9 +55,9 @@ class CoverageOverTime:
         }
         for name, x in (("land_fraction", self.land), ("population_fraction", self.people)):
             out[name] = {
-                "min": round(float(x.min()), 4),
-                "mean": round(float(x.mean()), 4),
-                "max": round(float(x.max()), 4),
+                "min": round_share(float(x.min())),
+                "mean": round_share(float(x.mean())),
+                "max": round_share(float(x.max())),
             }
         if threshold is not None:
             out["people_below"] = {
@@ -70,8 +71,8 @@ class CoverageOverTime:
             **self.summary(),
             "series": {
                 "hours": [round(float(h), 3) for h in self.hours],
-                "land_fraction": [round(float(x), 4) for x in self.land],
-                "population_fraction": [round(float(x), 4) for x in self.people],
+                "land_fraction": [round_share(float(x)) for x in self.land],
+                "population_fraction": [round_share(float(x)) for x in self.people],
                 "units_on_station": [int(n) for n in self.on_station],
             },
         }
@@ -129,13 +130,13 @@ def ships_to_match(cov: Coverage, posture: Posture, fleet: str, target_people: f
     needed = None if stations is None else math.ceil(stations / share - 1e-9)
     return {
         "fleet": fleet,
-        "target_people_fraction": round(float(target_people), 4),
+        "target_people_fraction": round_share(float(target_people)),
         "by_stations": [
-            {"stations": k, "people_fraction": round(float(x), 4), "hulls_needed": math.ceil(k / share - 1e-9)}
+            {"stations": k, "people_fraction": round_share(float(x)), "hulls_needed": math.ceil(k / share - 1e-9)}
             for k, x in enumerate(people)
         ],
         "stations": stations,
-        "people_fraction": None if stations is None else round(float(people[stations]), 4),
+        "people_fraction": None if stations is None else round_share(float(people[stations])),
         "share_on_station": round(share, 4),
         "hulls": hulls,
         "hulls_needed": needed,

@@ -47,6 +47,7 @@ from bmdlab.defense.footprint import FootprintThreat, defended_footprints
 from bmdlab.geo.grid import LandGrid, land_grid
 from bmdlab.geo.region import country_grid
 from bmdlab.geo.sphere import EARTH_RADIUS, central_angle, initial_azimuth, unit_vector
+from bmdlab.numbers import percent
 from bmdlab.scenario import load_scenario
 from bmdlab.trajectory import Trajectory, missile_trajectory
 
@@ -396,7 +397,7 @@ def _forward_sector_detail(case: FootprintCase, catalog: Catalog, ctx: _Context)
         low |= np.isfinite(tr.flight_time) & (tr.apogee < floor)
     return (
         f"{case.country} extends {r.distance_km[sec].max():,.0f} km from the battery in this sector and the model "
-        f"defends {100 * share:.0f} % of the sector's area; {100 * low.mean() if undef.size else 0:.0f} % of the "
+        f"defends {percent(share, 0)} of the sector's area; {percent(low.mean() if undef.size else 0.0, 0)} of the "
         f"undefended cells there are reached by a missile whose minimum-energy apogee is below the interceptor's "
         f"{floor / 1e3:g} km floor."
     )
@@ -715,7 +716,7 @@ def _fmt(x: float, unit: str) -> str:
     if not np.isfinite(x):
         return "none found" if unit == "ships" else "unbounded"
     if unit in ("fraction",):
-        return f"{100 * x:.0f} %"
+        return percent(x, 0)
     if unit in ("ships",):
         return f"{x:.0f}"
     if unit == "ratio":

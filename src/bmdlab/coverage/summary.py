@@ -14,6 +14,7 @@ import numpy as np
 from bmdlab.coverage.national import Coverage
 from bmdlab.geo.region import REGION_NAMES, grid_regions
 from bmdlab.lazy import lazy_module
+from bmdlab.numbers import round_share
 
 if TYPE_CHECKING:
     from scipy import spatial
@@ -212,8 +213,8 @@ def coverage_summary(
         cells=len(cov.grid),
         land_area_km2=round(float(cov.grid.area_m2.sum()) / 1e6, 1),
         population_total=round(float(cov.grid.population.sum())),
-        land_fraction=round(land, 4),
-        population_fraction=round(pop, 4),
+        land_fraction=round_share(land),
+        population_fraction=round_share(pop),
         categories=_shares(cov.breakdown(defended)),
         regions=region_table(cov, defended),
         per_launch_area=_reach_rows(cov, "launch_area"),
@@ -236,9 +237,9 @@ def _reach_rows(cov: Coverage, attr: str) -> tuple[ReachRow, ...]:
             ReachRow(
                 attr,
                 key,
-                round(land, 4),
-                round(pop, 4),
-                round(float(cov.grid.area_m2[reach].sum() / cov.grid.area_m2.sum()), 4),
+                round_share(land),
+                round_share(pop),
+                round_share(float(cov.grid.area_m2[reach].sum() / cov.grid.area_m2.sum())),
             )
         )
     return tuple(rows)
@@ -274,8 +275,8 @@ def _threat_rows(cov: Coverage) -> tuple[ThreatRow, ...]:
                 t.missile,
                 t.shape,
                 t.apogee_km,
-                round(la, 4),
-                round(po, 4),
+                round_share(la),
+                round_share(po),
                 round(float(cov.grid.area_m2[cov.reach[t_i]].sum()) / 1e6, 1),
             )
         )
@@ -309,8 +310,8 @@ def _unit_rows(cov: Coverage, land: float, pop: float, contributions: bool) -> t
                 d.interceptor,
                 round(float(np.degrees(d.lat)), 4),
                 round(float(np.degrees(d.lon)), 4),
-                round(la_alone, 4),
-                round(po_alone, 4),
+                round_share(la_alone),
+                round_share(po_alone),
                 **added,
             )
         )

@@ -16,6 +16,7 @@ from bmdlab.cost.budget import optimise_budget
 from bmdlab.cost.options import tradeoff_options
 from bmdlab.cost.tradeoff import TradeoffRun, evaluate_options
 from bmdlab.coverage.national import Coverage
+from bmdlab.numbers import money, percent
 from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.sensitivity.sweep import SweepRun, grid, run_sweep
 from bmdlab.sensitivity.tornado import swing, tornado
@@ -40,7 +41,8 @@ TRADEOFF_TRIALS = 4000
 
 
 def _bn(x: float) -> str:
-    return f"¥{x / 1e9:,.0f} bn"
+    """Yen by the report's money rule (:func:`bmdlab.numbers.money`); the claims' sentences say the price year."""
+    return money(x, None)
 
 
 def cost_section(
@@ -178,9 +180,11 @@ def _verdicts(
             "quote": CLAIMS["aegis_ashore_cost"],
             "figure": f"purchase {_bn(aa_now)} per site (catalog, {aa_unit.year} price in 2017 yen; the claim: {_bn(aa_claim)}); "
             f"two sites with their interceptors, one reload and 30 years of operation: {_bn(aa_line['total']['jpy'])}, "
-            f"of which {interceptors_share:.0%} is interceptors and operation, not the purchase. Against {big} missiles they cut expected leakers "
+            f"of which {percent(interceptors_share, 0)} is interceptors and operation, not the purchase. Against {big} missiles they cut expected leakers "
             f"from {base['raids'][big]['expected_leakers']:.0f} to {aa['raids'][big]['expected_leakers']:.0f}",
             "verdict": v_aa,
+            "price_jpy": round(aa_now),
+            "claimed_price_jpy": round(aa_claim),
             "why": f"price part {'holds' if p_aa['price'] else 'does not hold'} (catalog price {aa_now / aa_claim - 1:+.0%} "
             f"from the claim; rule: within {PRICE_TOLERANCE:.0%}); coverage part "
             f"{'holds' if p_aa['coverage'] else 'does not hold'} (the coverage section's verdict: {aa_cov or 'not run'}). "
@@ -200,10 +204,12 @@ def _verdicts(
             f"Over 30 years THAAD adds {ratio_added:.1f} times the cost that Aegis Ashore adds to the 2017 baseline "
             f"({ratio_whole:.2f} times the whole architecture's cost)",
             "verdict": v_th,
+            "price_jpy": round(th_now),
+            "claimed_price_jpy": round(th_claim),
             "why": f"count part {'holds' if p_th['count'] else 'does not hold'} ({count} batteries for all of Japan, "
             f"{count / 6:.1f} times the claimed six; rule: within a factor of 1.5); "
-            f"price part {'holds' if p_th['price'] else 'does not hold'} (catalog price {th_now / 1e9:,.0f} bn against the "
-            f"claimed floor of {th_claim / 1e9:,.0f} bn).",
+            f"price part {'holds' if p_th['price'] else 'does not hold'} (catalog price {_bn(th_now)} against the "
+            f"claimed floor of {_bn(th_claim)}).",
         }
     )
     out.append(

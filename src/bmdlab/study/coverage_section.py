@@ -22,7 +22,7 @@ from bmdlab.coverage.summary import coverage_summary
 from bmdlab.defense.engage import DEFAULT_MODEL, EngagementModel, make_defender
 from bmdlab.defense.footprint import FootprintThreat, defended_footprint
 from bmdlab.geo.region import REGION_NAMES, grid_regions
-from bmdlab.numbers import percent
+from bmdlab.numbers import percent, round_share
 from bmdlab.scenario import load_scenario
 from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.study.verdict_rules import COVERAGE_HOLDS, count_verdict, coverage_verdict, gaps_verdict
@@ -46,7 +46,7 @@ def _mask(cov: Coverage, pred) -> np.ndarray:
 
 def _fractions(cov: Coverage, mask: np.ndarray) -> dict[str, float]:
     land, pop = cov.fractions(cov.defended(defenders=mask)) if mask.any() else (0.0, 0.0)
-    return {"land_fraction": round(land, 4), "population_fraction": round(pop, 4)}
+    return {"land_fraction": round_share(land), "population_fraction": round_share(pop)}
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ def coverage_section(
     for name, setup, cov in zip(ARCHITECTURES, setups, computed):
         covs[name] = cov
         summaries[name] = coverage_summary(cov, cities).to_dict() | {"description": setup.scenario.description}
+        # the headline shares never stored as exactly 1 (or 0) unless they are (the summary rounds to 4 decimals)
+        summaries[name].update(_fractions(cov, np.ones(len(cov.defenders), bool)))
         tick(name)
     subsets = _claim_subsets(covs, catalog)
     subsets["rotation"] = _rotation(covs, setups, catalog)
@@ -155,7 +157,7 @@ def _regions(cov: Coverage, mask: np.ndarray) -> dict[str, dict[str, float]]:
             continue
         parts = cov.breakdown(defended, cells=cells)
         out[name] = {
-            k: round(parts["defended"][k] + parts["not threatened"][k], 4)
+            k: round_share(parts["defended"][k] + parts["not threatened"][k])
             for k in ("land_fraction", "population_fraction")
         }
     return out
@@ -175,8 +177,8 @@ def _rotation(covs: dict[str, Coverage], setups: list[Setup], catalog: Catalog) 
         "series": {
             name: {
                 "hours": [float(h) for h in v.hours],
-                "land_fraction": [round(float(x), 4) for x in v.land],
-                "population_fraction": [round(float(x), 4) for x in v.people],
+                "land_fraction": [round_share(float(x)) for x in v.land],
+                "population_fraction": [round_share(float(x)) for x in v.people],
             }
             for name, v in views.items()
         },
@@ -377,7 +379,7 @@ def _pac3_claim(s: dict[str, Any], catalog: Catalog) -> dict[str, str]:
         "id": "pac3",
         "quote": CLAIMS["pac3"],
         "figure": f"one PAC-3 fire unit (Ichigaya) against a Nodong: defended aim points out to {r:.0f} km, "
-        f"{s['pac3_footprint']['area_km2']:,.0f} km2; all {s['baseline_pac3_units']} "
+        f"{s['pac3_footprint']['area_km2']:,.0f} km²; all {s['baseline_pac3_units']} "
         f"PAC-3 units together defend {_pct(s['baseline_pac3_only']['population_fraction'])} of the population",
         "verdict": "holds" if 10 <= r < 100 else ("partly" if r < 200 else "does not hold"),
         "why": f"a lower-tier interceptor with a {pac3_i.max_intercept_altitude.display()} ceiling engages only re-entry vehicles "
@@ -461,7 +463,7 @@ def _thaad_claim(s: dict[str, Any], catalog: Catalog) -> dict[str, str]:
     return {
         "id": "thaad",
         "quote": CLAIMS["thaad"],
-        "figure": f"smallest THAAD count for 99 % of Japan's land against the 2017 threat: {k['count']} (gap {k['gap']:.1%})"
+        "figure": f"smallest THAAD count for 99 % of Japan's land against the 2017 threat: {k['count']} (gap {percent(k['gap'])})"
         f"{debate_text}; six optimally sited batteries defend {_pct(six['land_fraction'])} of the land, "
         f"{_pct(six['population_fraction'])} of its people",
         "verdict": rule["verdict"],

@@ -15,8 +15,10 @@ from bmdlab.coverage.siting_study import SitingResult
 from bmdlab.defense.footprint import Footprint
 from bmdlab.geo.japan import japan_outline, largest_cities
 from bmdlab.geo.region import neighbour_outlines
+from bmdlab.numbers import percent
+from bmdlab.palette import unit_type
 from bmdlab.plotting import Figure, finish_figure, new_figure
-from bmdlab.plotting.maps import MapLayout, Markers, Outlines, ShotLayer, plot_coverage_map
+from bmdlab.plotting.maps import MapLayout, Markers, Outlines, ShotLayer, declutter_labels, plot_coverage_map
 
 
 def outlines() -> Outlines:
@@ -24,16 +26,24 @@ def outlines() -> Outlines:
     return Outlines(japan_outline(), neighbour_outlines())
 
 
+def unit_marker(name: str, unit: str, lat_deg: float, lon_deg: float, catalog: Catalog) -> dict[str, Any]:
+    """A unit's map marker: its name, position [deg], basing, system name and marker type (its shape)."""
+    basing = catalog.units[unit].basing
+    return {
+        "name": name,
+        "lat": lat_deg,
+        "lon": lon_deg,
+        "basing": basing,
+        "system": catalog.units[unit].name,
+        "unit": unit,
+        "type": unit_type(unit, basing),
+    }
+
+
 def unit_markers(cov: Coverage, catalog: Catalog) -> list[dict[str, Any]]:
+    """The markers of a coverage result's units (:func:`unit_marker`)."""
     return [
-        {
-            "name": d.name,
-            "lat": float(np.degrees(d.lat)),
-            "lon": float(np.degrees(d.lon)),
-            "basing": catalog.units[d.unit].basing,
-            "system": catalog.units[d.unit].name,
-        }
-        for d in cov.defenders
+        unit_marker(d.name, d.unit, float(np.degrees(d.lat)), float(np.degrees(d.lon)), catalog) for d in cov.defenders
     ]
 
 
@@ -74,7 +84,7 @@ def coverage_map(
         markers=Markers(launch_markers(cov, catalog), cities, unit_markers(cov, catalog)),
         layout=MapLayout(
             title,
-            subtitle=f"{land:.1%} of Japan's land, {pop:.1%} of its people defended; {n_missiles} missiles, "
+            subtitle=f"{percent(land)} of Japan's land, {percent(pop)} of its people defended; {n_missiles} missiles, "
             f"{len(cov.threats)} threat cases",
             extent=(119.0, 149.0, 24.0, 46.0),
             strip=NANSEI_STRIP,
@@ -118,13 +128,7 @@ def footprint_map(fp: Footprint, catalog: Catalog, path: str | Path | None) -> P
     half = max(lat_hi - lat_lo, (lon_hi - lon_lo) * np.cos(np.radians(lat0)), 0.6) / 2
     clat, clon = (lat_lo + lat_hi) / 2, (lon_lo + lon_hi) / 2
     extent = (clon - half / np.cos(np.radians(clat)), clon + half / np.cos(np.radians(clat)), clat - half, clat + half)
-    unit = {
-        "name": d.name,
-        "lat": lat0,
-        "lon": lon0,
-        "basing": catalog.units[d.unit].basing,
-        "system": catalog.units[d.unit].name,
-    }
+    unit = unit_marker(d.name, d.unit, lat0, lon0, catalog)
     return plot_coverage_map(
         path,
         outlines=outlines(),
@@ -161,6 +165,7 @@ def coverage_maps_side_by_side(
         r, c = divmod(k, ncols)
         axes[2 * r, c].set_visible(False)
         axes[2 * r + 1, c].set_visible(False)
+    declutter_labels(fig)
     return finish_figure(fig, path, dpi=100)
 
 
@@ -180,7 +185,8 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, tit
         for k, p in catalog.places_of("launch-area").items()
         if of_2017(p)
     ]
-    units = [{"name": catalog.units[case.system].name, "lat": lat, "lon": lon, "basing": "land", "system": case.system}]
+    unit = cov.defenders[0].unit
+    units = [unit_marker(catalog.units[unit].name, unit, float(lat), float(lon), catalog)]
     return plot_coverage_map(
         path,
         outlines=outlines(),
@@ -188,7 +194,7 @@ def region_case_map(case_id: str, catalog: Catalog, path: str | Path | None, tit
         markers=Markers(launch_areas=areas, units=units),
         layout=MapLayout(
             title,
-            subtitle=f"{100 * grid.area_m2[defended].sum() / grid.area_m2.sum():.0f} % of the area defended "
+            subtitle=f"{percent(grid.area_m2[defended].sum() / grid.area_m2.sum(), 0)} of the area defended "
             f"against {', '.join(case.missiles)} (published: {case.published[0]:.0%}-{case.published[1]:.0%})",
             extent=(124.0, 131.5, 33.0, 40.5),
         ),

@@ -43,7 +43,8 @@ from bmdlab.defense.engage import LEGACY_MODEL
 from bmdlab.geo.japan import largest_cities
 from bmdlab.geo.sphere import EARTH_RADIUS, destination
 from bmdlab.io import JSON_SCHEMA_VERSION, atomic_directory, atomic_write_bytes, atomic_write_json
-from bmdlab.numbers import percent
+from bmdlab.montecarlo import proportion_ci95
+from bmdlab.numbers import money, percent, share_ci
 from bmdlab.plotting.costs import plot_tornado, plot_tradeoff
 from bmdlab.plotting.maps import Markers, ReachField, plot_threat_map
 from bmdlab.plotting.profile import plot_profile
@@ -57,6 +58,7 @@ from bmdlab.study.raid_model_check import raid_model_check
 from bmdlab.study.raid_section import raid_section
 from bmdlab.study.realism_section import realism_section
 from bmdlab.study.robustness_section import robustness_section
+from bmdlab.study.summary_section import article, summary_rows
 from bmdlab.study.then_and_now import VEHICLE_FACTORS, then_and_now_section
 from bmdlab.study.threats import model_observed_flights, observed_flights, reach_field, threat_timeline
 from bmdlab.trajectory import FlightShape, max_range, missile_trajectory
@@ -429,6 +431,8 @@ class _StudyRun:
             "assumptions": _assumptions(cat),
             "figures": {k: figures[k].name for k in FIGURES},
         }
+        results["article"] = article(cat)
+        results["summary"] = summary_rows(results)
         atomic_write_json(self.work / "results.json", results)
         return _render_report(results, cat, {k: _png_data_uri(figures[k]) for k in FIGURES})
 
@@ -595,6 +599,17 @@ def _assumption_row(kind: str, key: str, field: str, v: Any) -> dict[str, Any]:
     }
 
 
+def sampled_share(share: float, trials: int, digits: int = 1) -> str:
+    """A share estimated from ``trials`` Monte Carlo trials, with its exact (Clopper-Pearson) 95 % interval.
+
+    The count of successes is recovered from the share, which the results keep to at least four decimals
+    (an error under half a trial for up to 5,000 trials; five decimals, 50,000).
+    """
+    k = min(max(round(share * trials), 0), trials)
+    lo, hi = proportion_ci95(k, trials)
+    return share_ci(share, lo, hi, digits)
+
+
 def _render_report(results: dict[str, Any], catalog: Catalog, images: dict[str, str]) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("bmdlab.study", "templates"),
@@ -602,6 +617,9 @@ def _render_report(results: dict[str, Any], catalog: Catalog, images: dict[str, 
         undefined=jinja2.StrictUndefined,
     )
     env.filters["percent"] = percent
+    env.filters["money"] = money
+    env.globals["share_ci"] = share_ci
+    env.globals["sampled_share"] = sampled_share
     used = {v.source for _, _, e in catalog.items() for v in e.__dict__.values() if hasattr(v, "source")}
     if catalog.economics_data is not None:
         econ = catalog.economics_data

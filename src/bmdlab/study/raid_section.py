@@ -10,6 +10,7 @@ from bmdlab.catalog import Catalog
 from bmdlab.defaults import DEFAULT_SEED as SEED
 from bmdlab.engagement.launch_capacity import simultaneous_capacity
 from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
+from bmdlab.numbers import percent
 from bmdlab.scenario import load_scenario
 from bmdlab.sensitivity.model import CoverageMemo
 from bmdlab.study.coverage_section import ARCHITECTURES
@@ -91,7 +92,7 @@ def _verdicts(
             "figure": f"single-shot kill probabilities from the test records range {min(sspk.values()):.2f}-{hi:.2f}; "
             + (
                 f"even the best architecture ({best_small}) stops every one of {small} missiles in only "
-                f"{100 * p0:.1f} % of trials"
+                f"{percent(p0)} of trials"
                 if p0 > 0
                 else f"no architecture stops every one of {small} missiles in any of the "
                 f"{runs[best_small][small]['trials']:,} trials"
@@ -140,7 +141,7 @@ def saturation_verdict(capacity: dict[str, Any], claimed: int, raid: dict[str, A
             else ""
         )
         + f". Against a raid of {raid['missiles']} the expected leakers range from {lo[1]['expected_leakers']:.0f} "
-        f"({lo[0]}) to {hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {lo[1]['p_zero_leakers']:.3f}",
+        f"({lo[0]}) to {hi[1]['expected_leakers']:.0f} ({hi[0]}); P(zero leakers) at best {percent(lo[1]['p_zero_leakers'])}",
         "verdict": verdict,
         "why": (
             f"rule: holds if the launchers can fire {claimed} at once, partly from half of that. {total} launchers "

@@ -22,6 +22,7 @@ from bmdlab.engagement.paired import compare_verdict, paired_difference
 from bmdlab.engagement.raid import RaidPlan, plan_raid
 from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
 from bmdlab.montecarlo import mean_ci95
+from bmdlab.numbers import percent
 from bmdlab.scenario import CampaignSpec, WaveSpec, load_scenario
 from bmdlab.study.coverage_section import ARCHITECTURES
 
@@ -210,10 +211,10 @@ def availability_finding(runs: dict[str, Any]) -> str:
     worst, best = max(drop, key=drop.get), min(drop, key=drop.get)
     w, b = runs[worst]["population_fraction"], runs[best]["population_fraction"]
     return (
-        f"With units on station only with their availability, {worst} defends {100 * w['expected']:.1f} % of the people "
-        f"on average (5th percentile {100 * w['p05']:.1f} %) against {100 * w['all_on_station']:.1f} % with every unit "
-        f"on station; {best} loses least: {100 * b['expected']:.1f} % on average (5th percentile {100 * b['p05']:.1f} %) "
-        f"against {100 * b['all_on_station']:.1f} %."
+        f"With units on station only with their availability, {worst} defends {percent(w['expected'])} of the people "
+        f"on average (5th percentile {percent(w['p05'])}) against {percent(w['all_on_station'])} with every unit "
+        f"on station; {best} loses least: {percent(b['expected'])} on average (5th percentile {percent(b['p05'])}) "
+        f"against {percent(b['all_on_station'])}."
     )
 
 
@@ -238,7 +239,7 @@ def doctrine_finding(doctrines: dict[str, list[dict[str, Any]]]) -> str:
         lo, hi = pref["ci95"]
         word = "raises" if lo > 0 else ("lowers" if hi < 0 else "does not resolvably change")
         parts.append(
-            f"{name}: {best['doctrine']} keeps the most value ({100 * best['expected_surviving_value_fraction']:.1f} %); "
+            f"{name}: {best['doctrine']} keeps the most value ({percent(best['expected_surviving_value_fraction'])}); "
             f"preferential defence {word} it against shoot-look-shoot ({100 * pref['difference']:+.1f} points, "
             f"95 % CI {100 * lo:+.1f} to {100 * hi:+.1f})"
         )

@@ -26,6 +26,7 @@ import numpy as np
 
 from bmdlab.catalog import Catalog
 from bmdlab.coverage.published_footprints import LIMIT_FIELDS
+from bmdlab.numbers import percent
 from bmdlab.sensitivity.model import CoverageMemo, evaluate
 from bmdlab.sensitivity.space import Factor, default_space
 from bmdlab.sensitivity.uncertainty import UncertaintyResult, UncertaintyRun, run_uncertainty
@@ -315,7 +316,7 @@ def hit_probability_robustness(
     out = verdict_robustness(1.0 if verdict == "holds" else 0.0, "kill probabilities and availability")
     return out | {
         "basis": f"the best architecture's P(zero leakers) against {raid} missiles at the defence-favourable corner of "
-        f"the plausible space: {best:.3f} ({trials:,} trials), verdict there '{verdict}'",
+        f"the plausible space: {percent(best)} ({trials:,} trials), verdict there '{verdict}'",
         "corners": corners,
     }
 

@@ -31,6 +31,7 @@ from bmdlab.cost.architecture import architecture_cost
 from bmdlab.coverage.flight_classes import FLIGHT_CLASSES, class_coverage, class_masks, class_shares
 from bmdlab.coverage.national import Coverage, national_coverages
 from bmdlab.engagement.scenario_raid import RaidRun, run_scenario_raid
+from bmdlab.numbers import round_share
 from bmdlab.scenario import Scenario, load_scenario
 from bmdlab.study.threats import model_atmospheric_flights
 from bmdlab.study.verdict_rules import coverage_verdict, replacement_verdict
@@ -138,7 +139,7 @@ def _raids(catalog: Catalog, trials: int, seed: int) -> dict[str, Any]:
             "missiles": res.missiles,
             "expected_leakers": round(res.expected_leakers, 3),
             "expected_leakers_ci95": [round(x, 3) for x in res.expected_leakers_ci95],
-            "p_zero_leakers": round(res.p_zero_leakers, 4),
+            "p_zero_leakers": round_share(res.p_zero_leakers),
             "never_engaged": {
                 c: int(sum(n for n, k in zip(never, classes) if k == c)) for c in FLIGHT_CLASSES if c in classes
             },

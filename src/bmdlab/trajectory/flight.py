@@ -121,6 +121,11 @@ def missile_trajectory(
 ) -> Trajectory | AtmosphericTrajectory:
     """Trajectories of a catalog missile (or of a pure Keplerian flight when ``missile`` is None).
 
+    A quasi-ballistic or boost-glide missile (its catalog ``flight_class``) flies its atmospheric
+    flight (:func:`bmdlab.trajectory.atmospheric.atmospheric_trajectory`), only on the
+    ``minimum-energy`` shape (its own) and without Earth rotation; a boost-glide missile's glide may turn out to
+    the shape's ``cross_range`` [m] to one side and back.
+
     Parameters
     ----------
     missile : Missile or None
@@ -133,11 +138,6 @@ def missile_trajectory(
     strict : bool
         Raise a :class:`BmdlabError` for a target beyond the missile's range or an infeasible
         apogee/angle; otherwise leave those trajectories as NaN.
-
-    A quasi-ballistic or boost-glide missile (its catalog ``flight_class``) flies its atmospheric
-    flight (:func:`bmdlab.trajectory.atmospheric.atmospheric_trajectory`), only on the
-    ``minimum-energy`` shape (its own) and without Earth rotation; a boost-glide missile's glide may turn out to
-    the shape's ``cross_range`` [m] to one side and back.
     """
     flight = FlightShape.of(shape)
     cross_range = float(flight.cross_range)

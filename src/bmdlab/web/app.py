@@ -38,7 +38,7 @@ from bmdlab.web.guard import RequestGuard
 from bmdlab.web.jobs import QueueFull
 from bmdlab.web.models import ERRORS, CoverageRequest, problem
 from bmdlab.web.options import LOOPBACK_HOSTS, MAX_BODY_BYTES, STATE_CHANGING, STATIC, TOKEN_HEADER, check_token
-from bmdlab.web.routers import analyses, jobs, page, reference, scenarios
+from bmdlab.web.routers import analyses, exports, jobs, page, reference, scenarios, views
 from bmdlab.web.server import Server
 
 log = logging.getLogger("bmdlab.web")
@@ -106,7 +106,16 @@ def create_app(
     app.middleware("http")(_headers)
     _errors(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for r in (page.router, page.documented, reference.router, scenarios.router, analyses.router, jobs.router):
+    for r in (
+        page.router,
+        page.documented,
+        reference.router,
+        scenarios.router,
+        analyses.router,
+        jobs.router,
+        views.router,
+        exports.router,
+    ):
         app.include_router(r)
     _document_the_token(app)
     return app

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
 from bmdlab import __version__, bounds
+from bmdlab.api.standalone import map_palette
 from bmdlab.assembly.overrides import describe_overrides
 from bmdlab.catalog.schema import UNITS
 from bmdlab.scenario import builtin_scenarios, load_scenario
@@ -96,3 +97,10 @@ def geo(layer: str):
         return problem(404, f"layer: {quoted(layer)} is unknown; use {', '.join(GEO_LAYERS)}")
     path = Path(str(resources.files("bmdlab") / "geo" / "data" / GEO_LAYERS[layer]))
     return FileResponse(path, media_type="application/geo+json")
+
+
+@router.get("/palette")
+def palette(srv: State) -> dict:
+    """The maps' colours and unit marker shapes (one home: ``bmdlab.palette``), so page and figures agree, with
+    the marker type of every unit of the catalog (``unit_keys``)."""
+    return map_palette(srv.catalog)

@@ -20,18 +20,78 @@ const PINNED = "__pinned__";  // value of the compare select's option for the pi
 const JAPAN_BOUNDS = [[24, 122], [46, 146]];
 const DEFAULT_RES = 10;
 
-/* Colours of the coverage classes (shot_class): keep in step with style.css. */
-const CLASS_STYLE = {
-  "-1": { color: "#ebe3d3", label: "Not threatened" },
-  "0": { color: "#e4572e", label: "Threatened, undefended" },
-  "1": { color: "#a8dc8c", label: "Defended: 1 shot opportunity" },
-  "2": { color: "#4fae57", label: "Defended: 2 shot opportunities" },
-  "3": { color: "#17683a", label: "Defended: 3+ shot opportunities" },
+/* The maps' colours and unit marker shapes: GET /api/palette (bmdlab.palette, the one home of the
+ * colours of every map, static and web), read at start-up. Until it arrives, a neutral stand-in. */
+let PALETTE = {
+  sea: "#e9eef2",
+  land: "#f4f1ea",
+  shot_classes: { "-1": { color: "#ccc", label: "Not threatened" } },
+  unit_types: { other: { shape: "plus", color: "#1b1b1b", label: "other unit" } },
 };
 // bright fills with a dark ring: visible on every coverage colour and on the sea
 const CITY_DEFENDED = "#3ddc63";
 const CITY_UNDEFENDED = "#ff2a1a";
 const CITY_RING = "#14202c";
+const LAUNCH_COLOUR = "#b00020";
+/* Nansei (Ryukyu) islands, south-west of Kyushu, Yonaguni to Amami: the inset map's extent [[S, W], [N, E]] (degrees). */
+const NANSEI_BOUNDS = [[24.0, 122.7], [29.0, 130.3]];
+
+/** Colour and label of a coverage class (shot_class -1..3) from the palette. */
+function classStyle(k) {
+  const c = PALETTE.shot_classes;
+  return c[String(k)] || c["-1"];
+}
+
+/* Unit marker shapes: SVG paths in a 16x16 box, one per palette shape name. The same paths draw the map's
+ * markers, the legend's swatches, the inset's markers and the exported PNG (Path2D), so they cannot differ. */
+const SHAPE_PATHS = {
+  "triangle": "M8 1.2 L15.2 14.2 L0.8 14.2 Z",
+  "triangle-down": "M0.8 1.8 L15.2 1.8 L8 14.8 Z",
+  "square": "M2.2 2.2 H13.8 V13.8 H2.2 Z",
+  "diamond": "M8 0.6 L15.4 8 L8 15.4 L0.6 8 Z",
+  "circle": "M8 1.8 A6.2 6.2 0 1 1 7.99 1.8 Z",
+  "plus": "M5.6 1.2 H10.4 V5.6 H14.8 V10.4 H10.4 V14.8 H5.6 V10.4 H1.2 V5.6 H5.6 Z",
+  "pentagon": "M8 1.2 L14.9 6.2 L12.3 14.4 L3.7 14.4 L1.1 6.2 Z",
+  "cross": "M3.2 1.2 L8 6 L12.8 1.2 L14.8 3.2 L10 8 L14.8 12.8 L12.8 14.8 L8 10 L3.2 14.8 L1.2 12.8 L6 8 L1.2 3.2 Z",
+};
+
+/**
+ * The marker type (a palette.unit_types key) of a catalog unit: the palette's own table when it has one
+ * (`unit_keys`), else the rule of bmdlab.palette.unit_type, repeated here (a browser test checks
+ * that the two agree for every catalog unit).
+ */
+function unitType(key, basing) {
+  if (PALETTE.unit_keys && PALETTE.unit_keys[key]) return PALETTE.unit_keys[key];
+  let t = "other";
+  if (key.includes("thaad")) t = "thaad";
+  else if (key.includes("pac-3") || key.includes("patriot")) t = "pac-3";
+  else if (key.includes("aegis-ashore")) t = "aegis-ashore";
+  else if (key === "asev" || key.startsWith("asev")) t = "asev";
+  else if (basing === "sea" || key.includes("aegis") || key.includes("ddg")) t = "aegis-ship";
+  return PALETTE.unit_types[t] ? t : "other";
+}
+
+/** The palette's {shape, color, label} of a marker type (falling back to "other", then to a plus). */
+function unitStyle(type) {
+  const u = PALETTE.unit_types;
+  return u[type] || u.other || { shape: "plus", color: "#1b1b1b", label: type };
+}
+
+/** An SVG of a palette shape name, `size` px square, filled and edged (white unless the palette says). */
+function shapeSvg(shape, fill, edge, size, cls, extra = "") {
+  const d = SHAPE_PATHS[shape] || SHAPE_PATHS.plus;
+  return `<svg class="${cls}" data-shape="${shape}" ${extra} viewBox="0 0 16 16" width="${size}" height="${size}" aria-hidden="true">`
+    + `<path d="${d}" fill="${fill}" stroke="${edge || "#fff"}" stroke-width="1.6" stroke-linejoin="round"/></svg>`;
+}
+
+/** An SVG marker of a palette unit type, `size` px square (map markers and legend alike). */
+function unitShapeSvg(type, size = 14) {
+  const st = unitStyle(type);
+  return shapeSvg(st.shape, st.color, st.edge, size, "u-shape", `data-type="${type}"`);
+}
+
+/** The palette's launch-area marker ({shape, color}), a red cross unless it says otherwise. */
+const launchStyle = () => PALETTE.launch_area || { shape: "cross", color: LAUNCH_COLOUR };
 
 /* ------------------------------------------------------------------ state */
 
@@ -52,11 +112,18 @@ const state = {
   coverageVersion: 0,
   coverageSeq: 0,           // request counter: a newer request supersedes an older one
   coverageJob: null,        // id of the running coverage job
+  cancelCoverage: false,    // the busy banner's Cancel was pressed for the running coverage
   raidJob: null,
   raidResult: null,         // {result, stem}: the last raid's JSON, for its download
   compareResult: null,      // {result, stem}: the last comparison's JSON
   pinned: null,             // {scenario, label}: the architecture pinned as B for Compare
   studyJob: null,
+  cities: null,             // the drawn result's cities, largest first (for the place names)
+  history: [],              // committed states before the current one, oldest first (Undo pops the last)
+  committedRes: null,       // the resolution of the committed coverage
+  loaded: null,             // what Reset returns to: {name} (a built-in) or {scenario} (a link or a file)
+  raidRunning: false,
+  compareRunning: false,
 };
 
 /* Leaflet objects */
@@ -81,20 +148,88 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-const clone = (x) => JSON.parse(JSON.stringify(x));
+const clone = (x) => (x === undefined ? undefined : JSON.parse(JSON.stringify(x)));
 const round4 = (x) => Math.round(x * 1e4) / 1e4;
 const fmtInt = (x) => Math.round(x).toLocaleString("en-US");
-const fmtPct = (frac, digits = 1) => (frac === null || frac === undefined ? "–" : `${(100 * frac).toFixed(digits)} %`);
 const fmtNum = (x, digits = 1) => Number(x).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** "¥51,322,701,990 (¥51.3 billion)" */
-function fmtYen(jpy) {
-  if (jpy === null || jpy === undefined) return "–";
-  let short = "";
-  if (Math.abs(jpy) >= 1e12) short = ` (¥${(jpy / 1e12).toFixed(2)} trillion)`;
-  else if (Math.abs(jpy) >= 1e9) short = ` (¥${(jpy / 1e9).toFixed(1)} billion)`;
-  else if (Math.abs(jpy) >= 1e6) short = ` (¥${(jpy / 1e6).toFixed(1)} million)`;
-  return `¥${fmtInt(jpy)}${short}`;
+/** x rounded to `digits` decimals as Python's round() does (bmdlab.numbers uses it): on the exact binary value,
+ * ties (an exact ...5 after the last digit kept) to even. toFixed(n) is exact for n up to 100. */
+function roundHalfEven(x, digits) {
+  const long = Math.abs(x).toFixed(digits + 30);
+  const tail = long.slice(long.length - 30);
+  if (tail !== `5${"0".repeat(29)}`) return Number(x.toFixed(digits));
+  const scaled = Math.trunc(Math.abs(x) * 10 ** digits);  // the digits kept (exact: x is a tie)
+  return Math.sign(x) * (scaled % 2 === 0 ? scaled : scaled + 1) / 10 ** digits;
+}
+
+/**
+ * A share (0 to 1) as a percent, by the project's rounding rule (bmdlab.numbers.percent): never rounded to
+ * 100 % below one nor to 0 % above zero ("> 99.9 %", "< 0.1 %"); exactly 1 and 0 are shown as such.
+ */
+function fmtPct(frac, digits = 1) {
+  if (frac === null || frac === undefined) return "–";
+  const x = Number(frac);
+  if (!Number.isFinite(x)) return "n/a";
+  const step = 10 ** -digits;
+  const shown = roundHalfEven(100 * x, digits);
+  if (shown >= 100 && x < 1) return `> ${(100 - step).toFixed(digits)} %`;
+  if (shown <= 0 && x > 0) return `< ${step.toFixed(digits)} %`;
+  return `${(shown === 0 ? 0 : shown).toFixed(digits)} %`;
+}
+
+/** x (at least 0) to `decimals` decimals, halves rounded up on its shortest decimal form (Python's
+ * Decimal(repr(x)).quantize(..., ROUND_HALF_UP), as bmdlab.numbers.money does), as a string with thousands commas. */
+function roundHalfUpText(x, decimals) {
+  let text = String(x);
+  if (/e/i.test(text)) text = x.toFixed(20);
+  const [whole, frac = ""] = text.split(".");
+  const padded = (frac + "0".repeat(decimals + 1)).slice(0, decimals + 1);
+  let digits = BigInt(whole + padded.slice(0, decimals));
+  if (padded[decimals] >= "5") digits += 1n;
+  const all = digits.toString().padStart(decimals + 1, "0");
+  const int = all.slice(0, all.length - decimals) || "0";
+  const withCommas = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return decimals ? `${withCommas}.${all.slice(all.length - decimals)}` : withCommas;
+}
+
+/** x in `unit` (bn, M or none) with at least three significant digits: 1,235 / 80.0 / 2.50 (bmdlab.numbers._amount). */
+function moneyAmount(x, unit, symbol) {
+  const decimals = x >= 99.95 || !unit ? 0 : x >= 9.995 ? 1 : 2;
+  return `${symbol}${roundHalfUpText(x, decimals)}${unit ? ` ${unit}` : ""}`;
+}
+
+/** x in the largest of `units` ([size, name], largest first) that it reaches, else in whole units. */
+function moneyScaled(x, symbol, units) {
+  for (const [size, name] of units) if (x >= 0.9995 * size) return moneyAmount(x / size, name, symbol);
+  return moneyAmount(x, "", symbol);
+}
+
+const isAmount = (x) => x !== null && x !== undefined && Number.isFinite(Number(x)) && Number(x) >= 0;
+
+/**
+ * Yen as bmdlab.numbers.money shows them: "¥51.3 bn", "¥650 M", "¥12,345", and the price year when given:
+ * "¥51.3 bn (2017 prices)"; with dollars (`usd`, the same amount): "¥51.3 bn ($467 M, 2017 prices)".
+ */
+function fmtYen(jpy, priceYear, usd) {
+  if (!isAmount(jpy)) return "n/a";
+  const notes = [];
+  if (isAmount(usd)) notes.push(moneyScaled(Number(usd), "$", [[1e6, "M"]]));
+  if (priceYear) notes.push(`${priceYear} prices`);
+  return moneyScaled(Number(jpy), "¥", [[1e9, "bn"], [1e6, "M"]]) + (notes.length ? ` (${notes.join(", ")})` : "");
+}
+
+/** US dollars in millions: "$467 M", "$14,520 M", with the price year when given: "$467 M (2017 prices)". */
+function fmtUsd(usd, priceYear) {
+  if (!isAmount(usd)) return "n/a";
+  return moneyScaled(Number(usd), "$", [[1e6, "M"]]) + (priceYear ? ` (${priceYear} prices)` : "");
+}
+
+/** bmdlab's money JSON ({jpy, usd, price_year}) as "¥51.3 bn ($467 M, 2017 prices)". */
+function fmtMoney(m) {
+  if (!m) return "n/a";
+  if (!isAmount(m.jpy)) return isAmount(m.usd) ? fmtUsd(m.usd, m.price_year) : "n/a";
+  return fmtYen(m.jpy, m.price_year, m.usd);
 }
 
 /* ------------------------------------------------------------------ status and errors */
@@ -295,17 +430,20 @@ function initMap() {
     worldCopyJump: false,
   });
   // Panes, bottom to top: neighbouring land, coverage, prefecture outlines, cities, the lines of
-  // fanned-out unit icons (markers above all).
-  for (const [pane, z] of [["context", 300], ["coverage", 350], ["outlines", 380], ["cities", 450], ["fan", 460]]) {
+  // fanned-out unit icons, place names (markers above all).
+  for (const [pane, z] of [["context", 300], ["coverage", 350], ["outlines", 380], ["cities", 450], ["fan", 460], ["labels", 470]]) {
     map.createPane(pane).style.zIndex = z;
     renderers[pane] = L.canvas({ pane, padding: 0.3 });
   }
-  map.getPane("outlines").style.pointerEvents = "none";
-  map.getPane("fan").style.pointerEvents = "none";
+  for (const pane of ["outlines", "fan", "labels"]) map.getPane(pane).style.pointerEvents = "none";
   map.fitBounds(JAPAN_BOUNDS);
-  map.on("zoomend", layoutUnitFan);
+  map.on("zoomend", () => { layoutUnitFan(); layoutCityLabels(); });
+  L.control.scale({ position: "bottomleft", metric: true, imperial: false, maxWidth: 120 }).addTo(map);
   addLegend();
+  initInset();
 }
+
+/* --- the legend: every swatch and shape drawn from the same palette data as the map */
 
 function addLegend() {
   const legend = L.control({ position: "bottomright" });
@@ -314,15 +452,43 @@ function addLegend() {
     const div = L.DomUtil.create("details", "legend");
     div.open = !window.matchMedia("(max-width: 760px)").matches;
     L.DomEvent.disableClickPropagation(div);
-    const rows = ["3", "2", "1", "0", "-1"].map(
-      (k) => `<div><span class="sw" style="background:${CLASS_STYLE[k].color}"></span>${CLASS_STYLE[k].label}</div>`);
-    div.innerHTML = `<summary>Legend: Japan's land</summary>${rows.join("")}`
-      + `<div><span class="sw" style="background:#d4d4d4"></span>Other countries</div>`
-      + `<div><span class="dot" style="background:${CITY_DEFENDED}"></span>/<span class="dot" style="background:${CITY_UNDEFENDED}"></span> City defended / not</div>`
-      + `<div><span class="tri"></span>Launch area · <span class="sq"></span>Unit (drag)</div>`;
+    L.DomEvent.disableScrollPropagation(div);
     return div;
   };
   legend.addTo(map);
+  renderLegend();
+}
+
+/** The marker types of the current scenario's units (palette.unit_types keys, in the palette's order). */
+function scenarioUnitTypes() {
+  const units = (state.scenario && state.scenario.architecture.units) || [];
+  const info = Object.fromEntries(((state.catalog && state.catalog.units) || []).map((u) => [u.key, u]));
+  const present = new Set(units.map((u) => unitType(u.unit, (info[u.unit] || {}).basing)));
+  return Object.keys(PALETTE.unit_types).filter((t) => present.has(t));
+}
+
+/** Fill the legend from PALETTE: the coverage classes, other countries, cities, launch areas, unit shapes. */
+function renderLegend() {
+  const div = document.querySelector("#map .legend");
+  if (!div) return;
+  const sw = (colour) => `<span class="sw" style="background:${colour}"></span>`;
+  const rows = ["3", "2", "1", "0", "-1"].filter((k) => PALETTE.shot_classes[k]).map(
+    (k) => `<div class="lg-class" data-class="${k}">${sw(classStyle(k).color)}${classStyle(k).label}</div>`);
+  const units = scenarioUnitTypes().map((t) => `<div class="lg-unit" data-type="${t}">${unitShapeSvg(t, 12)} ${unitStyle(t).label}</div>`);
+  div.innerHTML = `<summary>Legend</summary>${rows.join("")}`
+    + `<div class="lg-land">${sw(PALETTE.land)}Other countries</div>`
+    + `<div><span class="dot" style="background:${CITY_DEFENDED}"></span>/<span class="dot" style="background:${CITY_UNDEFENDED}"></span> City defended / not</div>`
+    + `<div class="lg-launch">${shapeSvg(launchStyle().shape, launchStyle().color, "#fff", 12, "l-shape")} Launch area</div>`
+    + `<div class="lg-inset"><span class="frame"></span>Area of the Nansei inset</div>`
+    + (units.length ? `<div class="lg-head">Units (drag to move)</div>${units.join("")}` : "");
+}
+
+/** Load the palette (GET /api/palette) and paint the sea with it. */
+async function loadPalette() {
+  PALETTE = await api("GET", "/api/palette");
+  for (const m of [map, inset]) if (m) m.getContainer().style.background = PALETTE.sea;
+  document.documentElement.style.setProperty("--sea", PALETTE.sea);
+  renderLegend();
 }
 
 async function loadBaseLayers() {
@@ -330,19 +496,15 @@ async function loadBaseLayers() {
     api("GET", "/api/geo/region-context"),
     api("GET", "/api/geo/prefectures"),
   ]);
-  layers.context = L.geoJSON(context, {
-    pane: "context",
-    renderer: renderers.context,
-    interactive: false,
-    style: { color: "#b5b5b5", weight: 0.8, fillColor: "#d4d4d4", fillOpacity: 1 },
-  }).addTo(map);
+  const contextStyle = { color: "#b5b5b5", weight: 0.8, fillColor: PALETTE.land, fillOpacity: 1 };
+  const outlineStyle = { color: PALETTE.coast || "#3d4650", weight: 0.6, opacity: 0.55, fill: false };
+  layers.context = L.geoJSON(context, { pane: "context", renderer: renderers.context, interactive: false, style: contextStyle }).addTo(map);
   prefectureRings = polygonRings(prefs);
-  layers.prefectures = L.geoJSON(prefs, {
-    pane: "outlines",
-    renderer: renderers.outlines,
-    interactive: false,
-    style: { color: "#3d4650", weight: 0.6, opacity: 0.55, fill: false },
-  }).addTo(map);
+  layers.prefectures = L.geoJSON(prefs, { pane: "outlines", renderer: renderers.outlines, interactive: false, style: outlineStyle }).addTo(map);
+  if (inset) {
+    L.geoJSON(context, { pane: "context", renderer: insetRenderer("context"), interactive: false, style: contextStyle }).addTo(inset);
+    L.geoJSON(prefs, { pane: "outlines", renderer: insetRenderer("outlines"), interactive: false, style: outlineStyle }).addTo(inset);
+  }
 }
 
 function replaceLayer(name, layer) {
@@ -358,32 +520,35 @@ function shotClass(p) {
   return -1;
 }
 
+/** Leaflet style of a coverage feature: its class's palette colour. */
+function coverageStyle(f) {
+  const c = classStyle(shotClass(f.properties)).color;
+  return { color: c, weight: 0.4, opacity: 1, fillColor: c, fillOpacity: 1 };
+}
+
 function drawCoverage(result) {
   const fc = result.layers && result.layers.coverage;
   replaceLayer("coverage", fc ? L.geoJSON(fc, {
     pane: "coverage",
     renderer: renderers.coverage,
-    style: (f) => {
-      const c = (CLASS_STYLE[String(shotClass(f.properties))] || CLASS_STYLE["-1"]).color;
-      return { color: c, weight: 0.4, opacity: 1, fillColor: c, fillOpacity: 1 };
-    },
+    style: coverageStyle,
     onEachFeature: (f, layer) => {
       const p = f.properties;
-      const label = p.label || (typeof p.class === "string" ? p.class : CLASS_STYLE[String(shotClass(p))].label);
+      const label = p.label || (typeof p.class === "string" ? p.class : classStyle(shotClass(p)).label);
       layer.bindTooltip(`${label}: ${fmtInt(p.land_km2)} km², ${fmtInt(p.population)} people`, { sticky: true });
     },
   }) : null);
+  drawInsetCoverage(fc);
 }
 
-/** Short label and CSS class of a unit type (from its catalog key and basing). */
+/** Short label, marker type and badge width (px) of a catalog unit. */
 function unitBadge(key) {
   const info = (state.catalog.units || []).find((u) => u.key === key) || {};
-  if (key.includes("thaad")) return { label: "THAAD", cls: "thaad", w: 42 };
-  if (key.includes("pac-3") || key.includes("patriot")) return { label: "PAC-3", cls: "pac3", w: 38 };
-  if (key.includes("aegis-ashore")) return { label: "AA", cls: "aegis-ashore", w: 24 };
-  if (key === "asev") return { label: "ASEV", cls: "sea", w: 40 };
-  if (info.basing === "sea") return { label: "DDG", cls: "sea", w: 30 };
-  return { label: key.slice(0, 4).toUpperCase(), cls: "other", w: 34 };
+  const type = unitType(key, info.basing);
+  const labels = { "thaad": "THAAD", "pac-3": "PAC-3", "aegis-ashore": "AA", "asev": "ASEV", "aegis-ship": "DDG" };
+  const label = labels[type] || key.slice(0, 4).toUpperCase();
+  // shape (14 px) + gap (2) + the label's width + padding (2 + 3) + border (2) + 1 px to spare
+  return { label, type, w: Math.ceil(24 + textWidth(label, BADGE_FONT)) };
 }
 
 /** [lat, lon] of every unit of the drawn coverage, by index. */
@@ -398,19 +563,24 @@ function unitPositions(result) {
   return pos;
 }
 
+/** A unit's icon: its palette shape (an SVG) and its short label (hidden when compact); the inset's icons are
+ * the shape alone, of class `inset-unit` (`unit-marker` is the main map's draggable units only). */
+function unitIcon(b, draggable) {
+  return L.divIcon({
+    className: draggable ? `unit-marker t-${b.type}` : `inset-unit t-${b.type}`,
+    html: `${unitShapeSvg(b.type, 14)}<span class="u-label">${b.label}</span>`,
+    iconSize: draggable ? [b.w, 20] : [14, 14],
+    iconAnchor: draggable ? [b.w / 2, 10] : [7, 7],
+  });
+}
+
 function drawUnits(scenario, positions) {
   const group = L.layerGroup();
   scenario.architecture.units.forEach((u, i) => {
     const at = positions[i] || (typeof u.at === "object" ? [u.at.lat, u.at.lon] : null);
     if (!at) return;
     const b = unitBadge(u.unit);
-    const marker = L.marker(at, {
-      draggable: true,
-      autoPan: true,
-      keyboard: true,
-      title: u.name || u.unit,
-      icon: L.divIcon({ className: `unit-marker ${b.cls}`, html: b.label, iconSize: [b.w, 20], iconAnchor: [b.w / 2, 10] }),
-    });
+    const marker = L.marker(at, { draggable: true, autoPan: true, keyboard: true, title: u.name || u.unit, icon: unitIcon(b, true) });
     marker.badge = { w: b.w, h: 20 };
     marker.fanOffset = null;  // [dx, dy] px when the icon is fanned out of a crowd (see layoutUnitFan)
     marker.bindTooltip(`${u.name || u.unit} (${u.unit})`, { direction: "top", offset: [0, -10] });
@@ -421,11 +591,78 @@ function drawUnits(scenario, positions) {
       if (marker.fanOffset) ll = map.layerPointToLatLng(map.latLngToLayerPoint(ll).add(L.point(marker.fanOffset)));
       moveUnit(i, ll.lat, ll.lng);
     });
-    marker.on("add", () => { marker.getElement().dataset.index = String(i); });
+    marker.on("add", () => {
+      const e = marker.getElement();
+      e.dataset.index = String(i);
+      e.dataset.type = b.type;
+    });
     group.addLayer(marker);
   });
   replaceLayer("units", group);
   layoutUnitFan();
+  drawInsetUnits(scenario, positions);
+}
+
+/* --- the Nansei (Ryukyu) inset: a second, fixed Leaflet map of the islands south-west of Kyushu, drawn
+ * from the same layers (coverage, outlines, cities, units) as the main map. */
+
+let inset = null;
+const insetRenderers = {};
+const insetLayers = {};
+
+function insetRenderer(pane) {
+  if (!insetRenderers[pane]) insetRenderers[pane] = L.canvas({ pane, padding: 0.1 });
+  return insetRenderers[pane];
+}
+
+function initInset() {
+  const box = document.getElementById("inset-map");
+  if (!box) return;
+  // it may be dragged and zoomed (by the wheel or a pinch) on its own; a double click puts it back
+  inset = L.map(box, {
+    zoomControl: false, attributionControl: false, boxZoom: false, keyboard: false, doubleClickZoom: false,
+    zoomSnap: 0.25, minZoom: 3, maxZoom: 12,
+  });
+  for (const [pane, z] of [["context", 300], ["coverage", 350], ["outlines", 380], ["cities", 450]]) inset.createPane(pane).style.zIndex = z;
+  inset.getPane("outlines").style.pointerEvents = "none";
+  // what the inset shows, framed on the main map by a thin dashed line (kept in step when the inset moves)
+  inset.on("moveend", () => replaceLayer("insetFrame", L.rectangle(inset.getBounds(), {
+    pane: "outlines", renderer: renderers.outlines, interactive: false, color: "#4f5968", weight: 1, dashArray: "4 3", fill: false,
+  })));
+  fitInset();
+  inset.on("dblclick", fitInset);
+  map.on("resize", fitInset);
+}
+
+/** The inset's view: the islands' centre, at least one zoom step (twice the scale) closer than the main map. */
+function fitInset() {
+  if (!inset) return;
+  inset.invalidateSize();
+  const [[s, w], [n, e]] = NANSEI_BOUNDS;
+  inset.setView([(s + n) / 2, (w + e) / 2], Math.max(inset.getBoundsZoom(NANSEI_BOUNDS), map.getZoom() + 1), { animate: false });
+}
+
+function replaceInsetLayer(name, layer) {
+  if (!inset) return;
+  if (insetLayers[name]) inset.removeLayer(insetLayers[name]);
+  insetLayers[name] = layer;
+  if (layer) layer.addTo(inset);
+}
+
+function drawInsetCoverage(fc) {
+  replaceInsetLayer("coverage", fc ? L.geoJSON(fc, { pane: "coverage", renderer: insetRenderer("coverage"), interactive: false, style: coverageStyle }) : null);
+}
+
+function drawInsetUnits(scenario, positions) {
+  const group = L.layerGroup();
+  scenario.architecture.units.forEach((u, i) => {
+    const at = positions[i] || (typeof u.at === "object" ? [u.at.lat, u.at.lon] : null);
+    if (!at) return;
+    const m = L.marker(at, { interactive: true, keyboard: false, icon: unitIcon(unitBadge(u.unit), false) });
+    m.bindTooltip(`${u.name || u.unit} (${u.unit})`, { direction: "top", offset: [0, -7] });
+    group.addLayer(m);
+  });
+  replaceInsetLayer("units", group);
 }
 
 /* --- crowded markers (Tokyo, northern Kyushu, Okinawa): icons that overlap on screen are fanned
@@ -434,8 +671,8 @@ function drawUnits(scenario, positions) {
 
 const FAN_GAP = 3;   // px kept between icons
 const FAN_MAX = 10;  // larger crowds (zoomed far out) are left as they are
-const COMPACT_BELOW_ZOOM = 5;  // below this zoom (a phone's whole-Japan view) icons are small squares without a label
-const COMPACT_SIZE = { w: 14, h: 14 };
+const COMPACT_BELOW_ZOOM = 5;  // below this zoom (a phone's whole-Japan view) icons are their shape alone, without a label
+const COMPACT_SIZE = { w: 16, h: 16 };
 
 /** Do two icons, centred at a and b (px) with sizes {w, h}, overlap (with FAN_GAP to spare)? */
 function iconsOverlap(a, sa, b, sb) {
@@ -495,7 +732,10 @@ function layoutUnitFan() {
   const markers = layers.units ? layers.units.getLayers() : [];
   const compact = map.getZoom() < COMPACT_BELOW_ZOOM;
   const pts = markers.map((m) => map.latLngToLayerPoint(m.getLatLng()));
-  const sizes = markers.map((m) => (compact ? COMPACT_SIZE : m.badge));
+  // a badge keeps its label where there is room; icons in a crowd (that would overlap) are their shape alone
+  const badges = markers.map((m) => (compact ? COMPACT_SIZE : m.badge));
+  const crowded = new Set(compact ? [] : crowdFans(pts, badges).flat().map((t) => t.k));
+  const sizes = badges.map((b, k) => (crowded.has(k) ? COMPACT_SIZE : b));
   const fan = L.layerGroup();
   markers.forEach((m) => { m.fanOffset = null; });
   for (const targets of crowdFans(pts, sizes)) {
@@ -518,7 +758,7 @@ function layoutUnitFan() {
     e.style.marginLeft = `${-sizes[k].w / 2 + dx}px`;
     e.style.marginTop = `${-sizes[k].h / 2 + dy}px`;
     e.classList.toggle("fanned", !!m.fanOffset);
-    e.classList.toggle("compact", compact);
+    e.classList.toggle("compact", compact || crowded.has(k));
   });
   replaceLayer("unitFan", fan.getLayers().length ? fan : null);
 }
@@ -531,7 +771,7 @@ function drawLaunchAreas(result) {
     const m = L.marker([lat, lon], {
       draggable: false,
       keyboard: false,
-      icon: L.divIcon({ className: "launch-marker", html: "", iconSize: [16, 14], iconAnchor: [8, 10] }),
+      icon: L.divIcon({ className: "launch-marker", html: shapeSvg(launchStyle().shape, launchStyle().color, "#fff", 14, "l-shape"), iconSize: [14, 14], iconAnchor: [7, 7] }),
     });
     m.bindTooltip(`Launch area: ${f.properties.name || f.properties.key}`, { direction: "top" });
     group.addLayer(m);
@@ -539,29 +779,119 @@ function drawLaunchAreas(result) {
   replaceLayer("launchAreas", group);
 }
 
-function drawCities(result) {
-  let cities = [];
+/** The cities of a coverage result: [{name, population, defended, shots, lat, lon}]. */
+function resultCities(result) {
   const feats = result.layers && result.layers.cities && result.layers.cities.features;
-  if (feats) cities = feats.map((f) => ({ ...f.properties, lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0] }));
-  else cities = result.cities || [];
-  const group = L.layerGroup();
-  for (const c of cities) {
-    const r = Math.max(3, Math.min(8, 2 + Math.sqrt(c.population / 1e5)));
-    const color = c.defended ? CITY_DEFENDED : CITY_UNDEFENDED;
-    const shots = c.shots ?? c.shot_opportunities;
-    L.circleMarker([c.lat, c.lon], {
-      pane: "cities",
-      renderer: renderers.cities,
-      radius: r,
-      color: CITY_RING,
-      weight: 1.3,
-      fillColor: color,
-      fillOpacity: 0.95,
-    }).bindTooltip(`${c.name}: ${fmtInt(c.population)} people, ${c.defended ? "defended" : "not defended"}`
-      + (shots !== undefined && shots !== null ? ` (${shots} shot opportunit${shots === 1 ? "y" : "ies"})` : ""))
-      .addTo(group);
+  if (feats) return feats.map((f) => ({ ...f.properties, lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0] }));
+  return result.cities || [];
+}
+
+/** Radius (px) of a city's dot: grows with the square root of its people, 3 to 8 px. */
+const cityRadius = (c) => Math.max(3, Math.min(8, 2 + Math.sqrt(c.population / 1e5)));
+
+function cityDot(c, pane, renderer) {
+  const shots = c.shots ?? c.shot_opportunities;
+  return L.circleMarker([c.lat, c.lon], {
+    pane, renderer, radius: cityRadius(c), color: CITY_RING, weight: 1.3,
+    fillColor: c.defended ? CITY_DEFENDED : CITY_UNDEFENDED, fillOpacity: 0.95,
+  }).bindTooltip(`${c.name}: ${fmtInt(c.population)} people, ${c.defended ? "defended" : "not defended"}`
+    + (shots !== undefined && shots !== null ? ` (${shots} shot opportunit${shots === 1 ? "y" : "ies"})` : ""));
+}
+
+function drawCities(result) {
+  const cities = resultCities(result);
+  state.cities = [...cities].sort((a, b) => b.population - a.population);
+  replaceLayer("cities", L.layerGroup(cities.map((c) => cityDot(c, "cities", renderers.cities))));
+  const [[s, w], [n, e]] = NANSEI_BOUNDS;
+  const south = cities.filter((c) => c.lat >= s && c.lat <= n && c.lon >= w && c.lon <= e);
+  replaceInsetLayer("cities", L.layerGroup(south.map((c) => cityDot(c, "cities", insetRenderer("cities")))));
+}
+
+/* --- place names: the largest cities' names, placed greedily (largest first) beside their dots where
+ * they overlap no other name, no unit icon and no map control, over the sea where they can; a name that fits
+ * nowhere is left out. */
+
+const LABEL_FONT = "600 11px system-ui, Arial, sans-serif";
+const BADGE_FONT = "700 10px system-ui, Arial, sans-serif";  // a unit badge's label (style.css .unit-marker)
+const LABEL_H = 14;    // px: the label's box height
+const LABEL_PAD = 2;   // px kept clear around each label
+let measureCtx = null;
+
+/** Width (px) of `text` in `font` (canvas metrics), plus 6 px of padding for place names. */
+function textWidth(text, font = null) {
+  if (!measureCtx) measureCtx = document.createElement("canvas").getContext("2d");
+  measureCtx.font = font || LABEL_FONT;
+  return Math.ceil(measureCtx.measureText(text).width) + (font ? 0 : 6);
+}
+
+/** Boxes {x0, y0, x1, y1} (container px) the names must not cover: unit icons (where drawn) and map controls. */
+function labelObstacles() {
+  const mapBox = map.getContainer().getBoundingClientRect();
+  const elements = [...map.getContainer().querySelectorAll(".unit-marker, .leaflet-control"), document.getElementById("inset")];
+  return elements.filter(Boolean).map((e) => {
+    const r = e.getBoundingClientRect();
+    return { x0: r.left - mapBox.left, y0: r.top - mapBox.top, x1: r.right - mapBox.left, y1: r.bottom - mapBox.top };
+  }).filter((b) => b.x1 > b.x0 && b.y1 > b.y0);
+}
+
+const boxesOverlap = (a, b) => a.x0 < b.x1 + LABEL_PAD && b.x0 < a.x1 + LABEL_PAD && a.y0 < b.y1 + LABEL_PAD && b.y0 < a.y1 + LABEL_PAD;
+
+/** How many names to try at this zoom: a dozen for the whole of Japan, all when zoomed in. */
+const labelBudget = () => (map.getZoom() < 5.5 ? 12 : map.getZoom() < 7 ? 20 : 60);
+
+/** How many of a label box's sample points (3 along its middle) lie on Japan's land (0 to 3). */
+function landUnder(b) {
+  const y = (b.y0 + b.y1) / 2;
+  return [b.x0 + 2, (b.x0 + b.x1) / 2, b.x1 - 2].filter((x) => {
+    const ll = map.containerPointToLatLng([x, y]);
+    return onLand(ll.lat, ll.lng);
+  }).length;
+}
+
+/** Where a city's name goes: of the four places beside its dot that are free, the one over the least land (so the
+ * coverage stays visible; names of coastal cities go to the sea), else null. */
+function labelPlace(c, size, taken, placed) {
+  const p = map.latLngToContainerPoint([c.lat, c.lon]);
+  const w = textWidth(c.name);
+  const r = cityRadius(c) + 2;
+  // right, left, above, below the dot, then the four corners
+  const h = LABEL_H;
+  const options = [[r, -h / 2], [-r - w, -h / 2], [-w / 2, -r - h], [-w / 2, r],
+    [r * 0.7, -r * 0.7 - h], [r * 0.7, r * 0.7], [-r * 0.7 - w, -r * 0.7 - h], [-r * 0.7 - w, r * 0.7]];
+  let best = null;
+  for (const [dx, dy] of options) {
+    const b = { x0: p.x + dx, y0: p.y + dy, x1: p.x + dx + w, y1: p.y + dy + LABEL_H, dx, dy, w };
+    if (b.x0 < 0 || b.y0 < 0 || b.x1 > size.x || b.y1 > size.y) continue;
+    if (taken.some((o) => o.city !== c && boxesOverlap(o, b)) || placed.some((o) => boxesOverlap(o, b))) continue;
+    b.land = landUnder(b);
+    if (!best || b.land < best.land) best = b;
+    if (best.land === 0) break;
   }
-  replaceLayer("cities", group);
+  return best;
+}
+
+function layoutCityLabels() {
+  if (!map || !state.cities) return;
+  const size = map.getSize();
+  const placed = [];
+  // unit icons, map controls, the inset, and the dots of the cities that may be named: a name never covers them
+  const named = state.cities.slice(0, labelBudget());
+  const taken = labelObstacles().concat(named.map((c) => {
+    const p = map.latLngToContainerPoint([c.lat, c.lon]);
+    const r = cityRadius(c);
+    return { x0: p.x - r, y0: p.y - r, x1: p.x + r, y1: p.y + r, city: c };
+  }));
+  const group = L.layerGroup();
+  for (const c of named) {
+    const b = labelPlace(c, size, taken, placed);
+    if (!b) continue;
+    placed.push(b);
+    group.addLayer(L.marker([c.lat, c.lon], {
+      pane: "labels", interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "city-label", html: c.name, iconSize: [b.w, LABEL_H], iconAnchor: [-b.dx, -b.dy] }),
+    }));
+  }
+  replaceLayer("cityLabels", group);
 }
 
 /* ------------------------------------------------------------------ panel rendering */
@@ -806,13 +1136,18 @@ async function computeCoverage(scenario, meta = {}) {
   const seq = ++state.coverageSeq;
   cancelJob(state.coverageJob);
   state.pending = scenario;
+  state.cancelCoverage = false;
+  refreshControls();
   const started = performance.now();
   setStatus(`Computing coverage at ${state.resolution} km…`);
   const body = { scenario: meta.baseName || scenario, resolution_km: state.resolution };
   let result;
   try {
     result = await runJob("coverage", body, {
-      onStart: (id) => { state.coverageJob = id; },
+      onStart: (id) => {
+        state.coverageJob = id;
+        if (state.cancelCoverage) cancelJob(id);  // Cancel was pressed before the server named the job
+      },
       onProgress: (p) => setStatus(`Computing coverage at ${state.resolution} km… ${Math.round(100 * p)} %`),
       isStale: () => seq !== state.coverageSeq,
     });
@@ -821,8 +1156,9 @@ async function computeCoverage(scenario, meta = {}) {
     if (seq === state.coverageSeq) {
       state.pending = null;
       state.coverageJob = null;
+      refreshControls();
       if (!e.cancelled) showError(e.message);
-      setStatus(e.cancelled ? "Coverage cancelled" : "Coverage refused; kept the previous state");
+      setStatus(e.cancelled ? "Coverage cancelled; kept the previous state" : "Coverage refused; kept the previous state");
       revertToCommitted();
       if (meta.onFail) meta.onFail(e);
     }
@@ -831,15 +1167,18 @@ async function computeCoverage(scenario, meta = {}) {
   if (seq !== state.coverageSeq) return false;  // a newer request is running
   state.pending = null;
   state.coverageJob = null;
+  pushHistory();
   state.scenario = scenario;
   state.baseName = meta.baseName || null;
   state.coverage = result;
+  state.committedRes = state.resolution;
   state.committedThreatUI = {
     base: clone(state.threatBase), missiles: new Set(state.disabledMissiles), shapes: new Set(state.disabledShapes),
   };
   clearError();
   drawAll(result);
   writeHash();
+  refreshControls();
   const secs = result.timing_s !== undefined ? result.timing_s : (performance.now() - started) / 1000;
   setStatus(`Coverage of ${scenario.name} at ${state.resolution} km: ${fmtNum(secs, 1)} s`);
   return true;
@@ -855,6 +1194,8 @@ function drawAll(result) {
   renderRegionTable(result);
   renderUnitsList(state.scenario, positions);
   renderThreats();
+  renderLegend();
+  layoutCityLabels();  // after the unit icons: names keep clear of them
   const desc = $("#scenario-description");
   desc.textContent = state.scenario.description || "";
   desc.title = "Click to show all / less";
@@ -863,6 +1204,8 @@ function drawAll(result) {
   $("#coverage-version").textContent = String(state.coverageVersion);
   $("#map").setAttribute("data-ready", "1");
   document.body.setAttribute("data-ready", "1");
+  // the extra views (panels.js) redraw from this event
+  document.dispatchEvent(new CustomEvent("bmdlab:coverage", { detail: { result, scenario: state.scenario } }));
 }
 
 /** After a refused edit: markers, list, checkboxes and scenario select back to the committed scenario. */
@@ -873,6 +1216,11 @@ function revertToCommitted() {
   state.disabledMissiles = new Set(ui.missiles);
   state.disabledShapes = new Set(ui.shapes);
   $("#scenario-select").value = state.baseName || "";
+  // a refused or cancelled change of grid cell: back to the committed one
+  if (state.committedRes) {
+    state.resolution = state.committedRes;
+    $("#resolution").value = String(state.committedRes);
+  }
   const positions = unitPositions(state.coverage);
   drawUnits(state.scenario, positions);
   renderUnitsList(state.scenario, positions);
@@ -980,7 +1328,9 @@ async function setScenario(scenario, baseName) {
 
 async function loadBuiltin(name) {
   try {
-    return await setScenario(await fetchBuiltin(name), name);
+    const ok = await setScenario(await fetchBuiltin(name), name);
+    if (ok) markLoaded({ name });
+    return ok;
   } catch (e) {
     showError(e.message);
     return false;
@@ -998,7 +1348,7 @@ async function uploadFile(file) {
   try {
     const r = await api("POST", "/api/scenario", { yaml: text });
     clearError();
-    await setScenario(r.scenario, null);
+    if (await setScenario(r.scenario, null)) markLoaded({ scenario: clone(r.scenario) });
   } catch (e) {
     showError(e.message);
   } finally {
@@ -1063,7 +1413,7 @@ function renderRaid(r) {
     ["Expected leakers", `${fmtNum(r.expected_leakers, 1)} missiles (${ci(r.expected_leakers_ci95)})`],
     ["P(zero leakers)", `${fmtPct(r.p_zero_leakers)}${Array.isArray(r.p_zero_leakers_ci95) ? ` (95 % CI ${fmtPct(r.p_zero_leakers_ci95[0])} – ${fmtPct(r.p_zero_leakers_ci95[1])})` : ""}`],
     ["Interceptors expended", `${fmtNum(interceptorsMean(r), 1)} interceptors (mean)${per ? `: ${per}` : ""}`],
-    ["Cost of interceptors expended", `${fmtYen(cost.jpy)}${cost.price_year ? ` (${cost.price_year} yen)` : ""}`],
+    ["Cost of interceptors expended", fmtMoney(cost)],
     ["Model", raidModel(r)],
   ]));
   out.querySelector("dd:nth-of-type(2)").id = "raid-expected-leakers";
@@ -1078,7 +1428,8 @@ async function runRaid() {
   out.dataset.state = "running";
   out.textContent = "Running…";
   bar.value = 0;
-  $("#raid-run").disabled = true;
+  state.raidRunning = true;
+  refreshControls();
   $("#raid-cancel").disabled = false;
   setResultDownload("raid", null);
   try {
@@ -1103,7 +1454,8 @@ async function runRaid() {
     }
   } finally {
     state.raidJob = null;
-    $("#raid-run").disabled = false;
+    state.raidRunning = false;
+    refreshControls();
     $("#raid-cancel").disabled = true;
   }
 }
@@ -1143,7 +1495,8 @@ async function runCompare() {
   const stem = fileStem();
   out.dataset.state = "running";
   out.textContent = "Running…";
-  $("#compare-run").disabled = true;
+  state.compareRunning = true;
+  refreshControls();
   setResultDownload("compare", null);
   try {
     // the server puts B's units into A's scenario (same threat and raid)
@@ -1158,7 +1511,8 @@ async function runCompare() {
     out.dataset.state = e.cancelled ? "cancelled" : "failed";
     if (!e.cancelled) showError(e.message);
   } finally {
-    $("#compare-run").disabled = false;
+    state.compareRunning = false;
+    refreshControls();
   }
 }
 
@@ -1240,6 +1594,303 @@ async function runStudy() {
 function cancelStudy() {
   cancelJob(state.studyJob);
   $("#study-message").textContent = "Cancelling… (the study stops at its next step)";
+}
+
+/* ------------------------------------------------------------------ undo, reset, busy state */
+
+const HISTORY_MAX = 30;  // committed states kept for Undo (each with its coverage, so Undo needs no server)
+
+/** The committed state as Undo will restore it. */
+function committedSnapshot() {
+  return {
+    scenario: state.scenario, baseName: state.baseName, coverage: state.coverage,
+    threatUI: state.committedThreatUI, res: state.committedRes,
+  };
+}
+
+/** Before a new coverage is committed: keep the current one for Undo. */
+function pushHistory() {
+  if (!state.scenario || !state.coverage) return;
+  state.history.push(committedSnapshot());
+  if (state.history.length > HISTORY_MAX) state.history.shift();
+}
+
+/** Undo: back to the previous committed scenario, its resolution, threat checkboxes and coverage. */
+function undo() {
+  if (state.pending || !state.history.length) return;
+  const h = state.history.pop();
+  state.scenario = h.scenario;
+  state.baseName = h.baseName;
+  state.coverage = h.coverage;
+  state.committedThreatUI = h.threatUI;
+  state.committedRes = h.res;
+  state.resolution = h.res;
+  $("#resolution").value = String(h.res);
+  state.threatBase = clone(h.threatUI.base);
+  state.disabledMissiles = new Set(h.threatUI.missiles);
+  state.disabledShapes = new Set(h.threatUI.shapes);
+  $("#scenario-select").value = h.baseName || "";
+  clearError();
+  drawAll(h.coverage);
+  writeHash();
+  setStatus(`Undone: ${h.scenario.name} at ${h.res} km`);
+  refreshControls();
+}
+
+/** Is the committed state what Reset would load? */
+function atLoaded() {
+  const t = state.loaded;
+  if (!t || !state.scenario) return true;
+  if (state.committedRes !== t.res) return false;
+  return t.name ? state.baseName === t.name : canonical(state.scenario) === canonical(t.scenario);
+}
+
+/** Reset: back to the scenario as it was loaded (a built-in, a link or a file) at its resolution; Undo undoes it. */
+async function resetScenario() {
+  const t = state.loaded;
+  if (!t || state.pending) return;
+  state.resolution = t.res;
+  $("#resolution").value = String(t.res);
+  if (t.name) await loadBuiltin(t.name);
+  else await setScenario(clone(t.scenario), null);
+}
+
+/** Enable or disable the controls that depend on a committed coverage or would start a conflicting job. */
+function refreshControls() {
+  const busy = !!state.pending;
+  const none = !state.coverage;
+  const set = (sel, disabled) => { const b = $(sel); if (b) b.disabled = disabled; };
+  set("#undo", busy || !state.history.length);
+  set("#reset", busy || none || atLoaded());
+  set("#raid-run", busy || none || state.raidRunning);
+  set("#compare-run", busy || none || state.compareRunning);
+  set("#compare-pin", busy || none);
+  for (const id of ["#copy-link", "#export-png", "#download-yaml", "#download-geojson", "#download-csv", "#download-json"]) set(id, busy || none);
+  for (const sel of ["#map", "#headline", "#region-table", "#inset"]) {
+    const e = $(sel);
+    if (e) e.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+  const overlay = $("#busy");
+  if (overlay) {
+    overlay.hidden = !busy;
+    $("#busy-text").textContent = busy ? `Computing coverage at ${state.resolution} km…` : "";
+  }
+}
+
+/** Cancel the running coverage job (the busy banner's Cancel): the page stays at the committed scenario. */
+function cancelCoverage() {
+  state.cancelCoverage = true;
+  if (state.coverageJob) cancelJob(state.coverageJob);
+  $("#busy-text").textContent = "Cancelling…";
+}
+
+/* ------------------------------------------------------------------ shareable link */
+
+/** "Copy link": the page's URL (the hash holds the scenario with every edit, and the resolution). */
+async function copyLink() {
+  writeHash();
+  const url = location.href;
+  const box = $("#share-url");
+  box.value = url;
+  box.hidden = false;
+  try {
+    await navigator.clipboard.writeText(url);
+    setStatus("Link copied: it reopens this scenario, its edits and its grid cell");
+  } catch (_) {
+    // no clipboard (an insecure origin or no permission): the link is selected in the box to copy by hand
+    box.focus();
+    box.select();
+    setStatus("Copy the selected link (Ctrl+C)");
+  }
+}
+
+/* ------------------------------------------------------------------ map export (PNG, drawn in the browser) */
+
+/** Box of element `e` relative to `origin` (a DOMRect), in CSS px. */
+function boxIn(e, origin) {
+  const r = e.getBoundingClientRect();
+  return { x: r.left - origin.left, y: r.top - origin.top, w: r.width, h: r.height };
+}
+
+/** Draw every canvas layer of a Leaflet container, bottom pane first. */
+function drawCanvasLayers(ctx, container, origin) {
+  const z = (c) => Number((c.parentElement && c.parentElement.style.zIndex) || 0);
+  const canvases = [...container.querySelectorAll("canvas")].sort((a, b) => z(a) - z(b));
+  for (const c of canvases) {
+    const b = boxIn(c, origin);
+    if (b.w > 0 && b.h > 0) ctx.drawImage(c, b.x, b.y, b.w, b.h);
+  }
+}
+
+/** A unit's palette shape, `size` px, centred at (cx, cy): the same path as its SVG marker. */
+function drawUnitShape(ctx, type, cx, cy, size) {
+  drawShape(ctx, unitStyle(type), cx, cy, size);
+}
+
+/** A palette shape ({shape, color, edge}), `size` px, centred at (cx, cy). */
+function drawShape(ctx, st, cx, cy, size) {
+  ctx.save();
+  ctx.translate(cx - size / 2, cy - size / 2);
+  ctx.scale(size / 16, size / 16);
+  const path = new Path2D(SHAPE_PATHS[st.shape] || SHAPE_PATHS.plus);
+  ctx.lineWidth = 1.6;
+  ctx.lineJoin = "round";
+  ctx.strokeStyle = st.edge || "#fff";
+  ctx.fillStyle = st.color;
+  ctx.fill(path);
+  ctx.stroke(path);
+  ctx.restore();
+}
+
+/** Text with a white halo (place names, labels). */
+function haloText(ctx, text, x, y, font, colour = "#1d2430") {
+  ctx.font = font;
+  ctx.textBaseline = "middle";
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = "rgba(255,255,255,0.95)";
+  ctx.strokeText(text, x, y);
+  ctx.fillStyle = colour;
+  ctx.fillText(text, x, y);
+}
+
+/** The markers of a container as drawn on screen: launch areas, unit icons (badge or shape), place names. */
+function drawMarkers(ctx, container, origin) {
+  for (const e of container.querySelectorAll(".launch-marker")) {
+    const b = boxIn(e, origin);
+    drawShape(ctx, launchStyle(), b.x + b.w / 2, b.y + b.h / 2, Math.min(b.w, b.h));
+  }
+  for (const e of container.querySelectorAll(".unit-marker, .inset-unit")) {
+    const b = boxIn(e, origin);
+    const type = e.dataset.type || (e.querySelector("svg") || { dataset: {} }).dataset.type || "other";
+    const label = e.querySelector(".u-label");
+    if (e.classList.contains("compact") || e.classList.contains("inset-unit") || !label) {
+      drawUnitShape(ctx, type, b.x + b.w / 2, b.y + b.h / 2, Math.min(b.w, b.h));
+      continue;
+    }
+    ctx.fillStyle = "rgba(255,255,255,0.95)";
+    ctx.strokeStyle = "#1b1b1b";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.roundRect(b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1, b.h / 2);
+    ctx.fill();
+    ctx.stroke();
+    drawUnitShape(ctx, type, b.x + 10, b.y + b.h / 2, 14);
+    ctx.font = BADGE_FONT;
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = "#1b1b1b";
+    ctx.fillText(label.textContent, b.x + 19, b.y + b.h / 2 + 0.5);
+  }
+  for (const e of container.querySelectorAll(".city-label")) {
+    const b = boxIn(e, origin);
+    haloText(ctx, e.textContent, b.x + 3, b.y + b.h / 2, LABEL_FONT);
+  }
+}
+
+/** The PNG's legend (bottom right): the palette's classes and the scenario's unit shapes. */
+function drawExportLegend(ctx, w, h) {
+  const rows = ["3", "2", "1", "0", "-1"].filter((k) => PALETTE.shot_classes[k]).map((k) => ({ colour: classStyle(k).color, text: classStyle(k).label }));
+  rows.push({ colour: PALETTE.land, text: "Other countries" });
+  const units = scenarioUnitTypes().map((t) => ({ type: t, text: unitStyle(t).label }));
+  const all = [...rows, ...units];
+  const row = w < 600 ? 13 : 16;  // a phone's narrow map: a smaller legend
+  ctx.font = `${row - 4}px system-ui, Arial, sans-serif`;
+  const lw = 30 + Math.max(...all.map((r) => ctx.measureText(r.text).width));
+  const lh = 8 + row * all.length;
+  const x = w - lw - 8;
+  const y = h - lh - 8;
+  ctx.fillStyle = "rgba(255,255,255,0.93)";
+  ctx.fillRect(x, y, lw, lh);
+  all.forEach((r, i) => {
+    const cy = y + 4 + row / 2 + row * i;
+    if (r.type) drawUnitShape(ctx, r.type, x + 13, cy, row - 4);
+    else {
+      ctx.fillStyle = r.colour;
+      ctx.fillRect(x + 6, cy - (row - 6) / 2, 14, row - 5);
+    }
+    ctx.fillStyle = "#1d2430";
+    ctx.textBaseline = "middle";
+    ctx.fillText(r.text, x + 25, cy);
+  });
+}
+
+const TITLE_H = 24;  // px: the PNG's title band above the map
+
+/** The PNG's title band (scenario, grid cell, headline) and scale bar (as on screen). */
+function drawExportFrame(ctx, origin) {
+  const title = `${state.scenario.name} · ${state.committedRes} km grid · land defended ${$("#land-defended").textContent}`
+    + ` · people defended ${$("#people-defended").textContent} (worst case)`;
+  ctx.fillStyle = "#17324d";
+  ctx.fillRect(0, -TITLE_H, origin.width, TITLE_H);
+  ctx.font = `600 ${origin.width < 600 ? 10 : 13}px system-ui, Arial, sans-serif`;
+  ctx.fillStyle = "#fff";
+  ctx.textBaseline = "middle";
+  ctx.fillText(title, 8, -TITLE_H / 2, origin.width - 16);
+  const scale = map.getContainer().querySelector(".leaflet-control-scale-line");
+  if (scale) {
+    const b = boxIn(scale, origin);
+    ctx.fillStyle = "rgba(255,255,255,0.8)";
+    ctx.fillRect(b.x, b.y, b.w, b.h);
+    ctx.strokeStyle = "#333";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(b.x + 1, b.y);
+    ctx.lineTo(b.x + 1, b.y + b.h - 1);
+    ctx.lineTo(b.x + b.w - 1, b.y + b.h - 1);
+    ctx.lineTo(b.x + b.w - 1, b.y);
+    ctx.stroke();
+    haloText(ctx, scale.textContent, b.x + 4, b.y + b.h / 2, "11px system-ui, Arial, sans-serif", "#333");
+  }
+}
+
+/** The map as it is on screen (with the inset, a legend and a title) as a PNG canvas. */
+function mapCanvas() {
+  const wrap = $("#map-wrap") || map.getContainer();
+  const origin = map.getContainer().getBoundingClientRect();
+  const scale = window.devicePixelRatio || 1;
+  const cv = document.createElement("canvas");
+  cv.width = Math.round(origin.width * scale);
+  cv.height = Math.round((origin.height + TITLE_H) * scale);
+  const ctx = cv.getContext("2d");
+  ctx.scale(scale, scale);
+  ctx.translate(0, TITLE_H);  // a title band above the map
+  ctx.fillStyle = PALETTE.sea;
+  ctx.fillRect(0, 0, origin.width, origin.height);
+  drawCanvasLayers(ctx, map.getContainer(), origin);
+  drawMarkers(ctx, map.getContainer(), origin);
+  const box = wrap.querySelector("#inset");
+  if (inset && box && box.offsetParent !== null) {
+    const b = boxIn(box, origin);
+    ctx.fillStyle = PALETTE.sea;
+    ctx.fillRect(b.x, b.y, b.w, b.h);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(b.x, b.y, b.w, b.h);
+    ctx.clip();
+    drawCanvasLayers(ctx, inset.getContainer(), origin);
+    drawMarkers(ctx, inset.getContainer(), origin);
+    const t = box.querySelector(".inset-title");
+    if (t) haloText(ctx, t.textContent, b.x + 5, b.y + 9, "600 11px system-ui, Arial, sans-serif");
+    ctx.restore();
+    ctx.strokeStyle = "#4f5968";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(b.x + 0.5, b.y + 0.5, b.w - 1, b.h - 1);
+  }
+  drawExportLegend(ctx, origin.width, origin.height);
+  drawExportFrame(ctx, origin);
+  return cv;
+}
+
+/** "Map (PNG)": download the map as drawn, named after the scenario and grid cell. */
+function exportMapPng() {
+  if (!needCoverage()) return;
+  const name = `${fileStem()}-map-${state.committedRes}km.png`;
+  mapCanvas().toBlob((blob) => {
+    if (!blob) {
+      showError("map export: the browser could not make the PNG");
+      return;
+    }
+    saveBlob(blob, name, "image/png");
+  }, "image/png");
 }
 
 /* ------------------------------------------------------------------ downloads */
@@ -1366,6 +2017,25 @@ function initControls() {
   $("#download-geojson").addEventListener("click", downloadGeojson);
   $("#download-csv").addEventListener("click", downloadCsv);
   $("#download-json").addEventListener("click", downloadJson);
+  $("#undo").addEventListener("click", undo);
+  $("#reset").addEventListener("click", resetScenario);
+  $("#copy-link").addEventListener("click", copyLink);
+  $("#export-png").addEventListener("click", exportMapPng);
+  $("#busy-cancel").addEventListener("click", cancelCoverage);
+  // Ctrl+Z (Cmd+Z) undoes the last change of the map, except while typing in a field (its own undo)
+  document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !e.target.closest("input, select, textarea")) {
+      e.preventDefault();
+      undo();
+    }
+  });
+  refreshControls();
+}
+
+/** What Reset returns to: the scenario just loaded (a built-in's name, or a link's or file's scenario), at this resolution. */
+function markLoaded(what) {
+  state.loaded = { ...what, res: state.resolution };
+  refreshControls();
 }
 
 /** Load whatever the URL hash names (or the first built-in). */
@@ -1378,7 +2048,10 @@ async function loadFromHash() {
   const hadScenario = !!state.scenario;
   let problem = h.error;
   if (h.scenario) {
-    if (await setScenario(h.scenario, null)) return;
+    if (await setScenario(h.scenario, null)) {
+      markLoaded({ scenario: clone(h.scenario) });
+      return;
+    }
     problem = `the scenario in the link was refused (${$("#error").textContent})`;
   } else if (h.name && knownName(h.name)) {
     if (await loadBuiltin(h.name)) return;
@@ -1393,7 +2066,7 @@ async function loadFromHash() {
 async function main() {
   initMap();
   try {
-    const [catalog, scen] = await Promise.all([api("GET", "/api/catalog"), api("GET", "/api/scenarios")]);
+    const [catalog, scen] = await Promise.all([api("GET", "/api/catalog"), api("GET", "/api/scenarios"), loadPalette()]);
     state.catalog = catalog;
     state.builtins = scen.scenarios;
     state.options = scen.options || [];
@@ -1408,5 +2081,16 @@ async function main() {
   // someone pasted a link into this tab: follow it (replaceState does not fire this event)
   window.addEventListener("hashchange", () => loadFromHash());
 }
+
+/* The page's shared pieces for the extra views in panels.js (one writer per file: panels.js reads these, never
+   redefines them). */
+window.bmdlabPage = {
+  state, api, runJob, cancelJob, el, fmtPct, fmtNum, fmtInt, fmtYen, showError, clearError, setStatus,
+  getMap: () => map,
+  // added for issue #26 (webmap): the palette, its marker shapes, money, redraw, undo/reset, the map as PNG
+  getPalette: () => PALETTE, classStyle, unitType, unitShapeSvg, fmtUsd, fmtMoney,
+  redraw: () => { if (state.coverage) drawAll(state.coverage); },
+  undo, reset: resetScenario, getInset: () => inset, mapCanvas,
+};
 
 document.addEventListener("DOMContentLoaded", main);
