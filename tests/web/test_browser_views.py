@@ -192,7 +192,8 @@ def test_each_view_opens_and_shows_the_python_apis_figures(app, expected, viewpo
     _done(box)
     targets = expected["targets"]
     rows = page.locator("#raid-targets-table tbody tr")
-    assert rows.count() == len(targets)
+    # the view may still be idle (aria-busy false) before its request starts: wait for the rows themselves
+    expect(rows).to_have_count(len(targets), timeout=READY)
     shown = {
         rows.nth(i).locator("th").inner_text(): _num(rows.nth(i).locator("td").nth(0).inner_text())
         for i in range(rows.count())
