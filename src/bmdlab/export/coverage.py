@@ -206,13 +206,20 @@ def coverage_polygons(cov: Coverage, *, coast: bool = True) -> dict[int, shapely
     out = {}
     for c, geom in sorted(geoms.items()):
         if coast:
+            # the islands are disjoint, so are the class's pieces on them: gathered, not unioned (a union is
+            # the slow step of a drag on the web page)
             parts, tree = _outline_parts()
-            geom = shapely.unary_union(shapely.intersection(parts[tree.query(geom)], geom))
-        geom = shapely.set_precision(geom, 10.0**-DECIMALS)
-        polys = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon" and not g.is_empty]
+            geom = shapely.multipolygons(_polygons(shapely.intersection(parts[tree.query(geom)], geom)))
+        # set_precision returns a valid geometry (pieces that snap together are merged)
+        polys = _polygons([shapely.set_precision(geom, 10.0**-DECIMALS)])
         if polys:
-            out[c] = shapely.unary_union(polys)
+            out[c] = polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
     return out
+
+
+def _polygons(geoms: Any) -> list[shapely.Polygon]:
+    """The non-empty Polygons of ``geoms`` (their parts: a GeometryCollection's lines and points are left out)."""
+    return [g for g in shapely.get_parts(np.asarray(geoms)) if g.geom_type == "Polygon" and not g.is_empty]
 
 
 @functools.cache
